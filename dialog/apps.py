@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DialogConfig(AppConfig):
+    name = "dialog"
+    verbose_name = "Pelaksanaan dan Pemantauan Kinerja"

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class KinerjaConfig(AppConfig):
+    name = "kinerja"
+    verbose_name = "Organisasi"
+
+    def ready(self) -> None:
+        from kinerja import navigation as nav
+
+        nav.add_nav("Organisasi", "organisasi", nav.is_admin, order=90)
+        nav.add_nav("Impor pegawai", "impor_pegawai", nav.is_admin, order=91)
+        nav.add_nav("Pekerjaan latar", "job_list", nav.is_admin, order=95)

@@ -1,0 +1,39 @@
+"""`manage.py demo`: a realistic provincial government with a year of performance work.
+
+The organisation comes from `kinerja.demo`; each later stage adds its part through its own
+`<app>/demo.py` (function `seed(ctx)`), found through the app registry so the kernel never
+imports a later stage. Idempotent: a second run changes nothing.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+
+class Command(BaseCommand):
+    help = "Isi data contoh (pemerintah provinsi, pegawai, SKP, umpan balik, evaluasi)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--pegawai", type=int, default=150, help="jumlah pegawai (kira-kira)")
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args, **opts):
+        from kinerja import demo
+
+        with transaction.atomic():
+            ctx = demo.seed(pegawai=opts["pegawai"], seed=opts["seed"], out=self.stdout)
+            for cfg in apps.get_app_configs():
+                if cfg.name == "kinerja":
+                    continue
+                try:
+                    mod = import_module(f"{cfg.name}.demo")
+                except ModuleNotFoundError as exc:
+                    if exc.name != f"{cfg.name}.demo":
+                        raise
+                    continue
+                mod.seed(ctx)
+        demo.print_logins(ctx, self.stdout)

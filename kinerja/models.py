@@ -1,0 +1,401 @@
+"""The organisation Kinerja serves, and the shared kernel's rows (notifications, jobs, documents).
+
+Who rates whom is derived from positions by `kinerja.rules.derive_penilai` and stored on Pegawai
+(`pejabat_penilai`, `atasan_pejabat_penilai`) by `kinerja.services.penilai_refresh`, so that access
+checks at provincial scale are a single indexed filter, not a walk up the position tree.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class User(AbstractUser):
+    """A login. For ASN the username is the NIP (NI PPPK for PPPK)."""
+
+    admin_instansi = models.ForeignKey(
+        "kinerja.Instansi",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="admin_set",
+        verbose_name="admin BKD untuk instansi",
+    )
+
+    class Meta:
+        verbose_name = "pengguna"
+        verbose_name_plural = "pengguna"
+
+    @property
+    def pegawai_or_none(self) -> Pegawai | None:
+        try:
+            return self.pegawai
+        except Pegawai.DoesNotExist:
+            return None
+
+
+class Instansi(models.Model):
+    class Jenis(models.TextChoices):
+        PUSAT = "pusat", "Instansi Pusat"
+        DAERAH = "daerah", "Instansi Daerah"
+
+    kode = models.CharField(max_length=20, unique=True)
+    nama = models.CharField(max_length=200)
+    jenis = models.CharField(max_length=10, choices=Jenis.choices)
+    kota = models.CharField("tempat penandatanganan", max_length=100, blank=True)
+    pejabat_keberatan = models.ForeignKey(
+        "kinerja.Pegawai",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Penerima keberatan bila pejabat penilai tidak memiliki atasan di instansi.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "instansi"
+        verbose_name_plural = "instansi"
+        ordering = ["nama"]
+
+    def __str__(self) -> str:
+        return self.nama
+
+
+class UnitKerja(models.Model):
+    instansi = models.ForeignKey(Instansi, on_delete=models.PROTECT, related_name="unit_set")
+    induk = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="anak_set"
+    )
+    nama = models.CharField(max_length=200)
+    singkatan = models.CharField(max_length=40, blank=True)
+    mandiri = models.BooleanField(
+        "unit kerja mandiri",
+        default=False,
+        help_text="Pimpinan unit mandiri dinilai oleh pimpinan instansi atau pimpinan koordinator.",
+    )
+    penilai_jabatan = models.ForeignKey(
+        "kinerja.Jabatan",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="jabatan penilai pimpinan unit mandiri",
+        help_text="Kosong: pimpinan instansi (Kepala Daerah / Menteri).",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "unit kerja"
+        verbose_name_plural = "unit kerja"
+        ordering = ["instansi_id", "nama"]
+        indexes = [models.Index(fields=["instansi", "induk"])]
+
+    def __str__(self) -> str:
+        return self.nama
+
+
+class Jabatan(models.Model):
+    class Jenis(models.TextChoices):
+        PIMPINAN_INSTANSI = "pimpinan_instansi", "Pimpinan Instansi (Kepala Daerah/Menteri)"
+        JPT_UTAMA = "jpt_utama", "JPT Utama"
+        JPT_MADYA = "jpt_madya", "JPT Madya"
+        JPT_PRATAMA = "jpt_pratama", "JPT Pratama"
+        ADMINISTRATOR = "administrator", "Administrator"
+        PENGAWAS = "pengawas", "Pengawas"
+        PELAKSANA = "pelaksana", "Pelaksana"
+        FUNGSIONAL = "fungsional", "Fungsional"
+
+    class Jenjang(models.TextChoices):
+        PEMULA = "pemula", "Pemula"
+        TERAMPIL = "terampil", "Terampil"
+        MAHIR = "mahir", "Mahir"
+        PENYELIA = "penyelia", "Penyelia"
+        AHLI_PERTAMA = "ahli_pertama", "Ahli Pertama"
+        AHLI_MUDA = "ahli_muda", "Ahli Muda"
+        AHLI_MADYA = "ahli_madya", "Ahli Madya"
+        AHLI_UTAMA = "ahli_utama", "Ahli Utama"
+
+    unit_kerja = models.ForeignKey(UnitKerja, on_delete=models.PROTECT, related_name="jabatan_set")
+    nama = models.CharField(max_length=200)
+    jenis = models.CharField(max_length=20, choices=Jenis.choices)
+    jenjang = models.CharField(max_length=20, choices=Jenjang.choices, blank=True)
+    atasan = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="bawahan_set"
+    )
+    kepala_unit = models.BooleanField(
+        default=False, help_text="Jabatan ini memimpin unit kerjanya."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "jabatan"
+        verbose_name_plural = "jabatan"
+        ordering = ["unit_kerja_id", "nama"]
+
+    def __str__(self) -> str:
+        return self.nama
+
+    @property
+    def is_jpt(self) -> bool:
+        return self.jenis in {
+            self.Jenis.JPT_UTAMA,
+            self.Jenis.JPT_MADYA,
+            self.Jenis.JPT_PRATAMA,
+        }
+
+
+class Pegawai(models.Model):
+    class JenisASN(models.TextChoices):
+        PNS = "pns", "PNS"
+        PPPK = "pppk", "PPPK"
+        PEJABAT_NEGARA = "pejabat_negara", "Pejabat Negara (non-ASN)"
+
+    class Status(models.TextChoices):
+        AKTIF = "aktif", "Aktif"
+        TUGAS_BELAJAR = "tugas_belajar", "Tugas Belajar"
+        CUTI = "cuti", "Cuti"
+        BERHENTI = "berhenti", "Berhenti"
+
+    class JenisPlt(models.TextChoices):
+        PLT = "plt", "Pelaksana Tugas (Plt)"
+        PLH = "plh", "Pelaksana Harian (Plh)"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    instansi = models.ForeignKey(Instansi, on_delete=models.PROTECT, related_name="pegawai_set")
+    nip = models.CharField(
+        "NIP / NI PPPK", max_length=18, unique=True, null=True, blank=True
+    )
+    nama = models.CharField(max_length=200)
+    jenis_asn = models.CharField(max_length=20, choices=JenisASN.choices, default=JenisASN.PNS)
+    golongan = models.CharField("golongan/ruang", max_length=10, blank=True)
+    jabatan = models.ForeignKey(
+        Jabatan, null=True, blank=True, on_delete=models.SET_NULL, related_name="pemangku_set"
+    )
+    unit_kerja = models.ForeignKey(
+        UnitKerja, null=True, blank=True, on_delete=models.SET_NULL, related_name="pegawai_set"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.AKTIF)
+    email = models.EmailField(blank=True)
+    plt_jabatan = models.ForeignKey(
+        Jabatan,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="plt_set",
+        verbose_name="jabatan yang dijabat sebagai Plt/Plh",
+    )
+    plt_jenis = models.CharField(max_length=3, choices=JenisPlt.choices, blank=True)
+    penilai_override = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="pejabat penilai (penetapan khusus)",
+        help_text="Diisi admin bila pejabat penilai ditetapkan di luar struktur jabatan.",
+    )
+    # Derived and stored; see module docstring.
+    pejabat_penilai = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="dinilai_set"
+    )
+    atasan_pejabat_penilai = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="atasan_dari_set"
+    )
+    history = HistoricalRecords(excluded_fields=["pejabat_penilai", "atasan_pejabat_penilai"])
+
+    class Meta:
+        verbose_name = "pegawai"
+        verbose_name_plural = "pegawai"
+        ordering = ["nama"]
+        indexes = [
+            models.Index(fields=["instansi", "nama"]),
+            models.Index(fields=["unit_kerja", "nama"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nama} ({self.nip})" if self.nip else self.nama
+
+    @property
+    def pangkat(self) -> str:
+        from kinerja.rules import pangkat_for_golongan
+
+        return pangkat_for_golongan(self.golongan)
+
+
+class TimKerja(models.Model):
+    """An agile team (squad), possibly across units, with a ketua and members."""
+
+    instansi = models.ForeignKey(Instansi, on_delete=models.PROTECT, related_name="tim_set")
+    nama = models.CharField(max_length=200)
+    ketua = models.ForeignKey(Pegawai, on_delete=models.PROTECT, related_name="tim_diketuai_set")
+    anggota = models.ManyToManyField(Pegawai, related_name="tim_set", blank=True)
+    aktif = models.BooleanField(default=True)
+    history = HistoricalRecords(m2m_fields=[anggota])
+
+    class Meta:
+        verbose_name = "tim kerja"
+        verbose_name_plural = "tim kerja"
+        ordering = ["nama"]
+
+    def __str__(self) -> str:
+        return self.nama
+
+
+class Periode(models.Model):
+    class Frekuensi(models.TextChoices):
+        BULANAN = "bulanan", "Bulanan"
+        TRIWULANAN = "triwulanan", "Triwulanan"
+        SEMESTERAN = "semesteran", "Semesteran"
+
+    class Status(models.TextChoices):
+        PERENCANAAN = "perencanaan", "Perencanaan"
+        BERJALAN = "berjalan", "Berjalan"
+        EVALUASI = "evaluasi", "Evaluasi"
+        DITUTUP = "ditutup", "Ditutup"
+
+    instansi = models.ForeignKey(Instansi, on_delete=models.PROTECT, related_name="periode_set")
+    tahun = models.PositiveSmallIntegerField()
+    frekuensi = models.CharField(
+        max_length=12, choices=Frekuensi.choices, default=Frekuensi.TRIWULANAN
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PERENCANAAN)
+    batas_perencanaan = models.DateField("batas penyusunan SKP", null=True, blank=True)
+    batas_persetujuan_hari = models.PositiveSmallIntegerField(
+        "batas waktu persetujuan SKP (hari)", default=7
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "periode"
+        verbose_name_plural = "periode"
+        ordering = ["-tahun"]
+        constraints = [
+            models.UniqueConstraint(fields=["instansi", "tahun"], name="periode_unik_per_tahun")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tahun} ({self.instansi.kode})"
+
+    @property
+    def ditutup(self) -> bool:
+        return self.status == self.Status.DITUTUP
+
+
+class Notifikasi(models.Model):
+    """An in-app notification; email is sent by a task when the user's preference allows."""
+
+    penerima = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifikasi_set"
+    )
+    jenis = models.CharField(max_length=60)
+    pesan = models.CharField(max_length=500)
+    tautan = models.CharField(max_length=300, blank=True)
+    dibaca = models.BooleanField(default=False)
+    dibuat = models.DateTimeField(auto_now_add=True)
+    # One reminder per person per reason per day: the key makes a repeat a no-op.
+    kunci = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    email_terkirim = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "notifikasi"
+        verbose_name_plural = "notifikasi"
+        ordering = ["-dibuat"]
+        indexes = [models.Index(fields=["penerima", "dibaca", "-dibuat"])]
+
+
+class PreferensiNotifikasi(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    jenis = models.CharField(max_length=60)
+    email = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "jenis"], name="preferensi_unik")
+        ]
+
+
+class Job(models.Model):
+    """Background work recorded in the same transaction as the request that needs it (outbox).
+
+    A worker claims a row with a conditional update, so a retried or duplicated message does the
+    work once; the sweep re-sends rows whose message never reached the broker.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Menunggu"
+        RUNNING = "running", "Berjalan"
+        SUKSES = "sukses", "Selesai"
+        GAGAL = "gagal", "Gagal"
+
+    task = models.CharField(max_length=200)
+    kwargs = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    kunci = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    percobaan = models.PositiveSmallIntegerField(default=0)
+    progres = models.PositiveSmallIntegerField(default=0)
+    progres_total = models.PositiveIntegerField(default=0)
+    pesan = models.CharField(max_length=300, blank=True)
+    galat = models.TextField(blank=True)
+    hasil = models.JSONField(default=dict, blank=True)
+    dibuat_oleh = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    dibuat = models.DateTimeField(auto_now_add=True)
+    dikirim = models.DateTimeField(null=True, blank=True)
+    diperbarui = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "pekerjaan latar"
+        verbose_name_plural = "pekerjaan latar"
+        ordering = ["-dibuat"]
+        indexes = [models.Index(fields=["status", "dikirim"])]
+
+    def __str__(self) -> str:
+        return f"{self.task} #{self.pk} ({self.status})"
+
+
+def _kode_dokumen() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class Dokumen(models.Model):
+    """A PDF (or spreadsheet) Kinerja issued, kept byte for byte with its hash and public code."""
+
+    class Jenis(models.TextChoices):
+        SKP = "skp", "Sasaran Kinerja Pegawai"
+        EVALUASI = "evaluasi", "Dokumen Evaluasi Kinerja Pegawai"
+        REKAP = "rekap", "Rekapitulasi"
+        ZIP = "zip", "Arsip"
+
+    jenis = models.CharField(max_length=12, choices=Jenis.choices)
+    kode = models.CharField(max_length=32, unique=True, default=_kode_dokumen)
+    judul = models.CharField(max_length=300)
+    berkas = models.FileField(upload_to="dokumen/%Y/")
+    sha256 = models.CharField(max_length=64)
+    content_type = models.ForeignKey(ContentType, null=True, on_delete=models.SET_NULL)
+    object_id = models.PositiveBigIntegerField(null=True)
+    objek = GenericForeignKey("content_type", "object_id")
+    pegawai = models.ForeignKey(Pegawai, null=True, blank=True, on_delete=models.SET_NULL)
+    instansi = models.ForeignKey(Instansi, on_delete=models.PROTECT)
+    versi = models.PositiveIntegerField(default=1)
+    digantikan = models.BooleanField(default=False)
+    dibuat = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "dokumen"
+        verbose_name_plural = "dokumen"
+        ordering = ["-dibuat"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return self.judul

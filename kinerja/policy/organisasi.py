@@ -1,0 +1,103 @@
+"""Rules for the organisation: instansi, units, positions, pegawai, teams, periods."""
+
+from __future__ import annotations
+
+from django.db.models import Model, QuerySet
+
+from .core import Actor, Rules, register
+
+WRITE_ACTIONS = {"change", "delete", "add", "import"}
+
+
+def _instansi_id(obj: Model) -> int | None:
+    if obj._meta.label_lower == "kinerja.instansi":
+        return obj.pk
+    return getattr(obj, "instansi_id", None) or getattr(
+        getattr(obj, "unit_kerja", None), "instansi_id", None
+    )
+
+
+class _OrgRules(Rules):
+    """Reference data of the organisation is readable inside one's own instansi; written by its
+    admin. Nothing crosses instansi boundaries."""
+
+    instansi_path = "instansi_id"
+
+    def scope(self, a: Actor, qs: QuerySet) -> QuerySet:
+        if a.superuser:
+            return qs
+        ids = {i for i in (a.instansi_id, a.admin_instansi_id) if i}
+        return qs.filter(**{f"{self.instansi_path}__in": ids})
+
+    def can(self, a: Actor, action: str, obj: Model) -> bool:
+        inst = _instansi_id(obj)
+        if action == "view":
+            return a.superuser or inst in {a.instansi_id, a.admin_instansi_id}
+        return a.is_admin_of(inst)
+
+
+@register("kinerja.instansi")
+class InstansiRules(_OrgRules):
+    instansi_path = "id"
+
+
+@register("kinerja.unitkerja", "kinerja.pegawai", "kinerja.timkerja", "kinerja.periode")
+class InstansiScopedRules(_OrgRules):
+    pass
+
+
+@register("kinerja.jabatan")
+class JabatanRules(_OrgRules):
+    instansi_path = "unit_kerja__instansi_id"
+
+
+@register("kinerja.notifikasi")
+class NotifikasiRules(Rules):
+    """A user's notifications are theirs alone."""
+
+    def scope(self, a: Actor, qs: QuerySet) -> QuerySet:
+        return qs.filter(penerima_id=a.user.pk)
+
+    def can(self, a: Actor, action: str, obj: Model) -> bool:
+        return obj.penerima_id == a.user.pk
+
+
+@register("kinerja.job")
+class JobRules(Rules):
+    """Background jobs: their starter sees them; admins see their instansi's (by starter)."""
+
+    def scope(self, a: Actor, qs: QuerySet) -> QuerySet:
+        if a.superuser:
+            return qs
+        if a.admin_instansi_id:
+            return qs.filter(dibuat_oleh__admin_instansi_id=a.admin_instansi_id) | qs.filter(
+                dibuat_oleh_id=a.user.pk
+            )
+        return qs.filter(dibuat_oleh_id=a.user.pk)
+
+    def can(self, a: Actor, action: str, obj: Model) -> bool:
+        return a.superuser or obj.dibuat_oleh_id == a.user.pk
+
+
+@register("kinerja.dokumen")
+class DokumenRules(Rules):
+    """Issued documents: the pegawai it is about, their penilai and atasan, the admin."""
+
+    def scope(self, a: Actor, qs: QuerySet) -> QuerySet:
+        if a.superuser:
+            return qs
+        q = a.pegawai_q("pegawai")
+        if a.admin_instansi_id:
+            from django.db.models import Q
+
+            q |= Q(instansi_id=a.admin_instansi_id)
+        return qs.filter(q)
+
+    def can(self, a: Actor, action: str, obj: Model) -> bool:
+        if action != "view":
+            return False
+        return (
+            a.is_admin_of(obj.instansi_id)
+            or (a.pegawai_id is not None and obj.pegawai_id == a.pegawai_id)
+            or a.leads(obj.pegawai_id)
+        )

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html, format_html_join
+
+from kinerja.navigation import NAV
+from kinerja.policy import actor
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def nav_links(context) -> str:
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return ""
+    a = actor(request.user)
+    items = []
+    for item in NAV:
+        if not item.visible(a):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        active = " aktif" if request.path.startswith(url) and url != "/" else ""
+        items.append((url, active, item.label))
+    return format_html_join("", '<a href="{}" class="navlink{}">{}</a>', items)
+
+
+@register.filter
+def pangkat_golongan(pegawai) -> str:
+    from kinerja.rules import pangkat_golongan_label
+
+    return pangkat_golongan_label(getattr(pegawai, "golongan", "") or "")
+
+
+@register.simple_tag
+def badge(kode: str, label: str) -> str:
+    return format_html('<span class="badge badge-{}">{}</span>', kode, label)
