@@ -34,7 +34,7 @@ def _media_root(settings, tmp_path):
     settings.SECURE_SSL_REDIRECT = False
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     # The system Chromium from Debian; never a downloaded browser.
     return {

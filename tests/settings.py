@@ -1,0 +1,17 @@
+"""Test overrides on top of kinerja/settings.py (named by the pytest config)."""
+
+from kinerja.settings import *  # noqa: F403
+
+# The test client and live_server speak plain http.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+# Fast hashing: thousands of persona logins per run.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Throttling is switched on by the tests that check it.
+AXES_ENABLED = False
