@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -225,6 +226,45 @@ class Pegawai(models.Model):
     def __str__(self) -> str:
         return f"{self.nama} ({self.nip})" if self.nip else self.nama
 
+    def clean(self) -> None:
+        """One-row invariants shared by admin, API and import: the NIP (NI PPPK) must be
+        well-formed for the jenis ASN, the golongan must exist, and the position and unit must
+        belong to the pegawai's own instansi."""
+        from kinerja.rules import golongan_error, nip_error, normalize_golongan, normalize_nip
+
+        errors: dict[str, str] = {}
+        if self.nip:
+            self.nip = normalize_nip(self.nip)
+        if self.jenis_asn in (self.JenisASN.PNS, self.JenisASN.PPPK):
+            msg = nip_error(self.nip, pppk=self.jenis_asn == self.JenisASN.PPPK)
+            if msg:
+                errors["nip"] = msg
+        elif self.nip:
+            errors["nip"] = "Pejabat negara (non-ASN) tidak memiliki NIP; kosongkan kolom ini."
+        if self.golongan:
+            self.golongan = normalize_golongan(self.golongan, self.jenis_asn)
+            msg = golongan_error(self.golongan, self.jenis_asn)
+            if msg:
+                errors["golongan"] = msg
+        if self.jabatan_id and self.unit_kerja_id is None:
+            self.unit_kerja_id = self.jabatan.unit_kerja_id
+        if self.instansi_id:
+            if self.unit_kerja_id and self.unit_kerja.instansi_id != self.instansi_id:
+                errors["unit_kerja"] = "Unit kerja bukan bagian dari instansi pegawai."
+            if self.jabatan_id and self.jabatan.unit_kerja.instansi_id != self.instansi_id:
+                errors["jabatan"] = "Jabatan bukan bagian dari instansi pegawai."
+            if self.plt_jabatan_id and self.plt_jabatan.unit_kerja.instansi_id != self.instansi_id:
+                errors["plt_jabatan"] = "Jabatan Plt/Plh bukan bagian dari instansi pegawai."
+            if self.penilai_override_id:
+                if self.penilai_override_id == self.pk:
+                    errors["penilai_override"] = "Pegawai tidak dapat menilai dirinya sendiri."
+                elif self.penilai_override.instansi_id != self.instansi_id:
+                    errors["penilai_override"] = "Pejabat penilai harus dari instansi yang sama."
+        if self.plt_jabatan_id and not self.plt_jenis:
+            errors["plt_jenis"] = "Pilih Plt atau Plh untuk jabatan yang dijabat sementara."
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def pangkat(self) -> str:
         from kinerja.rules import pangkat_for_golongan
@@ -399,3 +439,41 @@ class Dokumen(models.Model):
 
     def __str__(self) -> str:
         return self.judul
+
+
+class PersetujuanElektronik(models.Model):
+    """One party's recorded agreement to a document's content (SKP, evaluation), with its time.
+
+    An in-application approval, shown on the PDF as "Disetujui secara elektronik oleh ... pada
+    ...". It is NOT a certified electronic signature. Rows are append-only: a reopened object has
+    its approvals revoked (`dicabut`), never deleted, so earlier issued documents stay explainable.
+    Name, NIP and position are kept as they were at the moment of approval.
+    """
+
+    class Peran(models.TextChoices):
+        PEGAWAI = "pegawai", "Pegawai yang Dinilai"
+        PEJABAT_PENILAI = "pejabat_penilai", "Pejabat Penilai Kinerja"
+        ATASAN_PEJABAT_PENILAI = "atasan_pejabat_penilai", "Atasan Pejabat Penilai Kinerja"
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    objek = GenericForeignKey("content_type", "object_id")
+    pegawai = models.ForeignKey(
+        Pegawai, on_delete=models.PROTECT, related_name="persetujuan_elektronik_set"
+    )
+    peran = models.CharField(max_length=30, choices=Peran.choices)
+    waktu = models.DateTimeField()
+    nama = models.CharField(max_length=200)
+    nip = models.CharField(max_length=18, blank=True)
+    jabatan = models.CharField(max_length=200, blank=True)
+    dicabut = models.DateTimeField(null=True, blank=True)
+    alasan_dicabut = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "persetujuan elektronik"
+        verbose_name_plural = "persetujuan elektronik"
+        ordering = ["waktu", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_peran_display()}: {self.nama} ({self.waktu:%Y-%m-%d %H:%M})"

@@ -24,11 +24,13 @@ class NIPError(ValueError):
 def validate_nip(nip: str, *, pppk: bool = False, today: dt.date | None = None) -> dt.date:
     """Check a NIP (or NI PPPK when `pppk`); return the embedded birth date or raise NIPError."""
     label = "NI PPPK" if pppk else "NIP"
-    nip = (nip or "").strip().replace(" ", "")
+    # Spreadsheets and APIs hand over numbers and odd spacing; a NIP is text of ASCII digits
+    # ("١٢٣".isdigit() is True, so isdigit alone would let non-Latin digits through).
+    nip = normalize_nip(nip)
     if len(nip) != 18:
         raise NIPError(f"{label} harus terdiri atas 18 digit (tertulis {len(nip)}).")
-    if not nip.isdigit():
-        raise NIPError(f"{label} hanya boleh berisi angka.")
+    if not (nip.isascii() and nip.isdigit()):
+        raise NIPError(f"{label} hanya boleh berisi angka 0–9.")
     today = today or dt.date.today()
     try:
         lahir = dt.date(int(nip[0:4]), int(nip[4:6]), int(nip[6:8]))
@@ -47,18 +49,45 @@ def validate_nip(nip: str, *, pppk: bool = False, today: dt.date | None = None) 
         tmt = dt.date(tmt_tahun, 1, 1) if 1 <= tmt_tahun <= 9999 else None
     else:
         if not 1 <= int(tmt_bulan) <= 12:
-            raise NIPError(f"NIP digit 13–14 (bulan TMT CPNS '{tmt_bulan}') harus 01–12.")
+            hint = (
+                " (angka 21 adalah penanda NI PPPK: pilih jenis ASN PPPK)"
+                if tmt_bulan == PPPK_MARKER
+                else ""
+            )
+            raise NIPError(f"NIP digit 13–14 (bulan TMT CPNS '{tmt_bulan}') harus 01–12{hint}.")
         tmt = dt.date(tmt_tahun, int(tmt_bulan), 1) if 1 <= tmt_tahun <= 9999 else None
-    if tmt is None or tmt > today or tmt_tahun < lahir.year + 17:
+    if tmt is None or tmt > today:
         raise NIPError(
-            f"{label} digit 9–14: TMT {nip[8:12]}-{tmt_bulan} tidak sesuai "
-            "(harus sesudah usia 17 tahun dan tidak di masa depan)."
+            f"{label} digit 9–14: TMT {nip[8:12]}-{tmt_bulan} tidak sah (tidak boleh di masa "
+            "depan)."
+        )
+    if tmt_tahun < lahir.year + 17:
+        # A relation between two parts: name both, since either may be the mistyped one.
+        raise NIPError(
+            f"{label} digit 9–14: TMT {nip[8:12]}-{tmt_bulan} tidak sesuai dengan tanggal lahir "
+            f"pada digit 1–8 ({lahir:%Y-%m-%d}): pengangkatan harus sesudah usia 17 tahun."
         )
     if nip[14] not in "12":
         raise NIPError(f"{label} digit 15 (jenis kelamin) harus 1 atau 2, tertulis '{nip[14]}'.")
     if nip[15:18] == "000":
         raise NIPError(f"{label} digit 16–18 (nomor urut) tidak boleh 000.")
     return lahir
+
+
+def normalize_nip(nip: object) -> str:
+    """The NIP as stored: digits only, no spaces (people type '19800101 200501 1 001')."""
+    return "".join(str(nip if nip is not None else "").split())
+
+
+def nip_error(nip: str | None, *, pppk: bool = False) -> str | None:
+    """The Indonesian message for a wrong or missing NIP (NI PPPK), or None when it is right."""
+    if not nip:
+        return "NI PPPK wajib diisi untuk PPPK." if pppk else "NIP wajib diisi untuk PNS."
+    try:
+        validate_nip(nip, pppk=pppk)
+    except NIPError as exc:
+        return str(exc)
+    return None
 
 
 def make_nip(lahir: dt.date, tmt: dt.date, pria: bool, urut: int, *, pppk: bool = False) -> str:
@@ -81,6 +110,28 @@ GOLONGAN_PPPK = [
     "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV",
     "XV", "XVI", "XVII",
 ]
+
+
+def normalize_golongan(golongan: str, jenis_asn: str) -> str:
+    """'iii/a', 'III / A' -> 'III/a'; 'ix' -> 'IX' (PPPK)."""
+    g = "".join(str(golongan or "").split())
+    if not g:
+        return ""
+    if "/" in g:
+        roman, _, ruang = g.partition("/")
+        return f"{roman.upper()}/{ruang.lower()}"
+    return g.upper()
+
+
+def golongan_error(golongan: str, jenis_asn: str) -> str | None:
+    if not golongan:
+        return None
+    if jenis_asn == "pppk":
+        if golongan not in GOLONGAN_PPPK:
+            return f"Golongan PPPK '{golongan}' tidak dikenal (I sampai XVII)."
+    elif golongan not in PANGKAT:
+        return f"Golongan/ruang PNS '{golongan}' tidak dikenal (I/a sampai IV/e)."
+    return None
 
 
 def pangkat_for_golongan(golongan: str) -> str:

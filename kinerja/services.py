@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from typing import Any
 
-from kinerja import rules
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Model
+
+from kinerja import policy, rules
 from kinerja.models import Instansi, Jabatan, Pegawai, UnitKerja
+
+# Rows whose change can move who rates whom.
+PENILAI_MODELS = (Instansi, UnitKerja, Jabatan, Pegawai)
 
 
 @transaction.atomic
@@ -17,7 +25,9 @@ def penilai_refresh(*, instansi: Instansi) -> int:
     """
     units = {
         u.id: rules.UnitInfo(u.id, u.mandiri, u.penilai_jabatan_id)
-        for u in UnitKerja.objects.filter(instansi=instansi).only("id", "mandiri", "penilai_jabatan_id")
+        for u in UnitKerja.objects.filter(instansi=instansi).only(
+            "id", "mandiri", "penilai_jabatan_id"
+        )
     }
     jabatan = {
         j.id: rules.JabatanInfo(j.id, j.jenis, j.atasan_id, j.unit_kerja_id, j.kepala_unit)
@@ -29,9 +39,15 @@ def penilai_refresh(*, instansi: Instansi) -> int:
         (j.id for j in jabatan.values() if j.jenis == Jabatan.Jenis.PIMPINAN_INSTANSI), None
     )
     pegawai = list(
-        Pegawai.objects.filter(instansi=instansi).exclude(status=Pegawai.Status.BERHENTI).only(
-            "id", "jabatan_id", "plt_jabatan_id", "penilai_override_id",
-            "pejabat_penilai_id", "atasan_pejabat_penilai_id",
+        Pegawai.objects.filter(instansi=instansi)
+        .exclude(status=Pegawai.Status.BERHENTI)
+        .only(
+            "id",
+            "jabatan_id",
+            "plt_jabatan_id",
+            "penilai_override_id",
+            "pejabat_penilai_id",
+            "atasan_pejabat_penilai_id",
         )
     )
     holder: dict[int, int] = {}
@@ -61,3 +77,122 @@ def penilai_refresh(*, instansi: Instansi) -> int:
         changed, ["pejabat_penilai", "atasan_pejabat_penilai"], batch_size=2000
     )
     return len(changed)
+
+
+def _instansi_of(obj: Model) -> Instansi | None:
+    if isinstance(obj, Instansi):
+        return obj
+    if isinstance(obj, Jabatan):
+        return obj.unit_kerja.instansi if obj.unit_kerja_id else None
+    return obj.instansi if getattr(obj, "instansi_id", None) else None
+
+
+@transaction.atomic
+def organisasi_simpan(*, user: Any, obj: Model, refresh: bool = True) -> Model:
+    """Create or change one organisation row (instansi, unit kerja, jabatan, pegawai, tim kerja,
+    periode) on behalf of `user`; the one path for admin, API and import.
+
+    Checks the policy on the row as it was and as it will be (so a row cannot be moved into or
+    out of an instansi the user does not administer), validates the row, saves it and, when the
+    change can move who rates whom, recomputes the instansi's pejabat penilai.
+    """
+    if obj.pk:
+        before = type(obj)._default_manager.filter(pk=obj.pk).first()
+        if before is not None:
+            policy.require(user, "change", before)
+    policy.require(user, "change" if obj.pk else "add", obj)
+    obj.full_clean()
+    obj.save()
+    if refresh and isinstance(obj, PENILAI_MODELS):
+        instansi = _instansi_of(obj)
+        if instansi is not None:
+            penilai_refresh(instansi=instansi)
+    return obj
+
+
+@transaction.atomic
+def organisasi_hapus(*, user: Any, obj: Model) -> None:
+    """Delete one organisation row on behalf of `user` and recompute who rates whom."""
+    policy.require(user, "delete", obj)
+    instansi = _instansi_of(obj)
+    obj.delete()
+    if isinstance(obj, PENILAI_MODELS) and instansi is not None and not isinstance(obj, Instansi):
+        penilai_refresh(instansi=instansi)
+
+
+PEGAWAI_UPSERT_FIELDS = (
+    "nama",
+    "jenis_asn",
+    "golongan",
+    "jabatan",
+    "unit_kerja",
+    "status",
+    "email",
+)
+
+
+class Upsert:
+    DIBUAT = "dibuat"
+    DIPERBARUI = "diperbarui"
+    TETAP = "tetap"
+
+
+def pegawai_user_ensure(pegawai: Pegawai) -> None:
+    """Give a pegawai with a NIP a login (username = NIP, no usable password until the admin
+    sets one), reusing an orphan account of the same name."""
+    if pegawai.user_id or not pegawai.nip:
+        return
+    User = get_user_model()
+    user = User.objects.filter(username=pegawai.nip, pegawai__isnull=True).first()
+    if user is None:
+        if User.objects.filter(username=pegawai.nip).exists():
+            return
+        user = User(username=pegawai.nip, first_name=pegawai.nama[:150], email=pegawai.email)
+        user.set_unusable_password()
+        user.save()
+    pegawai.user = user
+    pegawai.save(update_fields=["user"])
+
+
+@transaction.atomic
+def pegawai_upsert(
+    *, user: Any, instansi: Instansi, nip: str, data: dict[str, Any], refresh: bool = True
+) -> tuple[Pegawai, str]:
+    """Create or update the pegawai with this NIP in `instansi` (how SIASN pushes staff).
+
+    Returns the pegawai and "dibuat" / "diperbarui" / "tetap" (nothing changed, nothing written).
+    A NIP registered in another instansi is refused: moving staff between instansi is done by
+    the admin of the instansi they leave.
+    """
+    nip = rules.normalize_nip(nip)
+    pegawai = Pegawai.objects.filter(nip=nip).first()
+    if pegawai is not None and pegawai.instansi_id != instansi.pk:
+        raise ValidationError({"nip": "NIP ini sudah terdaftar pada instansi lain."})
+    status = Upsert.DIPERBARUI
+    if pegawai is None:
+        pegawai = Pegawai(instansi=instansi, nip=nip)
+        status = Upsert.DIBUAT
+    data = dict(data)
+    if "golongan" in data:
+        data["golongan"] = rules.normalize_golongan(
+            data["golongan"], data.get("jenis_asn", pegawai.jenis_asn)
+        )
+    changed = status == Upsert.DIBUAT
+    for field in PEGAWAI_UPSERT_FIELDS:
+        if field not in data:
+            continue
+        value = data[field]
+        attname = Pegawai._meta.get_field(field).attname
+        if isinstance(value, Model):
+            value = value.pk
+        if getattr(pegawai, attname) != value:
+            setattr(pegawai, attname, value)
+            changed = True
+    if not changed:
+        return pegawai, Upsert.TETAP
+    # The unit follows the position when only the position was given.
+    if "jabatan" in data and "unit_kerja" not in data and pegawai.jabatan_id:
+        pegawai.unit_kerja_id = Jabatan.objects.get(pk=pegawai.jabatan_id).unit_kerja_id
+    organisasi_simpan(user=user, obj=pegawai, refresh=refresh)
+    pegawai_user_ensure(pegawai)
+    return pegawai, status
