@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from hypothesis import assume, example, given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from kinerja.rules import NIPError, make_nip, nip_error, normalize_nip, validate_nip

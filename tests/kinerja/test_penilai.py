@@ -56,7 +56,7 @@ class Struktur:
             (j.id for j in self.jabatan.values() if j.jenis == "pimpinan_instansi"), None
         )
         pegawai_jabatan = {self._id(p): self._id(j) for j, p in self.holder.items()}
-        for j, p in self.acting.items():
+        for p in self.acting.values():
             pegawai_jabatan.setdefault(self._id(p), None)
         out = derive_penilai(
             pegawai_jabatan,
