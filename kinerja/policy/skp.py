@@ -1,3 +1,161 @@
-"""Access rules for the SKP stage (registered by model label; no imports of skp models)."""
+"""Access rules for the SKP stage (registered by model label; no imports of skp models).
+
+Who sees an SKP: the pegawai (all their versions), their pejabat penilai and atasan pejabat
+penilai (current, or the ones recorded on the SKP), the ketua of a TimKerja they belong to (who
+cascades work to them), and the admin of their instansi (read only). Everyone else: 404.
+
+Actions on an SKP:
+    view, pdf         whoever sees it
+    change, ajukan    the pegawai, on a draft
+    setujui,
+    kembalikan        the pejabat penilai, on a submitted SKP
+    perilaku          the pejabat penilai sets ekspektasi khusus, on a draft or submitted SKP
+    tambah_penilai    the pejabat penilai adds a row (penugasan, tugas belajar) to a draft
+    versi_baru        the pegawai or the penilai, on an approved SKP
+"""
 
 from __future__ import annotations
+
+from django.db.models import Model, Q, QuerySet
+
+from .core import Actor, Rules, register
+
+DRAFT, DIAJUKAN, DISETUJUI = "draft", "diajukan", "disetujui"
+
+
+def _skp_q(a: Actor, prefix: str = "") -> Q:
+    p = f"{prefix}__" if prefix else ""
+    q = Q(pk__in=[])
+    if a.pegawai_id:
+        q = (
+            a.pegawai_q(f"{p}pegawai")
+            | Q(**{f"{p}pejabat_penilai_id": a.pegawai_id})
+            | Q(**{f"{p}atasan_pejabat_penilai_id": a.pegawai_id})
+        )
+        tim = a.anggota_tim_ids()
+        if tim:
+            q |= Q(**{f"{p}pegawai_id__in": tim})
+    if a.admin_instansi_id:
+        q |= Q(**{f"{p}pegawai__instansi_id": a.admin_instansi_id})
+    return q
+
+
+def is_penilai_skp(a: Actor, skp: Model) -> bool:
+    """The pejabat penilai of the SKP's pegawai (now, or as recorded on the SKP)."""
+    if not a.pegawai_id or skp.pegawai_id == a.pegawai_id:
+        return False
+    return a.is_penilai_of(skp.pegawai_id) or skp.pejabat_penilai_id == a.pegawai_id
+
+
+def can_view_skp(a: Actor, skp: Model) -> bool:
+    if a.superuser:
+        return True
+    if a.pegawai_id and (
+        skp.pegawai_id == a.pegawai_id
+        or a.leads(skp.pegawai_id)
+        or a.pegawai_id in (skp.pejabat_penilai_id, skp.atasan_pejabat_penilai_id)
+        or a.is_ketua_tim_of(skp.pegawai_id)
+    ):
+        return True
+    return bool(a.admin_instansi_id) and a.is_admin_of(skp.pegawai.instansi_id)
+
+
+def can_skp(a: Actor, action: str, skp: Model) -> bool:
+    if action in {"view", "pdf"}:
+        return can_view_skp(a, skp)
+    own = a.pegawai_id is not None and skp.pegawai_id == a.pegawai_id
+    if action in {"change", "ajukan"}:
+        return own and skp.status == DRAFT
+    if action in {"setujui", "kembalikan"}:
+        return skp.status == DIAJUKAN and is_penilai_skp(a, skp)
+    if action == "perilaku":
+        return skp.status in {DRAFT, DIAJUKAN} and is_penilai_skp(a, skp)
+    if action == "tambah_penilai":
+        return skp.status == DRAFT and is_penilai_skp(a, skp)
+    if action == "versi_baru":
+        return skp.status == DISETUJUI and (own or is_penilai_skp(a, skp))
+    return False
+
+
+@register("skp.skp")
+class SKPRules(Rules):
+    def scope(self, a: Actor, qs: QuerySet) -> QuerySet:
+        if a.superuser:
+            return qs
+        return qs.filter(_skp_q(a))
+
+    def can(self, a: Actor, action: str, obj: Model) -> bool:
+        return can_skp(a, action, obj)
+
+
+@register("skp.rencanahasilkerja", "skp.ekspektasiperilaku")
+class SKPPartRules(Rules):
+    """Parts of an SKP follow their SKP."""
+
+    def scope(self, a: Actor, qs: QuerySet) -> QuerySet:
+        if a.superuser:
+            return qs
+        return qs.filter(_skp_q(a, "skp"))
+
+    def can(self, a: Actor, action: str, obj: Model) -> bool:
+        return can_skp(a, action, obj.skp)
+
+
+@register("skp.indikator")
+class IndikatorRules(Rules):
+    def scope(self, a: Actor, qs: QuerySet) -> QuerySet:
+        if a.superuser:
+            return qs
+        return qs.filter(_skp_q(a, "rencana__skp"))
+
+    def can(self, a: Actor, action: str, obj: Model) -> bool:
+        return can_skp(a, action, obj.rencana.skp)
+
+
+def _matriks_q(a: Actor, prefix: str = "") -> Q:
+    p = f"{prefix}__" if prefix else ""
+    q = Q(pk__in=[])
+    if a.pegawai_id:
+        q = a.pegawai_q(f"{p}pemimpin")
+    if a.admin_instansi_id:
+        q |= Q(**{f"{p}pemimpin__instansi_id": a.admin_instansi_id})
+    return q
+
+
+def can_matriks(a: Actor, action: str, m: Model) -> bool:
+    """The leader edits and applies their own matrix; their own penilai/atasan and the instansi
+    admin may read it."""
+    if a.superuser and action == "view":
+        return True
+    mine = a.pegawai_id is not None and m.pemimpin_id == a.pegawai_id
+    if action in {"change", "terapkan"}:
+        return mine
+    if action == "view":
+        return (
+            mine
+            or a.leads(m.pemimpin_id)
+            or (bool(a.admin_instansi_id) and a.is_admin_of(m.pemimpin.instansi_id))
+        )
+    return False
+
+
+@register("skp.matriksperanhasil")
+class MatriksRules(Rules):
+    def scope(self, a: Actor, qs: QuerySet) -> QuerySet:
+        if a.superuser:
+            return qs
+        return qs.filter(_matriks_q(a))
+
+    def can(self, a: Actor, action: str, obj: Model) -> bool:
+        return can_matriks(a, action, obj)
+
+
+@register("skp.peranhasil")
+class PeranHasilRules(Rules):
+    def scope(self, a: Actor, qs: QuerySet) -> QuerySet:
+        if a.superuser:
+            return qs
+        return qs.filter(_matriks_q(a, "matriks"))
+
+    def can(self, a: Actor, action: str, obj: Model) -> bool:
+        return can_matriks(a, action, obj.matriks)

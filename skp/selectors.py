@@ -1,0 +1,255 @@
+"""Reads of the planning stage. Lists for a user go through the policy; the two plain look-ups
+(`skp_terkini`, `skp_disetujui`) are for other services, which check access themselves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from kinerja import policy
+from kinerja.models import Pegawai, Periode
+from skp import rules
+from skp.models import (
+    SKP,
+    EkspektasiPerilaku,
+    Indikator,
+    MatriksPeranHasil,
+    PeranHasil,
+    RencanaHasilKerja,
+)
+
+
+def skp_terkini(*, pegawai: Pegawai | int, periode: Periode | int) -> SKP | None:
+    """The latest version of a pegawai's SKP for a year (any status), or None."""
+    return (
+        SKP.objects.select_related("pegawai", "periode")
+        .filter(pegawai=pegawai, periode=periode, terkini=True)
+        .first()
+    )
+
+
+def skp_disetujui(*, pegawai: Pegawai | int, periode: Periode | int) -> SKP | None:
+    """The latest approved version of a pegawai's SKP for a year, or None."""
+    return (
+        SKP.objects.select_related("pegawai", "periode")
+        .filter(pegawai=pegawai, periode=periode, status=SKP.Status.DISETUJUI)
+        .order_by("-versi")
+        .first()
+    )
+
+
+def periode_aktif(instansi_id: int | None) -> Periode | None:
+    """The instansi's current year: the newest period not yet closed (else the newest)."""
+    if not instansi_id:
+        return None
+    qs = Periode.objects.filter(instansi_id=instansi_id).order_by("-tahun")
+    return qs.exclude(status=Periode.Status.DITUTUP).first() or qs.first()
+
+
+def rencana_qs() -> QuerySet:
+    return RencanaHasilKerja.objects.select_related(
+        "rhk_atasan__skp__pegawai", "pemberi_tugas", "tim"
+    ).prefetch_related(
+        Prefetch("indikator_set", queryset=Indikator.objects.order_by("urutan", "id"))
+    )
+
+
+def skp_detail_qs() -> QuerySet:
+    """An SKP with everything its page and its PDF show, in a fixed number of queries."""
+    return SKP.objects.select_related(
+        "pegawai__jabatan",
+        "pegawai__unit_kerja",
+        "pegawai__instansi",
+        "periode",
+        "pejabat_penilai__jabatan",
+        "pejabat_penilai__unit_kerja",
+        "atasan_pejabat_penilai__jabatan",
+    ).prefetch_related(
+        Prefetch("rencana_set", queryset=rencana_qs().order_by("jenis", "urutan", "id")),
+        Prefetch("perilaku_set", queryset=EkspektasiPerilaku.objects.all()),
+    )
+
+
+def skp_for_user(user: Any, pk: int) -> SKP:
+    """The SKP, or 404 when the user may not see it."""
+    return policy.get_for_user(user, skp_detail_qs(), pk=pk)
+
+
+def perilaku_rows(skp: SKP) -> list[dict[str, Any]]:
+    """The seven values in order with their guides and the leader's ekspektasi khusus."""
+    eks = {p.nilai: p.ekspektasi_khusus for p in skp.perilaku_set.all()}
+    return [
+        {"kode": k, "label": label, "panduan": panduan, "ekspektasi_khusus": eks.get(k, "")}
+        for k, label, panduan in rules.BERAKHLAK
+    ]
+
+
+def rencana_grup(skp: SKP) -> dict[str, list[RencanaHasilKerja]]:
+    rows = list(skp.rencana_set.all())
+    return {
+        "utama": [r for r in rows if r.jenis == RencanaHasilKerja.Jenis.UTAMA],
+        "tambahan": [r for r in rows if r.jenis == RencanaHasilKerja.Jenis.TAMBAHAN],
+    }
+
+
+def versi_list(skp: SKP) -> list[SKP]:
+    return list(
+        SKP.objects.filter(pegawai_id=skp.pegawai_id, periode_id=skp.periode_id)
+        .only("id", "versi", "status", "terkini", "alasan_perubahan", "disetujui_pada", "dibuat")
+        .order_by("-versi")
+    )
+
+
+def skp_saya(user: Any) -> QuerySet:
+    a = policy.actor(user)
+    return (
+        SKP.objects.filter(pegawai_id=a.pegawai_id, terkini=True)
+        .select_related("periode")
+        .order_by("-periode__tahun")
+    )
+
+
+def antrian_persetujuan(user: Any) -> QuerySet:
+    """Submitted SKPs waiting for this user's decision as pejabat penilai."""
+    a = policy.actor(user)
+    if not a.pegawai_id:
+        return SKP.objects.none()
+    return (
+        policy.scope(user, SKP.objects.all())
+        .filter(status=SKP.Status.DIAJUKAN)
+        .filter(Q(pejabat_penilai_id=a.pegawai_id) | Q(pegawai__pejabat_penilai_id=a.pegawai_id))
+        .exclude(pegawai_id=a.pegawai_id)
+        .select_related("pegawai__jabatan", "pegawai__unit_kerja", "periode")
+        .annotate(jumlah_rhk=Count("rencana_set"))
+        .order_by("diajukan_pada", "id")
+    )
+
+
+def skp_tim(user: Any, periode: Periode | None) -> QuerySet:
+    """The current SKP of everyone the user rates, leads as atasan, or leads in a team."""
+    a = policy.actor(user)
+    qs = policy.scope(user, SKP.objects.filter(terkini=True)).exclude(pegawai_id=a.pegawai_id)
+    if periode is not None:
+        qs = qs.filter(periode=periode)
+    return qs.select_related("pegawai__jabatan", "periode").order_by("pegawai__nama")
+
+
+# --- version diff ---------------------------------------------------------------------------
+def _rows_for_diff(skp: SKP) -> list[dict[str, Any]]:
+    rows = []
+    for r in skp.rencana_set.all():
+        rows.append(
+            {
+                "kunci": str(r.kunci),
+                "jenis": r.get_jenis_display(),
+                "rencana": r.rencana,
+                "rhk_atasan": r.rhk_atasan.rencana if r.rhk_atasan_id else "",
+                "perspektif": r.get_perspektif_display() if r.perspektif else "",
+                "uraian_hasil": r.uraian_hasil,
+                "ukuran_keberhasilan": r.ukuran_keberhasilan,
+                "indikator": "; ".join(
+                    f"{i.get_aspek_display()}: {i.indikator} — {i.target}"
+                    for i in r.indikator_set.all()
+                ),
+            }
+        )
+    return rows
+
+
+FIELD_LABEL = {
+    "jenis": "Jenis",
+    "rencana": "Rencana hasil kerja",
+    "rhk_atasan": "RHK pimpinan yang diintervensi",
+    "perspektif": "Perspektif",
+    "uraian_hasil": "Hasil yang diharapkan",
+    "ukuran_keberhasilan": "Ukuran keberhasilan",
+    "indikator": "Indikator & target",
+    "ekspektasi_khusus": "Ekspektasi khusus",
+    "pendekatan": "Pendekatan",
+    "dukungan_sumber_daya": "Dukungan sumber daya",
+    "skema_pertanggungjawaban": "Skema pertanggungjawaban",
+    "konsekuensi": "Konsekuensi",
+}
+
+
+def skp_diff(lama: SKP, baru: SKP) -> dict[str, Any]:
+    """What changed from one version to another: rows, perilaku, and the SKP's own fields."""
+    lama = skp_detail_qs().get(pk=lama.pk)
+    baru = skp_detail_qs().get(pk=baru.pk)
+    rhk = rules.diff_versi(_rows_for_diff(lama), _rows_for_diff(baru))
+    per = rules.diff_versi(
+        [
+            {"kunci": p["kode"], "label": p["label"], "ekspektasi_khusus": p["ekspektasi_khusus"]}
+            for p in perilaku_rows(lama)
+        ],
+        [
+            {"kunci": p["kode"], "label": p["label"], "ekspektasi_khusus": p["ekspektasi_khusus"]}
+            for p in perilaku_rows(baru)
+        ],
+        label_field="label",
+    )
+    umum = [
+        (FIELD_LABEL[f], getattr(lama, f), getattr(baru, f))
+        for f in ("pendekatan", "dukungan_sumber_daya", "skema_pertanggungjawaban", "konsekuensi")
+        if getattr(lama, f) != getattr(baru, f)
+    ]
+    return {"lama": lama, "baru": baru, "rencana": rhk, "perilaku": per, "umum": umum}
+
+
+# --- matriks --------------------------------------------------------------------------------
+def matriks_kolom(m: MatriksPeranHasil) -> list[RencanaHasilKerja]:
+    """The leader's own rencana hasil kerja (the current version of their SKP)."""
+    skp = skp_terkini(pegawai=m.pemimpin_id, periode=m.periode_id)
+    if skp is None:
+        return []
+    return list(skp.rencana_set.prefetch_related("indikator_set").order_by("jenis", "urutan", "id"))
+
+
+def matriks_baris(m: MatriksPeranHasil) -> list[Pegawai]:
+    """Team members for a team matrix; otherwise the pegawai the leader rates directly."""
+    if m.tim_id:
+        qs = m.tim.anggota.all()
+    else:
+        qs = Pegawai.objects.filter(pejabat_penilai_id=m.pemimpin_id)
+    return list(
+        qs.exclude(status=Pegawai.Status.BERHENTI)
+        .exclude(pk=m.pemimpin_id)
+        .select_related("jabatan", "user")
+        .order_by("nama")
+    )
+
+
+def matriks_grid(m: MatriksPeranHasil) -> dict[str, Any]:
+    kolom = matriks_kolom(m)
+    baris = matriks_baris(m)
+    sel: dict[tuple[int, str], list[PeranHasil]] = {}
+    for s in m.sel_set.all().order_by("urutan", "id"):
+        sel.setdefault((s.anggota_id, str(s.kolom_kunci)), []).append(s)
+    grid = [
+        {
+            "anggota": p,
+            "sel": [{"kolom": k, "isi": sel.get((p.pk, str(k.kunci)), [])} for k in kolom],
+        }
+        for p in baris
+    ]
+    return {"kolom": kolom, "baris": baris, "grid": grid}
+
+
+def matriks_untuk(user: Any) -> list[dict[str, Any]]:
+    """The matrices the user can build: their direct-report matrix and one per team they lead."""
+    a = policy.actor(user)
+    if not a.pegawai_id:
+        return []
+    from kinerja.models import TimKerja
+
+    hasil: list[dict[str, Any]] = []
+    if Pegawai.objects.filter(pejabat_penilai_id=a.pegawai_id).exists():
+        hasil.append({"tim": None, "label": "Bawahan langsung"})
+    for t in TimKerja.objects.filter(ketua_id=a.pegawai_id, aktif=True).order_by("nama"):
+        hasil.append({"tim": t, "label": t.nama})
+    return hasil
+
+
+def matriks_qs() -> QuerySet:
+    return MatriksPeranHasil.objects.select_related("pemimpin", "periode", "tim")
