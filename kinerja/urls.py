@@ -34,6 +34,7 @@ urlpatterns = [
     path("skp/", include("skp.urls")),
     path("dialog/", include("dialog.urls")),
     path("evaluasi/", include("evaluasi.urls")),
+    path("verifikasi/", include("kinerja.verifikasi")),
     path("api/v1/", include(api_v1)),
     path("admin/", admin.site.urls),
 ]
