@@ -392,7 +392,16 @@ class Job(models.Model):
     )
     dibuat = models.DateTimeField(auto_now_add=True)
     dikirim = models.DateTimeField(null=True, blank=True)
+    # The worker running the job touches `diperbarui` every few seconds (heartbeat); a running
+    # row that stopped beating belongs to a dead worker and is taken again.
     diperbarui = models.DateTimeField(auto_now=True)
+    # Claim token of the attempt that holds the row (Celery task id and retry number).
+    pemilik = models.CharField(max_length=80, blank=True)
+    # Not before: the backoff after a failed attempt.
+    jadwal = models.DateTimeField(null=True, blank=True)
+    instansi = models.ForeignKey(
+        "kinerja.Instansi", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = "pekerjaan latar"
@@ -402,6 +411,50 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} #{self.pk} ({self.status})"
+
+
+class PengaturanPengingat(models.Model):
+    """Per-instansi schedule and thresholds of the reminders (defaults follow domain.md)."""
+
+    instansi = models.OneToOneField(
+        Instansi, on_delete=models.CASCADE, related_name="pengaturan_pengingat"
+    )
+    aktif = models.BooleanField("pengingat aktif", default=True)
+    jam_kirim = models.PositiveSmallIntegerField(
+        "jam pengiriman", default=7, help_text="Pengingat harian dikirim mulai jam ini (0-23)."
+    )
+    hari_sebelum_batas_skp = models.PositiveSmallIntegerField(
+        "mulai mengingatkan penyusunan SKP (hari sebelum batas)", default=7
+    )
+    hari_eskalasi_persetujuan = models.PositiveSmallIntegerField(
+        "eskalasi ke atasan pejabat penilai (hari setelah batas persetujuan)", default=7
+    )
+    hari_penugasan = models.PositiveSmallIntegerField(
+        "penugasan menunggu keputusan penilai lebih dari (hari)", default=3
+    )
+    hari_sebelum_akhir_jendela = models.PositiveSmallIntegerField(
+        "ingatkan umpan balik dan evaluasi (hari sebelum akhir periode)", default=14
+    )
+    hari_tenggang_evaluasi = models.PositiveSmallIntegerField(
+        "terus ingatkan evaluasi (hari setelah akhir periode)", default=14
+    )
+    hari_sebelum_batas_sanksi = models.PositiveSmallIntegerField(
+        "ingatkan batas perbaikan kinerja (hari sebelum batas)", default=30
+    )
+    hari_sebelum_tindak_lanjut = models.PositiveSmallIntegerField(
+        "ingatkan tindak lanjut dialog (hari sebelum jatuh tempo)", default=3
+    )
+    jenis_nonaktif = models.JSONField(
+        "jenis pengingat yang dimatikan", default=list, blank=True
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "pengaturan pengingat"
+        verbose_name_plural = "pengaturan pengingat"
+
+    def __str__(self) -> str:
+        return f"Pengaturan pengingat {self.instansi}"
 
 
 def _kode_dokumen() -> str:
