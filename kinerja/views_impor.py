@@ -1,10 +1,111 @@
+"""Staff import pages for the instansi admin: upload -> preview -> confirm (kinerja.impor)."""
+
 from __future__ import annotations
 
+import secrets
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.vary import vary_on_headers
+
+from kinerja import impor, policy
+from kinerja.forms import ImporKonfirmasiForm, ImporUnggahForm
+from kinerja.models import Instansi
+
+SESSION_KEY = "impor_pegawai"
+PRATINJAU_MAKS = 500  # rows shown in the preview table; counts and errors always cover all
+
+
+def _instansi_for(request: HttpRequest) -> Instansi:
+    a = policy.actor(request.user)
+    instansi = Instansi.objects.filter(pk=a.admin_instansi_id).first()
+    if instansi is None or not policy.can(request.user, "import", instansi):
+        raise PermissionDenied("Hanya admin instansi yang dapat mengimpor pegawai.")
+    return instansi
+
+
+def _render(request: HttpRequest, ctx: dict) -> HttpResponse:
+    template = (
+        "kinerja/partials/impor_pratinjau.html"
+        if request.htmx and "plan" in ctx
+        else "kinerja/impor.html"
+    )
+    return render(request, template, ctx, status=ctx.pop("status", 200))
 
 
 @login_required
+@vary_on_headers("HX-Request")
 def impor_pegawai(request: HttpRequest) -> HttpResponse:
-    return render(request, "kinerja/impor.html", {})
+    instansi = _instansi_for(request)
+    if request.GET.get("contoh") == "csv":
+        resp = HttpResponse(impor.CONTOH_CSV, content_type="text/csv; charset=utf-8")
+        resp["Content-Disposition"] = 'attachment; filename="contoh-impor-pegawai.csv"'
+        return resp
+    ctx: dict = {"instansi": instansi, "form": ImporUnggahForm(), "kolom": impor.LABEL}
+    if request.method == "POST" and "token" in request.POST:
+        return _konfirmasi(request, instansi, ctx)
+    if request.method == "POST":
+        form = ImporUnggahForm(request.POST, request.FILES)
+        ctx["form"] = form
+        if not form.is_valid():
+            ctx["status"] = 400
+            return _render(request, ctx)
+        berkas = form.cleaned_data["berkas"]
+        data = berkas.read()
+        jenis = form.cleaned_data["jenis"]
+        try:
+            rows, galat = impor.baca(data, jenis)
+        except impor.BerkasDitolak as exc:
+            form.add_error("berkas", str(exc))
+            ctx["status"] = 400
+            return _render(request, ctx)
+        plan = impor.Rencana(galat=galat) if galat else impor.periksa(instansi=instansi, rows=rows)
+        ctx.update(plan=plan, nama_berkas=berkas.name, maks=PRATINJAU_MAKS)
+        if not plan.galat:
+            token = secrets.token_urlsafe(24)
+            path = default_storage.save(f"impor/{token}.{jenis}", ContentFile(data))
+            request.session[SESSION_KEY] = {
+                "token": token,
+                "path": path,
+                "jenis": jenis,
+                "nama": berkas.name,
+                "instansi": instansi.pk,
+            }
+            ctx["konfirmasi"] = ImporKonfirmasiForm(initial={"token": token})
+        return _render(request, ctx)
+    return _render(request, ctx)
+
+
+def _konfirmasi(request: HttpRequest, instansi: Instansi, ctx: dict) -> HttpResponse:
+    form = ImporKonfirmasiForm(request.POST)
+    pending = request.session.get(SESSION_KEY) or {}
+    if (
+        not form.is_valid()
+        or not secrets.compare_digest(str(pending.get("token", "")), form.cleaned_data["token"])
+        or pending.get("instansi") != instansi.pk
+        or not default_storage.exists(pending.get("path", ""))
+    ):
+        messages.error(request, "Pratinjau impor sudah kedaluwarsa; unggah berkasnya lagi.")
+        return redirect("impor_pegawai")
+    with default_storage.open(pending["path"], "rb") as fh:
+        data = fh.read()
+    plan = impor.terapkan(user=request.user, instansi=instansi, data=data, jenis=pending["jenis"])
+    if plan.galat:
+        # The data changed since the preview: show what is wrong now; nothing was written.
+        ctx.update(plan=plan, nama_berkas=pending["nama"], maks=PRATINJAU_MAKS, status=409)
+        return _render(request, ctx)
+    default_storage.delete(pending["path"])
+    request.session.pop(SESSION_KEY, None)
+    j = plan.jumlah
+    messages.success(
+        request,
+        f"Impor {pending['nama']} selesai: {j['baru']} pegawai baru, {j['diubah']} diubah, "
+        f"{j['tetap']} tetap; {plan.jabatan_dibuat} jabatan baru, {plan.jabatan_diubah} "
+        "atasan jabatan diubah.",
+    )
+    return redirect("impor_pegawai")
