@@ -1,9 +1,242 @@
-"""REST API (/api/v1/) for this stage: thin viewsets over the policy and the services."""
+"""REST API (/api/v1/) for this stage: `umpan-balik/` and `penugasan/` (api.md).
+
+Thin viewsets: reads through the policy (PolicyScopedMixin), writes through the services.
+"""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from dialog import selectors as sel
+from dialog import services as svc
+from dialog.models import Penugasan, UmpanBalik
+from kinerja import policy
+from kinerja.api_base import PolicyScopedMixin
+from kinerja.models import Pegawai
+
+
+def _perilaku_choices() -> list[tuple[str, str]]:
+    from skp.rules import BERAKHLAK
+
+    return [(code, label) for code, label, _g in BERAKHLAK]
+
+
+class UmpanBalikSerializer(serializers.ModelSerializer):
+    penerima = serializers.PrimaryKeyRelatedField(queryset=Pegawai.objects.all())
+    rencana_hasil_kerja = serializers.PrimaryKeyRelatedField(
+        queryset=UmpanBalik._meta.get_field("rencana_hasil_kerja").related_model.objects.all(),
+        required=False,
+        allow_null=True,
+    )
+    perilaku = serializers.ChoiceField(
+        choices=_perilaku_choices(), required=False, allow_blank=True
+    )
+
+    class Meta:
+        model = UmpanBalik
+        fields = [
+            "id",
+            "penerima",
+            "pemberi",
+            "hubungan",
+            "rencana_hasil_kerja",
+            "perilaku",
+            "jenis",
+            "cara",
+            "isi",
+            "periode",
+            "urutan",
+            "dibuat",
+        ]
+        read_only_fields = ["pemberi", "hubungan", "periode", "urutan", "dibuat"]
+
+    def validate_penerima(self, value: Pegawai) -> Pegawai:
+        # An id the caller may not give feedback to reads as "not found", revealing nothing.
+        user = self.context["request"].user
+        saya = svc.pegawai_dari(user)
+        found = sel.penerima_boleh(pemberi=saya, pegawai_id=value.pk)
+        if found is None:
+            raise serializers.ValidationError("Pegawai tidak ditemukan.")
+        return found
+
+
+class UmpanBalikViewSet(
+    PolicyScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Ongoing feedback. `hubungan` is derived; feedback is never edited or deleted."""
+
+    serializer_class = UmpanBalikSerializer
+    filterset_fields = ["penerima", "pemberi", "hubungan", "jenis", "perilaku", "periode"]
+
+    def base_queryset(self):
+        return UmpanBalik.objects.all().order_by("-dibuat", "-id")
+
+    def perform_create(self, serializer):
+        d = serializer.validated_data
+        serializer.instance = svc.umpan_balik_beri(
+            user=self.request.user,
+            penerima=d["penerima"],
+            jenis=d.get("jenis", ""),
+            cara=d.get("cara", UmpanBalik.Cara.TERTULIS),
+            isi=d.get("isi", ""),
+            rencana_hasil_kerja=d.get("rencana_hasil_kerja"),
+            perilaku=d.get("perilaku", ""),
+        )
+
+
+class PenugasanSerializer(serializers.ModelSerializer):
+    penerima = serializers.PrimaryKeyRelatedField(queryset=Pegawai.objects.all(), required=False)
+    penerima_nip = serializers.CharField(
+        write_only=True, required=False, help_text="NIP lengkap penerima (juga instansi lain)."
+    )
+
+    class Meta:
+        model = Penugasan
+        fields = [
+            "id",
+            "pemberi",
+            "penerima",
+            "penerima_nip",
+            "uraian",
+            "hasil_diharapkan",
+            "sukarela",
+            "status",
+            "alasan",
+            "periode",
+            "jenis_rhk",
+            "peluang",
+            "tim",
+            "rencana_hasil_kerja",
+            "dibuat",
+            "diputuskan",
+            "row_version",
+        ]
+        read_only_fields = [
+            "pemberi",
+            "sukarela",
+            "status",
+            "alasan",
+            "periode",
+            "peluang",
+            "tim",
+            "rencana_hasil_kerja",
+            "dibuat",
+            "diputuskan",
+            "row_version",
+        ]
+
+    def validate(self, attrs):
+        user = self.context["request"].user
+        penerima = attrs.get("penerima")
+        nip = attrs.pop("penerima_nip", "")
+        if penerima is not None:
+            # By id only within what the caller may see; another instansi by exact NIP.
+            if not policy.scope(user, Pegawai.objects.filter(pk=penerima.pk)).exists():
+                penerima = None
+                raise serializers.ValidationError({"penerima": ["Pegawai tidak ditemukan."]})
+        elif nip:
+            penerima = sel.pegawai_dengan_nip(nip)
+            if penerima is None:
+                raise serializers.ValidationError(
+                    {"penerima_nip": ["Tidak ada pegawai aktif dengan NIP tersebut."]}
+                )
+        else:
+            raise serializers.ValidationError(
+                {"penerima": ["Isi penerima (id) atau penerima_nip."]}
+            )
+        attrs["penerima"] = penerima
+        return attrs
+
+
+class KeputusanSerializer(serializers.Serializer):
+    alasan = serializers.CharField(required=False, allow_blank=True, default="")
+    jenis_rhk = serializers.ChoiceField(
+        choices=Penugasan.JenisRHK.choices, required=False, allow_null=True, default=None
+    )
+    ekspektasi = serializers.CharField(required=False, allow_blank=True, default="")
+    catatan = serializers.CharField(required=False, allow_blank=True, default="")
+    row_version = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class PenugasanViewSet(
+    PolicyScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Assignments routed through the penerima's pejabat penilai; only they `setujui`/`tolak`."""
+
+    serializer_class = PenugasanSerializer
+    filterset_fields = ["status", "penerima", "pemberi", "sukarela", "periode"]
+
+    def base_queryset(self):
+        return Penugasan.objects.select_related("penerima").order_by("-dibuat", "-id")
+
+    def perform_create(self, serializer):
+        d = serializer.validated_data
+        serializer.instance = svc.penugasan_usulkan(
+            user=self.request.user,
+            penerima=d["penerima"],
+            uraian=d.get("uraian", ""),
+            hasil_diharapkan=d.get("hasil_diharapkan", ""),
+            jenis_rhk=d.get("jenis_rhk", Penugasan.JenisRHK.TAMBAHAN),
+        )
+
+    def _keputusan(self, request, setujui: bool):
+        p = self.get_object()  # 404 when the caller may not see it
+        policy.require(request.user, "setujui" if setujui else "tolak", p)  # 403
+        s = KeputusanSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        try:
+            if setujui:
+                p = svc.penugasan_setujui(
+                    user=request.user,
+                    penugasan=p,
+                    alasan=d["alasan"],
+                    jenis_rhk=d["jenis_rhk"],
+                    ekspektasi=d["ekspektasi"],
+                    catatan=d["catatan"],
+                    row_version=d["row_version"],
+                )
+            else:
+                p = svc.penugasan_tolak(
+                    user=request.user,
+                    penugasan=p,
+                    alasan=d["alasan"],
+                    row_version=d["row_version"],
+                )
+        except DjangoValidationError:
+            raise
+        return Response(
+            PenugasanSerializer(p, context={"request": request}).data, status=status.HTTP_200_OK
+        )
+
+    @extend_schema(request=KeputusanSerializer, responses=PenugasanSerializer)
+    @action(detail=True, methods=["post"])
+    def setujui(self, request, pk=None):
+        """Approve (klarifikasi ekspektasi and a new SKP version follow)."""
+        return self._keputusan(request, True)
+
+    @extend_schema(request=KeputusanSerializer, responses=PenugasanSerializer)
+    @action(detail=True, methods=["post"])
+    def tolak(self, request, pk=None):
+        """Reject with `alasan` (required)."""
+        return self._keputusan(request, False)
+
+
 router = SimpleRouter()
+router.register("umpan-balik", UmpanBalikViewSet, basename="umpan-balik")
+router.register("penugasan", PenugasanViewSet, basename="penugasan")
 
 urlpatterns = router.urls

@@ -1,6 +1,18 @@
+from __future__ import annotations
+
 from django.apps import AppConfig
 
 
 class DialogConfig(AppConfig):
     name = "dialog"
     verbose_name = "Pelaksanaan dan Pemantauan Kinerja"
+
+    def ready(self) -> None:
+        from kinerja import navigation as nav
+
+        nav.add_nav("Umpan balik", "dialog:umpan_balik_list", nav.is_pegawai, order=30)
+        nav.add_nav("Penugasan", "dialog:penugasan_list", nav.is_pegawai, order=31)
+        nav.add_nav("Dokumentasi", "dialog:dokumentasi", nav.is_pegawai, order=32)
+        nav.add_nav("Dialog kinerja", "dialog:dialog_list", nav.is_pegawai, order=33)
+        nav.add_nav("Tahun saya", "dialog:tahun_saya", nav.is_pegawai, order=34)
+        nav.add_panel("dialog/partials/beranda_panel.html", nav.is_pegawai, order=30)

@@ -1,0 +1,68 @@
+"""Admin for the dialog stage: read-only. Every change goes through the services (and so the
+policy): an assignment is decided only by the penerima's pejabat penilai, never in the admin,
+whoever is logged in (superusers included)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from dialog.models import (
+    BuktiDukung,
+    DialogKinerja,
+    KlarifikasiEkspektasi,
+    Peluang,
+    Penugasan,
+    PermintaanUmpanBalik,
+    Realisasi,
+    TindakLanjut,
+    UmpanBalik,
+)
+
+
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        from kinerja import policy
+
+        return policy.scope(request.user, super().get_queryset(request))
+
+
+@admin.register(Penugasan)
+class PenugasanAdmin(ReadOnlyAdmin):
+    list_display = ["id", "pemberi", "penerima", "status", "sukarela", "dibuat", "diputuskan"]
+    list_filter = ["status", "sukarela"]
+    search_fields = ["uraian", "penerima__nama", "pemberi__nama"]
+    list_select_related = ["pemberi", "penerima"]
+
+
+@admin.register(UmpanBalik)
+class UmpanBalikAdmin(ReadOnlyAdmin):
+    list_display = ["id", "pemberi", "penerima", "hubungan", "jenis", "dibuat"]
+    list_filter = ["hubungan", "jenis", "cara"]
+    list_select_related = ["pemberi", "penerima"]
+
+
+@admin.register(DialogKinerja)
+class DialogKinerjaAdmin(ReadOnlyAdmin):
+    list_display = ["id", "jenis", "pegawai", "pemimpin", "waktu"]
+    list_select_related = ["pegawai", "pemimpin"]
+
+
+for model in (
+    PermintaanUmpanBalik,
+    Peluang,
+    KlarifikasiEkspektasi,
+    Realisasi,
+    BuktiDukung,
+    TindakLanjut,
+):
+    admin.site.register(model, ReadOnlyAdmin)

@@ -1,0 +1,40 @@
+"""Small template helpers of the dialog pages."""
+
+from __future__ import annotations
+
+from django import template
+
+from kinerja import policy
+
+register = template.Library()
+
+
+@register.filter
+def label_perilaku(kode: str) -> str:
+    from dialog.services import kode_perilaku
+
+    return kode_perilaku().get(kode, kode)
+
+
+@register.filter
+def ambil(mapping: dict, key):  # noqa: ANN001
+    return mapping.get(key) if mapping else None
+
+
+@register.inclusion_tag("dialog/partials/beranda_ringkas.html", takes_context=True)
+def dialog_ringkas(context) -> dict:
+    """The home-page panel: decisions waiting, requests to answer, feedback coverage."""
+    from dialog import selectors as sel
+
+    request = context["request"]
+    a = policy.actor(request.user)
+    if not a.pegawai_id:
+        return {}
+    cakupan = sel.cakupan_umpan_balik(penilai_id=a.pegawai_id) if a.dinilai_ids() else None
+    return {
+        "perlu_keputusan": sel.penugasan_perlu_keputusan(user=request.user).count()
+        if a.dinilai_ids()
+        else 0,
+        "permintaan": sel.permintaan_masuk(user=request.user).count(),
+        "cakupan": cakupan,
+    }
