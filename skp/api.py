@@ -1,9 +1,467 @@
-"""REST API (/api/v1/) for this stage: thin viewsets over the policy and the services."""
+"""REST API (/api/v1/) for this stage: thin viewsets over the policy and the services.
+
+skp/                      list, retrieve, create; PATCH lampiran/pendekatan (draft only);
+                          actions ajukan, setujui, kembalikan (catatan), versi-baru (alasan);
+                          GET skp/<id>/pdf/ (the PDF, or 202 with the job while it renders)
+rencana-hasil-kerja/      list (?skp=), retrieve, create, update, delete (draft only)
+matriks-peran-hasil/      list, retrieve (kolom, baris, sel), create; actions sel, terapkan
+"""
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.http import FileResponse
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from kinerja import policy
+from kinerja.api_base import PolicyScopedMixin
+from kinerja.models import Dokumen, Job, Pegawai, Periode, TimKerja
+from skp import rules, selectors, services
+from skp.models import SKP, Indikator, MatriksPeranHasil, PeranHasil, RencanaHasilKerja
+
+
+# --- serializers ------------------------------------------------------------------------------
+class IndikatorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Indikator
+        fields = ["aspek", "indikator", "target", "sumber_data"]
+        extra_kwargs = {"sumber_data": {"required": False}}
+
+
+class RencanaHasilKerjaSerializer(serializers.ModelSerializer):
+    indikator = IndikatorSerializer(many=True, source="indikator_set", required=False)
+    # Plain ids: an SKP the caller may not see answers 404 below, never "does not exist".
+    rhk_atasan = serializers.IntegerField(source="rhk_atasan_id", allow_null=True, required=False)
+    skp = serializers.IntegerField(source="skp_id")
+
+    class Meta:
+        model = RencanaHasilKerja
+        fields = [
+            "id",
+            "skp",
+            "jenis",
+            "urutan",
+            "rencana",
+            "rhk_atasan",
+            "kunci",
+            "perspektif",
+            "pemberi_tugas",
+            "sumber",
+            "uraian_hasil",
+            "ukuran_keberhasilan",
+            "indikator",
+            "row_version",
+        ]
+        read_only_fields = ["urutan", "kunci", "pemberi_tugas", "sumber", "row_version"]
+
+
+class PerilakuSerializer(serializers.Serializer):
+    nilai = serializers.CharField()
+    label = serializers.CharField()
+    panduan = serializers.ListField(child=serializers.CharField())
+    ekspektasi_khusus = serializers.CharField(allow_blank=True)
+
+
+class SKPSerializer(serializers.ModelSerializer):
+    rencana_hasil_kerja = RencanaHasilKerjaSerializer(
+        many=True, source="rencana_set", read_only=True
+    )
+    perilaku_kerja = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SKP
+        fields = [
+            "id",
+            "pegawai",
+            "periode",
+            "versi",
+            "terkini",
+            "jenis",
+            "pendekatan",
+            "status",
+            "pejabat_penilai",
+            "catatan_penilai",
+            "alasan_perubahan",
+            "dukungan_sumber_daya",
+            "skema_pertanggungjawaban",
+            "konsekuensi",
+            "diajukan_pada",
+            "disetujui_pada",
+            "row_version",
+            "rencana_hasil_kerja",
+            "perilaku_kerja",
+        ]
+        read_only_fields = [
+            "versi",
+            "terkini",
+            "status",
+            "pejabat_penilai",
+            "catatan_penilai",
+            "alasan_perubahan",
+            "diajukan_pada",
+            "disetujui_pada",
+            "row_version",
+        ]
+
+    @extend_schema(responses=PerilakuSerializer(many=True))
+    def get_perilaku_kerja(self, obj: SKP) -> list[dict]:
+        return [
+            {
+                "nilai": p["kode"],
+                "label": p["label"],
+                "panduan": p["panduan"],
+                "ekspektasi_khusus": p["ekspektasi_khusus"],
+            }
+            for p in selectors.perilaku_rows(obj)
+        ]
+
+
+class SKPBuatSerializer(serializers.Serializer):
+    pegawai = serializers.PrimaryKeyRelatedField(queryset=Pegawai.objects.all())
+    periode = serializers.PrimaryKeyRelatedField(queryset=Periode.objects.all())
+    pendekatan = serializers.ChoiceField(
+        choices=SKP.Pendekatan.choices, default=SKP.Pendekatan.KUANTITATIF
+    )
+    jenis = serializers.ChoiceField(choices=SKP.Jenis.choices, required=False)
+
+
+class SKPUbahSerializer(serializers.Serializer):
+    pendekatan = serializers.ChoiceField(choices=SKP.Pendekatan.choices, required=False)
+    dukungan_sumber_daya = serializers.CharField(required=False, allow_blank=True)
+    skema_pertanggungjawaban = serializers.CharField(required=False, allow_blank=True)
+    konsekuensi = serializers.CharField(required=False, allow_blank=True)
+    row_version = serializers.IntegerField(required=False)
+
+
+class CatatanSerializer(serializers.Serializer):
+    catatan = serializers.CharField(required=False, allow_blank=True)
+    row_version = serializers.IntegerField(required=False)
+
+
+class AlasanSerializer(serializers.Serializer):
+    alasan = serializers.CharField()
+
+
+# --- SKP ------------------------------------------------------------------------------------
+class SKPViewSet(
+    PolicyScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = SKPSerializer
+    filterset_fields = ["pegawai", "periode", "status", "terkini"]
+
+    def base_queryset(self):
+        return selectors.skp_detail_qs().order_by("-periode__tahun", "pegawai__nama", "-versi")
+
+    def _out(self, skp: SKP, code: int = status.HTTP_200_OK) -> Response:
+        skp = selectors.skp_detail_qs().get(pk=skp.pk)
+        return Response(SKPSerializer(skp, context=self.get_serializer_context()).data, status=code)
+
+    @extend_schema(request=SKPBuatSerializer, responses={201: SKPSerializer})
+    def create(self, request, *args, **kwargs):
+        s = SKPBuatSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        peg = s.validated_data["pegawai"]
+        # A pegawai the caller may not see does not exist for them.
+        policy.get_for_user(request.user, Pegawai.objects.all(), pk=peg.pk)
+        skp = services.skp_buat(
+            pegawai=peg,
+            periode=s.validated_data["periode"],
+            user=request.user,
+            pendekatan=s.validated_data["pendekatan"],
+            jenis=s.validated_data.get("jenis"),
+        )
+        return self._out(skp, status.HTTP_201_CREATED)
+
+    @extend_schema(request=SKPUbahSerializer, responses=SKPSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        skp = self.get_object()
+        s = SKPUbahSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        data = dict(s.validated_data)
+        rv = data.pop("row_version", None)
+        skp = services.skp_ubah(skp=skp, user=request.user, row_version=rv, **data)
+        return self._out(skp)
+
+    @extend_schema(request=CatatanSerializer, responses=SKPSerializer)
+    @action(detail=True, methods=["post"])
+    def ajukan(self, request, pk=None):
+        s = CatatanSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        skp = services.skp_ajukan(
+            skp=self.get_object(),
+            user=request.user,
+            row_version=s.validated_data.get("row_version"),
+        )
+        return self._out(skp)
+
+    @extend_schema(request=CatatanSerializer, responses=SKPSerializer)
+    @action(detail=True, methods=["post"])
+    def setujui(self, request, pk=None):
+        s = CatatanSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        skp = services.skp_setujui(
+            skp=self.get_object(),
+            user=request.user,
+            row_version=s.validated_data.get("row_version"),
+            catatan=s.validated_data.get("catatan", ""),
+        )
+        return self._out(skp)
+
+    @extend_schema(request=CatatanSerializer, responses=SKPSerializer)
+    @action(detail=True, methods=["post"])
+    def kembalikan(self, request, pk=None):
+        s = CatatanSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        skp = services.skp_kembalikan(
+            skp=self.get_object(),
+            user=request.user,
+            catatan=s.validated_data.get("catatan", ""),
+            row_version=s.validated_data.get("row_version"),
+        )
+        return self._out(skp)
+
+    @extend_schema(request=AlasanSerializer, responses={201: SKPSerializer})
+    @action(detail=True, methods=["post"], url_path="versi-baru")
+    def versi_baru(self, request, pk=None):
+        s = AlasanSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        skp = services.skp_versi_baru(
+            skp=self.get_object(), user=request.user, alasan=s.validated_data["alasan"]
+        )
+        return self._out(skp, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        responses={(200, "application/pdf"): bytes, 202: dict},
+        description="The SKP PDF; while it is being rendered, 202 with the job to poll.",
+    )
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        skp = self.get_object()
+        policy.require(request.user, "pdf", skp)
+        job = services.skp_pdf_minta(skp=skp, user=request.user)
+        job.refresh_from_db()
+        if job.status == Job.Status.SUKSES and job.hasil.get("dokumen_id"):
+            dok = Dokumen.objects.filter(
+                pk=job.hasil["dokumen_id"],
+                content_type=ContentType.objects.get_for_model(SKP),
+                object_id=skp.pk,
+            ).first()
+            if dok is not None:
+                return FileResponse(
+                    dok.berkas.open("rb"),
+                    content_type="application/pdf",
+                    filename=dok.berkas.name.rsplit("/", 1)[-1],
+                )
+        return Response(
+            {
+                "job": job.pk,
+                "status": job.status,
+                "progres": job.progres,
+                "status_url": reverse("job_status", args=[job.pk]),
+            },
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+# --- rencana hasil kerja ----------------------------------------------------------------------
+class RencanaHasilKerjaViewSet(PolicyScopedMixin, viewsets.ModelViewSet):
+    serializer_class = RencanaHasilKerjaSerializer
+    filterset_fields = ["skp", "jenis"]
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def base_queryset(self):
+        return selectors.rencana_qs().order_by("skp_id", "jenis", "urutan", "id")
+
+    def _indikator(self, data) -> list[dict] | None:
+        if "indikator_set" not in data:
+            return None
+        return [dict(i) for i in data["indikator_set"]]
+
+    def _atasan(self, pk: int | None) -> RencanaHasilKerja | None:
+        if pk is None:
+            return None
+        # The service accepts only a row of the pegawai's own leaders (else 400).
+        r = RencanaHasilKerja.objects.select_related("skp").filter(pk=pk).first()
+        if r is None:
+            raise ValidationError({"rhk_atasan": ["Rencana hasil kerja pimpinan tidak ditemukan."]})
+        return r
+
+    def create(self, request, *args, **kwargs):
+        s = self.get_serializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        skp = policy.get_for_user(request.user, SKP.objects.all(), pk=d["skp_id"])
+        rhk = services.rhk_tambah(
+            skp=skp,
+            user=request.user,
+            jenis=d.get("jenis", "utama"),
+            rencana=d["rencana"],
+            rhk_atasan=self._atasan(d.get("rhk_atasan_id")),
+            perspektif=d.get("perspektif", ""),
+            uraian_hasil=d.get("uraian_hasil", ""),
+            ukuran_keberhasilan=d.get("ukuran_keberhasilan", ""),
+            indikator=self._indikator(d) or [],
+        )
+        out = self.get_serializer(selectors.rencana_qs().get(pk=rhk.pk))
+        return Response(out.data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        rhk = self.get_object()
+        s = self.get_serializer(rhk, data=request.data, partial=kwargs.get("partial", False))
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        if "skp_id" in d and d["skp_id"] != rhk.skp_id:
+            raise ValidationError(
+                {"skp": ["Rencana hasil kerja tidak dapat dipindah ke SKP lain."]}
+            )
+        extra = {}
+        if "rhk_atasan_id" in d:
+            extra["rhk_atasan"] = self._atasan(d["rhk_atasan_id"])
+        services.rhk_ubah(
+            rhk=rhk,
+            user=request.user,
+            jenis=d.get("jenis"),
+            rencana=d.get("rencana"),
+            perspektif=d.get("perspektif"),
+            uraian_hasil=d.get("uraian_hasil"),
+            ukuran_keberhasilan=d.get("ukuran_keberhasilan"),
+            indikator=self._indikator(d),
+            row_version=request.data.get("row_version"),
+            **extra,
+        )
+        return Response(self.get_serializer(selectors.rencana_qs().get(pk=rhk.pk)).data)
+
+    def destroy(self, request, *args, **kwargs):
+        services.rhk_hapus(rhk=self.get_object(), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- matriks peran-hasil ----------------------------------------------------------------------
+class PeranHasilSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PeranHasil
+        fields = [
+            "id",
+            "anggota",
+            "kolom_kunci",
+            "na",
+            "peran_hasil",
+            "cascading",
+            "dasar",
+            "aspek",
+            "indikator",
+            "target",
+        ]
+        read_only_fields = ["id", "na"]
+
+
+class MatriksSerializer(serializers.ModelSerializer):
+    pemilik = serializers.SerializerMethodField()
+    kolom = serializers.SerializerMethodField()
+    baris = serializers.SerializerMethodField()
+    sel = PeranHasilSerializer(many=True, source="sel_set", read_only=True)
+
+    class Meta:
+        model = MatriksPeranHasil
+        fields = [
+            "id",
+            "pemimpin",
+            "periode",
+            "tim",
+            "pemilik",
+            "kolom",
+            "baris",
+            "sel",
+            "diterapkan_pada",
+        ]
+        read_only_fields = ["pemimpin", "diterapkan_pada"]
+
+    def get_pemilik(self, m: MatriksPeranHasil) -> int | None:
+        skp = selectors.skp_terkini(pegawai=m.pemimpin_id, periode=m.periode_id)
+        return skp.pk if skp else None
+
+    def get_kolom(self, m: MatriksPeranHasil) -> list[dict]:
+        return [
+            {"id": r.pk, "kunci": str(r.kunci), "rencana": r.rencana}
+            for r in selectors.matriks_kolom(m)
+        ]
+
+    def get_baris(self, m: MatriksPeranHasil) -> list[dict]:
+        return [{"id": p.pk, "nip": p.nip, "nama": p.nama} for p in selectors.matriks_baris(m)]
+
+
+class MatriksBuatSerializer(serializers.Serializer):
+    periode = serializers.PrimaryKeyRelatedField(queryset=Periode.objects.all())
+    tim = serializers.PrimaryKeyRelatedField(
+        queryset=TimKerja.objects.all(), allow_null=True, required=False
+    )
+
+
+class MatriksViewSet(
+    PolicyScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = MatriksSerializer
+    filterset_fields = ["periode", "pemimpin", "tim"]
+
+    def base_queryset(self):
+        return selectors.matriks_qs().prefetch_related("sel_set").order_by("-periode__tahun", "id")
+
+    @extend_schema(request=MatriksBuatSerializer, responses={201: MatriksSerializer})
+    def create(self, request, *args, **kwargs):
+        s = MatriksBuatSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        a = policy.actor(request.user)
+        if not a.pegawai_id:
+            raise ValidationError({"pemimpin": ["Hanya pegawai yang dapat menyusun matriks."]})
+        m = services.matriks_buat(
+            pemimpin=Pegawai.objects.get(pk=a.pegawai_id),
+            periode=s.validated_data["periode"],
+            user=request.user,
+            tim=s.validated_data.get("tim"),
+        )
+        return Response(self.get_serializer(m).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PeranHasilSerializer, responses={201: PeranHasilSerializer})
+    @action(detail=True, methods=["post"])
+    def sel(self, request, pk=None):
+        m = self.get_object()
+        s = PeranHasilSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = dict(s.validated_data)
+        sel = services.peran_hasil_simpan(
+            matriks=m,
+            user=request.user,
+            anggota=d.pop("anggota"),
+            kolom_kunci=d.pop("kolom_kunci"),
+            **d,
+        )
+        return Response(PeranHasilSerializer(sel).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=dict)
+    @action(detail=True, methods=["post"])
+    def terapkan(self, request, pk=None):
+        hasil = services.matriks_terapkan(matriks=self.get_object(), user=request.user)
+        return Response(hasil)
+
+
 router = SimpleRouter()
+router.register("skp", SKPViewSet, basename="skp")
+router.register("rencana-hasil-kerja", RencanaHasilKerjaViewSet, basename="rencana-hasil-kerja")
+router.register("matriks-peran-hasil", MatriksViewSet, basename="matriks-peran-hasil")
 
 urlpatterns = router.urls
+
+# Codes exposed for integrators (kept here so the schema and this module agree).
+NILAI_BERAKHLAK = rules.BERAKHLAK_KODE

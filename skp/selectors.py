@@ -253,3 +253,25 @@ def matriks_untuk(user: Any) -> list[dict[str, Any]]:
 
 def matriks_qs() -> QuerySet:
     return MatriksPeranHasil.objects.select_related("pemimpin", "periode", "tim")
+
+
+def rhk_atasan_pilihan(skp: SKP) -> list[RencanaHasilKerja]:
+    """The leaders' rencana hasil kerja a row may intervene: the pejabat penilai's and the ketua
+    of each team the pegawai belongs to (their current SKP versions)."""
+    from kinerja.models import TimKerja
+
+    pemimpin = set(
+        TimKerja.objects.filter(anggota=skp.pegawai_id, aktif=True).values_list(
+            "ketua_id", flat=True
+        )
+    )
+    if skp.pegawai.pejabat_penilai_id:
+        pemimpin.add(skp.pegawai.pejabat_penilai_id)
+    pemimpin.discard(skp.pegawai_id)
+    return list(
+        RencanaHasilKerja.objects.filter(
+            skp__pegawai_id__in=pemimpin, skp__periode_id=skp.periode_id, skp__terkini=True
+        )
+        .select_related("skp__pegawai")
+        .order_by("skp__pegawai__nama", "jenis", "urutan", "id")
+    )

@@ -16,7 +16,7 @@ from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 
-from kinerja import jobs, policy
+from kinerja import jobs, persetujuan, policy
 from kinerja.models import Pegawai, Periode
 from kinerja.notifikasi import notifikasi_kirim
 from skp import rules
@@ -252,6 +252,7 @@ def skp_versi_baru(*, skp: SKP, user: Any, alasan: str) -> SKP:
             diperbarui=timezone.now(),
         )
         terkini.refresh_from_db()
+        persetujuan.persetujuan_cabut(objek=terkini, alasan="SKP ditarik ke draft")
         return terkini
     _require(user, "versi_baru", terkini)
     if not (alasan or "").strip():
@@ -338,6 +339,7 @@ def skp_ajukan(*, skp: SKP, user: Any, row_version: int | None = None) -> SKP:
     skp.atasan_pejabat_penilai_id = peg.atasan_pejabat_penilai_id
     skp.row_version += 1
     skp.save()
+    persetujuan.persetujuan_catat(objek=skp, pegawai=peg, peran="pegawai")
     penilai = Pegawai.objects.select_related("user").filter(pk=peg.pejabat_penilai_id).first()
     if penilai and penilai.user_id:
         notifikasi_kirim(
@@ -359,12 +361,17 @@ def skp_setujui(*, skp: SKP, user: Any, row_version: int | None = None, catatan:
         raise ValidationError({"__all__": ["Hanya SKP yang diajukan yang dapat disetujui."]})
     _require(user, "setujui", skp)
     _cek_versi(skp, row_version)
+    a = policy.actor(user)
     skp.status = SKP.Status.DISETUJUI
     skp.disetujui_pada = timezone.now()
+    # The document names the penilai who approved it.
+    skp.pejabat_penilai_id = a.pegawai_id
     if catatan.strip():
         skp.catatan_penilai = catatan.strip()
     skp.row_version += 1
     skp.save()
+    penilai = Pegawai.objects.select_related("jabatan").get(pk=a.pegawai_id)
+    persetujuan.persetujuan_catat(objek=skp, pegawai=penilai, peran="pejabat_penilai")
     _beri_tahu_pegawai(
         skp, "skp_disetujui", f"SKP {skp.periode.tahun} versi {skp.versi} disetujui."
     )
@@ -388,6 +395,7 @@ def skp_kembalikan(*, skp: SKP, user: Any, catatan: str, row_version: int | None
     skp.diajukan_pada = None
     skp.row_version += 1
     skp.save()
+    persetujuan.persetujuan_cabut(objek=skp, alasan="SKP dikembalikan ke draft")
     _beri_tahu_pegawai(
         skp, "skp_dikembalikan", f"SKP {skp.periode.tahun} dikembalikan: {catatan.strip()[:300]}"
     )
@@ -541,6 +549,19 @@ def _bersihkan_indikator(
     return hasil
 
 
+def _pemimpin_ids(skp: SKP) -> set[int]:
+    """Leaders whose rencana hasil kerja this SKP's rows may intervene."""
+    from kinerja.models import TimKerja
+
+    ids = set(
+        TimKerja.objects.filter(anggota=skp.pegawai_id, aktif=True).values_list(
+            "ketua_id", flat=True
+        )
+    )
+    ids |= {i for i in (skp.pegawai.pejabat_penilai_id, skp.pejabat_penilai_id) if i}
+    return ids
+
+
 def _validasi_rhk(
     *,
     skp: SKP,
@@ -549,6 +570,8 @@ def _validasi_rhk(
     rhk_atasan: RencanaHasilKerja | None,
     perspektif: str,
     indikator: Iterable[dict[str, Any]] | None,
+    sekarang_atasan_id: int | None = None,
+    pemberi_tugas_id: int | None = None,
 ) -> list[dict[str, str]]:
     errors: dict[str, list[str]] = {}
     if jenis not in RencanaHasilKerja.Jenis.values:
@@ -557,8 +580,16 @@ def _validasi_rhk(
         errors["rencana"] = ["Isi rencana hasil kerja."]
     if perspektif and perspektif not in RencanaHasilKerja.Perspektif.values:
         errors["perspektif"] = ["Perspektif tidak dikenal."]
-    if rhk_atasan is not None and rhk_atasan.skp.pegawai_id == skp.pegawai_id:
-        errors["rhk_atasan"] = ["Rencana hasil kerja pimpinan tidak boleh milik SKP sendiri."]
+    if rhk_atasan is not None and rhk_atasan.pk != sekarang_atasan_id:
+        if rhk_atasan.skp.pegawai_id == skp.pegawai_id:
+            errors["rhk_atasan"] = ["Rencana hasil kerja pimpinan tidak boleh milik SKP sendiri."]
+        elif rhk_atasan.skp.periode_id != skp.periode_id or rhk_atasan.skp.pegawai_id not in (
+            _pemimpin_ids(skp) | ({pemberi_tugas_id} if pemberi_tugas_id else set())
+        ):
+            errors["rhk_atasan"] = [
+                "Pilih rencana hasil kerja pejabat penilai, ketua tim, atau pemberi tugas Anda "
+                "pada tahun yang sama."
+            ]
     bersih = _bersihkan_indikator(indikator, errors)
     if errors:
         raise ValidationError(errors)
@@ -650,6 +681,7 @@ def rhk_tambah(
         rhk_atasan=rhk_atasan,
         perspektif=perspektif,
         indikator=indikator,
+        pemberi_tugas_id=pemberi_tugas.pk if pemberi_tugas else None,
     )
     return _rhk_buat(
         skp=skp,
@@ -706,6 +738,8 @@ def rhk_ubah(
         rhk_atasan=new_atasan,
         perspektif=rhk.perspektif if perspektif is None else perspektif,
         indikator=indikator,
+        sekarang_atasan_id=rhk.rhk_atasan_id,
+        pemberi_tugas_id=rhk.pemberi_tugas_id,
     )
     if new_jenis != rhk.jenis:
         rhk.urutan = (
