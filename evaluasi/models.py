@@ -1,0 +1,409 @@
+"""Evaluation and follow-up: kinerja organisasi, per-pegawai evaluations, year-end close, sanctions.
+
+The predikat of an Evaluasi is stored (for lists, exports and the API) but is never typed: the
+services always compute it from the two ratings through `evaluasi.rules.predikat` (the quadrant).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from evaluasi import rules
+
+
+class Jenis(models.TextChoices):
+    PERIODIK = "periodik", "Periodik"
+    TAHUNAN = "tahunan", "Tahunan (akhir)"
+
+
+class Rating(models.TextChoices):
+    DIBAWAH = rules.DIBAWAH, rules.RATING_LABEL[rules.DIBAWAH]
+    SESUAI = rules.SESUAI, rules.RATING_LABEL[rules.SESUAI]
+    DIATAS = rules.DIATAS, rules.RATING_LABEL[rules.DIATAS]
+
+
+class Predikat(models.TextChoices):
+    SANGAT_BAIK = rules.SANGAT_BAIK, "Sangat Baik"
+    BAIK = rules.BAIK, "Baik"
+    BUTUH_PERBAIKAN = rules.BUTUH_PERBAIKAN, "Butuh Perbaikan"
+    KURANG = rules.KURANG, "Kurang"
+    SANGAT_KURANG = rules.SANGAT_KURANG, "Sangat Kurang"
+
+
+class PredikatOrganisasi(models.TextChoices):
+    ISTIMEWA = rules.ISTIMEWA, "Istimewa"
+    BAIK = rules.BAIK, "Baik"
+    BUTUH_PERBAIKAN = rules.BUTUH_PERBAIKAN, "Butuh Perbaikan"
+    KURANG = rules.KURANG, "Kurang"
+    SANGAT_KURANG = rules.SANGAT_KURANG, "Sangat Kurang"
+
+
+def _window_constraints(prefix: str, fields: list[str]) -> list[models.UniqueConstraint]:
+    """One row per window: (…, urutan) for periodic windows, (…) once for the annual one."""
+    return [
+        models.UniqueConstraint(
+            fields=[*fields, "urutan"],
+            condition=Q(jenis=Jenis.PERIODIK),
+            name=f"{prefix}_unik_periodik",
+        ),
+        models.UniqueConstraint(
+            fields=fields, condition=Q(jenis=Jenis.TAHUNAN), name=f"{prefix}_unik_tahunan"
+        ),
+        models.CheckConstraint(
+            condition=(Q(jenis=Jenis.PERIODIK, urutan__isnull=False))
+            | Q(jenis=Jenis.TAHUNAN, urutan__isnull=True),
+            name=f"{prefix}_urutan_sesuai_jenis",
+        ),
+    ]
+
+
+class KinerjaOrganisasi(models.Model):
+    """A unit's performance for one evaluation window, set by the leader above or the admin."""
+
+    unit_kerja = models.ForeignKey(
+        "kinerja.UnitKerja", on_delete=models.PROTECT, related_name="kinerja_organisasi_set"
+    )
+    periode = models.ForeignKey("kinerja.Periode", on_delete=models.PROTECT, related_name="+")
+    jenis = models.CharField(max_length=10, choices=Jenis.choices)
+    urutan = models.PositiveSmallIntegerField(null=True, blank=True)
+    predikat = models.CharField(max_length=20, choices=PredikatOrganisasi.choices)
+    capaian = models.TextField(
+        "capaian kinerja organisasi",
+        blank=True,
+        help_text="Capaian perjanjian kinerja dan angka yang menjadi dasar predikat.",
+    )
+    ditetapkan_oleh = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ditetapkan_pada = models.DateTimeField(null=True, blank=True)
+    row_version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "kinerja organisasi"
+        verbose_name_plural = "kinerja organisasi"
+        ordering = ["periode_id", "unit_kerja_id", "jenis", "urutan"]
+        constraints = _window_constraints("ko", ["unit_kerja", "periode"])
+
+    def __str__(self) -> str:
+        return f"{self.unit_kerja} {self.periode.tahun}: {self.get_predikat_display()}"
+
+
+class Evaluasi(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        FINAL = "final", "Final"
+
+    pegawai = models.ForeignKey(
+        "kinerja.Pegawai", on_delete=models.PROTECT, related_name="evaluasi_set"
+    )
+    periode = models.ForeignKey("kinerja.Periode", on_delete=models.PROTECT, related_name="+")
+    skp = models.ForeignKey(
+        "skp.SKP", null=True, blank=True, on_delete=models.SET_NULL, related_name="evaluasi_set"
+    )
+    jenis = models.CharField(max_length=10, choices=Jenis.choices)
+    urutan = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Who rated, kept as of the evaluation (a mutasi later does not move it); the atasan is who
+    # a keberatan goes to.
+    pejabat_penilai = models.ForeignKey(
+        "kinerja.Pegawai", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    atasan_pejabat_penilai = models.ForeignKey(
+        "kinerja.Pegawai", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rating_hasil_kerja = models.CharField(max_length=20, choices=Rating.choices, blank=True)
+    rating_perilaku_kerja = models.CharField(max_length=20, choices=Rating.choices, blank=True)
+    predikat = models.CharField(max_length=20, choices=Predikat.choices, blank=True)
+    saran_rating_hasil_kerja = models.CharField(max_length=20, choices=Rating.choices, blank=True)
+    alasan_ubah_rating = models.TextField(
+        "alasan mengubah rating hasil kerja yang disarankan", blank=True
+    )
+    # Tugas belajar: the IPK the rating rests on (bands in skp.rules).
+    ipk = models.DecimalField("IPK", max_digits=3, decimal_places=2, null=True, blank=True)
+    predikat_ipk = models.CharField(max_length=20, blank=True)
+    catatan = models.TextField("catatan pejabat penilai", blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    finalisasi_pada = models.DateTimeField(null=True, blank=True)
+    finalisasi_oleh = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    alasan_buka_kembali = models.TextField(blank=True)
+    # The issued document and the row_version it was rendered from (re-rendered when they differ).
+    dokumen = models.ForeignKey(
+        "kinerja.Dokumen", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    dokumen_row_version = models.PositiveIntegerField(null=True, blank=True)
+    dibuat = models.DateTimeField(auto_now_add=True)
+    diperbarui = models.DateTimeField(auto_now=True)
+    row_version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords(excluded_fields=["dokumen", "dokumen_row_version"])
+
+    class Meta:
+        verbose_name = "evaluasi kinerja"
+        verbose_name_plural = "evaluasi kinerja"
+        ordering = ["periode_id", "pegawai__nama", "jenis", "urutan"]
+        constraints = _window_constraints("evaluasi", ["pegawai", "periode"])
+        indexes = [
+            models.Index(fields=["periode", "jenis", "urutan", "status"]),
+            models.Index(fields=["pejabat_penilai", "periode"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Evaluasi {self.pegawai.nama} {self.periode.tahun} {self.jendela_kode}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == self.Status.FINAL
+
+    @property
+    def jendela_kode(self) -> str:
+        return "akhir" if self.jenis == Jenis.TAHUNAN else str(self.urutan)
+
+
+class PenilaianRHK(models.Model):
+    """The penilai's rating of one rencana hasil kerja (by its `kunci`, stable across versions)."""
+
+    evaluasi = models.ForeignKey(Evaluasi, on_delete=models.CASCADE, related_name="rhk_set")
+    rhk_kunci = models.UUIDField()
+    jenis = models.CharField(max_length=10, default="utama")
+    rencana = models.TextField(blank=True)
+    rating = models.CharField(max_length=20, choices=Rating.choices, blank=True)
+    catatan = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "penilaian rencana hasil kerja"
+        verbose_name_plural = "penilaian rencana hasil kerja"
+        constraints = [
+            models.UniqueConstraint(fields=["evaluasi", "rhk_kunci"], name="penilaian_rhk_unik")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} #{self.pk}"
+
+
+class CatatanPerilaku(models.Model):
+    """The penilai's note on one BerAKHLAK value, against the ekspektasi khusus."""
+
+    evaluasi = models.ForeignKey(Evaluasi, on_delete=models.CASCADE, related_name="perilaku_set")
+    nilai = models.CharField(max_length=25)
+    catatan = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "catatan perilaku kerja"
+        verbose_name_plural = "catatan perilaku kerja"
+        constraints = [
+            models.UniqueConstraint(fields=["evaluasi", "nilai"], name="catatan_perilaku_unik")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} #{self.pk}"
+
+
+class PembukaanKembali(models.Model):
+    """Each reopening of a final evaluation, with the admin's reason (kept forever)."""
+
+    evaluasi = models.ForeignKey(
+        Evaluasi, on_delete=models.CASCADE, related_name="pembukaan_kembali_set"
+    )
+    oleh = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    pada = models.DateTimeField(auto_now_add=True)
+    alasan = models.TextField()
+
+    class Meta:
+        ordering = ["pada", "id"]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} #{self.pk}"
+
+
+class JustifikasiDistribusi(models.Model):
+    """Why a team's or unit's predikat distribution departs from the guidance in one window."""
+
+    class Cakupan(models.TextChoices):
+        TIM = "tim", "Tim pejabat penilai"
+        UNIT = "unit", "Unit kerja"
+        INSTANSI = "instansi", "Instansi"
+
+    periode = models.ForeignKey("kinerja.Periode", on_delete=models.PROTECT, related_name="+")
+    jenis = models.CharField(max_length=10, choices=Jenis.choices)
+    urutan = models.PositiveSmallIntegerField(null=True, blank=True)
+    cakupan = models.CharField(max_length=10, choices=Cakupan.choices)
+    unit_kerja = models.ForeignKey(
+        "kinerja.UnitKerja", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    pejabat_penilai = models.ForeignKey(
+        "kinerja.Pegawai", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    pelanggaran = models.JSONField(default=list, help_text="Batas pedoman yang dilampaui.")
+    isi = models.TextField("justifikasi")
+    dibuat_oleh = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    dibuat = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "justifikasi distribusi"
+        verbose_name_plural = "justifikasi distribusi"
+        ordering = ["-dibuat"]
+        indexes = [models.Index(fields=["periode", "jenis", "urutan", "cakupan"])]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} #{self.pk}"
+
+
+class PenutupanTahun(models.Model):
+    """One year-end close of an instansi's year: the job, and what it produced."""
+
+    class Status(models.TextChoices):
+        BERJALAN = "berjalan", "Berjalan"
+        SELESAI = "selesai", "Selesai"
+
+    periode = models.OneToOneField(
+        "kinerja.Periode", on_delete=models.PROTECT, related_name="penutupan"
+    )
+    job = models.ForeignKey("kinerja.Job", null=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.BERJALAN)
+    dimulai_oleh = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    dimulai = models.DateTimeField(auto_now_add=True)
+    selesai = models.DateTimeField(null=True, blank=True)
+    rekap = models.ForeignKey(
+        "kinerja.Dokumen", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rekap_sidik = models.CharField(max_length=64, blank=True)
+    ringkasan = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "penutupan tahun"
+        verbose_name_plural = "penutupan tahun"
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} #{self.pk}"
+
+
+class ArsipUnit(models.Model):
+    """The zip of a unit's evaluation PDFs made by a year-end close."""
+
+    penutupan = models.ForeignKey(
+        PenutupanTahun, on_delete=models.CASCADE, related_name="arsip_set"
+    )
+    unit_kerja = models.ForeignKey("kinerja.UnitKerja", on_delete=models.PROTECT, related_name="+")
+    dokumen = models.ForeignKey("kinerja.Dokumen", null=True, on_delete=models.SET_NULL)
+    sidik = models.CharField(max_length=64, help_text="Hash of the PDFs it holds.")
+    jumlah = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["unit_kerja__nama"]
+        constraints = [
+            models.UniqueConstraint(fields=["penutupan", "unit_kerja"], name="arsip_unit_unik")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} #{self.pk}"
+
+
+class Potensi(models.Model):
+    """A pegawai's talent potential for a year, entered by the admin from the assessment."""
+
+    class Tingkat(models.TextChoices):
+        RENDAH = rules.RENDAH, "Rendah"
+        MENENGAH = rules.MENENGAH, "Menengah"
+        TINGGI = rules.TINGGI, "Tinggi"
+
+    pegawai = models.ForeignKey("kinerja.Pegawai", on_delete=models.CASCADE, related_name="+")
+    tahun = models.PositiveSmallIntegerField()
+    potensi = models.CharField(max_length=10, choices=Tingkat.choices)
+    sumber = models.CharField("sumber asesmen", max_length=200, blank=True)
+    dicatat_oleh = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "potensi pegawai"
+        verbose_name_plural = "potensi pegawai"
+        constraints = [
+            models.UniqueConstraint(fields=["pegawai", "tahun"], name="potensi_unik_per_tahun")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} #{self.pk}"
+
+
+class TabelTindakLanjut(models.Model):
+    """An instansi's own follow-up table per predikat (salary criterion, tunjangan kinerja)."""
+
+    class Jenis(models.TextChoices):
+        KENAIKAN_GAJI = "kenaikan_gaji", "Kriteria kenaikan gaji"
+        TUNJANGAN_KINERJA = "tunjangan_kinerja", "Tunjangan kinerja"
+
+    instansi = models.ForeignKey("kinerja.Instansi", on_delete=models.CASCADE, related_name="+")
+    jenis = models.CharField(max_length=20, choices=Jenis.choices)
+    predikat = models.CharField(max_length=20, choices=Predikat.choices)
+    nilai = models.CharField(max_length=200)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instansi", "jenis", "predikat"], name="tabel_tindak_lanjut_unik"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} #{self.pk}"
+
+
+class KasusSanksi(models.Model):
+    """Follow-up of unmet performance along the JPT or the JA/JF path (PP 30/2019)."""
+
+    class Status(models.TextChoices):
+        TERBUKA = "terbuka", "Terbuka"
+        SELESAI = "selesai", "Selesai"
+
+    pegawai = models.ForeignKey("kinerja.Pegawai", on_delete=models.PROTECT, related_name="+")
+    periode = models.ForeignKey("kinerja.Periode", on_delete=models.PROTECT, related_name="+")
+    jalur = models.CharField(
+        max_length=10,
+        choices=[(rules.JALUR_JPT, "JPT"), (rules.JALUR_JA_JF, "JA/JF")],
+    )
+    predikat_pemicu = models.CharField(max_length=20, choices=Predikat.choices, blank=True)
+    alasan = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.TERBUKA)
+    dibuka_oleh = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    dibuka = models.DateTimeField(auto_now_add=True)
+    row_version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "kasus sanksi kinerja"
+        verbose_name_plural = "kasus sanksi kinerja"
+        ordering = ["-dibuka"]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} #{self.pk}"
+
+    @property
+    def langkah_terakhir(self) -> LangkahSanksi | None:
+        items = list(self.langkah_set.all())
+        return items[-1] if items else None
+
+
+class LangkahSanksi(models.Model):
+    kasus = models.ForeignKey(KasusSanksi, on_delete=models.CASCADE, related_name="langkah_set")
+    langkah = models.CharField(max_length=25, choices=list(rules.LANGKAH_LABEL.items()))
+    mulai = models.DateField()
+    batas = models.DateField(null=True, blank=True, help_text="Tenggat langkah ini.")
+    catatan = models.TextField(blank=True)
+    diputuskan_oleh = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL
+    )
+    diputuskan_pada = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kasus_id", "diputuskan_pada", "id"]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} #{self.pk}"

@@ -1,3 +1,27 @@
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path
+
+from evaluasi import views
+
+app_name = "evaluasi"
+
+urlpatterns = [
+    path("", views.beranda, name="beranda"),
+    path("tim/", views.tim, name="tim"),
+    path("nilai/<int:pegawai_id>/<str:kode>/", views.nilai, name="nilai"),
+    path("nilai/<int:pegawai_id>/<str:kode>/mulai/", views.mulai, name="mulai"),
+    path("kuadran/", views.kuadran, name="kuadran"),
+    path("saya/", views.saya, name="saya"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/finalisasi/", views.finalisasi, name="finalisasi"),
+    path("<int:pk>/buka-kembali/", views.buka_kembali, name="buka_kembali"),
+    path("<int:pk>/pdf/", views.pdf, name="pdf"),
+    path("dokumen/<int:pk>/", views.dokumen, name="dokumen"),
+    path("distribusi/", views.distribusi, name="distribusi"),
+    path("distribusi/justifikasi/", views.justifikasi, name="justifikasi"),
+    path("kinerja-organisasi/", views.kinerja_organisasi, name="kinerja_organisasi"),
+    path("tutup-tahun/", views.tutup_tahun, name="tutup_tahun"),
+    path("tindak-lanjut/", views.tindak_lanjut, name="tindak_lanjut"),
+    path("sanksi/<int:pk>/", views.sanksi, name="sanksi"),
+]

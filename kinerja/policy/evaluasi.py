@@ -1,3 +1,223 @@
-"""Access rules for the evaluasi stage (registered by model label; no imports of evaluasi models)."""
+"""Access rules for the evaluasi stage (registered by model label; no imports of evaluasi models).
+
+- Evaluasi: the pejabat penilai (current, or the one recorded on the evaluation) sees and rates;
+  the atasan pejabat penilai sees; the pegawai sees their own only once it is final; the instansi
+  admin sees and reopens. Everyone else: not found.
+- Kinerja organisasi: readable inside the instansi; set by the instansi admin or the head of a
+  unit above (the leader of the organisation above).
+- Follow-up (potensi, sanctions, tables, year-end close): the instansi admin; the pegawai's
+  penilai and atasan may read a sanction case.
+"""
 
 from __future__ import annotations
+
+from django.db.models import Model, Q, QuerySet
+
+from .core import Actor, Rules, register
+
+
+def _kepala_unit_ids(a: Actor) -> set[int]:
+    """Units whose head position this user holds (definitively or as Plt/Plh)."""
+
+    def build() -> set[int]:
+        from kinerja.models import Jabatan, Pegawai
+
+        row = Pegawai.objects.filter(pk=a.pegawai_id).values("jabatan_id", "plt_jabatan_id").first()
+        if not row:
+            return set()
+        ids = [j for j in (row["jabatan_id"], row["plt_jabatan_id"]) if j]
+        return set(
+            Jabatan.objects.filter(pk__in=ids, kepala_unit=True).values_list(
+                "unit_kerja_id", flat=True
+            )
+        )
+
+    return a._ids("kepala_unit", build)
+
+
+def memimpin_unit_di_atas(a: Actor, unit) -> bool:
+    """The user heads a unit above `unit` (its parent, or further up the tree)."""
+    heads = _kepala_unit_ids(a)
+    if not heads:
+        return False
+    from kinerja.models import UnitKerja
+
+    seen: set[int] = set()
+    current = unit.induk_id
+    while current and current not in seen:
+        if current in heads:
+            return True
+        seen.add(current)
+        current = UnitKerja.objects.filter(pk=current).values_list("induk_id", flat=True).first()
+    return False
+
+
+@register("evaluasi.evaluasi")
+class EvaluasiRules(Rules):
+    def scope(self, a: Actor, qs: QuerySet) -> QuerySet:
+        if a.superuser:
+            return qs
+        q = Q(pk__in=[])
+        if a.pegawai_id:
+            q = (
+                Q(pegawai_id=a.pegawai_id, status="final")
+                | Q(pegawai__pejabat_penilai_id=a.pegawai_id)
+                | Q(pejabat_penilai_id=a.pegawai_id)
+                | Q(pegawai__atasan_pejabat_penilai_id=a.pegawai_id)
+                | Q(atasan_pejabat_penilai_id=a.pegawai_id)
+            )
+        if a.admin_instansi_id:
+            q |= Q(pegawai__instansi_id=a.admin_instansi_id)
+        return qs.filter(q)
+
+    def _penilai(self, a: Actor, obj: Model) -> bool:
+        return a.pegawai_id is not None and (
+            obj.pejabat_penilai_id == a.pegawai_id or a.is_penilai_of(obj.pegawai_id)
+        )
+
+    def can(self, a: Actor, action: str, obj: Model) -> bool:
+        admin = a.is_admin_of(obj.pegawai.instansi_id)
+        own = a.pegawai_id is not None and obj.pegawai_id == a.pegawai_id
+        atasan = a.pegawai_id is not None and (
+            obj.atasan_pejabat_penilai_id == a.pegawai_id or a.is_atasan_penilai_of(obj.pegawai_id)
+        )
+        if action == "view":
+            return admin or self._penilai(a, obj) or atasan or (own and obj.status == "final")
+        if action in {"nilai", "finalisasi"}:
+            # Rating is the penilai's alone, never one's own (a Plt may rate a subordinate).
+            return self._penilai(a, obj) and not own and obj.status == "draft"
+        if action == "buka_kembali":
+            return admin and obj.status == "final"
+        return False
+
+
+@register("evaluasi.penilaianrhk", "evaluasi.catatanperilaku", "evaluasi.pembukaankembali")
+class EvaluasiPartRules(Rules):
+    """Parts of an evaluation follow the evaluation."""
+
+    def scope(self, a: Actor, qs: QuerySet) -> QuerySet:
+        from django.apps import apps
+
+        visible = EvaluasiRules().scope(a, apps.get_model("evaluasi", "Evaluasi").objects.all())
+        return qs.filter(evaluasi__in=visible.values("pk"))
+
+    def can(self, a: Actor, action: str, obj: Model) -> bool:
+        return EvaluasiRules().can(a, action, obj.evaluasi)
+
+
+@register("evaluasi.kinerjaorganisasi")
+class KinerjaOrganisasiRules(Rules):
+    def scope(self, a: Actor, qs: QuerySet) -> QuerySet:
+        if a.superuser:
+            return qs
+        ids = {i for i in (a.instansi_id, a.admin_instansi_id) if i}
+        return qs.filter(unit_kerja__instansi_id__in=ids)
+
+    def can(self, a: Actor, action: str, obj: Model) -> bool:
+        inst = obj.unit_kerja.instansi_id
+        if action == "view":
+            return a.superuser or inst in {a.instansi_id, a.admin_instansi_id}
+        if action == "tetapkan":
+            return a.is_admin_of(inst) or (
+                a.instansi_id == inst and memimpin_unit_di_atas(a, obj.unit_kerja)
+            )
+        return False
+
+
+@register("evaluasi.justifikasidistribusi")
+class JustifikasiRules(Rules):
+    def scope(self, a: Actor, qs: QuerySet) -> QuerySet:
+        if a.superuser:
+            return qs
+        q = Q(pejabat_penilai_id=a.pegawai_id) if a.pegawai_id else Q(pk__in=[])
+        if a.admin_instansi_id:
+            q |= Q(periode__instansi_id=a.admin_instansi_id)
+        return qs.filter(q)
+
+    def can(self, a: Actor, action: str, obj: Model) -> bool:
+        return a.is_admin_of(obj.periode.instansi_id) or (
+            a.pegawai_id is not None and obj.pejabat_penilai_id == a.pegawai_id
+        )
+
+
+class _AdminInstansiRules(Rules):
+    instansi_path = "periode__instansi_id"
+
+    def _inst(self, obj: Model) -> int | None:
+        cur: object = obj
+        for part in self.instansi_path.split("__"):
+            cur = getattr(cur, part, None)
+        return cur  # type: ignore[return-value]
+
+    def scope(self, a: Actor, qs: QuerySet) -> QuerySet:
+        if a.superuser:
+            return qs
+        if a.admin_instansi_id:
+            return qs.filter(**{self.instansi_path: a.admin_instansi_id})
+        return qs.none()
+
+    def can(self, a: Actor, action: str, obj: Model) -> bool:
+        return a.is_admin_of(self._inst(obj))
+
+
+@register("evaluasi.penutupantahun")
+class PenutupanRules(_AdminInstansiRules):
+    pass
+
+
+@register("evaluasi.arsipunit")
+class ArsipRules(_AdminInstansiRules):
+    instansi_path = "penutupan__periode__instansi_id"
+
+
+@register("evaluasi.potensi")
+class PotensiRules(_AdminInstansiRules):
+    instansi_path = "pegawai__instansi_id"
+
+
+@register("evaluasi.tabeltindaklanjut")
+class TabelRules(_AdminInstansiRules):
+    instansi_path = "instansi_id"
+
+    def scope(self, a: Actor, qs: QuerySet) -> QuerySet:
+        # Everyone in the instansi may read its own tables.
+        if a.superuser:
+            return qs
+        ids = {i for i in (a.instansi_id, a.admin_instansi_id) if i}
+        return qs.filter(instansi_id__in=ids)
+
+
+@register("evaluasi.kasussanksi")
+class KasusSanksiRules(_AdminInstansiRules):
+    instansi_path = "pegawai__instansi_id"
+
+    def scope(self, a: Actor, qs: QuerySet) -> QuerySet:
+        if a.superuser:
+            return qs
+        q = a.pegawai_q("pegawai")
+        if a.admin_instansi_id:
+            q |= Q(pegawai__instansi_id=a.admin_instansi_id)
+        return qs.filter(q)
+
+    def can(self, a: Actor, action: str, obj: Model) -> bool:
+        if action == "view":
+            return (
+                a.is_admin_of(obj.pegawai.instansi_id)
+                or a.leads(obj.pegawai_id)
+                or obj.pegawai_id == a.pegawai_id
+            )
+        return a.is_admin_of(obj.pegawai.instansi_id)
+
+
+@register("evaluasi.langkahsanksi")
+class LangkahSanksiRules(Rules):
+    def scope(self, a: Actor, qs: QuerySet) -> QuerySet:
+        from django.apps import apps
+
+        visible = KasusSanksiRules().scope(
+            a, apps.get_model("evaluasi", "KasusSanksi").objects.all()
+        )
+        return qs.filter(kasus__in=visible.values("pk"))
+
+    def can(self, a: Actor, action: str, obj: Model) -> bool:
+        return KasusSanksiRules().can(a, action, obj.kasus)

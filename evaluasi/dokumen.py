@@ -1,0 +1,88 @@
+"""The Dokumen Evaluasi Kinerja Pegawai: context and rendering (layout per domain.md, Documents)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from evaluasi import jendela, rules
+from evaluasi.models import Evaluasi
+from kinerja.pdf import render_pdf
+from kinerja.rules import pangkat_golongan_label
+
+
+def _blok(p) -> dict[str, str] | None:
+    if p is None:
+        return None
+    return {
+        "nama": p.nama,
+        "nip": p.nip or "-",
+        "pangkat": pangkat_golongan_label(p.golongan or "") or "-",
+        "jabatan": p.jabatan.nama if p.jabatan_id else "-",
+        "unit_kerja": p.unit_kerja.nama if p.unit_kerja_id else "-",
+    }
+
+
+def evaluasi_pdf_konteks(ev: Evaluasi, verifikasi: dict[str, str]) -> dict[str, Any]:
+    from evaluasi.services import kinerja_organisasi_untuk
+    from kinerja.persetujuan import persetujuan_untuk
+
+    ev = (
+        Evaluasi.objects.select_related(
+            "pegawai__jabatan",
+            "pegawai__unit_kerja",
+            "pegawai__instansi",
+            "pejabat_penilai__jabatan",
+            "pejabat_penilai__unit_kerja",
+            "atasan_pejabat_penilai__jabatan",
+            "atasan_pejabat_penilai__unit_kerja",
+            "periode",
+        )
+        .prefetch_related("rhk_set", "perilaku_set")
+        .get(pk=ev.pk)
+    )
+    w = jendela.dari_jenis(ev.periode, ev.jenis, ev.urutan)
+    ko = kinerja_organisasi_untuk(ev.pegawai.unit_kerja_id, ev.periode, w)
+    ped = rules.pedoman(ko.predikat) if ko else None
+    penilai = ev.pejabat_penilai or ev.pegawai.pejabat_penilai
+    atasan = ev.atasan_pejabat_penilai or ev.pegawai.atasan_pejabat_penilai
+    tanggal = timezone.localtime(ev.finalisasi_pada or timezone.now())
+    return {
+        "ev": ev,
+        "periode_label": w.label,
+        "mulai": w.jendela.mulai,
+        "selesai": w.jendela.selesai,
+        "pegawai": _blok(ev.pegawai),
+        "penilai": _blok(penilai),
+        "atasan": _blok(atasan),
+        "instansi": ev.pegawai.instansi,
+        "ko": ko,
+        "ko_label": rules.PREDIKAT_ORG_LABEL.get(ko.predikat, "") if ko else "",
+        "pedoman": ped,
+        "rating_hasil": rules.RATING_LABEL.get(ev.rating_hasil_kerja, "-"),
+        "rating_perilaku": rules.RATING_LABEL.get(ev.rating_perilaku_kerja, "-"),
+        "predikat": rules.PREDIKAT_LABEL.get(ev.predikat, "-"),
+        "final": ev.is_final,
+        "tanggal": tanggal,
+        "kota": ev.pegawai.instansi.kota or "",
+        "penilai_nama": penilai.nama if penilai else "",
+        "penilai_nip": penilai.nip if penilai else "",
+        "persetujuan": persetujuan_untuk(ev),
+        "verifikasi": verifikasi,
+    }
+
+
+def evaluasi_pdf_html(ev: Evaluasi, verifikasi: dict[str, str]) -> str:
+    return render_to_string(
+        "evaluasi/pdf/dokumen_evaluasi.html", evaluasi_pdf_konteks(ev, verifikasi)
+    )
+
+
+def evaluasi_pdf_render(ev: Evaluasi) -> tuple[bytes, str]:
+    """(PDF bytes, the document code printed on it and its QR)."""
+    from kinerja.verifikasi import verifikasi_konteks
+
+    v = verifikasi_konteks()
+    return render_pdf(evaluasi_pdf_html(ev, v)), v["kode"]

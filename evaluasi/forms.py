@@ -1,0 +1,79 @@
+"""Forms of the evaluation pages (per-RHK and per-value inputs are parsed in `evaluasi_input`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from evaluasi import rules
+from evaluasi.models import KasusSanksi, PredikatOrganisasi, Rating
+
+RATING_PILIHAN = [("", "— pilih —"), *Rating.choices]
+
+
+class EvaluasiForm(forms.Form):
+    row_version = forms.IntegerField(widget=forms.HiddenInput)
+    rating_hasil_kerja = forms.ChoiceField(choices=RATING_PILIHAN, required=False)
+    alasan_ubah_rating = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="Alasan (bila berbeda dari saran)",
+    )
+    rating_perilaku_kerja = forms.ChoiceField(choices=RATING_PILIHAN, required=False)
+    catatan = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    ipk = forms.CharField(required=False, label="IPK (tugas belajar)")
+
+
+def evaluasi_input(post: Any, kunci_list: list[str], nilai_list: list[str]) -> dict[str, Any]:
+    """Per-RHK ratings and per-value notes from the POST (names rhk-<kunci>-rating etc.)."""
+    return {
+        "penilaian_rhk": {
+            k: (post.get(f"rhk-{k}-rating", ""), post.get(f"rhk-{k}-catatan", ""))
+            for k in kunci_list
+        },
+        "catatan_perilaku": {n: post.get(f"perilaku-{n}", "") for n in nilai_list},
+    }
+
+
+class KinerjaOrganisasiForm(forms.Form):
+    predikat = forms.ChoiceField(choices=PredikatOrganisasi.choices)
+    capaian = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="Capaian dan angka yang menjadi dasar",
+    )
+    row_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class AlasanForm(forms.Form):
+    alasan = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Alasan")
+
+
+class JustifikasiForm(forms.Form):
+    isi = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Justifikasi")
+
+
+class PotensiForm(forms.Form):
+    pegawai = forms.IntegerField(widget=forms.HiddenInput)
+    potensi = forms.ChoiceField(choices=[(k, rules.POTENSI_LABEL[k]) for k in rules.POTENSI])
+    sumber = forms.CharField(required=False, max_length=200)
+
+
+class LangkahForm(forms.Form):
+    langkah = forms.ChoiceField(choices=list(rules.LANGKAH_LABEL.items()))
+    mulai = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    batas = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}),
+        required=False,
+        label="Tenggat (kosong: otomatis)",
+    )
+    catatan = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    row_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, kasus: KasusSanksi | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if kasus is not None:
+            terakhir = kasus.langkah_terakhir
+            boleh = rules.langkah_berikut(kasus.jalur, terakhir.langkah if terakhir else None)
+            self.fields["langkah"].choices = [(b, rules.LANGKAH_LABEL[b]) for b in boleh]

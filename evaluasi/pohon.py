@@ -1,0 +1,923 @@
+"""Pohon kinerja: the alignment tree of a year's rencana hasil kerja, and the gaps in it.
+
+The tree starts at the top of the instansi (the JPT's rencana hasil kerja), a unit (its head's),
+or a leader (their own). Under each node: the matriks peran-hasil cells of its owner for that
+result, and every rencana hasil kerja that intervenes it, down to the last level. Each node shows
+its owner, the status of the owner's SKP and the node's latest final periodic rating.
+
+Links between levels follow the stable `kunci` of the leader's row, so a member who intervened
+version 1 of the leader's SKP still hangs under the same result in version 3. Only the current
+version (`terkini`) of each SKP is drawn.
+
+Queries: the tree is built in Python level by level; every level costs two queries (its rencana
+hasil kerja, annotated with their child counts and latest rating, and the cells under its
+parents) whatever its width. Deep levels are loaded on demand with htmx (`<details>` + a lazy
+partial with a real href fallback). Gaps are four queries for the whole scope.
+
+Access (through kinerja.policy's Actor): the instansi admin sees the whole instansi; a leader
+(someone who rates others or leads a team) sees their own subtree; everyone else gets 404.
+Lives in evaluasi because it reads both skp and evaluasi data (a later stage may import an
+earlier one); it tolerates an evaluasi without PenilaianRHK (no ratings shown).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, path, reverse
+from django.views.decorators.vary import vary_on_headers
+
+from kinerja import policy
+from kinerja.models import Instansi, Jabatan, Pegawai, Periode, TimKerja, UnitKerja
+from skp.models import SKP, MatriksPeranHasil, PeranHasil, RencanaHasilKerja
+
+app_name = "pohon"
+
+# Levels drawn on the first page load (roots and their children); deeper ones load on demand.
+KEDALAMAN_AWAL = 2
+# Safety net against a cycle in bad data (A intervenes B intervenes A) and absurd depth.
+KEDALAMAN_MAKS = 15
+# Gap lists on the page are capped; the spreadsheet has them all.
+BATAS_CELAH_HALAMAN = 100
+
+PUNCAK_JENIS = (Jabatan.Jenis.PIMPINAN_INSTANSI,)
+ROMAWI = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
+BULAN = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
+
+
+# --- data shapes ---------------------------------------------------------------------------
+@dataclass
+class Sel:
+    """A matriks peran-hasil cell under a leader's result: what one member must produce."""
+
+    id: int
+    matriks_id: int
+    peran_hasil: str
+    anggota_id: int
+    anggota_nama: str
+    diterapkan: bool = False
+    anak: list[Simpul] = field(default_factory=list)
+
+
+@dataclass
+class Simpul:
+    """One rencana hasil kerja in the tree."""
+
+    id: int
+    kunci: Any
+    rencana: str
+    jenis: str
+    pemilik_id: int
+    pemilik_nama: str
+    pemilik_nip: str
+    jabatan: str
+    unit_kerja_id: int | None
+    skp_id: int
+    skp_status: str
+    skp_versi: int
+    peran_hasil_id: int | None
+    n_intervensi: int
+    n_sel: int
+    atasan_kunci: Any = None
+    rating: str = ""
+    rating_urutan: int | None = None
+    rating_teks: str = ""
+    tingkat: int = 0
+    # None: not loaded yet (lazy); a list once loaded.
+    sel: list[Sel] | None = None
+    anak: list[Simpul] | None = None
+
+    @property
+    def punya_anak(self) -> bool:
+        return bool(self.n_intervensi or self.n_sel)
+
+    @property
+    def dimuat(self) -> bool:
+        return self.anak is not None
+
+    @property
+    def skp_status_label(self) -> str:
+        return SKP.Status(self.skp_status).label if self.skp_status in SKP.Status.values else ""
+
+    @property
+    def jenis_label(self) -> str:
+        return RencanaHasilKerja.Jenis(self.jenis).label if self.jenis else ""
+
+
+@dataclass
+class Cakupan:
+    """What the viewer asked for and may see."""
+
+    jenis: str  # "instansi" | "unit" | "pemimpin"
+    instansi: Instansi
+    periode: Periode | None
+    unit: UnitKerja | None = None
+    pemimpin: Pegawai | None = None
+    # None: the whole instansi; otherwise exactly these pegawai.
+    pegawai_ids: set[int] | None = None
+    unit_ids: set[int] | None = None
+    admin: bool = False
+
+    @property
+    def judul(self) -> str:
+        if self.jenis == "unit" and self.unit:
+            return self.unit.nama
+        if self.jenis == "pemimpin" and self.pemimpin:
+            return f"{self.pemimpin.nama} dan jajarannya"
+        return self.instansi.nama
+
+    def pegawai_q(self, prefix: str) -> Q:
+        """Q restricting a pegawai FK at `prefix` to this scope."""
+        p = f"{prefix}__" if prefix else ""
+        q = Q(**{f"{p}instansi_id": self.instansi.pk})
+        if self.unit_ids is not None:
+            q &= Q(**{f"{p}unit_kerja_id__in": self.unit_ids})
+        if self.pegawai_ids is not None:
+            q &= Q(**{f"{p}id__in": self.pegawai_ids})
+        return q
+
+
+# --- evaluasi, if it is there ---------------------------------------------------------------
+def _penilaian_model():
+    """evaluasi.models.PenilaianRHK, or None while the evaluation stage does not have it."""
+    try:
+        from evaluasi.models import PenilaianRHK
+    except ImportError:
+        return None
+    needed = {"rhk_kunci", "rating", "evaluasi"}
+    if not needed <= {f.name for f in PenilaianRHK._meta.get_fields()}:
+        return None
+    return PenilaianRHK
+
+
+def label_jendela(periode: Periode, urutan: int | None) -> str:
+    if not urutan:
+        return ""
+    if periode.frekuensi == Periode.Frekuensi.BULANAN:
+        return BULAN[urutan - 1] if 1 <= urutan <= 12 else str(urutan)
+    if periode.frekuensi == Periode.Frekuensi.SEMESTERAN:
+        return f"Semester {ROMAWI[urutan - 1]}" if 1 <= urutan <= 2 else str(urutan)
+    return f"Triwulan {ROMAWI[urutan - 1]}" if 1 <= urutan <= 4 else str(urutan)
+
+
+def _rating_teks(periode: Periode, rating: str | None, urutan: int | None) -> str:
+    if not rating:
+        return ""
+    return f"{label_jendela(periode, urutan)}: {label_rating(rating)}"
+
+
+def label_rating(kode: str) -> str:
+    try:
+        from evaluasi.models import Rating
+
+        return Rating(kode).label
+    except (ImportError, ValueError):
+        return kode.replace("_", " ").title()
+
+
+# --- queries --------------------------------------------------------------------------------
+def _rhk_terkini(periode: Periode) -> QuerySet:
+    return RencanaHasilKerja.objects.filter(skp__periode=periode, skp__terkini=True)
+
+
+def _rhk_nodes(qs: QuerySet, periode: Periode) -> list[Simpul]:
+    """One query: the rows with their owner, SKP, child counts and latest final periodic rating."""
+    anak = (
+        _rhk_terkini(periode)
+        .filter(rhk_atasan__kunci=OuterRef("kunci"))
+        .order_by()
+        .values("rhk_atasan__kunci")
+        .annotate(c=Count("id"))
+        .values("c")
+    )
+    sel = (
+        PeranHasil.objects.filter(
+            matriks__periode=periode,
+            matriks__pemimpin_id=OuterRef("skp__pegawai_id"),
+            kolom_kunci=OuterRef("kunci"),
+            na=False,
+        )
+        .order_by()
+        .values("kolom_kunci")
+        .annotate(c=Count("id"))
+        .values("c")
+    )
+    qs = qs.annotate(
+        n_intervensi=Coalesce(Subquery(anak, output_field=IntegerField()), 0),
+        n_sel=Coalesce(Subquery(sel, output_field=IntegerField()), 0),
+    )
+    fields = [
+        "id",
+        "kunci",
+        "rencana",
+        "jenis",
+        "peran_hasil_id",
+        "rhk_atasan__kunci",
+        "skp_id",
+        "skp__status",
+        "skp__versi",
+        "skp__pegawai_id",
+        "skp__pegawai__nama",
+        "skp__pegawai__nip",
+        "skp__pegawai__jabatan__nama",
+        "skp__pegawai__unit_kerja_id",
+        "n_intervensi",
+        "n_sel",
+    ]
+    PenilaianRHK = _penilaian_model()
+    if PenilaianRHK is not None:
+        terakhir = (
+            PenilaianRHK.objects.filter(
+                rhk_kunci=OuterRef("kunci"),
+                evaluasi__pegawai_id=OuterRef("skp__pegawai_id"),
+                evaluasi__periode_id=periode.pk,
+                evaluasi__jenis="periodik",
+                evaluasi__status="final",
+            )
+            .exclude(rating="")
+            .order_by("-evaluasi__urutan")
+        )
+        qs = qs.annotate(
+            r_rating=Subquery(terakhir.values("rating")[:1]),
+            r_urutan=Subquery(terakhir.values("evaluasi__urutan")[:1]),
+        )
+        fields += ["r_rating", "r_urutan"]
+    out = []
+    for r in qs.order_by("skp__pegawai__nama", "jenis", "urutan", "id").values(*fields):
+        out.append(
+            Simpul(
+                id=r["id"],
+                kunci=r["kunci"],
+                rencana=r["rencana"],
+                jenis=r["jenis"],
+                pemilik_id=r["skp__pegawai_id"],
+                pemilik_nama=r["skp__pegawai__nama"],
+                pemilik_nip=r["skp__pegawai__nip"] or "",
+                jabatan=r["skp__pegawai__jabatan__nama"] or "",
+                unit_kerja_id=r["skp__pegawai__unit_kerja_id"],
+                skp_id=r["skp_id"],
+                skp_status=r["skp__status"],
+                skp_versi=r["skp__versi"],
+                peran_hasil_id=r["peran_hasil_id"],
+                n_intervensi=r["n_intervensi"],
+                n_sel=r["n_sel"],
+                atasan_kunci=r["rhk_atasan__kunci"],
+                rating=r.get("r_rating") or "",
+                rating_urutan=r.get("r_urutan"),
+                rating_teks=_rating_teks(periode, r.get("r_rating"), r.get("r_urutan")),
+            )
+        )
+    return out
+
+
+def muat_anak(periode: Periode, induk: list[Simpul], *, terlihat: set[int] | None = None) -> None:
+    """Fill `sel` and `anak` of every parent in `induk` (one level): two queries in all.
+
+    `terlihat`: when given (a leader's view), members outside it are still drawn if they
+    intervene a visible node: they are part of that node's cascade.
+    """
+    induk = [n for n in induk if not n.dimuat]
+    if not induk:
+        return
+    kuncis = {n.kunci for n in induk}
+    rows = _rhk_nodes(_rhk_terkini(periode).filter(rhk_atasan__kunci__in=kuncis), periode)
+    cells = list(
+        PeranHasil.objects.filter(
+            matriks__periode=periode,
+            matriks__pemimpin_id__in={n.pemilik_id for n in induk},
+            kolom_kunci__in=kuncis,
+            na=False,
+        )
+        .order_by("anggota__nama", "urutan", "id")
+        .values(
+            "id",
+            "matriks_id",
+            "matriks__pemimpin_id",
+            "kolom_kunci",
+            "peran_hasil",
+            "anggota_id",
+            "anggota__nama",
+        )
+    )
+    per_kunci: dict[Any, list[Simpul]] = {}
+    for r in rows:
+        per_kunci.setdefault(r.atasan_kunci, []).append(r)
+    for n in induk:
+        anak = per_kunci.get(n.kunci, [])
+        for a in anak:
+            a.tingkat = n.tingkat + 1
+        n.sel = []
+        by_cell: dict[int, Sel] = {}
+        for c in cells:
+            if c["kolom_kunci"] != n.kunci or c["matriks__pemimpin_id"] != n.pemilik_id:
+                continue
+            s = Sel(
+                id=c["id"],
+                matriks_id=c["matriks_id"],
+                peran_hasil=c["peran_hasil"],
+                anggota_id=c["anggota_id"],
+                anggota_nama=c["anggota__nama"],
+            )
+            by_cell[s.id] = s
+            n.sel.append(s)
+        langsung = []
+        for a in anak:
+            s = by_cell.get(a.peran_hasil_id)
+            if s is not None:
+                s.anak.append(a)
+                s.diterapkan = True
+            else:
+                langsung.append(a)
+        n.anak = langsung
+
+
+def _semua_simpul(akar: Iterable[Simpul]) -> Iterable[Simpul]:
+    for n in akar:
+        yield n
+        for s in n.sel or []:
+            yield from _semua_simpul(s.anak)
+        yield from _semua_simpul(n.anak or [])
+
+
+def pohon_bangun(periode: Periode, akar: list[Simpul], kedalaman: int = KEDALAMAN_AWAL) -> None:
+    """Load `kedalaman` levels below-and-including the roots (roots count as level 1)."""
+    tingkat = list(akar)
+    seen = {n.id for n in tingkat}
+    for _ in range(min(kedalaman, KEDALAMAN_MAKS) - 1):
+        if not tingkat:
+            break
+        muat_anak(periode, tingkat)
+        nxt = []
+        for n in tingkat:
+            for c in list(n.anak or []) + [a for s in (n.sel or []) for a in s.anak]:
+                if c.id in seen:  # a cycle in the data: cut it
+                    if c in (n.anak or []):
+                        n.anak.remove(c)
+                    for s in n.sel or []:
+                        if c in s.anak:
+                            s.anak.remove(c)
+                    continue
+                seen.add(c.id)
+                nxt.append(c)
+        tingkat = nxt
+
+
+def _puncak_q(prefix: str) -> Q:
+    """The top of the instansi: rated by the pimpinan instansi (a non-ASN Kepala Daerah or
+    minister), or by nobody in the application."""
+    p = f"{prefix}__"
+    return (
+        Q(**{f"{p}pejabat_penilai__isnull": True})
+        | Q(**{f"{p}pejabat_penilai__jabatan__jenis__in": PUNCAK_JENIS})
+        | Q(**{f"{p}pejabat_penilai__jenis_asn": Pegawai.JenisASN.PEJABAT_NEGARA})
+    )
+
+
+def akar(c: Cakupan) -> list[Simpul]:
+    """The roots of the requested tree (one query)."""
+    if c.periode is None:
+        return []
+    qs = _rhk_terkini(c.periode)
+    if c.jenis == "pemimpin":
+        qs = qs.filter(skp__pegawai_id=c.pemimpin.pk)
+    elif c.jenis == "unit":
+        # The top of the unit: its pegawai rated by someone outside the unit (the head, or
+        # whoever reports upward while the head's seat is vacant).
+        qs = qs.filter(skp__pegawai__unit_kerja_id__in=c.unit_ids).exclude(
+            skp__pegawai__pejabat_penilai__unit_kerja_id__in=c.unit_ids
+        )
+    else:
+        qs = qs.filter(skp__pegawai__instansi_id=c.instansi.pk).filter(
+            _puncak_q("skp__pegawai"), rhk_atasan__isnull=True
+        )
+    return _rhk_nodes(qs, c.periode)
+
+
+# --- gaps -----------------------------------------------------------------------------------
+def _ada_intervensi(periode: Periode) -> Exists:
+    return Exists(_rhk_terkini(periode).filter(rhk_atasan__kunci=OuterRef("kunci")))
+
+
+def _pemimpin_q(prefix: str) -> Q:
+    """Owner rates someone active, or leads an active team with members."""
+    p = f"{prefix}__" if prefix else ""
+    rates = Exists(
+        Pegawai.objects.filter(pejabat_penilai_id=OuterRef(f"{p}id")).exclude(
+            status=Pegawai.Status.BERHENTI
+        )
+    )
+    tim = Exists(
+        TimKerja.objects.filter(ketua_id=OuterRef(f"{p}id"), aktif=True, anggota__isnull=False)
+    )
+    return Q(rates) | Q(tim)
+
+
+def celah(c: Cakupan) -> dict[str, list[dict]]:
+    """The four kinds of gap in the scope, each a list of dicts with a `tautan` to fix it."""
+    hasil: dict[str, list[dict]] = {
+        "tanpa_kontribusi": [],
+        "tanpa_intervensi": [],
+        "tanpa_skp": [],
+        "matriks": [],
+    }
+    p = c.periode
+    if p is None:
+        return hasil
+    base = (
+        _rhk_terkini(p)
+        .filter(jenis=RencanaHasilKerja.Jenis.UTAMA)
+        .filter(c.pegawai_q("skp__pegawai"))
+    )
+    kolom = ["id", "rencana", "skp_id", "skp__pegawai_id", "skp__pegawai__nama"]
+    matriks_by_pemimpin = {}
+    # 1. A leader's hasil kerja nobody contributes to.
+    pemimpin_ids = Pegawai.objects.filter(_pemimpin_q("")).values("id")
+    rows = list(
+        base.filter(skp__pegawai_id__in=pemimpin_ids)
+        .exclude(_ada_intervensi(p))
+        .order_by("skp__pegawai__nama", "urutan", "id")
+        .values(*kolom)
+    )
+    # 4. Matrices not yet applied (never, or edited since), with at least one filled cell.
+    matriks = list(
+        MatriksPeranHasil.objects.filter(periode=p)
+        .filter(c.pegawai_q("pemimpin"))
+        .filter(Exists(PeranHasil.objects.filter(matriks_id=OuterRef("id"), na=False)))
+        .filter(Q(diterapkan_pada__isnull=True) | Q(diperbarui__gt=F("diterapkan_pada")))
+        .order_by("pemimpin__nama", "id")
+        .values("id", "pemimpin_id", "pemimpin__nama", "tim__nama", "diterapkan_pada")
+    )
+    for m in (
+        MatriksPeranHasil.objects.filter(periode=p, tim__isnull=True)
+        .filter(c.pegawai_q("pemimpin"))
+        .values("id", "pemimpin_id")
+    ):
+        matriks_by_pemimpin[m["pemimpin_id"]] = m["id"]
+    for r in rows:
+        mid = matriks_by_pemimpin.get(r["skp__pegawai_id"])
+        r["tautan"] = (_url("skp:matriks", mid) if mid else _url("skp:matriks_index")) or _url(
+            "skp:detail", r["skp_id"]
+        )
+        r["tautan_label"] = "Isi matriks peran-hasil" if mid else "Buat matriks peran-hasil"
+    hasil["tanpa_kontribusi"] = rows
+    for m in matriks:
+        m["tautan"] = _url("skp:matriks", m["id"]) or _url("skp:matriks_index")
+        m["tautan_label"] = "Terapkan matriks"
+    hasil["matriks"] = matriks
+    # 2. A pegawai hasil kerja that intervenes nothing above (the top level excepted), or
+    #    intervenes a leader's row that is no longer in the leader's current SKP.
+    atasan_ada = Exists(_rhk_terkini(p).filter(kunci=OuterRef("rhk_atasan__kunci")))
+    rows = list(
+        base.exclude(_puncak_q("skp__pegawai"))
+        .exclude(skp__jenis=SKP.Jenis.TUGAS_BELAJAR)
+        .filter(Q(rhk_atasan__isnull=True) | ~Q(atasan_ada))
+        .order_by("skp__pegawai__nama", "urutan", "id")
+        .values(*kolom, "rhk_atasan_id")
+    )
+    for r in rows:
+        r["tautan"] = _url("skp:detail", r["skp_id"])
+        r["tautan_label"] = "Pilih hasil kerja pimpinan yang diintervensi"
+        r["alasan"] = (
+            "Tidak mengintervensi hasil kerja pimpinan"
+            if r["rhk_atasan_id"] is None
+            else "Hasil kerja pimpinan yang diintervensi sudah tidak ada di SKP terkini pimpinan"
+        )
+    hasil["tanpa_intervensi"] = rows
+    # 3. Pegawai (ASN, not stopped) with no approved SKP for the year.
+    terkini = SKP.objects.filter(pegawai_id=OuterRef("id"), periode=p, terkini=True)
+    rows = list(
+        Pegawai.objects.filter(c.pegawai_q(""))
+        .exclude(status=Pegawai.Status.BERHENTI)
+        .exclude(jenis_asn=Pegawai.JenisASN.PEJABAT_NEGARA)
+        .exclude(
+            Exists(
+                SKP.objects.filter(
+                    pegawai_id=OuterRef("id"), periode=p, status=SKP.Status.DISETUJUI
+                )
+            )
+        )
+        .annotate(
+            skp_id=Subquery(terkini.values("id")[:1]),
+            skp_status=Subquery(terkini.values("status")[:1]),
+        )
+        .order_by("nama", "id")
+        .values("id", "nama", "nip", "jabatan__nama", "skp_id", "skp_status")
+    )
+    for r in rows:
+        if r["skp_id"]:
+            r["tautan"] = _url("skp:detail", r["skp_id"])
+            r["tautan_label"] = {
+                SKP.Status.DRAFT: "SKP masih draf",
+                SKP.Status.DIAJUKAN: "Menunggu persetujuan pejabat penilai",
+            }.get(r["skp_status"], "Buka SKP")
+        else:
+            r["tautan"] = _url("skp:index")
+            r["tautan_label"] = "Belum menyusun SKP"
+    hasil["tanpa_skp"] = rows
+    return hasil
+
+
+def _url(name: str, *args: Any) -> str:
+    try:
+        return reverse(name, args=[a for a in args if a is not None])
+    except NoReverseMatch:
+        return ""
+
+
+# --- access ---------------------------------------------------------------------------------
+def _bawahan(pemimpin_id: int, instansi_id: int) -> set[int]:
+    """Everyone below a leader: down the pejabat_penilai links, plus the members of the teams
+    they lead (one query for the links, one for the teams)."""
+    links: dict[int, list[int]] = {}
+    for pid, penilai in Pegawai.objects.filter(
+        instansi_id=instansi_id, pejabat_penilai__isnull=False
+    ).values_list("id", "pejabat_penilai_id"):
+        links.setdefault(penilai, []).append(pid)
+    start = set(
+        TimKerja.objects.filter(ketua_id=pemimpin_id, aktif=True)
+        .exclude(anggota=None)
+        .values_list("anggota", flat=True)
+    )
+    hasil: set[int] = set()
+    todo = [pemimpin_id, *start]
+    hasil.update(start)
+    while todo:
+        cur = todo.pop()
+        for b in links.get(cur, []):
+            if b not in hasil and b != pemimpin_id:
+                hasil.add(b)
+                todo.append(b)
+    return hasil
+
+
+def pohon_terlihat(a: policy.Actor) -> bool:
+    """For the menu: an instansi admin, or a leader (rates someone or leads a team)."""
+    return bool(a.admin_instansi_id or a.superuser or a.dinilai_ids() or a.anggota_tim_ids())
+
+
+def _periode(instansi: Instansi, tahun: str | None) -> Periode | None:
+    qs = Periode.objects.filter(instansi=instansi).order_by("-tahun")
+    if tahun and tahun.isdigit():
+        return qs.filter(tahun=int(tahun)).first()
+    return qs.exclude(status=Periode.Status.DITUTUP).first() or qs.first()
+
+
+def cakupan_untuk(
+    user: Any,
+    *,
+    unit_id: int | None = None,
+    tahun: str | None = None,
+    instansi_id: str | None = None,
+) -> Cakupan:
+    """Resolve what this user may see, or raise Http404."""
+    a = policy.actor(user)
+    if not a.authenticated:
+        raise Http404
+    if unit_id is not None:
+        unit = policy.get_for_user(user, UnitKerja.objects.select_related("instansi"), pk=unit_id)
+        instansi = unit.instansi
+    elif a.superuser and not a.admin_instansi_id:
+        qs = Instansi.objects.order_by("nama")
+        if instansi_id and instansi_id.isdigit():
+            qs = qs.filter(pk=int(instansi_id))
+        instansi = qs.first()
+        unit = None
+    else:
+        iid = a.admin_instansi_id or a.instansi_id
+        instansi = Instansi.objects.filter(pk=iid).first() if iid else None
+        unit = None
+    if instansi is None:
+        raise Http404
+    periode = _periode(instansi, tahun)
+    admin = a.is_admin_of(instansi.pk)
+    unit_ids = None
+    if unit is not None:
+        unit_ids = _unit_turunan(instansi.pk, unit.pk)
+    if admin:
+        return Cakupan(
+            jenis="unit" if unit else "instansi",
+            instansi=instansi,
+            periode=periode,
+            unit=unit,
+            unit_ids=unit_ids,
+            admin=True,
+        )
+    if not a.pegawai_id or a.instansi_id != instansi.pk or not pohon_terlihat(a):
+        raise Http404
+    pemimpin = Pegawai.objects.select_related("jabatan").get(pk=a.pegawai_id)
+    bawahan = _bawahan(a.pegawai_id, instansi.pk)
+    if unit is not None:
+        # A leader may open a unit whose top people are themselves or below them.
+        top = set(
+            Pegawai.objects.filter(unit_kerja_id__in=unit_ids)
+            .exclude(pejabat_penilai__unit_kerja_id__in=unit_ids)
+            .values_list("id", flat=True)
+        )
+        if not top or not top <= (bawahan | {a.pegawai_id}):
+            raise Http404
+        return Cakupan(
+            jenis="unit",
+            instansi=instansi,
+            periode=periode,
+            unit=unit,
+            unit_ids=unit_ids,
+            pegawai_ids=bawahan | {a.pegawai_id},
+        )
+    return Cakupan(
+        jenis="pemimpin",
+        instansi=instansi,
+        periode=periode,
+        pemimpin=pemimpin,
+        pegawai_ids=bawahan | {a.pegawai_id},
+    )
+
+
+def _unit_turunan(instansi_id: int, unit_id: int) -> set[int]:
+    anak: dict[int | None, list[int]] = {}
+    for uid, induk in UnitKerja.objects.filter(instansi_id=instansi_id).values_list(
+        "id", "induk_id"
+    ):
+        anak.setdefault(induk, []).append(uid)
+    hasil, todo = {unit_id}, [unit_id]
+    while todo:
+        for u in anak.get(todo.pop(), []):
+            if u not in hasil:
+                hasil.add(u)
+                todo.append(u)
+    return hasil
+
+
+RANTAI = 10
+
+
+def simpul_untuk(user: Any, rhk_id: int) -> tuple[Simpul, Periode]:
+    """One node, if the user may see it: the instansi admin, or a leader whose own row is on
+    the node's intervention chain upward, or who leads the node's owner. Otherwise 404."""
+    a = policy.actor(user)
+    if not a.authenticated:
+        raise Http404
+    chain = ["skp__pegawai_id"] + [
+        "rhk_atasan__" * i + "skp__pegawai_id" for i in range(1, RANTAI + 1)
+    ]
+    row = (
+        RencanaHasilKerja.objects.filter(pk=rhk_id, skp__terkini=True)
+        .values("skp__periode_id", "skp__pegawai__instansi_id", *chain)
+        .first()
+    )
+    if row is None:
+        raise Http404
+    instansi_id = row["skp__pegawai__instansi_id"]
+    owners = {row[k] for k in chain if row[k]}
+    boleh = a.is_admin_of(instansi_id)
+    if not boleh and a.pegawai_id and a.instansi_id == instansi_id and pohon_terlihat(a):
+        boleh = a.pegawai_id in owners or row["skp__pegawai_id"] in _bawahan(
+            a.pegawai_id, instansi_id
+        )
+    if not boleh:
+        raise Http404
+    periode = Periode.objects.get(pk=row["skp__periode_id"])
+    nodes = _rhk_nodes(RencanaHasilKerja.objects.filter(pk=rhk_id), periode)
+    return nodes[0], periode
+
+
+# --- views ----------------------------------------------------------------------------------
+def _konteks(request: HttpRequest, c: Cakupan) -> dict:
+    roots = akar(c)
+    if c.periode is not None:
+        pohon_bangun(c.periode, roots, KEDALAMAN_AWAL)
+    gaps = celah(c)
+    units = []
+    if c.admin:
+        units = list(
+            UnitKerja.objects.filter(instansi=c.instansi).order_by("nama").values("id", "nama")
+        )
+    tahun_list = list(
+        Periode.objects.filter(instansi=c.instansi)
+        .order_by("-tahun")
+        .values_list("tahun", flat=True)
+    )
+    return {
+        "c": c,
+        "akar": roots,
+        "celah": gaps,
+        "celah_batas": BATAS_CELAH_HALAMAN,
+        "jumlah_celah": sum(len(v) for v in gaps.values()),
+        "units": units,
+        "tahun_list": tahun_list,
+        "query": request.GET.urlencode(),
+    }
+
+
+@login_required
+def pohon_instansi(request: HttpRequest) -> HttpResponse:
+    c = cakupan_untuk(
+        request.user, tahun=request.GET.get("tahun"), instansi_id=request.GET.get("instansi")
+    )
+    return render(request, "pohon/pohon.html", _konteks(request, c))
+
+
+@login_required
+def pohon_unit(request: HttpRequest, unit_id: int) -> HttpResponse:
+    c = cakupan_untuk(request.user, unit_id=unit_id, tahun=request.GET.get("tahun"))
+    return render(request, "pohon/pohon.html", _konteks(request, c))
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def pohon_simpul(request: HttpRequest, rhk_id: int) -> HttpResponse:
+    """One node with its subtree: the full page (no-JS fallback and deep links), or only its
+    children for an htmx expand."""
+    node, periode = simpul_untuk(request.user, rhk_id)
+    if getattr(request, "htmx", False):
+        pohon_bangun(periode, [node], 2)
+        return render(request, "pohon/_anak.html", {"simpul": node, "periode": periode})
+    pohon_bangun(periode, [node], 3)
+    return render(request, "pohon/simpul.html", {"simpul": node, "periode": periode})
+
+
+@login_required
+def pohon_unduh(request: HttpRequest) -> HttpResponse:
+    unit = request.GET.get("unit")
+    c = cakupan_untuk(
+        request.user,
+        unit_id=int(unit) if unit and unit.isdigit() else None,
+        tahun=request.GET.get("tahun"),
+        instansi_id=request.GET.get("instansi"),
+    )
+    data = pohon_xlsx(c)
+    nama = f"pohon-kinerja-{c.periode.tahun if c.periode else 'kosong'}.xlsx"
+    resp = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    resp["Content-Disposition"] = f'attachment; filename="{nama}"'
+    return resp
+
+
+# --- spreadsheet ----------------------------------------------------------------------------
+_FORMULA_AWAL = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def aman(v: Any) -> Any:
+    """Neutralise text a spreadsheet would run as a formula (CSV/formula injection)."""
+    if isinstance(v, str) and v.startswith(_FORMULA_AWAL):
+        return "'" + v
+    return v
+
+
+def pohon_baris(c: Cakupan) -> list[list[Any]]:
+    """Every node of the whole tree, depth first, as spreadsheet rows (one level = 2 queries)."""
+    roots = akar(c)
+    if c.periode is None:
+        return []
+    pohon_bangun(c.periode, roots, KEDALAMAN_MAKS)
+    rows: list[list[Any]] = []
+
+    def tulis(n: Simpul, tingkat: int, induk: str, sel: str) -> None:
+        rows.append(
+            [
+                tingkat,
+                "Rencana hasil kerja",
+                n.rencana,
+                n.jenis_label,
+                n.pemilik_nama,
+                n.pemilik_nip,
+                n.jabatan,
+                f"{n.skp_status_label} (versi {n.skp_versi})",
+                n.rating_teks,
+                sel,
+                induk,
+            ]
+        )
+        for s in n.sel or []:
+            if not s.anak:
+                rows.append(
+                    [
+                        tingkat + 1,
+                        "Peran-hasil (belum diterapkan)",
+                        s.peran_hasil,
+                        "",
+                        s.anggota_nama,
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        n.rencana,
+                    ]
+                )
+            for a in s.anak:
+                tulis(a, tingkat + 1, n.rencana, s.peran_hasil)
+        for a in n.anak or []:
+            tulis(a, tingkat + 1, n.rencana, "")
+
+    for r in roots:
+        tulis(r, 1, "", "")
+    return rows
+
+
+KOLOM_XLSX = [
+    "Tingkat",
+    "Jenis simpul",
+    "Rencana hasil kerja / peran-hasil",
+    "Utama/Tambahan",
+    "Pemilik",
+    "NIP",
+    "Jabatan",
+    "Status SKP",
+    "Rating periodik terakhir",
+    "Peran-hasil matriks",
+    "Hasil kerja pimpinan yang diintervensi",
+]
+
+
+def pohon_xlsx(c: Cakupan) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Pohon kinerja"
+    ws.append([aman(f"Pohon kinerja — {c.judul} — tahun {c.periode.tahun if c.periode else '-'}")])
+    ws.append(KOLOM_XLSX)
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    for row in pohon_baris(c):
+        ws.append([aman(v) for v in row])
+    gaps = celah(c)
+    wc = wb.create_sheet("Celah")
+    wc.append(["Jenis celah", "Pegawai", "Uraian", "Tindak lanjut"])
+    for cell in wc[1]:
+        cell.font = Font(bold=True)
+    for r in gaps["tanpa_kontribusi"]:
+        wc.append(
+            [
+                aman(v)
+                for v in [
+                    "Hasil kerja pimpinan tanpa kontributor",
+                    r["skp__pegawai__nama"],
+                    r["rencana"],
+                    r["tautan_label"],
+                ]
+            ]
+        )
+    for r in gaps["tanpa_intervensi"]:
+        wc.append(
+            [
+                aman(v)
+                for v in [
+                    "Hasil kerja tidak mengintervensi atasan",
+                    r["skp__pegawai__nama"],
+                    r["rencana"],
+                    r["alasan"],
+                ]
+            ]
+        )
+    for r in gaps["tanpa_skp"]:
+        wc.append(
+            [
+                aman(v)
+                for v in [
+                    "Belum ada SKP disetujui",
+                    r["nama"],
+                    r["jabatan__nama"] or "",
+                    r["tautan_label"],
+                ]
+            ]
+        )
+    for r in gaps["matriks"]:
+        wc.append(
+            [
+                aman(v)
+                for v in [
+                    "Matriks belum diterapkan",
+                    r["pemimpin__nama"],
+                    r["tim__nama"] or "Matriks bawahan langsung",
+                    r["tautan_label"],
+                ]
+            ]
+        )
+    for sheet, widths in (
+        (ws, [8, 26, 60, 14, 28, 20, 30, 20, 28, 40, 50]),
+        (wc, [36, 28, 60, 36]),
+    ):
+        for i, w in enumerate(widths):
+            sheet.column_dimensions[chr(ord("A") + i)].width = w
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+urlpatterns = [
+    path("", pohon_instansi, name="instansi"),
+    path("unit/<int:unit_id>/", pohon_unit, name="unit"),
+    path("simpul/<int:rhk_id>/", pohon_simpul, name="simpul"),
+    path("unduh.xlsx", pohon_unduh, name="unduh"),
+]

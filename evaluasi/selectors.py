@@ -1,0 +1,464 @@
+"""Reads of the evaluation stage. Page-level reads cost a fixed number of queries whatever the
+size of the team or the instansi (aggregates and dict look-ups, no per-row queries)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+
+from evaluasi import jendela, rules
+from evaluasi.models import (
+    Evaluasi,
+    Jenis,
+    JustifikasiDistribusi,
+    KasusSanksi,
+    KinerjaOrganisasi,
+    LangkahSanksi,
+    Potensi,
+    TabelTindakLanjut,
+)
+from kinerja import policy
+from kinerja.models import Pegawai, Periode, UnitKerja
+
+
+def periode_untuk(user: Any, tahun: str | int | None = None) -> Periode | None:
+    """The user's instansi's period: the given year, else the newest one not closed."""
+    a = policy.actor(user)
+    inst = a.admin_instansi_id or a.instansi_id
+    qs = Periode.objects.select_related("instansi")
+    if inst:
+        qs = qs.filter(instansi_id=inst)
+    elif not a.superuser:
+        return None
+    if tahun:
+        try:
+            return qs.filter(tahun=int(tahun)).first()
+        except (TypeError, ValueError):
+            return None
+    return (
+        qs.exclude(status=Periode.Status.DITUTUP).order_by("-tahun").first()
+        or qs.order_by("-tahun").first()
+    )
+
+
+def _window_filter(w: jendela.Window) -> Q:
+    return Q(jenis=w.jenis, urutan=w.urutan) if w.urutan else Q(jenis=w.jenis)
+
+
+# --- team page -----------------------------------------------------------------------------
+def tim_evaluasi(user: Any, periode: Periode, w: jendela.Window) -> list[dict]:
+    """The penilai's people with their evaluation, SKP and feedback status for one window."""
+    from dialog.models import UmpanBalik
+    from skp.models import SKP
+
+    a = policy.actor(user)
+    team = (
+        list(
+            Pegawai.objects.filter(pejabat_penilai_id=a.pegawai_id)
+            .exclude(pk=a.pegawai_id)
+            .select_related("jabatan", "unit_kerja")
+            .order_by("nama", "pk")
+        )
+        if a.pegawai_id
+        else []
+    )
+    ids = [p.pk for p in team]
+    evs = {
+        e.pegawai_id: e
+        for e in Evaluasi.objects.filter(_window_filter(w), periode=periode, pegawai_id__in=ids)
+    }
+    skp_ok = set(
+        SKP.objects.filter(
+            pegawai_id__in=ids, periode=periode, status=SKP.Status.DISETUJUI
+        ).values_list("pegawai_id", flat=True)
+    )
+    ub = UmpanBalik.objects.filter(penerima_id__in=ids, periode=periode)
+    if w.urutan:
+        ub = ub.filter(urutan=w.urutan)
+    fb = {
+        r["penerima_id"]: r
+        for r in ub.values("penerima_id").annotate(
+            n=Count("id"), tugas=Count("id", filter=Q(hubungan="pemberi_tugas"))
+        )
+    }
+    return [
+        {
+            "pegawai": p,
+            "evaluasi": evs.get(p.pk),
+            "skp_disetujui": p.pk in skp_ok,
+            "umpan_balik": fb.get(p.pk, {}).get("n", 0),
+            "umpan_balik_tugas": fb.get(p.pk, {}).get("tugas", 0),
+        }
+        for p in team
+    ]
+
+
+# --- one person's evaluation ----------------------------------------------------------------
+def konteks_penilaian(ev: Evaluasi) -> dict[str, Any]:
+    """Everything the penilai weighs: approved SKP, realisasi and bukti per RHK, ALL feedback
+    (assigning officials' marked), periodic results of the year, ekspektasi perilaku."""
+    from dialog.models import BuktiDukung, Realisasi, UmpanBalik
+    from evaluasi.services import kepala_unit, kinerja_organisasi_untuk
+    from skp.models import Indikator, RencanaHasilKerja
+    from skp.rules import BERAKHLAK
+
+    w = jendela.dari_jenis(ev.periode, ev.jenis, ev.urutan)
+    rhk: list = []
+    perilaku_ekspektasi: dict[str, str] = {}
+    if ev.skp_id:
+        rhk = list(
+            RencanaHasilKerja.objects.filter(skp_id=ev.skp_id)
+            .select_related("pemberi_tugas", "rhk_atasan")
+            .prefetch_related(
+                Prefetch("indikator_set", queryset=Indikator.objects.order_by("urutan", "id"))
+            )
+            .order_by("jenis", "urutan", "id")
+        )
+        perilaku_ekspektasi = dict(ev.skp.perilaku_set.values_list("nilai", "ekspektasi_khusus"))
+    real = Realisasi.objects.filter(pegawai_id=ev.pegawai_id, periode_id=ev.periode_id)
+    if w.urutan:
+        real = real.filter(urutan=w.urutan)
+    realisasi: dict[str, list] = defaultdict(list)
+    for r in real.prefetch_related(
+        Prefetch("bukti_set", queryset=BuktiDukung.objects.order_by("dibuat", "id"))
+    ).order_by("urutan", "id"):
+        realisasi[str(r.rhk_kunci)].append(r)
+    ub = UmpanBalik.objects.filter(penerima_id=ev.pegawai_id, periode_id=ev.periode_id)
+    if w.urutan:
+        ub = ub.filter(urutan=w.urutan)
+    umpan_balik = list(
+        ub.select_related("pemberi__jabatan", "rencana_hasil_kerja").order_by("-dibuat")
+    )
+    nilai_rhk = {str(p.rhk_kunci): p for p in ev.rhk_set.all()}
+    catatan = {c.nilai: c.catatan for c in ev.perilaku_set.all()}
+    baris = []
+    for r in rhk:
+        k = str(r.kunci)
+        baris.append(
+            {
+                "rhk": r,
+                "kunci": k,
+                "realisasi": realisasi.get(k, []),
+                "penilaian": nilai_rhk.get(k),
+                "umpan_balik": [u for u in umpan_balik if u.rencana_hasil_kerja_id == r.pk],
+            }
+        )
+    perilaku = [
+        {
+            "kode": kode,
+            "label": label,
+            "panduan": panduan,
+            "ekspektasi": perilaku_ekspektasi.get(kode, ""),
+            "catatan": catatan.get(kode, ""),
+            "umpan_balik": [u for u in umpan_balik if u.perilaku == kode],
+        }
+        for kode, label, panduan in BERAKHLAK
+    ]
+    periodik = list(
+        Evaluasi.objects.filter(
+            pegawai_id=ev.pegawai_id, periode_id=ev.periode_id, jenis=Jenis.PERIODIK
+        ).order_by("urutan")
+    )
+    ko = kinerja_organisasi_untuk(ev.pegawai.unit_kerja_id, ev.periode, w)
+    return {
+        "w": w,
+        "baris": baris,
+        "perilaku": perilaku,
+        "umpan_balik": umpan_balik,
+        "umpan_balik_tugas": sum(1 for u in umpan_balik if u.hubungan == "pemberi_tugas"),
+        "periodik": [
+            {"label": jendela.dari_jenis(ev.periode, p.jenis, p.urutan).label, "ev": p}
+            for p in periodik
+        ],
+        "ko": ko,
+        "kepala_unit": kepala_unit(ev.pegawai),
+    }
+
+
+# --- distribution -----------------------------------------------------------------------------
+@dataclass
+class Distribusi:
+    judul: str
+    counts: dict[str, int]
+    predikat_org: str | None
+    pedoman: rules.Pedoman | None = None
+    pelanggaran: list[rules.Pelanggaran] = field(default_factory=list)  # needing justification
+    banding: list[rules.Pelanggaran] = field(default_factory=list)  # every broken bound
+    justifikasi: list[JustifikasiDistribusi] = field(default_factory=list)
+    unit: UnitKerja | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def kecil(self) -> bool:
+        return 0 < self.total < rules.BATAS_UNIT_KECIL
+
+    @property
+    def baris(self) -> list[dict]:
+        out = []
+        for kode in rules.PREDIKAT:
+            n = self.counts.get(kode, 0)
+            lo, hi = self.pedoman.rentang[kode] if self.pedoman else (None, None)
+            out.append(
+                {
+                    "kode": kode,
+                    "label": rules.PREDIKAT_LABEL[kode],
+                    "n": n,
+                    "persen": rules.persen(n, self.total),
+                    "pedoman": _rentang_teks(lo, hi) if self.pedoman else "-",
+                    "modus": bool(self.pedoman and self.pedoman.modus == kode),
+                }
+            )
+        return out
+
+
+def _rentang_teks(lo, hi) -> str:
+    if lo == 0 and hi == 1:
+        return "boleh ada"
+    if lo == 0 and hi == 0:
+        return "tidak ada"
+    if lo and hi == 1:
+        return f"≥ {int(lo * 100)}%"
+    if hi < 1 and not lo:
+        return f"≤ {int(hi * 100)}%"
+    return f"{int(lo * 100)}–{int(hi * 100)}%"
+
+
+def _counts(qs) -> dict[str, int]:
+    return {
+        r["predikat"]: r["n"]
+        for r in qs.exclude(predikat="").values("predikat").annotate(n=Count("id"))
+    }
+
+
+def _ko_map(periode: Periode, w: jendela.Window) -> dict[int, str]:
+    return dict(
+        KinerjaOrganisasi.objects.filter(_window_filter(w), periode=periode).values_list(
+            "unit_kerja_id", "predikat"
+        )
+    )
+
+
+def _dist(judul, counts, org, unit=None, just=None) -> Distribusi:
+    d = Distribusi(judul=judul, counts=counts, predikat_org=org, unit=unit, justifikasi=just or [])
+    if org:
+        d.pedoman = rules.pedoman(org)
+        d.banding = rules.bandingkan(org, counts)
+        d.pelanggaran = rules.periksa_distribusi(org, counts)
+    return d
+
+
+def distribusi_tim(penilai_id: int, periode: Periode, w: jendela.Window) -> Distribusi:
+    """The penilai's team, judged by the guidance of the unit most of the team belongs to."""
+    base = Evaluasi.objects.filter(
+        _window_filter(w), periode=periode, pejabat_penilai_id=penilai_id
+    )
+    counts = _counts(base)
+    unit_ids = Counter(
+        Pegawai.objects.filter(pejabat_penilai_id=penilai_id).values_list(
+            "unit_kerja_id", flat=True
+        )
+    )
+    unit_id = unit_ids.most_common(1)[0][0] if unit_ids else None
+    org = _ko_map(periode, w).get(unit_id) if unit_id else None
+    just = list(
+        JustifikasiDistribusi.objects.filter(
+            _window_filter(w), periode=periode, cakupan="tim", pejabat_penilai_id=penilai_id
+        )
+    )
+    return _dist("Tim yang saya nilai", counts, org, just=just)
+
+
+def distribusi_unit(unit: UnitKerja, periode: Periode, w: jendela.Window) -> Distribusi:
+    """Pegawai whose unit kerja is this unit (its sub-units have their own kinerja organisasi)."""
+    counts = _counts(
+        Evaluasi.objects.filter(_window_filter(w), periode=periode, pegawai__unit_kerja=unit)
+    )
+    org = _ko_map(periode, w).get(unit.pk)
+    just = list(
+        JustifikasiDistribusi.objects.filter(
+            _window_filter(w), periode=periode, cakupan="unit", unit_kerja=unit
+        )
+    )
+    return _dist(unit.nama, counts, org, unit=unit, just=just)
+
+
+def distribusi_per_unit(periode: Periode, w: jendela.Window) -> list[Distribusi]:
+    """Every unit of the instansi in three queries."""
+    units = list(UnitKerja.objects.filter(instansi_id=periode.instansi_id).order_by("nama", "pk"))
+    ko = _ko_map(periode, w)
+    per: dict[int, dict[str, int]] = defaultdict(dict)
+    for r in (
+        Evaluasi.objects.filter(_window_filter(w), periode=periode)
+        .exclude(predikat="")
+        .values("pegawai__unit_kerja_id", "predikat")
+        .annotate(n=Count("id"))
+    ):
+        per[r["pegawai__unit_kerja_id"]][r["predikat"]] = r["n"]
+    just: dict[int, list] = defaultdict(list)
+    for j in JustifikasiDistribusi.objects.filter(
+        _window_filter(w), periode=periode, cakupan="unit"
+    ):
+        just[j.unit_kerja_id].append(j)
+    return [_dist(u.nama, per.get(u.pk, {}), ko.get(u.pk), unit=u, just=just[u.pk]) for u in units]
+
+
+def distribusi_instansi(periode: Periode, w: jendela.Window) -> Distribusi:
+    """The whole instansi, judged by the kinerja organisasi of its top unit when set."""
+    counts = _counts(
+        Evaluasi.objects.filter(
+            _window_filter(w), periode=periode, pegawai__instansi_id=periode.instansi_id
+        )
+    )
+    top = UnitKerja.objects.filter(instansi_id=periode.instansi_id, induk__isnull=True).first()
+    org = _ko_map(periode, w).get(top.pk) if top else None
+    just = list(
+        JustifikasiDistribusi.objects.filter(_window_filter(w), periode=periode, cakupan="instansi")
+    )
+    return _dist(periode.instansi.nama, counts, org, unit=top, just=just)
+
+
+# --- year-end completeness ------------------------------------------------------------------
+def kelengkapan(periode: Periode) -> dict[str, Any]:
+    """Who has no approved SKP, who has no final annual evaluation, which units have no annual
+    kinerja organisasi."""
+    from skp.models import SKP
+
+    pegawai = (
+        Pegawai.objects.filter(instansi_id=periode.instansi_id)
+        .exclude(status=Pegawai.Status.BERHENTI)
+        .exclude(jenis_asn=Pegawai.JenisASN.PEJABAT_NEGARA)
+        .annotate(
+            skp_ok=Exists(
+                SKP.objects.filter(
+                    pegawai=OuterRef("pk"), periode=periode, status=SKP.Status.DISETUJUI
+                )
+            ),
+            ev_ok=Exists(
+                Evaluasi.objects.filter(
+                    pegawai=OuterRef("pk"),
+                    periode=periode,
+                    jenis=Jenis.TAHUNAN,
+                    status=Evaluasi.Status.FINAL,
+                )
+            ),
+        )
+        .select_related("unit_kerja", "pejabat_penilai")
+        .order_by("unit_kerja__nama", "nama")
+    )
+    rows = list(pegawai)
+    units = list(
+        UnitKerja.objects.filter(instansi_id=periode.instansi_id)
+        .annotate(
+            ko_ok=Exists(
+                KinerjaOrganisasi.objects.filter(
+                    unit_kerja=OuterRef("pk"), periode=periode, jenis=Jenis.TAHUNAN
+                )
+            )
+        )
+        .order_by("nama")
+    )
+    return {
+        "jumlah_pegawai": len(rows),
+        "tanpa_skp": [p for p in rows if not p.skp_ok],
+        "tanpa_evaluasi": [p for p in rows if not p.ev_ok],
+        "unit_tanpa_ko": [u for u in units if not u.ko_ok],
+        "jumlah_unit": len(units),
+    }
+
+
+# --- follow-up ------------------------------------------------------------------------------
+def tindak_lanjut(periode: Periode) -> dict[str, Any]:
+    """Talent pool, development priority, the nine-box, sanction candidates and cases."""
+    tahun = periode.tahun
+    riwayat: dict[int, dict[int, str]] = defaultdict(dict)
+    pegawai: dict[int, Pegawai] = {}
+    for e in (
+        Evaluasi.objects.filter(
+            pegawai__instansi_id=periode.instansi_id,
+            periode__tahun__in=[tahun, tahun - 1],
+            jenis=Jenis.TAHUNAN,
+            status=Evaluasi.Status.FINAL,
+        )
+        .select_related("pegawai__jabatan", "pegawai__unit_kerja", "periode")
+        .order_by("pegawai__nama")
+    ):
+        riwayat[e.pegawai_id][e.periode.tahun] = e.predikat
+        pegawai[e.pegawai_id] = e.pegawai
+    talent, pengembangan = [], []
+    for pid, r in riwayat.items():
+        hasil = rules.penghargaan(r, tahun)
+        row = {"pegawai": pegawai[pid], "ini": r.get(tahun), "lalu": r.get(tahun - 1)}
+        if hasil == rules.TALENT_POOL:
+            talent.append(row)
+        elif hasil == rules.PENGEMBANGAN:
+            pengembangan.append(row)
+    potensi = dict(
+        Potensi.objects.filter(pegawai__instansi_id=periode.instansi_id, tahun=tahun).values_list(
+            "pegawai_id", "potensi"
+        )
+    )
+    kotak: dict[int, dict] = {}
+    for (pot, kin), k in rules.KOTAK.items():
+        kotak[k.nomor] = {"kotak": k, "potensi": pot, "kinerja": kin, "pegawai": []}
+    tanpa_potensi = []
+    for pid, r in riwayat.items():
+        pred = r.get(tahun)
+        if not pred:
+            continue
+        pot = potensi.get(pid)
+        if not pot:
+            tanpa_potensi.append(pegawai[pid])
+            continue
+        kotak[rules.kotak_talenta(pred, pot).nomor]["pegawai"].append(pegawai[pid])
+    grid = [
+        [
+            kotak[rules.KOTAK[(pot, kin)].nomor]
+            for kin in (rules.DIBAWAH, rules.SESUAI, rules.DIATAS)
+        ]
+        for pot in (rules.TINGGI, rules.MENENGAH, rules.RENDAH)
+    ]
+    kasus = list(
+        KasusSanksi.objects.filter(pegawai__instansi_id=periode.instansi_id)
+        .select_related("pegawai__jabatan", "periode")
+        .prefetch_related(
+            Prefetch(
+                "langkah_set",
+                queryset=LangkahSanksi.objects.select_related("diputuskan_oleh").order_by(
+                    "diputuskan_pada", "id"
+                ),
+            )
+        )
+    )
+    terbuka = {k.pegawai_id for k in kasus if k.status == KasusSanksi.Status.TERBUKA}
+    kandidat = [
+        {"pegawai": pegawai[pid], "predikat": r.get(tahun)}
+        for pid, r in riwayat.items()
+        if r.get(tahun) in rules.PERLU_SANKSI and pid not in terbuka
+    ]
+    tabel: dict[str, dict[str, str]] = defaultdict(dict)
+    for t in TabelTindakLanjut.objects.filter(instansi_id=periode.instansi_id):
+        tabel[t.jenis][t.predikat] = t.nilai
+    tabel_rows = [
+        {
+            "jenis": jenis,
+            "label": label,
+            "isi": [(p, rules.PREDIKAT_LABEL[p], tabel[jenis].get(p, "")) for p in rules.PREDIKAT],
+            "kosong": not tabel[jenis],
+        }
+        for jenis, label in TabelTindakLanjut.Jenis.choices
+    ]
+    return {
+        "talent_pool": talent,
+        "pengembangan": pengembangan,
+        "grid": grid,
+        "tanpa_potensi": tanpa_potensi,
+        "kasus": kasus,
+        "kandidat_sanksi": kandidat,
+        "tabel": tabel_rows,
+    }

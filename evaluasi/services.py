@@ -1,0 +1,823 @@
+"""Every state change of the evaluation stage. One function per use case, keyword-only,
+transactional, checking access through the policy; history via django-simple-history.
+
+The predikat is never taken from the caller: `_hitung` derives it from the two ratings with the
+quadrant (`rules.predikat`) on every save, finalisation and keberatan decision.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from evaluasi import jendela, rules
+from evaluasi.models import (
+    CatatanPerilaku,
+    Evaluasi,
+    Jenis,
+    JustifikasiDistribusi,
+    KasusSanksi,
+    KinerjaOrganisasi,
+    LangkahSanksi,
+    PembukaanKembali,
+    PenilaianRHK,
+    Potensi,
+    PredikatOrganisasi,
+    TabelTindakLanjut,
+)
+from kinerja import jobs, policy
+from kinerja.models import Pegawai, Periode, UnitKerja
+
+STALE = (
+    "Data ini telah diubah oleh pengguna lain sejak Anda membukanya. Perubahan Anda belum "
+    "disimpan; periksa data terbaru lalu simpan kembali."
+)
+
+
+def _require(user: Any, action: str, obj: Any) -> None:
+    policy.require(user, action, obj)
+
+
+def _periode_terbuka(periode: Periode) -> None:
+    if periode.status == Periode.Status.DITUTUP:
+        raise ValidationError(f"Periode {periode.tahun} sudah ditutup; data tidak dapat diubah.")
+
+
+def _cek_versi(obj: Any, row_version: int | None) -> None:
+    if row_version is not None and int(row_version) != obj.row_version:
+        raise ValidationError({"row_version": [STALE]})
+
+
+def _notify(pegawai: Pegawai | None, jenis: str, pesan: str, tautan: str) -> None:
+    from kinerja.notifikasi import daftar_jenis, notifikasi_kirim
+
+    daftar_jenis("evaluasi_final", "Evaluasi kinerja difinalisasi")
+    daftar_jenis("evaluasi_dibuka_kembali", "Evaluasi kinerja dibuka kembali")
+    if pegawai is not None and pegawai.user_id:
+        user = pegawai.user
+        transaction.on_commit(
+            lambda: notifikasi_kirim(penerima=user, jenis=jenis, pesan=pesan, tautan=tautan)
+        )
+
+
+# --- kinerja organisasi ----------------------------------------------------------------------
+@transaction.atomic
+def kinerja_organisasi_tetapkan(
+    *,
+    user: Any,
+    unit_kerja: UnitKerja,
+    periode: Periode,
+    jenis: str,
+    urutan: int | None,
+    predikat: str,
+    capaian: str = "",
+    row_version: int | None = None,
+) -> KinerjaOrganisasi:
+    """Set a unit's Kinerja Organisasi for a window (the leader above, or the instansi admin)."""
+    if unit_kerja.instansi_id != periode.instansi_id:
+        raise ValidationError({"unit_kerja": ["Unit kerja bukan bagian dari instansi periode."]})
+    w = jendela.dari_jenis(periode, jenis, urutan)
+    if predikat not in PredikatOrganisasi.values:
+        raise ValidationError(
+            {
+                "predikat": [
+                    "Pilih predikat: Istimewa, Baik, Butuh Perbaikan, Kurang, Sangat Kurang."
+                ]
+            }
+        )
+    _periode_terbuka(periode)
+    ko = (
+        KinerjaOrganisasi.objects.select_for_update()
+        .filter(unit_kerja=unit_kerja, periode=periode, jenis=w.jenis, urutan=w.urutan)
+        .first()
+    )
+    if ko is None:
+        ko = KinerjaOrganisasi(
+            unit_kerja=unit_kerja, periode=periode, jenis=w.jenis, urutan=w.urutan
+        )
+    _require(user, "tetapkan", ko)
+    if ko.pk:
+        _cek_versi(ko, row_version)
+        ko.row_version += 1
+    ko.predikat = predikat
+    ko.capaian = capaian.strip()
+    ko.ditetapkan_oleh = user
+    ko.ditetapkan_pada = timezone.now()
+    ko.save()
+    return ko
+
+
+def kinerja_organisasi_untuk(unit_kerja_id: int | None, periode: Periode, w: jendela.Window):
+    if not unit_kerja_id:
+        return None
+    return KinerjaOrganisasi.objects.filter(
+        unit_kerja_id=unit_kerja_id, periode=periode, jenis=w.jenis, urutan=w.urutan
+    ).first()
+
+
+# --- evaluation ----------------------------------------------------------------------------
+def kepala_unit(pegawai: Pegawai) -> bool:
+    """The pegawai heads their unit: their rating hasil kerja is the unit's Kinerja Organisasi."""
+    return bool(pegawai.jabatan_id and pegawai.jabatan.kepala_unit)
+
+
+def _skp_disetujui(pegawai: Pegawai, periode: Periode):
+    try:
+        from skp.selectors import skp_disetujui
+    except ImportError:  # pragma: no cover - the planning stage is always installed
+        return None
+    return skp_disetujui(pegawai=pegawai, periode=periode)
+
+
+@transaction.atomic
+def evaluasi_mulai(
+    *, user: Any, pegawai: Pegawai, periode: Periode, jenis: str, urutan: int | None
+) -> Evaluasi:
+    """Open (or return) the draft evaluation of a pegawai for a window. The penilai only."""
+    w = jendela.dari_jenis(periode, jenis, urutan)
+    if pegawai.instansi_id != periode.instansi_id:
+        raise ValidationError("Pegawai bukan bagian dari instansi periode ini.")
+    ev = Evaluasi.objects.filter(
+        pegawai=pegawai, periode=periode, jenis=w.jenis, urutan=w.urutan
+    ).first()
+    if ev is not None:
+        return ev
+    a = policy.actor(user)
+    if not a.is_penilai_of(pegawai.pk) or a.pegawai_id == pegawai.pk:
+        raise PermissionDenied("Hanya pejabat penilai yang dapat mengevaluasi pegawai ini.")
+    _periode_terbuka(periode)
+    ev = Evaluasi.objects.create(
+        pegawai=pegawai,
+        periode=periode,
+        jenis=w.jenis,
+        urutan=w.urutan,
+        skp=_skp_disetujui(pegawai, periode),
+        pejabat_penilai_id=pegawai.pejabat_penilai_id,
+        atasan_pejabat_penilai_id=pegawai.atasan_pejabat_penilai_id,
+    )
+    return ev
+
+
+def _umpan_balik_jenis(ev: Evaluasi) -> list[str]:
+    from dialog.models import UmpanBalik
+
+    qs = UmpanBalik.objects.filter(penerima_id=ev.pegawai_id, periode_id=ev.periode_id)
+    if ev.jenis == Jenis.PERIODIK:
+        qs = qs.filter(urutan=ev.urutan)
+    return list(qs.values_list("jenis", flat=True))
+
+
+def _rhk_info(ev: Evaluasi) -> dict[str, tuple[str, str]]:
+    """kunci -> (jenis, rencana) of the evaluated SKP's rencana hasil kerja."""
+    if not ev.skp_id:
+        return {}
+    from skp.models import RencanaHasilKerja
+
+    return {
+        str(k): (j, r)
+        for k, j, r in RencanaHasilKerja.objects.filter(skp_id=ev.skp_id).values_list(
+            "kunci", "jenis", "rencana"
+        )
+    }
+
+
+def _saran(ev: Evaluasi) -> rules.Saran:
+    if ev.predikat_ipk:
+        r = rules.rating_hasil_dari_predikat_ipk(ev.predikat_ipk)
+        return rules.Saran(r, (f"Tugas belajar: IPK {ev.ipk} berpredikat {ev.predikat_ipk}.",))
+    rows = [(p.jenis, p.rating or None) for p in ev.rhk_set.all()]
+    return rules.saran_rating_hasil(rows, _umpan_balik_jenis(ev))
+
+
+def _hitung(ev: Evaluasi) -> None:
+    """Derive the stored predikat from the two ratings (the quadrant), or clear it."""
+    if ev.rating_hasil_kerja and ev.rating_perilaku_kerja:
+        ev.predikat = rules.predikat(ev.rating_hasil_kerja, ev.rating_perilaku_kerja)
+    else:
+        ev.predikat = ""
+
+
+def _rating_kepala(ev: Evaluasi) -> str | None:
+    """For a unit head: the rating hasil kerja their unit's Kinerja Organisasi gives, if set."""
+    if not kepala_unit(ev.pegawai):
+        return None
+    w = jendela.dari_jenis(ev.periode, ev.jenis, ev.urutan)
+    ko = kinerja_organisasi_untuk(ev.pegawai.unit_kerja_id, ev.periode, w)
+    return rules.rating_hasil_dari_organisasi(ko.predikat) if ko else ""
+
+
+def _ipk(ev: Evaluasi, ipk: Any) -> None:
+    if ipk in (None, ""):
+        ev.ipk, ev.predikat_ipk = None, ""
+        return
+    try:
+        value = Decimal(str(ipk).replace(",", "."))
+    except InvalidOperation:
+        raise ValidationError({"ipk": ["IPK harus berupa angka, misalnya 3,45."]}) from None
+    skp = ev.skp
+    if skp is None or not skp.is_tugas_belajar:
+        raise ValidationError({"ipk": ["IPK hanya diisi untuk pegawai tugas belajar."]})
+    from skp.rules import predikat_ipk
+
+    try:
+        ev.predikat_ipk = predikat_ipk(
+            value,
+            jenjang=skp.tb_jenjang,
+            lokasi=skp.tb_lokasi,
+            akreditasi_univ=skp.tb_akreditasi_univ,
+        )
+    except (ValueError, KeyError) as exc:
+        raise ValidationError({"ipk": [f"IPK tidak dapat dinilai: {exc}"]}) from None
+    ev.ipk = value
+
+
+def _cek_kode(field: str, value: str) -> str:
+    value = (value or "").strip()
+    if value and value not in rules.RATING:
+        raise ValidationError({field: ["Pilih Di Atas, Sesuai, atau Di Bawah Ekspektasi."]})
+    return value
+
+
+def _lock(ev: Evaluasi) -> Evaluasi:
+    return (
+        Evaluasi.objects.select_for_update(of=("self",))
+        .select_related("pegawai__jabatan", "periode", "skp")
+        .get(pk=ev.pk)
+    )
+
+
+@transaction.atomic
+def evaluasi_simpan(
+    *,
+    user: Any,
+    evaluasi: Evaluasi,
+    row_version: int | None,
+    rating_hasil_kerja: str = "",
+    rating_perilaku_kerja: str = "",
+    alasan_ubah_rating: str = "",
+    catatan: str = "",
+    penilaian_rhk: Mapping[str, tuple[str, str]] | None = None,
+    catatan_perilaku: Mapping[str, str] | None = None,
+    ipk: Any = None,
+) -> Evaluasi:
+    """Save the penilai's ratings (draft). A save based on a stale `row_version` is refused and
+    the earlier change kept."""
+    ev = _lock(evaluasi)
+    _require(user, "nilai", ev)
+    _periode_terbuka(ev.periode)
+    _cek_versi(ev, row_version)
+    errors: dict[str, list[str]] = {}
+    try:
+        h = _cek_kode("rating_hasil_kerja", rating_hasil_kerja)
+        p = _cek_kode("rating_perilaku_kerja", rating_perilaku_kerja)
+    except ValidationError as exc:
+        raise exc
+    info = _rhk_info(ev)
+    for kunci, (rating, cat) in (penilaian_rhk or {}).items():
+        kunci = str(kunci)
+        if kunci not in info:
+            errors.setdefault("penilaian_rhk", []).append(
+                "Rencana hasil kerja tidak termasuk SKP yang dievaluasi."
+            )
+            continue
+        rating = _cek_kode("penilaian_rhk", rating)
+        jenis_rhk, rencana = info[kunci]
+        PenilaianRHK.objects.update_or_create(
+            evaluasi=ev,
+            rhk_kunci=kunci,
+            defaults={
+                "rating": rating,
+                "catatan": (cat or "").strip(),
+                "jenis": jenis_rhk,
+                "rencana": rencana,
+            },
+        )
+    from skp.rules import BERAKHLAK_KODE
+
+    for nilai, cat in (catatan_perilaku or {}).items():
+        if nilai not in BERAKHLAK_KODE:
+            errors.setdefault("catatan_perilaku", []).append(
+                f"Nilai BerAKHLAK tidak dikenal: {nilai}"
+            )
+            continue
+        CatatanPerilaku.objects.update_or_create(
+            evaluasi=ev, nilai=nilai, defaults={"catatan": (cat or "").strip()}
+        )
+    if ipk is not None:
+        _ipk(ev, ipk)
+    saran = _saran(ev)
+    ev.saran_rating_hasil_kerja = saran.rating or ""
+    kepala = _rating_kepala(ev)
+    if kepala is not None:
+        # A unit head's rating hasil kerja is not typed: it is the unit's Kinerja Organisasi.
+        h = kepala
+    ev.rating_hasil_kerja = h
+    ev.rating_perilaku_kerja = p
+    ev.alasan_ubah_rating = alasan_ubah_rating.strip()
+    ev.catatan = catatan.strip()
+    if (
+        kepala is None
+        and h
+        and ev.saran_rating_hasil_kerja
+        and h != ev.saran_rating_hasil_kerja
+        and not ev.alasan_ubah_rating
+    ):
+        errors.setdefault("alasan_ubah_rating", []).append(
+            f"Rating hasil kerja berbeda dari saran ({rules.RATING_LABEL[ev.saran_rating_hasil_kerja]}); "
+            "tuliskan alasannya."
+        )
+    if errors:
+        raise ValidationError(errors)
+    _hitung(ev)
+    ev.row_version += 1
+    ev.save()
+    return ev
+
+
+def _team_counts(ev: Evaluasi) -> dict[str, int]:
+    from django.db.models import Count
+
+    rows = (
+        Evaluasi.objects.filter(
+            periode_id=ev.periode_id,
+            jenis=ev.jenis,
+            urutan=ev.urutan,
+            pejabat_penilai_id=ev.pejabat_penilai_id,
+        )
+        .exclude(predikat="")
+        .values("predikat")
+        .annotate(n=Count("id"))
+    )
+    return {r["predikat"]: r["n"] for r in rows}
+
+
+def distribusi_peringatan_tim(ev: Evaluasi) -> tuple[str | None, list[rules.Pelanggaran]]:
+    """(kinerja organisasi predikat, broken bounds needing justification) for the penilai's team
+    in the evaluation's window, judged by the guidance of the evaluated pegawai's unit."""
+    w = jendela.dari_jenis(ev.periode, ev.jenis, ev.urutan)
+    ko = kinerja_organisasi_untuk(ev.pegawai.unit_kerja_id, ev.periode, w)
+    if ko is None:
+        return None, []
+    return ko.predikat, rules.periksa_distribusi(ko.predikat, _team_counts(ev))
+
+
+def _justifikasi_ada(ev: Evaluasi) -> bool:
+    return JustifikasiDistribusi.objects.filter(
+        periode_id=ev.periode_id,
+        jenis=ev.jenis,
+        urutan=ev.urutan,
+        cakupan=JustifikasiDistribusi.Cakupan.TIM,
+        pejabat_penilai_id=ev.pejabat_penilai_id,
+    ).exists()
+
+
+@transaction.atomic
+def evaluasi_finalisasi(
+    *,
+    user: Any,
+    evaluasi: Evaluasi,
+    row_version: int | None = None,
+    justifikasi: str = "",
+) -> Evaluasi:
+    """Lock the evaluation. A distribution outside the guidance needs a recorded justification
+    (once per team and window); it never blocks otherwise."""
+    ev = _lock(evaluasi)
+    _require(user, "finalisasi", ev)
+    _periode_terbuka(ev.periode)
+    _cek_versi(ev, row_version)
+    kepala = _rating_kepala(ev)
+    if kepala == "":
+        raise ValidationError(
+            {
+                "rating_hasil_kerja": [
+                    "Pegawai ini kepala unit: kinerja organisasi unitnya untuk jendela ini belum "
+                    "ditetapkan, sehingga rating hasil kerja belum dapat ditentukan."
+                ]
+            }
+        )
+    if kepala:
+        ev.rating_hasil_kerja = kepala
+    missing = {}
+    if not ev.rating_hasil_kerja:
+        missing["rating_hasil_kerja"] = ["Rating hasil kerja belum diisi."]
+    if not ev.rating_perilaku_kerja:
+        missing["rating_perilaku_kerja"] = ["Rating perilaku kerja belum diisi."]
+    if missing:
+        raise ValidationError(missing)
+    if (
+        kepala is None
+        and ev.saran_rating_hasil_kerja
+        and ev.rating_hasil_kerja != ev.saran_rating_hasil_kerja
+        and not ev.alasan_ubah_rating
+    ):
+        raise ValidationError(
+            {"alasan_ubah_rating": ["Tuliskan alasan mengubah rating hasil kerja yang disarankan."]}
+        )
+    _hitung(ev)
+    ev.save(update_fields=["rating_hasil_kerja", "predikat"])
+    if ev.pejabat_penilai_id is None:
+        ev.pejabat_penilai_id = ev.pegawai.pejabat_penilai_id
+    org, pelanggaran = distribusi_peringatan_tim(ev)
+    if pelanggaran and not _justifikasi_ada(ev):
+        if not justifikasi.strip():
+            raise ValidationError(
+                {
+                    "justifikasi": [
+                        "Distribusi predikat tim Anda di luar pedoman untuk kinerja organisasi "
+                        f"{rules.PREDIKAT_ORG_LABEL[org]}: "
+                        + "; ".join(p.pesan for p in pelanggaran)
+                        + ". Tuliskan justifikasi; evaluasi tetap dapat difinalisasi."
+                    ]
+                }
+            )
+        JustifikasiDistribusi.objects.create(
+            periode_id=ev.periode_id,
+            jenis=ev.jenis,
+            urutan=ev.urutan,
+            cakupan=JustifikasiDistribusi.Cakupan.TIM,
+            unit_kerja_id=ev.pegawai.unit_kerja_id,
+            pejabat_penilai_id=ev.pejabat_penilai_id,
+            pelanggaran=[p.pesan for p in pelanggaran],
+            isi=justifikasi.strip(),
+            dibuat_oleh=user,
+        )
+    ev.status = Evaluasi.Status.FINAL
+    ev.finalisasi_pada = timezone.now()
+    ev.finalisasi_oleh = user
+    ev.atasan_pejabat_penilai_id = (
+        ev.atasan_pejabat_penilai_id or ev.pegawai.atasan_pejabat_penilai_id
+    )
+    ev.row_version += 1
+    ev.save()
+    _notify(
+        ev.pegawai,
+        "evaluasi_final",
+        f"Evaluasi kinerja Anda ({jendela.dari_jenis(ev.periode, ev.jenis, ev.urutan).label}) "
+        f"telah final: {rules.PREDIKAT_LABEL[ev.predikat]}.",
+        reverse("evaluasi:detail", args=[ev.pk]),
+    )
+    jobs.enqueue(
+        "evaluasi.pdf",
+        kunci=f"evaluasi-pdf:{ev.pk}:v{ev.row_version}",
+        user=user,
+        evaluasi_id=ev.pk,
+    )
+    return ev
+
+
+@transaction.atomic
+def evaluasi_buka_kembali(*, user: Any, evaluasi: Evaluasi, alasan: str) -> Evaluasi:
+    """Reopen a final evaluation (instansi admin only), keeping the reason."""
+    ev = _lock(evaluasi)
+    _require(user, "buka_kembali", ev)
+    _periode_terbuka(ev.periode)
+    alasan = (alasan or "").strip()
+    if not alasan:
+        raise ValidationError({"alasan": ["Tuliskan alasan membuka kembali evaluasi."]})
+    PembukaanKembali.objects.create(evaluasi=ev, oleh=user, alasan=alasan)
+    ev.status = Evaluasi.Status.DRAFT
+    ev.alasan_buka_kembali = alasan
+    ev.finalisasi_pada = None
+    ev.row_version += 1
+    ev.save()
+    _dokumen_digantikan(ev)
+    penilai = ev.pejabat_penilai
+    _notify(
+        penilai,
+        "evaluasi_dibuka_kembali",
+        f"Evaluasi {ev.pegawai.nama} dibuka kembali oleh admin: {alasan[:200]}",
+        reverse("evaluasi:nilai", args=[ev.pegawai_id, ev.jendela_kode]),
+    )
+    return ev
+
+
+@transaction.atomic
+def evaluasi_ganti_hasil(
+    *,
+    evaluasi: Evaluasi,
+    rating_hasil_kerja: str,
+    rating_perilaku_kerja: str,
+    alasan: str,
+    oleh: Any,
+) -> Evaluasi:
+    """Replace a final evaluation's ratings (a keberatan decided `diubah`).
+
+    The caller (the keberatan service) has checked that `oleh` may decide. The predikat follows
+    from the quadrant; the history keeps the earlier result; the issued document is superseded.
+    """
+    ev = _lock(evaluasi)
+    _cek_kode("rating_hasil_kerja", rating_hasil_kerja)
+    _cek_kode("rating_perilaku_kerja", rating_perilaku_kerja)
+    if not (rating_hasil_kerja and rating_perilaku_kerja):
+        raise ValidationError("Kedua rating wajib diisi.")
+    ev.rating_hasil_kerja = rating_hasil_kerja
+    ev.rating_perilaku_kerja = rating_perilaku_kerja
+    ev.alasan_ubah_rating = (alasan or "").strip()
+    _hitung(ev)
+    ev._change_reason = f"keberatan: {ev.alasan_ubah_rating}"[:100]
+    ev.row_version += 1
+    ev.save()
+    _dokumen_digantikan(ev)
+    return ev
+
+
+def _dokumen_digantikan(ev: Evaluasi) -> None:
+    from django.contrib.contenttypes.models import ContentType
+
+    from kinerja.models import Dokumen
+
+    ct = ContentType.objects.get_for_model(Evaluasi)
+    Dokumen.objects.filter(content_type=ct, object_id=ev.pk, digantikan=False).update(
+        digantikan=True
+    )
+
+
+# --- distribution justification (distribution page) ----------------------------------------
+@transaction.atomic
+def justifikasi_simpan(
+    *,
+    user: Any,
+    periode: Periode,
+    jenis: str,
+    urutan: int | None,
+    cakupan: str,
+    isi: str,
+    pelanggaran: list[str],
+    unit_kerja: UnitKerja | None = None,
+    pejabat_penilai: Pegawai | None = None,
+) -> JustifikasiDistribusi:
+    w = jendela.dari_jenis(periode, jenis, urutan)
+    if cakupan not in JustifikasiDistribusi.Cakupan.values:
+        raise ValidationError({"cakupan": ["Cakupan tidak dikenal."]})
+    if not (isi or "").strip():
+        raise ValidationError({"isi": ["Tuliskan justifikasi."]})
+    a = policy.actor(user)
+    if cakupan == "tim":
+        if pejabat_penilai is None or pejabat_penilai.pk != a.pegawai_id:
+            raise PermissionDenied("Justifikasi tim ditulis oleh pejabat penilainya.")
+    elif not a.is_admin_of(periode.instansi_id):
+        raise PermissionDenied("Justifikasi unit/instansi ditulis oleh admin instansi.")
+    return JustifikasiDistribusi.objects.create(
+        periode=periode,
+        jenis=w.jenis,
+        urutan=w.urutan,
+        cakupan=cakupan,
+        unit_kerja=unit_kerja,
+        pejabat_penilai=pejabat_penilai,
+        isi=isi.strip(),
+        pelanggaran=list(pelanggaran),
+        dibuat_oleh=user,
+    )
+
+
+# --- documents -----------------------------------------------------------------------------
+def evaluasi_dokumen_render(*, evaluasi: Evaluasi):
+    """Issue the Dokumen Evaluasi Kinerja Pegawai PDF; a no-op when the current document was
+    rendered from the same row_version (so the year-end close can run twice)."""
+    from evaluasi.dokumen import evaluasi_pdf_render
+    from kinerja.models import Dokumen
+    from kinerja.pdf import dokumen_simpan
+
+    ev = Evaluasi.objects.select_related("dokumen").get(pk=evaluasi.pk)
+    if ev.dokumen_id and ev.dokumen_row_version == ev.row_version and not ev.dokumen.digantikan:
+        return ev.dokumen
+    data, kode = evaluasi_pdf_render(ev)
+    versi = (
+        Dokumen.objects.filter(
+            content_type__model="evaluasi", content_type__app_label="evaluasi", object_id=ev.pk
+        ).count()
+        + 1
+    )
+    w = jendela.dari_jenis(ev.periode, ev.jenis, ev.urutan)
+    doc = dokumen_simpan(
+        jenis=Dokumen.Jenis.EVALUASI,
+        judul=f"Dokumen Evaluasi Kinerja Pegawai — {ev.pegawai.nama} — {w.label} {ev.periode.tahun}",
+        data=data,
+        nama_berkas=f"evaluasi-{ev.pegawai.nip or ev.pegawai_id}-{ev.periode.tahun}-{w.kode}.pdf",
+        objek=ev,
+        instansi_id=ev.pegawai.instansi_id,
+        pegawai_id=ev.pegawai_id,
+        versi=versi,
+        kode=kode,
+    )
+    Evaluasi.objects.filter(pk=ev.pk).update(dokumen=doc, dokumen_row_version=ev.row_version)
+    return doc
+
+
+# --- year-end close ------------------------------------------------------------------------
+@transaction.atomic
+def penutupan_mulai(*, user: Any, periode: Periode):
+    """Start the year-end close as a background job (the instansi admin). Idempotent."""
+    from evaluasi.models import PenutupanTahun
+
+    if not policy.actor(user).is_admin_of(periode.instansi_id):
+        raise PermissionDenied("Hanya admin instansi yang dapat menutup tahun.")
+    pen, _ = PenutupanTahun.objects.get_or_create(periode=periode, defaults={"dimulai_oleh": user})
+    job = jobs.enqueue(
+        "evaluasi.tutup_tahun",
+        kunci=f"evaluasi-tutup:{periode.pk}",
+        user=user,
+        periode_id=periode.pk,
+    )
+    if pen.job_id != job.pk:
+        pen.job = job
+        pen.save(update_fields=["job"])
+    return pen
+
+
+def _sidik(data: Any) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def tutup_tahun_jalankan(*, periode_id: int, job: Any = None) -> dict:
+    """The close itself (job handler body): lock the year, issue every pegawai's annual
+    Dokumen Evaluasi Kinerja Pegawai, zip them per unit, and write the recap spreadsheet.
+
+    Idempotent: documents, zips and the recap are only (re)made when what they hold changed.
+    """
+    from evaluasi import rekap
+    from evaluasi.models import ArsipUnit, PenutupanTahun
+
+    periode = Periode.objects.select_related("instansi").get(pk=periode_id)
+    if periode.status != Periode.Status.DITUTUP:
+        Periode.objects.filter(pk=periode.pk).update(status=Periode.Status.DITUTUP)
+        periode.status = Periode.Status.DITUTUP
+    pen, _ = PenutupanTahun.objects.get_or_create(periode=periode)
+    evs = list(
+        Evaluasi.objects.filter(periode=periode, jenis=Jenis.TAHUNAN, status=Evaluasi.Status.FINAL)
+        .select_related("pegawai__unit_kerja")
+        .order_by("pegawai__unit_kerja__nama", "pegawai__nama", "pk")
+    )
+    total = len(evs) + 2
+    docs_by_unit: dict[int | None, list] = {}
+    for i, ev in enumerate(evs, start=1):
+        doc = evaluasi_dokumen_render(evaluasi=ev)
+        docs_by_unit.setdefault(ev.pegawai.unit_kerja_id, []).append((ev, doc))
+        if job is not None:
+            jobs.progress(job, i, total, f"Dokumen evaluasi {i} dari {len(evs)}")
+    for unit_id, items in docs_by_unit.items():
+        if unit_id is None:
+            continue
+        sidik = _sidik(sorted(d.sha256 for _, d in items))
+        arsip, _ = ArsipUnit.objects.select_related(
+            "penutupan__periode", "unit_kerja"
+        ).get_or_create(penutupan=pen, unit_kerja_id=unit_id, defaults={"sidik": ""})
+        if arsip.sidik == sidik and arsip.dokumen_id:
+            continue
+        arsip.dokumen = rekap.zip_unit(arsip=arsip, items=items)
+        arsip.sidik, arsip.jumlah = sidik, len(items)
+        arsip.save()
+    if job is not None:
+        jobs.progress(job, total - 1, total, "Arsip per unit selesai; menyusun rekap")
+    data = rekap.data_rekap(periode)
+    sidik = _sidik(data)
+    if pen.rekap_sidik != sidik or not pen.rekap_id:
+        pen.rekap = rekap.xlsx_rekap(periode=periode, data=data, penutupan=pen)
+        pen.rekap_sidik = sidik
+    pen.status = PenutupanTahun.Status.SELESAI
+    pen.selesai = pen.selesai or timezone.now()
+    pen.ringkasan = {
+        "dokumen": len(evs),
+        "unit": len([u for u in docs_by_unit if u]),
+        "tanpa_evaluasi_final": data["ringkas"]["tanpa_evaluasi_final"],
+    }
+    pen.save()
+    return {"url": reverse("evaluasi:tutup_tahun"), "dokumen": len(evs)}
+
+
+# --- follow-up -----------------------------------------------------------------------------
+def _admin(user: Any, instansi_id: int) -> None:
+    if not policy.actor(user).is_admin_of(instansi_id):
+        raise PermissionDenied("Hanya admin instansi yang dapat melakukan tindakan ini.")
+
+
+@transaction.atomic
+def potensi_simpan(
+    *, user: Any, pegawai: Pegawai, tahun: int, potensi: str, sumber: str = ""
+) -> Potensi:
+    _admin(user, pegawai.instansi_id)
+    if potensi not in rules.POTENSI:
+        raise ValidationError({"potensi": ["Pilih potensi: rendah, menengah, atau tinggi."]})
+    obj, _ = Potensi.objects.update_or_create(
+        pegawai=pegawai,
+        tahun=tahun,
+        defaults={"potensi": potensi, "sumber": sumber.strip(), "dicatat_oleh": user},
+    )
+    return obj
+
+
+@transaction.atomic
+def tabel_tindak_lanjut_simpan(
+    *, user: Any, instansi_id: int, jenis: str, predikat: str, nilai: str
+) -> TabelTindakLanjut | None:
+    """Set (or, with an empty value, clear) one cell of an instansi's follow-up table."""
+    _admin(user, instansi_id)
+    if jenis not in TabelTindakLanjut.Jenis.values or predikat not in rules.PREDIKAT:
+        raise ValidationError("Jenis tabel atau predikat tidak dikenal.")
+    nilai = (nilai or "").strip()
+    if not nilai:
+        TabelTindakLanjut.objects.filter(
+            instansi_id=instansi_id, jenis=jenis, predikat=predikat
+        ).delete()
+        return None
+    obj, _ = TabelTindakLanjut.objects.update_or_create(
+        instansi_id=instansi_id, jenis=jenis, predikat=predikat, defaults={"nilai": nilai[:200]}
+    )
+    return obj
+
+
+@transaction.atomic
+def kasus_sanksi_buka(
+    *,
+    user: Any,
+    pegawai: Pegawai,
+    periode: Periode,
+    alasan: str = "",
+    mulai: dt.date | None = None,
+) -> KasusSanksi:
+    """Open a sanction case; its first step (six months to improve) starts at `mulai`."""
+    _admin(user, pegawai.instansi_id)
+    if pegawai.instansi_id != periode.instansi_id:
+        raise ValidationError("Pegawai bukan bagian dari instansi periode ini.")
+    if KasusSanksi.objects.filter(pegawai=pegawai, status=KasusSanksi.Status.TERBUKA).exists():
+        raise ValidationError("Pegawai ini sudah memiliki kasus sanksi kinerja yang terbuka.")
+    tahunan = Evaluasi.objects.filter(
+        pegawai=pegawai, periode=periode, jenis=Jenis.TAHUNAN, status=Evaluasi.Status.FINAL
+    ).first()
+    jalur = rules.jalur_sanksi(pegawai.jabatan.jenis if pegawai.jabatan_id else "")
+    kasus = KasusSanksi.objects.create(
+        pegawai=pegawai,
+        periode=periode,
+        jalur=jalur,
+        predikat_pemicu=tahunan.predikat if tahunan else "",
+        alasan=alasan.strip(),
+        dibuka_oleh=user,
+    )
+    mulai = mulai or timezone.localdate()
+    LangkahSanksi.objects.create(
+        kasus=kasus,
+        langkah=rules.PERBAIKAN,
+        mulai=mulai,
+        batas=rules.batas_langkah(rules.PERBAIKAN, mulai),
+        catatan="Kesempatan memperbaiki kinerja selama 6 bulan.",
+        diputuskan_oleh=user,
+    )
+    return kasus
+
+
+@transaction.atomic
+def kasus_sanksi_langkah(
+    *,
+    user: Any,
+    kasus: KasusSanksi,
+    langkah: str,
+    mulai: dt.date | None = None,
+    batas: dt.date | None = None,
+    catatan: str = "",
+    row_version: int | None = None,
+) -> LangkahSanksi:
+    """Record the next step of a case, allowed only in the order of its path."""
+    kasus = KasusSanksi.objects.select_for_update().select_related("pegawai").get(pk=kasus.pk)
+    _require(user, "ubah", kasus)
+    _cek_versi(kasus, row_version)
+    terakhir = kasus.langkah_set.order_by("-diputuskan_pada", "-id").first()
+    boleh = rules.langkah_berikut(kasus.jalur, terakhir.langkah if terakhir else None)
+    if langkah not in boleh:
+        pilihan = ", ".join(rules.LANGKAH_LABEL[b] for b in boleh) or "tidak ada (kasus selesai)"
+        raise ValidationError({"langkah": [f"Langkah berikutnya yang diperbolehkan: {pilihan}."]})
+    mulai = mulai or timezone.localdate()
+    batas_maks = rules.batas_langkah(langkah, mulai)
+    if batas is None:
+        batas = batas_maks
+    elif batas_maks is not None and batas > batas_maks:
+        raise ValidationError(
+            {
+                "batas": [
+                    f"{rules.LANGKAH_LABEL[langkah]}: tenggat paling lambat {batas_maks:%d-%m-%Y}."
+                ]
+            }
+        )
+    if batas is not None and batas < mulai:
+        raise ValidationError({"batas": ["Tenggat tidak boleh sebelum tanggal mulai."]})
+    step = LangkahSanksi.objects.create(
+        kasus=kasus,
+        langkah=langkah,
+        mulai=mulai,
+        batas=batas,
+        catatan=catatan.strip(),
+        diputuskan_oleh=user,
+    )
+    kasus.row_version += 1
+    if langkah in rules.LANGKAH_AKHIR:
+        kasus.status = KasusSanksi.Status.SELESAI
+    kasus.save()
+    return step

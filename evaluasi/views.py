@@ -1,0 +1,653 @@
+"""Pages of the evaluation stage: thin typed function views over selectors and services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from evaluasi import jendela, rules, selectors, services
+from evaluasi.chart import svg_distribusi
+from evaluasi.forms import (
+    AlasanForm,
+    EvaluasiForm,
+    JustifikasiForm,
+    KinerjaOrganisasiForm,
+    LangkahForm,
+    PotensiForm,
+    evaluasi_input,
+)
+from evaluasi.models import Evaluasi, KasusSanksi, KinerjaOrganisasi, PenutupanTahun
+from kinerja import policy
+from kinerja.models import Dokumen, Pegawai, UnitKerja
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [m for errs in exc.message_dict.values() for m in errs]
+    return list(exc.messages)
+
+
+def _periode(request: HttpRequest):
+    p = selectors.periode_untuk(request.user, request.GET.get("tahun") or request.POST.get("tahun"))
+    if p is None:
+        raise Http404("Periode tidak ditemukan.")
+    return p
+
+
+def _window(request: HttpRequest, periode) -> jendela.Window:
+    try:
+        return jendela.dari_kode(periode, request.GET.get("jendela") or jendela.AKHIR)
+    except ValidationError:
+        raise Http404("Jendela evaluasi tidak ditemukan.") from None
+
+
+def _evaluasi_qs():
+    return Evaluasi.objects.select_related(
+        "pegawai__jabatan",
+        "pegawai__unit_kerja",
+        "pegawai__instansi",
+        "pejabat_penilai",
+        "atasan_pejabat_penilai",
+        "periode",
+        "skp",
+    )
+
+
+@login_required
+def beranda(request: HttpRequest) -> HttpResponse:
+    a = policy.actor(request.user)
+    if a.pegawai_id and a.dinilai_ids():
+        return redirect("evaluasi:tim")
+    if a.admin_instansi_id or a.superuser:
+        return redirect("evaluasi:distribusi")
+    return redirect("evaluasi:saya")
+
+
+# --- team and per-person evaluation ---------------------------------------------------------
+@login_required
+def tim(request: HttpRequest) -> HttpResponse:
+    periode = _periode(request)
+    w = _window(request, periode)
+    rows = selectors.tim_evaluasi(request.user, periode, w)
+    a = policy.actor(request.user)
+    dist = selectors.distribusi_tim(a.pegawai_id, periode, w) if a.pegawai_id else None
+    return render(
+        request,
+        "evaluasi/tim.html",
+        {
+            "periode": periode,
+            "w": w,
+            "jendela_list": jendela.daftar(periode),
+            "rows": rows,
+            "dist": dist,
+            "grafik": svg_distribusi(dist.counts, dist.pedoman, dist.judul) if dist else "",
+        },
+    )
+
+
+def _pegawai_dinilai(request: HttpRequest, pegawai_id: int) -> Pegawai:
+    pegawai = policy.get_for_user(
+        request.user,
+        Pegawai.objects.select_related("jabatan", "unit_kerja", "instansi"),
+        pk=pegawai_id,
+    )
+    return pegawai
+
+
+@login_required
+def nilai(request: HttpRequest, pegawai_id: int, kode: str) -> HttpResponse:
+    """The penilai's evaluation form for one person and window."""
+    pegawai = _pegawai_dinilai(request, pegawai_id)
+    a = policy.actor(request.user)
+    periode = selectors.periode_untuk(request.user, request.GET.get("tahun"))
+    if periode is None or periode.instansi_id != pegawai.instansi_id:
+        raise Http404
+    try:
+        w = jendela.dari_kode(periode, kode)
+    except ValidationError:
+        raise Http404 from None
+    ev = (
+        _evaluasi_qs()
+        .filter(pegawai=pegawai, periode=periode, jenis=w.jenis, urutan=w.urutan)
+        .first()
+    )
+    if ev is None:
+        if not a.is_penilai_of(pegawai.pk):
+            raise Http404
+        return render(
+            request, "evaluasi/mulai.html", {"pegawai": pegawai, "w": w, "periode": periode}
+        )
+    ev = policy.get_for_user(request.user, _evaluasi_qs(), pk=ev.pk)
+    if not policy.can(request.user, "nilai", ev):
+        return redirect("evaluasi:detail", ev.pk)
+    errors: list[str] = []
+    posted: dict[str, Any] | None = None
+    if request.method == "POST":
+        ctx = selectors.konteks_penilaian(ev)
+        kunci = [b["kunci"] for b in ctx["baris"]]
+        nilai_kode = [p["kode"] for p in ctx["perilaku"]]
+        form = EvaluasiForm(request.POST)
+        posted = evaluasi_input(request.POST, kunci, nilai_kode)
+        if form.is_valid():
+            try:
+                d = form.cleaned_data
+                ev = services.evaluasi_simpan(
+                    user=request.user,
+                    evaluasi=ev,
+                    row_version=d["row_version"],
+                    rating_hasil_kerja=d["rating_hasil_kerja"],
+                    rating_perilaku_kerja=d["rating_perilaku_kerja"],
+                    alasan_ubah_rating=d["alasan_ubah_rating"],
+                    catatan=d["catatan"],
+                    ipk=d["ipk"] if ev.skp_id and ev.skp.is_tugas_belajar else None,
+                    **posted,
+                )
+                if request.POST.get("aksi") == "finalisasi":
+                    services.evaluasi_finalisasi(
+                        user=request.user,
+                        evaluasi=ev,
+                        row_version=ev.row_version,
+                        justifikasi=request.POST.get("justifikasi", ""),
+                    )
+                    messages.success(request, "Evaluasi difinalisasi.")
+                    return redirect("evaluasi:detail", ev.pk)
+                messages.success(request, "Evaluasi disimpan.")
+                return redirect("evaluasi:nilai", pegawai.pk, w.kode)
+            except ValidationError as exc:
+                errors = _errors(exc)
+                ev = _evaluasi_qs().get(pk=ev.pk)
+        else:
+            errors = [m for errs in form.errors.values() for m in errs]
+    else:
+        form = EvaluasiForm(
+            initial={
+                "row_version": ev.row_version,
+                "rating_hasil_kerja": ev.rating_hasil_kerja,
+                "rating_perilaku_kerja": ev.rating_perilaku_kerja,
+                "alasan_ubah_rating": ev.alasan_ubah_rating,
+                "catatan": ev.catatan,
+                "ipk": ev.ipk or "",
+            }
+        )
+    ctx = selectors.konteks_penilaian(ev)
+    if posted:
+        # Re-show what the penilai typed, not the stored values (nothing typed is lost).
+        for b in ctx["baris"]:
+            b["form_rating"], b["form_catatan"] = posted["penilaian_rhk"].get(b["kunci"], ("", ""))
+        for p in ctx["perilaku"]:
+            p["catatan"] = posted["catatan_perilaku"].get(p["kode"], "")
+        if errors and any("diubah oleh pengguna lain" in e for e in errors):
+            form = EvaluasiForm(request.POST.copy())
+            form.data["row_version"] = ev.row_version
+            form.is_valid()
+    else:
+        for b in ctx["baris"]:
+            p = b["penilaian"]
+            b["form_rating"], b["form_catatan"] = (p.rating, p.catatan) if p else ("", "")
+    hasil = (form.data.get("rating_hasil_kerja") if form.is_bound else ev.rating_hasil_kerja) or ""
+    perilaku = (
+        form.data.get("rating_perilaku_kerja") if form.is_bound else ev.rating_perilaku_kerja
+    ) or ""
+    peringatan = services.distribusi_peringatan_tim(ev)[1] if ev.predikat else []
+    return render(
+        request,
+        "evaluasi/nilai.html",
+        {
+            **ctx,
+            "ev": ev,
+            "pegawai": pegawai,
+            "periode": periode,
+            "form": form,
+            "errors": errors,
+            "rating_pilihan": [
+                ("", "— pilih —"),
+                *[(k, rules.RATING_LABEL[k]) for k in rules.RATING],
+            ],
+            "predikat_kode": rules.KUADRAN.get((hasil, perilaku), ""),
+            "peringatan": peringatan,
+            "justifikasi_ada": services._justifikasi_ada(ev),
+            "justifikasi": request.POST.get("justifikasi", ""),
+        },
+    )
+
+
+@login_required
+@require_POST
+def mulai(request: HttpRequest, pegawai_id: int, kode: str) -> HttpResponse:
+    pegawai = _pegawai_dinilai(request, pegawai_id)
+    periode = selectors.periode_untuk(request.user, request.POST.get("tahun"))
+    if periode is None:
+        raise Http404
+    try:
+        w = jendela.dari_kode(periode, kode)
+        services.evaluasi_mulai(
+            user=request.user, pegawai=pegawai, periode=periode, jenis=w.jenis, urutan=w.urutan
+        )
+    except ValidationError as exc:
+        for m in _errors(exc):
+            messages.error(request, m)
+        return redirect(reverse("evaluasi:tim") + f"?jendela={kode}")
+    return redirect("evaluasi:nilai", pegawai.pk, kode)
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def kuadran(request: HttpRequest) -> HttpResponse:
+    """The predikat badge for the two ratings chosen (htmx, as the penilai picks them)."""
+    h = request.GET.get("rating_hasil_kerja", "")
+    p = request.GET.get("rating_perilaku_kerja", "")
+    return render(
+        request, "evaluasi/partials/predikat.html", {"predikat_kode": rules.KUADRAN.get((h, p), "")}
+    )
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    ev = policy.get_for_user(request.user, _evaluasi_qs(), pk=pk)
+    ctx = selectors.konteks_penilaian(ev)
+    return render(
+        request,
+        "evaluasi/detail.html",
+        {
+            **ctx,
+            "ev": ev,
+            "bisa_nilai": policy.can(request.user, "nilai", ev),
+            "bisa_buka": policy.can(request.user, "buka_kembali", ev),
+            "pembukaan": list(ev.pembukaan_kembali_set.select_related("oleh")),
+            "alasan_form": AlasanForm(),
+            "riwayat": list(
+                ev.history.select_related("history_user").order_by("-history_date")[:20]
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def finalisasi(request: HttpRequest, pk: int) -> HttpResponse:
+    ev = policy.get_for_user(request.user, _evaluasi_qs(), pk=pk)
+    try:
+        services.evaluasi_finalisasi(
+            user=request.user,
+            evaluasi=ev,
+            row_version=request.POST.get("row_version") or None,
+            justifikasi=request.POST.get("justifikasi", ""),
+        )
+        messages.success(request, "Evaluasi difinalisasi.")
+    except ValidationError as exc:
+        for m in _errors(exc):
+            messages.error(request, m)
+        return redirect("evaluasi:nilai", ev.pegawai_id, ev.jendela_kode)
+    return redirect("evaluasi:detail", ev.pk)
+
+
+@login_required
+@require_POST
+def buka_kembali(request: HttpRequest, pk: int) -> HttpResponse:
+    ev = policy.get_for_user(request.user, _evaluasi_qs(), pk=pk)
+    try:
+        services.evaluasi_buka_kembali(
+            user=request.user, evaluasi=ev, alasan=request.POST.get("alasan", "")
+        )
+        messages.success(request, "Evaluasi dibuka kembali; alasan dicatat.")
+    except ValidationError as exc:
+        for m in _errors(exc):
+            messages.error(request, m)
+    return redirect("evaluasi:detail", ev.pk)
+
+
+@login_required
+def pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The evaluation document: served when current, else rendered in the background."""
+    from kinerja import jobs
+
+    ev = policy.get_for_user(request.user, _evaluasi_qs(), pk=pk)
+    if not ev.is_final and not policy.actor(request.user).leads(ev.pegawai_id):
+        raise Http404
+    if ev.dokumen_id and ev.dokumen_row_version == ev.row_version:
+        doc = Dokumen.objects.filter(pk=ev.dokumen_id, digantikan=False).first()
+        if doc is not None:
+            return redirect("evaluasi:dokumen", doc.pk)
+    job = jobs.enqueue(
+        "evaluasi.pdf",
+        kunci=f"evaluasi-pdf:{ev.pk}:v{ev.row_version}",
+        user=request.user,
+        evaluasi_id=ev.pk,
+    )
+    return render(request, "evaluasi/pdf_progres.html", {"ev": ev, "job": job})
+
+
+@login_required
+def dokumen(request: HttpRequest, pk: int) -> FileResponse:
+    doc = policy.get_for_user(request.user, Dokumen.objects.all(), pk=pk)
+    if doc.jenis == Dokumen.Jenis.EVALUASI and doc.object_id:
+        # The pegawai sees their own evaluation document only once the evaluation is final.
+        ev = Evaluasi.objects.filter(pk=doc.object_id).first()
+        a = policy.actor(request.user)
+        if (
+            ev
+            and not ev.is_final
+            and not (a.leads(ev.pegawai_id) or a.is_admin_of(doc.instansi_id))
+        ):
+            raise Http404
+    nama = doc.berkas.name.rsplit("/", 1)[-1]
+    return FileResponse(doc.berkas.open("rb"), as_attachment=True, filename=nama)
+
+
+@login_required
+def saya(request: HttpRequest) -> HttpResponse:
+    a = policy.actor(request.user)
+    evs = (
+        _evaluasi_qs()
+        .filter(pegawai_id=a.pegawai_id, status=Evaluasi.Status.FINAL)
+        .order_by("-periode__tahun", "jenis", "urutan")
+        if a.pegawai_id
+        else Evaluasi.objects.none()
+    )
+    rows = [{"ev": e, "label": jendela.dari_jenis(e.periode, e.jenis, e.urutan).label} for e in evs]
+    return render(request, "evaluasi/saya.html", {"rows": rows})
+
+
+# --- distribution -----------------------------------------------------------------------------
+@login_required
+def distribusi(request: HttpRequest) -> HttpResponse:
+    periode = _periode(request)
+    w = _window(request, periode)
+    a = policy.actor(request.user)
+    admin = a.is_admin_of(periode.instansi_id)
+    cakupan = request.GET.get("cakupan") or ("instansi" if admin else "tim")
+    panels, units = [], []
+    if cakupan == "tim":
+        if not a.pegawai_id:
+            raise Http404
+        panels = [selectors.distribusi_tim(a.pegawai_id, periode, w)]
+    elif cakupan == "unit":
+        if not admin:
+            raise Http404
+        unit_id = request.GET.get("unit")
+        if unit_id:
+            unit = policy.get_for_user(request.user, UnitKerja.objects.all(), pk=unit_id)
+            panels = [selectors.distribusi_unit(unit, periode, w)]
+        else:
+            units = selectors.distribusi_per_unit(periode, w)
+    elif cakupan == "instansi":
+        if not admin:
+            raise Http404
+        panels = [selectors.distribusi_instansi(periode, w)]
+        units = selectors.distribusi_per_unit(periode, w)
+    else:
+        raise Http404
+    for d in panels:
+        d.grafik = svg_distribusi(d.counts, d.pedoman, d.judul)
+    return render(
+        request,
+        "evaluasi/distribusi.html",
+        {
+            "periode": periode,
+            "w": w,
+            "jendela_list": jendela.daftar(periode),
+            "cakupan": cakupan,
+            "panels": panels,
+            "units": units,
+            "admin": admin,
+            "justifikasi_form": JustifikasiForm(),
+            "batas_kecil": rules.BATAS_UNIT_KECIL,
+        },
+    )
+
+
+@login_required
+@require_POST
+def justifikasi(request: HttpRequest) -> HttpResponse:
+    periode = _periode(request)
+    try:
+        w = jendela.dari_kode(periode, request.POST.get("jendela"))
+    except ValidationError:
+        raise Http404 from None
+    a = policy.actor(request.user)
+    cakupan = request.POST.get("cakupan", "tim")
+    unit = None
+    if request.POST.get("unit"):
+        unit = policy.get_for_user(request.user, UnitKerja.objects.all(), pk=request.POST["unit"])
+    penilai = Pegawai.objects.filter(pk=a.pegawai_id).first() if cakupan == "tim" else None
+    if cakupan == "tim":
+        d = selectors.distribusi_tim(a.pegawai_id, periode, w) if a.pegawai_id else None
+    elif cakupan == "unit" and unit is not None:
+        d = selectors.distribusi_unit(unit, periode, w)
+    else:
+        d = selectors.distribusi_instansi(periode, w)
+    try:
+        services.justifikasi_simpan(
+            user=request.user,
+            periode=periode,
+            jenis=w.jenis,
+            urutan=w.urutan,
+            cakupan=cakupan,
+            isi=request.POST.get("isi", ""),
+            pelanggaran=[p.pesan for p in (d.pelanggaran if d else [])],
+            unit_kerja=unit,
+            pejabat_penilai=penilai,
+        )
+        messages.success(request, "Justifikasi dicatat.")
+    except ValidationError as exc:
+        for m in _errors(exc):
+            messages.error(request, m)
+    url = (
+        reverse("evaluasi:distribusi")
+        + f"?cakupan={cakupan}&jendela={w.kode}&tahun={periode.tahun}"
+    )
+    if unit is not None:
+        url += f"&unit={unit.pk}"
+    return redirect(url)
+
+
+# --- kinerja organisasi ---------------------------------------------------------------------
+@login_required
+def kinerja_organisasi(request: HttpRequest) -> HttpResponse:
+    periode = _periode(request)
+    w = _window(request, periode)
+    units = list(
+        policy.scope(request.user, UnitKerja.objects.select_related("induk"))
+        .filter(instansi_id=periode.instansi_id)
+        .order_by("nama")
+    )
+    ko = {
+        k.unit_kerja_id: k
+        for k in KinerjaOrganisasi.objects.filter(
+            periode=periode, jenis=w.jenis, urutan=w.urutan
+        ).select_related("ditetapkan_oleh")
+    }
+    errors: dict[int, list[str]] = {}
+    if request.method == "POST":
+        unit = policy.get_for_user(
+            request.user, UnitKerja.objects.all(), pk=request.POST.get("unit")
+        )
+        form = KinerjaOrganisasiForm(request.POST)
+        if form.is_valid():
+            try:
+                services.kinerja_organisasi_tetapkan(
+                    user=request.user,
+                    unit_kerja=unit,
+                    periode=periode,
+                    jenis=w.jenis,
+                    urutan=w.urutan,
+                    predikat=form.cleaned_data["predikat"],
+                    capaian=form.cleaned_data["capaian"],
+                    row_version=form.cleaned_data["row_version"],
+                )
+                messages.success(request, f"Kinerja organisasi {unit.nama} ditetapkan.")
+                return redirect(
+                    reverse("evaluasi:kinerja_organisasi")
+                    + f"?jendela={w.kode}&tahun={periode.tahun}"
+                )
+            except ValidationError as exc:
+                errors[unit.pk] = _errors(exc)
+        else:
+            errors[unit.pk] = [m for errs in form.errors.values() for m in errs]
+    rows = []
+    for u in units:
+        k = ko.get(u.pk)
+        probe = k or KinerjaOrganisasi(
+            unit_kerja=u, periode=periode, jenis=w.jenis, urutan=w.urutan
+        )
+        rows.append(
+            {
+                "unit": u,
+                "ko": k,
+                "bisa": policy.can(request.user, "tetapkan", probe),
+                "errors": errors.get(u.pk, []),
+                "posted": request.POST if errors.get(u.pk) else None,
+            }
+        )
+    return render(
+        request,
+        "evaluasi/kinerja_organisasi.html",
+        {
+            "periode": periode,
+            "w": w,
+            "jendela_list": jendela.daftar(periode),
+            "rows": rows,
+            "pilihan": [(k, rules.PREDIKAT_ORG_LABEL[k]) for k in rules.PREDIKAT_ORG],
+        },
+    )
+
+
+# --- year-end close -------------------------------------------------------------------------
+def _admin_periode(request: HttpRequest):
+    periode = _periode(request)
+    if not policy.actor(request.user).is_admin_of(periode.instansi_id):
+        raise Http404
+    return periode
+
+
+@login_required
+def tutup_tahun(request: HttpRequest) -> HttpResponse:
+    periode = _admin_periode(request)
+    if request.method == "POST":
+        try:
+            services.penutupan_mulai(user=request.user, periode=periode)
+            messages.success(request, "Penutupan tahun dimulai.")
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, str(exc))
+        return redirect(reverse("evaluasi:tutup_tahun") + f"?tahun={periode.tahun}")
+    pen = (
+        PenutupanTahun.objects.filter(periode=periode)
+        .select_related("job", "rekap")
+        .prefetch_related("arsip_set__unit_kerja", "arsip_set__dokumen")
+        .first()
+    )
+    return render(
+        request,
+        "evaluasi/tutup_tahun.html",
+        {"periode": periode, "lengkap": selectors.kelengkapan(periode), "pen": pen},
+    )
+
+
+# --- follow-up ------------------------------------------------------------------------------
+@login_required
+def tindak_lanjut(request: HttpRequest) -> HttpResponse:
+    periode = _admin_periode(request)
+    if request.method == "POST":
+        aksi = request.POST.get("aksi")
+        try:
+            if aksi == "potensi":
+                f = PotensiForm(request.POST)
+                if not f.is_valid():
+                    raise ValidationError("Data potensi tidak lengkap.")
+                peg = policy.get_for_user(
+                    request.user, Pegawai.objects.all(), pk=f.cleaned_data["pegawai"]
+                )
+                services.potensi_simpan(
+                    user=request.user,
+                    pegawai=peg,
+                    tahun=periode.tahun,
+                    potensi=f.cleaned_data["potensi"],
+                    sumber=f.cleaned_data["sumber"],
+                )
+            elif aksi == "tabel":
+                for key, value in request.POST.items():
+                    if key.startswith("tabel-"):
+                        _, jenis_t, pred = key.split("-", 2)
+                        services.tabel_tindak_lanjut_simpan(
+                            user=request.user,
+                            instansi_id=periode.instansi_id,
+                            jenis=jenis_t,
+                            predikat=pred,
+                            nilai=value,
+                        )
+            elif aksi == "sanksi":
+                peg = policy.get_for_user(
+                    request.user,
+                    Pegawai.objects.select_related("jabatan"),
+                    pk=request.POST.get("pegawai"),
+                )
+                kasus = services.kasus_sanksi_buka(
+                    user=request.user,
+                    pegawai=peg,
+                    periode=periode,
+                    alasan=request.POST.get("alasan", ""),
+                )
+                messages.success(request, "Kasus sanksi dibuka.")
+                return redirect("evaluasi:sanksi", kasus.pk)
+            messages.success(request, "Tersimpan.")
+        except ValidationError as exc:
+            for m in _errors(exc):
+                messages.error(request, m)
+        return redirect(reverse("evaluasi:tindak_lanjut") + f"?tahun={periode.tahun}")
+    data = selectors.tindak_lanjut(periode)
+    return render(
+        request,
+        "evaluasi/tindak_lanjut.html",
+        {
+            **data,
+            "periode": periode,
+            "potensi_pilihan": [(k, rules.POTENSI_LABEL[k]) for k in rules.POTENSI],
+        },
+    )
+
+
+@login_required
+def sanksi(request: HttpRequest, pk: int) -> HttpResponse:
+    qs = KasusSanksi.objects.select_related("pegawai__jabatan", "pegawai__unit_kerja", "periode")
+    kasus = policy.get_for_user(request.user, qs, pk=pk)
+    bisa = policy.can(request.user, "ubah", kasus)
+    if request.method == "POST":
+        if not bisa:
+            raise PermissionDenied
+        form = LangkahForm(request.POST, kasus=kasus)
+        if form.is_valid():
+            try:
+                services.kasus_sanksi_langkah(user=request.user, kasus=kasus, **form.cleaned_data)
+                messages.success(request, "Langkah dicatat.")
+                return redirect("evaluasi:sanksi", kasus.pk)
+            except ValidationError as exc:
+                for m in _errors(exc):
+                    form.add_error(None, m)
+    else:
+        from django.utils import timezone
+
+        form = LangkahForm(
+            kasus=kasus, initial={"mulai": timezone.localdate(), "row_version": kasus.row_version}
+        )
+    langkah = list(
+        kasus.langkah_set.select_related("diputuskan_oleh").order_by("diputuskan_pada", "id")
+    )
+    return render(
+        request,
+        "evaluasi/sanksi.html",
+        {
+            "kasus": kasus,
+            "langkah": langkah,
+            "form": form,
+            "bisa": bisa and kasus.status == KasusSanksi.Status.TERBUKA,
+            "jalur_label": rules.JALUR_LABEL[kasus.jalur],
+        },
+    )
