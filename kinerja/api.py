@@ -1,9 +1,274 @@
-"""REST API (/api/v1/) for this stage: thin viewsets over the policy and the services."""
+"""REST API (/api/v1/) of the organisation: instansi, unit kerja, jabatan, pegawai, periode.
+
+Field names and codes are the ones promised to integrators in shared/api.md. Every queryset goes
+through the policy (another instansi's objects are 404, its rows never in a list); the one write,
+the staff upsert by NIP, goes through `kinerja.services.pegawai_upsert`.
+"""
 
 from __future__ import annotations
 
+import django_filters
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from kinerja import policy, services
+from kinerja.api_base import PolicyScopedMixin
+from kinerja.models import Instansi, Jabatan, Pegawai, Periode, UnitKerja
+
+
+# --- serializers ----------------------------------------------------------------------------
+class InstansiSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Instansi
+        fields = ("id", "kode", "nama", "jenis", "kota")
+
+
+class UnitKerjaSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = UnitKerja
+        fields = ("id", "instansi", "induk", "nama", "singkatan", "mandiri")
+
+
+class JabatanSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Jabatan
+        fields = ("id", "unit_kerja", "nama", "jenis", "jenjang", "atasan", "kepala_unit")
+
+
+class PegawaiSerializer(serializers.ModelSerializer):
+    pejabat_penilai = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="Diturunkan dari struktur jabatan (hanya baca)."
+    )
+    atasan_pejabat_penilai = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="Pejabat penilai dari pejabat penilai (hanya baca)."
+    )
+
+    class Meta:
+        model = Pegawai
+        fields = (
+            "id",
+            "nip",
+            "nama",
+            "jenis_asn",
+            "golongan",
+            "jabatan",
+            "unit_kerja",
+            "status",
+            "instansi",
+            "pejabat_penilai",
+            "atasan_pejabat_penilai",
+        )
+        read_only_fields = fields
+
+
+class PeriodeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Periode
+        fields = (
+            "id",
+            "instansi",
+            "tahun",
+            "frekuensi",
+            "status",
+            "batas_perencanaan",
+            "batas_persetujuan_hari",
+        )
+
+
+class _ScopedPK(serializers.PrimaryKeyRelatedField):
+    """A reference that only accepts objects the caller may see (others do not exist)."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return policy.scope(request.user if request else None, super().get_queryset())
+
+
+class PegawaiUpsertSerializer(serializers.Serializer):
+    nip = serializers.CharField(max_length=30, help_text="NIP (PNS) atau NI PPPK, 18 digit.")
+    instansi = _ScopedPK(
+        queryset=Instansi.objects.all(),
+        required=False,
+        help_text="Boleh dikosongkan oleh admin instansi (instansinya sendiri).",
+    )
+    nama = serializers.CharField(max_length=200, required=False)
+    jenis_asn = serializers.ChoiceField(
+        choices=[Pegawai.JenisASN.PNS, Pegawai.JenisASN.PPPK], required=False
+    )
+    golongan = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    jabatan = _ScopedPK(queryset=Jabatan.objects.all(), required=False, allow_null=True)
+    unit_kerja = _ScopedPK(queryset=UnitKerja.objects.all(), required=False, allow_null=True)
+    status = serializers.ChoiceField(choices=Pegawai.Status.choices, required=False)
+    email = serializers.EmailField(required=False, allow_blank=True)
+
+
+class PegawaiUpsertResultSerializer(PegawaiSerializer):
+    hasil = serializers.ChoiceField(
+        choices=["dibuat", "diperbarui", "tetap"], read_only=True, help_text="Apa yang terjadi."
+    )
+
+    class Meta(PegawaiSerializer.Meta):
+        fields = (*PegawaiSerializer.Meta.fields, "hasil")
+        read_only_fields = fields
+
+
+# --- filters ----------------------------------------------------------------------------------
+# Foreign keys filter by plain number so an id of another instansi is neither confirmed nor
+# denied: it simply matches nothing in the caller's scope.
+class UnitKerjaFilter(django_filters.FilterSet):
+    instansi = django_filters.NumberFilter(field_name="instansi_id")
+    induk = django_filters.NumberFilter(field_name="induk_id")
+
+    class Meta:
+        model = UnitKerja
+        fields = ("instansi", "induk", "mandiri")
+
+
+class JabatanFilter(django_filters.FilterSet):
+    unit_kerja = django_filters.NumberFilter(field_name="unit_kerja_id")
+    atasan = django_filters.NumberFilter(field_name="atasan_id")
+
+    class Meta:
+        model = Jabatan
+        fields = ("unit_kerja", "jenis", "atasan", "kepala_unit")
+
+
+class PegawaiFilter(django_filters.FilterSet):
+    instansi = django_filters.NumberFilter(field_name="instansi_id")
+    unit_kerja = django_filters.NumberFilter(field_name="unit_kerja_id")
+    jabatan = django_filters.NumberFilter(field_name="jabatan_id")
+    pejabat_penilai = django_filters.NumberFilter(field_name="pejabat_penilai_id")
+    nip = django_filters.CharFilter(field_name="nip")
+    nama = django_filters.CharFilter(field_name="nama", lookup_expr="icontains")
+
+    class Meta:
+        model = Pegawai
+        fields = (
+            "instansi",
+            "unit_kerja",
+            "jabatan",
+            "pejabat_penilai",
+            "nip",
+            "nama",
+            "status",
+            "jenis_asn",
+        )
+
+
+class PeriodeFilter(django_filters.FilterSet):
+    instansi = django_filters.NumberFilter(field_name="instansi_id")
+
+    class Meta:
+        model = Periode
+        fields = ("instansi", "tahun", "status", "frekuensi")
+
+
+# --- viewsets ---------------------------------------------------------------------------------
+class InstansiViewSet(PolicyScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """Instansi the caller belongs to or administers (`jenis`: `pusat` | `daerah`)."""
+
+    serializer_class = InstansiSerializer
+
+    def base_queryset(self):
+        return Instansi.objects.order_by("id")
+
+
+class UnitKerjaViewSet(PolicyScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """Unit kerja of the caller's instansi as a tree (`induk`), with the `mandiri` flag."""
+
+    serializer_class = UnitKerjaSerializer
+    filterset_class = UnitKerjaFilter
+
+    def base_queryset(self):
+        return UnitKerja.objects.order_by("id")
+
+
+class JabatanViewSet(PolicyScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """Positions and the position each reports to (`atasan`)."""
+
+    serializer_class = JabatanSerializer
+    filterset_class = JabatanFilter
+
+    def base_queryset(self):
+        return Jabatan.objects.order_by("id")
+
+
+@extend_schema_view(
+    list=extend_schema(description="Pegawai instansi pemanggil, urut nama."),
+    retrieve=extend_schema(description="Satu pegawai; `pejabat_penilai` diturunkan (hanya baca)."),
+)
+class PegawaiViewSet(PolicyScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """Pegawai (PNS and PPPK). `pejabat_penilai` and `atasan_pejabat_penilai` are derived from
+    the positions and read-only. Instansi admins push staff with `POST pegawai/upsert/`."""
+
+    serializer_class = PegawaiSerializer
+    filterset_class = PegawaiFilter
+
+    def base_queryset(self):
+        return Pegawai.objects.order_by("nama", "id")
+
+    @extend_schema(
+        summary="Tambah atau perbarui pegawai berdasarkan NIP (upsert)",
+        description=(
+            "Untuk admin instansi dan integrasi (SIASN): pegawai dicari dengan `nip` di "
+            "instansi admin. Belum ada: dibuat (201) beserta akun masuk dengan nama pengguna "
+            "NIP. Sudah ada: hanya kolom yang dikirim yang diubah (200); bila tidak ada yang "
+            "berubah, tidak ada yang ditulis dan `hasil` = `tetap`. `jabatan` dan `unit_kerja` "
+            "adalah id di instansi yang sama; bila hanya `jabatan` dikirim, unit mengikuti "
+            "jabatan. Pejabat penilai dihitung ulang sesudahnya. NIP yang terdaftar di "
+            "instansi lain ditolak (400). Superuser wajib mengisi `instansi`."
+        ),
+        request=PegawaiUpsertSerializer,
+        responses={
+            200: PegawaiUpsertResultSerializer,
+            201: PegawaiUpsertResultSerializer,
+            400: OpenApiResponse(description="Data salah: {kolom: [pesan]}"),
+            403: OpenApiResponse(description="Bukan admin instansi"),
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="upsert")
+    def upsert(self, request: Request) -> Response:
+        ser = PegawaiUpsertSerializer(data=request.data, context={"request": request})
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        a = policy.actor(request.user)
+        instansi = data.pop("instansi", None)
+        if instansi is None:
+            instansi = Instansi.objects.filter(pk=a.admin_instansi_id).first()
+        if instansi is None or not policy.can(request.user, "import", instansi):
+            raise PermissionDenied(
+                "Hanya admin instansi yang dapat menambah atau mengubah pegawai."
+            )
+        nip = data.pop("nip")
+        pegawai, hasil = services.pegawai_upsert(
+            user=request.user, instansi=instansi, nip=nip, data=data
+        )
+        pegawai.refresh_from_db()
+        body = PegawaiUpsertResultSerializer(pegawai).data
+        body["hasil"] = hasil
+        code = status.HTTP_201_CREATED if hasil == services.Upsert.DIBUAT else status.HTTP_200_OK
+        return Response(body, status=code)
+
+
+class PeriodeViewSet(PolicyScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """Performance years of the caller's instansi and their frequency of periodic evaluation."""
+
+    serializer_class = PeriodeSerializer
+    filterset_class = PeriodeFilter
+
+    def base_queryset(self):
+        return Periode.objects.order_by("-tahun", "id")
+
+
 router = SimpleRouter()
+router.register("instansi", InstansiViewSet, basename="instansi")
+router.register("unit-kerja", UnitKerjaViewSet, basename="unit-kerja")
+router.register("jabatan", JabatanViewSet, basename="jabatan")
+router.register("pegawai", PegawaiViewSet, basename="pegawai")
+router.register("periode", PeriodeViewSet, basename="periode")
 
 urlpatterns = router.urls
