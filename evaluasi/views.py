@@ -79,6 +79,8 @@ def tim(request: HttpRequest) -> HttpResponse:
     rows = selectors.tim_evaluasi(request.user, periode, w)
     a = policy.actor(request.user)
     dist = selectors.distribusi_tim(a.pegawai_id, periode, w) if a.pegawai_id else None
+    if dist is not None:
+        dist.grafik = svg_distribusi(dist.counts, dist.pedoman, dist.judul)
     return render(
         request,
         "evaluasi/tim.html",
@@ -88,7 +90,6 @@ def tim(request: HttpRequest) -> HttpResponse:
             "jendela_list": jendela.daftar(periode),
             "rows": rows,
             "dist": dist,
-            "grafik": svg_distribusi(dist.counts, dist.pedoman, dist.judul) if dist else "",
         },
     )
 

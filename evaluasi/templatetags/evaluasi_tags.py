@@ -35,3 +35,10 @@ def label_org(kode: str | None) -> str:
 @register.filter
 def label_langkah(kode: str | None) -> str:
     return rules.LANGKAH_LABEL.get(kode or "", kode or "")
+
+
+@register.filter
+def nama_user(user) -> str:
+    if user is None:
+        return "-"
+    return user.get_full_name() or user.username

@@ -27,7 +27,9 @@ def skp_disetujui(pegawai, periode, n_rhk=2, tambahan=0):
             urutan=i,
             rencana=f"Rencana hasil kerja {i + 1} {pegawai.nama}",
         )
-        Indikator.objects.create(rencana=r, aspek="kualitas", indikator="Ketepatan", target="90 – 95 %")
+        Indikator.objects.create(
+            rencana=r, aspek="kualitas", indikator="Ketepatan", target="90 – 95 %"
+        )
     for k in BERAKHLAK_KODE:
         EkspektasiPerilaku.objects.create(skp=skp, nilai=k, ekspektasi_khusus="")
     return skp
@@ -44,7 +46,11 @@ def evaluasi_draft(org, who="pegawai", jenis="tahunan", urutan=None, skp=True) -
     if skp:
         skp_disetujui(peg, org.periode_a)
     return services.evaluasi_mulai(
-        user=peg.pejabat_penilai.user, pegawai=peg, periode=org.periode_a, jenis=jenis, urutan=urutan
+        user=peg.pejabat_penilai.user,
+        pegawai=peg,
+        periode=org.periode_a,
+        jenis=jenis,
+        urutan=urutan,
     )
 
 

@@ -35,7 +35,10 @@ def test_stale_save_is_refused_and_first_change_kept(org, ev):
     )
     with pytest.raises(ValidationError) as exc:
         services.evaluasi_simpan(
-            user=penilai, evaluasi=ev, row_version=stale, rating_hasil_kerja=B,
+            user=penilai,
+            evaluasi=ev,
+            row_version=stale,
+            rating_hasil_kerja=B,
             rating_perilaku_kerja=B,
         )
     assert "diubah oleh pengguna lain" in str(exc.value)
@@ -47,12 +50,18 @@ def test_only_the_penilai_rates(org, ev):
     for who in ("kabid", "rekan", "pegawai", "kadis"):
         with pytest.raises(PermissionDenied):
             services.evaluasi_simpan(
-                user=org.user(who), evaluasi=ev, row_version=ev.row_version,
-                rating_hasil_kerja=A, rating_perilaku_kerja=A,
+                user=org.user(who),
+                evaluasi=ev,
+                row_version=ev.row_version,
+                rating_hasil_kerja=A,
+                rating_perilaku_kerja=A,
             )
     with pytest.raises(PermissionDenied):
         services.evaluasi_simpan(
-            user=org.admin_a, evaluasi=ev, row_version=ev.row_version, rating_hasil_kerja=A,
+            user=org.admin_a,
+            evaluasi=ev,
+            row_version=ev.row_version,
+            rating_hasil_kerja=A,
             rating_perilaku_kerja=A,
         )
 
@@ -60,21 +69,31 @@ def test_only_the_penilai_rates(org, ev):
 def test_only_the_penilai_opens_an_evaluation(org):
     with pytest.raises(PermissionDenied):
         services.evaluasi_mulai(
-            user=org.kabid.user, pegawai=org.pegawai, periode=org.periode_a, jenis="tahunan",
+            user=org.kabid.user,
+            pegawai=org.pegawai,
+            periode=org.periode_a,
+            jenis="tahunan",
             urutan=None,
         )
 
 
 def test_rhk_ratings_suggest_rating_and_change_needs_reason(org, ev):
     kunci = [str(k) for k in ev.skp.rencana_set.values_list("kunci", flat=True)]
-    from dialog.models import UmpanBalik
     from django.utils import timezone
 
+    from dialog.models import UmpanBalik
+
     UmpanBalik.objects.create(
-        penerima=org.pegawai, pemberi=org.kasubbid, hubungan="pejabat_penilai", jenis="apresiasi",
-        isi="Bagus", periode=org.periode_a, urutan=1, dibuat=timezone.now(),
+        penerima=org.pegawai,
+        pemberi=org.kasubbid,
+        hubungan="pejabat_penilai",
+        jenis="apresiasi",
+        isi="Bagus",
+        periode=org.periode_a,
+        urutan=1,
+        dibuat=timezone.now(),
     )
-    ev = nilai(ev, A, S, penilaian_rhk={k: (A, "melampaui target") for k in kunci})
+    ev = nilai(ev, A, S, penilaian_rhk=dict.fromkeys(kunci, (A, "melampaui target")))
     assert ev.saran_rating_hasil_kerja == A
     assert PenilaianRHK.objects.filter(evaluasi=ev, rating=A).count() == 2
     with pytest.raises(ValidationError) as exc:
@@ -140,7 +159,8 @@ def test_only_instansi_admin_reopens_with_a_kept_reason(org):
     ev = services.evaluasi_finalisasi(user=org.kasubbid.user, evaluasi=ev)
     ev = services.evaluasi_buka_kembali(user=org.admin_a, evaluasi=ev, alasan="Kedua kali")
     assert list(ev.pembukaan_kembali_set.values_list("alasan", flat=True)) == [
-        "Salah input", "Kedua kali",
+        "Salah input",
+        "Kedua kali",
     ]
     statuses = list(ev.history.order_by("history_date").values_list("status", flat=True))
     assert statuses.count("final") >= 2
@@ -193,39 +213,70 @@ def test_small_team_gets_no_warning(org):
 def test_kinerja_organisasi_set_by_leader_above_or_admin(org):
     p = org.periode_a
     k = services.kinerja_organisasi_tetapkan(
-        user=org.kepala_bkd.user, unit_kerja=org.unit_bidang, periode=p, jenis="tahunan",
-        urutan=None, predikat="baik", capaian="IKU 92%",
+        user=org.kepala_bkd.user,
+        unit_kerja=org.unit_bidang,
+        periode=p,
+        jenis="tahunan",
+        urutan=None,
+        predikat="baik",
+        capaian="IKU 92%",
     )
     assert k.predikat == "baik" and k.row_version == 1
     k = services.kinerja_organisasi_tetapkan(
-        user=org.admin_a, unit_kerja=org.unit_bidang, periode=p, jenis="tahunan", urutan=None,
-        predikat="istimewa", row_version=1,
+        user=org.admin_a,
+        unit_kerja=org.unit_bidang,
+        periode=p,
+        jenis="tahunan",
+        urutan=None,
+        predikat="istimewa",
+        row_version=1,
     )
     assert k.row_version == 2
     # the gubernur heads the province unit, above everything
     services.kinerja_organisasi_tetapkan(
-        user=org.gubernur.user, unit_kerja=org.unit_dinas, periode=p, jenis="periodik", urutan=1,
+        user=org.gubernur.user,
+        unit_kerja=org.unit_dinas,
+        periode=p,
+        jenis="periodik",
+        urutan=1,
         predikat="kurang",
     )
     for who in ("kabid", "pegawai", "kadis", "admin_b"):
         with pytest.raises(PermissionDenied):
             services.kinerja_organisasi_tetapkan(
-                user=org.user(who), unit_kerja=org.unit_bidang, periode=p, jenis="tahunan",
-                urutan=None, predikat="kurang",
+                user=org.user(who),
+                unit_kerja=org.unit_bidang,
+                periode=p,
+                jenis="tahunan",
+                urutan=None,
+                predikat="kurang",
             )
     with pytest.raises(ValidationError):  # stale
         services.kinerja_organisasi_tetapkan(
-            user=org.admin_a, unit_kerja=org.unit_bidang, periode=p, jenis="tahunan", urutan=None,
-            predikat="kurang", row_version=1,
+            user=org.admin_a,
+            unit_kerja=org.unit_bidang,
+            periode=p,
+            jenis="tahunan",
+            urutan=None,
+            predikat="kurang",
+            row_version=1,
         )
     with pytest.raises(ValidationError):
         services.kinerja_organisasi_tetapkan(
-            user=org.admin_a, unit_kerja=org.unit_bidang, periode=p, jenis="periodik", urutan=9,
+            user=org.admin_a,
+            unit_kerja=org.unit_bidang,
+            periode=p,
+            jenis="periodik",
+            urutan=9,
             predikat="baik",
         )
     with pytest.raises(ValidationError):
         services.kinerja_organisasi_tetapkan(
-            user=org.admin_a, unit_kerja=org.unit_bidang, periode=p, jenis="tahunan", urutan=None,
+            user=org.admin_a,
+            unit_kerja=org.unit_bidang,
+            periode=p,
+            jenis="tahunan",
+            urutan=None,
             predikat="sangat_baik",
         )
 
@@ -241,7 +292,10 @@ def test_closed_year_is_read_only(org, ev):
 def test_keberatan_hook_replaces_ratings_and_predikat_follows(org):
     ev = final(org)
     ev = services.evaluasi_ganti_hasil(
-        evaluasi=ev, rating_hasil_kerja=A, rating_perilaku_kerja=A, alasan="Keberatan diterima",
+        evaluasi=ev,
+        rating_hasil_kerja=A,
+        rating_perilaku_kerja=A,
+        alasan="Keberatan diterima",
         oleh=org.kabid.user,
     )
     assert ev.predikat == "sangat_baik" and ev.is_final
@@ -271,7 +325,10 @@ def test_sanction_case_follows_the_ja_jf_path(org):
     )
     with pytest.raises(ValidationError):  # at most one year
         services.kasus_sanksi_langkah(
-            user=org.admin_a, kasus=k, langkah="penempatan_sementara", mulai=dt.date(2026, 8, 1),
+            user=org.admin_a,
+            kasus=k,
+            langkah="penempatan_sementara",
+            mulai=dt.date(2026, 8, 1),
             batas=dt.date(2027, 9, 1),
         )
     s = services.kasus_sanksi_langkah(
@@ -297,15 +354,23 @@ def test_sanction_case_for_jpt_has_no_temporary_placement(org):
 
 def test_follow_up_tables_and_potensi_are_admin_only(org):
     services.tabel_tindak_lanjut_simpan(
-        user=org.admin_a, instansi_id=org.instansi_a.pk, jenis="tunjangan_kinerja",
-        predikat="kurang", nilai="85%",
+        user=org.admin_a,
+        instansi_id=org.instansi_a.pk,
+        jenis="tunjangan_kinerja",
+        predikat="kurang",
+        nilai="85%",
     )
     with pytest.raises(PermissionDenied):
         services.tabel_tindak_lanjut_simpan(
-            user=org.admin_b, instansi_id=org.instansi_a.pk, jenis="tunjangan_kinerja",
-            predikat="kurang", nilai="0%",
+            user=org.admin_b,
+            instansi_id=org.instansi_a.pk,
+            jenis="tunjangan_kinerja",
+            predikat="kurang",
+            nilai="0%",
         )
     with pytest.raises(PermissionDenied):
-        services.potensi_simpan(user=org.kasubbid.user, pegawai=org.pegawai, tahun=2026, potensi="tinggi")
+        services.potensi_simpan(
+            user=org.kasubbid.user, pegawai=org.pegawai, tahun=2026, potensi="tinggi"
+        )
     p = services.potensi_simpan(user=org.admin_a, pegawai=org.pegawai, tahun=2026, potensi="tinggi")
     assert p.potensi == "tinggi"

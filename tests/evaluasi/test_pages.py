@@ -1,0 +1,277 @@
+"""Pages: they render, they keep what was typed, and they cost the same for 5 or 50 pegawai."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from evaluasi import services
+from evaluasi.models import Evaluasi, KasusSanksi
+from kinerja.models import Pegawai
+from kinerja.services import penilai_refresh
+from tests.evaluasi.conftest import evaluasi_draft, final, ko, nilai, skp_disetujui
+
+A, S, B = "diatas_ekspektasi", "sesuai_ekspektasi", "dibawah_ekspektasi"
+PRED = ["sangat_baik", "baik", "butuh_perbaikan", "kurang", "sangat_kurang"]
+
+
+def _tambah_tim(org, n):
+    from tests.factories import PegawaiFactory
+
+    for _ in range(n):
+        PegawaiFactory(instansi=org.instansi_a, jabatan=org.pegawai.jabatan)
+    penilai_refresh(instansi=org.instansi_a)
+    team = list(Pegawai.objects.filter(pejabat_penilai=org.kasubbid))
+    for i, p in enumerate(team):
+        Evaluasi.objects.create(
+            pegawai=p,
+            periode=org.periode_a,
+            jenis="tahunan",
+            predikat=PRED[i % 5],
+            pejabat_penilai=org.kasubbid,
+            rating_hasil_kerja=S,
+            rating_perilaku_kerja=S,
+        )
+        if not p.skp_set.exists():
+            skp_disetujui(p, org.periode_a, n_rhk=1)
+    return team
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        r = client.get(url)
+    assert r.status_code == 200, r.content[:500]
+    return len(ctx.captured_queries), r
+
+
+@pytest.mark.parametrize(
+    "url", ["/evaluasi/tim/?jendela=akhir", "/evaluasi/distribusi/?cakupan=tim&jendela=akhir"]
+)
+def test_team_pages_cost_the_same_for_5_and_50(org, client_as, url):
+    ko(org, org.unit_bidang, "baik")
+    c = client_as(org.kasubbid.user)
+    _tambah_tim(org, 3)
+    small, r = _queries(c, url)
+    assert Pegawai.objects.filter(pejabat_penilai=org.kasubbid).count() == 5
+    Evaluasi.objects.all().delete()
+    _tambah_tim(org, 45)
+    large, r = _queries(c, url)
+    assert Pegawai.objects.filter(pejabat_penilai=org.kasubbid).count() == 50
+    assert small == large
+    assert "<svg" in r.content.decode()
+
+
+def test_instansi_distribution_page_costs_the_same(org, client_as):
+    ko(org, org.unit_bidang, "baik")
+    c = client_as(org.admin_a)
+    _tambah_tim(org, 3)
+    small, _ = _queries(c, "/evaluasi/distribusi/?cakupan=instansi")
+    Evaluasi.objects.all().delete()
+    _tambah_tim(org, 45)
+    large, r = _queries(c, "/evaluasi/distribusi/?cakupan=instansi")
+    assert small == large
+    html = r.content.decode()
+    assert "Per unit kerja" in html and "Bidang Penilaian Kinerja" in html
+
+
+def test_team_page_warns_and_asks_for_justification(org, client_as):
+    ko(org, org.unit_bidang, "baik")
+    team = _tambah_tim(org, 8)  # 10 people, predikat cycling through all five
+    Evaluasi.objects.filter(pegawai__in=team).update(predikat="baik")
+    html = client_as(org.kasubbid.user).get("/evaluasi/tim/").content.decode()
+    assert "Baik 10 dari 10 = 100% &gt; 70%" in html
+    assert "Catat justifikasi" in html
+
+
+def test_team_of_one_shows_comparison_without_warning(org, client_as):
+    ko(org, org.unit_bidang, "baik")
+    Evaluasi.objects.create(
+        pegawai=org.staf_dinas,
+        periode=org.periode_a,
+        jenis="tahunan",
+        predikat="sangat_baik",
+        pejabat_penilai=org.kadis,
+    )
+    ko(org, org.unit_dinas, "sangat_kurang")
+    html = client_as(org.kadis.user).get("/evaluasi/tim/").content.decode()
+    assert "tanpa peringatan" in html and "Di luar pedoman distribusi" not in html
+
+
+def test_rating_form_shows_everything_the_penilai_weighs(org, client_as):
+    from django.utils import timezone
+
+    from dialog.models import BuktiDukung, Realisasi, UmpanBalik
+
+    ev = evaluasi_draft(org)
+    rhk = ev.skp.rencana_set.first()
+    re = Realisasi.objects.create(
+        pegawai=org.pegawai,
+        periode=org.periode_a,
+        urutan=1,
+        rencana_hasil_kerja=rhk,
+        rhk_kunci=rhk.kunci,
+        uraian="Usulan tuntas 93%",
+    )
+    BuktiDukung.objects.create(
+        realisasi=re, judul="Laporan triwulan", tautan="https://contoh.go.id/l"
+    )
+    UmpanBalik.objects.create(
+        penerima=org.pegawai,
+        pemberi=org.kadis,
+        hubungan="pemberi_tugas",
+        jenis="apresiasi",
+        isi="Data lintas dinas rapi",
+        periode=org.periode_a,
+        urutan=2,
+        dibuat=timezone.now(),
+        rencana_hasil_kerja=rhk,
+    )
+    html = (
+        client_as(org.kasubbid.user)
+        .get(f"/evaluasi/nilai/{org.pegawai.pk}/akhir/")
+        .content.decode()
+    )
+    for text in (
+        "Usulan tuntas 93%",
+        "Laporan triwulan",
+        "Data lintas dinas rapi",
+        "pemberi tugas",
+        "Berorientasi Pelayanan",
+        "Kolaboratif",
+        "90 – 95 %",
+        "Hasil periodik",
+    ):
+        assert text in html, text
+
+
+def test_rating_form_post_then_error_keeps_what_was_typed(org, client_as):
+    ev = evaluasi_draft(org)
+    kunci = [str(k) for k in ev.skp.rencana_set.values_list("kunci", flat=True)]
+    c = client_as(org.kasubbid.user)
+    url = f"/evaluasi/nilai/{org.pegawai.pk}/akhir/"
+    data = {
+        "row_version": ev.row_version,
+        "rating_hasil_kerja": S,
+        "rating_perilaku_kerja": A,
+        "aksi": "simpan",
+        "perilaku-kolaboratif": "Aktif di tim lintas unit",
+        **{f"rhk-{k}-rating": A for k in kunci},
+        **{f"rhk-{k}-catatan": "Tuntas" for k in kunci},
+    }
+    # all rows above expectation but no praise -> suggestion sesuai, so sesuai needs no reason
+    r = c.post(url, data)
+    assert r.status_code == 302
+    ev.refresh_from_db()
+    assert ev.predikat == "baik" and ev.row_version == 2
+    # a stale save is refused, the typed notes come back, the stored values are kept
+    data["rating_hasil_kerja"] = B
+    data["perilaku-kolaboratif"] = "Catatan baru yang tidak boleh hilang"
+    r = c.post(url, data)
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert "diubah oleh pengguna lain" in html
+    assert "Catatan baru yang tidak boleh hilang" in html
+    ev.refresh_from_db()
+    assert ev.rating_hasil_kerja == S
+
+
+def test_rating_form_finalise_with_justification(org, client_as):
+    ko(org, org.unit_bidang, "baik")
+    team = _tambah_tim(org, 3)
+    Evaluasi.objects.exclude(pegawai=org.pegawai).update(predikat="baik")
+    Evaluasi.objects.filter(pegawai=org.pegawai).delete()
+    ev = evaluasi_draft(org, skp=False)
+    c = client_as(org.kasubbid.user)
+    url = f"/evaluasi/nilai/{org.pegawai.pk}/akhir/"
+    data = {
+        "row_version": ev.row_version,
+        "rating_hasil_kerja": S,
+        "rating_perilaku_kerja": S,
+        "aksi": "finalisasi",
+    }
+    r = c.post(url, data)
+    html = r.content.decode()
+    assert r.status_code == 200 and "Tuliskan justifikasi" in html
+    ev.refresh_from_db()
+    data.update(row_version=ev.row_version, justifikasi="Seluruh tim memenuhi target")
+    r = c.post(url, data)
+    assert r.status_code == 302
+    ev.refresh_from_db()
+    assert ev.is_final and len(team) == 5
+
+
+def test_quadrant_partial_for_htmx(org, client_as):
+    c = client_as(org.kasubbid.user)
+    r = c.get(
+        "/evaluasi/kuadran/",
+        {"rating_hasil_kerja": A, "rating_perilaku_kerja": A},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "Sangat Baik" in r.content.decode() and "<html" not in r.content.decode()
+    r = c.get("/evaluasi/kuadran/", {"rating_hasil_kerja": A})
+    assert "Pilih kedua rating" in r.content.decode()
+
+
+def test_admin_pages_render(org, client_as):
+    final(org, hasil=B, perilaku=B)
+    c = client_as(org.admin_a)
+    for url in (
+        "/evaluasi/kinerja-organisasi/?jendela=1",
+        "/evaluasi/kinerja-organisasi/",
+        "/evaluasi/distribusi/?cakupan=unit",
+        f"/evaluasi/distribusi/?cakupan=unit&unit={org.unit_bidang.pk}",
+        "/evaluasi/tutup-tahun/",
+        "/evaluasi/tindak-lanjut/",
+    ):
+        r = c.get(url)
+        assert r.status_code == 200, url
+    html = c.get("/evaluasi/tindak-lanjut/").content.decode()
+    assert "belum diatur" in html and "Kotak 9" in html and org.pegawai.nama in html
+    r = c.post("/evaluasi/tindak-lanjut/", {"aksi": "sanksi", "pegawai": org.pegawai.pk})
+    kasus = KasusSanksi.objects.get()
+    assert r.url == f"/evaluasi/sanksi/{kasus.pk}/"
+    assert "Kesempatan perbaikan" in c.get(r.url).content.decode()
+    assert client_as(org.kasubbid.user).get(r.url).status_code == 200  # penilai reads
+    assert client_as(org.kasubbid.user).post(r.url, {}).status_code == 403
+    assert client_as(org.admin_b).get(r.url).status_code == 404
+
+
+def test_kinerja_organisasi_page_sets_and_keeps_input_on_error(org, client_as):
+    c = client_as(org.kepala_bkd.user)
+    r = c.post(
+        "/evaluasi/kinerja-organisasi/?jendela=akhir",
+        {"unit": org.unit_bidang.pk, "predikat": "baik", "capaian": "IKU 91%"},
+    )
+    assert r.status_code == 302
+    r = c.post(
+        "/evaluasi/kinerja-organisasi/?jendela=akhir",
+        {"unit": org.unit_bidang.pk, "predikat": "kurang", "capaian": "Tetap", "row_version": 7},
+    )
+    html = r.content.decode()
+    assert r.status_code == 200 and "diubah oleh pengguna lain" in html and "Tetap" in html
+    r = client_as(org.kabid.user).post(
+        "/evaluasi/kinerja-organisasi/?jendela=akhir",
+        {"unit": org.unit_bidang.pk, "predikat": "baik"},
+    )
+    assert r.status_code == 403
+
+
+def test_pegawai_downloads_final_document(org, client_as, django_capture_on_commit_callbacks):
+    from pypdf import PdfReader
+
+    ev = evaluasi_draft(org)
+    ev = nilai(ev, A, A)
+    with django_capture_on_commit_callbacks(execute=True):
+        ev = services.evaluasi_finalisasi(user=org.kasubbid.user, evaluasi=ev)
+    c = client_as(org.pegawai.user)
+    r = c.get(f"/evaluasi/{ev.pk}/pdf/")
+    assert r.status_code == 302, r.content[:300]
+    r = c.get(r.url)
+    data = b"".join(r.streaming_content)
+    import io
+
+    text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    assert "DOKUMEN EVALUASI KINERJA PEGAWAI" in text and "SANGAT BAIK" in text
+    assert "PERIODE: TRIWULAN IV-AKHIR" in text
+    assert client_as(org.rekan.user).get(r.wsgi_request.path).status_code == 404

@@ -1,0 +1,179 @@
+"""Year-end close on PostgreSQL, the job handler run directly (the real-worker variant runs the
+same handler in a Celery worker)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from evaluasi import services
+from evaluasi.models import ArsipUnit, Evaluasi, PenutupanTahun
+from evaluasi.tasks import tutup_tahun
+from kinerja import jobs
+from kinerja.models import Dokumen, Job
+from tests.evaluasi.conftest import final, ko
+
+A, S, B = "diatas_ekspektasi", "sesuai_ekspektasi", "dibawah_ekspektasi"
+
+
+@pytest.fixture
+def tahun_siap(org):
+    ko(org, org.unit_bidang, "baik")
+    ko(org, org.unit_dinas, "istimewa")
+    final(org, "pegawai", A, A)
+    final(org, "rekan", B, S)
+    final(org, "staf_dinas", S, B)
+    final(org, "kadis", S, A)  # unit head: rating hasil from the dinas's kinerja organisasi
+    return org
+
+
+def _run(org):
+    job = Job.objects.create(task="evaluasi.tutup_tahun", kwargs={"periode_id": org.periode_a.pk})
+    progress = []
+    real = jobs.progress
+
+    def spy(j, done, total, pesan=""):
+        progress.append((done, total))
+        real(j, done, total, pesan)
+
+    jobs.progress, old = spy, jobs.progress
+    try:
+        hasil = tutup_tahun(job, periode_id=org.periode_a.pk)
+    finally:
+        jobs.progress = old
+    return hasil, progress, Job.objects.get(pk=job.pk)
+
+
+def test_close_locks_renders_zips_and_recaps(tahun_siap, settings):
+    org = tahun_siap
+    # someone with a draft only: listed in the recap, no document
+    Evaluasi.objects.create(pegawai=org.fungsional, periode=org.periode_a, jenis="tahunan")
+    hasil, progress, job = _run(org)
+    assert hasil["dokumen"] == 4
+    assert [d for d, _ in progress] == sorted(d for d, _ in progress) and len(progress) >= 5
+    assert job.progres > 0 and job.progres_total == 6
+    org.periode_a.refresh_from_db()
+    assert org.periode_a.status == "ditutup"
+    # every PDF exists and parses
+    evs = Evaluasi.objects.filter(periode=org.periode_a, jenis="tahunan", status="final")
+    assert evs.count() == 4
+    for ev in evs.select_related("dokumen", "pegawai"):
+        assert ev.dokumen_id and ev.dokumen_row_version == ev.row_version
+        with ev.dokumen.berkas.open("rb") as fh:
+            text = "".join(p.extract_text() for p in PdfReader(fh).pages)
+        assert "DOKUMEN EVALUASI KINERJA PEGAWAI" in text
+        assert ev.pegawai.nama in text and "TRIWULAN IV-AKHIR" in text
+        assert "ATASAN PEJABAT PENILAI KINERJA" in text and "POLA DISTRIBUSI" in text
+    kadis = evs.get(pegawai=org.kadis)
+    assert kadis.rating_hasil_kerja == A and kadis.predikat == "sangat_baik"
+    # zips per unit open and hold that unit's PDFs
+    pen = PenutupanTahun.objects.get(periode=org.periode_a)
+    arsip = {a.unit_kerja_id: a for a in ArsipUnit.objects.filter(penutupan=pen)}
+    assert set(arsip) == {org.unit_bidang.pk, org.unit_dinas.pk}
+    with arsip[org.unit_bidang.pk].dokumen.berkas.open("rb") as fh:
+        names = zipfile.ZipFile(io.BytesIO(fh.read())).namelist()
+    assert len(names) == 2 and all(n.endswith(".pdf") for n in names)
+    # the recap opens: per unit counts vs guidance, per pegawai ratings and predikat
+    with pen.rekap.berkas.open("rb") as fh:
+        wb = load_workbook(io.BytesIO(fh.read()))
+    unit_rows = {r[0]: r for r in wb["Per unit"].iter_rows(min_row=2, values_only=True)}
+    bidang = unit_rows["Bidang Penilaian Kinerja"]
+    assert bidang[1] == "Baik" and bidang[2:7] == (1, 0, 1, 0, 0)
+    peg_rows = {r[1]: r for r in wb["Per pegawai"].iter_rows(min_row=2, values_only=True)}
+    assert peg_rows[org.pegawai.nama][6] == "Sangat Baik"
+    assert peg_rows[org.fungsional.nama][8] == "draft"
+    assert peg_rows[org.pegawai.nama][0] == org.pegawai.nip  # NIP kept as text
+    assert pen.status == "selesai" and pen.ringkasan["dokumen"] == 4
+    # a closed year is read-only
+    ev = evs.get(pegawai=org.pegawai)
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.evaluasi_buka_kembali(user=org.admin_a, evaluasi=ev, alasan="x")
+
+
+def test_running_twice_changes_nothing(tahun_siap):
+    org = tahun_siap
+    _run(org)
+    before = sorted(Dokumen.objects.values_list("pk", "sha256", "digantikan"))
+    pen = PenutupanTahun.objects.get(periode=org.periode_a)
+    state = (
+        pen.rekap_id,
+        pen.selesai,
+        sorted(ArsipUnit.objects.values_list("pk", "dokumen_id", "sidik")),
+    )
+    hasil, _, job = _run(org)
+    assert sorted(Dokumen.objects.values_list("pk", "sha256", "digantikan")) == before
+    pen.refresh_from_db()
+    assert (
+        pen.rekap_id,
+        pen.selesai,
+        sorted(ArsipUnit.objects.values_list("pk", "dokumen_id", "sidik")),
+    ) == state
+    assert hasil["dokumen"] == 4
+
+
+def test_recap_neutralises_formula_like_cells():
+    from evaluasi.rekap import aman, xlsx_bytes
+
+    assert aman("=HYPERLINK(1)") == "'=HYPERLINK(1)" and aman("@x") == "'@x" and aman(3) == 3
+    data = {
+        "per_unit": [
+            {
+                "unit": "=cmd|' /C calc'!A0",
+                "ko": "Baik",
+                "counts": [0] * 5,
+                "jumlah": 0,
+                "pedoman": "",
+                "di_luar": "",
+            }
+        ],
+        "per_pegawai": [
+            {
+                "nip": "1",
+                "nama": "+SUM(A1)",
+                "jabatan": "",
+                "unit": "",
+                "hasil": "",
+                "perilaku": "",
+                "predikat": "",
+                "kode": "",
+                "status": "",
+            }
+        ],
+    }
+    wb = load_workbook(io.BytesIO(xlsx_bytes(data)))
+    assert wb["Per unit"]["A2"].value.startswith("'=")
+    assert wb["Per pegawai"]["B2"].value.startswith("'+")
+
+
+def test_start_close_is_admin_only_and_enqueued_once(org, django_capture_on_commit_callbacks):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.penutupan_mulai(user=org.kasubbid.user, periode=org.periode_a)
+    with pytest.raises(PermissionDenied):
+        services.penutupan_mulai(user=org.admin_b, periode=org.periode_a)
+    with django_capture_on_commit_callbacks(execute=False):
+        p1 = services.penutupan_mulai(user=org.admin_a, periode=org.periode_a)
+        p2 = services.penutupan_mulai(user=org.admin_a, periode=org.periode_a)
+    assert p1.pk == p2.pk and p1.job_id == p2.job_id
+    assert Job.objects.filter(task="evaluasi.tutup_tahun").count() == 1
+
+
+def test_close_page_shows_completeness_and_progress(
+    org, client_as, django_capture_on_commit_callbacks
+):
+    c = client_as(org.admin_a)
+    html = c.get("/evaluasi/tutup-tahun/").content.decode()
+    assert "Belum memiliki SKP disetujui" in html and org.pegawai.nama in html
+    assert "Unit tanpa kinerja organisasi" in html
+    with django_capture_on_commit_callbacks(execute=False):
+        r = c.post("/evaluasi/tutup-tahun/", {"tahun": org.periode_a.tahun})
+    assert r.status_code == 302
+    html = c.get("/evaluasi/tutup-tahun/").content.decode()
+    assert "<progress" in html and "/latar/" in html
