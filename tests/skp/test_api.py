@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+from rest_framework.authtoken.models import Token
+
+from skp import services
+from skp.models import SKP
+from tests.skp.factories import rhk, skp_diajukan, skp_disetujui
+
+
+def _api(client, user):
+    token, _ = Token.objects.get_or_create(user=user)
+    client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
+    return client
+
+
+def test_pegawai_drafts_and_submits_through_the_api(org, client):
+    c = _api(client, org.pegawai.user)
+    r = c.post(
+        "/api/v1/skp/",
+        {"pegawai": org.pegawai.pk, "periode": org.periode_a.pk},
+        content_type="application/json",
+    )
+    assert r.status_code == 201, r.content
+    skp = r.json()
+    assert skp["status"] == "draft" and skp["pendekatan"] == "kuantitatif"
+    assert [p["nilai"] for p in skp["perilaku_kerja"]][3] == "harmonis"
+    assert len(skp["perilaku_kerja"]) == 7
+    r = c.post(
+        "/api/v1/rencana-hasil-kerja/",
+        {
+            "skp": skp["id"],
+            "jenis": "utama",
+            "rencana": "",
+            "indikator": [{"aspek": "kuantitas", "indikator": "Laporan", "target": ""}],
+        },
+        content_type="application/json",
+    )
+    assert r.status_code == 400
+    assert set(r.json()) >= {"rencana"}
+    r = c.post(
+        "/api/v1/rencana-hasil-kerja/",
+        {
+            "skp": skp["id"],
+            "jenis": "utama",
+            "rencana": "Laporan kinerja tersusun",
+            "indikator": [
+                {"aspek": "kualitas", "indikator": "Usulan tidak BTL", "target": "90 – 95 %"}
+            ],
+        },
+        content_type="application/json",
+    )
+    assert r.status_code == 201, r.content
+    rid = r.json()["id"]
+    r = c.patch(
+        f"/api/v1/rencana-hasil-kerja/{rid}/",
+        {"rencana": "Laporan kinerja tersusun tepat waktu"},
+        content_type="application/json",
+    )
+    assert r.status_code == 200 and r.json()["indikator"][0]["target"] == "90 – 95 %"
+    r = c.patch(
+        f"/api/v1/skp/{skp['id']}/",
+        {"konsekuensi": "Teguran tertulis"},
+        content_type="application/json",
+    )
+    assert r.status_code == 200 and r.json()["konsekuensi"] == "Teguran tertulis"
+    r = c.post(f"/api/v1/skp/{skp['id']}/ajukan/", {}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["status"] == "diajukan"
+    got = c.get(f"/api/v1/skp/{skp['id']}/").json()
+    assert got["rencana_hasil_kerja"][0]["rencana"] == "Laporan kinerja tersusun tepat waktu"
+    r = c.delete(f"/api/v1/rencana-hasil-kerja/{rid}/")
+    assert r.status_code == 400  # submitted: nothing changes
+    assert "non_field_errors" in r.json()
+
+
+def test_penilai_returns_with_a_note_and_approves(org, client):
+    skp = skp_diajukan(org)
+    c = _api(client, org.kasubbid.user)
+    r = c.post(f"/api/v1/skp/{skp.pk}/kembalikan/", {}, content_type="application/json")
+    assert r.status_code == 400 and "catatan" in r.json()
+    r = c.post(
+        f"/api/v1/skp/{skp.pk}/kembalikan/",
+        {"catatan": "Target 1 kurang jelas"},
+        content_type="application/json",
+    )
+    assert r.json()["status"] == "draft" and r.json()["catatan_penilai"] == "Target 1 kurang jelas"
+    services.skp_ajukan(skp=skp, user=org.pegawai.user)
+    r = c.post(f"/api/v1/skp/{skp.pk}/setujui/", {}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["status"] == "disetujui"
+    r = c.post(
+        f"/api/v1/skp/{skp.pk}/versi-baru/",
+        {"alasan": "Penugasan baru"},
+        content_type="application/json",
+    )
+    assert r.status_code == 201 and r.json()["versi"] == 2
+
+
+def test_stale_row_version_is_400(org, client):
+    skp = skp_diajukan(org)
+    c = _api(client, org.kasubbid.user)
+    r = c.post(
+        f"/api/v1/skp/{skp.pk}/setujui/",
+        {"row_version": skp.row_version - 1},
+        content_type="application/json",
+    )
+    assert r.status_code == 400 and "row_version" in r.json()
+
+
+def test_pdf_endpoint_answers_202_then_the_file(org, client, django_capture_on_commit_callbacks):
+    skp = skp_disetujui(org)
+    c = _api(client, org.pegawai.user)
+    with django_capture_on_commit_callbacks(execute=False):
+        r = c.get(f"/api/v1/skp/{skp.pk}/pdf/")
+    assert r.status_code == 202 and r.json()["status"] == "pending"
+    from kinerja import jobs
+
+    jobs.run(r.json()["job"], pemilik="uji")
+    r = c.get(f"/api/v1/skp/{skp.pk}/pdf/")
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    assert b"".join(r.streaming_content).startswith(b"%PDF")
+    assert _api(client, org.rekan.user).get(f"/api/v1/skp/{skp.pk}/pdf/").status_code == 404
+
+
+def test_rows_of_an_invisible_skp_are_404_not_400(org, client):
+    skp = skp_diajukan(org)
+    c = _api(client, org.rekan.user)
+    r = c.post(
+        "/api/v1/rencana-hasil-kerja/",
+        {"skp": skp.pk, "jenis": "utama", "rencana": "x"},
+        content_type="application/json",
+    )
+    assert r.status_code == 404
+    r = c.post(
+        "/api/v1/rencana-hasil-kerja/",
+        {"skp": 999999, "jenis": "utama", "rencana": "x"},
+        content_type="application/json",
+    )
+    assert r.status_code == 404
+
+
+def test_matrix_through_the_api(org, client):
+    kabid = org.kabid
+    own = services.skp_buat(pegawai=kabid, periode=org.periode_a, user=kabid.user)
+    kol = rhk(own, kabid.user, rencana="Penilaian kinerja tepat waktu")
+    c = _api(client, kabid.user)
+    r = c.post(
+        "/api/v1/matriks-peran-hasil/",
+        {"periode": org.periode_a.pk},
+        content_type="application/json",
+    )
+    assert r.status_code == 201, r.content
+    m = r.json()
+    assert m["pemilik"] == own.pk and m["kolom"][0]["kunci"] == str(kol.kunci)
+    assert {b["id"] for b in m["baris"]} == {org.kasubbid.pk, org.fungsional.pk}
+    r = c.post(
+        f"/api/v1/matriks-peran-hasil/{m['id']}/sel/",
+        {
+            "anggota": org.kasubbid.pk,
+            "kolom_kunci": str(kol.kunci),
+            "peran_hasil": "Evaluasi SKP bidang",
+            "cascading": "langsung",
+            "dasar": "porsi_target",
+            "indikator": "SKP dievaluasi",
+            "target": "50 %",
+        },
+        content_type="application/json",
+    )
+    assert r.status_code == 201, r.content
+    r = c.post(f"/api/v1/matriks-peran-hasil/{m['id']}/terapkan/")
+    assert r.status_code == 200 and r.json()["dibuat"] == [org.kasubbid.nama]
+    r = c.post(f"/api/v1/matriks-peran-hasil/{m['id']}/terapkan/")
+    assert (
+        r.json()["dibuat"] == [] and SKP.objects.get(pegawai=org.kasubbid).rencana_set.count() == 1
+    )
+    other = _api(client, org.kasubbid.user)
+    assert other.post(f"/api/v1/matriks-peran-hasil/{m['id']}/terapkan/").status_code == 404
+    boss = _api(client, org.kepala_bkd.user)
+    assert boss.get(f"/api/v1/matriks-peran-hasil/{m['id']}/").status_code == 200
+    assert boss.post(f"/api/v1/matriks-peran-hasil/{m['id']}/terapkan/").status_code == 403
