@@ -1288,5 +1288,139 @@ def _stage_dialog(T: Tables, org: Org, rng: random.Random, progress: Progress, *
 
 
 # --- stage: evaluasi ------------------------------------------------------------------------
+DIBAWAH, SESUAI, DIATAS = "dibawah_ekspektasi", "sesuai_ekspektasi", "diatas_ekspektasi"
+KO_W = [
+    ("istimewa", 0.10),
+    ("baik", 0.70),
+    ("butuh_perbaikan", 0.12),
+    ("kurang", 0.05),
+    ("sangat_kurang", 0.03),
+]
+# (rating hasil, rating perilaku) pairs that give each predikat through the quadrant.
+PAIRS = {
+    "sangat_baik": [(DIATAS, DIATAS)],
+    "baik": [(SESUAI, SESUAI), (SESUAI, SESUAI), (DIATAS, SESUAI), (SESUAI, DIATAS)],
+    "butuh_perbaikan": [(DIBAWAH, SESUAI), (DIBAWAH, DIATAS)],
+    "kurang": [(SESUAI, DIBAWAH), (DIATAS, DIBAWAH)],
+    "sangat_kurang": [(DIBAWAH, DIBAWAH)],
+}
+
+
+def _pick(rng: random.Random, weighted: list[tuple[str, float]]) -> str:
+    x = rng.random()
+    for code, w in weighted:
+        x -= w
+        if x < 0:
+            return code
+    return weighted[-1][0]
+
+
 def _stage_evaluasi(T: Tables, org: Org, rng: random.Random, progress: Progress, **_: Any) -> None:
-    raise StageMissing("model evaluasi belum ada")
+    Evaluasi = _model("evaluasi.Evaluasi")
+    KO = _model("evaluasi.KinerjaOrganisasi")
+    PRHK = _model("evaluasi.PenilaianRHK")
+    Catatan = _model("evaluasi.CatatanPerilaku")
+    if Evaluasi is None or KO is None:
+        raise StageMissing("model evaluasi belum ada")
+    from evaluasi import rules as erules
+
+    y = org.tahun
+    windows = [("periodik", j.urutan, j) for j in rules.jendela_periodik(y, "triwulanan")]
+    windows.append(("tahunan", None, rules.jendela_tahunan(y, "triwulanan")))
+    # Kinerja organisasi of every headed unit, every window.
+    ko: dict[tuple[int, str, int | None], str] = {}
+    for inst in org.instansi:
+        admin = inst.admin_user_id
+        for uid in inst.units:
+            if uid not in org.unit_kepala:
+                continue
+            for jenis, urutan, j in windows:
+                pred = _pick(rng, KO_W)
+                ko[(uid, jenis, urutan)] = pred
+                T[KO].add(
+                    {
+                        "unit_kerja_id": uid,
+                        "periode_id": inst.periode_id,
+                        "jenis": jenis,
+                        "urutan": urutan,
+                        "predikat": pred,
+                        "capaian": "Capaian perjanjian kinerja unit sesuai laporan triwulan.",
+                        "ditetapkan_oleh_id": admin,
+                        "ditetapkan_pada": _ts(
+                            org, rng, j.selesai, j.selesai + dt.timedelta(days=10)
+                        ),
+                        "row_version": 1,
+                    }
+                )
+    kepala_ids = set(org.unit_kepala.values())
+    for p in org.pegawai:
+        if p.jenis_asn == "pejabat_negara" or not p.penilai or p.skp_id is None:
+            progress.step(1, "evaluasi")
+            continue
+        periode = org.instansi[p.inst].periode_id
+        penilai_user = org.by_id[p.penilai].user_id
+        for jenis, urutan, j in windows:
+            pred = _pick(rng, PREDIKAT_W)
+            hasil, perilaku = rng.choice(PAIRS[pred])
+            saran = hasil
+            if p.id in kepala_ids and (p.unit_id, jenis, urutan) in ko:
+                hasil = erules.rating_hasil_dari_organisasi(ko[(p.unit_id, jenis, urutan)])
+                saran = hasil
+                pred = erules.predikat(hasil, perilaku)
+            elif rng.random() < 0.1:
+                saran = SESUAI if hasil != SESUAI else DIATAS
+            final = jenis == "periodik" or rng.random() < 0.95
+            when = _ts(org, rng, j.selesai, j.selesai + dt.timedelta(days=14))
+            eid = T[Evaluasi].add(
+                {
+                    "pegawai_id": p.id,
+                    "periode_id": periode,
+                    "skp_id": p.skp_id,
+                    "jenis": jenis,
+                    "urutan": urutan,
+                    "pejabat_penilai_id": p.penilai,
+                    "atasan_pejabat_penilai_id": p.atasan,
+                    "rating_hasil_kerja": hasil,
+                    "rating_perilaku_kerja": perilaku,
+                    "predikat": pred,
+                    "saran_rating_hasil_kerja": saran,
+                    "alasan_ubah_rating": ""
+                    if saran == hasil
+                    else "Capaian melampaui target utama.",
+                    "ipk": None,
+                    "predikat_ipk": "",
+                    "catatan": "Pertahankan kinerja.",
+                    "status": "final" if final else "draft",
+                    "finalisasi_pada": when if final else None,
+                    "finalisasi_oleh_id": penilai_user if final else None,
+                    "alasan_buka_kembali": "",
+                    "dokumen_id": None,
+                    "dokumen_row_version": None,
+                    "dibuat": when - dt.timedelta(days=2),
+                    "diperbarui": when,
+                    "row_version": 1,
+                }
+            )
+            if PRHK is not None:
+                for _rid, kunci, rjenis in p.rhk:
+                    r = hasil if rng.random() < 0.7 else rng.choice((DIBAWAH, SESUAI, DIATAS))
+                    T[PRHK].add(
+                        {
+                            "evaluasi_id": eid,
+                            "rhk_kunci": kunci,
+                            "jenis": rjenis,
+                            "rencana": "",
+                            "rating": r,
+                            "catatan": "",
+                        }
+                    )
+            if Catatan is not None and jenis == "tahunan":
+                for nilai in BERAKHLAK:
+                    T[Catatan].add(
+                        {
+                            "evaluasi_id": eid,
+                            "nilai": nilai,
+                            "catatan": "Sesuai ekspektasi." if rng.random() < 0.8 else "",
+                        }
+                    )
+        progress.step(1, "evaluasi")

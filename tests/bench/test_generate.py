@@ -61,7 +61,7 @@ def generated(db):
     return result
 
 
-def test_generator_builds_the_organisation_at_the_requested_size(generated):
+def test_generator_builds_a_consistent_organisation_and_every_available_stage(generated):
     assert Pegawai.objects.count() == 1000
     assert Instansi.objects.count() >= 2
     assert UnitKerja.objects.count() > 50
@@ -76,8 +76,6 @@ def test_generator_builds_the_organisation_at_the_requested_size(generated):
     assert Pegawai.objects.filter(pejabat_penilai_id=generated["small_team_leader"]).count() == 5
     assert Pegawai.objects.filter(pejabat_penilai_id=generated["big_team_leader"]).count() >= 90
 
-
-def test_who_rates_whom_matches_the_kernel_rule(generated):
     # penilai_refresh recomputes from positions: nothing to change means the stored derivation
     # written by COPY is the kernel's own.
     assert [penilai_refresh(instansi=i) for i in Instansi.objects.all()] == [
@@ -90,8 +88,6 @@ def test_who_rates_whom_matches_the_kernel_rule(generated):
         == 0
     )
 
-
-def test_every_stage_whose_models_exist_has_rows(generated):
     counts = generated["counts"]
     skipped = generated["skipped"]
     assert "organisasi" not in skipped

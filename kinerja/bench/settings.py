@@ -1,0 +1,25 @@
+"""Settings for `make bench`: production settings (DEBUG off, same middleware, same database and
+cache configuration) plus the bench-only URLconf that serves the bare baseline views.
+
+Used only by the bench's gunicorn and Celery processes; never by the application itself.
+"""
+
+from kinerja.settings import *  # noqa: F403
+
+ROOT_URLCONF = "kinerja.bench.urls"
+DEBUG = False
+# The load tool speaks plain http on loopback; the TLS redirect would measure a 301.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+# Static files are served by whitenoise from the source folders (no collectstatic needed).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "ERROR"},
+}
