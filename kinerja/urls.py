@@ -35,6 +35,7 @@ urlpatterns = [
     path("dialog/", include("dialog.urls")),
     path("evaluasi/", include("evaluasi.urls")),
     path("verifikasi/", include("kinerja.verifikasi")),
+    path("pohon/", include("evaluasi.pohon")),
     path("api/v1/", include(api_v1)),
     path("admin/", admin.site.urls),
 ]

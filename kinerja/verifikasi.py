@@ -102,7 +102,8 @@ def _batasi(view):
 
 def _publik(resp: HttpResponse) -> HttpResponse:
     resp["X-Robots-Tag"] = "noindex, nofollow"
-    resp["Referrer-Policy"] = "no-referrer"
+    # Referrer-Policy stays the site's "same-origin": "no-referrer" would make browsers send
+    # `Origin: null` with the upload form, which Django's CSRF check rightly refuses.
     return resp
 
 

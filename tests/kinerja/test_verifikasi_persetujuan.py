@@ -111,6 +111,7 @@ def test_verification_page_lists_approvals_standing_when_the_document_was_issued
     assert f"Disetujui secara elektronik oleh {org.pegawai.nama}" in html
     assert org.kasubbid.nama not in html
     assert "bukan tanda tangan elektronik tersertifikasi" in html
+    assert org.pegawai.nip not in html  # the public page names, it does not identify further
 
 
 @pytest.mark.django_db
