@@ -34,7 +34,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	bash scripts/services.sh
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/kinerja_bench} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
-	  $(BIN)/python manage.py bench
+	  $(BIN)/python manage.py bench --pegawai $(or $(BENCH_PEGAWAI),100000)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles
