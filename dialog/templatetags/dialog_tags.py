@@ -38,3 +38,12 @@ def dialog_ringkas(context) -> dict:
         "permintaan": sel.permintaan_masuk(user=request.user).count(),
         "cakupan": cakupan,
     }
+
+
+ROMAWI = {"I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "AKHIR"}
+
+
+@register.filter
+def label_jendela(label: str) -> str:
+    """'TRIWULAN IV' -> 'Triwulan IV' (title case that keeps Roman numerals)."""
+    return " ".join(w if w in ROMAWI else w.capitalize() for w in (label or "").split())

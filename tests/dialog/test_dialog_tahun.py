@@ -273,3 +273,29 @@ def test_every_page_renders_for_every_persona(org, client_as, rhk):
     assert client_as(org.user("kasubbid")).get("/dialog/penugasan/usulkan/").status_code == 200
     assert client_as(org.user("pegawai")).get("/dialog/penugasan/usulkan/").status_code == 403
     assert client_as(org.user("admin_a")).get("/dialog/umpan-balik/beri/").status_code == 404
+
+
+def test_reminders_through_the_engine(org):
+    from kinerja import pengingat
+
+    if not hasattr(pengingat, "jalankan_instansi"):
+        pytest.skip("the reminder engine (issue 6) is not in this tree yet")
+    import dialog.pengingat  # noqa: F401  registers
+
+    catat(org)
+    hari_ini = timezone.localdate()
+    pengingat.jalankan_instansi(org.instansi_a, hari_ini, hanya={"tindak_lanjut_jatuh_tempo"})
+    assert (
+        Notifikasi.objects.filter(
+            penerima=org.user("pegawai"), jenis="tindak_lanjut_jatuh_tempo"
+        ).count()
+        == 1
+    )
+    # The penilai's obligation, near the end of the window.
+    from kinerja.rules import jendela_pada
+
+    j = jendela_pada(org.periode_a.tahun, org.periode_a.frekuensi, hari_ini)
+    akhir = j.selesai - dt.timedelta(days=3)
+    pengingat.jalankan_instansi(org.instansi_a, akhir, hanya={"umpan_balik_belum_diberikan"})
+    n = Notifikasi.objects.get(penerima=org.user("kasubbid"), jenis="umpan_balik_belum_diberikan")
+    assert "2 pegawai" in n.pesan
