@@ -69,6 +69,8 @@ def _cast(ctx: dict) -> dict[str, Pegawai] | None:
     )
     if rekan is None:
         return None
+    if lain_instansi is None:
+        lain_instansi = _pejabat_instansi_lain(ctx)
     return {
         "pegawai": pegawai,
         "rekan": rekan,
@@ -77,6 +79,55 @@ def _cast(ctx: dict) -> dict[str, Pegawai] | None:
         "lain_unit": lain_unit,
         "lain_instansi": lain_instansi,
     }
+
+
+def _pejabat_instansi_lain(ctx: dict) -> Pegawai | None:
+    """The story needs an official of ANOTHER instansi (a cross-instansi assignment). When the
+    organisation demo has a single instansi, add a small regency with its BKPSDM head."""
+    from kinerja.models import Instansi, Jabatan, UnitKerja, User
+    from kinerja.rules import make_nip
+    from kinerja.services import penilai_refresh
+
+    inst, _ = Instansi.objects.get_or_create(
+        kode="K5301",
+        defaults={"nama": "Pemerintah Kabupaten Kupang", "jenis": "daerah", "kota": "Oelamasi"},
+    )
+    found = Pegawai.objects.filter(instansi=inst, jabatan__jenis="jpt_pratama").first()
+    if found is not None:
+        return found
+    kab, _ = UnitKerja.objects.get_or_create(instansi=inst, nama="Pemerintah Kabupaten Kupang")
+    bkpsdm, _ = UnitKerja.objects.get_or_create(
+        instansi=inst, induk=kab, nama="BKPSDM Kabupaten Kupang", defaults={"singkatan": "BKPSDM"}
+    )
+    bupati, _ = Jabatan.objects.get_or_create(
+        unit_kerja=kab,
+        nama="Bupati Kupang",
+        defaults={"jenis": "pimpinan_instansi", "kepala_unit": True},
+    )
+    kepala, _ = Jabatan.objects.get_or_create(
+        unit_kerja=bkpsdm,
+        nama="Kepala BKPSDM",
+        defaults={"jenis": "jpt_pratama", "atasan": bupati, "kepala_unit": True},
+    )
+    nip = make_nip(dt.date(1975, 4, 12), dt.date(2000, 3, 1), True, 417)
+    user = User.objects.filter(username=nip).first() or User.objects.create_user(
+        username=nip,
+        password=ctx.get("password") or "Rahasia-Kinerja-2026",
+        first_name="Obed Kadja",
+        email=f"{nip}@kupangkab.go.id",
+    )
+    p = Pegawai.objects.create(
+        user=user,
+        instansi=inst,
+        nip=nip,
+        nama="Obed Kadja",
+        golongan="IV/b",
+        jabatan=kepala,
+        unit_kerja=bkpsdm,
+        email=user.email,
+    )
+    penilai_refresh(instansi=inst)
+    return p
 
 
 def pdf_kecil(judul: str) -> bytes:
