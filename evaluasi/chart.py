@@ -42,7 +42,12 @@ def svg_distribusi(
         x = left + i * col
         if pedoman is not None:
             lo, hi = pedoman.rentang[kode]
-            if hi > 0:
+            if lo == 0 and hi == 0:
+                parts.append(
+                    f'<text x="{x + col / 2:.1f}" y="{y(0.5):.1f}" font-size="10" '
+                    f'text-anchor="middle" fill="#991b1b">tidak boleh ada</text>'
+                )
+            elif lo > 0 or hi < 1:  # "may be there" ([0, 100%]) draws no band
                 parts.append(
                     f'<rect x="{x + 6:.1f}" y="{y(float(hi)):.1f}" width="{col - 12:.1f}" '
                     f'height="{max(y(float(lo)) - y(float(hi)), 1):.1f}" fill="#e0e7ef" '
@@ -67,5 +72,10 @@ def svg_distribusi(
                 f'<text x="{x + col / 2:.1f}" y="{h - bottom + 16 + j * 12}" font-size="10.5" '
                 f'text-anchor="middle" fill="#374151">{escape(word)}</text>'
             )
+    if not total:
+        parts.append(
+            f'<text x="{(w + left) / 2:.1f}" y="{y(0.6):.1f}" font-size="13" text-anchor="middle" '
+            f'fill="#6b7280">Belum ada evaluasi dengan predikat pada jendela ini</text>'
+        )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308  built from escaped parts and numbers only

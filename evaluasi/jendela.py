@@ -24,7 +24,11 @@ class Window:
 
     @property
     def label_pendek(self) -> str:
-        return "Akhir tahun" if self.jenis == "tahunan" else self.jendela.label.title()
+        if self.jenis == "tahunan":
+            return "Akhir tahun"
+        kata, _, sisa = self.jendela.label.partition(" ")
+        # "TRIWULAN II" -> "Triwulan II"; "BULAN JANUARI" -> "Januari"
+        return sisa.title() if kata == "BULAN" else f"{kata.title()} {sisa}"
 
 
 def daftar(periode) -> list[Window]:

@@ -24,6 +24,31 @@ from kinerja import policy
 from kinerja.models import Pegawai, Periode, UnitKerja
 
 
+def tahun_list(user: Any) -> list[int]:
+    a = policy.actor(user)
+    inst = a.admin_instansi_id or a.instansi_id
+    return list(
+        Periode.objects.filter(instansi_id=inst).order_by("-tahun").values_list("tahun", flat=True)
+    )
+
+
+def periode_evaluasi(user: Any, tahun: str | int | None = None) -> Periode | None:
+    """For the year-end pages: the given year, else the newest year being evaluated (status
+    `evaluasi`), else the usual default."""
+    if not tahun:
+        a = policy.actor(user)
+        inst = a.admin_instansi_id or a.instansi_id
+        p = (
+            Periode.objects.select_related("instansi")
+            .filter(instansi_id=inst, status=Periode.Status.EVALUASI)
+            .order_by("-tahun")
+            .first()
+        )
+        if p is not None:
+            return p
+    return periode_untuk(user, tahun)
+
+
 def periode_untuk(user: Any, tahun: str | int | None = None) -> Periode | None:
     """The user's instansi's period: the given year, else the newest one not closed."""
     a = policy.actor(user)
@@ -290,7 +315,11 @@ def distribusi_unit(unit: UnitKerja, periode: Periode, w: jendela.Window) -> Dis
 
 def distribusi_per_unit(periode: Periode, w: jendela.Window) -> list[Distribusi]:
     """Every unit of the instansi in three queries."""
-    units = list(UnitKerja.objects.filter(instansi_id=periode.instansi_id).order_by("nama", "pk"))
+    units = list(
+        UnitKerja.objects.filter(instansi_id=periode.instansi_id)
+        .select_related("induk")
+        .order_by("nama", "pk")
+    )
     ko = _ko_map(periode, w)
     per: dict[int, dict[str, int]] = defaultdict(dict)
     for r in (

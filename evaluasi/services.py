@@ -452,6 +452,11 @@ def evaluasi_finalisasi(
         )
     ev.status = Evaluasi.Status.FINAL
     ev.finalisasi_pada = timezone.now()
+    if ev.pejabat_penilai_id:
+        from kinerja.persetujuan import persetujuan_catat
+
+        # The penilai's electronic approval of the result, shown on the document.
+        persetujuan_catat(objek=ev, pegawai=ev.pejabat_penilai, peran="pejabat_penilai")
     ev.finalisasi_oleh = user
     ev.atasan_pejabat_penilai_id = (
         ev.atasan_pejabat_penilai_id or ev.pegawai.atasan_pejabat_penilai_id
@@ -484,6 +489,9 @@ def evaluasi_buka_kembali(*, user: Any, evaluasi: Evaluasi, alasan: str) -> Eval
     if not alasan:
         raise ValidationError({"alasan": ["Tuliskan alasan membuka kembali evaluasi."]})
     PembukaanKembali.objects.create(evaluasi=ev, oleh=user, alasan=alasan)
+    from kinerja.persetujuan import persetujuan_cabut
+
+    persetujuan_cabut(objek=ev, alasan=f"Evaluasi dibuka kembali: {alasan}")
     ev.status = Evaluasi.Status.DRAFT
     ev.alasan_buka_kembali = alasan
     ev.finalisasi_pada = None

@@ -43,8 +43,17 @@ def _periode(request: HttpRequest):
 
 
 def _window(request: HttpRequest, periode) -> jendela.Window:
+    """The window asked for; by default the one today falls in (the annual one after the year)."""
+    kode = request.GET.get("jendela")
+    if not kode:
+        from django.utils import timezone
+
+        from kinerja.rules import jendela_pada
+
+        j = jendela_pada(periode.tahun, periode.frekuensi, timezone.localdate())
+        kode = str(j.urutan) if j else jendela.AKHIR
     try:
-        return jendela.dari_kode(periode, request.GET.get("jendela") or jendela.AKHIR)
+        return jendela.dari_kode(periode, kode)
     except ValidationError:
         raise Http404("Jendela evaluasi tidak ditemukan.") from None
 
@@ -88,6 +97,7 @@ def tim(request: HttpRequest) -> HttpResponse:
             "periode": periode,
             "w": w,
             "jendela_list": jendela.daftar(periode),
+            "tahun_list": selectors.tahun_list(request.user),
             "rows": rows,
             "dist": dist,
         },
@@ -395,6 +405,7 @@ def distribusi(request: HttpRequest) -> HttpResponse:
             "periode": periode,
             "w": w,
             "jendela_list": jendela.daftar(periode),
+            "tahun_list": selectors.tahun_list(request.user),
             "cakupan": cakupan,
             "panels": panels,
             "units": units,
@@ -515,6 +526,7 @@ def kinerja_organisasi(request: HttpRequest) -> HttpResponse:
             "periode": periode,
             "w": w,
             "jendela_list": jendela.daftar(periode),
+            "tahun_list": selectors.tahun_list(request.user),
             "rows": rows,
             "pilihan": [(k, rules.PREDIKAT_ORG_LABEL[k]) for k in rules.PREDIKAT_ORG],
         },
@@ -523,7 +535,11 @@ def kinerja_organisasi(request: HttpRequest) -> HttpResponse:
 
 # --- year-end close -------------------------------------------------------------------------
 def _admin_periode(request: HttpRequest):
-    periode = _periode(request)
+    periode = selectors.periode_evaluasi(
+        request.user, request.GET.get("tahun") or request.POST.get("tahun")
+    )
+    if periode is None:
+        raise Http404("Periode tidak ditemukan.")
     if not policy.actor(request.user).is_admin_of(periode.instansi_id):
         raise Http404
     return periode
@@ -542,13 +558,18 @@ def tutup_tahun(request: HttpRequest) -> HttpResponse:
     pen = (
         PenutupanTahun.objects.filter(periode=periode)
         .select_related("job", "rekap")
-        .prefetch_related("arsip_set__unit_kerja", "arsip_set__dokumen")
+        .prefetch_related("arsip_set__unit_kerja__induk", "arsip_set__dokumen")
         .first()
     )
     return render(
         request,
         "evaluasi/tutup_tahun.html",
-        {"periode": periode, "lengkap": selectors.kelengkapan(periode), "pen": pen},
+        {
+            "periode": periode,
+            "lengkap": selectors.kelengkapan(periode),
+            "pen": pen,
+            "tahun_list": selectors.tahun_list(request.user),
+        },
     )
 
 
@@ -610,6 +631,7 @@ def tindak_lanjut(request: HttpRequest) -> HttpResponse:
         {
             **data,
             "periode": periode,
+            "tahun_list": selectors.tahun_list(request.user),
             "potensi_pilihan": [(k, rules.POTENSI_LABEL[k]) for k in rules.POTENSI],
         },
     )

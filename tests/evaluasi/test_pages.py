@@ -79,7 +79,7 @@ def test_team_page_warns_and_asks_for_justification(org, client_as):
     ko(org, org.unit_bidang, "baik")
     team = _tambah_tim(org, 8)  # 10 people, predikat cycling through all five
     Evaluasi.objects.filter(pegawai__in=team).update(predikat="baik")
-    html = client_as(org.kasubbid.user).get("/evaluasi/tim/").content.decode()
+    html = client_as(org.kasubbid.user).get("/evaluasi/tim/?jendela=akhir").content.decode()
     assert "Baik 10 dari 10 = 100% &gt; 70%" in html
     assert "Catat justifikasi" in html
 
@@ -94,7 +94,7 @@ def test_team_of_one_shows_comparison_without_warning(org, client_as):
         pejabat_penilai=org.kadis,
     )
     ko(org, org.unit_dinas, "sangat_kurang")
-    html = client_as(org.kadis.user).get("/evaluasi/tim/").content.decode()
+    html = client_as(org.kadis.user).get("/evaluasi/tim/?jendela=akhir").content.decode()
     assert "tanpa peringatan" in html and "Di luar pedoman distribusi" not in html
 
 

@@ -1,0 +1,243 @@
+"""Demo data of the evaluation stage, so the distribution chart, the year-end close and the
+follow-up lists show something right after `make run`.
+
+- Two years back (closed): every pegawai's annual predikat (history for the follow-up lists).
+- Last year (status `evaluasi`, ready for the year-end close): a kinerja organisasi for every
+  unit (all five predikat occur), a final annual evaluation for everyone with predikat drawn
+  around each unit's guidance (every predikat occurs), talent potential for most, and one
+  sanction case for a Sangat Kurang pegawai.
+- This year: kinerja organisasi and final periodic evaluations for the windows so far, except
+  the persona penilai's own team in the current window (left for the evaluation journey).
+
+Deterministic (seeded) and idempotent: only missing rows are created. Defensive about `ctx`.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from evaluasi import rules
+from evaluasi.models import Evaluasi, KasusSanksi, KinerjaOrganisasi, Potensi
+from kinerja.models import Instansi, Pegawai, Periode, UnitKerja
+from kinerja.rules import jendela_pada, jendela_periodik
+
+A, S, B = rules.DIATAS, rules.SESUAI, rules.DIBAWAH
+# Ratings that give each predikat (the predikat itself is always computed by the quadrant).
+RATING_UNTUK = {
+    rules.SANGAT_BAIK: (A, A),
+    rules.BAIK: (S, S),
+    rules.BUTUH_PERBAIKAN: (B, S),
+    rules.KURANG: (S, B),
+    rules.SANGAT_KURANG: (B, B),
+}
+# Shares drawn per kinerja organisasi, around its guidance row.
+BOBOT = {
+    rules.ISTIMEWA: [55, 30, 10, 5, 0],
+    rules.BAIK: [15, 55, 18, 10, 2],
+    rules.BUTUH_PERBAIKAN: [5, 20, 65, 7, 3],
+    rules.KURANG: [3, 10, 17, 65, 5],
+    rules.SANGAT_KURANG: [0, 10, 8, 10, 72],
+}
+ORG_URUT = [rules.BAIK, rules.ISTIMEWA, rules.BUTUH_PERBAIKAN, rules.BAIK, rules.KURANG,
+            rules.SANGAT_KURANG]  # fmt: skip
+
+
+def _instansi(ctx: dict) -> Instansi | None:
+    inst = ctx.get("instansi")
+    if isinstance(inst, Instansi):
+        return inst
+    periode = ctx.get("periode")
+    if isinstance(periode, Periode):
+        return periode.instansi
+    return Instansi.objects.order_by("pk").first()
+
+
+def _pegawai(ctx: dict, key: str) -> Pegawai | None:
+    v = ctx.get(key)
+    return Pegawai.objects.filter(pk=v.pk).first() if isinstance(v, Pegawai) else None
+
+
+def _ko_predikat(units: list[UnitKerja], persona_units: dict[int, str]) -> dict[int, str]:
+    out = {}
+    for i, u in enumerate(units):
+        out[u.pk] = persona_units.get(u.pk) or ORG_URUT[i % len(ORG_URUT)]
+    return out
+
+
+def _pilih(rng: random.Random, org: str) -> str:
+    return rng.choices(rules.PREDIKAT, weights=BOBOT[org])[0]
+
+
+def _evaluasi(
+    p: Pegawai, periode: Periode, jenis: str, urutan: int | None, pred: str, org: str | None, now
+) -> Evaluasi:
+    h, pr = RATING_UNTUK[pred]
+    if p.jabatan_id and p.jabatan.kepala_unit and org:
+        h = rules.rating_hasil_dari_organisasi(org)  # a unit head's rating is the unit's KO
+    return Evaluasi(
+        pegawai=p,
+        periode=periode,
+        jenis=jenis,
+        urutan=urutan,
+        pejabat_penilai_id=p.pejabat_penilai_id,
+        atasan_pejabat_penilai_id=p.atasan_pejabat_penilai_id,
+        rating_hasil_kerja=h,
+        rating_perilaku_kerja=pr,
+        saran_rating_hasil_kerja=h,
+        predikat=rules.predikat(h, pr),
+        status=Evaluasi.Status.FINAL,
+        finalisasi_pada=now,
+    )
+
+
+@transaction.atomic
+def seed(ctx: dict[str, Any] | None = None) -> dict:
+    from simple_history.utils import bulk_create_with_history
+
+    ctx = ctx or {}
+    inst = _instansi(ctx)
+    if inst is None:
+        return {}
+    seed_value = int(ctx.get("seed") or 2026)
+    now = timezone.now()
+    tahun = timezone.localdate().year
+    pegawai = list(
+        Pegawai.objects.filter(instansi=inst)
+        .exclude(status=Pegawai.Status.BERHENTI)
+        .exclude(jenis_asn=Pegawai.JenisASN.PEJABAT_NEGARA)
+        .select_related("jabatan")
+        .order_by("pk")
+    )
+    if not pegawai:
+        return {}
+    units = list(UnitKerja.objects.filter(instansi=inst).order_by("pk"))
+    persona_units: dict[int, str] = {}
+    for key, pred in (("kasubbid", rules.BAIK), ("kadis", rules.ISTIMEWA)):
+        p = _pegawai(ctx, key)
+        if p and p.unit_kerja_id:
+            persona_units.setdefault(p.unit_kerja_id, pred)
+    ko_pred = _ko_predikat(units, persona_units)
+    admin = ctx.get("admin")
+    made = 0
+
+    def periode(t: int, status: str) -> Periode:
+        per, _ = Periode.objects.get_or_create(
+            instansi=inst, tahun=t, defaults={"frekuensi": "triwulanan", "status": status}
+        )
+        return per
+
+    lalu2, lalu = (
+        periode(tahun - 2, Periode.Status.DITUTUP),
+        periode(tahun - 1, Periode.Status.EVALUASI),
+    )
+    ini = (
+        ctx.get("periode")
+        if isinstance(ctx.get("periode"), Periode)
+        else periode(tahun, Periode.Status.BERJALAN)
+    )
+
+    # Kinerja organisasi: last year's annual, and this year's windows so far.
+    sekarang = jendela_pada(ini.tahun, ini.frekuensi, timezone.localdate())
+    n_now = sekarang.urutan if sekarang else len(jendela_periodik(ini.tahun, ini.frekuensi))
+    want = [(lalu, "tahunan", None)] + [(ini, "periodik", i) for i in range(1, n_now + 1)]
+    have = set(
+        KinerjaOrganisasi.objects.filter(unit_kerja__instansi=inst).values_list(
+            "unit_kerja_id", "periode_id", "jenis", "urutan"
+        )
+    )
+    new_ko = [
+        KinerjaOrganisasi(
+            unit_kerja=u,
+            periode=per,
+            jenis=jenis,
+            urutan=ur,
+            predikat=ko_pred[u.pk],
+            capaian="Contoh: capaian perjanjian kinerja unit dan indikator kinerja utama.",
+            ditetapkan_oleh=admin if getattr(admin, "pk", None) else None,
+            ditetapkan_pada=now,
+        )
+        for per, jenis, ur in want
+        for u in units
+        if (u.pk, per.pk, jenis, ur) not in have
+    ]
+    bulk_create_with_history(new_ko, KinerjaOrganisasi, batch_size=500)
+    made += len(new_ko)
+
+    # Evaluations.
+    have_ev = set(
+        Evaluasi.objects.filter(pegawai__instansi=inst).values_list(
+            "pegawai_id", "periode_id", "jenis", "urutan"
+        )
+    )
+    kasubbid = _pegawai(ctx, "kasubbid")
+    dijaga = {p.pk for p in pegawai if kasubbid and p.pejabat_penilai_id == kasubbid.pk}
+    new_ev: list[Evaluasi] = []
+    pred_lalu: dict[int, str] = {}
+    for p in pegawai:
+        rng = random.Random(seed_value * 100_003 + p.pk)
+        org = ko_pred.get(p.unit_kerja_id, rules.BAIK)
+        pl = _pilih(rng, org)
+        pred_lalu[p.pk] = pl
+        # Two years back: the same predikat half the time (streaks for the follow-up lists).
+        p2 = pl if rng.random() < 0.5 else _pilih(rng, rules.BAIK)
+        for per, jenis, ur, pred in [(lalu2, "tahunan", None, p2), (lalu, "tahunan", None, pl)] + [
+            (ini, "periodik", i, _pilih(rng, org)) for i in range(1, n_now + 1)
+        ]:
+            if (p.pk, per.pk, jenis, ur) in have_ev:
+                continue
+            if per.pk == ini.pk and ur == n_now and p.pk in dijaga:
+                continue  # the persona penilai evaluates these in the journey
+            new_ev.append(_evaluasi(p, per, jenis, ur, pred, org if per != lalu2 else None, now))
+    bulk_create_with_history(new_ev, Evaluasi, batch_size=500)
+    made += len(new_ev)
+
+    # Talent potential for last year (a few left empty: "potensi belum diisi").
+    have_pot = set(
+        Potensi.objects.filter(pegawai__instansi=inst, tahun=lalu.tahun).values_list(
+            "pegawai_id", flat=True
+        )
+    )
+    new_pot = [
+        Potensi(
+            pegawai=p,
+            tahun=lalu.tahun,
+            potensi=random.Random(seed_value + p.pk).choice(rules.POTENSI),
+            sumber="Contoh: asesmen potensi BKD",
+        )
+        for i, p in enumerate(pegawai)
+        if p.pk not in have_pot and i % 12 != 5
+    ]
+    bulk_create_with_history(new_pot, Potensi, batch_size=500)
+    made += len(new_pot)
+
+    # One sanction case, for a Sangat Kurang pegawai of last year (not a persona).
+    if (
+        getattr(admin, "pk", None)
+        and not KasusSanksi.objects.filter(pegawai__instansi=inst).exists()
+    ):
+        persona_ids = {v.pk for v in ctx.values() if isinstance(v, Pegawai)}
+        target = (
+            Evaluasi.objects.filter(
+                periode=lalu, jenis="tahunan", predikat=rules.SANGAT_KURANG, status="final"
+            )
+            .exclude(pegawai_id__in=persona_ids)
+            .select_related("pegawai__jabatan")
+            .order_by("pegawai_id")
+            .first()
+        )
+        if target is not None:
+            from evaluasi import services
+
+            services.kasus_sanksi_buka(
+                user=admin,
+                pegawai=target.pegawai,
+                periode=lalu,
+                alasan="Contoh: predikat Sangat Kurang pada evaluasi akhir tahun.",
+                mulai=timezone.localdate().replace(month=1, day=15),
+            )
+            made += 1
+    return {"evaluasi_dibuat": made}
