@@ -76,6 +76,10 @@ class RhkForm:
         )
 
     @property
+    def ada_galat(self) -> bool:
+        return bool(self.errors) or any(r["errors"] for r in self.indikator)
+
+    @property
     def galat_umum(self) -> list[str]:
         return self.errors.get("__all__", []) + self.errors.get("row_version", [])
 
