@@ -1,20 +1,41 @@
 """The outbox: background work is a row written in the request's transaction.
 
-`enqueue` records a Job and, after commit, tries to hand it to Celery. If Redis is down the
-request still succeeds; the row stays `pending` and the `sapu_outbox` beat task sends it later.
-A worker claims a row with a conditional update before working, so duplicates do nothing.
-Handlers are plain functions registered by name: `@handler("skp.pdf")` def f(job, **kwargs).
+`enqueue` records a Job and, after commit, hands it to Celery. If Redis is down the request still
+succeeds (the broker fails fast, see CELERY_BROKER_TRANSPORT_OPTIONS); the row stays `pending`
+and the `sapu_outbox` beat task sends it once Redis is back.
+
+Exactly once, with workers that may die:
+- a worker *claims* the row with a conditional update (pending -> running, a fresh claim token),
+  so a duplicated or redelivered message finds the row taken and does nothing;
+- while the handler runs, a heartbeat thread touches `diperbarui`; a running row whose heartbeat
+  stopped for KINERJA_JOB_BASI seconds belongs to a dead worker (SIGKILL, OOM, lost machine) and
+  may be claimed again - by the message Redis redelivers (acks_late + visibility timeout) or by
+  the sweep;
+- a message arriving while the row is running with a live heartbeat is retried after the
+  heartbeat could have gone stale, never run alongside;
+- completion is recorded only by the holder of the claim token.
+A handler that has side effects outside the database row (a stored PDF) should still be written
+so a second run after a crash between "side effect" and "row updated" does no harm (e.g. look up
+what it produced by the job's key).
+
+Handlers are plain functions registered by name: `@handler("skp.pdf") def f(job, **kwargs)`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import random
+import threading
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -23,8 +44,32 @@ from kinerja.models import Job
 log = logging.getLogger(__name__)
 _handlers: dict[str, Callable[..., Any]] = {}
 
-# A running job whose worker died is taken again after this long without progress.
-STALE_AFTER = dt.timedelta(minutes=10)
+# A pending row that reached the broker but was not started for this long is sent again (its
+# message was lost, e.g. Redis restarted without persistence).
+RESEND_AFTER = dt.timedelta(minutes=10)
+# A pending row never handed to the broker is left to the request's on_commit this long.
+FRESH = dt.timedelta(seconds=10)
+# Environment hook: extra modules defining handlers (test-only handlers for the worker tests).
+ENV_MODULES = "KINERJA_JOB_MODULES"
+
+
+def _heartbeat() -> float:
+    return float(getattr(settings, "KINERJA_JOB_DETAK", 15))
+
+
+def _stale_after() -> dt.timedelta:
+    return dt.timedelta(seconds=float(getattr(settings, "KINERJA_JOB_BASI", 60)))
+
+
+def max_attempts() -> int:
+    return int(getattr(settings, "KINERJA_JOB_MAKS_PERCOBAAN", 5))
+
+
+def backoff(percobaan: int) -> float:
+    """Seconds before the next attempt: doubling from KINERJA_JOB_JEDA, with jitter, capped."""
+    base = float(getattr(settings, "KINERJA_JOB_JEDA", 10))
+    delay = min(base * 2 ** max(percobaan - 1, 0), 600.0)
+    return delay + random.uniform(0, base / 2)
 
 
 def handler(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -35,103 +80,251 @@ def handler(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return deco
 
 
+def _instansi_of(user: Any) -> int | None:
+    if user is None:
+        return None
+    if getattr(user, "admin_instansi_id", None):
+        return user.admin_instansi_id
+    from kinerja.models import Pegawai
+
+    return Pegawai.objects.filter(user_id=user.pk).values_list("instansi_id", flat=True).first()
+
+
 def enqueue(task: str, *, kunci: str | None = None, user: Any = None, **kwargs: Any) -> Job:
     """Record work to be done; send it to the broker once the transaction commits.
 
     With `kunci`, the same work is recorded once: a second enqueue returns the existing row
-    (reset to pending if it had failed).
+    (reset to pending if it had failed). The job belongs to the instansi of `user`, or of the
+    `instansi_id` keyword when the handler takes one (the admin page lists jobs by instansi).
     """
+    instansi_id = kwargs.get("instansi_id")
+    if not isinstance(instansi_id, int):
+        instansi_id = _instansi_of(user)
     if kunci:
         job, created = Job.objects.get_or_create(
-            kunci=kunci, defaults={"task": task, "kwargs": kwargs, "dibuat_oleh": user}
+            kunci=kunci,
+            defaults={
+                "task": task,
+                "kwargs": kwargs,
+                "dibuat_oleh": user,
+                "instansi_id": instansi_id,
+            },
         )
-        if not created and job.status == Job.Status.GAGAL:
-            Job.objects.filter(pk=job.pk).update(status=Job.Status.PENDING, galat="", dikirim=None)
+        if not created:
+            if job.status != Job.Status.GAGAL:
+                return job
+            Job.objects.filter(pk=job.pk, status=Job.Status.GAGAL).update(
+                status=Job.Status.PENDING,
+                percobaan=0,
+                galat="",
+                dikirim=None,
+                jadwal=None,
+                pemilik="",
+                diperbarui=timezone.now(),
+            )
             job.refresh_from_db()
-        elif not created:
-            return job
     else:
-        job = Job.objects.create(task=task, kwargs=kwargs, dibuat_oleh=user)
-    transaction.on_commit(lambda: send(job.pk))
+        job = Job.objects.create(
+            task=task, kwargs=kwargs, dibuat_oleh=user, instansi_id=instansi_id
+        )
+    job_id = job.pk
+    transaction.on_commit(lambda: send(job_id))
     return job
 
 
-def send(job_id: int) -> bool:
-    """Hand a job to Celery; False (and the row stays pending) when the broker is unreachable."""
+def _eager() -> bool:
+    from kinerja.celery import app
+
+    return bool(app.conf.task_always_eager)
+
+
+def send(job_id: int, countdown: float | None = None) -> bool:
+    """Hand a job to Celery; False (and the row stays as it is) when the broker is unreachable."""
+    from kombu.exceptions import OperationalError
+
     from kinerja.tasks import jalankan_job
 
     try:
-        jalankan_job.delay(job_id)
-    except Exception as exc:  # kombu OperationalError and friends: Redis is down
+        jalankan_job.apply_async((job_id,), countdown=countdown, ignore_result=True)
+    except Exception as exc:
+        if _eager() and not isinstance(exc, OperationalError):
+            # In-process mode (no Redis): the handler ran here and its row records the failure.
+            log.exception("job %s gagal dijalankan di dalam proses", job_id)
+            return True
         log.warning("broker tidak tersedia, job %s menunggu di outbox: %s", job_id, exc)
         return False
-    Job.objects.filter(pk=job_id, dikirim__isnull=True).update(dikirim=timezone.now())
+    Job.objects.filter(pk=job_id).update(dikirim=timezone.now())
     return True
 
 
-def claim(job_id: int) -> bool:
-    """Take the job for this worker; False when another worker has it or it is done."""
-    stale = timezone.now() - STALE_AFTER
-    return bool(
+@dataclass(frozen=True)
+class Hasil:
+    """What an attempt came to: `diambil` (claimed), `sukses`, `ulang` (retry after `tunggu`
+    seconds), `sibuk` (another live worker holds it; look again after `tunggu`), `selesai`
+    (already done or failed for good), `gagal`, `hilang` (no such row)."""
+
+    status: str
+    tunggu: float = 0.0
+
+
+def claim(job_id: int, pemilik: str) -> Hasil:
+    """Take the job for this attempt with one conditional update."""
+    now = timezone.now()
+    stale = now - _stale_after()
+    taken = (
         Job.objects.filter(pk=job_id)
-        .filter(Q(status=Job.Status.PENDING) | Q(status=Job.Status.RUNNING, diperbarui__lt=stale))
-        .update(status=Job.Status.RUNNING, percobaan=F("percobaan") + 1, diperbarui=timezone.now())
+        .filter(
+            Q(status=Job.Status.PENDING)
+            | Q(status=Job.Status.RUNNING, diperbarui__lt=stale, percobaan__lt=max_attempts())
+        )
+        .update(
+            status=Job.Status.RUNNING,
+            pemilik=pemilik[:80],
+            percobaan=F("percobaan") + 1,
+            diperbarui=now,
+            jadwal=None,
+        )
     )
+    if taken:
+        return Hasil("diambil")
+    row = Job.objects.filter(pk=job_id).values("status", "diperbarui", "percobaan").first()
+    if row is None:
+        return Hasil("hilang")
+    if row["status"] != Job.Status.RUNNING:
+        return Hasil("selesai")
+    if row["diperbarui"] < stale:
+        # A dead worker's row that used up its attempts.
+        Job.objects.filter(pk=job_id, status=Job.Status.RUNNING, diperbarui__lt=stale).update(
+            status=Job.Status.GAGAL,
+            galat=(
+                f"Pekerja berhenti di tengah pekerjaan sebanyak {row['percobaan']} kali; "
+                "pekerjaan dihentikan."
+            ),
+            pemilik="",
+            diperbarui=now,
+        )
+        return Hasil("gagal")
+    remaining = (row["diperbarui"] + _stale_after() - now).total_seconds()
+    return Hasil("sibuk", tunggu=max(remaining, 0) + 1)
 
 
-def run(job_id: int) -> str:
-    """Run a claimed job's handler; record success or the error."""
-    if not claim(job_id):
-        return "dilewati"
+class _Heartbeat:
+    """Touch the row every KINERJA_JOB_DETAK seconds while the handler runs (own DB connection)."""
+
+    def __init__(self, job_id: int, pemilik: str) -> None:
+        self.job_id, self.pemilik = job_id, pemilik
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> _Heartbeat:
+        if _heartbeat() > 0 and not _eager():
+            self._thread = threading.Thread(
+                target=self._loop, name=f"detak-job-{self.job_id}", daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def _loop(self) -> None:
+        try:
+            while not self._stop.wait(_heartbeat()):
+                Job.objects.filter(
+                    pk=self.job_id, status=Job.Status.RUNNING, pemilik=self.pemilik
+                ).update(diperbarui=timezone.now())
+        except Exception:  # pragma: no cover - a DB blip; the row may go stale and be retaken
+            log.exception("detak job %s gagal", self.job_id)
+        finally:
+            connection.close()
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+
+def run(job_id: int, pemilik: str = "") -> Hasil:
+    """Claim the job, run its handler and record success, a retry, or the failure."""
+    pemilik = pemilik or f"lokal-{os.getpid()}-{random.getrandbits(32):08x}"
+    klaim = claim(job_id, pemilik)
+    if klaim.status != "diambil":
+        return klaim
     job = Job.objects.get(pk=job_id)
+    mine = Job.objects.filter(pk=job_id, status=Job.Status.RUNNING, pemilik=job.pemilik)
     fn = _handlers.get(job.task)
     if fn is None:
         _import_handlers()
         fn = _handlers.get(job.task)
     if fn is None:
-        Job.objects.filter(pk=job_id).update(status=Job.Status.GAGAL, galat="handler tidak dikenal")
-        return "gagal"
+        mine.update(status=Job.Status.GAGAL, galat=f"Handler tidak dikenal: {job.task}")
+        return Hasil("gagal")
     try:
-        hasil = fn(job, **job.kwargs) or {}
+        with _Heartbeat(job_id, job.pemilik):
+            hasil = fn(job, **job.kwargs) or {}
     except Exception:
-        Job.objects.filter(pk=job_id).update(
-            status=Job.Status.PENDING if job.percobaan < 3 else Job.Status.GAGAL,
-            galat=traceback.format_exc()[-4000:],
+        galat = traceback.format_exc()[-4000:]
+        log.warning("job %s (%s) gagal pada percobaan %s", job_id, job.task, job.percobaan)
+        if job.percobaan >= max_attempts():
+            mine.update(status=Job.Status.GAGAL, galat=galat, diperbarui=timezone.now())
+            return Hasil("gagal")
+        tunggu = backoff(job.percobaan)
+        now = timezone.now()
+        mine.update(
+            status=Job.Status.PENDING,
+            galat=galat,
+            jadwal=now + dt.timedelta(seconds=tunggu),
+            dikirim=now,  # the task re-sends itself with a countdown
+            pemilik="",
+            diperbarui=now,
         )
-        raise
-    Job.objects.filter(pk=job_id).update(
-        status=Job.Status.SUKSES, hasil=hasil, progres=100, galat=""
+        return Hasil("ulang", tunggu=tunggu)
+    done = mine.update(
+        status=Job.Status.SUKSES,
+        hasil=hasil,
+        progres=100,
+        galat="",
+        diperbarui=timezone.now(),
     )
-    return "sukses"
+    if not done:
+        log.warning("job %s selesai, tetapi sudah diambil alih pekerja lain", job_id)
+    return Hasil("sukses")
 
 
 def progress(job: Job, done: int, total: int, pesan: str = "") -> None:
-    """Report progress for the page that polls the job."""
+    """Report progress for the page that polls the job (also counts as a heartbeat)."""
     pct = int(done * 100 / total) if total else 100
     Job.objects.filter(pk=job.pk).update(
         progres=min(pct, 99), progres_total=total, pesan=pesan[:300], diperbarui=timezone.now()
     )
 
 
-def sweep(older_than: dt.timedelta = dt.timedelta(seconds=30)) -> int:
-    """Re-send pending jobs whose message may never have reached the broker."""
-    cutoff = timezone.now() - older_than
-    ids = list(
-        Job.objects.filter(status=Job.Status.PENDING, diperbarui__lt=cutoff).values_list(
-            "id", flat=True
-        )[:500]
+def sweep() -> int:
+    """Send what may never have reached (or been lost by) the broker; returns how many.
+
+    - pending rows never handed over (Redis was down at commit), once due;
+    - pending rows handed over long ago and never started (the message was lost);
+    - running rows whose worker stopped beating (the message may be gone with the worker).
+    """
+    now = timezone.now()
+    stale = now - _stale_after()
+    due = Q(jadwal__isnull=True) | Q(jadwal__lte=now)
+    pending = (
+        Q(status=Job.Status.PENDING)
+        & due
+        & (Q(dikirim__isnull=True, dibuat__lt=now - FRESH) | Q(dikirim__lt=now - RESEND_AFTER))
     )
+    dead = Q(status=Job.Status.RUNNING, diperbarui__lt=stale) & (
+        Q(dikirim__isnull=True) | Q(dikirim__lt=stale)
+    )
+    ids = list(Job.objects.filter(pending | dead).order_by("id").values_list("id", flat=True)[:500])
     sent = 0
     for job_id in ids:
-        if send(job_id):
-            Job.objects.filter(pk=job_id).update(diperbarui=timezone.now())
-            sent += 1
+        if not send(job_id):
+            break  # the broker is down: the next sweep tries again
+        sent += 1
     return sent
 
 
 def _import_handlers() -> None:
-    from importlib import import_module
-
+    """Import every app's tasks.py (and KINERJA_JOB_MODULES) so their handlers register."""
     from django.apps import apps
 
     for cfg in apps.get_app_configs():
@@ -140,3 +333,5 @@ def _import_handlers() -> None:
         except ModuleNotFoundError as exc:
             if exc.name != f"{cfg.name}.tasks":
                 raise
+    for name in filter(None, (m.strip() for m in os.environ.get(ENV_MODULES, "").split(","))):
+        import_module(name)

@@ -1,13 +1,34 @@
-"""In-app notifications and their email, the one path every stage uses to tell someone."""
+"""In-app notifications and their email, the one path every stage uses to tell someone.
+
+Every notification has a `jenis` (reason code). Stages register the codes they send with a
+label (`daftar_jenis("skp_disetujui", "SKP disetujui")`) so the preferences page can offer
+"email on/off" per kind; reminders register theirs through `kinerja.pengingat.pengingat`.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
 
 from kinerja import jobs
-from kinerja.models import Notifikasi, PreferensiNotifikasi
+from kinerja.models import Job, Notifikasi, PreferensiNotifikasi
+
+JENIS: dict[str, str] = {}
+
+
+def daftar_jenis(kode: str, label: str) -> None:
+    """Register a notification kind and its label (Bahasa Indonesia)."""
+    JENIS.setdefault(kode, label)
+
+
+def label_jenis(kode: str) -> str:
+    return JENIS.get(kode) or kode.replace("_", " ").capitalize()
 
 
 def notifikasi_kirim(
@@ -15,30 +36,119 @@ def notifikasi_kirim(
 ) -> Notifikasi | None:
     """Notify a user (in the app, and by email unless they turned that kind off).
 
-    With `kunci` (e.g. "pengingat:skp:42:2026-01-20") a repeat is a no-op, so reminders fire at
-    most once per person per reason per day however often beat runs. Returns None on a repeat.
+    With `kunci` (e.g. "pengingat:skp_belum_diajukan:42:2026-01-20") a repeat is a no-op, so a
+    reminder fires at most once per person per reason per day however often beat runs or a task
+    is retried. Returns None on a repeat (or when there is nobody to tell).
     """
-    if penerima is None:
+    if penerima is None or not getattr(penerima, "is_active", True):
         return None
     try:
         with transaction.atomic():
             n = Notifikasi.objects.create(
-                penerima=penerima, jenis=jenis, pesan=pesan[:500], tautan=tautan, kunci=kunci
+                penerima=penerima, jenis=jenis, pesan=pesan[:500], tautan=tautan[:300], kunci=kunci
             )
     except IntegrityError:
         return None
-    wants_email = not PreferensiNotifikasi.objects.filter(
-        user=penerima, jenis=jenis, email=False
-    ).exists()
-    if wants_email and penerima.email:
-        jobs.enqueue("kinerja.email_notifikasi", kunci=f"email:{n.pk}", notifikasi_id=n.pk)
+    if penerima.email and email_diinginkan(penerima, jenis):
+        job = jobs.enqueue("kinerja.email_notifikasi", kunci=f"email:{n.pk}", notifikasi_id=n.pk)
+        instansi_id = jobs._instansi_of(penerima)
+        if instansi_id:
+            Job.objects.filter(pk=job.pk, instansi__isnull=True).update(instansi_id=instansi_id)
     return n
+
+
+def email_diinginkan(user: Any, jenis: str) -> bool:
+    return not PreferensiNotifikasi.objects.filter(user=user, jenis=jenis, email=False).exists()
 
 
 def notifikasi_baca(*, user: Any, notifikasi: Notifikasi) -> None:
     """Mark one of the user's own notifications read."""
     if notifikasi.penerima_id != user.pk:
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied("Notifikasi ini bukan milik Anda.")
     Notifikasi.objects.filter(pk=notifikasi.pk).update(dibaca=True)
+    notifikasi.dibaca = True
+
+
+def notifikasi_baca_semua(*, user: Any) -> int:
+    """Mark all of the user's unread notifications read; returns how many."""
+    return Notifikasi.objects.filter(penerima=user, dibaca=False).update(dibaca=True)
+
+
+def jumlah_belum_dibaca(user: Any) -> int:
+    return Notifikasi.objects.filter(penerima=user, dibaca=False).count()
+
+
+def preferensi_daftar(user: Any) -> list[dict[str, Any]]:
+    """Every kind the user may receive (registered, or already received) with the email flag."""
+    off = set(
+        PreferensiNotifikasi.objects.filter(user=user, email=False).values_list("jenis", flat=True)
+    )
+    kinds = dict(JENIS)
+    for kode in Notifikasi.objects.filter(penerima=user).values_list("jenis", flat=True).distinct():
+        kinds.setdefault(kode, label_jenis(kode))
+    return [
+        {"kode": k, "label": label, "email": k not in off}
+        for k, label in sorted(kinds.items(), key=lambda kv: kv[1].lower())
+    ]
+
+
+@transaction.atomic
+def preferensi_simpan(*, user: Any, email: dict[str, bool]) -> None:
+    """Store the user's email choice per kind (unknown kinds are ignored)."""
+    known = {p["kode"] for p in preferensi_daftar(user)}
+    for kode, on in email.items():
+        if kode not in known:
+            continue
+        PreferensiNotifikasi.objects.update_or_create(
+            user=user, jenis=kode, defaults={"email": bool(on)}
+        )
+
+
+def tautan_penuh(tautan: str) -> str:
+    """The absolute address of an in-app link, for email."""
+    if not tautan:
+        return f"{settings.SITE_URL}/notifikasi/"
+    if tautan.startswith(("http://", "https://")):
+        return tautan
+    return f"{settings.SITE_URL}{tautan if tautan.startswith('/') else '/' + tautan}"
+
+
+def email_susun(n: Notifikasi) -> EmailMultiAlternatives:
+    """The email for a notification: Bahasa Indonesia, with the link that resolves it."""
+    user = n.penerima
+    ctx = {
+        "nama": user.get_full_name() or user.username,
+        "pesan": n.pesan,
+        "judul": label_jenis(n.jenis),
+        "tautan": tautan_penuh(n.tautan),
+        "preferensi": f"{settings.SITE_URL}/notifikasi/preferensi/",
+        "site_url": settings.SITE_URL,
+    }
+    subjek = " ".join(render_to_string("email/notifikasi_subjek.txt", ctx).split())
+    msg = EmailMultiAlternatives(
+        subject=subjek,
+        body=render_to_string("email/notifikasi.txt", ctx),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+    )
+    msg.attach_alternative(render_to_string("email/notifikasi.html", ctx), "text/html")
+    return msg
+
+
+def email_kirim(notifikasi_id: int) -> bool:
+    """Send a notification's email at most once (claimed by a conditional update first)."""
+    n = Notifikasi.objects.select_related("penerima").filter(pk=notifikasi_id).first()
+    if n is None or not n.penerima.email or not email_diinginkan(n.penerima, n.jenis):
+        return False
+    claimed = Notifikasi.objects.filter(pk=n.pk, email_terkirim__isnull=True).update(
+        email_terkirim=timezone.now()
+    )
+    if not claimed:
+        return False
+    try:
+        email_susun(n).send()
+    except Exception:
+        # Not sent: release the claim so the job's retry sends it.
+        Notifikasi.objects.filter(pk=n.pk).update(email_terkirim=None)
+        raise
+    return True

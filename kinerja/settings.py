@@ -168,14 +168,46 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# Fail fast when Redis is down (about a second): the outbox row stays pending and the
+# `sapu_outbox` beat task sends it once Redis is back. The visibility timeout is how long an
+# unacknowledged message (its worker was killed) waits before Redis hands it to another worker;
+# it must exceed the longest task and retry countdown (tests lower it through the environment).
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.3,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 10,
+    "visibility_timeout": envint("KINERJA_VISIBILITY_TIMEOUT", 3600),
+    "unacked_restore_interval": envint("KINERJA_UNACKED_RESTORE_INTERVAL", 10),
+    "unacked_restore_throttle": envint("KINERJA_UNACKED_RESTORE_THROTTLE", 10),
+}
+if env("KINERJA_BROKER_PREFIX"):  # keeps one test run's queues apart from another's
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = env("KINERJA_BROKER_PREFIX")
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2},
+}
+CELERY_RESULT_EXPIRES = 24 * 3600
+# Outbox jobs (kinerja/jobs.py): heartbeat of a running job, after how long without one its
+# worker counts as dead, attempts before a job fails, and the first retry delay (doubling).
+KINERJA_JOB_DETAK = float(env("KINERJA_JOB_DETAK", "15"))
+KINERJA_JOB_BASI = float(env("KINERJA_JOB_BASI", "60"))
+KINERJA_JOB_MAKS_PERCOBAAN = envint("KINERJA_JOB_MAKS_PERCOBAAN", 5)
+KINERJA_JOB_JEDA = float(env("KINERJA_JOB_JEDA", "10"))
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Work recorded in the outbox while Redis was down is sent once it is back.
     "sapu-outbox": {"task": "kinerja.tasks.sapu_outbox", "schedule": 60.0},
-    "pengingat-harian": {
+    # Hourly; each instansi's reminders go out from its own hour (PengaturanPengingat.jam_kirim),
+    # and the per-day key makes the later hours no-ops.
+    "pengingat": {
         "task": "kinerja.tasks.jalankan_pengingat",
-        "schedule": crontab(hour=7, minute=0),
+        "schedule": crontab(minute=5),
     },
 }
 

@@ -2,36 +2,62 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from celery import shared_task
 
 from kinerja import jobs
 
+# How often a message that finds its job held by a live worker comes back to look again.
+SIBUK_MAKS = 10
+
 
 @shared_task(
     bind=True,
+    name="kinerja.tasks.jalankan_job",
     acks_late=True,
-    autoretry_for=(Exception,),
-    retry_backoff=True,
-    retry_backoff_max=300,
-    max_retries=3,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    max_retries=None,  # attempts are counted on the Job row (KINERJA_JOB_MAKS_PERCOBAAN)
 )
 def jalankan_job(self, job_id: int) -> str:
-    return jobs.run(job_id)
+    """Run one outbox job. A failed attempt is retried with exponential backoff; a message that
+    finds the job held by a live worker comes back after that worker could have died."""
+    pemilik = f"{self.request.id or 'lokal'}:{self.request.retries}"
+    hasil = jobs.run(job_id, pemilik=pemilik)
+    if self.request.is_eager:
+        # In-process mode (no Redis): try again right away, up to the attempt limit.
+        while hasil.status == "ulang":
+            hasil = jobs.run(job_id, pemilik=f"{pemilik}:{hasil.status}")
+        return hasil.status
+    if hasil.status == "ulang" or (hasil.status == "sibuk" and self.request.retries < SIBUK_MAKS):
+        raise self.retry(countdown=hasil.tunggu)
+    # "sibuk" past the limit: the holder finishes it, or, if it died, the sweep sends it again.
+    return hasil.status
 
 
-@shared_task
+@shared_task(name="kinerja.tasks.sapu_outbox", ignore_result=True)
 def sapu_outbox() -> int:
     return jobs.sweep()
 
 
-@shared_task
-def jalankan_pengingat() -> int:
+@shared_task(name="kinerja.tasks.jalankan_pengingat", acks_late=True)
+def jalankan_pengingat(hari_ini: str | None = None) -> int:
+    """All reminders of every instansi (beat runs this hourly; repeats are no-ops)."""
     from kinerja import pengingat
 
-    return pengingat.jalankan_semua()
+    tanggal = dt.date.fromisoformat(hari_ini) if hari_ini else None
+    return pengingat.jalankan_semua(tanggal)
 
 
 @shared_task(name="kinerja.tasks.ping")
 def ping(x: int) -> int:
     """A round-trip check for the worker (used by the test suite)."""
     return x * 2
+
+
+@jobs.handler("kinerja.email_notifikasi")
+def email_notifikasi(job, *, notifikasi_id: int) -> dict:
+    from kinerja.notifikasi import email_kirim
+
+    return {"terkirim": email_kirim(notifikasi_id)}

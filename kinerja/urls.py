@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("skp.api")),
     path("", include("dialog.api")),
     path("", include("evaluasi.api")),
+    path("", include("kinerja.api_notifikasi")),
 ]
 
 urlpatterns = [
@@ -31,6 +32,7 @@ urlpatterns = [
     path("notifikasi/<int:pk>/baca/", views.notifikasi_baca, name="notifikasi_baca"),
     path("latar/", views.job_list, name="job_list"),
     path("latar/<int:pk>/", views.job_status, name="job_status"),
+    path("", include("kinerja.urls_notifikasi")),
     path("skp/", include("skp.urls")),
     path("dialog/", include("dialog.urls")),
     path("evaluasi/", include("evaluasi.urls")),

@@ -64,19 +64,21 @@ class NotifikasiRules(Rules):
 
 @register("kinerja.job")
 class JobRules(Rules):
-    """Background jobs: their starter sees them; admins see their instansi's (by starter)."""
+    """Background jobs: their starter sees them; admins see their instansi's (Job.instansi)."""
 
     def scope(self, a: Actor, qs: QuerySet) -> QuerySet:
         if a.superuser:
             return qs
         if a.admin_instansi_id:
-            return qs.filter(dibuat_oleh__admin_instansi_id=a.admin_instansi_id) | qs.filter(
-                dibuat_oleh_id=a.user.pk
-            )
+            return qs.filter(instansi_id=a.admin_instansi_id) | qs.filter(dibuat_oleh_id=a.user.pk)
         return qs.filter(dibuat_oleh_id=a.user.pk)
 
     def can(self, a: Actor, action: str, obj: Model) -> bool:
-        return a.superuser or obj.dibuat_oleh_id == a.user.pk
+        return (
+            a.superuser
+            or obj.dibuat_oleh_id == a.user.pk
+            or a.is_admin_of(getattr(obj, "instansi_id", None))
+        )
 
 
 @register("kinerja.dokumen")

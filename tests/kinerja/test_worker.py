@@ -1,0 +1,184 @@
+"""A real Celery worker on Redis: round trip, outbox, retries, a killed worker, Redis going down.
+
+See tests/worker_fixtures.py for the worker subprocess and the test-only handlers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import time
+from collections.abc import Iterator
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+
+from kinerja import jobs
+from kinerja.models import Dokumen, Job
+from kinerja.notifikasi import notifikasi_kirim
+from kinerja.tasks import jalankan_job, ping, sapu_outbox
+from tests.worker_fixtures import (
+    PREFIX,
+    WORKER_ENV,
+    RedisServer,
+    Worker,
+    celery_di,
+    email_terkirim,
+    redis_uji_or_skip,
+    wait_for,
+)
+
+pytestmark = pytest.mark.worker
+
+
+@pytest.fixture(scope="session")
+def redis_uji() -> str:
+    return redis_uji_or_skip()
+
+
+@pytest.fixture(scope="module")
+def pekerja_sesi(redis_uji, django_db_setup, tmp_path_factory) -> Iterator[Worker]:
+    """One worker for the module (starting one costs seconds); tests that kill a worker or
+    point it elsewhere start their own."""
+    w = Worker(redis_uji, tmp_path_factory.mktemp("pekerja"))
+    yield w
+    w.stop()
+    if os.environ.get("KINERJA_TEST_WORKER_LOG"):
+        sys.stderr.write(w.output())
+
+
+@pytest.fixture
+def pekerja(pekerja_sesi, redis_uji, transactional_db, settings) -> Iterator[Worker]:
+    """The shared worker, with this process's Celery sending to the same Redis. The test's rows
+    are committed (transactional_db) so the worker sees them."""
+    settings.SITE_URL = WORKER_ENV["SITE_URL"]
+    with celery_di(redis_uji):
+        yield pekerja_sesi
+
+
+def _status(job_id: int) -> str:
+    return Job.objects.values_list("status", flat=True).get(pk=job_id)
+
+
+def test_task_result_round_trip_through_redis(pekerja_sesi, redis_uji):
+    with celery_di(redis_uji):
+        assert ping.delay(21).get(timeout=20) == 42
+
+
+def test_outbox_jobs_run_on_the_worker_email_once_and_a_failure_retried(pekerja, org):
+    n = notifikasi_kirim(
+        penerima=org.kasubbid.user,
+        jenis="skp_menunggu_persetujuan",
+        pesan="SKP Agustina Mbete menunggu persetujuan Anda sejak 10 hari.",
+        tautan="/skp/persetujuan/",
+        kunci="uji:email:1",
+    )
+    flaky = jobs.enqueue("uji.gagal_sekali", instansi_id=org.instansi_a.pk)
+    job = Job.objects.get(kunci=f"email:{n.pk}")
+    wait_for(lambda: _status(job.pk) == "sukses", 20, "email terkirim oleh pekerja")
+    n.refresh_from_db()
+    assert n.email_terkirim is not None
+    # A duplicate message for the same job does nothing.
+    dup = jalankan_job.apply_async((job.pk,))
+    assert pekerja.task_result(dup.id) == "'selesai'"
+    sent = [m for m in email_terkirim(pekerja.email_dir) if m["to"] == [org.kasubbid.user.email]]
+    assert len(sent) == 1
+    mail = sent[0]
+    assert "Yth." in mail["body"] and "menunggu persetujuan Anda" in mail["body"]
+    assert "https://kinerja.contoh.go.id/skp/persetujuan/" in mail["body"]
+    assert 'href="https://kinerja.contoh.go.id/skp/persetujuan/"' in mail["html"]
+    assert mail["subject"].startswith("[Kinerja]")
+    # The failing job came back after its backoff and succeeded on the second attempt.
+    wait_for(lambda: _status(flaky.pk) == "sukses", 25, "percobaan kedua berhasil")
+    flaky.refresh_from_db()
+    assert flaky.percobaan == 2 and flaky.hasil == {"percobaan": 2} and flaky.galat == ""
+
+
+def _dokumen_of(job: Job):
+    return Dokumen.objects.filter(
+        content_type=ContentType.objects.get_for_model(Job), object_id=job.pk
+    )
+
+
+def test_duplicate_message_while_a_live_worker_holds_the_job_does_not_run_it_twice(pekerja, org):
+    # The job outlives the stale limit (3 s): only the heartbeat keeps it from being taken again.
+    job = jobs.enqueue("uji.pdf_lambat", instansi_id=org.instansi_a.pk, detik=5)
+    wait_for(lambda: _status(job.pk) == "running", 20, "pekerjaan mulai")
+    dup = jalankan_job.apply_async((job.pk,))  # e.g. the sweep or a redelivery sent it again
+    wait_for(lambda: _status(job.pk) == "sukses", 30, "pekerjaan selesai")
+    # The duplicate found the job held, came back later, and found it done.
+    assert pekerja.task_result(dup.id, timeout=30) == "'selesai'"
+    job.refresh_from_db()
+    assert job.percobaan == 1
+    assert _dokumen_of(job).count() == 1
+
+
+def test_worker_killed_mid_pdf_the_pdf_still_exists_exactly_once(
+    redis_uji, transactional_db, tmp_path, org, settings
+):
+    # Its own queues: the shared worker must not pick this job up.
+    prefix = f"{PREFIX}mati:"
+    with celery_di(redis_uji, prefix):
+        first = Worker(redis_uji, tmp_path, pool="solo", concurrency=1, prefix=prefix)
+        try:
+            job = jobs.enqueue("uji.pdf_lambat", instansi_id=org.instansi_a.pk, detik=3)
+            wait_for(lambda: Job.objects.get(pk=job.pk).pesan == "mulai", 20, "PDF mulai dibuat")
+            first.kill()  # SIGKILL: the message is neither acknowledged nor rejected
+        finally:
+            first.stop()
+        assert _status(job.pk) == "running" and not _dokumen_of(job).exists()
+        second = Worker(redis_uji, tmp_path, pool="solo", concurrency=1, prefix=prefix)
+        try:
+            # Redis hands the unacknowledged message to the new worker after the visibility
+            # timeout; the row, silent since the kill, counts as abandoned and is taken again.
+            wait_for(lambda: _status(job.pk) in {"sukses", "gagal"}, 45, "PDF oleh pekerja baru")
+            job.refresh_from_db()
+            assert job.status == "sukses", job.galat
+            assert job.percobaan == 2
+            assert _dokumen_of(job).count() == 1
+            time.sleep(1)
+            assert _dokumen_of(job).count() == 1
+        finally:
+            second.stop()
+
+
+def test_redis_down_during_a_request_then_the_sweep_runs_the_job(
+    redis_uji, transactional_db, tmp_path, org, client
+):
+    redis = RedisServer(tmp_path)
+    redis.start()
+    try:
+        with celery_di(redis.url):
+            redis.stop()
+            job = Job.objects.create(
+                task="uji.gagal_sekali",
+                kwargs={"instansi_id": 1},
+                instansi=org.instansi_a,
+                status="gagal",
+                percobaan=5,
+            )
+            client.force_login(org.admin_a)
+            started = time.monotonic()
+            resp = client.post(f"/latar/{job.pk}/ulang/")
+            assert resp.status_code in {200, 302} and time.monotonic() - started < 5
+            job.refresh_from_db()
+            assert job.status == "pending" and job.dikirim is None
+            redis.start()
+            worker = Worker(redis.url, tmp_path)
+            try:
+                # The beat sweep runs a minute later.
+                Job.objects.filter(pk=job.pk).update(
+                    dibuat=timezone.now() - dt.timedelta(minutes=1)
+                )
+                sapu_outbox.delay()
+                wait_for(
+                    lambda: _status(job.pk) == "sukses",
+                    30,
+                    "pekerjaan dijalankan setelah Redis kembali",
+                )
+            finally:
+                worker.stop()
+    finally:
+        redis.stop()
