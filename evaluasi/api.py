@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -208,10 +209,39 @@ def _rentang(lo, hi) -> dict:
     return {"min": float(lo), "max": float(hi)}
 
 
+class RentangSerializer(serializers.Serializer):
+    min = serializers.FloatField()
+    max = serializers.FloatField()
+
+
+class DistribusiSerializer(serializers.Serializer):
+    unit_kerja = serializers.IntegerField()
+    periode = serializers.IntegerField()
+    jenis = serializers.ChoiceField(choices=["periodik", "tahunan"])
+    urutan = serializers.IntegerField(allow_null=True)
+    predikat_organisasi = serializers.ChoiceField(choices=list(rules.PREDIKAT_ORG), allow_null=True)
+    jumlah_pegawai = serializers.IntegerField()
+    aktual = serializers.DictField(child=serializers.IntegerField())
+    pedoman = serializers.DictField(child=RentangSerializer(), allow_null=True)
+    pelanggaran = serializers.ListField(child=serializers.CharField())
+    peringatan = serializers.ListField(child=serializers.CharField())
+
+
 class DistribusiView(APIView):
     """The actual distribution of a unit in a window next to the guidance of its kinerja
     organisasi (a guideline, not forced distribution)."""
 
+    serializer_class = DistribusiSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("unit_kerja", int, required=True),
+            OpenApiParameter("periode", int, required=True),
+            OpenApiParameter("jenis", str, enum=["periodik", "tahunan"]),
+            OpenApiParameter("urutan", int),
+        ],
+        responses=DistribusiSerializer,
+    )
     def get(self, request):
         p = request.query_params
         if not (p.get("unit_kerja") or "").isdigit() or not (p.get("periode") or "").isdigit():

@@ -190,6 +190,35 @@ def _rhk_terkini(periode: Periode) -> QuerySet:
 
 def _rhk_nodes(qs: QuerySet, periode: Periode) -> list[Simpul]:
     """One query: the rows with their owner, SKP, child counts and latest final periodic rating."""
+    out = []
+    for r in _rhk_nodes_qs(qs, periode):
+        out.append(
+            Simpul(
+                id=r["id"],
+                kunci=r["kunci"],
+                rencana=r["rencana"],
+                jenis=r["jenis"],
+                pemilik_id=r["skp__pegawai_id"],
+                pemilik_nama=r["skp__pegawai__nama"],
+                pemilik_nip=r["skp__pegawai__nip"] or "",
+                jabatan=r["skp__pegawai__jabatan__nama"] or "",
+                unit_kerja_id=r["skp__pegawai__unit_kerja_id"],
+                skp_id=r["skp_id"],
+                skp_status=r["skp__status"],
+                skp_versi=r["skp__versi"],
+                peran_hasil_id=r["peran_hasil_id"],
+                n_intervensi=r["n_intervensi"],
+                n_sel=r["n_sel"],
+                atasan_kunci=r["rhk_atasan__kunci"],
+                rating=r.get("r_rating") or "",
+                rating_urutan=r.get("r_urutan"),
+                rating_teks=_rating_teks(periode, r.get("r_rating"), r.get("r_urutan")),
+            )
+        )
+    return out
+
+
+def _rhk_nodes_qs(qs: QuerySet, periode: Periode) -> QuerySet:
     anak = (
         _rhk_terkini(periode)
         .filter(rhk_atasan__kunci=OuterRef("kunci"))
@@ -250,32 +279,7 @@ def _rhk_nodes(qs: QuerySet, periode: Periode) -> list[Simpul]:
             r_urutan=Subquery(terakhir.values("evaluasi__urutan")[:1]),
         )
         fields += ["r_rating", "r_urutan"]
-    out = []
-    for r in qs.order_by("skp__pegawai__nama", "jenis", "urutan", "id").values(*fields):
-        out.append(
-            Simpul(
-                id=r["id"],
-                kunci=r["kunci"],
-                rencana=r["rencana"],
-                jenis=r["jenis"],
-                pemilik_id=r["skp__pegawai_id"],
-                pemilik_nama=r["skp__pegawai__nama"],
-                pemilik_nip=r["skp__pegawai__nip"] or "",
-                jabatan=r["skp__pegawai__jabatan__nama"] or "",
-                unit_kerja_id=r["skp__pegawai__unit_kerja_id"],
-                skp_id=r["skp_id"],
-                skp_status=r["skp__status"],
-                skp_versi=r["skp__versi"],
-                peran_hasil_id=r["peran_hasil_id"],
-                n_intervensi=r["n_intervensi"],
-                n_sel=r["n_sel"],
-                atasan_kunci=r["rhk_atasan__kunci"],
-                rating=r.get("r_rating") or "",
-                rating_urutan=r.get("r_urutan"),
-                rating_teks=_rating_teks(periode, r.get("r_rating"), r.get("r_urutan")),
-            )
-        )
-    return out
+    return qs.order_by("skp__pegawai__nama", "jenis", "urutan", "id").values(*fields)
 
 
 def muat_anak(periode: Periode, induk: list[Simpul], *, terlihat: set[int] | None = None) -> None:

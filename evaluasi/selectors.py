@@ -133,6 +133,13 @@ def konteks_penilaian(ev: Evaluasi) -> dict[str, Any]:
     w = jendela.dari_jenis(ev.periode, ev.jenis, ev.urutan)
     rhk: list = []
     perilaku_ekspektasi: dict[str, str] = {}
+    if not ev.is_final:
+        from skp.selectors import skp_disetujui
+
+        # A draft shows the latest approved SKP version (the next save records it).
+        terbaru = skp_disetujui(pegawai=ev.pegawai_id, periode=ev.periode_id)
+        if terbaru is not None and terbaru.pk != ev.skp_id:
+            ev.skp = terbaru
     if ev.skp_id:
         rhk = list(
             RencanaHasilKerja.objects.filter(skp_id=ev.skp_id)

@@ -275,6 +275,10 @@ def evaluasi_simpan(
     _require(user, "nilai", ev)
     _periode_terbuka(ev.periode)
     _cek_versi(ev, row_version)
+    # A draft follows the latest approved SKP version (ratings are kept by RHK kunci).
+    terbaru = _skp_disetujui(ev.pegawai, ev.periode)
+    if terbaru is not None and terbaru.pk != ev.skp_id:
+        ev.skp = terbaru
     errors: dict[str, list[str]] = {}
     try:
         h = _cek_kode("rating_hasil_kerja", rating_hasil_kerja)

@@ -333,6 +333,9 @@ def pdf(request: HttpRequest, pk: int) -> HttpResponse:
         user=request.user,
         evaluasi_id=ev.pk,
     )
+    job.refresh_from_db()  # without a broker the job has already run (eager mode)
+    if job.status == job.Status.SUKSES and job.hasil.get("url"):
+        return redirect(job.hasil["url"])
     return render(request, "evaluasi/pdf_progres.html", {"ev": ev, "job": job})
 
 

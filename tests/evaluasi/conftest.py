@@ -8,7 +8,7 @@ from evaluasi import services
 from evaluasi.models import Evaluasi, KinerjaOrganisasi
 
 
-def skp_disetujui(pegawai, periode, n_rhk=2, tambahan=0):
+def skp_disetujui(pegawai, periode, n_rhk=2, tambahan=0, versi=1):
     """An approved SKP written straight to the tables (the SKP workflow is tested in tests/skp)."""
     from skp.models import SKP, EkspektasiPerilaku, Indikator, RencanaHasilKerja
     from skp.rules import BERAKHLAK_KODE
@@ -17,6 +17,7 @@ def skp_disetujui(pegawai, periode, n_rhk=2, tambahan=0):
         pegawai=pegawai,
         periode=periode,
         status=SKP.Status.DISETUJUI,
+        versi=versi,
         pejabat_penilai=pegawai.pejabat_penilai,
         atasan_pejabat_penilai=pegawai.atasan_pejabat_penilai,
     )

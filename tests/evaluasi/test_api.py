@@ -174,3 +174,21 @@ def test_distribusi_without_kinerja_organisasi(org, client_as):
     assert r.status_code == 200
     assert r.json()["predikat_organisasi"] is None and r.json()["pedoman"] is None
     assert client_as(org.kasubbid.user).get("/api/v1/distribusi/").status_code == 400
+
+
+def test_integration_pulls_the_years_predikat_with_a_token(org, client):
+    from rest_framework.authtoken.models import Token
+
+    from tests.evaluasi.conftest import final
+
+    final(org, "pegawai", "diatas_ekspektasi", "diatas_ekspektasi")
+    final(org, "rekan")
+    Evaluasi.objects.create(pegawai=org.pegawai_b, periode=org.periode_b, jenis="tahunan")
+    token = Token.objects.create(user=org.admin_a)
+    r = client.get(
+        f"/api/v1/evaluasi/?periode={org.periode_a.pk}&jenis=tahunan&page_size=200",
+        HTTP_AUTHORIZATION=f"Token {token.key}",
+    )
+    assert r.status_code == 200
+    got = {row["pegawai"]: row["predikat"] for row in r.json()["results"]}
+    assert got == {org.pegawai.pk: "sangat_baik", org.rekan.pk: "baik"}

@@ -275,3 +275,50 @@ def test_pegawai_downloads_final_document(org, client_as, django_capture_on_comm
     assert "DOKUMEN EVALUASI KINERJA PEGAWAI" in text and "SANGAT BAIK" in text
     assert "PERIODE: TRIWULAN IV-AKHIR" in text
     assert client_as(org.rekan.user).get(r.wsgi_request.path).status_code == 404
+
+
+def test_rating_form_costs_the_same_for_3_and_13_rows(org, client_as):
+    from django.utils import timezone
+
+    from dialog.models import BuktiDukung, Realisasi, UmpanBalik
+    from skp.models import Indikator, RencanaHasilKerja
+
+    ev = evaluasi_draft(org)
+    c = client_as(org.kasubbid.user)
+    url = f"/evaluasi/nilai/{org.pegawai.pk}/akhir/"
+
+    def isi(n):
+        for i in range(n):
+            r = RencanaHasilKerja.objects.create(
+                skp=ev.skp, jenis="tambahan", urutan=10 + i, rencana=f"Tambahan {i}"
+            )
+            Indikator.objects.create(
+                rencana=r, aspek="waktu", indikator="Tepat waktu", target="Juni"
+            )
+            re = Realisasi.objects.create(
+                pegawai=org.pegawai,
+                periode=org.periode_a,
+                urutan=1,
+                rencana_hasil_kerja=r,
+                rhk_kunci=r.kunci,
+                uraian="Selesai",
+            )
+            BuktiDukung.objects.create(realisasi=re, judul="Bukti", tautan="https://contoh.go.id/b")
+            UmpanBalik.objects.create(
+                penerima=org.pegawai,
+                pemberi=org.rekan,
+                hubungan="rekan",
+                jenis="apresiasi",
+                isi="Baik",
+                periode=org.periode_a,
+                urutan=1,
+                dibuat=timezone.now(),
+                rencana_hasil_kerja=r,
+            )
+
+    isi(1)  # (an empty list makes Django skip a prefetch query: compare like with like)
+    small, _ = _queries(c, url)
+    isi(10)
+    large, r = _queries(c, url)
+    assert small == large
+    assert r.content.decode().count('class="rhk"') == 13

@@ -374,3 +374,44 @@ def test_follow_up_tables_and_potensi_are_admin_only(org):
         )
     p = services.potensi_simpan(user=org.admin_a, pegawai=org.pegawai, tahun=2026, potensi="tinggi")
     assert p.potensi == "tinggi"
+
+
+def test_tugas_belajar_rated_from_ipk_band(org):
+    from skp.models import SKP
+
+    ev = evaluasi_draft(org)
+    SKP.objects.filter(pk=ev.skp_id).update(
+        jenis="tugas_belajar", tb_jenjang="s1", tb_lokasi="dalam_negeri", tb_akreditasi_univ="A"
+    )
+    ev.refresh_from_db()
+    ev = nilai(ev, A, S, ipk="3,62")
+    assert (ev.predikat_ipk, ev.saran_rating_hasil_kerja, ev.predikat) == ("sangat_baik", A, "baik")
+    with pytest.raises(ValidationError) as exc:
+        nilai(
+            ev, A, S, ipk="2,50"
+        )  # band Kurang suggests di bawah: a different rating needs a reason
+    assert "alasan_ubah_rating" in exc.value.message_dict
+    with pytest.raises(ValidationError):
+        nilai(ev, A, S, ipk="4,5")
+    with pytest.raises(ValidationError):
+        nilai(ev, A, S, ipk="tiga")
+
+
+def test_ipk_only_for_tugas_belajar(org, ev):
+    with pytest.raises(ValidationError) as exc:
+        nilai(ev, A, S, ipk="3,5")
+    assert "ipk" in exc.value.message_dict
+
+
+def test_draft_follows_the_latest_approved_skp_version(org, ev):
+    from tests.evaluasi.conftest import skp_disetujui
+
+    kunci = str(ev.skp.rencana_set.first().kunci)
+    ev = nilai(ev, S, S, penilaian_rhk={kunci: (S, "")})
+    lama = ev.skp_id
+    from skp.models import SKP
+
+    SKP.objects.filter(pk=lama).update(terkini=False)
+    baru = skp_disetujui(org.pegawai, org.periode_a, n_rhk=1, versi=2)
+    ev = nilai(ev, S, S)
+    assert ev.skp_id == baru.pk
