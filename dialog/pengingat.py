@@ -10,15 +10,14 @@ from dialog.selectors import cakupan_umpan_balik
 from kinerja.models import Pegawai
 from kinerja.pengingat import Konteks, Pesan, pengingat, tautan
 
-HARI_SEBELUM_TENGGAT = 3
-HARI_AKHIR_JENDELA = 14
-HARI_MENUNGGU_KEPUTUSAN = 3
+# Thresholds come from the instansi's PengaturanPengingat (ctx.pengaturan): hari_sebelum_
+# tindak_lanjut, hari_sebelum_akhir_jendela and hari_penugasan.
 
 
 @pengingat("tindak_lanjut_jatuh_tempo", "Tindak lanjut dialog kinerja mendekati tenggat")
 def tindak_lanjut_jatuh_tempo(ctx: Konteks) -> Iterator[Pesan]:
     """The person responsible for an agreed follow-up, a few days before it is due."""
-    batas = ctx.hari_ini + dt.timedelta(days=HARI_SEBELUM_TENGGAT)
+    batas = ctx.hari_ini + dt.timedelta(days=ctx.pengaturan.hari_sebelum_tindak_lanjut)
     for t in TindakLanjut.objects.filter(
         selesai=False,
         tenggat__gte=ctx.hari_ini,
@@ -37,7 +36,7 @@ def umpan_balik_belum_diberikan(ctx: Konteks) -> Iterator[Pesan]:
     """Feedback is the penilai's obligation: in the last two weeks of a window, remind each
     penilai who has not yet given feedback to some of the people they rate."""
     j = ctx.jendela
-    if j is None or (j.selesai - ctx.hari_ini).days > HARI_AKHIR_JENDELA:
+    if j is None or (j.selesai - ctx.hari_ini).days > ctx.pengaturan.hari_sebelum_akhir_jendela:
         return
     penilai_ids = (
         Pegawai.objects.filter(instansi=ctx.instansi, pejabat_penilai__isnull=False)
@@ -58,7 +57,7 @@ def umpan_balik_belum_diberikan(ctx: Konteks) -> Iterator[Pesan]:
 
 @pengingat("penugasan_menunggu_keputusan", "Usulan penugasan menunggu keputusan")
 def penugasan_menunggu_keputusan(ctx: Konteks) -> Iterator[Pesan]:
-    batas = ctx.hari_ini - dt.timedelta(days=HARI_MENUNGGU_KEPUTUSAN)
+    batas = ctx.hari_ini - dt.timedelta(days=ctx.pengaturan.hari_penugasan)
     qs = Penugasan.objects.filter(
         status=Penugasan.Status.DIUSULKAN,
         penerima__instansi=ctx.instansi,
