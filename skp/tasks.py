@@ -37,6 +37,7 @@ def skp_pdf(job: Job, *, skp_id: int) -> dict[str, Any]:
         versi=skp.versi,
         kode=verifikasi["kode"],
     )
+    jobs.progress(job, 3, 3, "Dokumen siap diunduh")
     return {
         "url": reverse("skp:pdf_unduh", args=[skp.pk, dok.pk]),
         "dokumen_id": dok.pk,

@@ -252,3 +252,61 @@ def test_approval_queue_costs_the_same_queries_for_3_or_60_skps(org, client_as):
     html = c.get(url).content.decode()
     assert html.count("Periksa") == 60
     assert _queries(c, url) == kecil
+
+
+def test_tugas_belajar_page_and_band_preview(org, client_as):
+    from kinerja.models import Pegawai
+
+    Pegawai.objects.filter(pk=org.rekan.pk).update(status="tugas_belajar")
+    org.rekan.refresh_from_db()
+    skp = services.skp_buat(pegawai=org.rekan, periode=org.periode_a, user=org.rekan.user)
+    c = client_as(org.rekan.user)
+    r = c.post(
+        reverse("skp:tugas_belajar", args=[skp.pk]),
+        {
+            "perguruan_tinggi": "Universitas Nusa Cendana",
+            "program_studi": "Manajemen",
+            "jenjang": "s1",
+            "lokasi": "dalam_negeri",
+            "akreditasi_univ": "C",
+            "akreditasi_prodi": "C",
+        },
+    )
+    assert r.status_code == 400 and "minimal B" in r.content.decode()
+    assert "Universitas Nusa Cendana" in r.content.decode()  # what she typed stays
+    r = c.post(
+        reverse("skp:tugas_belajar", args=[skp.pk]),
+        {
+            "perguruan_tinggi": "Universitas Nusa Cendana",
+            "program_studi": "Manajemen",
+            "jenjang": "s1",
+            "lokasi": "dalam_negeri",
+            "akreditasi_univ": "C",
+            "akreditasi_prodi": "B",
+        },
+        follow=True,
+    )
+    html = r.content.decode()
+    assert "3.71–4.00" in html and "Indeks Prestasi Kumulatif" in html
+    r = c.get(
+        reverse("skp:tugas_belajar_pita", args=[skp.pk]),
+        {"jenjang": "profesi_s2_s3", "lokasi": "luar_negeri"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "3.20–3.50" in r.content.decode()
+
+
+def test_home_panels_for_pegawai_and_penilai(org, client_as):
+    skp_diajukan(org)
+    html = client_as(org.pegawai.user).get("/").content.decode()
+    assert "panel-skp-saya" in html and "Diajukan" in html
+    html = client_as(org.kasubbid.user).get("/").content.decode()
+    assert "panel-persetujuan-skp" in html and "1</strong> SKP menunggu" in html
+
+
+def test_admin_lists_are_read_only_and_scoped(org, client_as):
+    skp = skp_draft(org)
+    c = client_as(org.superuser)
+    assert c.get("/admin/skp/skp/").status_code == 200
+    assert c.get(f"/admin/skp/skp/{skp.pk}/change/").status_code == 200
+    assert c.post("/admin/skp/skp/add/", {}).status_code == 403
