@@ -23,12 +23,24 @@ earlier one); it tolerates an evaluasi without PenilaianRHK (no ratings shown).
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db import transaction
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -43,6 +55,8 @@ app_name = "pohon"
 
 # Levels drawn on the first page load (roots and their children); deeper ones load on demand.
 KEDALAMAN_AWAL = 2
+# Nodes drawn on a first page load beyond the roots; a wider level loads on demand instead.
+ANGGARAN_AWAL = 150
 # Safety net against a cycle in bad data (A intervenes B intervenes A) and absurd depth.
 KEDALAMAN_MAKS = 15
 # Gap lists on the page are capped; the spreadsheet has them all.
@@ -351,26 +365,39 @@ def _semua_simpul(akar: Iterable[Simpul]) -> Iterable[Simpul]:
         yield from _semua_simpul(n.anak or [])
 
 
-def pohon_bangun(periode: Periode, akar: list[Simpul], kedalaman: int = KEDALAMAN_AWAL) -> None:
-    """Load `kedalaman` levels below-and-including the roots (roots count as level 1)."""
+def pohon_bangun(
+    periode: Periode,
+    akar: list[Simpul],
+    kedalaman: int = KEDALAMAN_AWAL,
+    *,
+    anggaran: int | None = None,
+    wajib: int = 0,
+) -> None:
+    """Load up to `kedalaman` levels, roots counting as level 1 (two queries per level).
+
+    With `anggaran`, a level is loaded only while the nodes it would add (known beforehand from
+    the counts on its parents) fit in the budget; the first `wajib` levels below the roots are
+    loaded regardless. Unloaded nodes stay lazy (htmx). A cycle in the data is cut.
+    """
     tingkat = list(akar)
     seen = {n.id for n in tingkat}
-    for _ in range(min(kedalaman, KEDALAMAN_MAKS) - 1):
+    for level in range(min(kedalaman, KEDALAMAN_MAKS) - 1):
         if not tingkat:
             break
+        if anggaran is not None and level >= wajib:
+            perkiraan = sum(n.n_intervensi + n.n_sel for n in tingkat)
+            if perkiraan > anggaran:
+                break
+            anggaran -= perkiraan
         muat_anak(periode, tingkat)
         nxt = []
         for n in tingkat:
-            for c in list(n.anak or []) + [a for s in (n.sel or []) for a in s.anak]:
-                if c.id in seen:  # a cycle in the data: cut it
-                    if c in (n.anak or []):
-                        n.anak.remove(c)
-                    for s in n.sel or []:
-                        if c in s.anak:
-                            s.anak.remove(c)
-                    continue
-                seen.add(c.id)
-                nxt.append(c)
+            n.anak = [a for a in n.anak or [] if a.id not in seen]
+            for s in n.sel or []:
+                s.anak = [a for a in s.anak if a.id not in seen]
+            for a in [*n.anak, *(x for s in n.sel or [] for x in s.anak)]:
+                seen.add(a.id)
+                nxt.append(a)
         tingkat = nxt
 
 
@@ -424,70 +451,65 @@ def _pemimpin_q(prefix: str) -> Q:
     return Q(rates) | Q(tim)
 
 
-def celah(c: Cakupan) -> dict[str, list[dict]]:
-    """The four kinds of gap in the scope, each a list of dicts with a `tautan` to fix it."""
-    hasil: dict[str, list[dict]] = {
-        "tanpa_kontribusi": [],
-        "tanpa_intervensi": [],
-        "tanpa_skp": [],
-        "matriks": [],
-    }
+JENIS_CELAH = ("tanpa_kontribusi", "tanpa_intervensi", "tanpa_skp", "matriks")
+
+
+def _ambil(qs: QuerySet, kolom: list[str], batas: int | None) -> tuple[list[dict], int]:
+    """Rows (at most `batas`) and the total, in one query (a window count over the filter)."""
+    qs = qs.annotate(jumlah_total=Window(Count("id"))).values(*kolom, "jumlah_total")
+    rows = list(qs[:batas] if batas else qs)
+    return rows, (rows[0]["jumlah_total"] if rows else 0)
+
+
+def celah(c: Cakupan, *, batas: int | None = None, tautan: bool = True) -> dict[str, Any]:
+    """The four kinds of gap in the scope: lists of dicts (each with a `tautan` to the page that
+    fixes it and a `tautan_label`), at most `batas` per kind, and `jumlah` = the full counts.
+    Five queries whatever the size."""
+    hasil: dict[str, Any] = {k: [] for k in JENIS_CELAH}
+    hasil["jumlah"] = dict.fromkeys(JENIS_CELAH, 0)
     p = c.periode
     if p is None:
         return hasil
+    url = _url if tautan else (lambda *a: "")
     base = (
         _rhk_terkini(p)
         .filter(jenis=RencanaHasilKerja.Jenis.UTAMA)
         .filter(c.pegawai_q("skp__pegawai"))
     )
     kolom = ["id", "rencana", "skp_id", "skp__pegawai_id", "skp__pegawai__nama"]
-    matriks_by_pemimpin = {}
-    # 1. A leader's hasil kerja nobody contributes to.
-    pemimpin_ids = Pegawai.objects.filter(_pemimpin_q("")).values("id")
-    rows = list(
-        base.filter(skp__pegawai_id__in=pemimpin_ids)
+    n = hasil["jumlah"]
+    # 1. A leader's hasil kerja nobody contributes to; the fix is their matrix.
+    matriks_bawahan = MatriksPeranHasil.objects.filter(
+        periode=p, tim__isnull=True, pemimpin_id=OuterRef("skp__pegawai_id")
+    )
+    rows, n["tanpa_kontribusi"] = _ambil(
+        base.filter(_pemimpin_q("skp__pegawai"))
         .exclude(_ada_intervensi(p))
-        .order_by("skp__pegawai__nama", "urutan", "id")
-        .values(*kolom)
+        .annotate(matriks_id=Subquery(matriks_bawahan.values("id")[:1]))
+        .order_by("skp__pegawai__nama", "urutan", "id"),
+        [*kolom, "matriks_id"],
+        batas,
     )
-    # 4. Matrices not yet applied (never, or edited since), with at least one filled cell.
-    matriks = list(
-        MatriksPeranHasil.objects.filter(periode=p)
-        .filter(c.pegawai_q("pemimpin"))
-        .filter(Exists(PeranHasil.objects.filter(matriks_id=OuterRef("id"), na=False)))
-        .filter(Q(diterapkan_pada__isnull=True) | Q(diperbarui__gt=F("diterapkan_pada")))
-        .order_by("pemimpin__nama", "id")
-        .values("id", "pemimpin_id", "pemimpin__nama", "tim__nama", "diterapkan_pada")
-    )
-    for m in (
-        MatriksPeranHasil.objects.filter(periode=p, tim__isnull=True)
-        .filter(c.pegawai_q("pemimpin"))
-        .values("id", "pemimpin_id")
-    ):
-        matriks_by_pemimpin[m["pemimpin_id"]] = m["id"]
     for r in rows:
-        mid = matriks_by_pemimpin.get(r["skp__pegawai_id"])
-        r["tautan"] = (_url("skp:matriks", mid) if mid else _url("skp:matriks_index")) or _url(
+        mid = r["matriks_id"]
+        r["tautan"] = (url("skp:matriks", mid) if mid else url("skp:matriks_index")) or url(
             "skp:detail", r["skp_id"]
         )
         r["tautan_label"] = "Isi matriks peran-hasil" if mid else "Buat matriks peran-hasil"
     hasil["tanpa_kontribusi"] = rows
-    for m in matriks:
-        m["tautan"] = _url("skp:matriks", m["id"]) or _url("skp:matriks_index")
-        m["tautan_label"] = "Terapkan matriks"
-    hasil["matriks"] = matriks
     # 2. A pegawai hasil kerja that intervenes nothing above (the top level excepted), or
     #    intervenes a leader's row that is no longer in the leader's current SKP.
     atasan_ada = Exists(_rhk_terkini(p).filter(kunci=OuterRef("rhk_atasan__kunci")))
-    rows = list(
+    rows, n["tanpa_intervensi"] = _ambil(
         base.exclude(_puncak_q("skp__pegawai"))
         .exclude(skp__jenis=SKP.Jenis.TUGAS_BELAJAR)
         .filter(Q(rhk_atasan__isnull=True) | ~Q(atasan_ada))
-        .order_by("skp__pegawai__nama", "urutan", "id")
-        .values(*kolom, "rhk_atasan_id")
+        .order_by("skp__pegawai__nama", "urutan", "id"),
+        [*kolom, "rhk_atasan_id"],
+        batas,
     )
     for r in rows:
-        r["tautan"] = _url("skp:detail", r["skp_id"])
+        r["tautan"] = url("skp:detail", r["skp_id"])
         r["tautan_label"] = "Pilih hasil kerja pimpinan yang diintervensi"
         r["alasan"] = (
             "Tidak mengintervensi hasil kerja pimpinan"
@@ -497,35 +519,47 @@ def celah(c: Cakupan) -> dict[str, list[dict]]:
     hasil["tanpa_intervensi"] = rows
     # 3. Pegawai (ASN, not stopped) with no approved SKP for the year.
     terkini = SKP.objects.filter(pegawai_id=OuterRef("id"), periode=p, terkini=True)
-    rows = list(
+    disetujui = SKP.objects.filter(
+        pegawai_id=OuterRef("id"), periode=p, status=SKP.Status.DISETUJUI
+    )
+    rows, n["tanpa_skp"] = _ambil(
         Pegawai.objects.filter(c.pegawai_q(""))
         .exclude(status=Pegawai.Status.BERHENTI)
         .exclude(jenis_asn=Pegawai.JenisASN.PEJABAT_NEGARA)
-        .exclude(
-            Exists(
-                SKP.objects.filter(
-                    pegawai_id=OuterRef("id"), periode=p, status=SKP.Status.DISETUJUI
-                )
-            )
-        )
+        .exclude(Exists(disetujui))
         .annotate(
             skp_id=Subquery(terkini.values("id")[:1]),
             skp_status=Subquery(terkini.values("status")[:1]),
         )
-        .order_by("nama", "id")
-        .values("id", "nama", "nip", "jabatan__nama", "skp_id", "skp_status")
+        .order_by("nama", "id"),
+        ["id", "nama", "nip", "jabatan__nama", "skp_id", "skp_status"],
+        batas,
     )
     for r in rows:
         if r["skp_id"]:
-            r["tautan"] = _url("skp:detail", r["skp_id"])
+            r["tautan"] = url("skp:detail", r["skp_id"])
             r["tautan_label"] = {
                 SKP.Status.DRAFT: "SKP masih draf",
                 SKP.Status.DIAJUKAN: "Menunggu persetujuan pejabat penilai",
             }.get(r["skp_status"], "Buka SKP")
         else:
-            r["tautan"] = _url("skp:index")
+            r["tautan"] = url("skp:index")
             r["tautan_label"] = "Belum menyusun SKP"
     hasil["tanpa_skp"] = rows
+    # 4. Matrices not yet applied (never, or edited since), with at least one filled cell.
+    rows, n["matriks"] = _ambil(
+        MatriksPeranHasil.objects.filter(periode=p)
+        .filter(c.pegawai_q("pemimpin"))
+        .filter(Exists(PeranHasil.objects.filter(matriks_id=OuterRef("id"), na=False)))
+        .filter(Q(diterapkan_pada__isnull=True) | Q(diperbarui__gt=F("diterapkan_pada")))
+        .order_by("pemimpin__nama", "id"),
+        ["id", "pemimpin_id", "pemimpin__nama", "tim__nama", "diterapkan_pada"],
+        batas,
+    )
+    for m in rows:
+        m["tautan"] = url("skp:matriks", m["id"]) or url("skp:matriks_index")
+        m["tautan_label"] = "Terapkan matriks"
+    hasil["matriks"] = rows
     return hasil
 
 
@@ -696,8 +730,8 @@ def simpul_untuk(user: Any, rhk_id: int) -> tuple[Simpul, Periode]:
 def _konteks(request: HttpRequest, c: Cakupan) -> dict:
     roots = akar(c)
     if c.periode is not None:
-        pohon_bangun(c.periode, roots, KEDALAMAN_AWAL)
-    gaps = celah(c)
+        pohon_bangun(c.periode, roots, KEDALAMAN_AWAL, anggaran=ANGGARAN_AWAL)
+    gaps = celah(c, batas=BATAS_CELAH_HALAMAN)
     units = []
     if c.admin:
         units = list(
@@ -713,7 +747,8 @@ def _konteks(request: HttpRequest, c: Cakupan) -> dict:
         "akar": roots,
         "celah": gaps,
         "celah_batas": BATAS_CELAH_HALAMAN,
-        "jumlah_celah": sum(len(v) for v in gaps.values()),
+        "jumlah_celah": sum(gaps["jumlah"].values()),
+        "celah_terpotong": any(n > BATAS_CELAH_HALAMAN for n in gaps["jumlah"].values()),
         "units": units,
         "tahun_list": tahun_list,
         "query": request.GET.urlencode(),
@@ -741,28 +776,98 @@ def pohon_simpul(request: HttpRequest, rhk_id: int) -> HttpResponse:
     children for an htmx expand."""
     node, periode = simpul_untuk(request.user, rhk_id)
     if getattr(request, "htmx", False):
-        pohon_bangun(periode, [node], 2)
+        pohon_bangun(periode, [node], 2)  # the children asked for, however many
         return render(request, "pohon/_anak.html", {"simpul": node, "periode": periode})
-    pohon_bangun(periode, [node], 3)
+    pohon_bangun(periode, [node], 3, anggaran=ANGGARAN_AWAL, wajib=1)
     return render(request, "pohon/simpul.html", {"simpul": node, "periode": periode})
 
 
 @login_required
 def pohon_unduh(request: HttpRequest) -> HttpResponse:
+    """The tree as xlsx: directly for a unit-sized tree, through a background job (progress
+    page, then a download) for a large one, so a request never waits long."""
     unit = request.GET.get("unit")
+    unit_id = int(unit) if unit and unit.isdigit() else None
     c = cakupan_untuk(
         request.user,
-        unit_id=int(unit) if unit and unit.isdigit() else None,
+        unit_id=unit_id,
         tahun=request.GET.get("tahun"),
         instansi_id=request.GET.get("instansi"),
     )
+    if c.periode is not None and _jumlah_rhk(c) > BATAS_UNDUH_LANGSUNG:
+        from kinerja import jobs
+
+        kunci = ":".join(
+            str(x)
+            for x in (
+                "pohon-xlsx",
+                request.user.pk,
+                c.instansi.pk,
+                unit_id or "-",
+                c.periode.tahun,
+                int(time.time() // 600),
+            )
+        )
+        with transaction.atomic():
+            job = jobs.enqueue(
+                "pohon.xlsx",
+                kunci=kunci,
+                user=request.user,
+                unit_id=unit_id,
+                tahun=c.periode.tahun,
+                instansi_id=c.instansi.pk,
+            )
+        return render(request, "pohon/unduh.html", {"c": c, "job": job})
     data = pohon_xlsx(c)
-    nama = f"pohon-kinerja-{c.periode.tahun if c.periode else 'kosong'}.xlsx"
-    resp = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    resp["Content-Disposition"] = f'attachment; filename="{nama}"'
+    resp = HttpResponse(data, content_type=XLSX)
+    resp["Content-Disposition"] = f'attachment; filename="{_nama_berkas(c)}"'
     return resp
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Above this many rencana hasil kerja in scope the export runs as a background job.
+BATAS_UNDUH_LANGSUNG = 3000
+
+
+def _jumlah_rhk(c: Cakupan) -> int:
+    return _rhk_terkini(c.periode).filter(c.pegawai_q("skp__pegawai")).count()
+
+
+def _nama_berkas(c: Cakupan) -> str:
+    return f"pohon-kinerja-{c.periode.tahun if c.periode else 'kosong'}.xlsx"
+
+
+def _unduh_job(job: Any, *, unit_id: int | None, tahun: int, instansi_id: int) -> dict:
+    """Background export: access is resolved again for the user who asked, at run time."""
+    from kinerja import jobs
+    from kinerja.pdf import dokumen_simpan
+
+    user = job.dibuat_oleh
+    c = cakupan_untuk(user, unit_id=unit_id, tahun=str(tahun), instansi_id=str(instansi_id))
+    jobs.progress(job, 1, 3, "Menyusun pohon kinerja")
+    data = pohon_xlsx(c)
+    jobs.progress(job, 2, 3, "Menyimpan berkas")
+    a = policy.actor(user)
+    doc = dokumen_simpan(
+        jenis="rekap",
+        judul=f"Pohon kinerja {c.judul} tahun {c.periode.tahun}",
+        data=data,
+        nama_berkas=_nama_berkas(c),
+        objek=None,
+        instansi_id=c.instansi.pk,
+        # Who may download it (kinerja.policy DokumenRules): the instansi admin, or this leader.
+        pegawai_id=None if c.admin else a.pegawai_id,
+    )
+    return {"url": reverse("evaluasi:dokumen", args=[doc.pk]), "dokumen_id": doc.pk}
+
+
+def _daftarkan_job() -> None:
+    from kinerja import jobs
+
+    jobs.handler("pohon.xlsx")(_unduh_job)
+
+
+_daftarkan_job()
 
 
 # --- spreadsheet ----------------------------------------------------------------------------
@@ -842,78 +947,74 @@ KOLOM_XLSX = [
 ]
 
 
-def pohon_xlsx(c: Cakupan) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Pohon kinerja"
-    ws.append([aman(f"Pohon kinerja — {c.judul} — tahun {c.periode.tahun if c.periode else '-'}")])
-    ws.append(KOLOM_XLSX)
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-    for row in pohon_baris(c):
-        ws.append([aman(v) for v in row])
-    gaps = celah(c)
-    wc = wb.create_sheet("Celah")
-    wc.append(["Jenis celah", "Pegawai", "Uraian", "Tindak lanjut"])
-    for cell in wc[1]:
-        cell.font = Font(bold=True)
+def _celah_baris(gaps: dict[str, list[dict]]) -> list[list[str]]:
+    rows = []
     for r in gaps["tanpa_kontribusi"]:
-        wc.append(
+        rows.append(
             [
-                aman(v)
-                for v in [
-                    "Hasil kerja pimpinan tanpa kontributor",
-                    r["skp__pegawai__nama"],
-                    r["rencana"],
-                    r["tautan_label"],
-                ]
+                "Hasil kerja pimpinan tanpa kontributor",
+                r["skp__pegawai__nama"],
+                r["rencana"],
+                r["tautan_label"],
             ]
         )
     for r in gaps["tanpa_intervensi"]:
-        wc.append(
+        rows.append(
             [
-                aman(v)
-                for v in [
-                    "Hasil kerja tidak mengintervensi atasan",
-                    r["skp__pegawai__nama"],
-                    r["rencana"],
-                    r["alasan"],
-                ]
+                "Hasil kerja tidak mengintervensi atasan",
+                r["skp__pegawai__nama"],
+                r["rencana"],
+                r["alasan"],
             ]
         )
     for r in gaps["tanpa_skp"]:
-        wc.append(
-            [
-                aman(v)
-                for v in [
-                    "Belum ada SKP disetujui",
-                    r["nama"],
-                    r["jabatan__nama"] or "",
-                    r["tautan_label"],
-                ]
-            ]
+        rows.append(
+            ["Belum ada SKP disetujui", r["nama"], r["jabatan__nama"] or "", r["tautan_label"]]
         )
     for r in gaps["matriks"]:
-        wc.append(
+        rows.append(
             [
-                aman(v)
-                for v in [
-                    "Matriks belum diterapkan",
-                    r["pemimpin__nama"],
-                    r["tim__nama"] or "Matriks bawahan langsung",
-                    r["tautan_label"],
-                ]
+                "Matriks belum diterapkan",
+                r["pemimpin__nama"],
+                r["tim__nama"] or "Matriks bawahan langsung",
+                r["tautan_label"],
             ]
         )
-    for sheet, widths in (
-        (ws, [8, 26, 60, 14, 28, 20, 30, 20, 28, 40, 50]),
-        (wc, [36, 28, 60, 36]),
-    ):
+    return rows
+
+
+def pohon_xlsx(c: Cakupan) -> bytes:
+    """The whole tree and every gap as a workbook (streamed, write-only: fast and lean)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    wb = Workbook(write_only=True)
+    tebal = Font(bold=True)
+
+    def sheet(title: str, widths: list[int], header: list[str], rows: Iterable[list[Any]]):
+        ws = wb.create_sheet(title)
         for i, w in enumerate(widths):
-            sheet.column_dimensions[chr(ord("A") + i)].width = w
+            ws.column_dimensions[chr(ord("A") + i)].width = w
+        if title == "Pohon kinerja":
+            tahun = c.periode.tahun if c.periode else "-"
+            ws.append([aman(f"Pohon kinerja — {c.judul} — tahun {tahun}")])
+        cells = []
+        for h in header:
+            cell = WriteOnlyCell(ws, value=h)
+            cell.font = tebal
+            cells.append(cell)
+        ws.append(cells)
+        for row in rows:
+            ws.append([aman(v) for v in row])
+
+    sheet("Pohon kinerja", [8, 26, 60, 14, 28, 20, 30, 20, 28, 40, 50], KOLOM_XLSX, pohon_baris(c))
+    sheet(
+        "Celah",
+        [36, 28, 60, 36],
+        ["Jenis celah", "Pegawai", "Uraian", "Tindak lanjut"],
+        _celah_baris(celah(c, tautan=False)),
+    )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -195,9 +195,12 @@ def nilai(request: HttpRequest, pegawai_id: int, kode: str) -> HttpResponse:
             b["form_rating"], b["form_catatan"] = posted["penilaian_rhk"].get(b["kunci"], ("", ""))
         for p in ctx["perilaku"]:
             p["catatan"] = posted["catatan_perilaku"].get(p["kode"], "")
-        if errors and any("diubah oleh pengguna lain" in e for e in errors):
-            form = EvaluasiForm(request.POST.copy())
-            form.data["row_version"] = ev.row_version
+        if errors:
+            # Keep what was typed, on top of the version now stored (a draft saved before a
+            # refused finalisation, or someone else's change the message told about).
+            data = request.POST.copy()
+            data["row_version"] = ev.row_version
+            form = EvaluasiForm(data)
             form.is_valid()
     else:
         for b in ctx["baris"]:

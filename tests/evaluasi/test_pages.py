@@ -321,4 +321,4 @@ def test_rating_form_costs_the_same_for_3_and_13_rows(org, client_as):
     isi(10)
     large, r = _queries(c, url)
     assert small == large
-    assert r.content.decode().count('class="rhk"') == 13
+    assert r.content.decode().count('class="ev-rhk"') == 13
