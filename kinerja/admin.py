@@ -167,7 +167,8 @@ class PegawaiAdmin(PolicyAdmin):
         ("unit_kerja", RelatedOnly),
         ("instansi", RelatedOnly),
     )
-    search_fields = ("nama", "=nip", "nip")
+    # NIP by prefix (an index-friendly LIKE 'x%'), names anywhere.
+    search_fields = ("nama", "^nip")
     autocomplete_fields = ("jabatan", "unit_kerja", "plt_jabatan", "penilai_override", "user")
     list_select_related = ("jabatan", "unit_kerja", "pejabat_penilai")
     readonly_fields = ("pejabat_penilai", "atasan_pejabat_penilai")
@@ -199,7 +200,7 @@ class PegawaiAdmin(PolicyAdmin):
 class TimKerjaAdmin(PolicyAdmin):
     list_display = ("nama", "ketua", "aktif", "instansi")
     list_filter = ("aktif", ("instansi", RelatedOnly))
-    search_fields = ("nama", "ketua__nama", "ketua__nip")
+    search_fields = ("nama", "ketua__nama", "^ketua__nip")
     autocomplete_fields = ("ketua", "anggota")
     list_select_related = ("ketua", "instansi")
 

@@ -578,13 +578,16 @@ def periksa(*, instansi: Instansi, rows: list[tuple[int, dict[str, str]]]) -> Re
         plan.atasan_jabatan[jab_key] = (target, nomor)
 
     # A row whose position gets a new atasan is a change even when its own fields are not.
+    rows_by_jabatan: dict[tuple[int, str], list[RencanaBaris]] = {}
+    for rb in plan.baris:
+        rows_by_jabatan.setdefault(rb.nilai.get("jabatan_key"), []).append(rb)
     for key, (target, _nomor) in plan.atasan_jabatan.items():
         j = jabatan.get(key)
         tj = jabatan.get(target)
         if j is not None and tj is not None and j.atasan_id == tj.id:
             continue
-        for rb in plan.baris:
-            if rb.nilai.get("jabatan_key") == key and rb.status == "tetap":
+        for rb in rows_by_jabatan.get(key, []):
+            if rb.status == "tetap":
                 rb.status = "diubah"
                 rb.perubahan.append("Atasan")
     plan.baris.sort(key=lambda b: b.nomor)
@@ -651,8 +654,8 @@ def terapkan(*, user: Any, instansi: Instansi, data: bytes, jenis: str) -> Renca
             fields |= {k if k != "jabatan_key" else "jabatan_id" for k in rb.nilai if k != "id"}
             update.append(p)
     if create:
-        bulk_create_with_history(create, Pegawai, batch_size=BATCH, default_user=user)
         _logins(create)
+        bulk_create_with_history(create, Pegawai, batch_size=BATCH, default_user=user)
     if update:
         bulk_update_with_history(
             update,
@@ -668,25 +671,31 @@ def terapkan(*, user: Any, instansi: Instansi, data: bytes, jenis: str) -> Renca
 
 
 def _logins(pegawai: list[Pegawai]) -> None:
-    """A login per new pegawai (username = NIP), created in bulk with no usable password."""
+    """A login per new pegawai (username = NIP, no usable password), created in bulk before
+    the pegawai rows so each row is inserted with its user id (no second pass of updates).
+    An existing account of that name is reused only when no pegawai holds it."""
     User = get_user_model()
     by_nip = {p.nip: p for p in pegawai if p.nip}
+    existing = dict(
+        User.objects.filter(username__in=list(by_nip), pegawai__isnull=True).values_list(
+            "username", "id"
+        )
+    )
     taken = set(User.objects.filter(username__in=list(by_nip)).values_list("username", flat=True))
     unusable = make_password(None)
-    users = [
-        User(username=nip, first_name=p.nama[:150], email=p.email, password=unusable)
-        for nip, p in by_nip.items()
-        if nip not in taken
-    ]
-    User.objects.bulk_create(users, batch_size=BATCH)
+    User.objects.bulk_create(
+        [
+            User(username=nip, first_name=p.nama[:150], email=p.email, password=unusable)
+            for nip, p in by_nip.items()
+            if nip not in taken
+        ],
+        batch_size=BATCH,
+    )
     ids = dict(
         User.objects.filter(username__in=list(by_nip), pegawai__isnull=True).values_list(
             "username", "id"
         )
     )
-    linked = []
+    ids.update(existing)
     for nip, p in by_nip.items():
-        if nip in ids:
-            p.user_id = ids[nip]
-            linked.append(p)
-    Pegawai.objects.bulk_update(linked, ["user"], batch_size=BATCH)
+        p.user_id = ids.get(nip)
