@@ -16,9 +16,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from kinerja import jobs
-from kinerja.models import Dokumen, Job
+from kinerja.models import Dokumen, Job, Notifikasi
 from kinerja.notifikasi import notifikasi_kirim
-from kinerja.tasks import jalankan_job, ping, sapu_outbox
+from kinerja.tasks import jalankan_job, jalankan_pengingat, ping, sapu_outbox
 from tests.worker_fixtures import (
     PREFIX,
     WORKER_ENV,
@@ -147,38 +147,104 @@ def test_worker_killed_mid_pdf_the_pdf_still_exists_exactly_once(
 def test_redis_down_during_a_request_then_the_sweep_runs_the_job(
     redis_uji, transactional_db, tmp_path, org, client
 ):
+    """The SKP PDF request with Redis stopped: the request succeeds, the job waits in the
+    outbox; Redis returns, the beat sweep sends it, a worker renders the PDF once."""
+    from skp.models import SKP
+
+    skp = SKP.objects.create(pegawai=org.pegawai, periode=org.periode_a)
     redis = RedisServer(tmp_path)
     redis.start()
     try:
         with celery_di(redis.url):
             redis.stop()
-            job = Job.objects.create(
-                task="uji.gagal_sekali",
-                kwargs={"instansi_id": 1},
-                instansi=org.instansi_a,
-                status="gagal",
-                percobaan=5,
-            )
-            client.force_login(org.admin_a)
+            client.force_login(org.pegawai.user)
             started = time.monotonic()
-            resp = client.post(f"/latar/{job.pk}/ulang/")
+            resp = client.post(f"/skp/{skp.pk}/pdf/")
             assert resp.status_code in {200, 302} and time.monotonic() - started < 5
-            job.refresh_from_db()
+            job = Job.objects.get(task="skp.pdf")
             assert job.status == "pending" and job.dikirim is None
+            assert job.kwargs == {"skp_id": skp.pk}
             redis.start()
             worker = Worker(redis.url, tmp_path)
             try:
-                # The beat sweep runs a minute later.
+                # A minute later the beat sweep runs (on the worker, like beat's message would).
                 Job.objects.filter(pk=job.pk).update(
                     dibuat=timezone.now() - dt.timedelta(minutes=1)
                 )
                 sapu_outbox.delay()
-                wait_for(
-                    lambda: _status(job.pk) == "sukses",
-                    30,
-                    "pekerjaan dijalankan setelah Redis kembali",
+                wait_for(lambda: _status(job.pk) in {"sukses", "gagal"}, 30, "PDF SKP dibuat")
+                job.refresh_from_db()
+                assert job.status == "sukses", job.galat
+                assert job.percobaan == 1 and job.hasil["url"].startswith(f"/skp/{skp.pk}/pdf/")
+                docs = Dokumen.objects.filter(
+                    content_type=ContentType.objects.get_for_model(SKP), object_id=skp.pk
                 )
+                assert docs.count() == 1
+                # The page that polls the job now offers the download.
+                part = client.get(f"/latar/{job.pk}/").content.decode()
+                assert "Unduh" in part and job.hasil["url"] in part
             finally:
                 worker.stop()
     finally:
         redis.stop()
+
+
+def test_reminders_fire_once_for_the_right_people_across_repeated_beats(pekerja, org):
+    """Beat fires twice (and a retry would too): each reminder reaches its person once, in the
+    app and by email, with the link to the page that resolves it."""
+    from skp.models import SKP
+
+    year = org.periode_a.tahun
+    hari = dt.date(year, 2, 3)  # planning deadline (31 Jan) passed three days ago
+    for p in (
+        org.kasubbid,
+        org.kabid,
+        org.fungsional,
+        org.kepala_bkd,
+        org.sekda,
+        org.kadis,
+        org.staf_dinas,
+    ):
+        SKP.objects.create(pegawai=p, periode=org.periode_a, status="disetujui",
+                           diajukan_pada=timezone.now())  # fmt: skip
+    SKP.objects.create(
+        pegawai=org.rekan, periode=org.periode_a, status="diajukan",
+        diajukan_pada=timezone.make_aware(dt.datetime(year, 1, 20, 9)),
+    )  # fmt: skip
+    first = jalankan_pengingat.delay(hari.isoformat()).get(timeout=60)
+    second = jalankan_pengingat.delay(hari.isoformat()).get(timeout=60)
+    assert first > 0 and second == 0
+
+    def notes(user, jenis):
+        return list(Notifikasi.objects.filter(penerima=user, jenis=jenis))
+
+    [own] = notes(org.pegawai.user, "skp_belum_diajukan")
+    assert "telah lewat 3 hari" in own.pesan
+    [bawahan] = notes(org.kasubbid.user, "skp_bawahan_belum_diajukan")
+    assert "Agustina Mbete" in bawahan.pesan and "Daniel Tallo" not in bawahan.pesan
+    [waiting] = notes(org.kasubbid.user, "skp_menunggu_persetujuan")  # 14 days > 7
+    assert "Daniel Tallo" in waiting.pesan
+    assert not notes(org.rekan.user, "skp_belum_diajukan")
+    assert not notes(org.kabid.user, "skp_persetujuan_terlambat")  # 14 days, not more than 14
+    assert (
+        not Notifikasi.objects.filter(penerima=org.pegawai_b.user)
+        .exclude(jenis="skp_belum_diajukan")
+        .exists()
+    )
+    # Email, once, through the worker.
+    wait_for(
+        lambda: (
+            not Job.objects.filter(task="kinerja.email_notifikasi")
+            .exclude(status="sukses")
+            .exists()
+        ),
+        30,
+        "email pengingat terkirim",
+    )
+    mails = [m for m in email_terkirim(pekerja.email_dir) if m["to"] == [org.pegawai.user.email]]
+    assert len(mails) == 1
+    assert "SKP Anda belum diajukan" in mails[0]["body"]
+    assert "https://kinerja.contoh.go.id/skp/" in mails[0]["body"]
+    # The next day's beat reminds again (one per person per reason per day).
+    third = jalankan_pengingat.delay((hari + dt.timedelta(days=1)).isoformat()).get(timeout=60)
+    assert third > 0 and len(notes(org.pegawai.user, "skp_belum_diajukan")) == 2
