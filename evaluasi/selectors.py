@@ -121,6 +121,22 @@ def tim_evaluasi(user: Any, periode: Periode, w: jendela.Window) -> list[dict]:
     ]
 
 
+def evaluasi_sebagai_atasan(user: Any, periode: Periode, w: jendela.Window) -> list[Evaluasi]:
+    """Evaluations in the window of the people the user is atasan pejabat penilai of (read)."""
+    a = policy.actor(user)
+    if not a.pegawai_id:
+        return []
+    return list(
+        Evaluasi.objects.filter(_window_filter(w), periode=periode)
+        .filter(
+            Q(atasan_pejabat_penilai_id=a.pegawai_id)
+            | Q(pegawai__atasan_pejabat_penilai_id=a.pegawai_id)
+        )
+        .select_related("pegawai__jabatan", "pejabat_penilai")
+        .order_by("pejabat_penilai__nama", "pegawai__nama", "pk")
+    )
+
+
 # --- one person's evaluation ----------------------------------------------------------------
 def konteks_penilaian(ev: Evaluasi) -> dict[str, Any]:
     """Everything the penilai weighs: approved SKP, realisasi and bukti per RHK, ALL feedback

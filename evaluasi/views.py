@@ -100,6 +100,7 @@ def tim(request: HttpRequest) -> HttpResponse:
             "tahun_list": selectors.tahun_list(request.user),
             "rows": rows,
             "dist": dist,
+            "atasan_rows": selectors.evaluasi_sebagai_atasan(request.user, periode, w),
         },
     )
 

@@ -322,3 +322,9 @@ def test_rating_form_costs_the_same_for_3_and_13_rows(org, client_as):
     large, r = _queries(c, url)
     assert small == large
     assert r.content.decode().count('class="ev-rhk"') == 13
+
+
+def test_atasan_sees_evaluations_made_by_their_penilai(org, client_as):
+    ev = final(org)
+    html = client_as(org.kabid.user).get("/evaluasi/tim/?jendela=akhir").content.decode()
+    assert "Sebagai atasan pejabat penilai" in html and f"/evaluasi/{ev.pk}/" in html
