@@ -369,3 +369,51 @@ def test_node_shows_latest_final_periodic_rating(client_as, org, data):
     assert b1.rating_teks == "Triwulan II: Sesuai Ekspektasi"
     html = client_as(org.admin_a).get("/pohon/").content.decode()
     assert "Triwulan II: Sesuai Ekspektasi" in html
+
+
+@pytest.mark.django_db
+def test_gap_lists_are_capped_on_the_page_but_counted_in_full(client_as, org, data, monkeypatch):
+    c = _cakupan_admin(org)
+    semua = pohon.celah(c)
+    dipotong = pohon.celah(c, batas=1)
+    for k in pohon.JENIS_CELAH:
+        assert dipotong["jumlah"][k] == len(semua[k]) == semua["jumlah"][k]
+        assert len(dipotong[k]) == min(1, len(semua[k]))
+    monkeypatch.setattr(pohon, "BATAS_CELAH_HALAMAN", 1)
+    html = client_as(org.admin_a).get("/pohon/").content.decode()
+    assert "Pegawai tanpa SKP yang disetujui (3)" in html
+    assert "daftar lengkap ada di unduhan xlsx" in html
+
+
+@pytest.mark.django_db
+def test_a_level_too_wide_for_the_first_load_stays_lazy(client_as, org, data, monkeypatch):
+    monkeypatch.setattr(pohon, "ANGGARAN_AWAL", 0)
+    html = client_as(org.admin_a).get("/pohon/").content.decode()
+    assert data.k1.rencana in html
+    assert data.b1.rencana not in html
+    assert f'hx-get="/pohon/simpul/{data.k1.pk}/"' in html
+
+
+@pytest.mark.django_db
+def test_large_export_runs_in_the_background_and_downloads(
+    client_as, org, data, monkeypatch, django_capture_on_commit_callbacks
+):
+    from openpyxl import load_workbook
+
+    from kinerja.models import Job
+
+    monkeypatch.setattr(pohon, "BATAS_UNDUH_LANGSUNG", 1)
+    client = client_as(org.admin_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = client.get("/pohon/unduh.xlsx")
+    assert resp.status_code == 200
+    assert "Menyiapkan unduhan pohon kinerja" in resp.content.decode()
+    job = Job.objects.get(task="pohon.xlsx")
+    assert job.status == Job.Status.SUKSES, job.galat
+    unduh = client.get(job.hasil["url"])
+    assert unduh.status_code == 200
+    wb = load_workbook(io.BytesIO(b"".join(unduh.streaming_content)))
+    teks = [r[2] for r in wb["Pohon kinerja"].iter_rows(min_row=3, values_only=True)]
+    assert data.p1.rencana in teks
+    # The file is the admin's instansi's: another instansi's admin cannot fetch it.
+    assert client_as(org.admin_b).get(job.hasil["url"]).status_code == 404
