@@ -379,3 +379,23 @@ def test_the_service_refuses_an_admin_of_another_instansi(org):
     jab.unit_kerja = org.kepala_b.unit_kerja
     with pytest.raises(PermissionDenied):
         organisasi_simpan(user=org.admin_b, obj=jab)
+
+
+@pytest.mark.django_db
+def test_refresh_writes_one_update_per_penilai_pair_not_per_pegawai(
+    org, django_assert_num_queries
+):
+    from tests.factories import PegawaiFactory
+
+    PegawaiFactory.create_batch(40, instansi=org.instansi_a, jabatan=org.rekan.jabatan)
+    # 3 reads (units, positions, pegawai) + 1 UPDATE for the 40 new people rated by kasubbid
+    # (+ savepoint pair of the atomic block inside the test transaction).
+    with django_assert_num_queries(6):
+        assert penilai_refresh(instansi=org.instansi_a) == 40
+    with django_assert_num_queries(5):
+        assert penilai_refresh(instansi=org.instansi_a) == 0
+    assert set(
+        Pegawai.objects.filter(jabatan=org.rekan.jabatan).values_list(
+            "pejabat_penilai_id", "atasan_pejabat_penilai_id"
+        )
+    ) == {(org.kasubbid.pk, org.kabid.pk)}
