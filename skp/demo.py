@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from kinerja.models import Pegawai, Periode, TimKerja
-from skp import services
+from skp import selectors, services
 from skp.models import SKP
 
 
@@ -220,6 +220,23 @@ def seed(ctx: dict[str, Any]) -> None:
             services.peran_hasil_na(
                 matriks=m1, user=kbkd.user, anggota=bawahan, kolom_kunci=kolom[k].kunci
             )
+    # The ketua of the cross-unit team is a row of her matrix too.
+    tim = p.get("tim")
+    if tim is not None and tim.ketua_id not in {kbkd.pk, kabid.pk}:
+        ketua = tim.ketua
+        if ketua.pk in {c.pk for c in selectors.matriks_kandidat_ketua(m1)}:
+            services.matriks_baris_tambah(matriks=m1, user=kbkd.user, anggota=ketua)
+        services.peran_hasil_simpan(
+            matriks=m1,
+            user=kbkd.user,
+            anggota=ketua,
+            kolom_kunci=kolom[1].kunci,
+            peran_hasil="Peta jalan transformasi digital manajemen kinerja tersusun",
+            cascading="tidak_langsung",
+            dasar="layanan",
+            indikator="Dokumen peta jalan",
+            target="1 dokumen",
+        )
     services.matriks_terapkan(matriks=m1, user=kbkd.user)
 
     # 3. Kabid: rows from the matrix plus his own; his matrix cascades further; submitted.

@@ -266,6 +266,11 @@ class MatriksPeranHasil(models.Model):
     tim = models.ForeignKey(
         "kinerja.TimKerja", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Extra rows: ketua of a (cross-unit) TimKerja who are not the leader's direct reports
+    # (a JPT cascades to ketua tim and JF directly under her, domain.md "Cascading").
+    anggota_tambahan = models.ManyToManyField(
+        "kinerja.Pegawai", blank=True, related_name="+", verbose_name="baris tambahan (ketua tim)"
+    )
     dibuat = models.DateTimeField(auto_now_add=True)
     diperbarui = models.DateTimeField(auto_now=True)
     diterapkan_pada = models.DateTimeField(null=True, blank=True)

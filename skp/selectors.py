@@ -211,7 +211,9 @@ def matriks_baris(m: MatriksPeranHasil) -> list[Pegawai]:
     if m.tim_id:
         qs = m.tim.anggota.all()
     else:
-        qs = Pegawai.objects.filter(pejabat_penilai_id=m.pemimpin_id)
+        qs = Pegawai.objects.filter(
+            Q(pejabat_penilai_id=m.pemimpin_id) | Q(pk__in=m.anggota_tambahan.values("pk"))
+        ).distinct()
     return list(
         qs.exclude(status=Pegawai.Status.BERHENTI)
         .exclude(pk=m.pemimpin_id)
@@ -274,4 +276,21 @@ def rhk_atasan_pilihan(skp: SKP) -> list[RencanaHasilKerja]:
         )
         .select_related("skp__pegawai")
         .order_by("skp__pegawai__nama", "jenis", "urutan", "id")
+    )
+
+
+def matriks_kandidat_ketua(m: MatriksPeranHasil) -> list[Pegawai]:
+    """Ketua of the instansi's active teams who could be added as rows of a leader's matrix."""
+    from kinerja.models import TimKerja
+
+    if m.tim_id:
+        return []
+    sudah = {p.pk for p in matriks_baris(m)} | {m.pemimpin_id}
+    ids = set(
+        TimKerja.objects.filter(instansi_id=m.pemimpin.instansi_id, aktif=True).values_list(
+            "ketua_id", flat=True
+        )
+    )
+    return list(
+        Pegawai.objects.filter(pk__in=ids - sudah).select_related("jabatan").order_by("nama")
     )

@@ -896,6 +896,27 @@ def peran_hasil_simpan(
 
 
 @transaction.atomic
+def matriks_baris_tambah(*, matriks: MatriksPeranHasil, user: Any, anggota: Pegawai) -> None:
+    """Add the ketua of a TimKerja as an extra row of the leader's matrix (not a team matrix)."""
+    from skp import selectors
+
+    m = _cek_matriks(matriks, user)
+    if m.tim_id:
+        raise ValidationError({"anggota": ["Baris matriks tim mengikuti anggota tim."]})
+    if anggota.pk not in {p.pk for p in selectors.matriks_kandidat_ketua(m)}:
+        raise ValidationError(
+            {"anggota": ["Hanya ketua tim kerja aktif di instansi Anda yang dapat ditambahkan."]}
+        )
+    m.anggota_tambahan.add(anggota)
+
+
+@transaction.atomic
+def matriks_baris_hapus(*, matriks: MatriksPeranHasil, user: Any, anggota: Pegawai) -> None:
+    m = _cek_matriks(matriks, user)
+    m.anggota_tambahan.remove(anggota)
+
+
+@transaction.atomic
 def peran_hasil_na(
     *, matriks: MatriksPeranHasil, user: Any, anggota: Pegawai, kolom_kunci: Any, na: bool = True
 ) -> None:
@@ -1014,7 +1035,10 @@ def matriks_terapkan(*, matriks: MatriksPeranHasil, user: Any) -> dict[str, Any]
                     jenis=RencanaHasilKerja.Jenis.UTAMA,
                     rencana=s.peran_hasil,
                     rhk_atasan=atasan,
-                    pemberi_tugas=m.pemimpin if m.tim_id else None,
+                    # Who assigned it, when the leader is not the member's penilai.
+                    pemberi_tugas=(
+                        m.pemimpin if m.tim_id or peg.pejabat_penilai_id != m.pemimpin_id else None
+                    ),
                     sumber=RencanaHasilKerja.Sumber.MATRIKS,
                     indikator=ind,
                     peran_hasil=s,
@@ -1032,6 +1056,19 @@ def matriks_terapkan(*, matriks: MatriksPeranHasil, user: Any) -> dict[str, Any]
         if (n_ubah or n_baru) and peg.nama not in ringkas["dibuat"] + ringkas["versi_baru"]:
             ringkas["diperbarui"].append(peg.nama)
         _sentuh(skp)
+        if not m.tim_id and peg.pejabat_penilai_id not in (None, m.pemimpin_id):
+            # Work from someone other than the penilai never bypasses the penilai.
+            penilai = Pegawai.objects.select_related("user").get(pk=peg.pejabat_penilai_id)
+            if penilai.user_id:
+                notifikasi_kirim(
+                    penerima=penilai.user,
+                    jenis="skp_matriks_diterapkan_penilai",
+                    pesan=(
+                        f"{m.pemimpin.nama} menambahkan peran-hasil dari matriksnya ke SKP "
+                        f"{peg.nama} yang Anda nilai."
+                    ),
+                    tautan=_url(skp),
+                )
         if peg.user_id:
             notifikasi_kirim(
                 penerima=peg.user,

@@ -38,6 +38,7 @@ urlpatterns = [
         views_matriks.matriks_sel_hapus,
         name="matriks_sel_hapus",
     ),
+    path("matriks/<int:mid>/baris/", views_matriks.matriks_baris, name="matriks_baris"),
     path("matriks/<int:mid>/na/", views_matriks.matriks_na, name="matriks_na"),
     path("matriks/<int:mid>/terapkan/", views_matriks.matriks_terapkan, name="matriks_terapkan"),
 ]

@@ -80,6 +80,8 @@ def _ctx(request: HttpRequest, m: MatriksPeranHasil) -> dict[str, Any]:
         **grid,
         "boleh_ubah": policy.can(request.user, "change", m),
         "skp_pemimpin": skp_pemimpin,
+        "kandidat_ketua": selectors.matriks_kandidat_ketua(m),
+        "tambahan_ids": set(m.anggota_tambahan.values_list("pk", flat=True)),
     }
 
 
@@ -276,4 +278,25 @@ def matriks_terapkan(request: HttpRequest, mid: int) -> HttpResponse:
     messages.success(request, "Matriks diterapkan — " + "; ".join(bagian) + ".")
     for d in hasil["dilewati"]:
         messages.warning(request, f"Dilewati — {d}.")
+    return _ke(m)
+
+
+@login_required
+@require_POST
+def matriks_baris(request: HttpRequest, mid: int) -> HttpResponse:
+    """Add (or remove, with hapus=1) a ketua tim as an extra row."""
+    m = _matriks(request, mid)
+    anggota = Pegawai.objects.filter(pk=request.POST.get("anggota") or 0).first()
+    if anggota is None:
+        messages.error(request, "Pilih ketua tim yang akan ditambahkan.")
+        return _ke(m)
+    try:
+        if request.POST.get("hapus"):
+            services.matriks_baris_hapus(matriks=m, user=request.user, anggota=anggota)
+            messages.success(request, f"{anggota.nama} dihapus dari baris matriks.")
+        else:
+            services.matriks_baris_tambah(matriks=m, user=request.user, anggota=anggota)
+            messages.success(request, f"{anggota.nama} ditambahkan sebagai baris matriks.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     return _ke(m)

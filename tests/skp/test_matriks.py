@@ -268,3 +268,33 @@ def test_matrix_page_and_htmx_cell(org, client_as, kabid_matriks):
     )
     r = client_as(org.kepala_bkd.user).post(reverse("skp:matriks_terapkan", args=[m.pk]))
     assert r.status_code == 403
+
+
+def test_a_ketua_tim_outside_the_line_can_be_a_row_and_their_penilai_is_told(org):
+    from kinerja.models import Notifikasi
+
+    kbkd = org.kepala_bkd
+    own = services.skp_buat(pegawai=kbkd, periode=org.periode_a, user=kbkd.user)
+    k = rhk(own, kbkd.user, rencana="Layanan kepegawaian digital", perspektif="proses_bisnis")
+    m = services.matriks_buat(pemimpin=kbkd, periode=org.periode_a, user=kbkd.user)
+    assert org.fungsional.pk not in {p.pk for p in selectors.matriks_baris(m)}
+    assert [p.pk for p in selectors.matriks_kandidat_ketua(m)] == [org.fungsional.pk]
+    with pytest.raises(ValidationError):
+        services.matriks_baris_tambah(matriks=m, user=kbkd.user, anggota=org.rekan)
+    services.matriks_baris_tambah(matriks=m, user=kbkd.user, anggota=org.fungsional)
+    assert org.fungsional.pk in {p.pk for p in selectors.matriks_baris(m)}
+    services.peran_hasil_simpan(
+        matriks=m,
+        user=kbkd.user,
+        anggota=org.fungsional,
+        kolom_kunci=k.kunci,
+        peran_hasil="Peta jalan transformasi digital tersusun",
+    )
+    services.matriks_terapkan(matriks=m, user=kbkd.user)
+    row = RencanaHasilKerja.objects.get(skp__pegawai=org.fungsional)
+    assert row.pemberi_tugas_id == kbkd.pk and row.rhk_atasan_id == k.pk
+    assert Notifikasi.objects.filter(
+        penerima=org.kabid.user, jenis="skp_matriks_diterapkan_penilai"
+    ).exists()
+    services.matriks_baris_hapus(matriks=m, user=kbkd.user, anggota=org.fungsional)
+    assert org.fungsional.pk not in {p.pk for p in selectors.matriks_baris(m)}
