@@ -13,7 +13,7 @@ distribusi/?unit_kerja=&periode=  predikat_organisasi, jumlah_pegawai, aktual, p
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -255,9 +255,10 @@ class DistribusiView(APIView):
         )
         if unit.instansi_id != periode.instansi_id:
             raise Http404
-        a = policy.actor(user)
-        if not (a.is_admin_of(unit.instansi_id) or a.pegawai_id):
-            raise Http404
+        from kinerja.policy.evaluasi import boleh_lihat_distribusi_unit
+
+        if not boleh_lihat_distribusi_unit(policy.actor(user), unit):
+            raise PermissionDenied("Distribusi unit ini hanya untuk pimpinan, penilai, dan admin.")
         urutan = int(p["urutan"]) if (p.get("urutan") or "").isdigit() else None
         w = jendela.dari_jenis(periode, p.get("jenis") or "tahunan", urutan)
         d = selectors.distribusi_unit(unit, periode, w)

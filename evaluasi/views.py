@@ -388,14 +388,18 @@ def distribusi(request: HttpRequest) -> HttpResponse:
             raise Http404
         panels = [selectors.distribusi_tim(a.pegawai_id, periode, w)]
     elif cakupan == "unit":
-        if not admin:
-            raise Http404
+        from kinerja.policy.evaluasi import boleh_lihat_distribusi_unit
+
         unit_id = request.GET.get("unit")
         if unit_id:
             unit = policy.get_for_user(request.user, UnitKerja.objects.all(), pk=unit_id)
+            if not boleh_lihat_distribusi_unit(a, unit):
+                raise PermissionDenied
             panels = [selectors.distribusi_unit(unit, periode, w)]
-        else:
+        elif admin:
             units = selectors.distribusi_per_unit(periode, w)
+        else:
+            raise Http404
     elif cakupan == "instansi":
         if not admin:
             raise Http404
@@ -417,6 +421,7 @@ def distribusi(request: HttpRequest) -> HttpResponse:
             "panels": panels,
             "units": units,
             "admin": admin,
+            "boleh_justifikasi": cakupan == "tim" or admin,
             "justifikasi_form": JustifikasiForm(),
             "batas_kecil": rules.BATAS_UNIT_KECIL,
         },

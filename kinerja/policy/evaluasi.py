@@ -221,3 +221,17 @@ class LangkahSanksiRules(Rules):
 
     def can(self, a: Actor, action: str, obj: Model) -> bool:
         return KasusSanksiRules().can(a, action, obj.kasus)
+
+
+def boleh_lihat_distribusi_unit(a: Actor, unit) -> bool:
+    """A unit's predikat distribution: the instansi admin, the head of the unit or of a unit
+    above it, or a penilai of someone in the unit."""
+    if a.is_admin_of(unit.instansi_id):
+        return True
+    if not a.pegawai_id or a.instansi_id != unit.instansi_id:
+        return False
+    if unit.pk in _kepala_unit_ids(a) or memimpin_unit_di_atas(a, unit):
+        return True
+    from kinerja.models import Pegawai
+
+    return Pegawai.objects.filter(unit_kerja_id=unit.pk, pejabat_penilai_id=a.pegawai_id).exists()

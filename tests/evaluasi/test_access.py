@@ -102,3 +102,25 @@ def test_distribution_api_of_another_instansi_is_404(org, client_as):
     c = client_as(org.admin_b)
     r = c.get(f"/api/v1/distribusi/?unit_kerja={org.unit_bidang.pk}&periode={org.periode_a.pk}")
     assert r.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("admin_a", 200),
+        ("kepala_bkd", 200),
+        ("kabid", 200),
+        ("kasubbid", 200),
+        ("gubernur", 200),
+        ("pegawai", 403),
+        ("kadis", 403),
+        ("admin_b", 404),
+    ],
+)
+def test_unit_distribution_for_leaders_penilai_and_admin(org, client_as, who, expected):
+    c = client_as(org.user(who))
+    r = c.get(f"/api/v1/distribusi/?unit_kerja={org.unit_bidang.pk}&periode={org.periode_a.pk}")
+    assert r.status_code == expected
+    if who != "admin_b":
+        r = c.get(f"/evaluasi/distribusi/?cakupan=unit&unit={org.unit_bidang.pk}&jendela=akhir")
+        assert r.status_code == expected
