@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Any
 
+from django.core.cache import cache
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -160,9 +161,13 @@ def jalankan_instansi(
     instansi: Instansi, hari_ini: dt.date, *, hanya: set[str] | None = None
 ) -> int:
     """Run the reminders of one instansi for one day; a broken reminder does not stop the rest."""
+    return _jalankan(instansi, hari_ini, hanya)[0]
+
+
+def _jalankan(instansi: Instansi, hari_ini: dt.date, hanya: set[str] | None) -> tuple[int, bool]:
     pengaturan = pengaturan_untuk(instansi)
     if not pengaturan.aktif:
-        return 0
+        return 0, True
     ctx = Konteks(
         hari_ini=hari_ini,
         instansi=instansi,
@@ -170,28 +175,41 @@ def jalankan_instansi(
         periode=Periode.objects.filter(instansi=instansi, tahun=hari_ini.year).first(),
     )
     off = set(pengaturan.jenis_nonaktif or [])
-    total = 0
+    total, ok = 0, True
     for p in temukan().values():
         if p.jenis in off or (hanya is not None and p.jenis not in hanya):
             continue
         try:
             total += _kirim(p.jenis, list(p.fn(ctx)), hari_ini)
         except Exception:
+            ok = False
             log.exception("pengingat %s untuk instansi %s gagal", p.jenis, instansi.pk)
-    return total
+    return total, ok
+
+
+def _tanda_selesai(instansi_id: int, hari_ini: dt.date) -> str:
+    return f"kinerja:pengingat:selesai:{instansi_id}:{hari_ini.isoformat()}"
 
 
 def jalankan_semua(hari_ini: dt.date | None = None, *, hanya: set[str] | None = None) -> int:
-    """Every instansi's reminders. From beat (no date): only instansi whose sending hour has
-    come; with an explicit date (tests, a manual run): all of them."""
-    terjadwal = hari_ini is None
+    """Every instansi's reminders.
+
+    From beat (no date, hourly): each instansi once its sending hour has come, and once a day -
+    a completed day is marked in the cache so the later hours cost nothing (the per-day keys
+    would make them no-ops anyway). With an explicit date (tests, a manual run): all of them.
+    """
+    terjadwal = hari_ini is None and hanya is None
     now = timezone.localtime()
     hari_ini = hari_ini or now.date()
     total = 0
     for instansi in Instansi.objects.order_by("id"):
         if terjadwal:
-            jam = pengaturan_untuk(instansi).jam_kirim
-            if now.hour < jam:
+            if now.hour < pengaturan_untuk(instansi).jam_kirim:
                 continue
-        total += jalankan_instansi(instansi, hari_ini, hanya=hanya)
+            if cache.get(_tanda_selesai(instansi.pk, hari_ini)):
+                continue
+        sent, ok = _jalankan(instansi, hari_ini, hanya)
+        total += sent
+        if terjadwal and ok:
+            cache.set(_tanda_selesai(instansi.pk, hari_ini), True, 26 * 3600)
     return total

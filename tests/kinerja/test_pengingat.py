@@ -79,17 +79,29 @@ def test_instansi_settings_turn_reminders_off(org, uji_pengingat):
     assert _run(org, dt.date(2026, 3, 1), "uji_pengingat") == 1
 
 
-def test_beat_runs_each_instansi_from_its_own_hour(org, uji_pengingat, monkeypatch):
+def test_beat_runs_each_instansi_from_its_own_hour_once_a_day(org, uji_pengingat, monkeypatch):
+    from django.core.cache import cache
+
+    cache.clear()
     calls, targets = uji_pengingat
+    targets.append(Pesan(org.pegawai.user, "Pengingat."))
     PengaturanPengingat.objects.create(instansi=org.instansi_a, jam_kirim=9)
     PengaturanPengingat.objects.create(instansi=org.instansi_b, jam_kirim=6)
-    at = timezone.make_aware(dt.datetime(2026, 5, 4, 7, 5))
-    monkeypatch.setattr(pengingat.timezone, "localtime", lambda *a: at)
-    pengingat.jalankan_semua(hanya={"uji_pengingat"})
-    assert len(calls) == 1  # only instansi B (06:00); A waits for 09:00
-    at = timezone.make_aware(dt.datetime(2026, 5, 4, 9, 5))
-    pengingat.jalankan_semua(hanya={"uji_pengingat"})
-    assert len(calls) == 3
+    now = [timezone.make_aware(dt.datetime(2026, 5, 4, 7, 5))]
+    monkeypatch.setattr(pengingat.timezone, "localtime", lambda *a: now[0])
+    pengingat.jalankan_semua()
+    assert len(calls) == 1  # only instansi B (from 06:00); A waits for 09:00
+    now[0] = timezone.make_aware(dt.datetime(2026, 5, 4, 9, 5))
+    pengingat.jalankan_semua()
+    assert len(calls) == 2  # A now; B is done for the day
+    now[0] = timezone.make_aware(dt.datetime(2026, 5, 4, 10, 5))
+    assert pengingat.jalankan_semua() == 0 and len(calls) == 2
+    cache.clear()  # the marker lost (cache flushed): the per-day keys still hold
+    assert pengingat.jalankan_semua() == 0 and len(calls) == 4
+    assert len(_notes(org.pegawai.user, "uji_pengingat")) == 1
+    now[0] = timezone.make_aware(dt.datetime(2026, 5, 5, 9, 5))
+    pengingat.jalankan_semua()
+    assert len(_notes(org.pegawai.user, "uji_pengingat")) == 2
 
 
 def test_a_broken_reminder_does_not_stop_the_others(org, uji_pengingat):
