@@ -298,3 +298,13 @@ def test_a_ketua_tim_outside_the_line_can_be_a_row_and_their_penilai_is_told(org
     ).exists()
     services.matriks_baris_hapus(matriks=m, user=kbkd.user, anggota=org.fungsional)
     assert org.fungsional.pk not in {p.pk for p in selectors.matriks_baris(m)}
+
+
+def test_adding_a_column_goes_into_the_leaders_own_draft(org, client_as, kabid_matriks):
+    m, *_ = kabid_matriks
+    c = client_as(org.kabid.user)
+    c.post(
+        reverse("skp:matriks_kolom", args=[m.pk]),
+        {"rencana": "Kolom ketiga", "indikator": "Jumlah", "target": "3"},
+    )
+    assert [k.rencana for k in selectors.matriks_kolom(m)][-1] == "Kolom ketiga"
