@@ -40,7 +40,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from kinerja import policy, rules
+from kinerja import jobs, policy, rules
 from kinerja.models import Instansi, Jabatan, Pegawai, UnitKerja
 from kinerja.services import penilai_refresh
 
@@ -48,6 +48,8 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # a 5 MB xlsx that inflates beyond this is a zip bomb
 MAX_ROWS = 100_000
 BATCH = 2000
+# Files with more rows than this are written by a background job (settings may override).
+LATAR_BARIS = 2000
 
 # canonical column -> accepted header spellings (normalised: lowercase words)
 KOLOM: dict[str, tuple[str, ...]] = {
@@ -699,3 +701,49 @@ def _logins(pegawai: list[Pegawai]) -> None:
     ids.update(existing)
     for nip, p in by_nip.items():
         p.user_id = ids.get(nip)
+
+
+def ringkasan(plan: Rencana, nama: str) -> str:
+    """The one-line result an admin reads after an import (Indonesian)."""
+    if plan.galat:
+        g = plan.galat[0]
+        return (
+            f"Impor {nama} dibatalkan, tidak ada data yang disimpan: {len(plan.galat)} "
+            f"kesalahan, antara lain baris {g.baris} kolom {g.kolom}: {g.pesan}"
+        )
+    j = plan.jumlah
+    return (
+        f"Impor {nama} selesai: {j['baru']} pegawai baru, {j['diubah']} diubah, {j['tetap']} "
+        f"tetap; {plan.jabatan_dibuat} jabatan baru, {plan.jabatan_diubah} atasan jabatan "
+        "diubah."
+    )
+
+
+@jobs.handler("kinerja.impor_pegawai")
+def impor_latar(
+    job: Any, *, instansi_id: int, user_id: int, path: str, jenis: str, nama: str
+) -> dict[str, Any]:
+    """Background import of a large file confirmed by the admin. Safe to retry: the import is
+    an upsert by NIP and all-or-nothing, so a second attempt finds the rows the first wrote."""
+    from django.core.files.storage import default_storage
+
+    if not default_storage.exists(path):
+        return {"pesan": "Berkas impor tidak ditemukan lagi; unggah ulang."}
+    jobs.progress(job, 0, 1, f"Mengimpor {nama}")
+    with default_storage.open(path, "rb") as fh:
+        data = fh.read()
+    plan = terapkan(
+        user=get_user_model().objects.get(pk=user_id),
+        instansi=Instansi.objects.get(pk=instansi_id),
+        data=data,
+        jenis=jenis,
+    )
+    pesan = ringkasan(plan, nama)
+    jobs.progress(job, 1, 1, pesan)
+    if not plan.galat:
+        default_storage.delete(path)
+    return {
+        "pesan": pesan,
+        **plan.jumlah,
+        "galat": [[g.baris, g.kolom, g.pesan] for g in plan.galat[:50]],
+    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,11 +12,12 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.vary import vary_on_headers
 
-from kinerja import impor, policy
+from kinerja import impor, jobs, policy
 from kinerja.forms import ImporKonfirmasiForm, ImporUnggahForm
-from kinerja.models import Instansi
+from kinerja.models import Instansi, Job
 
 SESSION_KEY = "impor_pegawai"
 PRATINJAU_MAKS = 500  # rows shown in the preview table; counts and errors always cover all
@@ -47,6 +49,9 @@ def impor_pegawai(request: HttpRequest) -> HttpResponse:
         resp["Content-Disposition"] = 'attachment; filename="contoh-impor-pegawai.csv"'
         return resp
     ctx: dict = {"instansi": instansi, "form": ImporUnggahForm(), "kolom": impor.LABEL}
+    if request.GET.get("job", "").isdigit():
+        # A large import running in the background: its progress bar polls /latar/<id>/.
+        ctx["job"] = policy.get_for_user(request.user, Job.objects.all(), pk=request.GET["job"])
     if request.method == "POST" and "token" in request.POST:
         return _konfirmasi(request, instansi, ctx)
     if request.method == "POST":
@@ -75,6 +80,7 @@ def impor_pegawai(request: HttpRequest) -> HttpResponse:
                 "jenis": jenis,
                 "nama": berkas.name,
                 "instansi": instansi.pk,
+                "baris": len(plan.baris),
             }
             ctx["konfirmasi"] = ImporKonfirmasiForm(initial={"token": token})
         return _render(request, ctx)
@@ -92,6 +98,23 @@ def _konfirmasi(request: HttpRequest, instansi: Instansi, ctx: dict) -> HttpResp
     ):
         messages.error(request, "Pratinjau impor sudah kedaluwarsa; unggah berkasnya lagi.")
         return redirect("impor_pegawai")
+    request.session.pop(SESSION_KEY, None)
+    if pending.get("baris", 0) > getattr(settings, "KINERJA_IMPOR_LATAR_BARIS", impor.LATAR_BARIS):
+        # Large files are written by a worker; the page shows its progress.
+        job = jobs.enqueue(
+            "kinerja.impor_pegawai",
+            kunci=f"impor:{pending['token']}",
+            user=request.user,
+            instansi_id=instansi.pk,
+            user_id=request.user.pk,
+            path=pending["path"],
+            jenis=pending["jenis"],
+            nama=pending["nama"],
+        )
+        messages.info(
+            request, f"Impor {pending['nama']} ({pending['baris']} baris) diproses di latar."
+        )
+        return redirect(f"{reverse('impor_pegawai')}?job={job.pk}")
     with default_storage.open(pending["path"], "rb") as fh:
         data = fh.read()
     plan = impor.terapkan(user=request.user, instansi=instansi, data=data, jenis=pending["jenis"])
@@ -100,12 +123,5 @@ def _konfirmasi(request: HttpRequest, instansi: Instansi, ctx: dict) -> HttpResp
         ctx.update(plan=plan, nama_berkas=pending["nama"], maks=PRATINJAU_MAKS, status=409)
         return _render(request, ctx)
     default_storage.delete(pending["path"])
-    request.session.pop(SESSION_KEY, None)
-    j = plan.jumlah
-    messages.success(
-        request,
-        f"Impor {pending['nama']} selesai: {j['baru']} pegawai baru, {j['diubah']} diubah, "
-        f"{j['tetap']} tetap; {plan.jabatan_dibuat} jabatan baru, {plan.jabatan_diubah} "
-        "atasan jabatan diubah.",
-    )
+    messages.success(request, impor.ringkasan(plan, pending["nama"]))
     return redirect("impor_pegawai")

@@ -446,3 +446,27 @@ def test_admin_of_another_instansi_cannot_touch_instansi_a(org, client_as):
 def test_anonymous_is_sent_to_login(client):
     resp = client.get(URL)
     assert resp.status_code == 302 and "/masuk/" in resp["Location"]
+
+
+@pytest.mark.django_db
+def test_a_large_file_is_written_by_a_background_job_with_progress(
+    org, client_as, settings, django_capture_on_commit_callbacks
+):
+    from kinerja.models import Job
+
+    settings.KINERJA_IMPOR_LATAR_BARIS = 2
+    client = client_as(org.admin_a)
+    upload(client, csv_bytes(rows_good(org)))
+    token = client.session["impor_pegawai"]["token"]
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = client.post(URL, {"token": token})
+    assert resp.status_code == 302 and "?job=" in resp["Location"]
+    job = Job.objects.get(task="kinerja.impor_pegawai")
+    assert job.status == "sukses", job.galat
+    assert job.hasil["baru"] == 3 and job.hasil["diubah"] == 1
+    assert Pegawai.objects.get(nip=NEW1).pejabat_penilai == org.kasubbid
+    html = client.get(resp["Location"]).content.decode()
+    assert f'id="job-{job.pk}"' in html and "3 pegawai baru, 1 diubah" in html
+    # Another admin cannot watch it.
+    other = client_as(org.admin_b).get(resp["Location"])
+    assert other.status_code == 404
