@@ -4,7 +4,12 @@ cache configuration) plus the bench-only URLconf that serves the bare baseline v
 Used only by the bench's gunicorn and Celery processes; never by the application itself.
 """
 
+import warnings
+
 from kinerja.settings import *  # noqa: F403
+
+# whitenoise warns once per process that STATIC_ROOT was never collected; the bench does not care.
+warnings.filterwarnings("ignore", message="No directory at")
 
 ROOT_URLCONF = "kinerja.bench.urls"
 DEBUG = False

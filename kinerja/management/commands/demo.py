@@ -22,6 +22,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, **opts):
+        if opts["pegawai"] >= 2000:  # provincial scale: the COPY generator of kinerja.bench
+            from kinerja.bench.generate import generate
+
+            generate(pegawai=opts["pegawai"], seed=opts["seed"], out=self.stderr)
+            return
         from kinerja import demo
 
         with transaction.atomic():
