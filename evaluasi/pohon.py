@@ -80,6 +80,11 @@ class Sel:
     diterapkan: bool = False
     anak: list[Simpul] = field(default_factory=list)
 
+    @property
+    def sama(self) -> bool:
+        """Applied as is: one rencana hasil kerja with the cell's own words (drawn once)."""
+        return len(self.anak) == 1 and self.anak[0].rencana.strip() == self.peran_hasil.strip()
+
 
 @dataclass
 class Simpul:
