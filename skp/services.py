@@ -64,7 +64,13 @@ def _lock(skp: SKP) -> SKP:
     return SKP.objects.select_for_update().select_related("pegawai", "periode").get(pk=skp.pk)
 
 
+def _periode_terbuka(skp: SKP) -> None:
+    if skp.periode.ditutup:
+        raise ValidationError({"__all__": ["Periode ini sudah ditutup; SKP hanya dapat dibaca."]})
+
+
 def _draft_saja(skp: SKP) -> None:
+    _periode_terbuka(skp)
     if skp.status != SKP.Status.DRAFT:
         raise ValidationError(
             {"__all__": [PESAN_BUKAN_DRAFT.format(status=skp.get_status_display().lower())]}
@@ -357,6 +363,7 @@ def skp_setujui(*, skp: SKP, user: Any, row_version: int | None = None, catatan:
     skp = _lock(skp)
     if not policy.can(user, "view", skp):
         raise PermissionDenied("Anda tidak berwenang.")
+    _periode_terbuka(skp)
     if skp.status != SKP.Status.DIAJUKAN:
         raise ValidationError({"__all__": ["Hanya SKP yang diajukan yang dapat disetujui."]})
     _require(user, "setujui", skp)
@@ -384,6 +391,7 @@ def skp_kembalikan(*, skp: SKP, user: Any, catatan: str, row_version: int | None
     skp = _lock(skp)
     if not policy.can(user, "view", skp):
         raise PermissionDenied("Anda tidak berwenang.")
+    _periode_terbuka(skp)
     if skp.status != SKP.Status.DIAJUKAN:
         raise ValidationError({"__all__": ["Hanya SKP yang diajukan yang dapat dikembalikan."]})
     _require(user, "kembalikan", skp)
@@ -414,6 +422,7 @@ def perilaku_atur(*, skp: SKP, user: Any, ekspektasi: dict[str, str]) -> SKP:
     skp = _lock(skp)
     if not policy.can(user, "view", skp):
         raise PermissionDenied("Anda tidak berwenang.")
+    _periode_terbuka(skp)
     if skp.status == SKP.Status.DISETUJUI:
         raise ValidationError(
             {"__all__": [PESAN_BUKAN_DRAFT.format(status=skp.get_status_display().lower())]}

@@ -292,3 +292,18 @@ def test_tugas_belajar_bands_are_suggested_into_the_academic_row(org):
         sumber="manual",
     )
     assert skp.rencana_set.count() == 2
+
+
+def test_a_closed_year_is_read_only(org):
+    from kinerja.models import Periode
+
+    draft = skp_draft(org)
+    sub = skp_diajukan(org, "rekan")
+    Periode.objects.filter(pk=org.periode_a.pk).update(status="ditutup")
+    with pytest.raises(ValidationError):
+        rhk(draft, org.pegawai.user, rencana="terlambat")
+    with pytest.raises(ValidationError):
+        services.skp_ajukan(skp=draft, user=org.pegawai.user)
+    with pytest.raises(ValidationError):
+        services.skp_setujui(skp=sub, user=org.kasubbid.user)
+    assert draft.rencana_set.count() == 1
