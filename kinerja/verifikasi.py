@@ -187,6 +187,14 @@ def verifikasi_dokumen(request: HttpRequest, kode: str) -> HttpResponse:
                 status = 400
 
     terbaru = None
+    digantikan = dok.digantikan
+    versi_baru = False
+    if not digantikan and dok.content_type_id and dok.object_id is not None:
+        # A versioned object (an SKP: every version is its own row, flagged `terkini`) whose
+        # newer version exists supersedes its documents even before the new one is printed.
+        objek = dok.objek
+        versi_baru = getattr(objek, "terkini", True) is False
+        digantikan = versi_baru
     if dok.digantikan and dok.object_id is not None:
         terbaru = (
             Dokumen.objects.filter(
@@ -212,6 +220,8 @@ def verifikasi_dokumen(request: HttpRequest, kode: str) -> HttpResponse:
         "hasil": hasil,
         "galat": galat,
         "terbaru": terbaru,
+        "digantikan": digantikan,
+        "versi_baru": versi_baru,
         "persetujuan": persetujuan,
         "batas_mb": _batas_unggah() // (1024 * 1024),
     }

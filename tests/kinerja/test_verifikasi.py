@@ -274,3 +274,26 @@ def test_plain_qr_data_uri_in_img_tag_decodes(tmp_path, settings):
     url = verifikasi_url("AbCdEfGhIjKlMnOp")
     pdf = render_pdf(f'<html><body><p>x</p><img src="{qr_data_uri(url)}"></body></html>')
     assert _decode_qr_from_pdf(pdf, tmp_path) == [url]
+
+
+@pytest.mark.django_db
+def test_document_of_an_older_skp_version_is_superseded_once_a_newer_version_exists(client, org):
+    from skp.models import SKP
+
+    v1 = SKP.objects.create(pegawai=org.pegawai, periode=org.periode_a, status="disetujui")
+    dok = dokumen_simpan(
+        jenis="skp",
+        judul="SKP v1",
+        data=_pdf("v1"),
+        nama_berkas="v1.pdf",
+        objek=v1,
+        instansi_id=org.instansi_a.pk,
+        pegawai_id=org.pegawai.pk,
+        versi=1,
+    )
+    assert "MASIH BERLAKU" in client.get(f"/verifikasi/{dok.kode}/").content.decode()
+    SKP.objects.filter(pk=v1.pk).update(terkini=False)
+    SKP.objects.create(pegawai=org.pegawai, periode=org.periode_a, versi=2, status="draft")
+    html = client.get(f"/verifikasi/{dok.kode}/").content.decode()
+    assert "DIGANTIKAN" in html and "sudah ada versi yang lebih baru" in html
+    assert "MASIH BERLAKU" not in html
