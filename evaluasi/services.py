@@ -633,16 +633,26 @@ def penutupan_mulai(*, user: Any, periode: Periode):
 
     if not policy.actor(user).is_admin_of(periode.instansi_id):
         raise PermissionDenied("Hanya admin instansi yang dapat menutup tahun.")
-    pen, _ = PenutupanTahun.objects.get_or_create(periode=periode, defaults={"dimulai_oleh": user})
+    from kinerja.models import Job
+
+    pen, _ = PenutupanTahun.objects.select_for_update().get_or_create(
+        periode=periode, defaults={"dimulai_oleh": user}
+    )
+    if pen.job_id and pen.job.status in (Job.Status.PENDING, Job.Status.RUNNING):
+        return pen  # already under way: a double click starts nothing
+    # Each run is its own job (a later run picks up results changed since, e.g. by a
+    # keberatan); the run itself changes nothing that is already current.
+    runs = Job.objects.filter(
+        task="evaluasi.tutup_tahun", kunci__startswith=f"evaluasi-tutup:{periode.pk}:"
+    ).count()
     job = jobs.enqueue(
         "evaluasi.tutup_tahun",
-        kunci=f"evaluasi-tutup:{periode.pk}",
+        kunci=f"evaluasi-tutup:{periode.pk}:{runs + 1}",
         user=user,
         periode_id=periode.pk,
     )
-    if pen.job_id != job.pk:
-        pen.job = job
-        pen.save(update_fields=["job"])
+    pen.job = job
+    pen.save(update_fields=["job"])
     return pen
 
 

@@ -163,6 +163,12 @@ def test_start_close_is_admin_only_and_enqueued_once(org, django_capture_on_comm
         p2 = services.penutupan_mulai(user=org.admin_a, periode=org.periode_a)
     assert p1.pk == p2.pk and p1.job_id == p2.job_id
     assert Job.objects.filter(task="evaluasi.tutup_tahun").count() == 1
+    # once that run is done, "run again" is a new job (which then changes nothing current)
+    Job.objects.filter(pk=p1.job_id).update(status="sukses")
+    with django_capture_on_commit_callbacks(execute=False):
+        p3 = services.penutupan_mulai(user=org.admin_a, periode=org.periode_a)
+    assert p3.job_id != p1.job_id
+    assert Job.objects.filter(task="evaluasi.tutup_tahun").count() == 2
 
 
 def test_close_page_shows_completeness_and_progress(
@@ -177,3 +183,36 @@ def test_close_page_shows_completeness_and_progress(
     assert r.status_code == 302
     html = c.get("/evaluasi/tutup-tahun/").content.decode()
     assert "<progress" in html and "/latar/" in html
+
+
+def test_rerun_after_a_changed_result_reissues_only_what_changed(tahun_siap):
+    org = tahun_siap
+    _run(org)
+    pen = PenutupanTahun.objects.get(periode=org.periode_a)
+    rekap_lama = pen.rekap_id
+    arsip_lama = dict(ArsipUnit.objects.values_list("unit_kerja_id", "dokumen_id"))
+    docs_lama = dict(
+        Evaluasi.objects.filter(jenis="tahunan").values_list("pegawai_id", "dokumen_id")
+    )
+    ev = Evaluasi.objects.get(pegawai=org.rekan, jenis="tahunan")
+    services.evaluasi_ganti_hasil(
+        evaluasi=ev,
+        rating_hasil_kerja=S,
+        rating_perilaku_kerja=S,
+        alasan="Keberatan diterima",
+        oleh=org.kabid.user,
+    )
+    _run(org)
+    docs_baru = dict(
+        Evaluasi.objects.filter(jenis="tahunan").values_list("pegawai_id", "dokumen_id")
+    )
+    assert docs_baru[org.rekan.pk] != docs_lama[org.rekan.pk]
+    assert {k: v for k, v in docs_baru.items() if k != org.rekan.pk} == {
+        k: v for k, v in docs_lama.items() if k != org.rekan.pk
+    }
+    assert Dokumen.objects.get(pk=docs_lama[org.rekan.pk]).digantikan
+    arsip_baru = dict(ArsipUnit.objects.values_list("unit_kerja_id", "dokumen_id"))
+    assert arsip_baru[org.unit_bidang.pk] != arsip_lama[org.unit_bidang.pk]
+    assert arsip_baru[org.unit_dinas.pk] == arsip_lama[org.unit_dinas.pk]
+    pen.refresh_from_db()
+    assert pen.rekap_id != rekap_lama
