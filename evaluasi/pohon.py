@@ -109,6 +109,7 @@ class Simpul:
     rating: str = ""
     rating_urutan: int | None = None
     rating_teks: str = ""
+    boleh_buka: bool = False
     tingkat: int = 0
     # None: not loaded yet (lazy); a list once loaded.
     sel: list[Sel] | None = None
@@ -732,10 +733,24 @@ def simpul_untuk(user: Any, rhk_id: int) -> tuple[Simpul, Periode]:
 
 
 # --- views ----------------------------------------------------------------------------------
+def _tandai_akses(user: Any, akar: list[Simpul], instansi_id: int) -> None:
+    """Set `boleh_buka` on every loaded node: may the viewer open the owner's SKP page? (The
+    SKP policy lets the pegawai, their penilai, atasan penilai, ketua tim and admin in; a leader
+    higher up sees the node in the tree but not the SKP.) Three cached queries at most."""
+    a = policy.actor(user)
+    semua = a.is_admin_of(instansi_id)
+    ids: set[int] = set()
+    if not semua and a.pegawai_id:
+        ids = {a.pegawai_id} | a.dinilai_ids() | a.atasan_dari_ids() | a.anggota_tim_ids()
+    for n in _semua_simpul(akar):
+        n.boleh_buka = semua or n.pemilik_id in ids
+
+
 def _konteks(request: HttpRequest, c: Cakupan) -> dict:
     roots = akar(c)
     if c.periode is not None:
         pohon_bangun(c.periode, roots, KEDALAMAN_AWAL, anggaran=ANGGARAN_AWAL)
+    _tandai_akses(request.user, roots, c.instansi.pk)
     gaps = celah(c, batas=BATAS_CELAH_HALAMAN)
     units = []
     if c.admin:
@@ -782,8 +797,10 @@ def pohon_simpul(request: HttpRequest, rhk_id: int) -> HttpResponse:
     node, periode = simpul_untuk(request.user, rhk_id)
     if getattr(request, "htmx", False):
         pohon_bangun(periode, [node], 2)  # the children asked for, however many
+        _tandai_akses(request.user, [node], periode.instansi_id)
         return render(request, "pohon/_anak.html", {"simpul": node, "periode": periode})
     pohon_bangun(periode, [node], 3, anggaran=ANGGARAN_AWAL, wajib=1)
+    _tandai_akses(request.user, [node], periode.instansi_id)
     return render(request, "pohon/simpul.html", {"simpul": node, "periode": periode})
 
 

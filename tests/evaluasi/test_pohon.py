@@ -417,3 +417,18 @@ def test_large_export_runs_in_the_background_and_downloads(
     assert data.p1.rencana in teks
     # The file is the admin's instansi's: another instansi's admin cannot fetch it.
     assert client_as(org.admin_b).get(job.hasil["url"]).status_code == 404
+
+
+@pytest.mark.django_db
+def test_skp_links_only_where_the_viewer_may_open_the_skp(client_as, org, data):
+    client = client_as(org.user("kabid"))
+    html = client.get(f"/pohon/simpul/{data.b1.pk}/").content.decode()
+    assert f'href="/skp/{data.s1.skp_id}/"' in html  # kasubbid: kabid is her penilai
+    assert f'href="/skp/{data.p1.skp_id}/"' in html  # pegawai: kabid is her atasan penilai
+    assert client.get(f"/skp/{data.p1.skp_id}/").status_code == 200
+    kepala = client_as(org.user("kepala_bkd"))
+    html = kepala.get(f"/pohon/simpul/{data.b1.pk}/").content.decode()
+    assert f'href="/skp/{data.b1.skp_id}/"' in html  # kabid: rated by kepala_bkd
+    assert f'href="/skp/{data.p1.skp_id}/"' not in html  # three levels down: no SKP access
+    assert data.p1.rencana in html  # ...but the node is in her tree
+    assert kepala.get(f"/skp/{data.p1.skp_id}/").status_code == 404
