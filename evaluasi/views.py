@@ -382,7 +382,7 @@ def distribusi(request: HttpRequest) -> HttpResponse:
     a = policy.actor(request.user)
     admin = a.is_admin_of(periode.instansi_id)
     cakupan = request.GET.get("cakupan") or ("instansi" if admin else "tim")
-    panels, units = [], []
+    panels, units, daftar = [], [], []
     if cakupan == "tim":
         if not a.pegawai_id:
             raise Http404
@@ -396,6 +396,12 @@ def distribusi(request: HttpRequest) -> HttpResponse:
             if not boleh_lihat_distribusi_unit(a, unit):
                 raise PermissionDenied
             panels = [selectors.distribusi_unit(unit, periode, w)]
+            daftar = list(
+                Evaluasi.objects.filter(periode=periode, jenis=w.jenis, urutan=w.urutan)
+                .filter(pegawai__unit_kerja=unit)
+                .select_related("pegawai__jabatan", "pejabat_penilai")
+                .order_by("pegawai__nama", "pk")
+            )
         elif admin:
             units = selectors.distribusi_per_unit(periode, w)
         else:
@@ -420,6 +426,7 @@ def distribusi(request: HttpRequest) -> HttpResponse:
             "cakupan": cakupan,
             "panels": panels,
             "units": units,
+            "daftar": daftar,
             "admin": admin,
             "boleh_justifikasi": cakupan == "tim" or admin,
             "justifikasi_form": JustifikasiForm(),

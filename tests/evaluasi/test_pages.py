@@ -328,3 +328,11 @@ def test_atasan_sees_evaluations_made_by_their_penilai(org, client_as):
     ev = final(org)
     html = client_as(org.kabid.user).get("/evaluasi/tim/?jendela=akhir").content.decode()
     assert "Sebagai atasan pejabat penilai" in html and f"/evaluasi/{ev.pk}/" in html
+
+
+def test_unit_page_lists_its_evaluations_for_the_admin(org, client_as):
+    ev = final(org)
+    r = client_as(org.admin_a).get(
+        f"/evaluasi/distribusi/?cakupan=unit&unit={org.unit_bidang.pk}&jendela=akhir"
+    )
+    assert f"/evaluasi/{ev.pk}/" in r.content.decode()
