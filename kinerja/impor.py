@@ -181,6 +181,11 @@ def jenis_berkas(f: Any) -> str:
         raise BerkasDitolak(
             "Format Excel lama (.xls) tidak didukung; simpan ulang sebagai .xlsx atau .csv."
         )
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise BerkasDitolak(
+            'Berkas teks UTF-16 ("Unicode Text") tidak didukung; simpan sebagai '
+            '"CSV UTF-8 (Comma delimited)" atau .xlsx.'
+        )
     if b"\x00" in head or head.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8", b"GIF8")):
         raise BerkasDitolak("Berkas ini bukan lembar kerja .xlsx atau teks .csv.")
     try:

@@ -71,6 +71,11 @@ def impor_pegawai(request: HttpRequest) -> HttpResponse:
             return _render(request, ctx)
         plan = impor.Rencana(galat=galat) if galat else impor.periksa(instansi=instansi, rows=rows)
         ctx.update(plan=plan, nama_berkas=berkas.name, maks=PRATINJAU_MAKS)
+        earlier = request.session.get(SESSION_KEY) or {}
+        if earlier.get("path"):
+            # A new upload replaces an unconfirmed one: do not leave its copy behind.
+            default_storage.delete(earlier["path"])
+            request.session.pop(SESSION_KEY, None)
         if not plan.galat:
             token = secrets.token_urlsafe(24)
             path = default_storage.save(f"impor/{token}.{jenis}", ContentFile(data))

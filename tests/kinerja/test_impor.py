@@ -373,6 +373,7 @@ def _zip_not_xlsx() -> bytes:
         ("lama.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "Excel lama (.xls)"),
         ("gambar.csv", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "bukan lembar kerja"),
         ("rusak.xlsx", b"PK\x03\x04" + b"\x00" * 100, "ZIP rusak"),
+        ("unicode.csv", "NIP\tNama\n".encode("utf-16"), "CSV UTF-8"),
     ],
 )
 def test_files_that_are_not_spreadsheets_are_refused_by_content(
@@ -470,3 +471,16 @@ def test_a_large_file_is_written_by_a_background_job_with_progress(
     # Another admin cannot watch it.
     other = client_as(org.admin_b).get(resp["Location"])
     assert other.status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_new_upload_replaces_the_unconfirmed_one(org, client_as, settings):
+    from django.core.files.storage import default_storage
+
+    client = client_as(org.admin_a)
+    upload(client, csv_bytes(rows_good(org)))
+    first = client.session["impor_pegawai"]["path"]
+    assert default_storage.exists(first)
+    upload(client, csv_bytes(rows_good(org)))
+    assert not default_storage.exists(first)
+    assert default_storage.exists(client.session["impor_pegawai"]["path"])
