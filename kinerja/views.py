@@ -211,7 +211,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
     """Background jobs of the admin's instansi: pending, running, failed (with the error), retried."""
     a = policy.actor(request.user)
     if not (a.admin_instansi_id or a.superuser):
-        raise PermissionDenied("Hanya admin yang dapat melihat pekerjaan latar.")
+        return redirect("beranda")  # like the other admin pages (see the access matrix)
     qs = policy.scope(request.user, Job.objects.select_related("dibuat_oleh", "instansi"))
     ringkas = qs.aggregate(
         **{k: Count("id", filter=q) for k, q in JOB_FILTERS.items()}, semua=Count("id")
