@@ -214,7 +214,7 @@ def rhk_tambah(request: HttpRequest, pk: int) -> HttpResponse:
         form.tambah_baris()
         return _render_form(request, skp, form)
     try:
-        services.rhk_tambah(
+        baru = services.rhk_tambah(
             skp=skp,
             user=request.user,
             jenis=form.jenis,
@@ -235,8 +235,18 @@ def rhk_tambah(request: HttpRequest, pk: int) -> HttpResponse:
     if request.POST.get("slot", form.jenis) != form.jenis:
         # Added from the other group's form: both groups change.
         return HttpResponse(status=204, headers={"HX-Refresh": "true"})
-    resp = _grup_response(request, skp.pk, form.jenis)
-    return reswap(retarget(resp, f"#grup-{form.jenis}"), "outerHTML")
+    # The new row is appended out of band and the form removed, so other rows being edited
+    # in the same group keep what was typed in them.
+    return render(
+        request,
+        "skp/partials/rhk_tambah_ok.html",
+        {
+            "skp": skp,
+            "r": selectors.rencana_qs().get(pk=baru.pk),
+            "boleh_ubah": True,
+            "nomor": skp.rencana_set.filter(jenis=baru.jenis).count(),
+        },
+    )
 
 
 def _rhk_for(request: HttpRequest, pk: int, rid: int) -> tuple[SKP, RencanaHasilKerja]:

@@ -125,3 +125,28 @@ def test_journey_cascade_draft_return_approve_pdf(e2e_org, masuk, live_server):
         link.click()
     path = dl.value.path()
     assert Path(path).read_bytes().startswith(b"%PDF")
+
+
+def test_typing_in_one_row_survives_adding_another(e2e_org, masuk, live_server):
+    org = e2e_org
+    skp = services.skp_buat(pegawai=org.pegawai, periode=org.periode_a, user=org.pegawai.user)
+    rhk(skp, org.pegawai.user, rencana="Baris pertama")
+    rhk(skp, org.pegawai.user, rencana="Baris lain")
+    page = masuk(org.pegawai)
+    page.goto(f"{live_server.url}/skp/{skp.pk}/")
+    page.locator("#grup-utama >> text=Ubah").first.click()
+    edit = page.locator("#grup-utama form.rhk-form").first
+    edit.locator("textarea[name=rencana]").fill("Baris pertama, setengah diketik")
+    # While a row is open, the group's move/remove buttons rest.
+    naik = page.locator("#grup-utama button[title=Naikkan]").first
+    assert naik.evaluate("b => getComputedStyle(b).pointerEvents") == "none"
+    page.click("text=+ Tambah hasil kerja utama")
+    baru = page.locator("#rhk-baru-utama")
+    baru.locator("textarea[name=rencana]").fill("Baris kedua")
+    baru.locator("input[name='indikator-0-indikator']").fill("IKI")
+    baru.locator("input[name='indikator-0-target']").fill("1 dokumen")
+    baru.locator("button.primary").click()
+    page.wait_for_selector("#daftar-utama >> text=1 dokumen")
+    assert page.locator("#daftar-utama article.rhk").count() == 2  # the other and the new one
+    assert edit.locator("textarea[name=rencana]").input_value() == "Baris pertama, setengah diketik"
+    assert page.locator("#rhk-baru-utama").count() == 0

@@ -79,7 +79,7 @@ def test_htmx_add_row_with_error_keeps_typed_values(org, client_as):
         **HX,
     )
     assert r.status_code == 200
-    assert r.headers["HX-Retarget"] == "#grup-utama"
+    assert 'hx-swap-oob="beforeend:#daftar-utama"' in r.content.decode()
     assert "4 laporan" in r.content.decode()
     assert RencanaHasilKerja.objects.filter(skp=skp).count() == 1
 
