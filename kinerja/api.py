@@ -96,14 +96,19 @@ class PegawaiUpsertSerializer(serializers.Serializer):
         help_text="Boleh dikosongkan oleh admin instansi (instansinya sendiri).",
     )
     nama = serializers.CharField(max_length=200, required=False)
-    jenis_asn = serializers.ChoiceField(
-        choices=[Pegawai.JenisASN.PNS, Pegawai.JenisASN.PPPK], required=False
-    )
+    # The model's full choice set keeps one `jenis_asn` enum in the schema; pejabat negara
+    # (no NIP) cannot be pushed by NIP and is refused in validate_jenis_asn.
+    jenis_asn = serializers.ChoiceField(choices=Pegawai.JenisASN.choices, required=False)
     golongan = serializers.CharField(max_length=10, required=False, allow_blank=True)
     jabatan = _ScopedPK(queryset=Jabatan.objects.all(), required=False, allow_null=True)
     unit_kerja = _ScopedPK(queryset=UnitKerja.objects.all(), required=False, allow_null=True)
     status = serializers.ChoiceField(choices=Pegawai.Status.choices, required=False)
     email = serializers.EmailField(required=False, allow_blank=True)
+
+    def validate_jenis_asn(self, value: str) -> str:
+        if value not in (Pegawai.JenisASN.PNS, Pegawai.JenisASN.PPPK):
+            raise serializers.ValidationError("Upsert berdasarkan NIP hanya untuk PNS dan PPPK.")
+        return value
 
 
 class PegawaiUpsertResultSerializer(PegawaiSerializer):

@@ -240,3 +240,24 @@ def test_docs_page_loads_with_locally_served_assets(client, settings):
     from django.contrib.staticfiles import finders
 
     assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
+
+
+@pytest.mark.django_db
+def test_superuser_upserts_into_a_named_instansi_only(org):
+    c = api(org.superuser)
+    payload = {"nip": NEW, "nama": "Paulus Lelo", "jenis_asn": "pns"}
+    assert c.post("/api/v1/pegawai/upsert/", payload, format="json").status_code == 403
+    resp = c.post(
+        "/api/v1/pegawai/upsert/", {**payload, "instansi": org.instansi_b.pk}, format="json"
+    )
+    assert resp.status_code == 201 and resp.json()["instansi"] == org.instansi_b.pk
+
+
+@pytest.mark.django_db
+def test_upsert_refuses_pejabat_negara(org):
+    resp = api(org.admin_a).post(
+        "/api/v1/pegawai/upsert/",
+        {"nip": NEW, "nama": "X", "jenis_asn": "pejabat_negara"},
+        format="json",
+    )
+    assert resp.status_code == 400 and "jenis_asn" in resp.json()
