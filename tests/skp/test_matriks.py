@@ -308,3 +308,44 @@ def test_adding_a_column_goes_into_the_leaders_own_draft(org, client_as, kabid_m
         {"rencana": "Kolom ketiga", "indikator": "Jumlah", "target": "3"},
     )
     assert [k.rencana for k in selectors.matriks_kolom(m)][-1] == "Kolom ketiga"
+
+
+def test_matrix_page_costs_the_same_queries_for_few_or_many_rows(org, client_as, kabid_matriks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kinerja.models import Jabatan
+    from kinerja.services import penilai_refresh
+    from tests.personas import _pegawai
+
+    m, k1, k2 = kabid_matriks
+    c = client_as(org.kabid.user)
+    url = reverse("skp:matriks", args=[m.pk])
+
+    def count():
+        c.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    kecil = count()
+    for n in range(30):
+        jab = Jabatan.objects.create(
+            unit_kerja=org.unit_bidang,
+            nama=f"Staf {n}",
+            jenis="pelaksana",
+            atasan=org.kabid.jabatan,
+        )
+        _pegawai(org.instansi_a, f"Staf Uji {n}", jab)
+    penilai_refresh(instansi=org.instansi_a)
+    for p in selectors.matriks_baris(m):
+        if p.nama.startswith("Staf Uji"):
+            services.peran_hasil_simpan(
+                matriks=m,
+                user=org.kabid.user,
+                anggota=p,
+                kolom_kunci=k1.kunci,
+                peran_hasil=f"Peran {p.nama}",
+            )
+    assert len(selectors.matriks_baris(m)) == 32
+    assert count() == kecil
