@@ -161,3 +161,17 @@ def test_print_logins_shows_one_login_per_role_with_the_password(ctx):
         assert label in text
     assert ctx["pegawai"].nip in text and "admin.bkd" in text
     assert text.count("kinerja2026") == len(demo.ROLES)
+
+
+@pytest.mark.django_db
+def test_manage_py_demo_runs_every_stage_twice_without_changing_the_organisation():
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    assert "Akun contoh" in out.getvalue() and "kinerja2026" in out.getvalue()
+    before = snapshot()
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    assert "tidak ada perubahan" in out.getvalue()
+    assert snapshot() == before
