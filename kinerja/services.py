@@ -43,6 +43,7 @@ def penilai_refresh(*, instansi: Instansi) -> int:
         .exclude(status=Pegawai.Status.BERHENTI)
         .only(
             "id",
+            "status",
             "jabatan_id",
             "plt_jabatan_id",
             "penilai_override_id",
@@ -53,10 +54,19 @@ def penilai_refresh(*, instansi: Instansi) -> int:
     holder: dict[int, int] = {}
     acting: dict[int, int] = {}
     for p in pegawai:
-        if p.jabatan_id:
-            holder.setdefault(p.jabatan_id, p.id)
-        if p.plt_jabatan_id:
+        if p.plt_jabatan_id and p.status == Pegawai.Status.AKTIF:
             acting.setdefault(p.plt_jabatan_id, p.id)
+    for p in pegawai:
+        if not p.jabatan_id:
+            continue
+        # A pegawai on tugas belajar is relieved of the position; one on leave keeps it unless
+        # a Plh/Plt has been named for it while they are away.
+        if p.status == Pegawai.Status.TUGAS_BELAJAR:
+            continue
+        if p.status == Pegawai.Status.CUTI and p.jabatan_id in acting:
+            continue
+        holder.setdefault(p.jabatan_id, p.id)
+    active = {p.id for p in pegawai}
     derived = rules.derive_penilai(
         {p.id: p.jabatan_id for p in pegawai},
         jabatan_by_id=jabatan,
@@ -65,7 +75,8 @@ def penilai_refresh(*, instansi: Instansi) -> int:
         acting_by_jabatan=acting,
         instansi_daerah=instansi.jenis == Instansi.Jenis.DAERAH,
         pimpinan_jabatan_id=pimpinan,
-        override={p.id: p.penilai_override_id for p in pegawai if p.penilai_override_id},
+        # An override naming someone who has left (berhenti) no longer applies.
+        override={p.id: p.penilai_override_id for p in pegawai if p.penilai_override_id in active},
     )
     # One UPDATE per (penilai, atasan) pair rather than bulk_update's per-row CASE: the pairs
     # are about as many as the leaders, far fewer than the pegawai (100k rows in seconds).

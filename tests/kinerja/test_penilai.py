@@ -382,9 +382,7 @@ def test_the_service_refuses_an_admin_of_another_instansi(org):
 
 
 @pytest.mark.django_db
-def test_refresh_writes_one_update_per_penilai_pair_not_per_pegawai(
-    org, django_assert_num_queries
-):
+def test_refresh_writes_one_update_per_penilai_pair_not_per_pegawai(org, django_assert_num_queries):
     from tests.factories import PegawaiFactory
 
     PegawaiFactory.create_batch(40, instansi=org.instansi_a, jabatan=org.rekan.jabatan)
@@ -399,3 +397,37 @@ def test_refresh_writes_one_update_per_penilai_pair_not_per_pegawai(
             "pejabat_penilai_id", "atasan_pejabat_penilai_id"
         )
     ) == {(org.kasubbid.pk, org.kabid.pk)}
+
+
+def _refresh_and_get(org, p):
+    penilai_refresh(instansi=org.instansi_a)
+    return Pegawai.objects.get(pk=p.pk)
+
+
+@pytest.mark.django_db
+def test_a_penilai_on_tugas_belajar_is_relieved_of_the_position(org):
+    Pegawai.objects.filter(pk=org.kasubbid.pk).update(status=Pegawai.Status.TUGAS_BELAJAR)
+    p = _refresh_and_get(org, org.pegawai)
+    assert (p.pejabat_penilai_id, p.atasan_pejabat_penilai_id) == (org.kabid.pk, org.kepala_bkd.pk)
+    # Her own penilai is still derived from the position she left for study.
+    assert _refresh_and_get(org, org.kasubbid).pejabat_penilai_id == org.kabid.pk
+
+
+@pytest.mark.django_db
+def test_a_penilai_on_leave_keeps_the_role_unless_a_plh_is_named(org):
+    Pegawai.objects.filter(pk=org.kasubbid.pk).update(status=Pegawai.Status.CUTI)
+    assert _refresh_and_get(org, org.pegawai).pejabat_penilai_id == org.kasubbid.pk
+    Pegawai.objects.filter(pk=org.fungsional.pk).update(
+        plt_jabatan=org.kasubbid.jabatan, plt_jenis=Pegawai.JenisPlt.PLH
+    )
+    assert _refresh_and_get(org, org.pegawai).pejabat_penilai_id == org.fungsional.pk
+    Pegawai.objects.filter(pk=org.kasubbid.pk).update(status=Pegawai.Status.AKTIF)
+    assert _refresh_and_get(org, org.pegawai).pejabat_penilai_id == org.kasubbid.pk
+
+
+@pytest.mark.django_db
+def test_an_override_naming_someone_who_left_no_longer_applies(org):
+    Pegawai.objects.filter(pk=org.pegawai.pk).update(penilai_override=org.fungsional)
+    assert _refresh_and_get(org, org.pegawai).pejabat_penilai_id == org.fungsional.pk
+    Pegawai.objects.filter(pk=org.fungsional.pk).update(status=Pegawai.Status.BERHENTI)
+    assert _refresh_and_get(org, org.pegawai).pejabat_penilai_id == org.kasubbid.pk
