@@ -11,8 +11,10 @@ version (`terkini`) of each SKP is drawn.
 
 Queries: the tree is built in Python level by level; every level costs two queries (its rencana
 hasil kerja, annotated with their child counts and latest rating, and the cells under its
-parents) whatever its width. Deep levels are loaded on demand with htmx (`<details>` + a lazy
-partial with a real href fallback). Gaps are four queries for the whole scope.
+parents) whatever its width. The first page load draws the roots and, when it fits a node budget,
+their children; deeper (or too wide) levels load on demand with htmx (`<details>` + a lazy
+partial with a real href fallback). Each kind of gap is one query (rows capped, with a window
+count). The xlsx has every level; a large one is built by a background job.
 
 Access (through kinerja.policy's Actor): the instansi admin sees the whole instansi; a leader
 (someone who rates others or leads a team) sees their own subtree; everyone else gets 404.
@@ -302,12 +304,11 @@ def _rhk_nodes_qs(qs: QuerySet, periode: Periode) -> QuerySet:
     return qs.order_by("skp__pegawai__nama", "jenis", "urutan", "id").values(*fields)
 
 
-def muat_anak(periode: Periode, induk: list[Simpul], *, terlihat: set[int] | None = None) -> None:
+def muat_anak(periode: Periode, induk: list[Simpul]) -> None:
     """Fill `sel` and `anak` of every parent in `induk` (one level): two queries in all.
 
-    `terlihat`: when given (a leader's view), members outside it are still drawn if they
-    intervene a visible node: they are part of that node's cascade.
-    """
+    Everyone who intervenes a node is drawn under it, also in a leader's view and also from
+    another unit: they are part of that node's cascade."""
     induk = [n for n in induk if not n.dimuat]
     if not induk:
         return
@@ -334,15 +335,16 @@ def muat_anak(periode: Periode, induk: list[Simpul], *, terlihat: set[int] | Non
     per_kunci: dict[Any, list[Simpul]] = {}
     for r in rows:
         per_kunci.setdefault(r.atasan_kunci, []).append(r)
+    sel_per_kolom: dict[tuple[int, Any], list[dict]] = {}
+    for c in cells:
+        sel_per_kolom.setdefault((c["matriks__pemimpin_id"], c["kolom_kunci"]), []).append(c)
     for n in induk:
         anak = per_kunci.get(n.kunci, [])
         for a in anak:
             a.tingkat = n.tingkat + 1
         n.sel = []
         by_cell: dict[int, Sel] = {}
-        for c in cells:
-            if c["kolom_kunci"] != n.kunci or c["matriks__pemimpin_id"] != n.pemilik_id:
-                continue
+        for c in sel_per_kolom.get((n.pemilik_id, n.kunci), []):
             s = Sel(
                 id=c["id"],
                 matriks_id=c["matriks_id"],
