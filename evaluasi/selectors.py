@@ -130,7 +130,7 @@ def evaluasi_sebagai_atasan(user: Any, periode: Periode, w: jendela.Window) -> l
         Evaluasi.objects.filter(_window_filter(w), periode=periode)
         .filter(
             Q(atasan_pejabat_penilai_id=a.pegawai_id)
-            | Q(pegawai__atasan_pejabat_penilai_id=a.pegawai_id)
+            | Q(pegawai_id__in=a.atasan_dari_ids())  # indexed; a join OR scanned all pegawai
         )
         .select_related("pegawai__jabatan", "pejabat_penilai")
         .order_by("pejabat_penilai__nama", "pegawai__nama", "pk")

@@ -133,7 +133,15 @@ def nilai(request: HttpRequest, pegawai_id: int, kode: str) -> HttpResponse:
     )
     if ev is None:
         if not a.is_penilai_of(pegawai.pk):
-            raise Http404
+            if not (a.leads(pegawai.pk) or a.is_admin_of(pegawai.instansi_id)):
+                raise Http404
+            messages.info(request, "Evaluasi pegawai ini untuk jendela tersebut belum dimulai.")
+            return redirect("evaluasi:beranda")
+        if request.method == "POST":
+            messages.error(request, "Mulai evaluasi terlebih dahulu.")
+            return redirect(
+                reverse("evaluasi:nilai", args=[pegawai.pk, w.kode]) + f"?tahun={periode.tahun}"
+            )
         return render(
             request, "evaluasi/mulai.html", {"pegawai": pegawai, "w": w, "periode": periode}
         )
@@ -250,6 +258,10 @@ def mulai(request: HttpRequest, pegawai_id: int, kode: str) -> HttpResponse:
         for m in _errors(exc):
             messages.error(request, m)
         return redirect(reverse("evaluasi:tim") + f"?jendela={kode}")
+    except PermissionDenied as exc:
+        # Nothing was written; say why on the evaluation home.
+        messages.error(request, str(exc))
+        return redirect("evaluasi:beranda")
     return redirect("evaluasi:nilai", pegawai.pk, kode)
 
 
@@ -321,8 +333,10 @@ def buka_kembali(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """The evaluation document: served when current, else rendered in the background."""
+    """The evaluation document: served when current; otherwise the page shows the rendering
+    job's progress, and a POST asks for it (a GET never writes)."""
     from kinerja import jobs
+    from kinerja.models import Job
 
     ev = policy.get_for_user(request.user, _evaluasi_qs(), pk=pk)
     if not ev.is_final and not policy.actor(request.user).leads(ev.pegawai_id):
@@ -331,14 +345,12 @@ def pdf(request: HttpRequest, pk: int) -> HttpResponse:
         doc = Dokumen.objects.filter(pk=ev.dokumen_id, digantikan=False).first()
         if doc is not None:
             return redirect("evaluasi:dokumen", doc.pk)
-    job = jobs.enqueue(
-        "evaluasi.pdf",
-        kunci=f"evaluasi-pdf:{ev.pk}:v{ev.row_version}",
-        user=request.user,
-        evaluasi_id=ev.pk,
-    )
-    job.refresh_from_db()  # without a broker the job has already run (eager mode)
-    if job.status == job.Status.SUKSES and job.hasil.get("url"):
+    kunci = f"evaluasi-pdf:{ev.pk}:v{ev.row_version}"
+    if request.method == "POST":
+        jobs.enqueue("evaluasi.pdf", kunci=kunci, user=request.user, evaluasi_id=ev.pk)
+        return redirect("evaluasi:pdf", ev.pk)
+    job = Job.objects.filter(kunci=kunci).first()
+    if job is not None and job.status == Job.Status.SUKSES and job.hasil.get("url"):
         return redirect(job.hasil["url"])
     return render(request, "evaluasi/pdf_progres.html", {"ev": ev, "job": job})
 
@@ -568,6 +580,9 @@ def _admin_periode(request: HttpRequest):
 def tutup_tahun(request: HttpRequest) -> HttpResponse:
     periode = _admin_periode(request)
     if request.method == "POST":
+        if request.POST.get("konfirmasi") != "ya":
+            messages.error(request, "Konfirmasi penutupan tahun diperlukan.")
+            return redirect(reverse("evaluasi:tutup_tahun") + f"?tahun={periode.tahun}")
         try:
             services.penutupan_mulai(user=request.user, periode=periode)
             messages.success(request, "Penutupan tahun dimulai.")

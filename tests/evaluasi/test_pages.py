@@ -336,3 +336,23 @@ def test_unit_page_lists_its_evaluations_for_the_admin(org, client_as):
         f"/evaluasi/distribusi/?cakupan=unit&unit={org.unit_bidang.pk}&jendela=akhir"
     )
     assert f"/evaluasi/{ev.pk}/" in r.content.decode()
+
+
+def test_pdf_page_never_writes_on_get(org, client_as):
+    from kinerja.models import Job
+
+    ev = evaluasi_draft(org)
+    c = client_as(org.kasubbid.user)
+    r = c.get(f"/evaluasi/{ev.pk}/pdf/")
+    assert r.status_code == 200 and "Buat dokumen PDF" in r.content.decode()
+    assert not Job.objects.exists()
+    r = c.post(f"/evaluasi/{ev.pk}/pdf/")
+    assert r.status_code == 302 and Job.objects.filter(task="evaluasi.pdf").count() == 1
+
+
+def test_nilai_without_an_evaluation_redirects_others_with_a_message(org, client_as):
+    skp_disetujui(org.pegawai, org.periode_a)
+    url = f"/evaluasi/nilai/{org.pegawai.pk}/akhir/"
+    assert client_as(org.kabid.user).get(url).status_code == 302
+    r = client_as(org.kasubbid.user).post(url, {})
+    assert r.status_code == 302 and not Evaluasi.objects.exists()

@@ -180,7 +180,10 @@ def test_close_page_shows_completeness_and_progress(
     assert "Unit tanpa kinerja organisasi" in html
     with django_capture_on_commit_callbacks(execute=False):
         r = c.post("/evaluasi/tutup-tahun/", {"tahun": org.periode_a.tahun})
-    assert r.status_code == 302
+    assert r.status_code == 302 and not PenutupanTahun.objects.exists()  # no confirmation
+    with django_capture_on_commit_callbacks(execute=False):
+        r = c.post("/evaluasi/tutup-tahun/", {"tahun": org.periode_a.tahun, "konfirmasi": "ya"})
+    assert r.status_code == 302 and PenutupanTahun.objects.exists()
     html = c.get("/evaluasi/tutup-tahun/").content.decode()
     assert "<progress" in html and "/latar/" in html
 
