@@ -145,7 +145,7 @@ def test_worker_killed_mid_pdf_the_pdf_still_exists_exactly_once(
 
 
 def test_redis_down_during_a_request_then_the_sweep_runs_the_job(
-    redis_uji, transactional_db, tmp_path, org, client
+    redis_uji, transactional_db, tmp_path, org, client, settings
 ):
     """The SKP PDF request with Redis stopped: the request succeeds, the job waits in the
     outbox; Redis returns, the beat sweep sends it, a worker renders the PDF once."""
@@ -155,9 +155,16 @@ def test_redis_down_during_a_request_then_the_sweep_runs_the_job(
     redis = RedisServer(tmp_path)
     redis.start()
     try:
+        # As in production (REDIS_URL set): broker, results and the cache all on that Redis.
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": redis.url,
+            }
+        }
         with celery_di(redis.url):
-            redis.stop()
             client.force_login(org.pegawai.user)
+            redis.stop()
             started = time.monotonic()
             resp = client.post(f"/skp/{skp.pk}/pdf/")
             assert resp.status_code in {200, 302} and time.monotonic() - started < 5
