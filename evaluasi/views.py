@@ -132,16 +132,9 @@ def nilai(request: HttpRequest, pegawai_id: int, kode: str) -> HttpResponse:
         .first()
     )
     if ev is None:
+        # Only her penilai may start it; for everyone else there is nothing to show yet.
         if not a.is_penilai_of(pegawai.pk):
-            if not (a.leads(pegawai.pk) or a.is_admin_of(pegawai.instansi_id)):
-                raise Http404
-            messages.info(request, "Evaluasi pegawai ini untuk jendela tersebut belum dimulai.")
-            return redirect("evaluasi:beranda")
-        if request.method == "POST":
-            messages.error(request, "Mulai evaluasi terlebih dahulu.")
-            return redirect(
-                reverse("evaluasi:nilai", args=[pegawai.pk, w.kode]) + f"?tahun={periode.tahun}"
-            )
+            raise Http404
         return render(
             request, "evaluasi/mulai.html", {"pegawai": pegawai, "w": w, "periode": periode}
         )
@@ -258,10 +251,6 @@ def mulai(request: HttpRequest, pegawai_id: int, kode: str) -> HttpResponse:
         for m in _errors(exc):
             messages.error(request, m)
         return redirect(reverse("evaluasi:tim") + f"?jendela={kode}")
-    except PermissionDenied as exc:
-        # Nothing was written; say why on the evaluation home.
-        messages.error(request, str(exc))
-        return redirect("evaluasi:beranda")
     return redirect("evaluasi:nilai", pegawai.pk, kode)
 
 

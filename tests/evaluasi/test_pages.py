@@ -350,9 +350,12 @@ def test_pdf_page_never_writes_on_get(org, client_as):
     assert r.status_code == 302 and Job.objects.filter(task="evaluasi.pdf").count() == 1
 
 
-def test_nilai_without_an_evaluation_redirects_others_with_a_message(org, client_as):
+def test_nilai_without_an_evaluation_is_the_penilais_start_page_only(org, client_as):
     skp_disetujui(org.pegawai, org.periode_a)
     url = f"/evaluasi/nilai/{org.pegawai.pk}/akhir/"
-    assert client_as(org.kabid.user).get(url).status_code == 302
+    assert client_as(org.kabid.user).get(url).status_code == 404
     r = client_as(org.kasubbid.user).post(url, {})
-    assert r.status_code == 302 and not Evaluasi.objects.exists()
+    assert r.status_code == 200 and "Mulai evaluasi" in r.content.decode()
+    assert not Evaluasi.objects.exists()
+    r = client_as(org.kabid.user).post(f"/evaluasi/nilai/{org.pegawai.pk}/akhir/mulai/")
+    assert r.status_code == 403 and not Evaluasi.objects.exists()
