@@ -28,6 +28,10 @@ def daftar_jenis(kode: str, label: str) -> None:
 
 
 def label_jenis(kode: str) -> str:
+    if kode not in JENIS:
+        from kinerja.pengingat import temukan
+
+        temukan()  # the stages' reminder kinds register on discovery (once per process)
     return JENIS.get(kode) or kode.replace("_", " ").capitalize()
 
 

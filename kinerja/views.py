@@ -108,6 +108,7 @@ def _aman(request: HttpRequest, url: str) -> bool:
 
 @login_required
 @require_POST
+@vary_on_headers("HX-Request")
 def notifikasi_baca(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one notification read; with `buka`, go on to the page that resolves it."""
     from kinerja.notifikasi import notifikasi_baca as baca
