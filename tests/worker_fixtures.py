@@ -212,6 +212,11 @@ class Worker:
 
         return wait_for(find, timeout, f"tugas {task_id} selesai di pekerja")
 
+    def pool_pids(self) -> list[int]:
+        """The prefork pool's child processes (Linux /proc)."""
+        path = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
+        return [int(x) for x in path.read_text().split()] if path.exists() else []
+
     def kill(self) -> None:
         """SIGKILL the worker and its pool processes: no shutdown, no acknowledgement."""
         with contextlib.suppress(ProcessLookupError):

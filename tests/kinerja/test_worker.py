@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
 import sys
 import time
 from collections.abc import Iterator
@@ -142,6 +143,31 @@ def test_worker_killed_mid_pdf_the_pdf_still_exists_exactly_once(
             assert _dokumen_of(job).count() == 1
         finally:
             second.stop()
+
+
+def test_pool_process_killed_mid_pdf_the_message_comes_back_and_runs_once(
+    redis_uji, transactional_db, tmp_path, org
+):
+    """The OOM-killer case: a prefork child dies; the parent rejects the message back to the
+    queue (reject_on_worker_lost), a new child finds the row still fresh, waits until its
+    heartbeat has stopped long enough, then renders the PDF - once."""
+    prefix = f"{PREFIX}anak:"
+    with celery_di(redis_uji, prefix):
+        w = Worker(redis_uji, tmp_path, pool="prefork", concurrency=1, prefix=prefix)
+        try:
+            job = jobs.enqueue("uji.pdf_lambat", instansi_id=org.instansi_a.pk, detik=3)
+            wait_for(lambda: Job.objects.get(pk=job.pk).pesan == "mulai", 20, "PDF mulai dibuat")
+            children = w.pool_pids()
+            assert children, w.output()
+            for pid in children:
+                os.kill(pid, signal.SIGKILL)
+            wait_for(lambda: _status(job.pk) in {"sukses", "gagal"}, 45, "PDF oleh anak baru")
+            job.refresh_from_db()
+            assert job.status == "sukses", job.galat
+            assert job.percobaan == 2
+            assert _dokumen_of(job).count() == 1
+        finally:
+            w.stop()
 
 
 def test_redis_down_during_a_request_then_the_sweep_runs_the_job(
