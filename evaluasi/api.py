@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -23,7 +23,7 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from evaluasi import jendela, rules, selectors, services
-from evaluasi.models import Evaluasi, KinerjaOrganisasi, Rating
+from evaluasi.models import Evaluasi, KinerjaOrganisasi, Predikat, Rating
 from kinerja import policy
 from kinerja.api_base import PolicyScopedMixin
 from kinerja.models import Pegawai, Periode, UnitKerja
@@ -109,6 +109,17 @@ class EvaluasiSerializer(serializers.ModelSerializer):
     rating_perilaku_kerja = serializers.ChoiceField(
         choices=Rating.choices, required=False, allow_blank=True
     )
+    # Derived, never typed: null until both ratings are given.
+    predikat = serializers.SerializerMethodField()
+    saran_rating_hasil_kerja = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ChoiceField(choices=Predikat.choices, allow_null=True))
+    def get_predikat(self, obj) -> str | None:
+        return obj.predikat or None
+
+    @extend_schema_field(serializers.ChoiceField(choices=Rating.choices, allow_null=True))
+    def get_saran_rating_hasil_kerja(self, obj) -> str | None:
+        return obj.saran_rating_hasil_kerja or None
 
     class Meta:
         model = Evaluasi

@@ -346,7 +346,9 @@ def distribusi_per_unit(periode: Periode, w: jendela.Window) -> list[Distribusi]
     ko = _ko_map(periode, w)
     per: dict[int, dict[str, int]] = defaultdict(dict)
     for r in (
-        Evaluasi.objects.filter(_window_filter(w), periode=periode)
+        Evaluasi.objects.filter(
+            _window_filter(w), periode=periode, pegawai__instansi_id=periode.instansi_id
+        )
         .exclude(predikat="")
         .values("pegawai__unit_kerja_id", "predikat")
         .annotate(n=Count("id"))

@@ -8,11 +8,19 @@ from evaluasi import services
 from evaluasi.models import Evaluasi, KinerjaOrganisasi
 
 
-def skp_disetujui(pegawai, periode, n_rhk=2, tambahan=0, versi=1):
-    """An approved SKP written straight to the tables (the SKP workflow is tested in tests/skp)."""
+def skp_disetujui(pegawai, periode, n_rhk=2, tambahan=0, versi=None):
+    """An approved SKP written straight to the tables (the SKP workflow is tested in tests/skp).
+
+    It becomes the pegawai's latest version for the year (earlier ones stay, not current)."""
+    from django.db.models import Max
+
     from skp.models import SKP, EkspektasiPerilaku, Indikator, RencanaHasilKerja
     from skp.rules import BERAKHLAK_KODE
 
+    lama = SKP.objects.filter(pegawai=pegawai, periode=periode)
+    if versi is None:
+        versi = (lama.aggregate(m=Max("versi"))["m"] or 0) + 1
+    lama.update(terkini=False)
     skp = SKP.objects.create(
         pegawai=pegawai,
         periode=periode,

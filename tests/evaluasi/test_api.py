@@ -19,7 +19,7 @@ def test_client_posting_two_ratings_reads_back_the_predikat_for_all_nine(org, cl
     )
     assert r.status_code == 201, r.content
     pk = r.json()["id"]
-    assert r.json()["predikat"] == "" and r.json()["status"] == "draft"
+    assert r.json()["predikat"] is None and r.json()["status"] == "draft"
     for hasil, perilaku, expected in NINE:
         r = c.patch(
             f"/api/v1/evaluasi/{pk}/",
