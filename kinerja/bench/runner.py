@@ -1327,6 +1327,9 @@ class Bench:
         notes = [f"- **{r.work}**: {r.note}" for r in self.rows if r.note]
         if notes:
             head += ["## Catatan", "", *notes, ""]
+        temuan = Path(__file__).with_name("temuan.md")
+        if temuan.exists():
+            head += [temuan.read_text(), ""]
         profiles = [r for r in self.rows if r.profile]
         if profiles:
             head += ["## Profil baris yang tidak mencapai sasaran", ""]
