@@ -417,6 +417,12 @@ def skp_perilaku(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def skp_tugas_belajar(request: HttpRequest, pk: int) -> HttpResponse:
     skp = selectors.skp_for_user(request.user, pk)
+    # The pegawai on their own draft; the penilai only on a tugas belajar SKP.
+    if not (
+        policy.can(request.user, "change", skp)
+        or (skp.is_tugas_belajar and policy.can(request.user, "tambah_penilai", skp))
+    ):
+        raise PermissionDenied("Anda tidak berwenang mengubah SKP ini.")
     form = TugasBelajarForm(request.POST)
     if form.is_valid():
         try:

@@ -212,6 +212,7 @@ def matriks_sel(request: HttpRequest, mid: int) -> HttpResponse:
 @require_POST
 def matriks_sel_hapus(request: HttpRequest, mid: int, sid: int) -> HttpResponse:
     m = _matriks(request, mid)
+    policy.require(request.user, "change", m)
     sel = PeranHasil.objects.filter(matriks=m, pk=sid).first()
     if sel is None:
         raise Http404("Peran-hasil tidak ditemukan.")
@@ -229,6 +230,7 @@ def matriks_sel_hapus(request: HttpRequest, mid: int, sid: int) -> HttpResponse:
 @require_POST
 def matriks_na(request: HttpRequest, mid: int) -> HttpResponse:
     m = _matriks(request, mid)
+    policy.require(request.user, "change", m)
     try:
         anggota_id = int(request.POST.get("anggota", ""))
     except ValueError as exc:
@@ -261,6 +263,7 @@ def matriks_na(request: HttpRequest, mid: int) -> HttpResponse:
 @require_POST
 def matriks_terapkan(request: HttpRequest, mid: int) -> HttpResponse:
     m = _matriks(request, mid)
+    policy.require(request.user, "terapkan", m)
     try:
         hasil = services.matriks_terapkan(matriks=m, user=request.user)
     except ValidationError as exc:
@@ -286,6 +289,7 @@ def matriks_terapkan(request: HttpRequest, mid: int) -> HttpResponse:
 def matriks_baris(request: HttpRequest, mid: int) -> HttpResponse:
     """Add (or remove, with hapus=1) a ketua tim as an extra row."""
     m = _matriks(request, mid)
+    policy.require(request.user, "change", m)
     anggota = Pegawai.objects.filter(pk=request.POST.get("anggota") or 0).first()
     if anggota is None:
         messages.error(request, "Pilih ketua tim yang akan ditambahkan.")

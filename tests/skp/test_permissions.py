@@ -118,3 +118,31 @@ def test_lists_never_show_foreign_skps(org, client_as):
         assert (skp.pk in ids) is sees, persona
     html = client_as(org.rekan.user).get(reverse("skp:index")).content.decode()
     assert org.pegawai.nama not in html
+
+
+@pytest.mark.parametrize(
+    "persona,expected", {"kasubbid": 403, "kabid": 403, "admin_a": 403, "rekan": 404}.items()
+)
+def test_tugas_belajar_form_is_refused_before_it_is_validated(org, client_as, persona, expected):
+    skp = skp_draft(org)  # not a tugas belajar SKP: the penilai has nothing to set here
+    r = client_as(org.user(persona)).post(reverse("skp:tugas_belajar", args=[skp.pk]), {})
+    assert r.status_code == expected
+
+
+def test_matrix_writes_by_readers_are_403(org, client_as):
+    from skp import services
+
+    m = services.matriks_buat(pemimpin=org.kabid, periode=org.periode_a, user=org.kabid.user)
+    c = client_as(org.kepala_bkd.user)  # the leader's own penilai may read the matrix
+    assert c.get(reverse("skp:matriks", args=[m.pk])).status_code == 200
+    for name in (
+        "skp:matriks_na",
+        "skp:matriks_baris",
+        "skp:matriks_terapkan",
+        "skp:matriks_kolom",
+    ):
+        assert c.post(reverse(name, args=[m.pk]), {}).status_code == 403, name
+    assert (
+        client_as(org.rekan.user).post(reverse("skp:matriks_na", args=[m.pk]), {}).status_code
+        == 404
+    )
