@@ -36,5 +36,11 @@ bench: $(STAMP)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/kinerja_bench} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	  $(BIN)/python manage.py bench --pegawai $(or $(BENCH_PEGAWAI),100000)
 
+# 50 simulated users for up to 5 minutes against gunicorn on loopback (Locust, bounded);
+# checks 0 errors and that the rows written equal the writes that succeeded.
+load: $(STAMP)
+	bash scripts/services.sh
+	BIN=$(BIN) bash tests/security/load/run.sh
+
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles

@@ -42,10 +42,12 @@ class JabatanSerializer(serializers.ModelSerializer):
 
 class PegawaiSerializer(serializers.ModelSerializer):
     pejabat_penilai = serializers.PrimaryKeyRelatedField(
-        read_only=True, help_text="Diturunkan dari struktur jabatan (hanya baca)."
+        read_only=True, allow_null=True, help_text="Diturunkan dari struktur jabatan (hanya baca)."
     )
     atasan_pejabat_penilai = serializers.PrimaryKeyRelatedField(
-        read_only=True, help_text="Pejabat penilai dari pejabat penilai (hanya baca)."
+        read_only=True,
+        allow_null=True,
+        help_text="Pejabat penilai dari pejabat penilai (hanya baca).",
     )
 
     class Meta:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
 # Only what the pages use: our own scripts and styles, data: images (QR codes, charts).
@@ -49,6 +49,19 @@ class DatabaseUnavailableMiddleware:
         if isinstance(exception, OperationalError | InterfaceError) or (
             isinstance(exception, DatabaseError) and "connection" in str(exception).lower()
         ):
-            html = render_to_string("503.html")
-            return HttpResponse(html, status=503, headers={"Retry-After": "30"})
+            return unavailable(request)
         return None
+
+
+UNAVAILABLE = (
+    "Layanan sementara tidak tersedia: basis data tidak dapat dihubungi. Tidak ada data yang "
+    "tersimpan sebagian. Silakan coba lagi dalam beberapa saat."
+)
+
+
+def unavailable(request: HttpRequest) -> HttpResponse:
+    """The 503 answer: JSON for API clients, the friendly page for people."""
+    headers = {"Retry-After": "30", "Cache-Control": "no-store"}
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": UNAVAILABLE}, status=503, headers=headers)
+    return HttpResponse(render_to_string("503.html"), status=503, headers=headers)

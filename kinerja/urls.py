@@ -4,9 +4,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
 from kinerja import views
+from kinerja.security import obtain_auth_token  # throttled like the login page
 
 api_v1 = [
     path("auth/token/", obtain_auth_token, name="api_token"),

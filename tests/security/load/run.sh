@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# make load: 50 simulated users for up to LOAD_TIME (default 5m) against gunicorn on loopback.
+# Fresh scratch database, demo organisation, gunicorn in production mode (http on loopback),
+# Locust headless; then the database is checked against the writes Locust saw succeed.
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+BIN=${BIN:-.venv/bin}
+DB=${LOAD_DATABASE:-kinerja_load}
+PORT=${LOAD_PORT:-8099}
+USERS=${LOAD_USERS:-50}
+TIME=${LOAD_TIME:-5m}
+OUTDIR=$(mktemp -d /tmp/kinerja-load-XXXX)
+export DATABASE_URL=${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/$DB}
+export DJANGO_SETTINGS_MODULE=kinerja.settings DEBUG=0 SECRET_KEY=load-test-$(date +%s)-not-for-production
+export ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0
+export SECURE_HSTS_SECONDS=0 AXES_ENABLED=0 CSRF_TRUSTED_ORIGINS=http://127.0.0.1:$PORT
+unset REDIS_URL  # jobs run eagerly; the load is on the web tier and the database
+psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" postgres
+$BIN/python -m tests.security.load.prepare "$OUTDIR/data.json"
+date -u +%Y-%m-%dT%H:%M:%S.%6NZ > "$OUTDIR/start"
+$BIN/gunicorn kinerja.wsgi:application -b 127.0.0.1:$PORT -w ${LOAD_WORKERS:-4} --threads 2 \
+  --timeout 60 --access-logfile /dev/null --error-logfile "$OUTDIR/gunicorn.log" --pid "$OUTDIR/gunicorn.pid" &
+for _ in $(seq 1 60); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/masuk/" && break; sleep 0.5; done
+set +e
+LOAD_DATA="$OUTDIR/data.json" LOAD_OUT="$OUTDIR/counts.json" timeout 900 $BIN/locust \
+  -f tests/security/load/locustfile.py --headless -u "$USERS" -r 10 -t "$TIME" \
+  --host "http://127.0.0.1:$PORT" --csv "$OUTDIR/locust" --only-summary --stop-timeout 10
+LOCUST_RC=$?
+set -e
+kill "$(cat "$OUTDIR/gunicorn.pid")" 2>/dev/null || true
+$BIN/python -m tests.security.load.verify "$OUTDIR" "$LOCUST_RC"

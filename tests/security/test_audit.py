@@ -1,0 +1,595 @@
+"""Audit: every state change is in the history, with who and when.
+
+The mechanism (three tests, each able to fail):
+
+1. Every concrete model of kinerja/skp/dialog/evaluasi keeps a django-simple-history table,
+   unless it is listed in NO_HISTORY with the reason (plumbing, or a row that is itself an
+   append-only log carrying who and when).
+2. Every public function of kinerja/services.py and <app>/services.py is classified: either a
+   CASE below (a state change, run for real) or listed in NOT_A_STATE_CHANGE with the reason.
+   A new service that is neither fails the test, telling the developer to add a case.
+3. Each CASE runs its service on the persona organisation while a statement spy records the
+   tables it writes. It must add at least one history row; every history row it adds names the
+   acting user (history_user) and a time; and every table it writes either keeps history (and
+   got a row), is a history table, or is in NO_HISTORY.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import inspect
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.utils import timezone
+
+SERVICE_MODULES = ("kinerja.services", "skp.services", "dialog.services", "evaluasi.services")
+STAGE_APPS = ("kinerja", "skp", "dialog", "evaluasi")
+
+NO_HISTORY = {
+    "kinerja.user": "logins; django-axes logs access, the admin logs changes (LogEntry)",
+    "kinerja.notifikasi": "plumbing: a message to a user, not a state of the appraisal",
+    "kinerja.preferensinotifikasi": "a user's own notification preference",
+    "kinerja.job": "plumbing: the outbox row is itself the record of the work",
+    "kinerja.dokumen": "append-only issued file with its hash; superseded, never changed",
+    "kinerja.persetujuanelektronik": "append-only record of an approval (who, when, what)",
+    "kinerja.pengaturanpengingat": "reminder thresholds of an instansi (settings)",
+    "dialog.permintaanumpanbalik": "a request row (who asked, when); answered by an UmpanBalik "
+    "that keeps history",
+    "evaluasi.pembukaankembali": "append-only log of a reopening (who, when, why)",
+    "evaluasi.penutupantahun": "the year-end run's progress row (who started it, when)",
+    "evaluasi.arsipunit": "generated archive file of a unit",
+    "evaluasi.langkahsanksi": "append-only step of a sanction case (who, when)",
+}
+
+NOT_A_STATE_CHANGE = {
+    "kinerja.services.penilai_refresh": "recomputes derived fields (excluded from history)",
+    "kinerja.services.pegawai_user_ensure": "creates a login (User has no history; see above)",
+    "skp.services.jenis_untuk": "pure lookup",
+    "skp.services.skp_pdf_minta": "enqueues a render job (outbox), changes no appraisal data",
+    "dialog.services.pegawai_dari": "lookup",
+    "dialog.services.periode_untuk": "lookup",
+    "dialog.services.urutan_jendela": "pure",
+    "dialog.services.kode_perilaku": "pure",
+    "dialog.services.pemberi_tugas_ids": "lookup",
+    "dialog.services.hubungan_antara": "lookup",
+    "dialog.services.boleh_sasaran_rhk": "check",
+    "dialog.services.boleh_menugaskan": "check",
+    "dialog.services.klarifikasi_catat": "step of penugasan_setujui (covered by that case)",
+    "dialog.services.pengingat_tindak_lanjut": "sends reminders (notifications only)",
+    "evaluasi.services.kinerja_organisasi_untuk": "lookup",
+    "evaluasi.services.kepala_unit": "check",
+    "evaluasi.services.distribusi_peringatan_tim": "computes warnings",
+    "evaluasi.services.evaluasi_dokumen_render": "renders the PDF (Dokumen row, see above)",
+    "evaluasi.services.penutupan_mulai": "starts the year-end job (PenutupanTahun, see above)",
+    "evaluasi.services.tutup_tahun_jalankan": "the job: archives and the recap (files)",
+    "evaluasi.services.evaluasi_ganti_hasil": "called by evaluasi_buka_kembali's flow; covered "
+    "by the evaluasi cases",
+}
+
+
+def _skp(org):
+    from tests.security.objects import skp
+
+    return skp(org)
+
+
+def _skp_diajukan(org):
+    from tests.security.objects import skp_diajukan
+
+    return skp_diajukan(org)
+
+
+def _ev(org):
+    from tests.security.objects import evaluasi
+
+    return evaluasi(org)
+
+
+def _ev_final(org):
+    from evaluasi import services
+    from tests.evaluasi.conftest import nilai
+
+    ev = nilai(_ev(org), "sesuai_ekspektasi", "sesuai_ekspektasi")
+    return services.evaluasi_finalisasi(user=org.kasubbid.user, evaluasi=ev)
+
+
+def _unit(org):
+    from kinerja.models import UnitKerja
+
+    u = UnitKerja.objects.get(pk=org.unit_bidang.pk)
+    u.singkatan = "BPK"
+    return u
+
+
+def _today():
+    return timezone.localdate()
+
+
+# service -> (the acting persona, a function (org, user) that calls it)
+CASES: dict[str, tuple[str, Callable[[Any, Any], Any]]] = {
+    # --- organisation ---------------------------------------------------------------------------
+    "kinerja.services.organisasi_simpan": (
+        "admin_a",
+        lambda org, u: __import__("kinerja.services", fromlist=["x"]).organisasi_simpan(
+            user=u, obj=_unit(org)
+        ),
+    ),
+    "kinerja.services.organisasi_hapus": (
+        "admin_a",
+        lambda org, u: __import__("kinerja.services", fromlist=["x"]).organisasi_hapus(
+            user=u, obj=org.tim
+        ),
+    ),
+    "kinerja.services.pegawai_upsert": (
+        "admin_a",
+        lambda org, u: __import__("kinerja.services", fromlist=["x"]).pegawai_upsert(
+            user=u, instansi=org.instansi_a, nip=org.rekan.nip, data={"nama": "Daniel T."}
+        ),
+    ),
+    # --- SKP ------------------------------------------------------------------------------------
+    "skp.services.skp_buat": (
+        "rekan",
+        lambda org, u: _svc("skp").skp_buat(pegawai=org.rekan, periode=org.periode_a, user=u),
+    ),
+    "skp.services.skp_ubah": (
+        "pegawai",
+        lambda org, u: _svc("skp").skp_ubah(skp=_skp(org), user=u, pendekatan="kualitatif"),
+    ),
+    "skp.services.skp_ajukan": (
+        "pegawai",
+        lambda org, u: _svc("skp").skp_ajukan(skp=_skp(org), user=u),
+    ),
+    "skp.services.skp_setujui": (
+        "kasubbid",
+        lambda org, u: _svc("skp").skp_setujui(skp=_skp_diajukan(org), user=u),
+    ),
+    "skp.services.skp_kembalikan": (
+        "kasubbid",
+        lambda org, u: _svc("skp").skp_kembalikan(
+            skp=_skp_diajukan(org), user=u, catatan="Perbaiki indikator"
+        ),
+    ),
+    "skp.services.skp_versi_baru": (
+        "pegawai",
+        lambda org, u: _svc("skp").skp_versi_baru(
+            skp=_svc("skp").skp_setujui(skp=_skp_diajukan(org), user=org.kasubbid.user),
+            user=u,
+            alasan="Pindah tugas",
+        ),
+    ),
+    "skp.services.skp_draft_pastikan": (
+        "rekan",
+        lambda org, u: _svc("skp").skp_draft_pastikan(
+            pegawai=org.rekan, periode=org.periode_a, user=u, alasan="Penugasan"
+        ),
+    ),
+    "skp.services.perilaku_atur": (
+        "kasubbid",
+        lambda org, u: _svc("skp").perilaku_atur(
+            skp=_skp(org), user=u, ekspektasi={"akuntabel": "Laporan tepat waktu"}
+        ),
+    ),
+    "skp.services.rhk_tambah": (
+        "pegawai",
+        lambda org, u: _svc("skp").rhk_tambah(
+            skp=_skp(org),
+            user=u,
+            jenis="utama",
+            rencana="Laporan bulanan",
+            indikator=[{"aspek": "kuantitas", "indikator": "Jumlah", "target": "12 laporan"}],
+        ),
+    ),
+    "skp.services.rhk_ubah": (
+        "pegawai",
+        lambda org, u: _svc("skp").rhk_ubah(
+            rhk=_skp(org).rencana_set.first(), user=u, rencana="Data diolah lebih cepat"
+        ),
+    ),
+    "skp.services.rhk_hapus": (
+        "pegawai",
+        lambda org, u: _svc("skp").rhk_hapus(rhk=_skp(org).rencana_set.first(), user=u),
+    ),
+    "skp.services.rhk_pindah": (
+        "pegawai",
+        lambda org, u: (
+            _svc("skp").rhk_tambah(
+                skp=_skp(org),
+                user=u,
+                jenis="utama",
+                rencana="Kedua",
+                indikator=[{"aspek": "kualitas", "indikator": "x", "target": "1"}],
+            ),
+            _svc("skp").rhk_pindah(rhk=_skp(org).rencana_set.first(), user=u, arah="turun"),
+        ),
+    ),
+    "skp.services.matriks_buat": (
+        "kasubbid",
+        lambda org, u: (
+            _svc("skp").skp_buat(pegawai=org.kasubbid, periode=org.periode_a, user=u),
+            _svc("skp").matriks_buat(pemimpin=org.kasubbid, periode=org.periode_a, user=u),
+        )[1],
+    ),
+    "skp.services.matriks_baris_tambah": (
+        "kasubbid",
+        lambda org, u: _svc("skp").matriks_baris_tambah(
+            matriks=_matriks(org), user=u, anggota=org.fungsional
+        ),
+    ),
+    "skp.services.matriks_baris_hapus": (
+        "kasubbid",
+        lambda org, u: _svc("skp").matriks_baris_hapus(
+            matriks=_matriks(org), user=u, anggota=org.pegawai
+        ),
+    ),
+    # --- dialog ---------------------------------------------------------------------------------
+    "dialog.services.umpan_balik_beri": (
+        "kasubbid",
+        lambda org, u: _svc("dialog").umpan_balik_beri(
+            user=u, penerima=org.pegawai, jenis="apresiasi", isi="Bagus"
+        ),
+    ),
+    "dialog.services.umpan_balik_minta": (
+        "pegawai",
+        lambda org, u: _svc("dialog").umpan_balik_minta(
+            user=u, diminta=org.rekan, pesan="Mohon masukan"
+        ),
+    ),
+    "dialog.services.penugasan_usulkan": (
+        "kadis",
+        lambda org, u: _svc("dialog").penugasan_usulkan(
+            user=u, penerima=org.pegawai, uraian="Migrasi", hasil_diharapkan="Data termigrasi"
+        ),
+    ),
+    "dialog.services.penugasan_usulkan_tim": (
+        "fungsional",
+        lambda org, u: _svc("dialog").penugasan_usulkan_tim(
+            user=u, tim=org.tim, uraian="Survei", hasil_diharapkan="Data"
+        ),
+    ),
+    "dialog.services.penugasan_setujui": (
+        "kasubbid",
+        lambda org, u: _svc("dialog").penugasan_setujui(
+            user=u, penugasan=_penugasan(org), ekspektasi="Rapi"
+        ),
+    ),
+    "dialog.services.penugasan_tolak": (
+        "kasubbid",
+        lambda org, u: _svc("dialog").penugasan_tolak(
+            user=u, penugasan=_penugasan(org), alasan="Beban penuh"
+        ),
+    ),
+    "dialog.services.peluang_buka": (
+        "kasubbid",
+        lambda org, u: _svc("dialog").peluang_buka(
+            user=u, judul="Survei", uraian="Survei", hasil_diharapkan="Laporan"
+        ),
+    ),
+    "dialog.services.peluang_tutup": (
+        "kasubbid",
+        lambda org, u: _svc("dialog").peluang_tutup(user=u, peluang=_obj(org, "peluang")),
+    ),
+    "dialog.services.peluang_ikuti": (
+        "pegawai",
+        lambda org, u: _svc("dialog").peluang_ikuti(user=u, peluang=_obj(org, "peluang")),
+    ),
+    "dialog.services.realisasi_simpan": (
+        "pegawai",
+        lambda org, u: _svc("dialog").realisasi_simpan(
+            user=u, rencana_hasil_kerja=_obj(org, "rhk_disetujui"), urutan=1, uraian="Selesai"
+        ),
+    ),
+    "dialog.services.bukti_unggah": (
+        "pegawai",
+        lambda org, u: _svc("dialog").bukti_unggah(
+            user=u, realisasi=_obj(org, "realisasi"), judul="Laporan", berkas=_pdf_upload()
+        ),
+    ),
+    "dialog.services.bukti_tautan": (
+        "pegawai",
+        lambda org, u: _svc("dialog").bukti_tautan(
+            user=u,
+            realisasi=_obj(org, "realisasi"),
+            judul="Folder",
+            tautan="https://drive.example.go.id/x",
+        ),
+    ),
+    "dialog.services.bukti_hapus": (
+        "pegawai",
+        lambda org, u: _svc("dialog").bukti_hapus(user=u, bukti=_obj(org, "bukti")),
+    ),
+    "dialog.services.dialog_catat": (
+        "kasubbid",
+        lambda org, u: _svc("dialog").dialog_catat(
+            user=u, pegawai=org.pegawai, jenis="check_in", waktu=timezone.now(), agenda="Cek"
+        ),
+    ),
+    "dialog.services.dialog_ubah": (
+        "kasubbid",
+        lambda org, u: _svc("dialog").dialog_ubah(
+            user=u,
+            dialog=_obj(org, "dialog_kinerja"),
+            agenda="Cek ulang",
+            catatan="Baik",
+            row_version=_obj(org, "dialog_kinerja").row_version,
+        ),
+    ),
+    "dialog.services.tindak_lanjut_tambah": (
+        "kasubbid",
+        lambda org, u: _svc("dialog").tindak_lanjut_tambah(
+            user=u,
+            dialog=_obj(org, "dialog_kinerja"),
+            uraian="Latihan",
+            tenggat=_today() + dt.timedelta(days=5),
+            penanggung_jawab=org.pegawai,
+        ),
+    ),
+    "dialog.services.tindak_lanjut_selesai": (
+        "pegawai",
+        lambda org, u: _svc("dialog").tindak_lanjut_selesai(
+            user=u, tindak_lanjut=_obj(org, "tindak_lanjut")
+        ),
+    ),
+    # --- evaluasi -------------------------------------------------------------------------------
+    "evaluasi.services.kinerja_organisasi_tetapkan": (
+        "admin_a",
+        lambda org, u: _svc("evaluasi").kinerja_organisasi_tetapkan(
+            user=u,
+            unit_kerja=org.unit_bidang,
+            periode=org.periode_a,
+            jenis="tahunan",
+            urutan=None,
+            predikat="baik",
+        ),
+    ),
+    "evaluasi.services.evaluasi_mulai": ("kasubbid", lambda org, u: _ev(org)),
+    "evaluasi.services.evaluasi_simpan": (
+        "kasubbid",
+        lambda org, u: _svc("evaluasi").evaluasi_simpan(
+            user=u,
+            evaluasi=_ev(org),
+            row_version=_ev(org).row_version,
+            rating_hasil_kerja="sesuai_ekspektasi",
+            rating_perilaku_kerja="sesuai_ekspektasi",
+        ),
+    ),
+    "evaluasi.services.evaluasi_finalisasi": ("kasubbid", lambda org, u: _ev_final(org)),
+    "evaluasi.services.evaluasi_buka_kembali": (
+        "admin_a",
+        lambda org, u: _svc("evaluasi").evaluasi_buka_kembali(
+            user=u, evaluasi=_ev_final(org), alasan="Keberatan diterima"
+        ),
+    ),
+    "evaluasi.services.justifikasi_simpan": (
+        "kasubbid",
+        lambda org, u: _svc("evaluasi").justifikasi_simpan(
+            user=u,
+            periode=org.periode_a,
+            jenis="tahunan",
+            urutan=None,
+            cakupan="tim",
+            isi="Tim kecil",
+            pelanggaran=["x"],
+            pejabat_penilai=org.kasubbid,
+        ),
+    ),
+    "evaluasi.services.potensi_simpan": (
+        "admin_a",
+        lambda org, u: _svc("evaluasi").potensi_simpan(
+            user=u, pegawai=org.pegawai, tahun=org.periode_a.tahun, potensi="tinggi"
+        ),
+    ),
+    "evaluasi.services.tabel_tindak_lanjut_simpan": (
+        "admin_a",
+        lambda org, u: _svc("evaluasi").tabel_tindak_lanjut_simpan(
+            user=u,
+            instansi_id=org.instansi_a.pk,
+            jenis="kenaikan_gaji",
+            predikat="baik",
+            nilai="Pelatihan",
+        ),
+    ),
+    "evaluasi.services.kasus_sanksi_buka": ("admin_a", lambda org, u: _obj(org, "kasus_sanksi")),
+    "evaluasi.services.kasus_sanksi_langkah": (
+        "admin_a",
+        lambda org, u: _svc("evaluasi").kasus_sanksi_langkah(
+            user=u,
+            kasus=_obj(org, "kasus_sanksi"),
+            langkah="kinerja_terpenuhi",
+            row_version=_obj(org, "kasus_sanksi").row_version,
+        ),
+    ),
+}
+
+# State changes whose only rows are self-describing logs (NO_HISTORY) carrying who and when.
+SELF_LOGGED = {
+    "dialog.services.umpan_balik_minta": ("peminta", "dibuat"),
+}
+
+# Services a case could not be written for yet (matrix cells need a full SKP cascade);
+# listed so the gap is visible rather than silently skipped.
+NOT_YET_COVERED = {
+    "skp.services.skp_tugas_belajar_atur": "needs an SKP of the tugas belajar kind",
+    "skp.services.peran_hasil_simpan": "needs a leader's approved SKP with columns",
+    "skp.services.peran_hasil_na": "needs a leader's approved SKP with columns",
+    "skp.services.peran_hasil_hapus": "needs a cell",
+    "skp.services.matriks_terapkan": "needs cells",
+}
+
+
+def _svc(app: str):
+    return importlib.import_module(f"{app}.services")
+
+
+def _obj(org, name: str):
+    from tests.security import objects
+
+    return objects.build(name, org)
+
+
+def _matriks(org):
+    return _obj(org, "matriks")
+
+
+def _penugasan(org):
+    return _obj(org, "penugasan")
+
+
+def _pdf_upload():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.dialog.conftest import pdf_bytes
+
+    return SimpleUploadedFile("laporan.pdf", pdf_bytes(), "application/pdf")
+
+
+def _public_services() -> list[str]:
+    out = []
+    for name in SERVICE_MODULES:
+        mod = importlib.import_module(name)
+        for fn_name, fn in vars(mod).items():
+            if inspect.isfunction(fn) and fn.__module__ == name and not fn_name.startswith("_"):
+                out.append(f"{name}.{fn_name}")
+    return out
+
+
+def _history_models() -> dict[str, Any]:
+    """label of tracked model -> its historical model."""
+    from simple_history.models import registered_models
+
+    return {
+        m._meta.label_lower: m.history.model
+        for m in registered_models.values()
+        if hasattr(m, "history")
+    }
+
+
+def test_every_stage_model_keeps_history_or_says_why_not():
+    tracked = _history_models()
+    missing = []
+    for model in apps.get_models():
+        label = model._meta.label_lower
+        if model._meta.app_label not in STAGE_APPS or label.split(".")[1].startswith("historical"):
+            continue
+        if label not in tracked and label not in NO_HISTORY:
+            missing.append(label)
+    assert not missing, (
+        "Models without django-simple-history (add `history = HistoricalRecords()` or list them "
+        f"in NO_HISTORY with the reason): {missing}"
+    )
+
+
+def test_every_service_is_classified():
+    unknown = [
+        s
+        for s in _public_services()
+        if s not in CASES and s not in NOT_A_STATE_CHANGE and s not in NOT_YET_COVERED
+    ]
+    assert not unknown, (
+        "Public service functions with no audit case in tests/security/test_audit.py "
+        f"(add a CASE that calls it, or list it in NOT_A_STATE_CHANGE with the reason): {unknown}"
+    )
+
+
+class _TableSpy:
+    def __init__(self) -> None:
+        self.tables: set[str] = set()
+
+    def __call__(self, execute, sql, params, many, context):
+        m = re.match(r'\s*(?:INSERT INTO|UPDATE|DELETE FROM)\s+"?([a-z0-9_]+)"?', sql, re.I)
+        if m:
+            self.tables.add(m.group(1))
+        return execute(sql, params, many, context)
+
+
+class _request_as:
+    """What production does: HistoryRequestMiddleware puts the request (and its user) where
+    simple_history finds it while the service runs."""
+
+    def __init__(self, user) -> None:
+        self.user = user
+
+    def __enter__(self):
+        from django.test import RequestFactory
+        from simple_history.models import HistoricalRecords
+
+        request = RequestFactory().post("/")
+        request.user = self.user
+        HistoricalRecords.context.request = request
+
+    def __exit__(self, *exc):
+        from simple_history.models import HistoricalRecords
+
+        if hasattr(HistoricalRecords.context, "request"):
+            del HistoricalRecords.context.request
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="FINDING: services take user= but leave history_user to "
+    "the request middleware; a service run outside a request (a task, a "
+    "management command) records history without who",
+)
+def test_history_names_the_user_even_outside_a_request(org):
+    from dialog import services
+
+    ub = services.umpan_balik_beri(
+        user=org.kasubbid.user, penerima=org.pegawai, jenis="apresiasi", isi="Bagus"
+    )
+    assert ub.history.latest().history_user_id == org.kasubbid.user.pk
+
+
+def _history_rows() -> dict[str, int]:
+    return {label: h.objects.count() for label, h in _history_models().items()}
+
+
+@pytest.mark.parametrize("service", sorted(CASES))
+def test_service_writes_history_with_who_and_when(service, matrix_org, db):
+    org = matrix_org
+    persona, call = CASES[service]
+    user = org.user(persona)
+    before = _history_rows()
+    started = timezone.now()
+    spy = _TableSpy()
+    # Preparation (objects the call needs) happens inside the call; only what the service
+    # itself adds is compared, so run the preparation once first when it is idempotent.
+    with connection.execute_wrapper(spy), _request_as(user):
+        result = call(org, user)
+    after = _history_rows()
+    added = {
+        label: after[label] - before.get(label, 0)
+        for label in after
+        if after[label] != before.get(label, 0)
+    }
+    if service in SELF_LOGGED:
+        obj = result
+        who, when = SELF_LOGGED[service]
+        assert getattr(obj, f"{who}_id") and getattr(obj, when) >= started
+    else:
+        assert added, f"{service} changed state without writing any history row"
+    # Who and when: the newest history rows name a user and a time.
+    tracked = _history_models()
+    for label in added:
+        h = tracked[label]
+        rows = h.objects.filter(history_date__gte=started)
+        assert rows.exists(), (service, label)
+        assert not rows.filter(history_user__isnull=True).exists(), (
+            f"{service}: history of {label} without the acting user"
+        )
+    # Every table written keeps history, is a history table, or is declared plumbing.
+    by_table = {m._meta.db_table: m._meta.label_lower for m in apps.get_models()}
+    untracked = sorted(
+        by_table[t]
+        for t in spy.tables
+        if t in by_table
+        and by_table[t].split(".")[0] in STAGE_APPS
+        and not by_table[t].split(".")[1].startswith("historical")
+        and by_table[t] not in tracked
+        and by_table[t] not in NO_HISTORY
+    )
+    assert not untracked, f"{service} wrote tables without history: {untracked}"
