@@ -212,10 +212,10 @@ def matriks_sel(request: HttpRequest, mid: int) -> HttpResponse:
 @require_POST
 def matriks_sel_hapus(request: HttpRequest, mid: int, sid: int) -> HttpResponse:
     m = _matriks(request, mid)
-    policy.require(request.user, "change", m)
     sel = PeranHasil.objects.filter(matriks=m, pk=sid).first()
     if sel is None:
         raise Http404("Peran-hasil tidak ditemukan.")
+    policy.require(request.user, "change", m)
     services.peran_hasil_hapus(sel=sel, user=request.user)
     if not request.htmx:
         return _ke(m)
@@ -230,7 +230,6 @@ def matriks_sel_hapus(request: HttpRequest, mid: int, sid: int) -> HttpResponse:
 @require_POST
 def matriks_na(request: HttpRequest, mid: int) -> HttpResponse:
     m = _matriks(request, mid)
-    policy.require(request.user, "change", m)
     try:
         anggota_id = int(request.POST.get("anggota", ""))
     except ValueError as exc:
@@ -239,6 +238,8 @@ def matriks_na(request: HttpRequest, mid: int) -> HttpResponse:
     anggota = Pegawai.objects.filter(pk=anggota_id).first()
     if anggota is None:
         raise Http404("Anggota tidak ditemukan.")
+    # The cell exists (404 above otherwise); acting on it is the leader's alone.
+    policy.require(request.user, "change", m)
     err = None
     try:
         services.peran_hasil_na(

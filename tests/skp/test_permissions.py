@@ -135,14 +135,9 @@ def test_matrix_writes_by_readers_are_403(org, client_as):
     m = services.matriks_buat(pemimpin=org.kabid, periode=org.periode_a, user=org.kabid.user)
     c = client_as(org.kepala_bkd.user)  # the leader's own penilai may read the matrix
     assert c.get(reverse("skp:matriks", args=[m.pk])).status_code == 200
-    for name in (
-        "skp:matriks_na",
-        "skp:matriks_baris",
-        "skp:matriks_terapkan",
-        "skp:matriks_kolom",
-    ):
+    for name in ("skp:matriks_baris", "skp:matriks_terapkan", "skp:matriks_kolom"):
         assert c.post(reverse(name, args=[m.pk]), {}).status_code == 403, name
-    assert (
-        client_as(org.rekan.user).post(reverse("skp:matriks_na", args=[m.pk]), {}).status_code
-        == 404
-    )
+    sel = {"anggota": org.kasubbid.pk, "kolom": "00000000-0000-0000-0000-000000000001", "na": "1"}
+    assert c.post(reverse("skp:matriks_na", args=[m.pk]), sel).status_code == 403
+    rekan = client_as(org.rekan.user)
+    assert rekan.post(reverse("skp:matriks_na", args=[m.pk]), sel).status_code == 404
