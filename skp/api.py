@@ -385,18 +385,24 @@ class MatriksSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["pemimpin", "diterapkan_pada"]
 
+    def _ringkas(self, m: MatriksPeranHasil) -> dict:
+        # The list view computes every matrix's parts at once; a single matrix computes its own.
+        cache = self.context.setdefault("ringkas", {})
+        if m.pk not in cache:
+            cache.update(selectors.matriks_ringkas([m]))
+        return cache[m.pk]
+
     def get_pemilik(self, m: MatriksPeranHasil) -> int | None:
-        skp = selectors.skp_terkini(pegawai=m.pemimpin_id, periode=m.periode_id)
-        return skp.pk if skp else None
+        return self._ringkas(m)["pemilik"]
 
     def get_kolom(self, m: MatriksPeranHasil) -> list[dict]:
         return [
             {"id": r.pk, "kunci": str(r.kunci), "rencana": r.rencana}
-            for r in selectors.matriks_kolom(m)
+            for r in self._ringkas(m)["kolom"]
         ]
 
     def get_baris(self, m: MatriksPeranHasil) -> list[dict]:
-        return [{"id": p.pk, "nip": p.nip, "nama": p.nama} for p in selectors.matriks_baris(m)]
+        return [{"id": p.pk, "nip": p.nip, "nama": p.nama} for p in self._ringkas(m)["baris"]]
 
 
 class MatriksBuatSerializer(serializers.Serializer):
@@ -417,6 +423,13 @@ class MatriksViewSet(
 
     def base_queryset(self):
         return selectors.matriks_qs().prefetch_related("sel_set").order_by("-periode__tahun", "id")
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        items = list(page) if page is not None else list(self.filter_queryset(self.get_queryset()))
+        ctx = {**self.get_serializer_context(), "ringkas": selectors.matriks_ringkas(items)}
+        data = MatriksSerializer(items, many=True, context=ctx).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
 
     @extend_schema(request=MatriksBuatSerializer, responses={201: MatriksSerializer})
     def create(self, request, *args, **kwargs):

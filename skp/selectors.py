@@ -294,3 +294,66 @@ def matriks_kandidat_ketua(m: MatriksPeranHasil) -> list[Pegawai]:
     return list(
         Pegawai.objects.filter(pk__in=ids - sudah).select_related("jabatan").order_by("nama")
     )
+
+
+def matriks_ringkas(ms: list[MatriksPeranHasil]) -> dict[int, dict[str, Any]]:
+    """Owner SKP, columns and rows of many matrices at once (the API list), in a fixed number
+    of queries whatever the number of matrices."""
+    from kinerja.models import TimKerja
+
+    if not ms:
+        return {}
+    pemimpin = {m.pemimpin_id for m in ms}
+    skps = {
+        (s.pegawai_id, s.periode_id): s
+        for s in SKP.objects.filter(
+            terkini=True, pegawai_id__in=pemimpin, periode_id__in={m.periode_id for m in ms}
+        ).only("id", "pegawai_id", "periode_id")
+    }
+    rows: dict[int, list[RencanaHasilKerja]] = {}
+    for r in RencanaHasilKerja.objects.filter(skp__in=list(skps.values())).order_by(
+        "jenis", "urutan", "id"
+    ):
+        rows.setdefault(r.skp_id, []).append(r)
+    tambahan: dict[int, set[int]] = {}
+    through = MatriksPeranHasil.anggota_tambahan.through
+    fk = next(f.attname for f in through._meta.fields if f.related_model is MatriksPeranHasil)
+    for mid, pid in through.objects.filter(**{f"{fk}__in": [m.pk for m in ms]}).values_list(
+        fk, "pegawai_id"
+    ):
+        tambahan.setdefault(mid, set()).add(pid)
+    tim_anggota: dict[int, set[int]] = {}
+    tim_through = TimKerja.anggota.through
+    for tid, pid in tim_through.objects.filter(
+        timkerja_id__in={m.tim_id for m in ms if m.tim_id}
+    ).values_list("timkerja_id", "pegawai_id"):
+        tim_anggota.setdefault(tid, set()).add(pid)
+    orang = list(
+        Pegawai.objects.filter(
+            Q(pejabat_penilai_id__in=pemimpin)
+            | Q(pk__in=set().union(*tambahan.values(), *tim_anggota.values()))
+        )
+        .exclude(status=Pegawai.Status.BERHENTI)
+        .only("id", "nip", "nama", "pejabat_penilai_id")
+        .order_by("nama")
+    )
+    hasil = {}
+    for m in ms:
+        skp = skps.get((m.pemimpin_id, m.periode_id))
+        if m.tim_id:
+            ids = tim_anggota.get(m.tim_id, set())
+            baris = [p for p in orang if p.pk in ids and p.pk != m.pemimpin_id]
+        else:
+            extra = tambahan.get(m.pk, set())
+            baris = [
+                p
+                for p in orang
+                if (p.pejabat_penilai_id == m.pemimpin_id or p.pk in extra)
+                and p.pk != m.pemimpin_id
+            ]
+        hasil[m.pk] = {
+            "pemilik": skp.pk if skp else None,
+            "kolom": rows.get(skp.pk, []) if skp else [],
+            "baris": baris,
+        }
+    return hasil

@@ -176,3 +176,39 @@ def test_matrix_through_the_api(org, client):
     boss = _api(client, org.kepala_bkd.user)
     assert boss.get(f"/api/v1/matriks-peran-hasil/{m['id']}/").status_code == 200
     assert boss.post(f"/api/v1/matriks-peran-hasil/{m['id']}/terapkan/").status_code == 403
+
+
+def test_matrix_list_costs_the_same_queries_for_two_or_four_matrices(org, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(c):
+        with CaptureQueriesContext(connection) as ctx:
+            r = c.get("/api/v1/matriks-peran-hasil/")
+        assert r.status_code == 200
+        return len(ctx.captured_queries), r.json()
+
+    for who in ("kabid",):
+        p = getattr(org, who)
+        rhk(services.skp_buat(pegawai=p, periode=org.periode_a, user=p.user), p.user)
+        services.matriks_buat(pemimpin=p, periode=org.periode_a, user=p.user)
+    services.matriks_buat(
+        pemimpin=org.fungsional, periode=org.periode_a, user=org.fungsional.user, tim=org.tim
+    )
+    c = _api(client, org.admin_a)
+    kecil, data = count(c)
+    assert data["count"] == 2 and data["results"][0]["baris"]
+    for who in ("kasubbid", "kepala_bkd"):
+        p = getattr(org, who)
+        rhk(
+            services.skp_buat(pegawai=p, periode=org.periode_a, user=p.user),
+            p.user,
+            **({"perspektif": "anggaran"} if who == "kepala_bkd" else {}),
+        )
+        services.matriks_buat(pemimpin=p, periode=org.periode_a, user=p.user)
+    besar, data = count(c)
+    assert data["count"] == 4 and besar == kecil
+    by = {m["pemimpin"]: m for m in data["results"]}
+    assert {b["id"] for b in by[org.kasubbid.pk]["baris"]} == {org.pegawai.pk, org.rekan.pk}
+    assert {b["id"] for b in by[org.fungsional.pk]["baris"]} == {org.pegawai.pk, org.staf_dinas.pk}
+    assert by[org.kabid.pk]["kolom"][0]["rencana"] and by[org.fungsional.pk]["pemilik"] is None
