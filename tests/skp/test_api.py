@@ -212,3 +212,26 @@ def test_matrix_list_costs_the_same_queries_for_two_or_four_matrices(org, client
     assert {b["id"] for b in by[org.kasubbid.pk]["baris"]} == {org.pegawai.pk, org.rekan.pk}
     assert {b["id"] for b in by[org.fungsional.pk]["baris"]} == {org.pegawai.pk, org.staf_dinas.pk}
     assert by[org.kabid.pk]["kolom"][0]["rencana"] and by[org.fungsional.pk]["pemilik"] is None
+
+
+def test_skp_list_costs_the_same_queries_for_few_or_many(org, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.skp.factories import skp_draft
+
+    c = _api(client, org.admin_a)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            r = c.get("/api/v1/skp/")
+        assert r.status_code == 200
+        return len(ctx.captured_queries), r.json()["count"]
+
+    skp_draft(org, "pegawai", n_rhk=2)
+    kecil, n = count()
+    assert n == 1
+    for who in ("rekan", "kasubbid", "kabid", "fungsional"):
+        skp_draft(org, who, n_rhk=3)
+    besar, n = count()
+    assert n == 5 and besar == kecil
