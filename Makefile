@@ -33,7 +33,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	bash scripts/services.sh
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/kinerja_bench} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/kinerja_bench} REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} \
 	  $(BIN)/python manage.py bench --pegawai $(or $(BENCH_PEGAWAI),100000)
 
 # 50 simulated users for up to 5 minutes against gunicorn on loopback (Locust, bounded);
