@@ -272,8 +272,13 @@ class RedisServer:
 
 @contextlib.contextmanager
 def celery_di(url: str, prefix: str = PREFIX) -> Iterator[None]:
-    """Point this (pytest) process's Celery app at a real broker, then back to eager mode."""
+    """Point this (pytest) process's Celery app at a real broker, then back to eager mode.
+
+    It is also made the *current* app: shared tasks (`jalankan_job.delay`) resolve through the
+    current app, and another Celery() created earlier in the run would otherwise capture them."""
     from kinerja.celery import app
+
+    app.set_current()
 
     saved = {
         k: app.conf[k]
@@ -291,6 +296,7 @@ def celery_di(url: str, prefix: str = PREFIX) -> Iterator[None]:
     finally:
         _reset(app)
         app.conf.update(**saved)
+        app.set_current()  # the project's app stays the current one after the test
 
 
 def _reset(app) -> None:
