@@ -142,8 +142,11 @@ def send(job_id: int, countdown: float | None = None) -> bool:
     """Hand a job to Celery; False (and the row stays as it is) when the broker is unreachable."""
     from kombu.exceptions import OperationalError
 
-    from kinerja.tasks import jalankan_job
+    from kinerja import tasks  # noqa: F401  (registers the task)
+    from kinerja.celery import app
 
+    # Through the project's app, whatever Celery app happens to be "current" in this process.
+    jalankan_job = app.tasks["kinerja.tasks.jalankan_job"]
     try:
         jalankan_job.apply_async((job_id,), countdown=countdown, ignore_result=True)
     except Exception as exc:
