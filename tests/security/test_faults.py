@@ -21,7 +21,23 @@ from pathlib import Path
 import pytest
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
-PORT = 5499
+
+
+def _free_port(preferred: int = 5499) -> int:
+    """5499 unless taken (another test session running the same test): then any free port."""
+    import socket
+
+    for port in (preferred, 0):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise RuntimeError("no free port")
+
+
+PORT = _free_port()
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.skipif(not (PG_BIN / "initdb").exists(), reason="no PostgreSQL 15")

@@ -26,6 +26,7 @@ def main(out: str) -> None:
     from kinerja import demo
     from kinerja.models import Pegawai, Periode, User
     from skp.models import SKP
+    from tests.evaluasi.conftest import skp_disetujui
 
     call_command("migrate", "--noinput", verbosity=0)
     call_command("demo", verbosity=0)
@@ -34,7 +35,9 @@ def main(out: str) -> None:
     for boss in Pegawai.objects.filter(dinilai_set__isnull=False).distinct().select_related("user"):
         team = list(Pegawai.objects.filter(pejabat_penilai=boss, user__isnull=False))
         evs = []
-        for p in team:
+        for p in team[:6]:
+            if not SKP.objects.filter(pegawai=p, periode=periode).exists():
+                skp_disetujui(p, periode)  # an approved SKP so the evaluation can start
             if not SKP.objects.filter(pegawai=p, periode=periode, status="disetujui").exists():
                 continue
             try:
@@ -59,6 +62,8 @@ def main(out: str) -> None:
     from dialog.models import UmpanBalik
     from evaluasi.models import Evaluasi
 
+    # Penilai with evaluations first: the simulated penilai take them in this order.
+    penilai.sort(key=lambda p: -len(p["evaluasi"]))
     ids = [e for p in penilai for e in p["evaluasi"]]
     data = {
         "umpan_balik_max_pk": UmpanBalik.objects.order_by("-pk")

@@ -18,8 +18,10 @@ unset REDIS_URL  # jobs run eagerly; the load is on the web tier and the databas
 psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" postgres
 $BIN/python -m tests.security.load.prepare "$OUTDIR/data.json"
 date -u +%Y-%m-%dT%H:%M:%S.%6NZ > "$OUTDIR/start"
+# keep-alive longer than a simulated user's pause: gunicorn's 2 s default closes idle
+# connections just as the client reuses them (connection resets that are not the app's).
 $BIN/gunicorn kinerja.wsgi:application -b 127.0.0.1:$PORT -w ${LOAD_WORKERS:-4} --threads 2 \
-  --timeout 60 --access-logfile /dev/null --error-logfile "$OUTDIR/gunicorn.log" --pid "$OUTDIR/gunicorn.pid" &
+  --timeout 60 --keep-alive 30 --access-logfile /dev/null --error-logfile "$OUTDIR/gunicorn.log" --pid "$OUTDIR/gunicorn.pid" &
 for _ in $(seq 1 60); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/masuk/" && break; sleep 0.5; done
 set +e
 LOAD_DATA="$OUTDIR/data.json" LOAD_OUT="$OUTDIR/counts.json" timeout 900 $BIN/locust \
