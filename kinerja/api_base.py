@@ -21,7 +21,9 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             detail = {
-                (k if k != "__all__" else "non_field_errors"): [str(m) for e in v for m in e.messages]
+                (k if k != "__all__" else "non_field_errors"): [
+                    str(m) for e in v for m in e.messages
+                ]
                 for k, v in exc.error_dict.items()
             }
         else:

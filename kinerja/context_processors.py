@@ -19,5 +19,5 @@ def navigation(request: HttpRequest) -> dict:
             "pegawai": a.pegawai_id is not None,
             "penilai": bool(a.pegawai_id and a.dinilai_ids()),
             "admin": a.admin_instansi_id is not None or a.superuser,
-        }
+        },
     }

@@ -173,9 +173,7 @@ class Pegawai(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     instansi = models.ForeignKey(Instansi, on_delete=models.PROTECT, related_name="pegawai_set")
-    nip = models.CharField(
-        "NIP / NI PPPK", max_length=18, unique=True, null=True, blank=True
-    )
+    nip = models.CharField("NIP / NI PPPK", max_length=18, unique=True, null=True, blank=True)
     nama = models.CharField(max_length=200)
     jenis_asn = models.CharField(max_length=20, choices=JenisASN.choices, default=JenisASN.PNS)
     golongan = models.CharField("golongan/ruang", max_length=10, blank=True)
@@ -352,6 +350,9 @@ class Notifikasi(models.Model):
         ordering = ["-dibuat"]
         indexes = [models.Index(fields=["penerima", "dibaca", "-dibuat"])]
 
+    def __str__(self) -> str:
+        return self.pesan[:60]
+
 
 class PreferensiNotifikasi(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
@@ -359,9 +360,10 @@ class PreferensiNotifikasi(models.Model):
     email = models.BooleanField(default=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "jenis"], name="preferensi_unik")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "jenis"], name="preferensi_unik")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.jenis}"
 
 
 class Job(models.Model):
@@ -444,9 +446,7 @@ class PengaturanPengingat(models.Model):
     hari_sebelum_tindak_lanjut = models.PositiveSmallIntegerField(
         "ingatkan tindak lanjut dialog (hari sebelum jatuh tempo)", default=3
     )
-    jenis_nonaktif = models.JSONField(
-        "jenis pengingat yang dimatikan", default=list, blank=True
-    )
+    jenis_nonaktif = models.JSONField("jenis pengingat yang dimatikan", default=list, blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -98,17 +98,43 @@ def make_nip(lahir: dt.date, tmt: dt.date, pria: bool, urut: int, *, pppk: bool 
 
 # --- Pangkat ------------------------------------------------------------------------------
 PANGKAT = {
-    "I/a": "Juru Muda", "I/b": "Juru Muda Tingkat I", "I/c": "Juru", "I/d": "Juru Tingkat I",
-    "II/a": "Pengatur Muda", "II/b": "Pengatur Muda Tingkat I", "II/c": "Pengatur",
-    "II/d": "Pengatur Tingkat I", "III/a": "Penata Muda", "III/b": "Penata Muda Tingkat I",
-    "III/c": "Penata", "III/d": "Penata Tingkat I", "IV/a": "Pembina",
-    "IV/b": "Pembina Tingkat I", "IV/c": "Pembina Utama Muda", "IV/d": "Pembina Utama Madya",
+    "I/a": "Juru Muda",
+    "I/b": "Juru Muda Tingkat I",
+    "I/c": "Juru",
+    "I/d": "Juru Tingkat I",
+    "II/a": "Pengatur Muda",
+    "II/b": "Pengatur Muda Tingkat I",
+    "II/c": "Pengatur",
+    "II/d": "Pengatur Tingkat I",
+    "III/a": "Penata Muda",
+    "III/b": "Penata Muda Tingkat I",
+    "III/c": "Penata",
+    "III/d": "Penata Tingkat I",
+    "IV/a": "Pembina",
+    "IV/b": "Pembina Tingkat I",
+    "IV/c": "Pembina Utama Muda",
+    "IV/d": "Pembina Utama Madya",
     "IV/e": "Pembina Utama",
 }
 # PPPK have a golongan (I–XVII) but no pangkat.
 GOLONGAN_PPPK = [
-    "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV",
-    "XV", "XVI", "XVII",
+    "I",
+    "II",
+    "III",
+    "IV",
+    "V",
+    "VI",
+    "VII",
+    "VIII",
+    "IX",
+    "X",
+    "XI",
+    "XII",
+    "XIII",
+    "XIV",
+    "XV",
+    "XVI",
+    "XVII",
 ]
 
 
@@ -266,8 +292,18 @@ class Jendela:
 
 
 BULAN = [
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-    "Oktober", "November", "Desember",
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
 ]
 ROMAWI = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 MONTHS_PER_WINDOW = {"bulanan": 1, "triwulanan": 3, "semesteran": 6}
@@ -285,9 +321,7 @@ def jendela_periodik(tahun: int, frekuensi: str) -> list[Jendela]:
             label = f"TRIWULAN {ROMAWI[i - 1]}"
         else:
             label = f"SEMESTER {ROMAWI[i - 1]}"
-        out.append(
-            Jendela(i, dt.date(tahun, start, 1), dt.date(tahun, end_month, last), label)
-        )
+        out.append(Jendela(i, dt.date(tahun, start, 1), dt.date(tahun, end_month, last), label))
     return out
 
 

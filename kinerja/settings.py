@@ -174,7 +174,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # it must exceed the longest task and retry countdown (tests lower it through the environment).
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    "max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.3,
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.3,
 }
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 1,
@@ -190,7 +193,12 @@ if env("KINERJA_BROKER_PREFIX"):  # keeps one test run's queues apart from anoth
     CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = env("KINERJA_BROKER_PREFIX")
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 1,
-    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2},
+    "retry_policy": {
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.2,
+    },
 }
 CELERY_RESULT_EXPIRES = 24 * 3600
 # Outbox jobs (kinerja/jobs.py): heartbeat of a running job, after how long without one its
@@ -212,7 +220,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

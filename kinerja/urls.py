@@ -24,7 +24,9 @@ urlpatterns = [
     path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("sandi/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path("sandi/selesai/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path(
+        "sandi/selesai/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
+    ),
     path("organisasi/", views.organisasi, name="organisasi"),
     path("organisasi/", include("kinerja.urls_org")),
     path("notifikasi/", views.notifikasi_list, name="notifikasi_list"),

@@ -68,14 +68,22 @@ def _pegawai(instansi, nama, jabatan, *, pppk=False, golongan="III/a", nip=True,
     _seq[0] += 1
     n = _seq[0]
     number = (
-        make_nip(dt.date(1980 + n % 15, 1 + n % 12, 1 + n % 27), dt.date(2010, 3, 1), n % 2 == 0, n,
-                 pppk=pppk)
+        make_nip(
+            dt.date(1980 + n % 15, 1 + n % 12, 1 + n % 27),
+            dt.date(2013, 3, 1),  # TMT at 19 or older for every birth year used
+            n % 2 == 0,
+            n,
+            pppk=pppk,
+        )
         if nip
         else None
     )
     username = number or f"pejabat{n}"
     user = User.objects.create_user(
-        username=username, password=PASSWORD, first_name=nama[:150], email=f"{username}@contoh.go.id"
+        username=username,
+        password=PASSWORD,
+        first_name=nama[:150],
+        email=f"{username}@contoh.go.id",
     )
     return Pegawai.objects.create(
         user=user,
@@ -83,8 +91,11 @@ def _pegawai(instansi, nama, jabatan, *, pppk=False, golongan="III/a", nip=True,
         nip=number,
         nama=nama,
         jenis_asn=(
-            Pegawai.JenisASN.PPPK if pppk else Pegawai.JenisASN.PNS if nip else
-            Pegawai.JenisASN.PEJABAT_NEGARA
+            Pegawai.JenisASN.PPPK
+            if pppk
+            else Pegawai.JenisASN.PNS
+            if nip
+            else Pegawai.JenisASN.PEJABAT_NEGARA
         ),
         golongan="IX" if pppk else (golongan if nip else ""),
         jabatan=jabatan,
@@ -96,46 +107,86 @@ def _pegawai(instansi, nama, jabatan, *, pppk=False, golongan="III/a", nip=True,
 
 def build_org() -> Org:
     year = timezone.localdate().year
-    a = Instansi.objects.create(kode="P53", nama="Pemerintah Provinsi Nusa Tenggara Timur",
-                                jenis="daerah", kota="Kupang")
-    b = Instansi.objects.create(kode="K5301", nama="Pemerintah Kabupaten Kupang", jenis="daerah",
-                                kota="Oelamasi")
+    a = Instansi.objects.create(
+        kode="P53", nama="Pemerintah Provinsi Nusa Tenggara Timur", jenis="daerah", kota="Kupang"
+    )
+    b = Instansi.objects.create(
+        kode="K5301", nama="Pemerintah Kabupaten Kupang", jenis="daerah", kota="Oelamasi"
+    )
     prov = UnitKerja.objects.create(instansi=a, nama="Pemerintah Provinsi NTT")
     setda = UnitKerja.objects.create(instansi=a, induk=prov, nama="Sekretariat Daerah")
-    bkd = UnitKerja.objects.create(instansi=a, induk=prov, nama="Badan Kepegawaian Daerah",
-                                   singkatan="BKD")
+    bkd = UnitKerja.objects.create(
+        instansi=a, induk=prov, nama="Badan Kepegawaian Daerah", singkatan="BKD"
+    )
     bidang = UnitKerja.objects.create(instansi=a, induk=bkd, nama="Bidang Penilaian Kinerja")
-    dinas = UnitKerja.objects.create(instansi=a, induk=prov, nama="Dinas Komunikasi dan Informatika",
-                                     singkatan="Diskominfo")
+    dinas = UnitKerja.objects.create(
+        instansi=a, induk=prov, nama="Dinas Komunikasi dan Informatika", singkatan="Diskominfo"
+    )
     J = Jabatan.Jenis
-    j_gub = Jabatan.objects.create(unit_kerja=prov, nama="Gubernur", jenis=J.PIMPINAN_INSTANSI,
-                                   kepala_unit=True)
-    j_sekda = Jabatan.objects.create(unit_kerja=setda, nama="Sekretaris Daerah", jenis=J.JPT_MADYA,
-                                     atasan=j_gub, kepala_unit=True)
-    j_kbkd = Jabatan.objects.create(unit_kerja=bkd, nama="Kepala Badan Kepegawaian Daerah",
-                                    jenis=J.JPT_PRATAMA, atasan=j_sekda, kepala_unit=True)
-    j_kabid = Jabatan.objects.create(unit_kerja=bidang, nama="Kepala Bidang Penilaian Kinerja",
-                                     jenis=J.ADMINISTRATOR, atasan=j_kbkd, kepala_unit=True)
-    j_kasub = Jabatan.objects.create(unit_kerja=bidang, nama="Kepala Subbidang Evaluasi Kinerja",
-                                     jenis=J.PENGAWAS, atasan=j_kabid)
-    j_pel = Jabatan.objects.create(unit_kerja=bidang, nama="Pengolah Data Kinerja",
-                                   jenis=J.PELAKSANA, atasan=j_kasub)
-    j_pel2 = Jabatan.objects.create(unit_kerja=bidang, nama="Analis Kinerja Pegawai",
-                                    jenis=J.PELAKSANA, atasan=j_kasub)
-    j_jf = Jabatan.objects.create(unit_kerja=bidang, nama="Analis SDM Aparatur Ahli Muda",
-                                  jenis=J.FUNGSIONAL, jenjang="ahli_muda", atasan=j_kabid)
-    j_kadis = Jabatan.objects.create(unit_kerja=dinas, nama="Kepala Dinas Kominfo",
-                                     jenis=J.JPT_PRATAMA, atasan=j_sekda, kepala_unit=True)
-    j_stafd = Jabatan.objects.create(unit_kerja=dinas, nama="Pranata Komputer",
-                                     jenis=J.PELAKSANA, atasan=j_kadis)
+    j_gub = Jabatan.objects.create(
+        unit_kerja=prov, nama="Gubernur", jenis=J.PIMPINAN_INSTANSI, kepala_unit=True
+    )
+    j_sekda = Jabatan.objects.create(
+        unit_kerja=setda,
+        nama="Sekretaris Daerah",
+        jenis=J.JPT_MADYA,
+        atasan=j_gub,
+        kepala_unit=True,
+    )
+    j_kbkd = Jabatan.objects.create(
+        unit_kerja=bkd,
+        nama="Kepala Badan Kepegawaian Daerah",
+        jenis=J.JPT_PRATAMA,
+        atasan=j_sekda,
+        kepala_unit=True,
+    )
+    j_kabid = Jabatan.objects.create(
+        unit_kerja=bidang,
+        nama="Kepala Bidang Penilaian Kinerja",
+        jenis=J.ADMINISTRATOR,
+        atasan=j_kbkd,
+        kepala_unit=True,
+    )
+    j_kasub = Jabatan.objects.create(
+        unit_kerja=bidang,
+        nama="Kepala Subbidang Evaluasi Kinerja",
+        jenis=J.PENGAWAS,
+        atasan=j_kabid,
+    )
+    j_pel = Jabatan.objects.create(
+        unit_kerja=bidang, nama="Pengolah Data Kinerja", jenis=J.PELAKSANA, atasan=j_kasub
+    )
+    j_pel2 = Jabatan.objects.create(
+        unit_kerja=bidang, nama="Analis Kinerja Pegawai", jenis=J.PELAKSANA, atasan=j_kasub
+    )
+    j_jf = Jabatan.objects.create(
+        unit_kerja=bidang,
+        nama="Analis SDM Aparatur Ahli Muda",
+        jenis=J.FUNGSIONAL,
+        jenjang="ahli_muda",
+        atasan=j_kabid,
+    )
+    j_kadis = Jabatan.objects.create(
+        unit_kerja=dinas,
+        nama="Kepala Dinas Kominfo",
+        jenis=J.JPT_PRATAMA,
+        atasan=j_sekda,
+        kepala_unit=True,
+    )
+    j_stafd = Jabatan.objects.create(
+        unit_kerja=dinas, nama="Pranata Komputer", jenis=J.PELAKSANA, atasan=j_kadis
+    )
     kab = UnitKerja.objects.create(instansi=b, nama="Pemerintah Kabupaten Kupang")
     bkpsdm = UnitKerja.objects.create(instansi=b, induk=kab, nama="BKPSDM Kabupaten Kupang")
-    j_bup = Jabatan.objects.create(unit_kerja=kab, nama="Bupati", jenis=J.PIMPINAN_INSTANSI,
-                                   kepala_unit=True)
-    j_kb = Jabatan.objects.create(unit_kerja=bkpsdm, nama="Kepala BKPSDM", jenis=J.JPT_PRATAMA,
-                                  atasan=j_bup, kepala_unit=True)
-    j_pb = Jabatan.objects.create(unit_kerja=bkpsdm, nama="Pengelola Kepegawaian",
-                                  jenis=J.PELAKSANA, atasan=j_kb)
+    j_bup = Jabatan.objects.create(
+        unit_kerja=kab, nama="Bupati", jenis=J.PIMPINAN_INSTANSI, kepala_unit=True
+    )
+    j_kb = Jabatan.objects.create(
+        unit_kerja=bkpsdm, nama="Kepala BKPSDM", jenis=J.JPT_PRATAMA, atasan=j_bup, kepala_unit=True
+    )
+    j_pb = Jabatan.objects.create(
+        unit_kerja=bkpsdm, nama="Pengelola Kepegawaian", jenis=J.PELAKSANA, atasan=j_kb
+    )
 
     gub = _pegawai(a, "Viktor Laiskodat", j_gub, nip=False)
     sekda = _pegawai(a, "Kosmas Lana", j_sekda, golongan="IV/d")
@@ -153,23 +204,61 @@ def build_org() -> Org:
 
     tim = TimKerja.objects.create(instansi=a, nama="Tim Transformasi Digital Kinerja", ketua=jf)
     tim.anggota.add(peg, stafd)
-    admin_a = User.objects.create_user("admin.bkd.ntt", password=PASSWORD, admin_instansi=a,
-                                       first_name="Admin BKD NTT", email="admin@bkd.ntt.go.id")
-    admin_b = User.objects.create_user("admin.bkpsdm.kupang", password=PASSWORD, admin_instansi=b,
-                                       first_name="Admin BKPSDM Kupang", email="admin@kupang.go.id")
+    admin_a = User.objects.create_user(
+        "admin.bkd.ntt",
+        password=PASSWORD,
+        admin_instansi=a,
+        first_name="Admin BKD NTT",
+        email="admin@bkd.ntt.go.id",
+    )
+    admin_b = User.objects.create_user(
+        "admin.bkpsdm.kupang",
+        password=PASSWORD,
+        admin_instansi=b,
+        first_name="Admin BKPSDM Kupang",
+        email="admin@kupang.go.id",
+    )
     su = User.objects.create_superuser("root", "root@kinerja.local", PASSWORD)
-    pa = Periode.objects.create(instansi=a, tahun=year, frekuensi="triwulanan", status="berjalan",
-                                batas_perencanaan=dt.date(year, 1, 31))
-    pb_ = Periode.objects.create(instansi=b, tahun=year, frekuensi="semesteran", status="berjalan",
-                                 batas_perencanaan=dt.date(year, 1, 31))
+    pa = Periode.objects.create(
+        instansi=a,
+        tahun=year,
+        frekuensi="triwulanan",
+        status="berjalan",
+        batas_perencanaan=dt.date(year, 1, 31),
+    )
+    pb_ = Periode.objects.create(
+        instansi=b,
+        tahun=year,
+        frekuensi="semesteran",
+        status="berjalan",
+        batas_perencanaan=dt.date(year, 1, 31),
+    )
     penilai_refresh(instansi=a)
     penilai_refresh(instansi=b)
     objs = {p.pk: p for p in Pegawai.objects.select_related("user", "jabatan", "unit_kerja")}
     r = lambda p: objs[p.pk]  # noqa: E731  re-read: penilai fields were filled in bulk
     return Org(
-        instansi_a=a, instansi_b=b, periode_a=pa, periode_b=pb_, unit_bkd=bkd, unit_bidang=bidang,
-        unit_dinas=dinas, tim=tim, gubernur=r(gub), sekda=r(sekda), kepala_bkd=r(kbkd),
-        kabid=r(kabid), kasubbid=r(kasub), pegawai=r(peg), rekan=r(rekan), fungsional=r(jf),
-        kadis=r(kadis), staf_dinas=r(stafd), pegawai_b=r(pb), kepala_b=r(kb), admin_a=admin_a,
-        admin_b=admin_b, superuser=su,
+        instansi_a=a,
+        instansi_b=b,
+        periode_a=pa,
+        periode_b=pb_,
+        unit_bkd=bkd,
+        unit_bidang=bidang,
+        unit_dinas=dinas,
+        tim=tim,
+        gubernur=r(gub),
+        sekda=r(sekda),
+        kepala_bkd=r(kbkd),
+        kabid=r(kabid),
+        kasubbid=r(kasub),
+        pegawai=r(peg),
+        rekan=r(rekan),
+        fungsional=r(jf),
+        kadis=r(kadis),
+        staf_dinas=r(stafd),
+        pegawai_b=r(pb),
+        kepala_b=r(kb),
+        admin_a=admin_a,
+        admin_b=admin_b,
+        superuser=su,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -108,9 +109,7 @@ def actor(user: Any) -> Actor:
     else:
         from kinerja.models import Pegawai
 
-        row = (
-            Pegawai.objects.filter(user_id=user.pk).values_list("id", "instansi_id").first()
-        )
+        row = Pegawai.objects.filter(user_id=user.pk).values_list("id", "instansi_id").first()
         a = Actor(
             user=user,
             pegawai_id=row[0] if row else None,
@@ -119,10 +118,8 @@ def actor(user: Any) -> Actor:
             superuser=user.is_superuser,
             authenticated=True,
         )
-    try:
+    with contextlib.suppress(AttributeError):
         user._kinerja_actor = a
-    except AttributeError:
-        pass
     return a
 
 
