@@ -32,7 +32,9 @@ SECRET_KEY = env("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG and not envbool("KINERJA_ALLOW_INSECURE_KEY", True):
         raise RuntimeError("SECRET_KEY wajib diisi di produksi")
-    SECRET_KEY = "dev-only-insecure-key-change-me-" + "x" * 20
+    # Django's deploy check (security.W009) flags the "django-insecure-" prefix, so
+    # `check --deploy` fails loudly on a production that forgot its key.
+    SECRET_KEY = "django-insecure-dev-only-key-change-me-" + "x" * 20
 ALLOWED_HOSTS = [h for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -248,6 +250,30 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status`/`jenis`; name each enum after its model so the schema's
+    # component names are stable (not hash-suffixed) for integrators' generated clients.
+    "ENUM_NAME_OVERRIDES": {
+        "InstansiJenisEnum": "kinerja.models.Instansi.Jenis",
+        "JabatanJenisEnum": "kinerja.models.Jabatan.Jenis",
+        "PegawaiStatusEnum": "kinerja.models.Pegawai.Status",
+        "PeriodeStatusEnum": "kinerja.models.Periode.Status",
+        "JobStatusEnum": "kinerja.models.Job.Status",
+        "DokumenJenisEnum": "kinerja.models.Dokumen.Jenis",
+        "SKPStatusEnum": "skp.models.SKP.Status",
+        "SKPJenisEnum": "skp.models.SKP.Jenis",
+        "RencanaHasilKerjaJenisEnum": "skp.models.RencanaHasilKerja.Jenis",
+        "PermintaanUmpanBalikStatusEnum": "dialog.models.PermintaanUmpanBalik.Status",
+        "UmpanBalikJenisEnum": "dialog.models.UmpanBalik.Jenis",
+        "PenugasanStatusEnum": "dialog.models.Penugasan.Status",
+        "DialogKinerjaJenisEnum": "dialog.models.DialogKinerja.Jenis",
+        "EvaluasiJenisEnum": "evaluasi.models.Jenis",
+        "RatingEnum": "evaluasi.models.Rating",
+        "PredikatEnum": "evaluasi.models.Predikat",
+        "EvaluasiStatusEnum": "evaluasi.models.Evaluasi.Status",
+        "PenutupanTahunStatusEnum": "evaluasi.models.PenutupanTahun.Status",
+        "TabelTindakLanjutJenisEnum": "evaluasi.models.TabelTindakLanjut.Jenis",
+        "KasusSanksiStatusEnum": "evaluasi.models.KasusSanksi.Status",
+    },
 }
 
 GUARDIAN_RAISE_403 = False
@@ -268,6 +294,12 @@ X_FRAME_OPTIONS = "DENY"
 
 # Kinerja's own limits.
 KINERJA_UPLOAD_MAX_BYTES = envint("KINERJA_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# Public /verifikasi/ requests per client address per minute.
+KINERJA_VERIFIKASI_PER_MENIT = envint("KINERJA_VERIFIKASI_PER_MENIT", 30)
+# Trusted reverse proxies in front of the app (0: X-Forwarded-For is ignored).
+KINERJA_PROXY_HOPS = envint("KINERJA_PROXY_HOPS", 0)
+# Staff imports with more rows than this are written by a worker, with a progress bar.
+KINERJA_IMPOR_LATAR_BARIS = envint("KINERJA_IMPOR_LATAR_BARIS", 2000)
 
 LOGGING = {
     "version": 1,

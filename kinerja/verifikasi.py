@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 
 from django import forms
 from django.conf import settings
@@ -78,13 +79,32 @@ def _terlalu_sering(request: HttpRequest) -> bool:
     """Count this request for the client's address in a fixed one-minute window."""
     batas = int(getattr(settings, "KINERJA_VERIFIKASI_PER_MENIT", BATAS_PER_MENIT_DEFAULT))
     key = "verifikasi:rl:" + hashlib.sha256(client_ip(request).encode()).hexdigest()[:32]
-    cache.add(key, 0, timeout=60)
     try:
-        n = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=60)
-        n = 1
+        cache.add(key, 0, timeout=60)
+        try:
+            n = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=60)
+            n = 1
+    except Exception:  # noqa: BLE001 - the cache (Redis) is down
+        # A public page that only reads must keep answering while Redis is down; the limit
+        # falls back to this process's memory, so enumeration stays bounded per worker.
+        n = _hitung_lokal(key)
     return n > batas
+
+
+_lokal: dict[str, tuple[int, int]] = {}
+
+
+def _hitung_lokal(key: str) -> int:
+    menit = int(time.time() // 60)
+    mulai, n = _lokal.get(key, (menit, 0))
+    if mulai != menit:
+        mulai, n = menit, 0
+    if len(_lokal) > 10_000:  # bounded memory under a flood of addresses
+        _lokal.clear()
+    _lokal[key] = (mulai, n + 1)
+    return n + 1
 
 
 def _batasi(view):

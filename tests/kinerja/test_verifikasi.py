@@ -196,6 +196,29 @@ def test_rate_limit_per_client_address(client, org, settings):
 
 
 @pytest.mark.django_db
+def test_rate_limit_still_limits_when_the_cache_is_down(client, org, settings, monkeypatch):
+    """Redis down: the public page keeps answering, and the limit holds per process."""
+    import redis
+
+    import kinerja.verifikasi as verifikasi
+
+    class Mati:
+        def __getattr__(self, name):
+            def gagal(*args, **kwargs):
+                raise redis.exceptions.ConnectionError("Error 111 connecting to redis")
+
+            return gagal
+
+    monkeypatch.setattr(verifikasi, "cache", Mati())
+    settings.KINERJA_VERIFIKASI_PER_MENIT = 3
+    dok = _terbitkan(org, _pdf("asli"))
+    url = f"/verifikasi/{dok.kode}/"
+    codes = [client.get(url, REMOTE_ADDR="10.7.7.7").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    assert client.get(url, REMOTE_ADDR="10.7.7.8").status_code == 200
+
+
+@pytest.mark.django_db
 def test_rate_limit_behind_trusted_proxy_uses_forwarded_address(client, org, settings):
     settings.KINERJA_VERIFIKASI_PER_MENIT = 2
     settings.KINERJA_PROXY_HOPS = 1
