@@ -6,7 +6,7 @@ import datetime as dt
 
 from celery import shared_task
 
-from kinerja import jobs
+from kinerja import impor, jobs  # noqa: F401  impor registers the kinerja.impor_pegawai job
 
 # How often a message that finds its job held by a live worker comes back to look again.
 SIBUK_MAKS = 10
