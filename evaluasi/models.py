@@ -275,6 +275,11 @@ class PenutupanTahun(models.Model):
     )
     rekap_sidik = models.CharField(max_length=64, blank=True)
     ringkasan = models.JSONField(default=dict, blank=True)
+    # The run under way or last finished (its job's id): the per-unit jobs carry it, and the
+    # unit job that finds every unit of this run done writes the recap.
+    putaran = models.PositiveIntegerField(default=0)
+    unit_total = models.PositiveIntegerField(default=0)
+    dokumen_total = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = "penutupan tahun"
@@ -294,6 +299,11 @@ class ArsipUnit(models.Model):
     dokumen = models.ForeignKey("kinerja.Dokumen", null=True, on_delete=models.SET_NULL)
     sidik = models.CharField(max_length=64, help_text="Hash of the PDFs it holds.")
     jumlah = models.PositiveIntegerField(default=0)
+    # The close run that includes this unit, the run its unit job finished, and how many of its
+    # documents that job has checked or issued so far (the page's progress).
+    putaran = models.PositiveIntegerField(default=0)
+    putaran_selesai = models.PositiveIntegerField(default=0)
+    terbit = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["unit_kerja__nama"]
