@@ -5,6 +5,7 @@ whoever is logged in (superusers included)."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from dialog.models import (
@@ -20,7 +21,7 @@ from dialog.models import (
 )
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
+class _ReadOnly:
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -34,6 +35,21 @@ class ReadOnlyAdmin(SimpleHistoryAdmin):
         from kinerja import policy
 
         return policy.scope(request.user, super().get_queryset(request))
+
+
+class ReadOnlyAdmin(_ReadOnly, SimpleHistoryAdmin):
+    """Read-only, with the model's simple_history records."""
+
+
+class ReadOnlyPlainAdmin(_ReadOnly, admin.ModelAdmin):
+    """Read-only, for models without HistoricalRecords (a SimpleHistoryAdmin would 500)."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        # Refuse before looking the object up, as the change view does: a 403, not a redirect
+        # that differs between objects one may and may not see.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
 
 
 @admin.register(Penugasan)
@@ -57,8 +73,9 @@ class DialogKinerjaAdmin(ReadOnlyAdmin):
     list_select_related = ["pegawai", "pemimpin"]
 
 
+admin.site.register(PermintaanUmpanBalik, ReadOnlyPlainAdmin)
+
 for model in (
-    PermintaanUmpanBalik,
     Peluang,
     KlarifikasiEkspektasi,
     Realisasi,

@@ -485,14 +485,9 @@ TABLE = [
     *admin_model("dialog", "penugasan", "penugasan", **SU_READ),
     *admin_model("dialog", "umpanbalik", "umpan_balik", **SU_READ),
     *admin_model("dialog", "dialogkinerja", "dialog_kinerja", **SU_READ),
+    # No HistoricalRecords: a plain read-only ModelAdmin, so no simple_history URL exists.
     *admin_model("dialog", "permintaanumpanbalik", "permintaan_umpan_balik", **SU_READ,
-                 simple_history=False,
-                 history_xfail="FINDING dialog/admin.py: PermintaanUmpanBalik has no "
-                 "HistoricalRecords but its admin is a SimpleHistoryAdmin; the superuser's "
-                 "history page raises AttributeError (500)"),
-    T("admin:dialog_permintaanumpanbalik_simple_history", "permintaan_no_history", "GET",  f"{_NS} 403 403 AL  404",
-      xfail="FINDING dialog/admin.py: PermintaanUmpanBalik has no HistoricalRecords but its "
-      "admin is a SimpleHistoryAdmin; its history URL answers 500 instead of 404"),
+                 simple_history=False),
     *admin_model("dialog", "peluang", "peluang", **SU_READ),
     *admin_model("dialog", "klarifikasiekspektasi", "klarifikasi", **SU_READ),
     *admin_model("dialog", "realisasi", "realisasi", **SU_READ),
