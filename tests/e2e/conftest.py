@@ -9,7 +9,12 @@ import pytest
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-SHOTS = Path(os.environ.get("KINERJA_SCREENSHOTS", "/tmp/kinerja-screenshots"))
+# Screenshots for a person to look at; test-results/ is gitignored.
+SHOTS = Path(
+    os.environ.get(
+        "KINERJA_SCREENSHOTS", Path(__file__).resolve().parents[2] / "test-results" / "e2e"
+    )
+)
 
 
 @pytest.fixture
