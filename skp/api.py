@@ -16,6 +16,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
@@ -131,12 +132,30 @@ class SKPBuatSerializer(serializers.Serializer):
     jenis = serializers.ChoiceField(choices=SKP.Jenis.choices, required=False)
 
 
+VERSI_WAJIB = {
+    "required": "Versi data (row_version) wajib dikirim; ambil data terbaru lalu kirim lagi.",
+    "invalid": "Versi data (row_version) harus berupa bilangan bulat.",
+    "null": "Versi data (row_version) wajib dikirim; ambil data terbaru lalu kirim lagi.",
+}
+
+
+def versi_wajib(data) -> int:
+    """The `row_version` an edit must carry (see SKPUbahSerializer)."""
+    f = serializers.IntegerField(error_messages=VERSI_WAJIB)
+    value = data.get("row_version", serializers.empty)
+    try:
+        return f.run_validation(value)
+    except DRFValidationError as exc:
+        raise DRFValidationError({"row_version": exc.detail}) from exc
+
+
 class SKPUbahSerializer(serializers.Serializer):
     pendekatan = serializers.ChoiceField(choices=SKP.Pendekatan.choices, required=False)
     dukungan_sumber_daya = serializers.CharField(required=False, allow_blank=True)
     skema_pertanggungjawaban = serializers.CharField(required=False, allow_blank=True)
     konsekuensi = serializers.CharField(required=False, allow_blank=True)
-    row_version = serializers.IntegerField(required=False)
+    # Required on edits: without it a client would silently overwrite a newer save.
+    row_version = serializers.IntegerField(error_messages=VERSI_WAJIB)
 
 
 class CatatanSerializer(serializers.Serializer):
@@ -335,7 +354,7 @@ class RencanaHasilKerjaViewSet(PolicyScopedMixin, viewsets.ModelViewSet):
             uraian_hasil=d.get("uraian_hasil"),
             ukuran_keberhasilan=d.get("ukuran_keberhasilan"),
             indikator=self._indikator(d),
-            row_version=request.data.get("row_version"),
+            row_version=versi_wajib(request.data),
             **extra,
         )
         return Response(self.get_serializer(selectors.rencana_qs().get(pk=rhk.pk)).data)

@@ -51,15 +51,30 @@ def test_pegawai_drafts_and_submits_through_the_api(org, client):
     )
     assert r.status_code == 201, r.content
     rid = r.json()["id"]
+    rv = r.json()["row_version"]
+    # An edit without the version it was made on is refused and changes nothing.
     r = c.patch(
         f"/api/v1/rencana-hasil-kerja/{rid}/",
-        {"rencana": "Laporan kinerja tersusun tepat waktu"},
+        {"rencana": "Tanpa versi"},
+        content_type="application/json",
+    )
+    assert r.status_code == 400 and "row_version" in r.json(), r.content
+    assert "wajib" in str(r.json()["row_version"])
+    r = c.patch(
+        f"/api/v1/rencana-hasil-kerja/{rid}/",
+        {"rencana": "Laporan kinerja tersusun tepat waktu", "row_version": rv},
         content_type="application/json",
     )
     assert r.status_code == 200 and r.json()["indikator"][0]["target"] == "90 – 95 %"
     r = c.patch(
         f"/api/v1/skp/{skp['id']}/",
         {"konsekuensi": "Teguran tertulis"},
+        content_type="application/json",
+    )
+    assert r.status_code == 400 and "row_version" in r.json(), r.content
+    r = c.patch(
+        f"/api/v1/skp/{skp['id']}/",
+        {"konsekuensi": "Teguran tertulis", "row_version": skp["row_version"]},
         content_type="application/json",
     )
     assert r.status_code == 200 and r.json()["konsekuensi"] == "Teguran tertulis"
