@@ -6,7 +6,17 @@ class KinerjaConfig(AppConfig):
     verbose_name = "Organisasi"
 
     def ready(self) -> None:
+        from importlib import import_module
+
+        from django.apps import apps
+
         from kinerja import navigation as nav
+        from kinerja.riwayat import bungkus_layanan
+
+        # Every app's services record their acting user in history, also outside a request.
+        for cfg in apps.get_app_configs():
+            if cfg.name in {"kinerja", "skp", "dialog", "evaluasi"}:
+                bungkus_layanan(import_module(f"{cfg.name}.services"))
 
         nav.add_nav("Organisasi", "organisasi", nav.is_admin, order=90)
         nav.add_nav("Impor pegawai", "impor_pegawai", nav.is_admin, order=91)

@@ -529,13 +529,8 @@ class _request_as:
             del HistoricalRecords.context.request
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="FINDING: services take user= but leave history_user to "
-    "the request middleware; a service run outside a request (a task, a "
-    "management command) records history without who",
-)
 def test_history_names_the_user_even_outside_a_request(org):
+    """A service run by a task or a command (no request) still records who (kinerja/riwayat.py)."""
     from dialog import services
 
     ub = services.umpan_balik_beri(
