@@ -24,26 +24,35 @@ def aman(value: Any) -> Any:
 
 
 def data_rekap(periode: Periode) -> dict:
-    """Everything the recap holds, as plain data (its hash decides whether to rewrite it)."""
-    units = list(UnitKerja.objects.filter(instansi_id=periode.instansi_id).order_by("nama", "pk"))
-    ko = {
-        k.unit_kerja_id: k.predikat
-        for k in KinerjaOrganisasi.objects.filter(periode=periode, jenis=Jenis.TAHUNAN)
-    }
+    """Everything the recap holds, as plain data (its hash decides whether to rewrite it).
+
+    Plain rows only (values_list, no model instances) and no ORDER BY where a dict is built: the
+    close's finisher runs this once per close, over every pegawai of the instansi."""
+    units = list(
+        UnitKerja.objects.filter(instansi_id=periode.instansi_id)
+        .order_by("nama", "pk")
+        .values_list("pk", "nama")
+    )
+    ko = dict(
+        KinerjaOrganisasi.objects.filter(periode=periode, jenis=Jenis.TAHUNAN)
+        .order_by("pk")
+        .values_list("unit_kerja_id", "predikat")
+    )
     counts: dict[int, Counter] = {}
-    for row in (
+    for unit_id, predikat, n in (
         Evaluasi.objects.filter(periode=periode, jenis=Jenis.TAHUNAN, status=Evaluasi.Status.FINAL)
-        .values("pegawai__unit_kerja_id", "predikat")
+        .order_by()
+        .values_list("pegawai__unit_kerja_id", "predikat")
         .annotate(n=Count("id"))
     ):
-        counts.setdefault(row["pegawai__unit_kerja_id"], Counter())[row["predikat"]] = row["n"]
+        counts.setdefault(unit_id, Counter())[predikat] = n
     per_unit = []
-    for u in units:
-        c = counts.get(u.pk, Counter())
-        org = ko.get(u.pk)
+    for unit_id, unit_nama in units:
+        c = counts.get(unit_id, Counter())
+        org = ko.get(unit_id)
         per_unit.append(
             {
-                "unit": u.nama,
+                "unit": unit_nama,
                 "ko": rules.PREDIKAT_ORG_LABEL.get(org, "belum ditetapkan")
                 if org
                 else "belum ditetapkan",
@@ -54,29 +63,37 @@ def data_rekap(periode: Periode) -> dict:
                 "diperingatkan": bool(org and rules.periksa_distribusi(org, c)),
             }
         )
-    evs = {e.pegawai_id: e for e in Evaluasi.objects.filter(periode=periode, jenis=Jenis.TAHUNAN)}
+    evs = {
+        row[0]: row[1:]
+        for row in Evaluasi.objects.filter(periode=periode, jenis=Jenis.TAHUNAN)
+        .order_by("pk")
+        .values_list(
+            "pegawai_id", "rating_hasil_kerja", "rating_perilaku_kerja", "predikat", "status"
+        )
+    }
     per_pegawai = []
     tanpa = 0
-    for p in (
+    for pk, nip, nama, jabatan, unit in (
         Pegawai.objects.filter(instansi_id=periode.instansi_id)
         .exclude(status=Pegawai.Status.BERHENTI)
         .exclude(jenis_asn=Pegawai.JenisASN.PEJABAT_NEGARA)
-        .select_related("unit_kerja", "jabatan")
         .order_by("unit_kerja__nama", "nama", "pk")
+        .values_list("pk", "nip", "nama", "jabatan__nama", "unit_kerja__nama")
     ):
-        e = evs.get(p.pk)
-        final = e is not None and e.is_final
+        e = evs.get(pk)
+        final = e is not None and e[3] == Evaluasi.Status.FINAL
         tanpa += 0 if final else 1
+        hasil, perilaku, predikat = e[:3] if e else ("", "", "")
         per_pegawai.append(
             {
-                "nip": p.nip or "",
-                "nama": p.nama,
-                "jabatan": p.jabatan.nama if p.jabatan_id else "",
-                "unit": p.unit_kerja.nama if p.unit_kerja_id else "",
-                "hasil": rules.RATING_LABEL.get(e.rating_hasil_kerja, "") if e else "",
-                "perilaku": rules.RATING_LABEL.get(e.rating_perilaku_kerja, "") if e else "",
-                "predikat": rules.PREDIKAT_LABEL.get(e.predikat, "") if e else "",
-                "kode": e.predikat if e else "",
+                "nip": nip or "",
+                "nama": nama,
+                "jabatan": jabatan or "",
+                "unit": unit or "",
+                "hasil": rules.RATING_LABEL.get(hasil, ""),
+                "perilaku": rules.RATING_LABEL.get(perilaku, ""),
+                "predikat": rules.PREDIKAT_LABEL.get(predikat, ""),
+                "kode": predikat if e else "",
                 "status": ("final" if final else "draft") if e else "belum dievaluasi",
             }
         )

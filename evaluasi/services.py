@@ -628,7 +628,11 @@ def evaluasi_dokumen_render(*, evaluasi: Evaluasi):
 # --- year-end close ------------------------------------------------------------------------
 @transaction.atomic
 def penutupan_mulai(*, user: Any, periode: Periode):
-    """Start the year-end close as a background job (the instansi admin). Idempotent."""
+    """Start the year-end close as a background job (the instansi admin). Idempotent.
+
+    The job (`evaluasi.tutup_tahun`, the one the close page polls) locks the year and hands each
+    unit to its own job (`evaluasi.tutup_unit`); it stays pending until the last unit job has
+    written the recap and completed it."""
     from evaluasi.models import PenutupanTahun
 
     if not policy.actor(user).is_admin_of(periode.instansi_id):
@@ -660,60 +664,240 @@ def _sidik(data: Any) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def tutup_tahun_jalankan(*, periode_id: int, job: Any = None) -> dict:
-    """The close itself (job handler body): lock the year, issue every pegawai's annual
-    Dokumen Evaluasi Kinerja Pegawai, zip them per unit, and write the recap spreadsheet.
+# A unit job reports progress at most this often (seconds); tests set 0 to see every step.
+TUTUP_PROGRES_SETIAP = 1.0
 
-    Idempotent: documents, zips and the recap are only (re)made when what they hold changed.
-    """
+
+def _tahunan_final(periode_id: int):
+    return Evaluasi.objects.filter(
+        periode_id=periode_id, jenis=Jenis.TAHUNAN, status=Evaluasi.Status.FINAL
+    )
+
+
+def tutup_tahun_jalankan(*, periode_id: int, job: Any = None) -> dict | jobs.Waiting:
+    """The close job's data phase: lock the year, record this run's units (ArsipUnit rows, in
+    one statement) and hand each unit to its own job (`evaluasi.tutup_unit`: that unit's PDFs
+    and zip, any worker). The unit job that finds every unit of the run done writes the recap
+    and completes this job; until then this job waits (`jobs.Waiting`) and the unit jobs write
+    its progress. The number of queries does not grow with the number of units.
+
+    The run is identified by the job's id: the same job running again (a resume after its unit
+    jobs stalled) keeps what its units finished; a new job is a new run, which redoes only what
+    changed (documents, zips and the recap are only re-made when what they hold changed).
+    Without a job (a shell), a job row is made and the units run here, one after the other."""
+    from django.db.models import Count
+
+    from evaluasi.models import ArsipUnit, PenutupanTahun
+    from kinerja.models import Job
+
+    di_sini = job is None
+    if di_sini:
+        instansi_id = Periode.objects.values_list("instansi_id", flat=True).get(pk=periode_id)
+        job = Job.objects.create(
+            task="evaluasi.tutup_tahun",
+            kwargs={"periode_id": periode_id},
+            status=Job.Status.RUNNING,
+            pemilik="lokal",
+            percobaan=1,
+            instansi_id=instansi_id,
+        )
+    putaran = job.pk
+    with transaction.atomic():
+        periode = Periode.objects.get(pk=periode_id)
+        if periode.status != Periode.Status.DITUTUP:
+            Periode.objects.filter(pk=periode.pk).update(status=Periode.Status.DITUTUP)
+            periode.status = Periode.Status.DITUTUP
+        pen, _ = PenutupanTahun.objects.select_for_update().get_or_create(periode=periode)
+        lanjut = pen.putaran == putaran  # this run again: keep what its units finished
+        per_unit = sorted(
+            _tahunan_final(periode_id)
+            .filter(pegawai__unit_kerja__isnull=False)
+            .order_by()
+            .values_list("pegawai__unit_kerja_id")
+            .annotate(n=Count("id"))
+            .values_list("pegawai__unit_kerja_id", "n"),
+            key=lambda t: (-t[1], t[0]),  # the largest units first: workers finish together
+        )
+        baru = [
+            ArsipUnit(penutupan=pen, unit_kerja_id=u, sidik="", putaran=putaran)
+            for u, _ in per_unit
+        ]
+        if lanjut:
+            ArsipUnit.objects.bulk_create(baru, ignore_conflicts=True)
+        else:
+            ArsipUnit.objects.bulk_create(
+                baru,
+                update_conflicts=True,
+                unique_fields=["penutupan", "unit_kerja"],
+                update_fields=["putaran", "putaran_selesai", "terbit"],
+            )
+            pen.putaran = putaran
+            pen.status = PenutupanTahun.Status.BERJALAN
+            pen.unit_total = len(per_unit)
+            pen.dokumen_total = sum(n for _, n in per_unit)
+            pen.job = pen.job if di_sini or pen.job_id == job.pk else job
+            pen.save(update_fields=["putaran", "status", "unit_total", "dokumen_total", "job"])
+        if not di_sini:
+            jobs.enqueue_many(
+                "evaluasi.tutup_unit",
+                [
+                    (
+                        f"evaluasi-tutup:{periode_id}:{putaran}:{u}",
+                        {
+                            "periode_id": periode_id,
+                            "unit_id": u,
+                            "putaran": putaran,
+                            "induk_id": job.pk,
+                        },
+                    )
+                    for u, _ in per_unit
+                ],
+                instansi_id=periode.instansi_id,
+            )
+        jobs.progress(
+            job,
+            0,
+            pen.dokumen_total + pen.unit_total + 1,
+            f"{pen.unit_total} unit kerja dibagikan ke pekerja",
+        )
+    # Final evaluations of pegawai without a unit: no zip to go into; issued here.
+    for ev in _tahunan_final(periode_id).filter(pegawai__unit_kerja__isnull=True).order_by("pk"):
+        evaluasi_dokumen_render(evaluasi=ev)
+    if di_sini:
+        for u, _ in per_unit:
+            tutup_unit_jalankan(periode_id=periode_id, unit_id=u, putaran=putaran, induk_id=job.pk)
+    hasil = _tutup_periksa(pen_id=pen.pk, putaran=putaran, induk_id=job.pk)
+    if di_sini:
+        return hasil or {}
+    return hasil if hasil is not None else jobs.Waiting()
+
+
+def _tutup_progres(*, pen_id: int, putaran: int, induk_id: int | None) -> None:
+    """Overall progress of the run on the close job: units done and documents checked/issued."""
+    from django.db.models import Count, Q, Sum
+
+    from evaluasi.models import ArsipUnit, PenutupanTahun
+
+    if induk_id is None:
+        return
+    pen = PenutupanTahun.objects.only("unit_total", "dokumen_total").get(pk=pen_id)
+    agg = ArsipUnit.objects.filter(penutupan_id=pen_id, putaran=putaran).aggregate(
+        dok=Sum("terbit"), unit=Count("pk", filter=Q(putaran_selesai=putaran))
+    )
+    dok, unit = agg["dok"] or 0, agg["unit"] or 0
+    jobs.progress_id(
+        induk_id,
+        dok + unit,
+        pen.dokumen_total + pen.unit_total + 1,
+        f"Unit kerja selesai {unit} dari {pen.unit_total} · dokumen {dok} dari {pen.dokumen_total}",
+    )
+
+
+def tutup_unit_jalankan(
+    *, periode_id: int, unit_id: int, putaran: int, induk_id: int | None = None
+) -> dict:
+    """One unit of a close run (job `evaluasi.tutup_unit`): issue the unit's Dokumen Evaluasi
+    Kinerja Pegawai that are not current, zip them when the set changed, mark the unit done for
+    this run, and, if it was the last, finish the run (`_tutup_periksa`). Running it again does
+    nothing twice: current documents are skipped, an unchanged zip is kept."""
+    import time
+
+    from django.db.models import F
+    from django.db.models.functions import Greatest
+
+    from evaluasi import rekap
+    from evaluasi.models import ArsipUnit
+
+    arsip = ArsipUnit.objects.select_related("penutupan__periode", "unit_kerja", "dokumen").get(
+        penutupan__periode_id=periode_id, unit_kerja_id=unit_id
+    )
+    pen = arsip.penutupan
+    if pen.putaran != putaran:
+        return {"unit": unit_id, "usang": True}  # a later run took over
+    if arsip.putaran_selesai != putaran:
+        evs = list(
+            _tahunan_final(periode_id)
+            .filter(pegawai__unit_kerja_id=unit_id)
+            .select_related("pegawai", "dokumen")
+            .order_by("pegawai__nama", "pk")
+        )
+        items, lapor = [], time.monotonic()
+        for i, ev in enumerate(evs, start=1):
+            # The same test as evaluasi_dokumen_render's no-op (here without its query).
+            if (
+                ev.dokumen_id
+                and ev.dokumen_row_version == ev.row_version
+                and not ev.dokumen.digantikan
+            ):
+                doc = ev.dokumen
+            else:
+                doc = evaluasi_dokumen_render(evaluasi=ev)
+            items.append((ev, doc))
+            if time.monotonic() - lapor >= TUTUP_PROGRES_SETIAP and i < len(evs):
+                ArsipUnit.objects.filter(pk=arsip.pk).update(terbit=Greatest(F("terbit"), i))
+                _tutup_progres(pen_id=pen.pk, putaran=putaran, induk_id=induk_id)
+                lapor = time.monotonic()
+        sidik = _sidik(sorted(d.sha256 for _, d in items))
+        if arsip.sidik != sidik or not arsip.dokumen_id:
+            arsip.dokumen = rekap.zip_unit(arsip=arsip, items=items)
+        ArsipUnit.objects.filter(pk=arsip.pk).update(
+            dokumen=arsip.dokumen,
+            sidik=sidik,
+            jumlah=len(items),
+            terbit=len(items),
+            putaran_selesai=putaran,
+        )
+        _tutup_progres(pen_id=pen.pk, putaran=putaran, induk_id=induk_id)
+    selesai = _tutup_periksa(pen_id=pen.pk, putaran=putaran, induk_id=induk_id)
+    return {"unit": unit_id, "rekap": selesai is not None}
+
+
+def _tutup_periksa(*, pen_id: int, putaran: int, induk_id: int | None) -> dict | None:
+    """Finish the run once every unit of it is done: write the recap (only when its content
+    changed), mark the close done and complete the close job. Race-safe: callers take the
+    PenutupanTahun row's lock in turn; a unit marks itself done before it asks, so the last
+    unit to finish always finds the run complete, and whoever is first to find it so does the
+    work - later callers find it done. Returns the close's result, None while units remain."""
     from evaluasi import rekap
     from evaluasi.models import ArsipUnit, PenutupanTahun
 
-    periode = Periode.objects.select_related("instansi").get(pk=periode_id)
-    if periode.status != Periode.Status.DITUTUP:
-        Periode.objects.filter(pk=periode.pk).update(status=Periode.Status.DITUTUP)
-        periode.status = Periode.Status.DITUTUP
-    pen, _ = PenutupanTahun.objects.get_or_create(periode=periode)
-    evs = list(
-        Evaluasi.objects.filter(periode=periode, jenis=Jenis.TAHUNAN, status=Evaluasi.Status.FINAL)
-        .select_related("pegawai__unit_kerja")
-        .order_by("pegawai__unit_kerja__nama", "pegawai__nama", "pk")
-    )
-    total = len(evs) + 2
-    docs_by_unit: dict[int | None, list] = {}
-    for i, ev in enumerate(evs, start=1):
-        doc = evaluasi_dokumen_render(evaluasi=ev)
-        docs_by_unit.setdefault(ev.pegawai.unit_kerja_id, []).append((ev, doc))
-        if job is not None:
-            jobs.progress(job, i, total, f"Dokumen evaluasi {i} dari {len(evs)}")
-    for unit_id, items in docs_by_unit.items():
-        if unit_id is None:
-            continue
-        sidik = _sidik(sorted(d.sha256 for _, d in items))
-        arsip, _ = ArsipUnit.objects.select_related(
-            "penutupan__periode", "unit_kerja"
-        ).get_or_create(penutupan=pen, unit_kerja_id=unit_id, defaults={"sidik": ""})
-        if arsip.sidik == sidik and arsip.dokumen_id:
-            continue
-        arsip.dokumen = rekap.zip_unit(arsip=arsip, items=items)
-        arsip.sidik, arsip.jumlah = sidik, len(items)
-        arsip.save()
-    if job is not None:
-        jobs.progress(job, total - 1, total, "Arsip per unit selesai; menyusun rekap")
-    data = rekap.data_rekap(periode)
-    sidik = _sidik(data)
-    if pen.rekap_sidik != sidik or not pen.rekap_id:
-        pen.rekap = rekap.xlsx_rekap(periode=periode, data=data, penutupan=pen)
-        pen.rekap_sidik = sidik
-    pen.status = PenutupanTahun.Status.SELESAI
-    pen.selesai = pen.selesai or timezone.now()
-    pen.ringkasan = {
-        "dokumen": len(evs),
-        "unit": len([u for u in docs_by_unit if u]),
-        "tanpa_evaluasi_final": data["ringkas"]["tanpa_evaluasi_final"],
-    }
-    pen.save()
-    return {"url": reverse("evaluasi:tutup_tahun"), "dokumen": len(evs)}
+    with transaction.atomic():
+        pen = (
+            PenutupanTahun.objects.select_for_update(of=("self",))
+            .select_related("periode__instansi")
+            .get(pk=pen_id)
+        )
+        if pen.putaran != putaran:
+            return None
+        if pen.status != PenutupanTahun.Status.SELESAI:
+            if (
+                ArsipUnit.objects.filter(penutupan=pen, putaran=putaran)
+                .exclude(putaran_selesai=putaran)
+                .exists()
+            ):
+                return None
+            periode = pen.periode
+            data = rekap.data_rekap(periode)
+            sidik = _sidik(data)
+            if pen.rekap_sidik != sidik or not pen.rekap_id:
+                pen.rekap = rekap.xlsx_rekap(periode=periode, data=data, penutupan=pen)
+                pen.rekap_sidik = sidik
+            tanpa_unit = _tahunan_final(periode.pk).filter(pegawai__unit_kerja__isnull=True).count()
+            pen.status = PenutupanTahun.Status.SELESAI
+            pen.selesai = pen.selesai or timezone.now()
+            pen.ringkasan = {
+                "dokumen": pen.dokumen_total + tanpa_unit,
+                "unit": pen.unit_total,
+                "tanpa_evaluasi_final": data["ringkas"]["tanpa_evaluasi_final"],
+            }
+            pen.save()
+        hasil = {
+            "url": reverse("evaluasi:tutup_tahun") + f"?tahun={pen.periode.tahun}",
+            "dokumen": pen.ringkasan.get("dokumen", 0),
+        }
+        if induk_id is not None:
+            jobs.complete(induk_id, hasil)
+    return hasil
 
 
 # --- follow-up -----------------------------------------------------------------------------

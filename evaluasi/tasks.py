@@ -19,8 +19,26 @@ def render_evaluasi_pdf(job, *, evaluasi_id: int) -> dict:
 
 
 @jobs.handler("evaluasi.tutup_tahun")
-def tutup_tahun(job, *, periode_id: int) -> dict:
-    """The year-end close; progress is reported on the job row the page polls."""
+def tutup_tahun(job, *, periode_id: int):
+    """The year-end close: lock the year and hand each unit to `evaluasi.tutup_unit`. The job
+    then waits; its unit jobs report overall progress on it (the row the page polls), and the
+    last one writes the recap and completes it."""
     from evaluasi.services import tutup_tahun_jalankan
 
     return tutup_tahun_jalankan(periode_id=periode_id, job=job)
+
+
+@jobs.handler("evaluasi.tutup_unit")
+def tutup_unit(job, *, periode_id: int, unit_id: int, putaran: int, induk_id: int) -> dict:
+    """One unit of a year-end close run: its PDFs and zip; the last unit writes the recap. A unit
+    that fails for good fails the close job with it (the admin can start the close again)."""
+    from evaluasi.services import tutup_unit_jalankan
+
+    try:
+        return tutup_unit_jalankan(
+            periode_id=periode_id, unit_id=unit_id, putaran=putaran, induk_id=induk_id
+        )
+    except Exception as exc:
+        if job.percobaan >= jobs.max_attempts():
+            jobs.fail(induk_id, f"Unit kerja {unit_id} gagal diproses: {exc}")
+        raise

@@ -19,6 +19,12 @@ so a second run after a crash between "side effect" and "row updated" does no ha
 what it produced by the job's key).
 
 Handlers are plain functions registered by name: `@handler("skp.pdf") def f(job, **kwargs)`.
+
+Fan-out: a handler that splits its work into child jobs (`enqueue_many`, e.g. one per unit) returns
+`Waiting(...)`: the row goes back to `pending` with a far `jadwal` (the page keeps polling it and
+the children write its progress), and the child that finishes last calls `complete(job_id, ...)`.
+Should nobody complete it by then, the job runs again at `jadwal` and its handler resumes (it must
+be idempotent: re-enqueueing the same keys sends only the children that failed).
 """
 
 from __future__ import annotations
@@ -161,6 +167,15 @@ def send(job_id: int, countdown: float | None = None) -> bool:
 
 
 @dataclass(frozen=True)
+class Waiting:
+    """What a fan-out handler returns: its children do the rest and one of them completes the job
+    (`complete`); if none has after `recheck` seconds, the job runs again to resume."""
+
+    pesan: str = ""
+    recheck: float = 900.0
+
+
+@dataclass(frozen=True)
 class Hasil:
     """What an attempt came to: `diambil` (claimed), `sukses`, `ulang` (retry after `tunggu`
     seconds), `sibuk` (another live worker holds it; look again after `tunggu`), `selesai`
@@ -252,10 +267,9 @@ def run(job_id: int, pemilik: str = "") -> Hasil:
         return klaim
     job = Job.objects.get(pk=job_id)
     mine = Job.objects.filter(pk=job_id, status=Job.Status.RUNNING, pemilik=job.pemilik)
+    if not _imported:
+        _import_handlers()  # every handler module, also KINERJA_JOB_MODULES (tests), once
     fn = _handlers.get(job.task)
-    if fn is None:
-        _import_handlers()
-        fn = _handlers.get(job.task)
     if fn is None:
         mine.update(status=Job.Status.GAGAL, galat=f"Handler tidak dikenal: {job.task}")
         return Hasil("gagal")
@@ -279,6 +293,21 @@ def run(job_id: int, pemilik: str = "") -> Hasil:
             diperbarui=now,
         )
         return Hasil("ulang", tunggu=tunggu)
+    if isinstance(hasil, Waiting):
+        # Fanned out: stays pending (the page keeps polling) until a child completes it; runs
+        # again to resume at `jadwal`. A child that already completed it left it not ours.
+        now = timezone.now()
+        mine.update(
+            status=Job.Status.PENDING,
+            pesan=hasil.pesan[:300] or F("pesan"),
+            galat="",
+            percobaan=0,
+            jadwal=now + dt.timedelta(seconds=hasil.recheck),
+            dikirim=now,
+            pemilik="",
+            diperbarui=now,
+        )
+        return Hasil("menunggu")
     done = mine.update(
         status=Job.Status.SUKSES,
         hasil=hasil,
@@ -297,6 +326,119 @@ def progress(job: Job, done: int, total: int, pesan: str = "") -> None:
     Job.objects.filter(pk=job.pk).update(
         progres=min(pct, 99), progres_total=total, pesan=pesan[:300], diperbarui=timezone.now()
     )
+
+
+def progress_id(job_id: int, done: int, total: int, pesan: str = "") -> None:
+    """Progress of a fanned-out job, reported by its children from several workers: it never goes
+    back (a slower report arriving late), and a finished job keeps its 100 %."""
+    from django.db.models.functions import Greatest
+
+    pct = min(int(done * 100 / total) if total else 100, 99)
+    Job.objects.filter(pk=job_id, status__in=[Job.Status.PENDING, Job.Status.RUNNING]).update(
+        progres=Greatest(F("progres"), pct), progres_total=total, pesan=pesan[:300]
+    )
+
+
+def complete(job_id: int, hasil: dict) -> bool:
+    """Mark a fanned-out job (see `Waiting`) done; its last child calls this. False when it was
+    already done."""
+    return bool(
+        Job.objects.filter(pk=job_id)
+        .exclude(status=Job.Status.SUKSES)
+        .update(
+            status=Job.Status.SUKSES,
+            hasil=hasil,
+            progres=100,
+            galat="",
+            jadwal=None,
+            pemilik="",
+            diperbarui=timezone.now(),
+        )
+    )
+
+
+def fail(job_id: int, galat: str) -> bool:
+    """Mark a fanned-out job failed (a child failed for good); a later run may start it again."""
+    return bool(
+        Job.objects.filter(pk=job_id, status__in=[Job.Status.PENDING, Job.Status.RUNNING]).update(
+            status=Job.Status.GAGAL,
+            galat=galat[-4000:],
+            jadwal=None,
+            pemilik="",
+            diperbarui=timezone.now(),
+        )
+    )
+
+
+def enqueue_many(
+    task: str,
+    items: list[tuple[str, dict[str, Any]]],
+    *,
+    user: Any = None,
+    instansi_id: int | None = None,
+) -> list[int]:
+    """`enqueue` for many keyed jobs at once, in a constant number of queries: each (kunci,
+    kwargs) is recorded once; new rows and rows that had failed (reset to pending) are sent after
+    commit. Returns the ids of all the rows, in the order of `items`."""
+    if not items:
+        return []
+    keys = [k for k, _ in items]
+    have = {
+        k: (pk, st)
+        for k, pk, st in Job.objects.filter(kunci__in=keys)
+        .order_by()
+        .values_list("kunci", "pk", "status")
+    }
+    Job.objects.bulk_create(
+        [
+            Job(task=task, kunci=k, kwargs=kw, dibuat_oleh=user, instansi_id=instansi_id)
+            for k, kw in items
+            if k not in have
+        ],
+        ignore_conflicts=True,  # a concurrent enqueue of the same key: its row stands
+    )
+    rows = dict(Job.objects.filter(kunci__in=keys).order_by().values_list("kunci", "pk"))
+    failed = [pk for pk, st in have.values() if st == Job.Status.GAGAL]
+    if failed:
+        Job.objects.filter(pk__in=failed, status=Job.Status.GAGAL).update(
+            status=Job.Status.PENDING,
+            percobaan=0,
+            galat="",
+            dikirim=None,
+            jadwal=None,
+            pemilik="",
+            diperbarui=timezone.now(),
+        )
+    to_send = [rows[k] for k in keys if k not in have] + failed
+    if to_send:
+        transaction.on_commit(lambda: send_many(to_send))
+    return [rows[k] for k in keys]
+
+
+def send_many(job_ids: list[int]) -> int:
+    """`send` for many jobs: one message each, one UPDATE for all; stops at the first broker
+    error (the sweep sends the rest). Returns how many were sent."""
+    from kombu.exceptions import OperationalError
+
+    from kinerja import tasks  # noqa: F401  (registers the task)
+    from kinerja.celery import app
+
+    jalankan_job = app.tasks["kinerja.tasks.jalankan_job"]
+    sent: list[int] = []
+    for job_id in job_ids:
+        try:
+            jalankan_job.apply_async((job_id,), ignore_result=True)
+        except Exception as exc:
+            if _eager() and not isinstance(exc, OperationalError):
+                log.exception("job %s gagal dijalankan di dalam proses", job_id)
+                sent.append(job_id)
+                continue
+            log.warning("broker tidak tersedia, job %s dst. menunggu di outbox: %s", job_id, exc)
+            break
+        sent.append(job_id)
+    if sent:
+        Job.objects.filter(pk__in=sent).update(dikirim=timezone.now())
+    return len(sent)
 
 
 def sweep() -> int:
@@ -326,8 +468,12 @@ def sweep() -> int:
     return sent
 
 
+_imported = False
+
+
 def _import_handlers() -> None:
     """Import every app's tasks.py (and KINERJA_JOB_MODULES) so their handlers register."""
+    global _imported
     from django.apps import apps
 
     for cfg in apps.get_app_configs():
@@ -338,3 +484,4 @@ def _import_handlers() -> None:
                 raise
     for name in filter(None, (m.strip() for m in os.environ.get(ENV_MODULES, "").split(","))):
         import_module(name)
+    _imported = True

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import io
 import zipfile
+from unittest import mock
 
 import pytest
+from django.test import TestCase
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from evaluasi import services
 from evaluasi.models import ArsipUnit, Evaluasi, PenutupanTahun
-from evaluasi.tasks import tutup_tahun
 from kinerja import jobs
 from kinerja.models import Dokumen, Job
 from tests.evaluasi.conftest import final, ko
@@ -32,20 +33,26 @@ def tahun_siap(org):
 
 
 def _run(org):
+    """One close run as the worker runs it: the close job, then (after its commit) the unit jobs
+    it enqueued, in-process; the last unit job writes the recap and completes the close job."""
     job = Job.objects.create(task="evaluasi.tutup_tahun", kwargs={"periode_id": org.periode_a.pk})
     progress = []
-    real = jobs.progress
+    real = jobs.progress_id
 
-    def spy(j, done, total, pesan=""):
-        progress.append((done, total))
-        real(j, done, total, pesan)
+    def spy(job_id, done, total, pesan=""):
+        if job_id == job.pk:
+            progress.append((done, total))
+        real(job_id, done, total, pesan)
 
-    jobs.progress, old = spy, jobs.progress
-    try:
-        hasil = tutup_tahun(job, periode_id=org.periode_a.pk)
-    finally:
-        jobs.progress = old
-    return hasil, progress, Job.objects.get(pk=job.pk)
+    with (
+        mock.patch.object(jobs, "progress_id", spy),
+        mock.patch.object(services, "TUTUP_PROGRES_SETIAP", 0),
+        TestCase.captureOnCommitCallbacks(execute=True),
+    ):
+        assert jobs.run(job.pk).status == "menunggu"
+        assert Job.objects.get(pk=job.pk).status == "pending"  # waits for its unit jobs
+    job.refresh_from_db()
+    return job.hasil, progress, job
 
 
 def test_close_locks_renders_zips_and_recaps(tahun_siap, settings):
@@ -54,8 +61,17 @@ def test_close_locks_renders_zips_and_recaps(tahun_siap, settings):
     Evaluasi.objects.create(pegawai=org.fungsional, periode=org.periode_a, jenis="tahunan")
     hasil, progress, job = _run(org)
     assert hasil["dokumen"] == 4
-    assert [d for d, _ in progress] == sorted(d for d, _ in progress) and len(progress) >= 5
-    assert job.progres > 0 and job.progres_total == 6
+    # overall progress on the close job: documents and units done of 4 + 2 (+ the recap)
+    assert [d for d, _ in progress] == sorted(d for d, _ in progress) and len(progress) >= 4
+    assert progress[-1] == (6, 7) and {t for _, t in progress} == {7}
+    assert job.status == "sukses" and job.progres == 100 and job.progres_total == 7
+    # one job per unit, keyed by close run and unit, each done once
+    units = Job.objects.filter(task="evaluasi.tutup_unit")
+    assert sorted(units.values_list("kunci", flat=True)) == sorted(
+        f"evaluasi-tutup:{org.periode_a.pk}:{job.pk}:{u.pk}"
+        for u in (org.unit_bidang, org.unit_dinas)
+    )
+    assert set(units.values_list("status", "percobaan")) == {("sukses", 1)}
     org.periode_a.refresh_from_db()
     assert org.periode_a.status == "ditutup"
     # every PDF exists and parses
