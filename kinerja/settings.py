@@ -141,8 +141,36 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Uploads (bukti dukung, lampiran, staff-import previews) and issued documents (PDF, zip, xlsx):
+# local disk under MEDIA_ROOT by default; an S3-compatible bucket (AWS S3, MinIO, Ceph, ...)
+# through django-storages when KINERJA_S3_BUCKET is set, so several web and worker containers
+# share one store. Files stay private either way: they are never served from MEDIA_URL, only
+# through views that ask the policy (the code reads them through the storage API, never a path).
+KINERJA_S3_BUCKET = env("KINERJA_S3_BUCKET", "")
+if KINERJA_S3_BUCKET:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": KINERJA_S3_BUCKET,
+            # Unset: AWS itself; set for MinIO/Ceph, e.g. http://minio:9000.
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", "") or None,
+            "region_name": env("AWS_S3_REGION_NAME", "") or None,
+            # Unset keys: boto3's own chain (instance role, ~/.aws, AWS_* environment).
+            "access_key": env("AWS_ACCESS_KEY_ID", "") or None,
+            "secret_key": env("AWS_SECRET_ACCESS_KEY", "") or None,
+            # "path" for most MinIO setups; unset: the provider's default.
+            "addressing_style": env("AWS_S3_ADDRESSING_STYLE", "") or None,
+            "location": env("KINERJA_S3_PREFIX", ""),
+            # An issued document keeps its own bytes: a re-issued PDF with the same name gets
+            # a new key instead of overwriting the superseded one (its SHA-256 is on record).
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -227,6 +255,7 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions in PostgreSQL: any web container serves any request (stateless web tier).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 REST_FRAMEWORK = {
