@@ -22,5 +22,18 @@ class EvaluasiConfig(AppConfig):
         )
         nav.add_nav("Tutup tahun", "evaluasi:tutup_tahun", nav.is_admin, order=44)
         nav.add_nav("Tindak lanjut", "evaluasi:tindak_lanjut", nav.is_admin, order=45)
+
+        def keberatan_terlihat(a) -> bool:
+            from evaluasi.selectors import keberatan_terlihat
+
+            return keberatan_terlihat(a)
+
+        def pohon_terlihat(a) -> bool:
+            from evaluasi.pohon import pohon_terlihat
+
+            return pohon_terlihat(a)
+
+        nav.add_nav("Keberatan", "evaluasi:keberatan_list", keberatan_terlihat, order=46)
+        nav.add_nav("Pohon kinerja", "pohon:instansi", pohon_terlihat, order=47)
         nav.add_panel("evaluasi/partials/beranda_panel.html", nav.is_penilai, order=40)
         nav.add_panel("evaluasi/partials/beranda_admin.html", nav.is_admin, order=41)

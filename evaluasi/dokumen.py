@@ -71,6 +71,31 @@ def evaluasi_pdf_konteks(ev: Evaluasi, verifikasi: dict[str, str]) -> dict[str, 
         "penilai_nip": penilai.nip if penilai else "",
         "persetujuan": persetujuan_untuk(ev),
         "verifikasi": verifikasi,
+        **_keberatan(ev),
+    }
+
+
+def _keberatan(ev: Evaluasi) -> dict[str, Any]:
+    """The keberatan on this result, if any: an open one is announced on the document (the
+    result may still change), a decided one with its decision and date."""
+    k = (
+        ev.keberatan_set.filter(finalisasi_pada=ev.finalisasi_pada)
+        .select_related("pemutus")
+        .order_by("-diajukan", "-id")
+        .first()
+        if ev.finalisasi_pada
+        else None
+    )
+    if k is None:
+        return {"keberatan": None}
+    return {
+        "keberatan": k,
+        "keberatan_diajukan": rules.tanggal_label(timezone.localtime(k.diajukan).date()),
+        "keberatan_diputus": (
+            rules.tanggal_label(timezone.localtime(k.diputus_pada).date()) if k.diputus_pada else ""
+        ),
+        "keberatan_keputusan": rules.KEPUTUSAN_LABEL.get(k.keputusan, ""),
+        "keberatan_semula": rules.PREDIKAT_LABEL.get(k.predikat_semula, "-"),
     }
 
 

@@ -77,3 +77,83 @@ class LangkahForm(forms.Form):
             terakhir = kasus.langkah_terakhir
             boleh = rules.langkah_berikut(kasus.jalur, terakhir.langkah if terakhir else None)
             self.fields["langkah"].choices = [(b, rules.LANGKAH_LABEL[b]) for b in boleh]
+
+
+# --- keberatan ------------------------------------------------------------------------------
+class _BerkasBanyak(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class BerkasBanyakField(forms.FileField):
+    """Several files in one input (the service checks each by its content)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget", _BerkasBanyak(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.docx,.xlsx"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list:
+        satu = super().clean
+        items = data if isinstance(data, list | tuple) else [data]
+        return [f for f in (satu(d, initial) for d in items if d) if f]
+
+
+class KeberatanForm(forms.Form):
+    alasan = forms.CharField(
+        label="Alasan keberatan",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Uraikan bagian hasil evaluasi yang Anda keberatan dan alasannya.",
+    )
+    lampiran = BerkasBanyakField(
+        label="Lampiran (opsional; PDF, JPG/PNG, DOCX, XLSX)",
+        required=False,
+        allow_empty_file=True,  # the service refuses it with a clear message
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        mb = settings.KINERJA_UPLOAD_MAX_BYTES / (1024 * 1024)
+        self.fields["lampiran"].help_text = (
+            f"Paling banyak 5 berkas, masing-masing maksimal {mb:g} MB. "
+            "Jenis berkas diperiksa dari isinya."
+        )
+
+
+class MintaPenjelasanForm(forms.Form):
+    kepada = forms.MultipleChoiceField(
+        label="Minta penjelasan kepada",
+        choices=[("pejabat_penilai", "Pejabat penilai"), ("pegawai", "Pegawai")],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    pertanyaan = forms.CharField(
+        label="Penjelasan yang diminta", widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class JelaskanForm(forms.Form):
+    permintaan = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    isi = forms.CharField(label="Penjelasan Anda", widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class PutuskanForm(forms.Form):
+    row_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    keputusan = forms.ChoiceField(
+        label="Keputusan",
+        choices=[
+            ("tetap", "Tetap: hasil evaluasi tidak berubah"),
+            ("diubah", "Diubah: rating diganti"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    rating_hasil_kerja = forms.ChoiceField(
+        label="Rating hasil kerja baru", choices=RATING_PILIHAN, required=False
+    )
+    rating_perilaku_kerja = forms.ChoiceField(
+        label="Rating perilaku kerja baru", choices=RATING_PILIHAN, required=False
+    )
+    alasan_keputusan = forms.CharField(
+        label="Alasan keputusan", widget=forms.Textarea(attrs={"rows": 4})
+    )

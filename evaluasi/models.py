@@ -6,9 +6,12 @@ services always compute it from the two ratings through `evaluasi.rules.predikat
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from evaluasi import rules
@@ -417,3 +420,167 @@ class LangkahSanksi(models.Model):
 
     def __str__(self) -> str:
         return f"{self._meta.verbose_name} #{self.pk}"
+
+
+# --- keberatan (PP 30/2019 art. 59) ----------------------------------------------------------
+class Keberatan(models.Model):
+    """A pegawai's objection to their final evaluation, decided by the atasan pejabat penilai
+    (or, where the penilai has no atasan, whoever the instansi designates: Instansi.
+    pejabat_keberatan). At most one open per evaluation; the decision is final."""
+
+    class Status(models.TextChoices):
+        DIAJUKAN = rules.DIAJUKAN, "Diajukan"
+        DIPERIKSA = rules.DIPERIKSA, "Sedang diperiksa"
+        DIPUTUS = rules.DIPUTUS, "Diputus"
+
+    class Keputusan(models.TextChoices):
+        TETAP = rules.TETAP, "Tetap"
+        DIUBAH = rules.DIUBAH, "Diubah"
+
+    class SumberPemutus(models.TextChoices):
+        ATASAN = "atasan", "Atasan pejabat penilai"
+        DITUNJUK = "ditunjuk", "Pejabat yang ditunjuk instansi"
+
+    evaluasi = models.ForeignKey(Evaluasi, on_delete=models.PROTECT, related_name="keberatan_set")
+    pegawai = models.ForeignKey("kinerja.Pegawai", on_delete=models.PROTECT, related_name="+")
+    # Kept as of filing: who rated (asked for an explanation) and who decides.
+    pejabat_penilai = models.ForeignKey(
+        "kinerja.Pegawai", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    pemutus = models.ForeignKey(
+        "kinerja.Pegawai", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sumber_pemutus = models.CharField(max_length=10, choices=SumberPemutus.choices)
+    alasan = models.TextField("alasan keberatan")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DIAJUKAN)
+    keputusan = models.CharField(max_length=10, choices=Keputusan.choices, blank=True)
+    alasan_keputusan = models.TextField(blank=True)
+    # The result objected to, and (decided `diubah`) the one that replaced it.
+    finalisasi_pada = models.DateTimeField(help_text="Saat evaluasi yang dikeberatkan final.")
+    rating_hasil_kerja_semula = models.CharField(max_length=20, choices=Rating.choices)
+    rating_perilaku_kerja_semula = models.CharField(max_length=20, choices=Rating.choices)
+    predikat_semula = models.CharField(max_length=20, choices=Predikat.choices)
+    rating_hasil_kerja_baru = models.CharField(max_length=20, choices=Rating.choices, blank=True)
+    rating_perilaku_kerja_baru = models.CharField(max_length=20, choices=Rating.choices, blank=True)
+    predikat_baru = models.CharField(max_length=20, choices=Predikat.choices, blank=True)
+    diajukan = models.DateTimeField(default=timezone.now)
+    batas_putusan = models.DateTimeField()
+    diputus_pada = models.DateTimeField(null=True, blank=True)
+    diputus_oleh = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    diperbarui = models.DateTimeField(auto_now=True)
+    row_version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "keberatan"
+        verbose_name_plural = "keberatan"
+        ordering = ["-diajukan", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluasi"],
+                condition=~Q(status=rules.DIPUTUS),
+                name="keberatan_satu_terbuka_per_evaluasi",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=rules.DIPUTUS, keputusan__in=[rules.TETAP, rules.DIUBAH])
+                | (~Q(status=rules.DIPUTUS) & Q(keputusan="")),
+                name="keberatan_keputusan_sesuai_status",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["pemutus", "status"]),
+            models.Index(fields=["pegawai", "status"]),
+            models.Index(fields=["pejabat_penilai", "status"]),
+            models.Index(fields=["status", "batas_putusan"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Keberatan {self.pegawai} ({self.get_status_display()})"
+
+    @property
+    def terbuka(self) -> bool:
+        return self.status != self.Status.DIPUTUS
+
+
+def _lokasi_lampiran(instance: LampiranKeberatan, filename: str) -> str:
+    # Non-guessable, nothing of the uploader's file name: served only through the policy.
+    return f"keberatan/{uuid.uuid4().hex}/{uuid.uuid4().hex}.{instance.ekstensi or 'bin'}"
+
+
+class LampiranKeberatan(models.Model):
+    """A file supporting a keberatan, checked by its content like every upload."""
+
+    keberatan = models.ForeignKey(Keberatan, on_delete=models.CASCADE, related_name="lampiran_set")
+    berkas = models.FileField(upload_to=_lokasi_lampiran, max_length=200)
+    nama_asli = models.CharField(max_length=255, blank=True)
+    ekstensi = models.CharField(max_length=10, blank=True)
+    mime = models.CharField(max_length=120, blank=True)
+    ukuran = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    diunggah_oleh = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    dibuat = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "lampiran keberatan"
+        verbose_name_plural = "lampiran keberatan"
+        ordering = ["dibuat", "id"]
+
+    def __str__(self) -> str:
+        return self.nama_asli or f"{self._meta.verbose_name} #{self.pk}"
+
+
+class PenjelasanKeberatan(models.Model):
+    """One message of the examination thread: the pemutus asking one party (the pejabat
+    penilai or the pegawai) for an explanation, or that party's answer to a request."""
+
+    class Jenis(models.TextChoices):
+        PERMINTAAN = "permintaan", "Permintaan penjelasan"
+        JAWABAN = "jawaban", "Penjelasan"
+
+    class Peran(models.TextChoices):
+        PEMUTUS = "pemutus", "Pemutus keberatan"
+        PEJABAT_PENILAI = "pejabat_penilai", "Pejabat penilai"
+        PEGAWAI = "pegawai", "Pegawai"
+
+    keberatan = models.ForeignKey(
+        Keberatan, on_delete=models.CASCADE, related_name="penjelasan_set"
+    )
+    jenis = models.CharField(max_length=12, choices=Jenis.choices)
+    peran = models.CharField("peran penulis", max_length=20, choices=Peran.choices)
+    # A request's addressee (pejabat_penilai or pegawai); blank on an answer.
+    kepada = models.CharField(max_length=20, choices=Peran.choices, blank=True)
+    permintaan = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="jawaban_set"
+    )
+    penulis = models.ForeignKey(
+        "kinerja.Pegawai", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    isi = models.TextField()
+    dibuat = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "penjelasan keberatan"
+        verbose_name_plural = "penjelasan keberatan"
+        ordering = ["dibuat", "id"]
+        constraints = [
+            # A request is answered once.
+            models.UniqueConstraint(
+                fields=["permintaan"],
+                condition=Q(jenis="jawaban"),
+                name="penjelasan_satu_jawaban_per_permintaan",
+            ),
+            models.CheckConstraint(
+                condition=Q(jenis="permintaan", permintaan__isnull=True) & ~Q(kepada="")
+                | Q(jenis="jawaban", permintaan__isnull=False, kepada=""),
+                name="penjelasan_bentuk_sesuai_jenis",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_jenis_display()} #{self.pk}"

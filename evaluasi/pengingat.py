@@ -3,7 +3,8 @@
 - periodic evaluation due at the end of each window, annual evaluation in December (the penilai
   of each pegawai without a final evaluation for the window);
 - Kinerja Organisasi not yet set for a window that is ending (the unit's head, the admins);
-- a sanction case's current step deadline approaching (the penilai, the admins).
+- a sanction case's current step deadline approaching (the penilai, the admins);
+- a keberatan nearing or past its decision deadline (the pemutus; once past, the admins too).
 
 A window is "due" from `hari_sebelum_akhir_jendela` days before it ends (the annual one from
 1 December) until `hari_tenggang_evaluasi` days after.
@@ -15,10 +16,13 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
 
+from django.utils import timezone
+
 from evaluasi import jendela
-from evaluasi.models import Evaluasi, KasusSanksi, KinerjaOrganisasi, LangkahSanksi
-from evaluasi.rules import LANGKAH_LABEL
+from evaluasi.models import Evaluasi, KasusSanksi, Keberatan, KinerjaOrganisasi, LangkahSanksi
+from evaluasi.rules import KEBERATAN_NOTIFIKASI, LANGKAH_LABEL, PENGINGAT_PUTUSAN_HARI_SEBELUM
 from kinerja.models import Pegawai, Periode, User
+from kinerja.notifikasi import daftar_jenis
 from kinerja.pengingat import Konteks, Pesan, daftar_nama, pengingat, tautan
 
 DIEVALUASI = [Pegawai.Status.AKTIF, Pegawai.Status.TUGAS_BELAJAR, Pegawai.Status.CUTI]
@@ -176,3 +180,45 @@ def sanksi_batas_perbaikan(ctx: Konteks) -> Iterator[Pesan]:
             yield Pesan(penilai.user, pesan, link)
         for admin in admins:
             yield Pesan(admin, pesan, link)
+
+
+# --- keberatan ------------------------------------------------------------------------------
+# The notification kinds the keberatan services send, known before the first one is sent (the
+# preferences page lists them; discovery imports this module).
+for _kode, _label in KEBERATAN_NOTIFIKASI.items():
+    daftar_jenis(_kode, _label)
+
+
+@pengingat("keberatan_belum_diputus", "Keberatan menunggu keputusan")
+def keberatan_belum_diputus(ctx: Konteks) -> Iterator[Pesan]:
+    """The pemutus of every open keberatan from PENGINGAT_PUTUSAN_HARI_SEBELUM days before its
+    decision deadline (set at filing from the instansi's `hari_putus_keberatan`), every day
+    until decided; once the deadline has passed the instansi admins are told as well."""
+    mulai = ctx.hari_ini + dt.timedelta(days=PENGINGAT_PUTUSAN_HARI_SEBELUM)
+    terbuka = list(
+        Keberatan.objects.filter(pegawai__instansi=ctx.instansi)
+        .exclude(status=Keberatan.Status.DIPUTUS)
+        .select_related("pegawai", "pemutus__user")
+        .order_by("batas_putusan", "pk")
+    )
+    admins = None
+    for k in terbuka:
+        batas = timezone.localtime(k.batas_putusan).date()
+        if batas > mulai:
+            continue
+        hari = ctx.hari_menuju(batas)
+        if hari > 0:
+            kapan = f"paling lambat {batas:%d-%m-%Y} ({hari} hari lagi)"
+        elif hari == 0:
+            kapan = f"paling lambat hari ini ({batas:%d-%m-%Y})"
+        else:
+            kapan = f"batasnya telah lewat {-hari} hari ({batas:%d-%m-%Y})"
+        pesan = f"Keberatan {k.pegawai.nama} atas evaluasi kinerjanya perlu diputus {kapan}."
+        link = tautan("evaluasi:keberatan_detail", k.pk, cadangan="/evaluasi/")
+        if k.pemutus is not None and k.pemutus.user_id:
+            yield Pesan(k.pemutus.user, pesan, link)
+        if hari < 0:
+            if admins is None:
+                admins = _admins(ctx)
+            for admin in admins:
+                yield Pesan(admin, pesan, link)

@@ -6,6 +6,7 @@ the API's (../shared/api.md). The tables follow ../shared/domain.md where it cor
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -507,3 +508,103 @@ def batas_langkah(langkah: str, mulai):
 
 # --- follow-up: which predikat trigger what -----------------------------------------------
 PERLU_SANKSI = {KURANG, SANGAT_KURANG}  # "performance not met": candidates for a sanction case
+
+
+# --- keberatan (PP 30/2019 art. 59) ---------------------------------------------------------
+# The pegawai may object within 14 days of receiving the result: the moment the evaluation
+# became final and was shown to them (Evaluasi.finalisasi_pada), to the minute.
+BATAS_KEBERATAN_HARI = 14
+# The instansi's default time for the atasan to decide (PengaturanPengingat.hari_putus_keberatan).
+BATAS_PUTUSAN_HARI = 14
+# The pemutus is reminded from this many days before the decision deadline (and after it).
+PENGINGAT_PUTUSAN_HARI_SEBELUM = 3
+
+DIAJUKAN = "diajukan"
+DIPERIKSA = "diperiksa"
+DIPUTUS = "diputus"
+TETAP = "tetap"
+DIUBAH = "diubah"
+KEPUTUSAN_LABEL = {TETAP: "Hasil evaluasi tetap", DIUBAH: "Hasil evaluasi diubah"}
+
+BULAN = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+# Indonesia's three time zones by their IANA names (anything else: the zone's own abbreviation).
+ZONA_WAKTU = {
+    "Asia/Jakarta": "WIB",
+    "Asia/Pontianak": "WIB",
+    "Asia/Makassar": "WITA",
+    "Asia/Ujung_Pandang": "WITA",
+    "Asia/Jayapura": "WIT",
+}
+
+
+def batas_keberatan(finalisasi_pada: dt.datetime) -> dt.datetime:
+    """The last moment a keberatan may be filed against a result final at `finalisasi_pada`."""
+    return finalisasi_pada + dt.timedelta(days=BATAS_KEBERATAN_HARI)
+
+
+def keberatan_masih_dibuka(finalisasi_pada: dt.datetime | None, sekarang: dt.datetime) -> bool:
+    """A keberatan may be filed from the moment the result is final until the deadline."""
+    return finalisasi_pada is not None and finalisasi_pada <= sekarang <= batas_keberatan(
+        finalisasi_pada
+    )
+
+
+def batas_putusan(diajukan: dt.datetime, hari: int = BATAS_PUTUSAN_HARI) -> dt.datetime:
+    """When the pemutus should have decided a keberatan filed at `diajukan`."""
+    return diajukan + dt.timedelta(days=hari)
+
+
+def sisa_hari(batas: dt.datetime, sekarang: dt.datetime) -> int:
+    """Days left before `batas`, counting a started day as one (0 once it has passed)."""
+    detik = (batas - sekarang).total_seconds()
+    if detik <= 0:
+        return 0
+    return int(-(-detik // 86400))
+
+
+def sisa_label(batas: dt.datetime, sekarang: dt.datetime) -> str:
+    """The countdown in words: '14 hari lagi', '5 jam lagi', 'kurang dari 1 jam lagi'."""
+    detik = (batas - sekarang).total_seconds()
+    if detik <= 0:
+        return "sudah berakhir"
+    if detik >= 86400:
+        return f"{int(detik // 86400)} hari lagi"
+    if detik >= 3600:
+        return f"{int(detik // 3600)} jam lagi"
+    return "kurang dari 1 jam lagi"
+
+
+def waktu_label(waktu: dt.datetime, zona: str = "Asia/Jakarta") -> str:
+    """'9 Desember 2026 pukul 10.00 WIB' for a datetime already in the local zone `zona`."""
+    singkatan = ZONA_WAKTU.get(zona) or (waktu.tzname() or zona)
+    return (
+        f"{waktu.day} {BULAN[waktu.month - 1]} {waktu.year} pukul "
+        f"{waktu.hour:02d}.{waktu.minute:02d} {singkatan}"
+    )
+
+
+def tanggal_label(tanggal: dt.date) -> str:
+    """'9 Desember 2026'."""
+    return f"{tanggal.day} {BULAN[tanggal.month - 1]} {tanggal.year}"
+
+
+# Notification kinds of the keberatan (registered with their labels for the preferences page).
+KEBERATAN_NOTIFIKASI = {
+    "keberatan_diajukan": "Keberatan atas evaluasi kinerja diajukan",
+    "keberatan_penjelasan_diminta": "Penjelasan atas keberatan diminta",
+    "keberatan_penjelasan_diberikan": "Penjelasan atas keberatan diberikan",
+    "keberatan_diputus": "Keberatan atas evaluasi kinerja diputus",
+}

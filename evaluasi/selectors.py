@@ -380,7 +380,7 @@ def distribusi_instansi(periode: Periode, w: jendela.Window) -> Distribusi:
 # --- year-end completeness ------------------------------------------------------------------
 def kelengkapan(periode: Periode) -> dict[str, Any]:
     """Who has no approved SKP, who has no final annual evaluation, which units have no annual
-    kinerja organisasi."""
+    kinerja organisasi, and which results are under an open keberatan."""
     from skp.models import SKP
 
     pegawai = (
@@ -423,6 +423,8 @@ def kelengkapan(periode: Periode) -> dict[str, Any]:
         "tanpa_evaluasi": [p for p in rows if not p.ev_ok],
         "unit_tanpa_ko": [u for u in units if not u.ko_ok],
         "jumlah_unit": len(units),
+        # A result under objection may still change (and its document with it).
+        "keberatan_terbuka": keberatan_terbuka(periode),
     }
 
 
@@ -516,3 +518,125 @@ def tindak_lanjut(periode: Periode) -> dict[str, Any]:
         "kandidat_sanksi": kandidat,
         "tabel": tabel_rows,
     }
+
+
+# --- keberatan ------------------------------------------------------------------------------
+def _keberatan_qs():
+    from evaluasi.models import Keberatan
+
+    return Keberatan.objects.select_related(
+        "evaluasi__periode",
+        "pegawai__instansi",
+        "pegawai__unit_kerja",
+        "pejabat_penilai",
+        "pemutus",
+        "diputus_oleh",
+    )
+
+
+def keberatan_untuk(user: Any, pk: Any):
+    """One keberatan through the policy (404 for whoever may not see it)."""
+    return policy.get_for_user(user, _keberatan_qs(), pk=pk)
+
+
+def keberatan_evaluasi(user: Any, ev: Evaluasi, sekarang: Any = None) -> dict[str, Any]:
+    """What an evaluation's page says about keberatan: the latest one on it the user may see,
+    and, for the pegawai themself, whether they may file one now and until when."""
+    from django.utils import timezone
+
+    sekarang = sekarang or timezone.now()
+    k = policy.scope(user, _keberatan_qs().filter(evaluasi=ev)).order_by("-diajukan", "-id").first()
+    batas = (
+        rules.batas_keberatan(ev.finalisasi_pada) if ev.is_final and ev.finalisasi_pada else None
+    )
+    milik = policy.actor(user).pegawai_id == ev.pegawai_id
+    # A decided keberatan on this very result is final; a reopened and re-finalised evaluation
+    # is a new result with its own window.
+    selesai = k is not None and (k.terbuka or k.finalisasi_pada == ev.finalisasi_pada)
+    dibuka = bool(milik and batas and rules.keberatan_masih_dibuka(ev.finalisasi_pada, sekarang))
+    return {
+        "keberatan": k,
+        "milik": milik,
+        "batas": batas,
+        "batas_label": waktu_label(batas) if batas else "",
+        "sisa_hari": rules.sisa_hari(batas, sekarang) if batas else 0,
+        "sisa_label": rules.sisa_label(batas, sekarang) if batas else "",
+        "bisa_ajukan": dibuka and not selesai,
+        "lewat": bool(milik and batas and sekarang > batas),
+    }
+
+
+def waktu_label(t: Any) -> str:
+    from django.utils import timezone
+
+    return rules.waktu_label(timezone.localtime(t), timezone.get_current_timezone_name())
+
+
+def keberatan_daftar(user: Any, *, semua: bool = False):
+    """The keberatan the user may see (open ones unless `semua`), newest deadline first, with
+    whether an explanation is awaited from each party. Fixed query count: annotations only."""
+    from evaluasi.models import Keberatan, PenjelasanKeberatan
+
+    def menunggu(kepada: str):
+        return Exists(
+            PenjelasanKeberatan.objects.filter(
+                keberatan=OuterRef("pk"),
+                jenis=PenjelasanKeberatan.Jenis.PERMINTAAN,
+                kepada=kepada,
+                jawaban_set__isnull=True,
+            )
+        )
+
+    qs = policy.scope(user, _keberatan_qs()).annotate(
+        menunggu_pegawai=menunggu("pegawai"), menunggu_penilai=menunggu("pejabat_penilai")
+    )
+    if not semua:
+        qs = qs.exclude(status=Keberatan.Status.DIPUTUS)
+    return qs.order_by("status", "batas_putusan", "pk")
+
+
+def keberatan_terbuka(periode: Periode) -> list:
+    """Open keberatan on the period's evaluations (the year-end close lists them)."""
+    from evaluasi.models import Keberatan
+
+    return list(
+        _keberatan_qs()
+        .filter(evaluasi__periode=periode)
+        .exclude(status=Keberatan.Status.DIPUTUS)
+        .order_by("batas_putusan", "pk")
+    )
+
+
+def keberatan_terlihat(a: policy.Actor) -> bool:
+    """For the menu: admins, leaders (penilai, atasan) and anyone who is a party to one."""
+    if a.admin_instansi_id or a.superuser:
+        return True
+    if not a.pegawai_id:
+        return False
+    if a.dinilai_ids() or a.atasan_dari_ids():
+        return True
+
+    def build() -> set[int]:
+        from evaluasi.models import Keberatan
+
+        return set(
+            Keberatan.objects.filter(
+                Q(pegawai_id=a.pegawai_id) | Q(pemutus_id=a.pegawai_id)
+            ).values_list("pk", flat=True)[:1]
+        )
+
+    return bool(a._ids("keberatan", build))
+
+
+def keberatan_terakhir(user: Any, evaluasi_ids: list[int]) -> dict[int, Any]:
+    """evaluasi id -> its latest keberatan the user may see (one query for a whole list)."""
+    out: dict[int, Any] = {}
+    if not evaluasi_ids:
+        return out
+    for k in (
+        policy.scope(user, _keberatan_qs())
+        .filter(evaluasi_id__in=evaluasi_ids)
+        .order_by("evaluasi_id", "diajukan", "pk")
+    ):
+        out[k.evaluasi_id] = k
+    return out

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from evaluasi import views
+from evaluasi import views_keberatan as keberatan
 
 app_name = "evaluasi"
 
@@ -24,4 +25,15 @@ urlpatterns = [
     path("tutup-tahun/", views.tutup_tahun, name="tutup_tahun"),
     path("tindak-lanjut/", views.tindak_lanjut, name="tindak_lanjut"),
     path("sanksi/<int:pk>/", views.sanksi, name="sanksi"),
+    path("<int:pk>/keberatan/", keberatan.ajukan, name="keberatan_ajukan"),
+    path("keberatan/", keberatan.daftar, name="keberatan_list"),
+    path("keberatan/<int:pk>/", keberatan.detail, name="keberatan_detail"),
+    path(
+        "keberatan/<int:pk>/minta-penjelasan/",
+        keberatan.minta_penjelasan,
+        name="keberatan_minta_penjelasan",
+    ),
+    path("keberatan/<int:pk>/jelaskan/", keberatan.jelaskan, name="keberatan_jelaskan"),
+    path("keberatan/<int:pk>/putuskan/", keberatan.putuskan, name="keberatan_putuskan"),
+    path("keberatan/lampiran/<int:pk>/", keberatan.lampiran, name="keberatan_lampiran"),
 ]

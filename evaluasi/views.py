@@ -277,6 +277,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "ev": ev,
             "bisa_nilai": policy.can(request.user, "nilai", ev),
             "bisa_buka": policy.can(request.user, "buka_kembali", ev),
+            **selectors.keberatan_evaluasi(request.user, ev),
             "pembukaan": list(ev.pembukaan_kembali_set.select_related("oleh")),
             "alasan_form": AlasanForm(),
             "riwayat": list(
@@ -371,7 +372,28 @@ def saya(request: HttpRequest) -> HttpResponse:
         if a.pegawai_id
         else Evaluasi.objects.none()
     )
-    rows = [{"ev": e, "label": jendela.dari_jenis(e.periode, e.jenis, e.urutan).label} for e in evs]
+    from django.utils import timezone
+
+    sekarang = timezone.now()
+    evs = list(evs)
+    keberatan = selectors.keberatan_terakhir(request.user, [e.pk for e in evs])
+    rows = []
+    for e in evs:
+        k = keberatan.get(e.pk)
+        batas = rules.batas_keberatan(e.finalisasi_pada) if e.finalisasi_pada else None
+        rows.append(
+            {
+                "ev": e,
+                "label": jendela.dari_jenis(e.periode, e.jenis, e.urutan).label,
+                "keberatan": k,
+                # Filing is offered while the window runs and nothing is pending or decided.
+                "sisa": rules.sisa_label(batas, sekarang)
+                if batas
+                and rules.keberatan_masih_dibuka(e.finalisasi_pada, sekarang)
+                and not (k and (k.terbuka or k.finalisasi_pada == e.finalisasi_pada))
+                else "",
+            }
+        )
     return render(request, "evaluasi/saya.html", {"rows": rows})
 
 

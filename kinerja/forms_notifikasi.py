@@ -47,6 +47,7 @@ class PengaturanPengingatForm(forms.ModelForm):
             "hari_tenggang_evaluasi",
             "hari_sebelum_batas_sanksi",
             "hari_sebelum_tindak_lanjut",
+            "hari_putus_keberatan",
         ]
 
     def __init__(self, *args: Any, jenis: list[tuple[str, str]], **kwargs: Any) -> None:

@@ -446,6 +446,9 @@ class PengaturanPengingat(models.Model):
     hari_sebelum_tindak_lanjut = models.PositiveSmallIntegerField(
         "ingatkan tindak lanjut dialog (hari sebelum jatuh tempo)", default=3
     )
+    hari_putus_keberatan = models.PositiveSmallIntegerField(
+        "batas waktu atasan memutus keberatan (hari sejak diajukan)", default=14
+    )
     jenis_nonaktif = models.JSONField("jenis pengingat yang dimatikan", default=list, blank=True)
     history = HistoricalRecords()
 

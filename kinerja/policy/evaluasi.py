@@ -7,6 +7,11 @@
   unit above (the leader of the organisation above).
 - Follow-up (potensi, sanctions, tables, year-end close): the instansi admin; the pegawai's
   penilai and atasan may read a sanction case.
+- Keberatan: the pegawai who filed it, the pejabat penilai of the evaluation, the pemutus (the
+  atasan pejabat penilai, or the instansi's designee) and the instansi admin (read only) see it;
+  the pemutus also sees the evaluation objected to. Only the pegawai files, on their own
+  evaluation; only the pemutus asks for explanations and decides, while it is open; the parties
+  (pegawai, penilai) answer. Everyone else: not found.
 """
 
 from __future__ import annotations
@@ -66,6 +71,9 @@ class EvaluasiRules(Rules):
                 | Q(pegawai__atasan_pejabat_penilai_id=a.pegawai_id)
                 | Q(atasan_pejabat_penilai_id=a.pegawai_id)
             )
+            # The pemutus of a keberatan examines the evaluation objected to (a designee is
+            # not otherwise in the chain).
+            q |= Q(pk__in=_keberatan_qs().filter(pemutus_id=a.pegawai_id).values("evaluasi_id"))
         if a.admin_instansi_id:
             q |= Q(pegawai__instansi_id=a.admin_instansi_id)
         return qs.filter(q)
@@ -82,13 +90,28 @@ class EvaluasiRules(Rules):
             obj.atasan_pejabat_penilai_id == a.pegawai_id or a.is_atasan_penilai_of(obj.pegawai_id)
         )
         if action == "view":
-            return admin or self._penilai(a, obj) or atasan or (own and obj.status == "final")
+            return (
+                admin
+                or self._penilai(a, obj)
+                or atasan
+                or (own and obj.status == "final")
+                or (
+                    a.pegawai_id is not None
+                    and _keberatan_qs().filter(evaluasi_id=obj.pk, pemutus_id=a.pegawai_id).exists()
+                )
+            )
         if action in {"nilai", "finalisasi"}:
             # Rating is the penilai's alone, never one's own (a Plt may rate a subordinate).
             return self._penilai(a, obj) and not own and obj.status == "draft"
         if action == "buka_kembali":
             return admin and obj.status == "final"
         return False
+
+
+def _keberatan_qs() -> QuerySet:
+    from django.apps import apps
+
+    return apps.get_model("evaluasi", "Keberatan").objects.all()
 
 
 @register("evaluasi.penilaianrhk", "evaluasi.catatanperilaku", "evaluasi.pembukaankembali")
@@ -235,3 +258,73 @@ def boleh_lihat_distribusi_unit(a: Actor, unit) -> bool:
     from kinerja.models import Pegawai
 
     return Pegawai.objects.filter(unit_kerja_id=unit.pk, pejabat_penilai_id=a.pegawai_id).exists()
+
+
+# --- keberatan ---------------------------------------------------------------------------------
+PEMUTUS = "pemutus"
+PEJABAT_PENILAI = "pejabat_penilai"
+PEGAWAI = "pegawai"
+ADMIN = "admin"
+
+
+def peran_keberatan(a: Actor, obj: Model) -> set[str]:
+    """The user's parts in a keberatan: pemutus, pejabat_penilai, pegawai, admin (any number)."""
+    out: set[str] = set()
+    if a.pegawai_id is not None:
+        if obj.pemutus_id == a.pegawai_id:
+            out.add(PEMUTUS)
+        if obj.pejabat_penilai_id == a.pegawai_id:
+            out.add(PEJABAT_PENILAI)
+        if obj.pegawai_id == a.pegawai_id:
+            out.add(PEGAWAI)
+    if a.admin_instansi_id is not None and a.admin_instansi_id == obj.pegawai.instansi_id:
+        out.add(ADMIN)
+    return out
+
+
+@register("evaluasi.keberatan")
+class KeberatanRules(Rules):
+    def scope(self, a: Actor, qs: QuerySet) -> QuerySet:
+        if a.superuser:
+            return qs
+        q = Q(pk__in=[])
+        if a.pegawai_id:
+            q = (
+                Q(pegawai_id=a.pegawai_id)
+                | Q(pejabat_penilai_id=a.pegawai_id)
+                | Q(pemutus_id=a.pegawai_id)
+            )
+        if a.admin_instansi_id:
+            q |= Q(pegawai__instansi_id=a.admin_instansi_id)
+        return qs.filter(q)
+
+    def can(self, a: Actor, action: str, obj: Model) -> bool:
+        if action == "ajukan":
+            # Filing is the pegawai's own act, on their own evaluation (obj is an unsaved probe).
+            return (
+                a.pegawai_id is not None
+                and obj.pegawai_id == a.pegawai_id
+                and obj.evaluasi.pegawai_id == a.pegawai_id
+            )
+        peran = peran_keberatan(a, obj)
+        if action == "view":
+            return a.superuser or bool(peran)
+        terbuka = obj.status != "diputus"
+        if action in {"minta_penjelasan", "putuskan"}:
+            # The admin and the superuser read; the decision is the pemutus's alone.
+            return terbuka and PEMUTUS in peran
+        if action == "jelaskan":
+            return terbuka and bool(peran & {PEGAWAI, PEJABAT_PENILAI})
+        return False
+
+
+@register("evaluasi.lampirankeberatan", "evaluasi.penjelasankeberatan")
+class KeberatanPartRules(Rules):
+    """Attachments and the thread follow their keberatan (read only here)."""
+
+    def scope(self, a: Actor, qs: QuerySet) -> QuerySet:
+        visible = KeberatanRules().scope(a, _keberatan_qs())
+        return qs.filter(keberatan__in=visible.values("pk"))
+
+    def can(self, a: Actor, action: str, obj: Model) -> bool:
+        return action == "view" and KeberatanRules().can(a, "view", obj.keberatan)
