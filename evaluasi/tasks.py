@@ -42,3 +42,8 @@ def tutup_unit(job, *, periode_id: int, unit_id: int, putaran: int, induk_id: in
         if job.percobaan >= jobs.max_attempts():
             jobs.fail(induk_id, f"Unit kerja {unit_id} gagal diproses: {exc}")
         raise
+
+
+# The pohon kinerja spreadsheet job registers itself when its module loads; a worker does not
+# load the URLconf, so load it here.
+from evaluasi import pohon  # noqa: E402, F401
