@@ -68,6 +68,7 @@ NOT_A_STATE_CHANGE = {
     "evaluasi.services.evaluasi_dokumen_render": "renders the PDF (Dokumen row, see above)",
     "evaluasi.services.penutupan_mulai": "starts the year-end job (PenutupanTahun, see above)",
     "evaluasi.services.tutup_tahun_jalankan": "the job: archives and the recap (files)",
+    "evaluasi.services.tutup_unit_jalankan": "the per-unit job of the close: PDFs and zip (files)",
     "evaluasi.services.evaluasi_ganti_hasil": "called by evaluasi_buka_kembali's flow; covered "
     "by the evaluasi cases",
 }
@@ -136,6 +137,34 @@ CASES: dict[str, tuple[str, Callable[[Any, Any], Any]]] = {
     "skp.services.skp_buat": (
         "rekan",
         lambda org, u: _svc("skp").skp_buat(pegawai=org.rekan, periode=org.periode_a, user=u),
+    ),
+    "skp.services.peran_hasil_simpan": ("kasubbid", lambda org, u: _sel(org, u)),
+    "skp.services.peran_hasil_na": (
+        "kasubbid",
+        lambda org, u: _svc("skp").peran_hasil_na(
+            matriks=_kolom(org)[0], user=u, anggota=org.pegawai, kolom_kunci=_kolom(org)[1].kunci
+        ),
+    ),
+    "skp.services.peran_hasil_hapus": (
+        "kasubbid",
+        lambda org, u: _svc("skp").peran_hasil_hapus(sel=_sel(org, u), user=u),
+    ),
+    "skp.services.matriks_terapkan": (
+        "kasubbid",
+        lambda org, u: (_sel(org, u), _svc("skp").matriks_terapkan(matriks=_kolom(org)[0], user=u)),
+    ),
+    "skp.services.skp_tugas_belajar_atur": (
+        "rekan",
+        lambda org, u: _svc("skp").skp_tugas_belajar_atur(
+            skp=_skp_tugas_belajar(org),
+            user=u,
+            perguruan_tinggi="Universitas Nusa Cendana",
+            program_studi="Ilmu Administrasi",
+            jenjang="profesi_s2_s3",
+            lokasi="dalam_negeri",
+            akreditasi_univ="B",
+            akreditasi_prodi="B",
+        ),
     ),
     "skp.services.skp_ubah": (
         "pegawai",
@@ -411,15 +440,53 @@ SELF_LOGGED = {
     "dialog.services.umpan_balik_minta": ("peminta", "dibuat"),
 }
 
-# Services a case could not be written for yet (matrix cells need a full SKP cascade);
-# listed so the gap is visible rather than silently skipped.
-NOT_YET_COVERED = {
-    "skp.services.skp_tugas_belajar_atur": "needs an SKP of the tugas belajar kind",
-    "skp.services.peran_hasil_simpan": "needs a leader's approved SKP with columns",
-    "skp.services.peran_hasil_na": "needs a leader's approved SKP with columns",
-    "skp.services.peran_hasil_hapus": "needs a cell",
-    "skp.services.matriks_terapkan": "needs cells",
-}
+# Services a case could not be written for yet; listed so a gap is visible, not skipped.
+NOT_YET_COVERED: dict[str, str] = {}
+
+
+def _kolom(org):
+    """The kasubbid's matrix and one of its columns (a rencana hasil kerja of her own SKP)."""
+    from skp import selectors
+
+    m = _matriks(org)
+    kolom = selectors.matriks_kolom(m)
+    if not kolom:
+        skp = selectors.skp_terkini(pegawai=org.kasubbid.pk, periode=org.periode_a.pk)
+        _svc("skp").rhk_tambah(
+            skp=skp,
+            user=org.kasubbid.user,
+            jenis="utama",
+            rencana="Layanan kepegawaian bidang tepat waktu",
+            indikator=[{"aspek": "waktu", "indikator": "Layanan tepat waktu", "target": "95 %"}],
+        )
+        kolom = selectors.matriks_kolom(m)
+    return m, kolom[0]
+
+
+def _sel(org, u):
+    m, k = _kolom(org)
+    return _svc("skp").peran_hasil_simpan(
+        matriks=m,
+        user=u,
+        anggota=org.pegawai,
+        kolom_kunci=k.kunci,
+        peran_hasil="Data kepegawaian bidang mutakhir",
+        cascading="langsung",
+        dasar="aspek_tahapan",
+        aspek="kuantitas",
+        indikator="Persentase data mutakhir",
+        target="100 %",
+    )
+
+
+def _skp_tugas_belajar(org):
+    from kinerja.models import Pegawai
+
+    Pegawai.objects.filter(pk=org.rekan.pk).update(status="tugas_belajar")
+    org.rekan.refresh_from_db()
+    return _svc("skp").skp_buat(
+        pegawai=org.rekan, periode=org.periode_a, user=org.rekan.user, jenis="tugas_belajar"
+    )
 
 
 def _svc(app: str):
