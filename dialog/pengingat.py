@@ -8,7 +8,18 @@ from collections.abc import Iterator
 from dialog.models import Penugasan, TindakLanjut
 from dialog.selectors import cakupan_umpan_balik
 from kinerja.models import Pegawai
+from kinerja.notifikasi import daftar_jenis
 from kinerja.pengingat import Konteks, Pesan, pengingat, tautan
+
+# Labels of the notifications the dialog stage sends (bell list, email subject, preferences).
+for _kode, _label in (
+    ("umpan_balik_diterima", "Umpan balik diterima"),
+    ("umpan_balik_diminta", "Permintaan umpan balik"),
+    ("penugasan_diusulkan", "Usulan penugasan"),
+    ("penugasan_diputuskan", "Keputusan penugasan"),
+    ("dialog_kinerja", "Dialog kinerja"),
+):
+    daftar_jenis(_kode, _label)
 
 # Thresholds come from the instansi's PengaturanPengingat (ctx.pengaturan): hari_sebelum_
 # tindak_lanjut, hari_sebelum_akhir_jendela and hari_penugasan.

@@ -16,10 +16,22 @@ from django.db.models import Q
 from django.utils import timezone
 
 from kinerja.models import Pegawai, Periode
+from kinerja.notifikasi import daftar_jenis
 from kinerja.pengingat import Konteks, Pesan, daftar_nama, pengingat, tautan
 from skp.models import SKP
 
 AKTIF = [Pegawai.Status.AKTIF, Pegawai.Status.TUGAS_BELAJAR]
+
+# Labels of the notifications the planning stage sends (bell list, email subject, preferences);
+# without them "skp_disetujui" showed as "Skp disetujui".
+for _kode, _label in (
+    ("skp_diajukan", "SKP diajukan"),
+    ("skp_disetujui", "SKP disetujui"),
+    ("skp_dikembalikan", "SKP dikembalikan"),
+    ("skp_matriks_diterapkan", "Matriks peran-hasil diterapkan ke SKP"),
+    ("skp_matriks_diterapkan_penilai", "Matriks peran-hasil diterapkan ke SKP bawahan"),
+):
+    daftar_jenis(_kode, _label)
 
 
 def _periode_perencanaan(ctx: Konteks) -> Periode | None:

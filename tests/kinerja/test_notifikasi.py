@@ -30,7 +30,7 @@ def test_notification_with_email_sent_once_per_key(
     assert Notifikasi.objects.filter(penerima=org.user("pegawai")).count() == 1
     [m] = mail.outbox
     assert m.to == [org.user("pegawai").email]
-    assert m.subject == "[Kinerja] Skp disetujui"
+    assert m.subject == "[Kinerja] SKP disetujui"
     assert "Yth. Agustina Mbete" in m.body and "SKP Anda disetujui." in m.body
     assert "https://kinerja.ntt.go.id/skp/7/" in m.body
     assert "https://kinerja.ntt.go.id/notifikasi/preferensi/" in m.body
