@@ -272,7 +272,13 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kinerja API",
-    "DESCRIPTION": "API pengelolaan kinerja ASN (PermenPANRB No. 6/2022) untuk integrasi e-Kinerja/SIASN.",
+    "DESCRIPTION": (
+        "API pengelolaan kinerja ASN (PermenPANRB No. 6/2022) untuk integrasi e-Kinerja/SIASN.\n\n"
+        "Daftar dipaginasi: `{count, next, previous, results}` dengan `?page=` dan `?page_size=` "
+        "(maks. 200). Untuk menelusuri daftar besar (pegawai, evaluasi, SKP) pakai mode keyset "
+        "`?cursor=` (kosong untuk halaman pertama, lalu ikuti `next`/`previous`): urut menurut "
+        "`id`, halaman ke-N sama cepatnya dengan halaman pertama, dan `count` bernilai null."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
