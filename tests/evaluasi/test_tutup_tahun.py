@@ -235,3 +235,48 @@ def test_rerun_after_a_changed_result_reissues_only_what_changed(tahun_siap):
     assert arsip_baru[org.unit_dinas.pk] == arsip_lama[org.unit_dinas.pk]
     pen.refresh_from_db()
     assert pen.rekap_id != rekap_lama
+
+
+def test_data_phase_queries_do_not_grow_with_units(db, django_capture_on_commit_callbacks):
+    """The close job (lock, units, fan-out), sending its unit jobs, and the final recap cost the
+    same number of queries for 3 units as for 12 (rendering is the unit jobs' business)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from django.db.models import F
+    from django.test.utils import CaptureQueriesContext
+
+    from kinerja.tasks import jalankan_job
+    from tests.evaluasi.test_tutup_worker import instansi_kecil
+
+    ContentType.objects.get_for_model(PenutupanTahun)  # the per-process cache, warm for both
+    counts = {}
+    for n in (3, 12):
+        data = instansi_kecil(n, 2, f"QC{n}")
+        job = Job.objects.create(
+            task="evaluasi.tutup_tahun",
+            kwargs={"periode_id": data.periode.pk},
+            instansi=data.instansi,
+        )
+        with (
+            CaptureQueriesContext(connection) as fase,
+            django_capture_on_commit_callbacks(execute=False) as callbacks,
+        ):
+            assert jobs.run(job.pk).status == "menunggu"
+        units = Job.objects.filter(task="evaluasi.tutup_unit", kwargs__putaran=job.pk)
+        assert units.count() == n and ArsipUnit.objects.filter(putaran=job.pk).count() == n
+        # after commit the unit jobs are sent: one message each, one UPDATE for all
+        with (
+            mock.patch.object(jalankan_job, "apply_async") as kirim,
+            CaptureQueriesContext(connection) as dikirim,
+        ):
+            for cb in callbacks:
+                cb()
+        assert kirim.call_count == n and not units.filter(dikirim__isnull=True).exists()
+        # the last unit's final step: the recap, the close marked done, the close job completed
+        ArsipUnit.objects.filter(putaran=job.pk).update(putaran_selesai=F("putaran"))
+        pen = PenutupanTahun.objects.get(periode=data.periode)
+        with CaptureQueriesContext(connection) as akhir:
+            hasil = services._tutup_periksa(pen_id=pen.pk, putaran=job.pk, induk_id=job.pk)
+        assert hasil["dokumen"] == 2 * n and Job.objects.get(pk=job.pk).status == "sukses"
+        counts[n] = (len(fase), len(dikirim), len(akhir))
+    assert counts[3] == counts[12], counts
