@@ -9,12 +9,18 @@ evaluasi/                       list (?periode=, ?pegawai=, ?jenis=, ?urutan=), 
                                 is outside the guidance)
 distribusi/?unit_kerja=&periode=  predikat_organisasi, jumlah_pegawai, aktual, pedoman
                                 (optional &jenis=periodik&urutan=n; default the annual window)
+keberatan/                      list (?status=, ?evaluasi=, ?terbuka=true), retrieve, create (the
+                                pegawai, within 14 days of the evaluation becoming final);
+                                actions minta-penjelasan (the pemutus), jelaskan (the penilai or
+                                the pegawai asked), putuskan (the pemutus: tetap, or diubah with
+                                the new ratings; final)
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -23,7 +29,15 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from evaluasi import jendela, rules, selectors, services
-from evaluasi.models import Evaluasi, KinerjaOrganisasi, Predikat, Rating
+from evaluasi.models import (
+    Evaluasi,
+    Keberatan,
+    KinerjaOrganisasi,
+    LampiranKeberatan,
+    PenjelasanKeberatan,
+    Predikat,
+    Rating,
+)
 from kinerja import policy
 from kinerja.api_base import PolicyScopedMixin
 from kinerja.models import Pegawai, Periode, UnitKerja
@@ -142,6 +156,24 @@ class EvaluasiSerializer(serializers.ModelSerializer):
         extra_kwargs = {"urutan": {"required": False}, "row_version": {"required": False}}
 
 
+VERSI_WAJIB = {
+    "required": "Versi data (row_version) wajib dikirim; ambil data terbaru lalu kirim lagi.",
+    "invalid": "Versi data (row_version) harus berupa bilangan bulat.",
+    "null": "Versi data (row_version) wajib dikirim; ambil data terbaru lalu kirim lagi.",
+}
+
+
+class EvaluasiUbahSerializer(EvaluasiSerializer):
+    """An edit carries the row_version it was based on: without it a client would silently
+    overwrite a newer save (the penilai's page, another client)."""
+
+    class Meta(EvaluasiSerializer.Meta):
+        extra_kwargs = {
+            "urutan": {"required": False},
+            "row_version": {"required": True, "error_messages": VERSI_WAJIB},
+        }
+
+
 class FinalisasiSerializer(serializers.Serializer):
     justifikasi = serializers.CharField(required=False, allow_blank=True)
     row_version = serializers.IntegerField(required=False)
@@ -156,6 +188,11 @@ class EvaluasiViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = EvaluasiSerializer
+
+    def get_serializer_class(self):
+        if self.action in ("update", "partial_update"):
+            return EvaluasiUbahSerializer
+        return super().get_serializer_class()
 
     def base_queryset(self):
         qs = Evaluasi.objects.select_related("pegawai", "periode").order_by("pk")
@@ -200,6 +237,9 @@ class EvaluasiViewSet(
         serializer.instance = self._ratings(ev, d)
 
     def perform_update(self, serializer):
+        # A PATCH skips required fields: the version is checked here for every edit.
+        if serializer.validated_data.get("row_version") is None:
+            raise serializers.ValidationError({"row_version": [VERSI_WAJIB["required"]]})
         serializer.instance = self._ratings(serializer.instance, serializer.validated_data)
 
     @action(detail=True, methods=["post"], serializer_class=FinalisasiSerializer)
@@ -293,9 +333,278 @@ class DistribusiView(APIView):
         )
 
 
+# --- keberatan (PP 30/2019 art. 59) ------------------------------------------------------------
+class LampiranKeberatanSerializer(serializers.ModelSerializer):
+    nama = serializers.CharField(source="nama_asli")
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LampiranKeberatan
+        fields = ["id", "nama", "mime", "ukuran", "sha256", "url"]
+
+    def get_url(self, obj) -> str:
+        return reverse("evaluasi:keberatan_lampiran", args=[obj.pk])
+
+
+class PenjelasanKeberatanSerializer(serializers.ModelSerializer):
+    """One message of the thread: a request (`permintaan`, with its addressee `kepada` and
+    whether it was answered) or an answer (`jawaban`, with the request it answers)."""
+
+    penulis = serializers.IntegerField(source="penulis_id", allow_null=True)
+    permintaan = serializers.IntegerField(source="permintaan_id", allow_null=True)
+    kepada = serializers.SerializerMethodField()
+    dijawab = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PenjelasanKeberatan
+        fields = [
+            "id",
+            "jenis",
+            "peran",
+            "kepada",
+            "permintaan",
+            "dijawab",
+            "penulis",
+            "isi",
+            "dibuat",
+        ]
+
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=[("pejabat_penilai", "Pejabat penilai"), ("pegawai", "Pegawai")],
+            allow_null=True,
+        )
+    )
+    def get_kepada(self, obj) -> str | None:
+        return obj.kepada or None
+
+    @extend_schema_field(serializers.BooleanField(allow_null=True))
+    def get_dijawab(self, obj) -> bool | None:
+        if obj.jenis != PenjelasanKeberatan.Jenis.PERMINTAAN:
+            return None
+        return obj.pk in self.context.get("dijawab", set())
+
+
+def _nullable_choice(choices):
+    return extend_schema_field(serializers.ChoiceField(choices=choices, allow_null=True))
+
+
+class KeberatanSerializer(serializers.ModelSerializer):
+    evaluasi = serializers.IntegerField(source="evaluasi_id")
+    pegawai = serializers.IntegerField(source="pegawai_id")
+    pejabat_penilai = serializers.IntegerField(source="pejabat_penilai_id", allow_null=True)
+    pemutus = serializers.IntegerField(source="pemutus_id", allow_null=True)
+    keputusan = serializers.SerializerMethodField()
+    rating_hasil_kerja_baru = serializers.SerializerMethodField()
+    rating_perilaku_kerja_baru = serializers.SerializerMethodField()
+    predikat_baru = serializers.SerializerMethodField()
+    lampiran = LampiranKeberatanSerializer(source="lampiran_set", many=True)
+    penjelasan = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Keberatan
+        fields = [
+            "id",
+            "evaluasi",
+            "pegawai",
+            "pejabat_penilai",
+            "pemutus",
+            "sumber_pemutus",
+            "status",
+            "alasan",
+            "lampiran",
+            "rating_hasil_kerja_semula",
+            "rating_perilaku_kerja_semula",
+            "predikat_semula",
+            "diajukan",
+            "batas_putusan",
+            "penjelasan",
+            "keputusan",
+            "alasan_keputusan",
+            "rating_hasil_kerja_baru",
+            "rating_perilaku_kerja_baru",
+            "predikat_baru",
+            "diputus_pada",
+            "row_version",
+        ]
+        read_only_fields = fields
+
+    @_nullable_choice(Keberatan.Keputusan.choices)
+    def get_keputusan(self, obj) -> str | None:
+        return obj.keputusan or None
+
+    @_nullable_choice(Rating.choices)
+    def get_rating_hasil_kerja_baru(self, obj) -> str | None:
+        return obj.rating_hasil_kerja_baru or None
+
+    @_nullable_choice(Rating.choices)
+    def get_rating_perilaku_kerja_baru(self, obj) -> str | None:
+        return obj.rating_perilaku_kerja_baru or None
+
+    @_nullable_choice(Predikat.choices)
+    def get_predikat_baru(self, obj) -> str | None:
+        return obj.predikat_baru or None
+
+    @extend_schema_field(PenjelasanKeberatanSerializer(many=True))
+    def get_penjelasan(self, obj) -> list:
+        items = list(obj.penjelasan_set.all())
+        dijawab = {p.permintaan_id for p in items if p.permintaan_id}
+        return PenjelasanKeberatanSerializer(items, many=True, context={"dijawab": dijawab}).data
+
+
+class KeberatanAjukanSerializer(serializers.Serializer):
+    evaluasi = serializers.IntegerField()
+    alasan = serializers.CharField(allow_blank=True)
+    lampiran = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True), required=False
+    )
+
+
+class MintaPenjelasanSerializer(serializers.Serializer):
+    kepada = serializers.ListField(
+        child=serializers.ChoiceField(
+            choices=[("pejabat_penilai", "Pejabat penilai"), ("pegawai", "Pegawai")]
+        )
+    )
+    pertanyaan = serializers.CharField(allow_blank=True)
+
+
+class JelaskanSerializer(serializers.Serializer):
+    isi = serializers.CharField(allow_blank=True)
+    permintaan = serializers.IntegerField(required=False, allow_null=True)
+
+
+class PutuskanSerializer(serializers.Serializer):
+    keputusan = serializers.ChoiceField(choices=Keberatan.Keputusan.choices)
+    alasan_keputusan = serializers.CharField(allow_blank=True)
+    rating_hasil_kerja = serializers.ChoiceField(
+        choices=Rating.choices, required=False, allow_blank=True
+    )
+    rating_perilaku_kerja = serializers.ChoiceField(
+        choices=Rating.choices, required=False, allow_blank=True
+    )
+    # The version of the thread the decision was made on (a newer explanation: 400).
+    row_version = serializers.IntegerField(error_messages=VERSI_WAJIB)
+
+
+class KeberatanViewSet(
+    PolicyScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Keberatan: visible to the pegawai, the pejabat penilai, the pemutus and the instansi
+    admin (read only); everyone else gets 404. The pegawai files (`POST`, JSON or multipart
+    with `lampiran` files) within 14 days of the evaluation becoming final; the pemutus asks
+    for explanations and decides; the parties answer."""
+
+    serializer_class = KeberatanSerializer
+
+    def base_queryset(self):
+        qs = (
+            Keberatan.objects.select_related("pegawai__instansi")
+            .prefetch_related("lampiran_set", "penjelasan_set")
+            .order_by("pk")
+        )
+        p = self.request.query_params
+        if p.get("status") in Keberatan.Status.values:
+            qs = qs.filter(status=p["status"])
+        if (p.get("evaluasi") or "").isdigit():
+            qs = qs.filter(evaluasi_id=int(p["evaluasi"]))
+        if p.get("terbuka") in ("true", "1"):
+            qs = qs.exclude(status=Keberatan.Status.DIPUTUS)
+        return qs
+
+    def _baru(self, k) -> Response:
+        return Response(KeberatanSerializer(self.base_queryset().get(pk=k.pk)).data)
+
+    def _boleh(self, k, aksi: str) -> None:
+        # A visible keberatan the caller may not act on: 403 before the body is judged.
+        if not policy.can(self.request.user, aksi, k):
+            raise PermissionDenied(
+                "Keberatan ini sudah diputus; keputusan tersebut final."
+                if not k.terbuka
+                else "Anda tidak berwenang melakukan tindakan ini atas keberatan ini."
+            )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=list(Keberatan.Status.values)),
+            OpenApiParameter("evaluasi", int),
+            OpenApiParameter("terbuka", bool),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=KeberatanAjukanSerializer, responses={201: KeberatanSerializer})
+    def create(self, request, *args, **kwargs):
+        s = KeberatanAjukanSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        ev = policy.get_for_user(request.user, Evaluasi.objects.all(), pk=d["evaluasi"])
+        k = services.keberatan_ajukan(
+            user=request.user, evaluasi=ev, alasan=d["alasan"], lampiran=d.get("lampiran") or []
+        )
+        response = self._baru(k)
+        response.status_code = 201
+        return response
+
+    @extend_schema(request=MintaPenjelasanSerializer, responses=KeberatanSerializer)
+    @action(detail=True, methods=["post"], url_path="minta-penjelasan")
+    def minta_penjelasan(self, request, pk=None):
+        k = self.get_object()
+        self._boleh(k, "minta_penjelasan")
+        s = MintaPenjelasanSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        services.keberatan_minta_penjelasan(
+            user=request.user,
+            keberatan=k,
+            kepada=s.validated_data["kepada"],
+            pertanyaan=s.validated_data["pertanyaan"],
+        )
+        return self._baru(k)
+
+    @extend_schema(request=JelaskanSerializer, responses=KeberatanSerializer)
+    @action(detail=True, methods=["post"])
+    def jelaskan(self, request, pk=None):
+        k = self.get_object()
+        self._boleh(k, "jelaskan")
+        s = JelaskanSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        services.keberatan_jelaskan(
+            user=request.user,
+            keberatan=k,
+            isi=s.validated_data["isi"],
+            permintaan=s.validated_data.get("permintaan"),
+        )
+        return self._baru(k)
+
+    @extend_schema(request=PutuskanSerializer, responses=KeberatanSerializer)
+    @action(detail=True, methods=["post"])
+    def putuskan(self, request, pk=None):
+        k = self.get_object()
+        self._boleh(k, "putuskan")
+        s = PutuskanSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        services.keberatan_putuskan(
+            user=request.user,
+            keberatan=k,
+            keputusan=d["keputusan"],
+            alasan_keputusan=d["alasan_keputusan"],
+            rating_hasil_kerja=d.get("rating_hasil_kerja", ""),
+            rating_perilaku_kerja=d.get("rating_perilaku_kerja", ""),
+            row_version=d["row_version"],
+        )
+        return self._baru(k)
+
+
 router = SimpleRouter()
 router.register("kinerja-organisasi", KinerjaOrganisasiViewSet, basename="kinerja-organisasi")
 router.register("evaluasi", EvaluasiViewSet, basename="evaluasi")
+router.register("keberatan", KeberatanViewSet, basename="keberatan")
 
 from django.urls import path  # noqa: E402
 

@@ -100,7 +100,9 @@ class BerkasBanyakField(forms.FileField):
 
 
 class KeberatanForm(forms.Form):
+    # Presence is judged by the service (one message, the same in the API).
     alasan = forms.CharField(
+        required=False,
         label="Alasan keberatan",
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Uraikan bagian hasil evaluasi yang Anda keberatan dan alasannya.",
@@ -124,23 +126,27 @@ class KeberatanForm(forms.Form):
 
 class MintaPenjelasanForm(forms.Form):
     kepada = forms.MultipleChoiceField(
+        required=False,
         label="Minta penjelasan kepada",
         choices=[("pejabat_penilai", "Pejabat penilai"), ("pegawai", "Pegawai")],
         widget=forms.CheckboxSelectMultiple,
     )
     pertanyaan = forms.CharField(
-        label="Penjelasan yang diminta", widget=forms.Textarea(attrs={"rows": 3})
+        required=False, label="Penjelasan yang diminta", widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
 class JelaskanForm(forms.Form):
     permintaan = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    isi = forms.CharField(label="Penjelasan Anda", widget=forms.Textarea(attrs={"rows": 4}))
+    isi = forms.CharField(
+        required=False, label="Penjelasan Anda", widget=forms.Textarea(attrs={"rows": 4})
+    )
 
 
 class PutuskanForm(forms.Form):
     row_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     keputusan = forms.ChoiceField(
+        required=False,
         label="Keputusan",
         choices=[
             ("tetap", "Tetap: hasil evaluasi tidak berubah"),
@@ -155,5 +161,5 @@ class PutuskanForm(forms.Form):
         label="Rating perilaku kerja baru", choices=RATING_PILIHAN, required=False
     )
     alasan_keputusan = forms.CharField(
-        label="Alasan keputusan", widget=forms.Textarea(attrs={"rows": 4})
+        required=False, label="Alasan keputusan", widget=forms.Textarea(attrs={"rows": 4})
     )

@@ -576,12 +576,13 @@ def sisa_hari(batas: dt.datetime, sekarang: dt.datetime) -> int:
 
 
 def sisa_label(batas: dt.datetime, sekarang: dt.datetime) -> str:
-    """The countdown in words: '14 hari lagi', '5 jam lagi', 'kurang dari 1 jam lagi'."""
+    """The countdown in words: '14 hari lagi' (a started day counts, as in `sisa_hari`), then
+    on the last day '5 jam lagi', 'kurang dari 1 jam lagi'."""
     detik = (batas - sekarang).total_seconds()
     if detik <= 0:
         return "sudah berakhir"
-    if detik >= 86400:
-        return f"{int(detik // 86400)} hari lagi"
+    if detik > 86400:
+        return f"{sisa_hari(batas, sekarang)} hari lagi"
     if detik >= 3600:
         return f"{int(detik // 3600)} jam lagi"
     return "kurang dari 1 jam lagi"

@@ -4,8 +4,7 @@
 (function () {
   function teks(ms) {
     if (ms <= 0) { return "batas waktu sudah berakhir"; }
-    var hari = Math.floor(ms / 86400000);
-    if (hari >= 1) { return "sisa " + hari + " hari lagi"; }
+    if (ms > 86400000) { return "sisa " + Math.ceil(ms / 86400000) + " hari lagi"; }
     var jam = Math.floor(ms / 3600000);
     if (jam >= 1) { return "sisa " + jam + " jam lagi"; }
     return "sisa kurang dari 1 jam lagi";

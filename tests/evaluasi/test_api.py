@@ -20,19 +20,50 @@ def test_client_posting_two_ratings_reads_back_the_predikat_for_all_nine(org, cl
     assert r.status_code == 201, r.content
     pk = r.json()["id"]
     assert r.json()["predikat"] is None and r.json()["status"] == "draft"
+    versi = r.json()["row_version"]
     for hasil, perilaku, expected in NINE:
         r = c.patch(
             f"/api/v1/evaluasi/{pk}/",
-            {"rating_hasil_kerja": hasil, "rating_perilaku_kerja": perilaku},
+            {"rating_hasil_kerja": hasil, "rating_perilaku_kerja": perilaku, "row_version": versi},
             content_type="application/json",
         )
         assert r.status_code == 200, r.content
         assert r.json()["predikat"] == expected, (hasil, perilaku)
+        versi = r.json()["row_version"]
     # predikat is read-only: a client cannot type it
     r = c.patch(
-        f"/api/v1/evaluasi/{pk}/", {"predikat": "sangat_baik"}, content_type="application/json"
+        f"/api/v1/evaluasi/{pk}/",
+        {"predikat": "sangat_baik", "row_version": versi},
+        content_type="application/json",
     )
     assert r.json()["predikat"] == NINE[-1][2]
+
+
+def test_an_edit_without_row_version_is_refused_with_a_clear_message(org, client_as):
+    skp_disetujui(org.pegawai, org.periode_a)
+    c = client_as(org.kasubbid.user)
+    r = c.post(
+        "/api/v1/evaluasi/",
+        {"pegawai": org.pegawai.pk, "periode": org.periode_a.pk, "jenis": "tahunan"},
+        content_type="application/json",
+    )
+    pk = r.json()["id"]
+    for method in (c.patch, c.put):
+        r = method(
+            f"/api/v1/evaluasi/{pk}/",
+            {
+                "pegawai": org.pegawai.pk,
+                "periode": org.periode_a.pk,
+                "jenis": "tahunan",
+                "rating_hasil_kerja": "sesuai_ekspektasi",
+                "rating_perilaku_kerja": "sesuai_ekspektasi",
+            },
+            content_type="application/json",
+        )
+        assert r.status_code == 400, r.content
+        assert "row_version" in r.json()
+        assert "wajib dikirim" in r.json()["row_version"][0]
+    assert Evaluasi.objects.get(pk=pk).rating_hasil_kerja == ""
 
 
 def test_create_with_ratings_and_finalise(org, client_as):
@@ -56,7 +87,7 @@ def test_create_with_ratings_and_finalise(org, client_as):
     assert r.status_code == 200 and r.json()["status"] == "final"
     r = c.patch(
         f"/api/v1/evaluasi/{pk}/",
-        {"rating_hasil_kerja": "dibawah_ekspektasi"},
+        {"rating_hasil_kerja": "dibawah_ekspektasi", "row_version": r.json()["row_version"]},
         content_type="application/json",
     )
     assert r.status_code == 403

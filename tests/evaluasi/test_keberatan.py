@@ -13,6 +13,8 @@ import io
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from evaluasi import rules, selectors, services
@@ -25,9 +27,7 @@ A, S, B = rules.DIATAS, rules.SESUAI, rules.DIBAWAH
 
 def _mundur(ev: Evaluasi, **delta) -> Evaluasi:
     """Time travel: the evaluation became final `delta` ago."""
-    Evaluasi.objects.filter(pk=ev.pk).update(
-        finalisasi_pada=timezone.now() - dt.timedelta(**delta)
-    )
+    Evaluasi.objects.filter(pk=ev.pk).update(finalisasi_pada=timezone.now() - dt.timedelta(**delta))
     ev.refresh_from_db()
     return ev
 
@@ -35,6 +35,15 @@ def _mundur(ev: Evaluasi, **delta) -> Evaluasi:
 def _ajukan(org, ev=None, alasan="Capaian saya di atas target tetapi dinilai sesuai.", **kw):
     ev = ev or final(org)
     return services.keberatan_ajukan(user=org.pegawai.user, evaluasi=ev, alasan=alasan, **kw)
+
+
+def _klien(user):
+    """A client of its own per user (several parties act in one test)."""
+    from django.test import Client
+
+    c = Client()
+    c.force_login(user)
+    return c
 
 
 def _pdf_upload(name="bukti.pdf"):
@@ -56,6 +65,11 @@ def test_deadline_is_fourteen_days_from_the_moment_it_became_final():
     assert rules.sisa_hari(rules.batas_keberatan(f), f + dt.timedelta(days=13, hours=1)) == 1
     assert rules.sisa_hari(rules.batas_keberatan(f), f + dt.timedelta(days=15)) == 0
     assert rules.sisa_label(rules.batas_keberatan(f), f) == "14 hari lagi"
+    assert rules.sisa_label(rules.batas_keberatan(f), f + dt.timedelta(minutes=1)) == (
+        "14 hari lagi"
+    )
+    assert rules.sisa_label(f + dt.timedelta(days=1, minutes=1), f) == "2 hari lagi"
+    assert rules.sisa_label(f + dt.timedelta(days=1), f) == "24 jam lagi"
     assert rules.sisa_label(f + dt.timedelta(hours=5, minutes=3), f) == "5 jam lagi"
     assert rules.sisa_label(f + dt.timedelta(minutes=3), f) == "kurang dari 1 jam lagi"
     assert rules.sisa_label(f, f) == "sudah berakhir"
@@ -374,9 +388,7 @@ def test_every_action_after_the_decision_is_refused(org):
 def test_admin_cannot_reopen_an_evaluation_under_an_open_keberatan(org):
     k = _ajukan(org)
     with pytest.raises(ValidationError, match="proses keberatan"):
-        services.evaluasi_buka_kembali(
-            user=org.admin_a, evaluasi=k.evaluasi, alasan="Salah input"
-        )
+        services.evaluasi_buka_kembali(user=org.admin_a, evaluasi=k.evaluasi, alasan="Salah input")
 
 
 # --- reads follow a changed result ----------------------------------------------------------
@@ -493,3 +505,404 @@ def test_notification_kinds_are_known_for_the_preferences_page():
 
     assert label_jenis("keberatan_diputus") == "Keberatan atas evaluasi kinerja diputus"
     assert label_jenis("keberatan_belum_diputus") == "Keberatan menunggu keputusan"
+
+
+# --- API ------------------------------------------------------------------------------------
+def test_api_pegawai_files_with_a_multipart_attachment_and_reads_it_back(org):
+    ev = final(org)
+    c = _klien(org.pegawai.user)
+    r = c.post(
+        "/api/v1/keberatan/",
+        {"evaluasi": ev.pk, "alasan": "Tidak sesuai bukti", "lampiran": [_pdf_upload()]},
+    )
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert body["status"] == "diajukan" and body["pemutus"] == org.kabid.pk
+    assert body["keputusan"] is None and body["predikat_baru"] is None
+    assert body["predikat_semula"] == "baik" and len(body["lampiran"]) == 1
+    url = body["lampiran"][0]["url"]
+    assert c.get(url).status_code == 200
+    assert _klien(org.rekan.user).get(url).status_code == 404
+    assert _klien(org.admin_b).get(url).status_code == 404
+
+
+def test_api_refusals_late_someone_else_draft_second(org):
+    ev = final(org)
+    c = _klien(org.pegawai.user)
+    body = {"evaluasi": ev.pk, "alasan": "Tidak sesuai"}
+    # the penilai sees the evaluation but may not file: 403; a peer does not see it: 404
+    assert (
+        _klien(org.kasubbid.user)
+        .post("/api/v1/keberatan/", body, content_type="application/json")
+        .status_code
+        == 403
+    )
+    assert (
+        _klien(org.rekan.user)
+        .post("/api/v1/keberatan/", body, content_type="application/json")
+        .status_code
+        == 404
+    )
+    # her own draft evaluation is not hers to see yet: 404
+    draft = evaluasi_draft(org, jenis="periodik", urutan=1)
+    r = c.post(
+        "/api/v1/keberatan/",
+        {"evaluasi": draft.pk, "alasan": "x"},
+        content_type="application/json",
+    )
+    assert r.status_code == 404
+    _mundur(ev, days=15)
+    r = c.post("/api/v1/keberatan/", body, content_type="application/json")
+    assert r.status_code == 400
+    assert r.json()["non_field_errors"][0].startswith("Batas waktu keberatan berakhir pada ")
+    Evaluasi.objects.filter(pk=ev.pk).update(finalisasi_pada=timezone.now())
+    assert c.post("/api/v1/keberatan/", body, content_type="application/json").status_code == 201
+    r = c.post("/api/v1/keberatan/", body, content_type="application/json")
+    assert r.status_code == 400 and "masih diproses" in r.json()["non_field_errors"][0]
+    r = c.post(
+        "/api/v1/keberatan/", {"evaluasi": ev.pk, "alasan": " "}, content_type="application/json"
+    )
+    assert r.status_code == 400
+
+
+def test_api_visibility_only_the_parties_and_the_instansi_admin(org):
+    k = _ajukan(org)
+    url = f"/api/v1/keberatan/{k.pk}/"
+    expected = {
+        org.pegawai.user: 200,
+        org.kasubbid.user: 200,
+        org.kabid.user: 200,
+        org.admin_a: 200,
+        org.superuser: 200,
+        org.rekan.user: 404,
+        org.fungsional.user: 404,
+        org.kadis.user: 404,
+        org.admin_b: 404,
+        org.pegawai_b.user: 404,
+    }
+    for user, status in expected.items():
+        c = _klien(user)
+        assert c.get(url).status_code == status, user
+        assert c.get("/api/v1/keberatan/").json()["count"] == (1 if status == 200 else 0), user
+
+
+def test_api_the_whole_journey_and_refusals_by_the_wrong_person(org):
+    k = _ajukan(org)
+    base = f"/api/v1/keberatan/{k.pk}"
+    pegawai, penilai = _klien(org.pegawai.user), None
+    minta = {"kepada": ["pejabat_penilai", "pegawai"], "pertanyaan": "Mohon penjelasan."}
+    r = pegawai.post(f"{base}/minta-penjelasan/", minta, content_type="application/json")
+    assert r.status_code == 403
+    admin_b = _klien(org.admin_b)
+    assert (
+        admin_b.post(
+            f"{base}/minta-penjelasan/", minta, content_type="application/json"
+        ).status_code
+        == 404
+    )
+    admin_a = _klien(org.admin_a)
+    assert (
+        admin_a.post(
+            f"{base}/minta-penjelasan/", minta, content_type="application/json"
+        ).status_code
+        == 403
+    )
+    atasan = _klien(org.kabid.user)
+    r = atasan.post(f"{base}/minta-penjelasan/", minta, content_type="application/json")
+    assert r.status_code == 200 and r.json()["status"] == "diperiksa"
+    assert [p["dijawab"] for p in r.json()["penjelasan"]] == [False, False]
+    r = atasan.post(f"{base}/jelaskan/", {"isi": "x"}, content_type="application/json")
+    assert r.status_code == 403
+    penilai = _klien(org.kasubbid.user)
+    r = penilai.post(f"{base}/jelaskan/", {"isi": "Bukti kurang."}, content_type="application/json")
+    assert r.status_code == 200
+    pegawai = _klien(org.pegawai.user)
+    r = pegawai.post(f"{base}/jelaskan/", {"isi": "Bukti ada."}, content_type="application/json")
+    assert r.status_code == 200
+    thread = r.json()["penjelasan"]
+    assert [p["jenis"] for p in thread] == ["permintaan", "permintaan", "jawaban", "jawaban"]
+    assert [p["dijawab"] for p in thread[:2]] == [True, True]
+    versi = r.json()["row_version"]
+    putus = {
+        "keputusan": "diubah",
+        "alasan_keputusan": "Bukti mendukung.",
+        "rating_hasil_kerja": "diatas_ekspektasi",
+        "rating_perilaku_kerja": "sesuai_ekspektasi",
+    }
+    r = atasan.post(f"{base}/putuskan/", putus, content_type="application/json")
+    assert r.status_code == 400 and "row_version" in r.json()
+    for c in (admin_a, penilai, pegawai):
+        r = c.post(
+            f"{base}/putuskan/", {**putus, "row_version": versi}, content_type="application/json"
+        )
+        assert r.status_code == 403
+    r = atasan.post(
+        f"{base}/putuskan/", {**putus, "row_version": versi}, content_type="application/json"
+    )
+    assert r.status_code == 200, r.content
+    assert r.json()["keputusan"] == "diubah" and r.json()["predikat_baru"] == "baik"
+    r = _klien(org.kasubbid.user).get(f"/api/v1/evaluasi/{k.evaluasi_id}/")
+    assert r.json()["rating_hasil_kerja"] == "diatas_ekspektasi"
+    # final: nothing more
+    for path, data in (
+        ("putuskan", {**putus, "row_version": r.json()["row_version"]}),
+        ("minta-penjelasan", minta),
+    ):
+        r = atasan.post(f"{base}/{path}/", data, content_type="application/json")
+        assert r.status_code == 403 and "final" in r.json()["detail"]
+    assert (
+        pegawai.post(f"{base}/jelaskan/", {"isi": "x"}, content_type="application/json").status_code
+        == 403
+    )
+
+
+# --- pages ------------------------------------------------------------------------------------
+def test_evaluation_page_offers_the_keberatan_with_deadline_and_countdown(org):
+    ev = final(org)
+    html = _klien(org.pegawai.user).get(f"/evaluasi/{ev.pk}/").content.decode()
+    assert "Ajukan keberatan" in html and f"/evaluasi/{ev.pk}/keberatan/" in html
+    assert "14 hari lagi" in html and "data-hitung-mundur" in html
+    batas = timezone.localtime(rules.batas_keberatan(ev.finalisasi_pada))
+    assert f"{batas.day} {rules.BULAN[batas.month - 1]} {batas.year} pukul" in html
+    assert "js/hitung-mundur.js" in html
+    # the penilai does not file
+    html = _klien(org.kasubbid.user).get(f"/evaluasi/{ev.pk}/").content.decode()
+    assert "Ajukan keberatan" not in html
+    saya = _klien(org.pegawai.user).get("/evaluasi/saya/").content.decode()
+    assert "Ajukan keberatan" in saya and "sisa 14 hari lagi" in saya
+    # after the deadline the action is gone
+    _mundur(ev, days=14, minutes=5)
+    c = _klien(org.pegawai.user)
+    html = c.get(f"/evaluasi/{ev.pk}/").content.decode()
+    assert "Ajukan keberatan" not in html and "Batas waktu keberatan berakhir pada" in html
+    assert "Ajukan keberatan" not in c.get("/evaluasi/saya/").content.decode()
+    html = c.get(f"/evaluasi/{ev.pk}/keberatan/").content.decode()
+    assert "Batas waktu keberatan berakhir pada" in html
+    assert "<form" not in html.split('<main class="container">')[1]
+    r = c.post(f"/evaluasi/{ev.pk}/keberatan/", {"alasan": "Terlambat tetapi penting"})
+    assert r.status_code == 200 and "Batas waktu keberatan berakhir pada" in r.content.decode()
+    assert not Keberatan.objects.exists()
+
+
+def test_filing_form_keeps_what_was_typed_on_error_then_files(org):
+    ev = final(org)
+    c = _klien(org.pegawai.user)
+    assert c.get(f"/evaluasi/{ev.pk}/keberatan/").status_code == 200
+    palsu = SimpleUploadedFile("foto.png", b"bukan gambar sama sekali" * 20, "image/png")
+    r = c.post(
+        f"/evaluasi/{ev.pk}/keberatan/",
+        {"alasan": "Rating perilaku tidak mempertimbangkan kolaborasi", "lampiran": [palsu]},
+    )
+    html = r.content.decode()
+    assert r.status_code == 200 and "Rating perilaku tidak mempertimbangkan kolaborasi" in html
+    assert "foto.png" in html and not Keberatan.objects.exists()
+    r = c.post(f"/evaluasi/{ev.pk}/keberatan/", {"alasan": ""})
+    assert r.status_code == 200 and not Keberatan.objects.exists()
+    r = c.post(
+        f"/evaluasi/{ev.pk}/keberatan/",
+        {
+            "alasan": "Rating perilaku tidak mempertimbangkan kolaborasi",
+            "lampiran": [_pdf_upload()],
+        },
+    )
+    k = Keberatan.objects.get()
+    assert r.status_code == 302 and r.url == f"/evaluasi/keberatan/{k.pk}/"
+    assert k.lampiran_set.count() == 1
+    # others: the penilai may not file (403), a peer does not see the evaluation (404)
+    assert _klien(org.kasubbid.user).get(f"/evaluasi/{ev.pk}/keberatan/").status_code == 403
+    assert _klien(org.rekan.user).get(f"/evaluasi/{ev.pk}/keberatan/").status_code == 404
+
+
+def test_thread_page_shows_each_party_its_actions(org):
+    k = _ajukan(org)
+    url = f"/evaluasi/keberatan/{k.pk}/"
+    atasan = _klien(org.kabid.user).get(url).content.decode()
+    assert "Minta penjelasan" in atasan and "Putuskan keberatan" in atasan
+    r = _klien(org.kabid.user).post(
+        f"{url}minta-penjelasan/", {"kepada": ["pegawai"], "pertanyaan": ""}
+    )
+    assert r.status_code == 200 and "Tuliskan penjelasan apa yang Anda minta." in (
+        r.content.decode()
+    )
+    r = _klien(org.kabid.user).post(
+        f"{url}minta-penjelasan/",
+        {"kepada": ["pegawai", "pejabat_penilai"], "pertanyaan": "Lampirkan bukti."},
+    )
+    assert r.status_code == 302
+    pegawai = _klien(org.pegawai.user).get(url).content.decode()
+    assert "Beri penjelasan" in pegawai and "Putuskan keberatan" not in pegawai
+    assert "Lampirkan bukti." in pegawai
+    permintaan = PenjelasanKeberatan.objects.get(kepada="pegawai")
+    r = _klien(org.pegawai.user).post(
+        f"{url}jelaskan/", {"permintaan": permintaan.pk, "isi": "Bukti di lampiran."}
+    )
+    assert r.status_code == 302
+    penilai = _klien(org.kasubbid.user).get(url).content.decode()
+    assert "Bukti di lampiran." in penilai and "Beri penjelasan" in penilai
+    admin = _klien(org.admin_a).get(url).content.decode()
+    assert "Bukti di lampiran." in admin and "Putuskan keberatan" not in admin
+    assert "Admin instansi dapat melihat" in admin
+    assert _klien(org.admin_a).post(f"{url}putuskan/", {"keputusan": "tetap"}).status_code == 403
+    for user in (org.admin_b, org.rekan.user, org.pegawai_b.user):
+        assert _klien(user).get(url).status_code == 404
+        assert _klien(user).post(f"{url}putuskan/", {}).status_code == 404
+    # the decision form keeps what was typed when refused (ratings unchanged for diubah)
+    r = _klien(org.kabid.user).post(
+        f"{url}putuskan/",
+        {
+            "keputusan": "diubah",
+            "rating_hasil_kerja": S,
+            "rating_perilaku_kerja": S,
+            "alasan_keputusan": "Alasan yang diketik",
+            "row_version": Keberatan.objects.get().row_version,
+        },
+    )
+    html = r.content.decode()
+    assert r.status_code == 200 and "Alasan yang diketik" in html
+    assert "sama dengan hasil semula" in html
+    r = _klien(org.kabid.user).post(
+        f"{url}putuskan/",
+        {
+            "keputusan": "diubah",
+            "rating_hasil_kerja": A,
+            "rating_perilaku_kerja": S,
+            "alasan_keputusan": "Bukti mendukung",
+            "row_version": Keberatan.objects.get().row_version,
+        },
+    )
+    assert r.status_code == 302
+    html = _klien(org.pegawai.user).get(url).content.decode()
+    assert "Keputusan (final)" in html and "Diubah" in html and "Beri penjelasan" not in html
+    assert (
+        _klien(org.kabid.user)
+        .post(f"{url}putuskan/", {"keputusan": "tetap", "alasan_keputusan": "x"})
+        .status_code
+        == 403
+    )
+
+
+def _banyak_keberatan(org, n):
+    """n open keberatan of n pegawai rated by the kasubbid (atasan: the kabid)."""
+    from kinerja.services import penilai_refresh
+    from tests.factories import PegawaiFactory
+
+    people = [
+        PegawaiFactory(instansi=org.instansi_a, jabatan=org.pegawai.jabatan) for _ in range(n)
+    ]
+    penilai_refresh(instansi=org.instansi_a)
+    now = timezone.now()
+    for p in people:
+        ev = Evaluasi.objects.create(
+            pegawai=p,
+            periode=org.periode_a,
+            jenis="tahunan",
+            status="final",
+            pejabat_penilai=org.kasubbid,
+            atasan_pejabat_penilai=org.kabid,
+            rating_hasil_kerja=S,
+            rating_perilaku_kerja=S,
+            predikat="baik",
+            finalisasi_pada=now,
+        )
+        k = Keberatan.objects.create(
+            evaluasi=ev,
+            pegawai=p,
+            pejabat_penilai=org.kasubbid,
+            pemutus=org.kabid,
+            sumber_pemutus="atasan",
+            alasan="Uji",
+            finalisasi_pada=now,
+            rating_hasil_kerja_semula=S,
+            rating_perilaku_kerja_semula=S,
+            predikat_semula="baik",
+            batas_putusan=now + dt.timedelta(days=14),
+        )
+        PenjelasanKeberatan.objects.create(
+            keberatan=k, jenis="permintaan", peran="pemutus", kepada="pegawai", isi="?"
+        )
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        r = client.get(url)
+    assert r.status_code == 200, r.content[:300]
+    return len(ctx.captured_queries), r
+
+
+@pytest.mark.parametrize(
+    "who, url",
+    [
+        ("kabid", "/evaluasi/keberatan/"),
+        ("admin_a", "/evaluasi/keberatan/"),
+        ("admin_a", "/evaluasi/keberatan/?status=semua"),
+        ("admin_a", "/evaluasi/tutup-tahun/"),
+        ("kabid", "/api/v1/keberatan/"),
+        ("admin_a", "/api/v1/keberatan/"),
+    ],
+)
+def test_list_pages_cost_the_same_for_5_and_50_rows(org, who, url):
+    c = _klien(org.user(who))
+    _banyak_keberatan(org, 5)
+    small, r = _queries(c, url)
+    _banyak_keberatan(org, 45)
+    large, r = _queries(c, url)
+    assert Keberatan.objects.count() == 50
+    if url.startswith("/api/"):
+        assert r.json()["count"] == 50 and len(r.json()["results"]) == 50
+        assert all(len(x["penjelasan"]) == 1 for x in r.json()["results"])
+    else:
+        assert r.content.decode().count("Pegawai Uji") >= 50
+    assert small == large, (small, large)
+
+
+def test_queue_and_admin_list_show_what_waits_for_whom(org):
+    k = _ajukan(org)
+    html = _klien(org.kabid.user).get("/evaluasi/keberatan/").content.decode()
+    assert org.pegawai.nama in html and "Periksa dan putuskan" in html
+    html = _klien(org.admin_a).get("/evaluasi/keberatan/").content.decode()
+    assert org.pegawai.nama in html and "Periksa dan putuskan" not in html
+    assert org.pegawai.nama not in _klien(org.admin_b).get("/evaluasi/keberatan/").content.decode()
+    assert (
+        org.pegawai.nama not in _klien(org.rekan.user).get("/evaluasi/keberatan/").content.decode()
+    )
+    services.keberatan_minta_penjelasan(
+        user=org.kabid.user, keberatan=k, kepada=["pegawai"], pertanyaan="Buktinya?"
+    )
+    html = _klien(org.pegawai.user).get("/evaluasi/keberatan/").content.decode()
+    assert "Beri penjelasan" in html
+    services.keberatan_putuskan(
+        user=org.kabid.user, keberatan=k, keputusan="tetap", alasan_keputusan="Sesuai"
+    )
+    assert (
+        org.pegawai.nama not in _klien(org.kabid.user).get("/evaluasi/keberatan/").content.decode()
+    )
+    assert (
+        org.pegawai.nama
+        in _klien(org.kabid.user).get("/evaluasi/keberatan/?status=semua").content.decode()
+    )
+
+
+def test_year_end_close_page_lists_open_keberatan(org):
+    k = _ajukan(org)
+    html = (
+        _klien(org.admin_a)
+        .get(f"/evaluasi/tutup-tahun/?tahun={org.periode_a.tahun}")
+        .content.decode()
+    )
+    assert "Keberatan yang masih diproses (1)" in html
+    assert f"/evaluasi/keberatan/{k.pk}/" in html and org.pegawai.nama in html
+
+
+def test_nav_shows_keberatan_and_pohon_kinerja_to_whom_it_concerns(org):
+    def nav(user):
+        html = _klien(user).get("/").content.decode()
+        return html.split('class="mainnav"')[1].split("</nav>")[0]
+
+    assert "Keberatan" in nav(org.kabid.user) and "Keberatan" in nav(org.admin_a)
+    assert "Keberatan" not in nav(org.rekan.user)
+    assert "Pohon kinerja" in nav(org.kasubbid.user) and "Pohon kinerja" in nav(org.admin_a)
+    assert "Pohon kinerja" not in nav(org.pegawai.user)
+    assert "/pohon/" in nav(org.fungsional.user)
+    assert "Keberatan" not in nav(org.pegawai.user)
+    _ajukan(org)
+    assert "Keberatan" in nav(org.pegawai.user)

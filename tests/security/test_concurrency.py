@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from django.test import Client
 
 from tests.security.objects import evaluasi as make_evaluasi
@@ -138,20 +137,16 @@ def test_browser_then_api_editing_one_skp_row_with_the_stale_version_is_refused(
     assert rhk.rencana == "Dari peramban"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="FINDING evaluasi/api.py _ratings and skp/api.py: "
-    "row_version is optional in the API, so a client that omits it overwrites a "
-    "newer save (last write wins); require row_version (or If-Match) on writes",
-)
 def test_api_write_without_a_version_cannot_overwrite_a_newer_save(org):
+    """row_version is required on API edits (evaluasi/api.py, skp/api.py): a client that
+    omits it is refused (400), never overwriting a newer save."""
     from rest_framework.authtoken.models import Token
 
     ev = make_evaluasi(org)
     url = f"/evaluasi/nilai/{org.pegawai.pk}/{ev.jendela_kode}/"
     _client(org.kasubbid.user).post(url, _rating_post(ev, "diatas_ekspektasi"))
     token = Token.objects.create(user=org.kasubbid.user).key
-    Client().patch(
+    r = Client().patch(
         f"/api/v1/evaluasi/{ev.pk}/",
         data=json.dumps(
             {
@@ -162,5 +157,6 @@ def test_api_write_without_a_version_cannot_overwrite_a_newer_save(org):
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Token {token}",
     )
+    assert r.status_code == 400 and "row_version" in r.json(), r.content
     ev.refresh_from_db()
     assert ev.rating_hasil_kerja == "diatas_ekspektasi"
