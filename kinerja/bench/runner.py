@@ -2,9 +2,11 @@
 run on one machine, written as one table to bench/results.md.
 
 Rows (a row whose page or job does not exist prints "belum diukur: <why>", never a number):
-- year-end close, data phase: the close job's own code with document rendering stubbed out
-  (lock, evaluations, per-unit archive rows, recap data) for every generated instansi, against
-  one hand-written SQL statement computing the same recap;
+- year-end close, data phase: the close job's own code (lock, per-unit archive rows in one
+  statement, one `evaluasi.tutup_unit` job per unit recorded) and its final step's recap data,
+  for every generated instansi, against one hand-written SQL statement computing the same recap;
+  its note adds the whole close (PDFs, zips, recap) of part of one instansi through the per-unit
+  jobs on a Celery worker with 1 and with 2 processes;
 - pages (team evaluation, distribution, SKP, pegawai API with page_size=200): requests/s and p95
   under gunicorn driven by wrk on 127.0.0.1, against a bare view returning the same bytes under
   the same gunicorn, settings and middleware (kinerja.bench.urls);
@@ -106,6 +108,9 @@ class Options:
     wrk_seconds: float = 10.0
     wrk_connections: int = 4
     bulk_limit: int = 0  # 0: the whole unit
+    # Final evaluations (whole units) in the close measured on 1 and 2 worker processes;
+    # 0: 1,000, or twice bulk_limit when that is set (the tiny bench).
+    close_limit: int = 0
     import_rows: int = 10_000
     pdf_repeat: int = 5
     redis_url: str = ""
@@ -113,6 +118,9 @@ class Options:
     reset: bool = True  # drop and recreate a bench database whose data does not match
     profile: bool = True
     out: TextIO = sys.stdout
+    # Which parts run (tutup, halaman, query, pdf, impor); empty: all. E.g. only the close:
+    # runner.run(runner.Options(parts=("tutup",), results=None, ...)) from `manage.py shell`.
+    parts: tuple[str, ...] = ()
 
 
 def _say(opts: Options, msg: str) -> None:
@@ -440,7 +448,8 @@ class Sender:
     def __init__(self, redis_url: str):
         from celery import Celery
 
-        self.app = Celery("kinerja-bench", broker=redis_url)
+        # Not the current app: shared tasks resolved in this process must stay the project's.
+        self.app = Celery("kinerja-bench", broker=redis_url, set_as_current=False)
         self.resent = 0
 
     def create(self, task: str, kunci: str, **kwargs: Any) -> int:
@@ -574,11 +583,15 @@ class Bench:
         self.bare_dir = Path(tempfile.mkdtemp(prefix="kinerja-bench-bare-"))
         self.data_info: dict[str, Any] = {}
         self.bulk_cpu: dict[str, tuple[float, float]] = {}
+        self.close_info: dict[str, Any] = {}
         self.started = dt.datetime.now(dt.UTC)
         self.load_before = os.getloadavg()
 
     def say(self, msg: str) -> None:
         _say(self.opts, msg)
+
+    def _part(self, name: str) -> bool:
+        return not self.opts.parts or name in self.opts.parts
 
     def row(self, key: str, work: str, goal: str) -> Row:
         r = Row(key, work, goal)
@@ -603,16 +616,25 @@ class Bench:
             self.data_info = ensure_data(self.opts)
             self.subjects = find_subjects()
             self.say(f"subjek: {self.subjects}")
-            self.guard(self.row("tutup", "Tutup tahun, fase data", "≤ 2.0x"), self.close_data_phase)
-            self.pages()
-            self.queries()
-            self.pdfs()
-            self.guard(
-                self.row(
-                    "impor", f"Impor pegawai {self.opts.import_rows:,} baris", "rasio dilaporkan"
-                ),
-                self.staff_import,
-            )
+            if self._part("tutup"):
+                self.guard(
+                    self.row("tutup", "Tutup tahun, fase data", "≤ 2.0x"), self.close_data_phase
+                )
+            if self._part("halaman"):
+                self.pages()
+            if self._part("query"):
+                self.queries()
+            if self._part("pdf"):
+                self.pdfs()
+            if self._part("impor"):
+                self.guard(
+                    self.row(
+                        "impor",
+                        f"Impor pegawai {self.opts.import_rows:,} baris",
+                        "rasio dilaporkan",
+                    ),
+                    self.staff_import,
+                )
         shutil.rmtree(self.media, ignore_errors=True)
         shutil.rmtree(self.bare_dir, ignore_errors=True)
         self.finished = dt.datetime.now(dt.UTC)
@@ -624,17 +646,19 @@ class Bench:
         from django.apps import apps
 
         from kinerja.bench.generate import MARKER_KODE
-        from kinerja.models import Periode
+        from kinerja.models import Job, Periode
 
         try:
             from evaluasi import rekap, services  # noqa: F401
         except ImportError as exc:
             row.belum(f"modul tutup tahun belum ada ({exc})")
             return
-        if not hasattr(services, "tutup_tahun_jalankan"):
-            row.belum("evaluasi.services.tutup_tahun_jalankan belum ada")
+        if not hasattr(services, "_tutup_periksa"):
+            row.belum("evaluasi.services tutup tahun per unit belum ada")
             return
         Evaluasi = apps.get_model("evaluasi.Evaluasi")
+        ArsipUnit = apps.get_model("evaluasi.ArsipUnit")
+        PenutupanTahun = apps.get_model("evaluasi.PenutupanTahun")
         prefix = MARKER_KODE.split("-")[0] + "-"
         periode_ids = list(
             Periode.objects.filter(instansi__kode__startswith=prefix)
@@ -643,21 +667,32 @@ class Bench:
         )
         n_peg = Evaluasi.objects.filter(periode_id__in=periode_ids, jenis="tahunan").count()
 
-        class _Doc:
-            def __init__(self, ev):
-                self.sha256 = hashlib.sha256(str(ev.pk).encode()).hexdigest()
-                self.pk = None
-
-        def kinerja(ids: list[int] = periode_ids) -> None:
+        def kinerja(ids: list[int] = periode_ids) -> float:
+            """The close job's data phase, then (every unit marked done, as the unit jobs
+            would, untimed) its final step's recap data; the xlsx bytes are not written.
+            Inside a rolled-back transaction: the unit jobs are recorded, never sent."""
+            spent = 0.0
             with (
-                mock.patch.object(
-                    services, "evaluasi_dokumen_render", lambda *, evaluasi: _Doc(evaluasi)
-                ),
-                mock.patch.object(rekap, "zip_unit", lambda **kw: None),
                 mock.patch.object(rekap, "xlsx_rekap", lambda **kw: None),
+                mock.patch.object(
+                    services,
+                    "evaluasi_dokumen_render",  # pegawai without a unit: none in the data
+                    lambda *, evaluasi: None,
+                ),
             ):
                 for pid in ids:
-                    services.tutup_tahun_jalankan(periode_id=pid, job=None)
+                    job = Job.objects.create(
+                        task="evaluasi.tutup_tahun", kwargs={"periode_id": pid}
+                    )
+                    t = time.perf_counter()
+                    services.tutup_tahun_jalankan(periode_id=pid, job=job)
+                    spent += time.perf_counter() - t
+                    ArsipUnit.objects.filter(putaran=job.pk).update(putaran_selesai=job.pk)
+                    pen_id = PenutupanTahun.objects.values_list("pk", flat=True).get(periode_id=pid)
+                    t = time.perf_counter()
+                    services._tutup_periksa(pen_id=pen_id, putaran=job.pk, induk_id=job.pk)
+                    spent += time.perf_counter() - t
+            return spent
 
         sql_rows: list = []
 
@@ -673,23 +708,149 @@ class Bench:
         t_k: list[float] = []
         while len(t_k) < 2 and sum(t_k) < 20:  # a second run only when the first was quick
             with rolled_back():
-                t_k.append(_timed(kinerja))
+                t_k.append(kinerja())
         t_kinerja = min(t_k)
+        n_unit = (
+            Evaluasi.objects.filter(periode_id__in=periode_ids, jenis="tahunan", status="final")
+            .order_by()
+            .values("pegawai__unit_kerja_id")
+            .distinct()
+            .count()
+        )
         # The SQL computes the same numbers: compare the per-unit counts for the first instansi.
         check = _recap_check(periode_ids[0], sql_rows)
         row.kinerja = (
-            f"{_fmt_s(t_kinerja)} ({len(periode_ids)} instansi, {n_peg:,} evaluasi tahunan)"
+            f"{_fmt_s(t_kinerja)} ({len(periode_ids)} instansi, {n_peg:,} evaluasi tahunan, "
+            f"{n_unit:,} job unit)"
         )
         row.limit = f"{_fmt_s(t_sql)} (1 SQL, {len(sql_rows):,} baris)"
         ratio = t_kinerja / t_sql
         row.ratio = f"{ratio:.1f}x"
         row.ok = ratio <= 2.0
-        row.note = check
+        row.note = (
+            f"{check} Kinerja = job tutup tahun (kunci tahun, baris ArsipUnit dalam satu "
+            "pernyataan, satu job evaluasi.tutup_unit per unit dicatat) + data rekap langkah "
+            "akhir, per instansi; PDF dan zip dikerjakan job unit (lihat di bawah)."
+        )
         if not row.ok and self.opts.profile:
             row.profile = self._profile_callable(
                 lambda: kinerja(periode_ids[:2]),
-                label="tutup_tahun_jalankan, 2 instansi pertama (dokumen dirintis)",
+                label="tutup_tahun_jalankan + _tutup_periksa, 2 instansi pertama",
             )
+        row.note += " " + self.close_workers()
+
+    def _close_subject(self) -> tuple[int, list[int], list[int], int]:
+        """The close measured on workers: the generated instansi with the fewest final annual
+        evaluations (not the one the pages use), whole units up to the limit. Returns (periode,
+        the evaluations in it, the other final evaluations of that year, units)."""
+        from django.apps import apps
+        from django.db.models import Count
+
+        from kinerja.bench.generate import MARKER_KODE
+        from kinerja.models import Periode
+
+        Evaluasi = apps.get_model("evaluasi.Evaluasi")
+        limit = self.opts.close_limit or (
+            2 * self.opts.bulk_limit if self.opts.bulk_limit else 1000
+        )
+        prefix = MARKER_KODE.split("-")[0] + "-"
+        finals = Evaluasi.objects.filter(jenis="tahunan", status="final").order_by()
+        sizes = (
+            finals.filter(periode__instansi__kode__startswith=prefix)
+            .exclude(periode__instansi__kode=MARKER_KODE)
+            .values("periode_id")
+            .annotate(n=Count("id"))
+            .order_by("n", "periode_id")
+        )
+        pick = sizes.first() or {
+            "periode_id": Periode.objects.get(instansi__kode=MARKER_KODE).pk,
+            "n": 0,
+        }
+        rows = list(
+            finals.filter(periode_id=pick["periode_id"]).values_list("pk", "pegawai__unit_kerja_id")
+        )
+        per_unit: dict[int | None, list[int]] = {}
+        for pk, unit in rows:
+            per_unit.setdefault(unit, []).append(pk)
+        chosen: list[int] = []
+        units = 0
+        for unit in sorted(per_unit, key=lambda u: (u is None, u or 0)):
+            if len(chosen) >= limit:
+                break
+            chosen += per_unit[unit]
+            units += 1
+        others = sorted({pk for pk, _ in rows} - set(chosen))
+        return pick["periode_id"], chosen, others, units
+
+    def close_workers(self) -> str:
+        """The whole close (PDFs, zips, recap) through the per-unit jobs on a worker with 1 and
+        with 2 processes, for part of one instansi (the rest of its final evaluations are set to
+        draft meanwhile, then back; the year's status is put back). Returns the note's text."""
+        from django.apps import apps
+
+        from kinerja.models import Job, Periode
+
+        redis_url = self.opts.redis_url
+        if not _redis_ok(redis_url):
+            return f"Tutup tahun per unit di worker belum diukur: Redis tidak tersedia ({redis_url or 'REDIS_URL kosong'})."
+        Evaluasi = apps.get_model("evaluasi.Evaluasi")
+        periode_id, chosen, others, units = self._close_subject()
+        if not chosen:
+            return "Tutup tahun per unit di worker belum diukur: tidak ada evaluasi final."
+        status = Periode.objects.values_list("status", flat=True).get(pk=periode_id)
+        sender = Sender(redis_url)
+        times: dict[int, float] = {}
+        cpu: dict[int, tuple[float, float]] = {}
+        try:
+            Evaluasi.objects.filter(pk__in=others).update(status="draft")
+            for n in (1, 2):
+                worker = Worker(n, redis_url)
+                try:
+                    self._warm(sender, worker, n)
+                    self._reset_ev_docs(chosen)
+                    jid = sender.create(
+                        "evaluasi.tutup_tahun",
+                        f"bench-tutup:{periode_id}:{time.time_ns()}",
+                        periode_id=periode_id,
+                    )
+                    cpu0, t0 = worker.cpu_seconds(), time.monotonic()
+                    sender.send([jid])
+                    deadline = t0 + 120 + 5 * len(chosen)
+                    while True:
+                        st, galat = Job.objects.values_list("status", "galat").get(pk=jid)
+                        if st in ("sukses", "gagal"):
+                            break
+                        if time.monotonic() > deadline or worker.proc.poll() is not None:
+                            raise RuntimeError(f"tutup tahun belum selesai ({st})")
+                        time.sleep(0.05)
+                    times[n] = time.monotonic() - t0
+                    cpu[n] = (worker.cpu_seconds() - cpu0, times[n])
+                    if st != "sukses":
+                        raise RuntimeError("tutup tahun gagal: " + galat[-200:])
+                finally:
+                    worker.stop()
+        except Exception as exc:
+            return f"Tutup tahun per unit di worker belum diukur: {type(exc).__name__}: {str(exc)[:160]}"
+        finally:
+            Evaluasi.objects.filter(pk__in=others).update(status="final")
+            Periode.objects.filter(pk=periode_id).update(status=status)
+        eff = times[1] / (2 * times[2])
+        inti = "; ".join(
+            f"{n} proses: CPU {c:.0f} s dalam {w:.0f} s = {c / w:.2f} inti"
+            for n, (c, w) in cpu.items()
+        )
+        self.close_info = {
+            "dokumen": len(chosen),
+            "unit": units,
+            "t1": times[1],
+            "t2": times[2],
+            "efisiensi": eff,
+        }
+        return (
+            f"Tutup tahun lengkap (PDF, zip per unit, rekap) lewat job per unit, {len(chosen):,} "
+            f"evaluasi final dalam {units} unit satu instansi: 1 proses worker {_fmt_s(times[1])}, "
+            f"2 proses {_fmt_s(times[2])} (efisiensi {eff:.2f}; {inti})."
+        )
 
     # -- 2. pages under gunicorn + wrk --------------------------------------------------------
     def _page_specs(self) -> list[tuple[str, str, str, Any]]:
@@ -949,7 +1110,8 @@ class Bench:
         )
         r_bulk.note = (
             "Satu job evaluasi.pdf per pegawai (tugas yang sudah ada), dibagi ke proses worker. "
-            "Job tutup tahun sendiri (evaluasi.tutup_tahun) belum dipecah per unit: lihat temuan. "
+            "Tutup tahun memakai satu job per unit (evaluasi.tutup_unit): lihat catatan baris "
+            "Tutup tahun. "
             f"Inti CPU yang benar-benar didapat proses worker: {cpu} "
             f"(di bawah ~1.0 / ~2.0 berarti mesin sedang dipakai proses lain)."
         )

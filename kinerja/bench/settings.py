@@ -12,6 +12,9 @@ from kinerja.settings import *  # noqa: F403
 warnings.filterwarnings("ignore", message="No directory at")
 
 ROOT_URLCONF = "kinerja.bench.urls"
+# The bench's worker consumes only its own queue; jobs that its jobs enqueue (the close's unit
+# jobs) must go there too.
+CELERY_TASK_DEFAULT_QUEUE = "kinerja-bench"
 DEBUG = False
 # The load tool speaks plain http on loopback; the TLS redirect would measure a 301.
 SECURE_SSL_REDIRECT = False
