@@ -12,6 +12,7 @@ from importlib import import_module
 from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 
 class Command(BaseCommand):
@@ -29,7 +30,12 @@ class Command(BaseCommand):
             return
         from kinerja import demo
 
-        with transaction.atomic():
+        # The seeded notifications stay in the app; their emails (to example addresses) are
+        # kept in memory so the console shows the logins, not thousands of messages.
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+            transaction.atomic(),
+        ):
             ctx = demo.seed(pegawai=opts["pegawai"], seed=opts["seed"], out=self.stdout)
             for cfg in apps.get_app_configs():
                 if cfg.name == "kinerja":
