@@ -763,8 +763,8 @@ def tutup_tahun_jalankan(*, periode_id: int, job: Any = None) -> dict | jobs.Wai
                 ],
                 instansi_id=periode.instansi_id,
             )
-        jobs.progress(
-            job,
+        jobs.progress_id(  # never back to 0 when this run resumes
+            job.pk,
             0,
             pen.dokumen_total + pen.unit_total + 1,
             f"{pen.unit_total} unit kerja dibagikan ke pekerja",

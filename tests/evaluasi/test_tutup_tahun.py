@@ -280,3 +280,22 @@ def test_data_phase_queries_do_not_grow_with_units(db, django_capture_on_commit_
         assert hasil["dokumen"] == 2 * n and Job.objects.get(pk=job.pk).status == "sukses"
         counts[n] = (len(fase), len(dikirim), len(akhir))
     assert counts[3] == counts[12], counts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_redis_the_close_completes_in_process(tahun_siap, client_as):
+    """The local default (no REDIS_URL, tasks eager): the admin's click runs the close job, its
+    unit jobs and the recap in the request; the page then offers the downloads."""
+    org = tahun_siap
+    c = client_as(org.admin_a)
+    r = c.post("/evaluasi/tutup-tahun/", {"tahun": org.periode_a.tahun, "konfirmasi": "ya"})
+    assert r.status_code == 302
+    pen = PenutupanTahun.objects.select_related("job").get(periode=org.periode_a)
+    assert pen.status == "selesai" and pen.job.status == "sukses" and pen.job.progres == 100
+    assert pen.ringkasan["dokumen"] == 4 and pen.rekap_id
+    assert ArsipUnit.objects.filter(penutupan=pen, dokumen__isnull=False).count() == 2
+    assert set(Job.objects.filter(task="evaluasi.tutup_unit").values_list("status", flat=True)) == {
+        "sukses"
+    }
+    html = c.get(f"/evaluasi/tutup-tahun/?tahun={org.periode_a.tahun}").content.decode()
+    assert "Rekap evaluasi" in html and "(zip)" in html
