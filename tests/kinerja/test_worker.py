@@ -197,6 +197,12 @@ def test_redis_down_during_a_request_then_the_sweep_runs_the_job(
             job = Job.objects.get(task="skp.pdf")
             assert job.status == "pending" and job.dikirim is None
             assert job.kwargs == {"skp_id": skp.pk}
+            # The pages keep working while Redis is down (menus, bell and lists read the cache).
+            for url in ("/", "/skp/", "/notifikasi/", "/evaluasi/saya/", "/dialog/umpan-balik/"):
+                started = time.monotonic()
+                page = client.get(url)
+                assert page.status_code == 200, (url, page.status_code)
+                assert time.monotonic() - started < 5, url
             redis.start()
             worker = Worker(redis.url, tmp_path)
             try:
