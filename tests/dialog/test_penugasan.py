@@ -100,9 +100,10 @@ def test_rejection_needs_a_reason_and_is_final(org):
     assert not SKP.objects.filter(pegawai=org.pegawai).exists()
     with pytest.raises(ValidationError, match="sudah ditolak"):
         svc.penugasan_setujui(user=org.user("kasubbid"), penugasan=p)
-    assert Notifikasi.objects.filter(
-        penerima=org.user("kadis"), jenis="penugasan_diputuskan"
-    ).exists()
+    # Both the proposing official and the pegawai learn of the decision, with its link.
+    for who in ("kadis", "pegawai"):
+        n = Notifikasi.objects.get(penerima=org.user(who), jenis="penugasan_diputuskan")
+        assert "ditolak" in n.pesan and n.tautan == f"/dialog/penugasan/{p.pk}/"
 
 
 def test_approved_cannot_be_decided_again(org):
