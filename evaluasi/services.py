@@ -823,6 +823,8 @@ def tutup_unit_jalankan(
     pen = arsip.penutupan
     if pen.putaran != putaran:
         return {"unit": unit_id, "usang": True}  # a later run took over
+    # Writes only while the row still belongs to this run (a later run may have started since).
+    mine = ArsipUnit.objects.filter(pk=arsip.pk, putaran=putaran)
     if arsip.putaran_selesai != putaran:
         evs = list(
             _tahunan_final(periode_id)
@@ -843,13 +845,13 @@ def tutup_unit_jalankan(
                 doc = evaluasi_dokumen_render(evaluasi=ev)
             items.append((ev, doc))
             if time.monotonic() - lapor >= TUTUP_PROGRES_SETIAP and i < len(evs):
-                ArsipUnit.objects.filter(pk=arsip.pk).update(terbit=Greatest(F("terbit"), i))
+                mine.update(terbit=Greatest(F("terbit"), i))
                 _tutup_progres(pen_id=pen.pk, putaran=putaran, induk_id=induk_id)
                 lapor = time.monotonic()
         sidik = _sidik(sorted(d.sha256 for _, d in items))
         if arsip.sidik != sidik or not arsip.dokumen_id:
             arsip.dokumen = rekap.zip_unit(arsip=arsip, items=items)
-        ArsipUnit.objects.filter(pk=arsip.pk).update(
+        mine.update(
             dokumen=arsip.dokumen,
             sidik=sidik,
             jumlah=len(items),

@@ -299,3 +299,70 @@ def test_without_redis_the_close_completes_in_process(tahun_siap, client_as):
     }
     html = c.get(f"/evaluasi/tutup-tahun/?tahun={org.periode_a.tahun}").content.decode()
     assert "Rekap evaluasi" in html and "(zip)" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_last_units_finishing_together_write_the_recap_once():
+    """Two unit jobs on two workers finish at the same moment: both mark their unit done and ask
+    whether the run is complete at once; the row lock lets exactly one write the recap."""
+    import threading
+    import time
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    from evaluasi import rekap
+    from tests.evaluasi.test_tutup_worker import instansi_kecil
+
+    data = instansi_kecil(2, 1, "RC")
+    job = Job.objects.create(
+        task="evaluasi.tutup_tahun", kwargs={"periode_id": data.periode.pk}, instansi=data.instansi
+    )
+    with mock.patch.object(jobs, "send_many"):  # the unit jobs are run below, side by side
+        assert jobs.run(job.pk).status == "menunggu"
+    pen = PenutupanTahun.objects.get(periode=data.periode)
+    ditulis, barrier = [], threading.Barrier(2)
+    xlsx, periksa = rekap.xlsx_rekap, services._tutup_periksa
+
+    def lambat(**kw):
+        ditulis.append(1)
+        time.sleep(0.3)
+        return xlsx(**kw)
+
+    def bersamaan(**kw):
+        barrier.wait(timeout=10)  # both units are marked done before either asks
+        return periksa(**kw)
+
+    hasil, galat = {}, []
+
+    def unit(u):
+        try:
+            hasil[u.pk] = services.tutup_unit_jalankan(
+                periode_id=data.periode.pk, unit_id=u.pk, putaran=pen.putaran, induk_id=job.pk
+            )
+        except Exception as exc:  # pragma: no cover - reported below
+            galat.append(exc)
+        finally:
+            connection.close()
+
+    with (
+        mock.patch.object(
+            services, "evaluasi_dokumen_render", lambda *, evaluasi: SimpleNamespace(sha256="x")
+        ),
+        mock.patch.object(rekap, "zip_unit", lambda **kw: None),
+        mock.patch.object(rekap, "xlsx_rekap", lambat),
+        mock.patch.object(services, "_tutup_periksa", bersamaan),
+    ):
+        threads = [threading.Thread(target=unit, args=(u,)) for u in data.units]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+    assert not galat and len(hasil) == 2
+    assert len(ditulis) == 1  # the recap was written once
+    assert all(h["rekap"] for h in hasil.values())  # and both saw the run complete
+    pen.refresh_from_db()
+    assert pen.status == "selesai" and pen.rekap_id
+    assert Dokumen.objects.filter(jenis="rekap").count() == 1
+    job.refresh_from_db()
+    assert job.status == "sukses" and job.progres == 100
