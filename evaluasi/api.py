@@ -452,8 +452,11 @@ class KeberatanSerializer(serializers.ModelSerializer):
         return PenjelasanKeberatanSerializer(items, many=True, context={"dijawab": dijawab}).data
 
 
+ID_MAKS = 2**63 - 1
+
+
 class KeberatanAjukanSerializer(serializers.Serializer):
-    evaluasi = serializers.IntegerField()
+    evaluasi = serializers.IntegerField(min_value=1, max_value=ID_MAKS)
     alasan = serializers.CharField(allow_blank=True)
     lampiran = serializers.ListField(
         child=serializers.FileField(allow_empty_file=True), required=False
@@ -471,7 +474,9 @@ class MintaPenjelasanSerializer(serializers.Serializer):
 
 class JelaskanSerializer(serializers.Serializer):
     isi = serializers.CharField(allow_blank=True)
-    permintaan = serializers.IntegerField(required=False, allow_null=True)
+    permintaan = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=ID_MAKS
+    )
 
 
 class PutuskanSerializer(serializers.Serializer):

@@ -462,6 +462,59 @@ def evaluasi_dokumen(org: Any) -> Any:
     )
 
 
+@builder("evaluasi_final")
+def evaluasi_final(org: Any) -> Any:
+    """The pegawai's first periodic evaluation, rated and final (shown to her): the one a
+    keberatan is filed against. Periodic, so it never collides with the annual draft."""
+    from evaluasi import services
+
+    def make():
+        _skp_disetujui(org)
+        ev = services.evaluasi_mulai(
+            user=org.kasubbid.user,
+            pegawai=org.pegawai,
+            periode=org.periode_a,
+            jenis="periodik",
+            urutan=1,
+        )
+        ev = services.evaluasi_simpan(
+            user=org.kasubbid.user,
+            evaluasi=ev,
+            row_version=ev.row_version,
+            rating_hasil_kerja="sesuai_ekspektasi",
+            rating_perilaku_kerja="sesuai_ekspektasi",
+        )
+        return services.evaluasi_finalisasi(user=org.kasubbid.user, evaluasi=ev)
+
+    return _memo(org, "evaluasi_final", make)
+
+
+@builder("keberatan")
+def keberatan(org: Any) -> Any:
+    """The pegawai's open keberatan (with one attachment) against that evaluation; it goes to
+    her atasan pejabat penilai (kabid)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from evaluasi import services
+    from tests.dialog.conftest import pdf_bytes
+
+    return _memo(
+        org,
+        "keberatan",
+        lambda: services.keberatan_ajukan(
+            user=org.pegawai.user,
+            evaluasi=evaluasi_final(org),
+            alasan="Capaian di atas target tidak dipertimbangkan.",
+            lampiran=[SimpleUploadedFile("bukti.pdf", pdf_bytes(), "application/pdf")],
+        ),
+    )
+
+
+@builder("keberatan_lampiran")
+def keberatan_lampiran(org: Any) -> Any:
+    return keberatan(org).lampiran_set.first()
+
+
 @builder("kasus_sanksi")
 def kasus_sanksi(org: Any) -> Any:
     from evaluasi import services
@@ -546,6 +599,7 @@ def klarifikasi(org: Any) -> Any:
 # Order matters: the approved SKP (evaluation, realisasi) first; "skp" then reuses it.
 STAGE_OBJECTS += [
     "evaluasi",
+    "keberatan",
     "realisasi",
     "umpan_balik",
     "penugasan",

@@ -69,8 +69,8 @@ NOT_A_STATE_CHANGE = {
     "evaluasi.services.penutupan_mulai": "starts the year-end job (PenutupanTahun, see above)",
     "evaluasi.services.tutup_tahun_jalankan": "the job: archives and the recap (files)",
     "evaluasi.services.tutup_unit_jalankan": "the per-unit job of the close: PDFs and zip (files)",
-    "evaluasi.services.evaluasi_ganti_hasil": "called by evaluasi_buka_kembali's flow; covered "
-    "by the evaluasi cases",
+    "evaluasi.services.evaluasi_ganti_hasil": "the changed-result step of keberatan_putuskan "
+    "(covered by that case, which decides `diubah`)",
 }
 
 
@@ -424,6 +424,50 @@ CASES: dict[str, tuple[str, Callable[[Any, Any], Any]]] = {
         ),
     ),
     "evaluasi.services.kasus_sanksi_buka": ("admin_a", lambda org, u: _obj(org, "kasus_sanksi")),
+    # --- keberatan ------------------------------------------------------------------------------
+    "evaluasi.services.keberatan_ajukan": (
+        "pegawai",
+        lambda org, u: _svc("evaluasi").keberatan_ajukan(
+            user=u,
+            evaluasi=_obj(org, "evaluasi_final"),
+            alasan="Capaian tidak dipertimbangkan",
+            lampiran=[_pdf_upload()],
+        ),
+    ),
+    "evaluasi.services.keberatan_minta_penjelasan": (
+        "kabid",
+        lambda org, u: _svc("evaluasi").keberatan_minta_penjelasan(
+            user=u,
+            keberatan=_obj(org, "keberatan"),
+            kepada=["pejabat_penilai", "pegawai"],
+            pertanyaan="Apa dasarnya?",
+        ),
+    ),
+    "evaluasi.services.keberatan_jelaskan": (
+        "kasubbid",
+        lambda org, u: (
+            _svc("evaluasi").keberatan_minta_penjelasan(
+                user=org.kabid.user,
+                keberatan=_obj(org, "keberatan"),
+                kepada=["pejabat_penilai"],
+                pertanyaan="Apa dasarnya?",
+            ),
+            _svc("evaluasi").keberatan_jelaskan(
+                user=u, keberatan=_obj(org, "keberatan"), isi="Bukti kurang lengkap."
+            ),
+        )[1],
+    ),
+    "evaluasi.services.keberatan_putuskan": (
+        "kabid",
+        lambda org, u: _svc("evaluasi").keberatan_putuskan(
+            user=u,
+            keberatan=_obj(org, "keberatan"),
+            keputusan="diubah",
+            alasan_keputusan="Bukti mendukung capaian di atas target.",
+            rating_hasil_kerja="diatas_ekspektasi",
+            rating_perilaku_kerja="sesuai_ekspektasi",
+        ),
+    ),
     "evaluasi.services.kasus_sanksi_langkah": (
         "admin_a",
         lambda org, u: _svc("evaluasi").kasus_sanksi_langkah(
