@@ -6,7 +6,7 @@ Visibility here is cosmetic: the pages behind the links still ask the policy.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from kinerja.policy import Actor
@@ -41,6 +41,18 @@ def add_panel(template: str, visible: Callable[[Actor], bool], order: int = 50) 
     if not any(p.template == template for p in PANELS):
         PANELS.append(Panel(template, visible, order))
         PANELS.sort(key=lambda p: p.order)
+
+
+def aktif_url(path: str, urls: Iterable[str]) -> str | None:
+    """The one menu entry a page belongs to: the longest entry URL that is a prefix of the
+    path ("/" only for the home page itself). /skp/matriks/3/ lights "Matriks peran-hasil",
+    not also "SKP"."""
+    terpilih: str | None = None
+    for url in urls:
+        cocok = path == url if url == "/" else path.startswith(url)
+        if cocok and (terpilih is None or len(url) > len(terpilih)):
+            terpilih = url
+    return terpilih
 
 
 def is_pegawai(a: Actor) -> bool:

@@ -4,7 +4,7 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 
-from kinerja.navigation import NAV
+from kinerja.navigation import NAV, aktif_url
 from kinerja.policy import actor
 
 register = template.Library()
@@ -24,9 +24,13 @@ def nav_links(context) -> str:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        active = " aktif" if request.path.startswith(url) and url != "/" else ""
-        items.append((url, active, item.label))
-    return format_html_join("", '<a href="{}" class="navlink{}">{}</a>', items)
+        items.append((url, item.label))
+    aktif = aktif_url(request.path, [url for url, _ in items])  # longest prefix wins
+    return format_html_join(
+        "",
+        '<a href="{}" class="navlink{}">{}</a>',
+        ((url, " aktif" if url == aktif else "", label) for url, label in items),
+    )
 
 
 @register.filter
