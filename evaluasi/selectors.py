@@ -292,6 +292,17 @@ def _ko_map(periode: Periode, w: jendela.Window) -> dict[int, str]:
     )
 
 
+def _ko_satu(periode: Periode, w: jendela.Window, unit_id: int | None) -> str | None:
+    """One unit's kinerja organisasi predikat: one indexed row, not every unit of the instansi."""
+    if not unit_id:
+        return None
+    return (
+        KinerjaOrganisasi.objects.filter(_window_filter(w), periode=periode, unit_kerja_id=unit_id)
+        .values_list("predikat", flat=True)
+        .first()
+    )
+
+
 def _dist(judul, counts, org, unit=None, just=None) -> Distribusi:
     d = Distribusi(judul=judul, counts=counts, predikat_org=org, unit=unit, justifikasi=just or [])
     if org:
@@ -313,7 +324,7 @@ def distribusi_tim(penilai_id: int, periode: Periode, w: jendela.Window) -> Dist
         )
     )
     unit_id = unit_ids.most_common(1)[0][0] if unit_ids else None
-    org = _ko_map(periode, w).get(unit_id) if unit_id else None
+    org = _ko_satu(periode, w, unit_id)
     just = list(
         JustifikasiDistribusi.objects.filter(
             _window_filter(w), periode=periode, cakupan="tim", pejabat_penilai_id=penilai_id
@@ -327,7 +338,7 @@ def distribusi_unit(unit: UnitKerja, periode: Periode, w: jendela.Window) -> Dis
     counts = _counts(
         Evaluasi.objects.filter(_window_filter(w), periode=periode, pegawai__unit_kerja=unit)
     )
-    org = _ko_map(periode, w).get(unit.pk)
+    org = _ko_satu(periode, w, unit.pk)
     just = list(
         JustifikasiDistribusi.objects.filter(
             _window_filter(w), periode=periode, cakupan="unit", unit_kerja=unit
@@ -370,7 +381,7 @@ def distribusi_instansi(periode: Periode, w: jendela.Window) -> Distribusi:
         )
     )
     top = UnitKerja.objects.filter(instansi_id=periode.instansi_id, induk__isnull=True).first()
-    org = _ko_map(periode, w).get(top.pk) if top else None
+    org = _ko_satu(periode, w, top.pk if top else None)
     just = list(
         JustifikasiDistribusi.objects.filter(_window_filter(w), periode=periode, cakupan="instansi")
     )

@@ -67,6 +67,24 @@ class PegawaiSerializer(serializers.ModelSerializer):
         )
         read_only_fields = fields
 
+    def to_representation(self, p: Pegawai) -> dict:
+        # The same fields and values as ModelSerializer's own (the schema still comes from the
+        # fields above; a test compares both), read straight off the row: DRF's per-field
+        # machinery was most of the time of a 200-row page (bench/results.md).
+        return {
+            "id": p.pk,
+            "nip": p.nip,
+            "nama": p.nama,
+            "jenis_asn": p.jenis_asn,
+            "golongan": p.golongan,
+            "jabatan": p.jabatan_id,
+            "unit_kerja": p.unit_kerja_id,
+            "status": p.status,
+            "instansi": p.instansi_id,
+            "pejabat_penilai": p.pejabat_penilai_id,
+            "atasan_pejabat_penilai": p.atasan_pejabat_penilai_id,
+        }
+
 
 class PeriodeSerializer(serializers.ModelSerializer):
     class Meta:

@@ -1,23 +1,81 @@
 from __future__ import annotations
 
+import contextlib
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest
 
 from kinerja.policy import actor
 
+# The menu facts of every page (unread notifications, which menu entries show) cost three to
+# six queries per request; they are kept per user for settings.KINERJA_NAV_DETIK seconds
+# (0: not cached). A new or read notification drops them at once (kinerja.notifikasi); a change
+# in the organisation (someone becomes a penilai or a ketua tim) shows in the menu within that
+# time. The menu is cosmetic: the pages behind it still ask the policy on every request.
+
+
+def _detik() -> int:
+    return int(getattr(settings, "KINERJA_NAV_DETIK", 30) or 0)
+
+
+def _nav_key(user_id: int) -> str:
+    return f"kinerja:nav:{user_id}"
+
+
+def _stamp(user: Any) -> int:
+    # A new login (another session, a test's force_login) never sees facts from before it.
+    return int(user.last_login.timestamp() * 1_000_000) if user.last_login else 0
+
+
+def nav_lupakan(user_id: int | None) -> None:
+    """Drop a user's cached menu facts (a notification was created or read)."""
+    if user_id is not None:
+        with contextlib.suppress(Exception):  # Redis down: nothing is cached either
+            cache.delete(_nav_key(user_id))
+
+
+def nav_fakta(request: HttpRequest) -> dict | None:
+    """The signed-in user's menu facts, from the short per-user cache or computed once."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    facts = getattr(request, "_kinerja_nav", None)
+    if facts is not None:
+        return facts
+    key, stamp, detik = _nav_key(user.pk), _stamp(user), _detik()
+    facts = None
+    if detik:
+        try:
+            facts = cache.get(key)
+        except Exception:  # noqa: BLE001 - the cache (Redis) is down: compute, as without one
+            detik = 0
+    if facts is None or facts.get("stamp") != stamp:
+        from kinerja.models import Notifikasi
+        from kinerja.navigation import NAV
+
+        a = actor(user)
+        facts = {
+            "stamp": stamp,
+            "belum_dibaca": Notifikasi.objects.filter(penerima=user, dibaca=False).count(),
+            "nav": {
+                "pegawai": a.pegawai_id is not None,
+                "penilai": bool(a.pegawai_id and a.dinilai_ids()),
+                "admin": a.admin_instansi_id is not None or a.superuser,
+            },
+            "tautan": [item.url_name for item in NAV if item.visible(a)],
+        }
+        if detik:
+            with contextlib.suppress(Exception):  # Redis down: the page still renders
+                cache.set(key, facts, detik)
+    request._kinerja_nav = facts
+    return facts
+
 
 def navigation(request: HttpRequest) -> dict:
     """Which menus the user sees; the menus themselves never grant anything."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    facts = nav_fakta(request)
+    if facts is None:
         return {}
-    a = actor(user)
-    from kinerja.models import Notifikasi
-
-    return {
-        "jumlah_belum_dibaca": Notifikasi.objects.filter(penerima=user, dibaca=False).count(),
-        "nav": {
-            "pegawai": a.pegawai_id is not None,
-            "penilai": bool(a.pegawai_id and a.dinilai_ids()),
-            "admin": a.admin_instansi_id is not None or a.superuser,
-        },
-    }
+    return {"jumlah_belum_dibaca": facts["belum_dibaca"], "nav": facts["nav"]}

@@ -53,6 +53,7 @@ def notifikasi_kirim(
             )
     except IntegrityError:
         return None
+    _lupakan_nav(penerima.pk)
     if penerima.email and email_diinginkan(penerima, jenis):
         job = jobs.enqueue("kinerja.email_notifikasi", kunci=f"email:{n.pk}", notifikasi_id=n.pk)
         instansi_id = jobs._instansi_of(penerima)
@@ -71,11 +72,23 @@ def notifikasi_baca(*, user: Any, notifikasi: Notifikasi) -> None:
         raise PermissionDenied("Notifikasi ini bukan milik Anda.")
     Notifikasi.objects.filter(pk=notifikasi.pk).update(dibaca=True)
     notifikasi.dibaca = True
+    _lupakan_nav(user.pk)
 
 
 def notifikasi_baca_semua(*, user: Any) -> int:
     """Mark all of the user's unread notifications read; returns how many."""
-    return Notifikasi.objects.filter(penerima=user, dibaca=False).update(dibaca=True)
+    n = Notifikasi.objects.filter(penerima=user, dibaca=False).update(dibaca=True)
+    _lupakan_nav(user.pk)
+    return n
+
+
+def _lupakan_nav(user_id: int) -> None:
+    """The menu's unread count is cached per user (kinerja.context_processors): drop it now,
+    and again once the transaction commits, so no request in between caches the old count."""
+    from kinerja.context_processors import nav_lupakan
+
+    nav_lupakan(user_id)
+    transaction.on_commit(lambda: nav_lupakan(user_id))
 
 
 def jumlah_belum_dibaca(user: Any) -> int:

@@ -251,7 +251,13 @@ CELERY_BEAT_SCHEDULE = {
 
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Every page reads the per-user menu facts from here: an unreachable Redis must
+            # cost a second at most, then the page computes them itself.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -335,6 +341,8 @@ KINERJA_VERIFIKASI_PER_MENIT = envint("KINERJA_VERIFIKASI_PER_MENIT", 30)
 KINERJA_PROXY_HOPS = envint("KINERJA_PROXY_HOPS", 0)
 # Staff imports with more rows than this are written by a worker, with a progress bar.
 KINERJA_IMPOR_LATAR_BARIS = envint("KINERJA_IMPOR_LATAR_BARIS", 2000)
+# Seconds the per-user menu facts (unread count, which menu entries show) stay cached; 0: off.
+KINERJA_NAV_DETIK = envint("KINERJA_NAV_DETIK", 30)
 
 LOGGING = {
     "version": 1,

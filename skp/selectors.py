@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
 
 from kinerja import policy
 from kinerja.models import Pegawai, Periode
@@ -72,8 +73,15 @@ def skp_detail_qs() -> QuerySet:
 
 
 def skp_for_user(user: Any, pk: int) -> SKP:
-    """The SKP, or 404 when the user may not see it."""
-    return policy.get_for_user(user, skp_detail_qs(), pk=pk)
+    """The SKP, or 404 when the user may not see it.
+
+    `.get(pk=...)` on the policy-scoped queryset rather than `policy.get_for_user`'s `.first()`:
+    no ORDER BY over SKP's cross-table Meta.ordering for a single row (the scope joins only
+    foreign keys, so a pk matches at most one row)."""
+    try:
+        return policy.scope(user, skp_detail_qs()).get(pk=pk)
+    except SKP.DoesNotExist:
+        raise Http404("Data tidak ditemukan.") from None
 
 
 def perilaku_rows(skp: SKP) -> list[dict[str, Any]]:

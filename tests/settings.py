@@ -18,3 +18,6 @@ AXES_ENABLED = False
 # Every test request comes from 127.0.0.1: the public verification page's per-address limit
 # (30 a minute) would trip across tests. Its own tests set a small limit explicitly.
 KINERJA_VERIFIKASI_PER_MENIT = 100_000
+# The per-user menu cache (kinerja.context_processors) off: a page's query count must not
+# depend on which test request came first. Its own tests switch it on.
+KINERJA_NAV_DETIK = 0
