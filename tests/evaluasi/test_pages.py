@@ -1,4 +1,4 @@
-"""Pages: they render, they keep what was typed, and they cost the same for 5 or 50 pegawai."""
+"""Pages: they render, they keep what was typed, and they cost the same for 5 or 500 pegawai."""
 
 from __future__ import annotations
 
@@ -39,25 +39,91 @@ def _tambah_tim(org, n):
 
 
 def _queries(client, url):
+    # Steady state: the per-user menu facts are cached after a user's first page.
+    client.get(url)
     with CaptureQueriesContext(connection) as ctx:
         r = client.get(url)
     assert r.status_code == 200, r.content[:500]
     return len(ctx.captured_queries), r
 
 
+_seq = [50_000]
+
+
+def _tambah_tim_massal(org, n):
+    """n more direct reports of the kasubbid, each with an approved SKP and an annual
+    evaluation, written in bulk (the page is measured, not the workflow)."""
+    from django.contrib.auth import get_user_model
+
+    from skp.models import SKP
+    from tests.factories import _nip
+
+    User = get_user_model()
+    nips = []
+    for _ in range(n):
+        _seq[0] += 1
+        nips.append(_nip(_seq[0]))
+    users = User.objects.bulk_create([User(username=nip) for nip in nips])
+    peg = Pegawai.objects.bulk_create(
+        [
+            Pegawai(
+                user=u,
+                instansi=org.instansi_a,
+                nip=nip,
+                nama=f"Pegawai Massal {nip[-4:]}",
+                jenis_asn=Pegawai.JenisASN.PNS,
+                golongan="III/a",
+                jabatan=org.pegawai.jabatan,
+                unit_kerja=org.pegawai.unit_kerja,
+            )
+            for u, nip in zip(users, nips, strict=True)
+        ]
+    )
+    penilai_refresh(instansi=org.instansi_a)
+    SKP.objects.bulk_create(
+        [
+            SKP(
+                pegawai=p,
+                periode=org.periode_a,
+                status=SKP.Status.DISETUJUI,
+                versi=1,
+                pejabat_penilai=org.kasubbid,
+            )
+            for p in peg
+        ]
+    )
+    Evaluasi.objects.bulk_create(
+        [
+            Evaluasi(
+                pegawai=p,
+                periode=org.periode_a,
+                jenis="tahunan",
+                predikat=PRED[i % 5],
+                pejabat_penilai=org.kasubbid,
+                rating_hasil_kerja=S,
+                rating_perilaku_kerja=S,
+            )
+            for i, p in enumerate(peg)
+        ]
+    )
+
+
 @pytest.mark.parametrize(
-    "url", ["/evaluasi/tim/?jendela=akhir", "/evaluasi/distribusi/?cakupan=tim&jendela=akhir"]
+    "url",
+    [
+        "/evaluasi/tim/?jendela=akhir",
+        "/evaluasi/distribusi/?cakupan=tim&jendela=akhir",
+    ],
 )
-def test_team_pages_cost_the_same_for_5_and_50(org, client_as, url):
+def test_team_pages_cost_the_same_for_5_and_500(org, client_as, url):
+    """As the evaluasi issue asks: the same number of queries for 5 or 500 pegawai."""
     ko(org, org.unit_bidang, "baik")
     c = client_as(org.kasubbid.user)
-    _tambah_tim(org, 3)
-    small, r = _queries(c, url)
-    assert Pegawai.objects.filter(pejabat_penilai=org.kasubbid).count() == 5
-    Evaluasi.objects.all().delete()
-    _tambah_tim(org, 45)
+    _tambah_tim_massal(org, 3)
+    small, _ = _queries(c, url)
+    _tambah_tim_massal(org, 495)
+    assert Pegawai.objects.filter(pejabat_penilai=org.kasubbid).count() >= 500
     large, r = _queries(c, url)
-    assert Pegawai.objects.filter(pejabat_penilai=org.kasubbid).count() == 50
     assert small == large
     assert "<svg" in r.content.decode()
 
