@@ -47,3 +47,15 @@ ROMAWI = {"I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XI
 def label_jendela(label: str) -> str:
     """'TRIWULAN IV' -> 'Triwulan IV' (title case that keeps Roman numerals)."""
     return " ".join(w if w in ROMAWI else w.capitalize() for w in (label or "").split())
+
+
+@register.filter
+def nama_jendela(realisasi) -> str:  # noqa: ANN001
+    """The window a realisasi belongs to by name ('Triwulan IV'), from its periode's frequency."""
+    from kinerja.rules import jendela_periodik
+
+    p = realisasi.periode
+    for j in jendela_periodik(p.tahun, p.frekuensi):
+        if j.urutan == realisasi.urutan:
+            return label_jendela(j.label)
+    return f"periode ke-{realisasi.urutan}"

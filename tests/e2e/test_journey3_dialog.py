@@ -240,5 +240,7 @@ def test_realisasi_evidence_feedback_coaching_reminder_year(
     assert "Perlu perbaikan" in teks[1] and "Kolaboratif" in teks[1]
     assert "Apresiasi" in teks[2] and baris1.rencana[:40] in teks[2]
     assert "2 bukti" in teks[4]
+    romawi = ["I", "II", "III", "IV"][jendela.urutan - 1]
+    assert f"Realisasi Triwulan {romawi}" in teks[3] and f"Realisasi Triwulan {romawi}" in teks[4]
     assert "Menyusun jadwal rapat koordinasi" in teks[6] and tenggat.strftime("%d") in teks[6]
     shot("j3_07_tahun_saya")
