@@ -50,6 +50,7 @@ def data_rekap(periode: Periode) -> dict:
     for unit_id, unit_nama in units:
         c = counts.get(unit_id, Counter())
         org = ko.get(unit_id)
+        pel = rules.bandingkan(org, c) if org else []
         per_unit.append(
             {
                 "unit": unit_nama,
@@ -59,8 +60,9 @@ def data_rekap(periode: Periode) -> dict:
                 "counts": [c.get(p, 0) for p in rules.PREDIKAT],
                 "jumlah": sum(c.values()),
                 "pedoman": rules.pedoman(org).uraian if org else "",
-                "di_luar": "; ".join(p.pesan for p in rules.bandingkan(org, c)) if org else "",
-                "diperingatkan": bool(org and rules.periksa_distribusi(org, c)),
+                "di_luar": "; ".join(p.pesan for p in pel),
+                # (periksa_distribusi is bandingkan minus small units: asked only when it may warn)
+                "diperingatkan": bool(pel and rules.periksa_distribusi(org, c)),
             }
         )
     evs = {

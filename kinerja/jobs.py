@@ -378,27 +378,26 @@ def enqueue_many(
     instansi_id: int | None = None,
 ) -> list[int]:
     """`enqueue` for many keyed jobs at once, in a constant number of queries: each (kunci,
-    kwargs) is recorded once; new rows and rows that had failed (reset to pending) are sent after
-    commit. Returns the ids of all the rows, in the order of `items`."""
+    kwargs) is recorded once (a key already recorded keeps its row); rows never handed to the
+    broker and rows that had failed (reset to pending) are sent after commit. Returns the ids of
+    the rows, in the order of `items`."""
     if not items:
         return []
     keys = [k for k, _ in items]
-    have = {
-        k: (pk, st)
-        for k, pk, st in Job.objects.filter(kunci__in=keys)
-        .order_by()
-        .values_list("kunci", "pk", "status")
-    }
     Job.objects.bulk_create(
         [
             Job(task=task, kunci=k, kwargs=kw, dibuat_oleh=user, instansi_id=instansi_id)
             for k, kw in items
-            if k not in have
         ],
-        ignore_conflicts=True,  # a concurrent enqueue of the same key: its row stands
+        ignore_conflicts=True,  # recorded before (or concurrently): that row stands
     )
-    rows = dict(Job.objects.filter(kunci__in=keys).order_by().values_list("kunci", "pk"))
-    failed = [pk for pk, st in have.values() if st == Job.Status.GAGAL]
+    rows = {
+        k: (pk, st, dikirim)
+        for k, pk, st, dikirim in Job.objects.filter(kunci__in=keys)
+        .order_by()
+        .values_list("kunci", "pk", "status", "dikirim")
+    }
+    failed = [pk for pk, st, _ in rows.values() if st == Job.Status.GAGAL]
     if failed:
         Job.objects.filter(pk__in=failed, status=Job.Status.GAGAL).update(
             status=Job.Status.PENDING,
@@ -409,10 +408,11 @@ def enqueue_many(
             pemilik="",
             diperbarui=timezone.now(),
         )
-    to_send = [rows[k] for k in keys if k not in have] + failed
+    fresh = [pk for pk, st, dikirim in rows.values() if st == Job.Status.PENDING and not dikirim]
+    to_send = sorted(fresh + failed, key=lambda pk: pk)
     if to_send:
         transaction.on_commit(lambda: send_many(to_send))
-    return [rows[k] for k in keys]
+    return [rows[k][0] for k in keys]
 
 
 def send_many(job_ids: list[int]) -> int:

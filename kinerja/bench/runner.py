@@ -109,7 +109,7 @@ class Options:
     wrk_connections: int = 4
     bulk_limit: int = 0  # 0: the whole unit
     # Final evaluations (whole units) in the close measured on 1 and 2 worker processes;
-    # 0: 1,000, or twice bulk_limit when that is set (the tiny bench).
+    # 0: 1,000, or twice bulk_limit when that is set (the tiny bench); negative: not measured.
     close_limit: int = 0
     import_rows: int = 10_000
     pdf_repeat: int = 5
@@ -791,6 +791,8 @@ class Bench:
         from kinerja.models import Job, Periode
 
         redis_url = self.opts.redis_url
+        if self.opts.close_limit < 0:
+            return "Tutup tahun per unit di worker tidak diukur dalam run ini (close_limit < 0)."
         if not _redis_ok(redis_url):
             return f"Tutup tahun per unit di worker belum diukur: Redis tidak tersedia ({redis_url or 'REDIS_URL kosong'})."
         Evaluasi = apps.get_model("evaluasi.Evaluasi")

@@ -366,3 +366,38 @@ def test_two_last_units_finishing_together_write_the_recap_once():
     assert Dokumen.objects.filter(jenis="rekap").count() == 1
     job.refresh_from_db()
     assert job.status == "sukses" and job.progres == 100
+
+
+def test_a_resumed_close_job_keeps_finished_units_and_resends_only_failed_ones(
+    tahun_siap, django_capture_on_commit_callbacks
+):
+    """The close job runs again (its wait ran out, or the sweep sent it): the same run goes on;
+    a unit already done stays done, a unit job that failed for good is reset and sent again, a
+    unit job still queued is not sent twice."""
+    from kinerja.tasks import jalankan_job
+
+    org = tahun_siap
+    job = Job.objects.create(task="evaluasi.tutup_tahun", kwargs={"periode_id": org.periode_a.pk})
+
+    def run_parent():
+        with (
+            mock.patch.object(jalankan_job, "apply_async") as kirim,
+            django_capture_on_commit_callbacks(execute=True),  # sends, while mocked
+        ):
+            assert jobs.run(job.pk).status == "menunggu"
+        return sorted(c.args[0][0] for c in kirim.call_args_list)
+
+    first = run_parent()
+    units = {j.kwargs["unit_id"]: j for j in Job.objects.filter(task="evaluasi.tutup_unit")}
+    assert sorted(j.pk for j in units.values()) == first and len(first) == 2
+    bidang, dinas = units[org.unit_bidang.pk], units[org.unit_dinas.pk]
+    assert Job.objects.get(pk=dinas.pk).dikirim is not None
+    Job.objects.filter(pk=bidang.pk).update(status="gagal", percobaan=5, galat="rusak")
+    ArsipUnit.objects.filter(unit_kerja=org.unit_dinas).update(putaran_selesai=job.pk)
+    assert run_parent() == [bidang.pk]  # dinas's job was sent already and is still queued
+    bidang.refresh_from_db()
+    assert bidang.status == "pending" and bidang.percobaan == 0 and bidang.galat == ""
+    pen = PenutupanTahun.objects.get(periode=org.periode_a)
+    assert pen.putaran == job.pk and pen.status == "berjalan"
+    assert ArsipUnit.objects.get(unit_kerja=org.unit_dinas).putaran_selesai == job.pk
+    assert Job.objects.filter(task="evaluasi.tutup_unit").count() == 2
