@@ -8,6 +8,8 @@ follow-up lists show something right after `make run`.
   sanction case for a Sangat Kurang pegawai.
 - This year: kinerja organisasi and final periodic evaluations for the windows so far, except
   the persona penilai's own team in the current window (left for the evaluation journey).
+- One open keberatan: the persona pegawai objects to last year's annual result; the atasan has
+  asked the penilai and the pegawai for explanations.
 
 Deterministic (seeded) and idempotent: only missing rows are created. Defensive about `ctx`.
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -240,4 +243,42 @@ def seed(ctx: dict[str, Any] | None = None) -> dict:
                 mulai=timezone.localdate().replace(month=1, day=15),
             )
             made += 1
+
+    made += _keberatan(ctx, inst, lalu)
     return {"evaluasi_dibuat": made}
+
+
+def _keberatan(ctx: dict, inst: Instansi, lalu: Periode) -> int:
+    """One open keberatan, the persona pegawai's against last year's annual result, under
+    examination (the atasan asked both parties), so the keberatan pages show something. Only
+    while last year's result is within its 14-day window (a fresh demo) and none exists yet."""
+    from evaluasi import services
+    from evaluasi.models import Keberatan
+
+    peg = _pegawai(ctx, "pegawai")
+    if peg is None or not peg.user_id or Keberatan.objects.filter(pegawai__instansi=inst).exists():
+        return 0
+    ev = Evaluasi.objects.filter(
+        pegawai=peg, periode=lalu, jenis="tahunan", status=Evaluasi.Status.FINAL
+    ).first()
+    if ev is None or not rules.keberatan_masih_dibuka(ev.finalisasi_pada, timezone.now()):
+        return 0
+    try:
+        k = services.keberatan_ajukan(
+            user=peg.user,
+            evaluasi=ev,
+            alasan=(
+                "Contoh: tiga dari empat rencana hasil kerja melampaui target (lihat realisasi "
+                "dan bukti dukung), tetapi rating hasil kerja saya dinilai sesuai ekspektasi."
+            ),
+        )
+        if k.pemutus is not None and k.pemutus.user_id:
+            services.keberatan_minta_penjelasan(
+                user=k.pemutus.user,
+                keberatan=k,
+                kepada=["pejabat_penilai", "pegawai"],
+                pertanyaan="Contoh: mohon jelaskan dasar rating hasil kerja dan bukti capaiannya.",
+            )
+    except (ValidationError, PermissionDenied):
+        return 0  # e.g. no pemutus in this organisation: the demo goes on without one
+    return 1

@@ -906,3 +906,27 @@ def test_nav_shows_keberatan_and_pohon_kinerja_to_whom_it_concerns(org):
     assert "Keberatan" not in nav(org.pegawai.user)
     _ajukan(org)
     assert "Keberatan" in nav(org.pegawai.user)
+
+
+# --- demo -----------------------------------------------------------------------------------
+def test_demo_has_one_open_keberatan_under_examination(org):
+    from evaluasi import demo
+
+    ctx = {
+        "instansi": org.instansi_a,
+        "periode": org.periode_a,
+        "admin": org.admin_a,
+        "kasubbid": org.kasubbid,
+        "kadis": org.kadis,
+        "pegawai": org.pegawai,
+        "seed": 7,
+    }
+    demo.seed(ctx)
+    k = Keberatan.objects.get()
+    assert k.pegawai_id == org.pegawai.pk and k.terbuka and k.pemutus_id == org.kabid.pk
+    assert k.status == "diperiksa" and k.penjelasan_set.count() == 2
+    assert k.evaluasi.periode.tahun == org.periode_a.tahun - 1
+    demo.seed(ctx)
+    assert Keberatan.objects.count() == 1
+    html = _klien(org.kabid.user).get("/evaluasi/keberatan/").content.decode()
+    assert org.pegawai.nama in html
