@@ -510,6 +510,27 @@ def batas_langkah(langkah: str, mulai):
 PERLU_SANKSI = {KURANG, SANGAT_KURANG}  # "performance not met": candidates for a sanction case
 
 
+def calon_sanksi(predikat_tahunan: str, potensi: str | None) -> bool:
+    """May a sanction case be opened? Performance not met (Kurang, Sangat Kurang), or the
+    nine-box's box 1 (below expectation with low potential: "processed under the rules")."""
+    if predikat_tahunan in PERLU_SANKSI:
+        return True
+    if predikat_tahunan in PREDIKAT and potensi in POTENSI:
+        return kotak_talenta(predikat_tahunan, potensi).sanksi
+    return False
+
+
+# A step that follows a timed one waits for its deadline: competence is re-tested only after
+# the six months to improve, and dismissal only after the year of temporary placement. Closing
+# the case (performance met) or a vacancy found during the placement may come earlier.
+MENUNGGU_TENGGAT = {UJI_KOMPETENSI, DIBERHENTIKAN}
+
+
+def mulai_paling_awal(langkah: str, batas_sebelumnya):
+    """The earliest start of `langkah` after a step whose deadline is `batas_sebelumnya`."""
+    return batas_sebelumnya if langkah in MENUNGGU_TENGGAT else None
+
+
 # --- keberatan (PP 30/2019 art. 59) ---------------------------------------------------------
 # The pegawai may object within 14 days of receiving the result: the moment the evaluation
 # became final and was shown to them (Evaluasi.finalisasi_pada), to the minute.

@@ -970,6 +970,17 @@ def kasus_sanksi_buka(
     tahunan = Evaluasi.objects.filter(
         pegawai=pegawai, periode=periode, jenis=Jenis.TAHUNAN, status=Evaluasi.Status.FINAL
     ).first()
+    potensi = (
+        Potensi.objects.filter(pegawai=pegawai, tahun=periode.tahun)
+        .values_list("potensi", flat=True)
+        .first()
+    )
+    if tahunan is None or not rules.calon_sanksi(tahunan.predikat, potensi):
+        raise ValidationError(
+            "Kasus sanksi hanya dapat dibuka untuk pegawai dengan predikat akhir tahun yang final "
+            "Kurang atau Sangat Kurang, atau pada kotak 1 talenta (Butuh Perbaikan dengan "
+            "potensi rendah)."
+        )
     jalur = rules.jalur_sanksi(pegawai.jabatan.jenis if pegawai.jabatan_id else "")
     kasus = KasusSanksi.objects.create(
         pegawai=pegawai,
@@ -1012,6 +1023,16 @@ def kasus_sanksi_langkah(
         pilihan = ", ".join(rules.LANGKAH_LABEL[b] for b in boleh) or "tidak ada (kasus selesai)"
         raise ValidationError({"langkah": [f"Langkah berikutnya yang diperbolehkan: {pilihan}."]})
     mulai = mulai or timezone.localdate()
+    awal = rules.mulai_paling_awal(langkah, terakhir.batas if terakhir else None)
+    if awal is not None and mulai < awal:
+        raise ValidationError(
+            {
+                "mulai": [
+                    f"{rules.LANGKAH_LABEL[langkah]} baru dapat dimulai setelah tenggat langkah "
+                    f"sebelumnya berakhir ({awal:%d-%m-%Y})."
+                ]
+            }
+        )
     batas_maks = rules.batas_langkah(langkah, mulai)
     if batas is None:
         batas = batas_maks

@@ -320,6 +320,10 @@ def test_sanction_case_follows_the_ja_jf_path(org):
         services.kasus_sanksi_buka(user=org.admin_a, pegawai=org.pegawai, periode=org.periode_a)
     with pytest.raises(PermissionDenied):
         services.kasus_sanksi_langkah(user=org.kasubbid.user, kasus=k, langkah="uji_kompetensi")
+    with pytest.raises(ValidationError, match="setelah tenggat"):  # the six months first
+        services.kasus_sanksi_langkah(
+            user=org.admin_a, kasus=k, langkah="uji_kompetensi", mulai=dt.date(2026, 7, 9)
+        )
     services.kasus_sanksi_langkah(
         user=org.admin_a, kasus=k, langkah="uji_kompetensi", mulai=dt.date(2026, 7, 11)
     )
@@ -335,19 +339,47 @@ def test_sanction_case_follows_the_ja_jf_path(org):
         user=org.admin_a, kasus=k, langkah="penempatan_sementara", mulai=dt.date(2026, 8, 1)
     )
     assert s.batas == dt.date(2027, 8, 1)
-    services.kasus_sanksi_langkah(user=org.admin_a, kasus=k, langkah="diberhentikan")
+    with pytest.raises(ValidationError, match="setelah tenggat"):  # the year of placement first
+        services.kasus_sanksi_langkah(
+            user=org.admin_a, kasus=k, langkah="diberhentikan", mulai=dt.date(2027, 3, 1)
+        )
+    services.kasus_sanksi_langkah(
+        user=org.admin_a, kasus=k, langkah="diberhentikan", mulai=dt.date(2027, 8, 2)
+    )
     k.refresh_from_db()
     assert k.status == "selesai"
     with pytest.raises(ValidationError):
         services.kasus_sanksi_langkah(user=org.admin_a, kasus=k, langkah="pemindahan")
 
 
+def test_a_sanction_case_opens_only_on_performance_not_met_or_box_1(org):
+    from evaluasi.models import Potensi
+
+    final(org, hasil=S, perilaku=S)  # Baik
+    with pytest.raises(ValidationError, match="Kurang atau Sangat Kurang"):
+        services.kasus_sanksi_buka(user=org.admin_a, pegawai=org.pegawai, periode=org.periode_a)
+    with pytest.raises(ValidationError, match="Kurang atau Sangat Kurang"):  # no final at all
+        services.kasus_sanksi_buka(user=org.admin_a, pegawai=org.rekan, periode=org.periode_a)
+    final(org, who="rekan", hasil=B, perilaku=S)  # Butuh Perbaikan
+    with pytest.raises(ValidationError):  # potential not low: development, not sanction
+        services.kasus_sanksi_buka(user=org.admin_a, pegawai=org.rekan, periode=org.periode_a)
+    Potensi.objects.create(pegawai=org.rekan, tahun=org.periode_a.tahun, potensi="rendah")
+    k = services.kasus_sanksi_buka(user=org.admin_a, pegawai=org.rekan, periode=org.periode_a)
+    assert k.predikat_pemicu == "butuh_perbaikan"
+
+
 def test_sanction_case_for_jpt_has_no_temporary_placement(org):
+    import datetime as dt
+
     ko(org, org.unit_dinas, "kurang")  # kadis heads the dinas: its KO is his rating hasil
     final(org, who="kadis", hasil=B, perilaku=B)
-    k = services.kasus_sanksi_buka(user=org.admin_a, pegawai=org.kadis, periode=org.periode_a)
+    k = services.kasus_sanksi_buka(
+        user=org.admin_a, pegawai=org.kadis, periode=org.periode_a, mulai=dt.date(2026, 1, 10)
+    )
     assert k.jalur == "jpt"
-    services.kasus_sanksi_langkah(user=org.admin_a, kasus=k, langkah="uji_kompetensi")
+    services.kasus_sanksi_langkah(
+        user=org.admin_a, kasus=k, langkah="uji_kompetensi", mulai=dt.date(2026, 7, 10)
+    )
     with pytest.raises(ValidationError):
         services.kasus_sanksi_langkah(user=org.admin_a, kasus=k, langkah="penempatan_sementara")
 

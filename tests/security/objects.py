@@ -517,18 +517,34 @@ def keberatan_lampiran(org: Any) -> Any:
 
 @builder("kasus_sanksi")
 def kasus_sanksi(org: Any) -> Any:
-    from evaluasi import services
+    def make():
+        # Written to the tables: here the pegawai's annual evaluation is a draft (other objects
+        # need it), and the service opens a case only on a final Kurang / Sangat Kurang (or box
+        # 1). The service itself is exercised in tests/evaluasi and in the audit.
+        from django.utils import timezone
 
-    return _memo(
-        org,
-        "sanksi",
-        lambda: services.kasus_sanksi_buka(
-            user=org.admin_a,
+        from evaluasi import rules
+        from evaluasi.models import KasusSanksi, LangkahSanksi
+
+        k = KasusSanksi.objects.create(
             pegawai=org.pegawai,
             periode=org.periode_a,
+            jalur=rules.JALUR_JA_JF,
+            predikat_pemicu=rules.SANGAT_KURANG,
             alasan="Uji",
-        ),
-    )
+            dibuka_oleh=org.admin_a,
+        )
+        mulai = timezone.localdate()
+        LangkahSanksi.objects.create(
+            kasus=k,
+            langkah=rules.PERBAIKAN,
+            mulai=mulai,
+            batas=rules.batas_langkah(rules.PERBAIKAN, mulai),
+            diputuskan_oleh=org.admin_a,
+        )
+        return k
+
+    return _memo(org, "sanksi", make)
 
 
 @builder("kinerja_organisasi")

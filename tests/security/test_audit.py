@@ -423,7 +423,12 @@ CASES: dict[str, tuple[str, Callable[[Any, Any], Any]]] = {
             nilai="Pelatihan",
         ),
     ),
-    "evaluasi.services.kasus_sanksi_buka": ("admin_a", lambda org, u: _obj(org, "kasus_sanksi")),
+    "evaluasi.services.kasus_sanksi_buka": (
+        "admin_a",
+        lambda org, u: _svc("evaluasi").kasus_sanksi_buka(
+            user=u, pegawai=_final_sangat_kurang(org, org.rekan), periode=org.periode_a
+        ),
+    ),
     # --- keberatan ------------------------------------------------------------------------------
     "evaluasi.services.keberatan_ajukan": (
         "pegawai",
@@ -521,6 +526,27 @@ def _sel(org, u):
         indikator="Persentase data mutakhir",
         target="100 %",
     )
+
+
+def _final_sangat_kurang(org, pegawai):
+    """A final annual Sangat Kurang, written straight to the table (the rating workflow is
+    audited on its own): what a sanction case is opened on."""
+    from django.utils import timezone
+
+    from evaluasi.models import Evaluasi
+
+    Evaluasi.objects.create(
+        pegawai=pegawai,
+        periode=org.periode_a,
+        jenis="tahunan",
+        status="final",
+        predikat="sangat_kurang",
+        rating_hasil_kerja="dibawah_ekspektasi",
+        rating_perilaku_kerja="dibawah_ekspektasi",
+        pejabat_penilai=pegawai.pejabat_penilai,
+        finalisasi_pada=timezone.now(),
+    )
+    return pegawai
 
 
 def _skp_tugas_belajar(org):
