@@ -295,3 +295,20 @@ def test_sanction_deadlines():
     assert r.batas_langkah(r.PENEMPATAN_SEMENTARA, dt.date(2026, 2, 28)) == dt.date(2027, 2, 28)
     assert r.batas_langkah(r.PERBAIKAN, dt.date(2026, 8, 31)) == dt.date(2027, 2, 28)
     assert r.batas_langkah(r.UJI_KOMPETENSI, dt.date(2026, 1, 1)) is None
+
+
+# --- sanctions: who and when ---------------------------------------------------------------
+@pytest.mark.parametrize("pred", r.PREDIKAT)
+@pytest.mark.parametrize("potensi", [None, *r.POTENSI])
+def test_sanction_candidates_are_performance_not_met_or_box_1(pred, potensi):
+    box_1 = pred in (BP, KR, SK) and potensi == r.RENDAH
+    assert r.calon_sanksi(pred, potensi) == (pred in (KR, SK) or box_1)
+
+
+def test_steps_after_a_timed_one_wait_for_its_deadline():
+    batas = dt.date(2026, 7, 10)
+    assert r.mulai_paling_awal(r.UJI_KOMPETENSI, batas) == batas
+    assert r.mulai_paling_awal(r.DIBERHENTIKAN, batas) == batas
+    assert r.mulai_paling_awal(r.KINERJA_TERPENUHI, batas) is None
+    assert r.mulai_paling_awal(r.PEMINDAHAN, batas) is None
+    assert r.mulai_paling_awal(r.UJI_KOMPETENSI, None) is None
