@@ -59,6 +59,12 @@ class PengaturanPengingatForm(forms.ModelForm):
         self.fields["jam_kirim"].widget.attrs["max"] = 23
         for name in self.Meta.fields[2:]:
             self.fields[name].validators.append(MaxValueValidator(366, "Paling lama 366 hari."))
+        # Added after the others: a form sent without it keeps the current value.
+        self.fields["hari_putus_keberatan"].required = False
+
+    def clean_hari_putus_keberatan(self) -> int:
+        value = self.cleaned_data.get("hari_putus_keberatan")
+        return value if value is not None else self.instance.hari_putus_keberatan
 
     def save(self, commit: bool = True) -> PengaturanPengingat:
         obj = super().save(commit=False)

@@ -197,9 +197,22 @@ def test_without_an_atasan_it_goes_to_the_instansi_designee(org):
 def test_decision_deadline_follows_the_instansi_setting(org):
     from kinerja.models import PengaturanPengingat
 
-    PengaturanPengingat.objects.create(instansi=org.instansi_a, hari_putus_keberatan=7)
+    c = _klien(org.admin_a)
+    assert "memutus keberatan" in c.get("/notifikasi/pengaturan/").content.decode()
+    data = {
+        "aktif": "on", "jam_kirim": "7", "hari_sebelum_batas_skp": "7",
+        "hari_eskalasi_persetujuan": "7", "hari_penugasan": "3", "hari_sebelum_akhir_jendela": "14",
+        "hari_tenggang_evaluasi": "14", "hari_sebelum_batas_sanksi": "30",
+        "hari_sebelum_tindak_lanjut": "3", "hari_putus_keberatan": "7",
+    }  # fmt: skip
+    assert c.post("/notifikasi/pengaturan/", data).status_code == 302
+    assert PengaturanPengingat.objects.get(instansi=org.instansi_a).hari_putus_keberatan == 7
     k = _ajukan(org)
     assert k.batas_putusan - k.diajukan == dt.timedelta(days=7)
+    # a form sent without the field (an older client) keeps the value
+    data.pop("hari_putus_keberatan")
+    assert c.post("/notifikasi/pengaturan/", data).status_code == 302
+    assert PengaturanPengingat.objects.get(instansi=org.instansi_a).hari_putus_keberatan == 7
 
 
 # --- examination ----------------------------------------------------------------------------
