@@ -31,6 +31,25 @@ def _aware(d: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(d, dt.time(9, 0)))
 
 
+@pytest.fixture(autouse=True)
+def tautan_menyelesaikan(request):
+    """After every test here: each real reminder's link opens, for its recipient, the page
+    that resolves it (a 200, not a 404 or a redirect to the login)."""
+    yield
+    if "uji_pengingat" in request.fixturenames:
+        return
+    from django.test import Client
+
+    checked = 0
+    for n in Notifikasi.objects.filter(jenis__in=pengingat.REGISTRY).select_related("penerima"):
+        c = Client()
+        c.force_login(n.penerima)
+        r = c.get(n.tautan)
+        assert r.status_code == 200, (n.jenis, n.tautan, r.status_code)
+        checked += 1
+    request.node.user_properties.append(("tautan_diperiksa", checked))
+
+
 @pytest.fixture
 def uji_pengingat():
     """A test-only reminder (removed afterwards so other tests do not see it)."""
