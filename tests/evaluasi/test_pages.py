@@ -193,12 +193,19 @@ def test_rating_form_shows_everything_the_penilai_weighs(org, client_as):
         dibuat=timezone.now(),
         rencana_hasil_kerja=rhk,
     )
+    ev.skp.perilaku_set.filter(nilai="kolaboratif").update(
+        ekspektasi_khusus="Aktif berbagi data dengan bidang lain"
+    )
+    final(org, jenis="periodik", urutan=1, hasil=B, perilaku=S, skp=False)
     html = (
         client_as(org.kasubbid.user)
         .get(f"/evaluasi/nilai/{org.pegawai.pk}/akhir/")
         .content.decode()
     )
+    periodik = html[html.index("Hasil periodik") :]
+    assert "Butuh Perbaikan" in periodik[:1500] and "Belum ada evaluasi periodik" not in periodik
     for text in (
+        "Aktif berbagi data dengan bidang lain",
         "Usulan tuntas 93%",
         "Laporan triwulan",
         "Data lintas dinas rapi",
