@@ -24,7 +24,7 @@ Fan-out: a handler that splits its work into child jobs (`enqueue_many`, e.g. on
 `Waiting(...)`: the row goes back to `pending` with a far `jadwal` (the page keeps polling it and
 the children write its progress), and the child that finishes last calls `complete(job_id, ...)`.
 Should nobody complete it by then, the job runs again at `jadwal` and its handler resumes (it must
-be idempotent: re-enqueueing the same keys sends only the children that failed).
+be idempotent: re-enqueueing the same keys sends only children that failed or never left).
 """
 
 from __future__ import annotations
@@ -179,7 +179,8 @@ class Waiting:
 class Hasil:
     """What an attempt came to: `diambil` (claimed), `sukses`, `ulang` (retry after `tunggu`
     seconds), `sibuk` (another live worker holds it; look again after `tunggu`), `selesai`
-    (already done or failed for good), `gagal`, `hilang` (no such row)."""
+    (already done or failed for good), `gagal`, `hilang` (no such row), `menunggu` (fanned out,
+    see `Waiting`)."""
 
     status: str
     tunggu: float = 0.0
