@@ -151,7 +151,9 @@ class PeluangForm(forms.Form):
         label="Hasil yang diharapkan", widget=forms.Textarea(attrs={"rows": 3})
     )
     batas_pendaftaran = forms.DateField(
-        label="Batas pendaftaran", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Batas pendaftaran",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 
@@ -198,7 +200,9 @@ class DialogForm(forms.Form):
         label="Tindak lanjut yang disepakati", required=False, max_length=500
     )
     tl_tenggat = forms.DateField(
-        label="Tenggat", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Tenggat",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     tl_oleh = forms.ChoiceField(
         label="Penanggung jawab",
@@ -225,7 +229,7 @@ class DialogUbahForm(forms.Form):
 
 class TindakLanjutForm(forms.Form):
     uraian = forms.CharField(label="Tindak lanjut", max_length=500)
-    tenggat = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    tenggat = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     oleh = forms.ChoiceField(
         label="Penanggung jawab",
         choices=[("pegawai", "Pegawai"), ("pemimpin", "Pemimpin dialog")],

@@ -62,9 +62,9 @@ class PotensiForm(forms.Form):
 
 class LangkahForm(forms.Form):
     langkah = forms.ChoiceField(choices=list(rules.LANGKAH_LABEL.items()))
-    mulai = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    mulai = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     batas = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         required=False,
         label="Tenggat (kosong: otomatis)",
     )

@@ -432,3 +432,16 @@ def test_nilai_without_an_evaluation_is_the_penilais_start_page_only(org, client
     assert not Evaluasi.objects.exists()
     r = client_as(org.kabid.user).post(f"/evaluasi/nilai/{org.pegawai.pk}/akhir/mulai/")
     assert r.status_code == 403 and not Evaluasi.objects.exists()
+
+
+def test_detail_page_title_is_text_and_its_history_uses_labels(org, client_as):
+    import re
+
+    ev = final(org)
+    html = client_as(org.pegawai.user).get(f"/evaluasi/{ev.pk}/").content.decode()
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert "<" not in title and org.pegawai.nama in title
+    assert html.count("js/hitung-mundur.js") == 1
+    riwayat = html[html.index("Riwayat perubahan") :]
+    assert ">Final<" in riwayat and ">final<" not in riwayat
+    assert "Ekspektasi khusus pimpinan" in html
