@@ -713,10 +713,14 @@ def tutup_tahun_jalankan(*, periode_id: int, job: Any = None) -> dict | jobs.Wai
     putaran = job.pk
     with transaction.atomic():
         periode = Periode.objects.get(pk=periode_id)
-        if periode.status != Periode.Status.DITUTUP:
-            Periode.objects.filter(pk=periode.pk).update(status=Periode.Status.DITUTUP)
-            periode.status = Periode.Status.DITUTUP
         pen, _ = PenutupanTahun.objects.select_for_update().get_or_create(periode=periode)
+        if periode.status != Periode.Status.DITUTUP:
+            # Saved (not .update()) so the year's history says who closed it and when.
+            periode.status = Periode.Status.DITUTUP
+            periode._change_reason = "tutup tahun"
+            if pen.dimulai_oleh_id:
+                periode._history_user = pen.dimulai_oleh
+            periode.save(update_fields=["status"])
         lanjut = pen.putaran == putaran  # this run again: keep what its units finished
         per_unit = sorted(
             _tahunan_final(periode_id)
@@ -1122,7 +1126,7 @@ def _pemutus_keberatan(ev: Evaluasi) -> tuple[Pegawai, str]:
     the pegawai or the penilai themself."""
     pihak = {ev.pegawai_id, ev.pejabat_penilai_id}
     atasan = ev.atasan_pejabat_penilai or ev.pegawai.atasan_pejabat_penilai
-    if atasan is not None and atasan.pk not in pihak:
+    if atasan is not None and atasan.pk not in pihak and atasan.status != Pegawai.Status.BERHENTI:
         return atasan, Keberatan.SumberPemutus.ATASAN
     instansi = ev.pegawai.instansi
     ditunjuk = instansi.pejabat_keberatan

@@ -59,8 +59,16 @@ def test_close_locks_renders_zips_and_recaps(tahun_siap, settings):
     org = tahun_siap
     # someone with a draft only: listed in the recap, no document
     Evaluasi.objects.create(pegawai=org.fungsional, periode=org.periode_a, jenis="tahunan")
+    PenutupanTahun.objects.create(periode=org.periode_a, dimulai_oleh=org.admin_a)
     hasil, progress, job = _run(org)
     assert hasil["dokumen"] == 4
+    # the year's history says who closed it, and why
+    h = org.periode_a.history.latest()
+    assert (h.status, h.history_user, h.history_change_reason) == (
+        "ditutup",
+        org.admin_a,
+        "tutup tahun",
+    )
     # overall progress on the close job: documents and units done of 4 + 2 (+ the recap)
     assert [d for d, _ in progress] == sorted(d for d, _ in progress) and len(progress) >= 4
     assert progress[-1] == (6, 7) and {t for _, t in progress} == {7}
