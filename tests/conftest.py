@@ -49,3 +49,9 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-quic",
         ],
     }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # As the users see it: Indonesian locale and Jakarta time (dates, the file picker's text).
+    return {**browser_context_args, "locale": "id-ID", "timezone_id": "Asia/Jakarta"}
