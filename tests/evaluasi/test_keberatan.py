@@ -194,6 +194,16 @@ def test_without_an_atasan_it_goes_to_the_instansi_designee(org):
     assert policy.scope(org.sekda.user, Evaluasi.objects.filter(pk=ev.pk)).exists()
 
 
+def test_an_atasan_who_has_left_is_replaced_by_the_designee(org):
+    from kinerja.models import Instansi, Pegawai
+
+    ev = final(org)
+    Pegawai.objects.filter(pk=org.kabid.pk).update(status=Pegawai.Status.BERHENTI)
+    Instansi.objects.filter(pk=org.instansi_a.pk).update(pejabat_keberatan=org.kepala_bkd)
+    k = _ajukan(org, Evaluasi.objects.get(pk=ev.pk))
+    assert k.pemutus_id == org.kepala_bkd.pk and k.sumber_pemutus == "ditunjuk"
+
+
 def test_decision_deadline_follows_the_instansi_setting(org):
     from kinerja.models import PengaturanPengingat
 
@@ -677,7 +687,9 @@ def test_evaluation_page_offers_the_keberatan_with_deadline_and_countdown(org):
     assert "14 hari lagi" in html and "data-hitung-mundur" in html
     batas = timezone.localtime(rules.batas_keberatan(ev.finalisasi_pada))
     assert f"{batas.day} {rules.BULAN[batas.month - 1]} {batas.year} pukul" in html
-    assert "js/hitung-mundur.js" in html
+    # the countdown script: once, from the head (CSP: no inline script)
+    assert html.count("js/hitung-mundur.js") == 1
+    assert "js/hitung-mundur.js" in html.split("</head>")[0].split("</title>")[1]
     # the penilai does not file
     html = _klien(org.kasubbid.user).get(f"/evaluasi/{ev.pk}/").content.decode()
     assert "Ajukan keberatan" not in html
@@ -700,7 +712,9 @@ def test_evaluation_page_offers_the_keberatan_with_deadline_and_countdown(org):
 def test_filing_form_keeps_what_was_typed_on_error_then_files(org):
     ev = final(org)
     c = _klien(org.pegawai.user)
-    assert c.get(f"/evaluasi/{ev.pk}/keberatan/").status_code == 200
+    html = c.get(f"/evaluasi/{ev.pk}/keberatan/").content.decode()
+    assert "Batas pengajuan" in html and "data-hitung-mundur" in html
+    assert "js/hitung-mundur.js" in html.split("</head>")[0].split("</title>")[1]
     palsu = SimpleUploadedFile("foto.png", b"bukan gambar sama sekali" * 20, "image/png")
     r = c.post(
         f"/evaluasi/{ev.pk}/keberatan/",
