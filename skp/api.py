@@ -139,8 +139,12 @@ VERSI_WAJIB = {
 }
 
 
-def versi_wajib(data) -> int:
-    """The `row_version` an edit must carry (see SKPUbahSerializer)."""
+def versi_wajib(data, user, skp) -> int | None:
+    """The `row_version` an edit must carry. Asked only of someone allowed to make the edit:
+    anyone else gets the service's refusal (403, or 400 for a submitted SKP), not a 400 about
+    a field."""
+    if not policy.can(user, "change", skp):
+        return None
     f = serializers.IntegerField(error_messages=VERSI_WAJIB)
     value = data.get("row_version", serializers.empty)
     try:
@@ -154,8 +158,9 @@ class SKPUbahSerializer(serializers.Serializer):
     dukungan_sumber_daya = serializers.CharField(required=False, allow_blank=True)
     skema_pertanggungjawaban = serializers.CharField(required=False, allow_blank=True)
     konsekuensi = serializers.CharField(required=False, allow_blank=True)
-    # Required on edits: without it a client would silently overwrite a newer save.
-    row_version = serializers.IntegerField(error_messages=VERSI_WAJIB)
+    # Required on edits (checked after access, see `versi_wajib`): without it a client would
+    # silently overwrite a newer save.
+    row_version = serializers.IntegerField(required=False, error_messages=VERSI_WAJIB)
 
 
 class CatatanSerializer(serializers.Serializer):
@@ -206,7 +211,8 @@ class SKPViewSet(
         s = SKPUbahSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         data = dict(s.validated_data)
-        rv = data.pop("row_version", None)
+        data.pop("row_version", None)
+        rv = versi_wajib(request.data, request.user, skp)
         skp = services.skp_ubah(skp=skp, user=request.user, row_version=rv, **data)
         return self._out(skp)
 
@@ -354,7 +360,7 @@ class RencanaHasilKerjaViewSet(PolicyScopedMixin, viewsets.ModelViewSet):
             uraian_hasil=d.get("uraian_hasil"),
             ukuran_keberhasilan=d.get("ukuran_keberhasilan"),
             indikator=self._indikator(d),
-            row_version=versi_wajib(request.data),
+            row_version=versi_wajib(request.data, request.user, rhk.skp),
             **extra,
         )
         return Response(self.get_serializer(selectors.rencana_qs().get(pk=rhk.pk)).data)

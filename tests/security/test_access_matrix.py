@@ -383,7 +383,7 @@ TABLE = [
       writes=True, note="the API contract: GET skp/<id>/pdf/ starts the render (202)"),
     T("rencana-hasil-kerja-detail",    "rhk_obj",      "GET",  "401 200 404 200 200 200 404 200 404 404 200"),
     T("rencana-hasil-kerja-detail",    "rhk_obj",      "PATCH", "401 200 404 403 403 403 404 403 404 404 403",
-      data=lambda org, obj: {"rencana": "Diubah"}, json=True),
+      data=lambda org, obj: {"rencana": "Diubah", "row_version": obj.row_version}, json=True),
     # --- API: organisation ---------------------------------------------------------------------
     T("instansi-list",                 None,           "GET",  "401 200 200 200 200 200 200 200 200 200 200"),
     T("instansi-list",                 None,           "POST", "401 405 405 405 405 405 405 405 405 405 405",

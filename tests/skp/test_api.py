@@ -4,7 +4,7 @@ from rest_framework.authtoken.models import Token
 
 from skp import services
 from skp.models import SKP
-from tests.skp.factories import rhk, skp_diajukan, skp_disetujui
+from tests.skp.factories import rhk, skp_diajukan, skp_disetujui, skp_draft
 
 
 def _api(client, user):
@@ -107,6 +107,21 @@ def test_penilai_returns_with_a_note_and_approves(org, client):
         content_type="application/json",
     )
     assert r.status_code == 201 and r.json()["versi"] == 2
+
+
+def test_an_edit_by_someone_not_allowed_is_403_whether_or_not_it_carries_a_version(org, client):
+    skp = skp_draft(org)
+    rhk = skp.rencana_set.first()
+    c = _api(client, org.kasubbid.user)  # the penilai sees the draft but does not write it
+    for body in ({"rencana": "Dari penilai"}, {"rencana": "Dari penilai", "row_version": 1}):
+        r = c.patch(f"/api/v1/rencana-hasil-kerja/{rhk.pk}/", body, content_type="application/json")
+        assert r.status_code == 403, (body, r.content)
+        r = c.patch(
+            f"/api/v1/skp/{skp.pk}/", {"konsekuensi": "X", **body}, content_type="application/json"
+        )
+        assert r.status_code == 403, (body, r.content)
+    rhk.refresh_from_db()
+    assert rhk.rencana != "Dari penilai"
 
 
 def test_stale_row_version_is_400(org, client):
