@@ -219,6 +219,9 @@ class Pegawai(models.Model):
         indexes = [
             models.Index(fields=["instansi", "nama"]),
             models.Index(fields=["unit_kerja", "nama"]),
+            # The API's keyset mode (?cursor=) on an instansi's staff: WHERE instansi_id = x
+            # AND id > last ORDER BY id LIMIT n reads n index entries, on any page.
+            models.Index(fields=["instansi", "id"], name="pegawai_instansi_keyset"),
         ]
 
     def __str__(self) -> str:

@@ -187,3 +187,12 @@ def test_next_link_is_opaque_and_drops_the_page_number(org, banyak):
         f"a:{body['results'][-1]['id']}"
     )
     assert body["previous"] is None
+
+
+def test_an_index_serves_the_keyset_order_within_an_instansi():
+    # An admin's list is WHERE instansi_id = x AND id > last ORDER BY id LIMIT n: with the
+    # (instansi, id) index it reads n entries on any page (without it, every row of the
+    # instansi is sorted for each page).
+    with connection.cursor() as cur:
+        cons = connection.introspection.get_constraints(cur, "kinerja_pegawai")
+    assert any(c["index"] and c["columns"] == ["instansi_id", "id"] for c in cons.values())
