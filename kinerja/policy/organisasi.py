@@ -86,13 +86,15 @@ class DokumenRules(Rules):
     """Issued documents: the pegawai it is about, their penilai and atasan, the admin."""
 
     def scope(self, a: Actor, qs: QuerySet) -> QuerySet:
+        from django.db.models import Q
+
         if a.superuser:
             return qs
         q = a.pegawai_q("pegawai")
         if a.admin_instansi_id:
-            from django.db.models import Q
-
             q |= Q(instansi_id=a.admin_instansi_id)
+        if a.pegawai_id:
+            q |= _dokumen_keberatan_q(a)
         return qs.filter(q)
 
     def can(self, a: Actor, action: str, obj: Model) -> bool:
@@ -102,4 +104,23 @@ class DokumenRules(Rules):
             a.is_admin_of(obj.instansi_id)
             or (a.pegawai_id is not None and obj.pegawai_id == a.pegawai_id)
             or a.leads(obj.pegawai_id)
+            or (
+                a.pegawai_id is not None
+                and type(obj).objects.filter(_dokumen_keberatan_q(a), pk=obj.pk).exists()
+            )
         )
+
+
+def _dokumen_keberatan_q(a: Actor):
+    """Documents of evaluations whose keberatan `a` decides (the atasan, or the instansi's
+    designee who may not lead the pegawai at all)."""
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q
+
+    Keberatan = apps.get_model("evaluasi", "Keberatan")
+    Evaluasi = apps.get_model("evaluasi", "Evaluasi")
+    return Q(
+        content_type=ContentType.objects.get_for_model(Evaluasi),
+        object_id__in=Keberatan.objects.filter(pemutus_id=a.pegawai_id).values("evaluasi_id"),
+    )

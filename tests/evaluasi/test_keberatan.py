@@ -957,3 +957,24 @@ def test_demo_has_one_open_keberatan_under_examination(org):
     assert Keberatan.objects.count() == 1
     html = _klien(org.kabid.user).get("/evaluasi/keberatan/").content.decode()
     assert org.pegawai.nama in html
+
+
+def test_a_designee_outside_the_line_reads_the_document_of_the_evaluation_they_decide(org):
+    from kinerja import policy
+    from kinerja.models import Dokumen, Instansi
+
+    ev = final(org)
+    Evaluasi.objects.filter(pk=ev.pk).update(atasan_pejabat_penilai=None)
+    type(org.pegawai).objects.filter(pk=org.pegawai.pk).update(atasan_pejabat_penilai=None)
+    Instansi.objects.filter(pk=org.instansi_a.pk).update(pejabat_keberatan=org.kadis)
+    doc = services.evaluasi_dokumen_render(evaluasi=Evaluasi.objects.get(pk=ev.pk))
+    # before any keberatan the head of another dinas may not read it
+    assert not policy.can(org.kadis.user, "view", doc)
+    k = _ajukan(org, Evaluasi.objects.get(pk=ev.pk))
+    assert k.pemutus_id == org.kadis.pk
+    assert policy.can(org.kadis.user, "view", doc)
+    assert policy.scope(org.kadis.user, Dokumen.objects.filter(pk=doc.pk)).exists()
+    assert _klien(org.kadis.user).get(f"/evaluasi/dokumen/{doc.pk}/").status_code == 200
+    # still nobody else outside the line
+    assert not policy.can(org.staf_dinas.user, "view", doc)
+    assert _klien(org.staf_dinas.user).get(f"/evaluasi/dokumen/{doc.pk}/").status_code == 404
