@@ -16,6 +16,7 @@ Deterministic (seeded) and idempotent: only missing rows are created. Defensive 
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from typing import Any
 
@@ -23,7 +24,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from evaluasi import rules
+from evaluasi import jendela, rules
 from evaluasi.models import Evaluasi, KasusSanksi, KinerjaOrganisasi, Potensi
 from kinerja.models import Instansi, Pegawai, Periode, UnitKerja
 from kinerja.rules import jendela_pada, jendela_periodik
@@ -93,8 +94,17 @@ def _evaluasi(
         saran_rating_hasil_kerja=h,
         predikat=rules.predikat(h, pr),
         status=Evaluasi.Status.FINAL,
-        finalisasi_pada=now,
+        finalisasi_pada=_finalisasi(periode, jenis, urutan, now),
     )
+
+
+def _finalisasi(periode: Periode, jenis: str, urutan: int | None, now):
+    """When the penilai finalised it: ten days after its window closed (never in the future),
+    so only a recent result still offers a keberatan, as in a real year."""
+    w = jendela.dari_jenis(periode, jenis, urutan).jendela
+    hari = w.selesai + dt.timedelta(days=10)
+    waktu = timezone.make_aware(dt.datetime.combine(hari, dt.time(10, 0)))
+    return min(waktu, now)
 
 
 @transaction.atomic
@@ -261,8 +271,15 @@ def _keberatan(ctx: dict, inst: Instansi, lalu: Periode) -> int:
     ev = Evaluasi.objects.filter(
         pegawai=peg, periode=lalu, jenis="tahunan", status=Evaluasi.Status.FINAL
     ).first()
-    if ev is None or not rules.keberatan_masih_dibuka(ev.finalisasi_pada, timezone.now()):
+    if ev is None:
         return 0
+    if not rules.keberatan_masih_dibuka(ev.finalisasi_pada, timezone.now()):
+        # The story: her annual result was reopened by the admin and finalised again five
+        # days ago, which opened a new 14-day window.
+        Evaluasi.objects.filter(pk=ev.pk).update(
+            finalisasi_pada=timezone.now() - dt.timedelta(days=5)
+        )
+        ev.refresh_from_db()
     try:
         k = services.keberatan_ajukan(
             user=peg.user,

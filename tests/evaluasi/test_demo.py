@@ -58,3 +58,24 @@ def test_seed_is_idempotent_and_fills_last_year(org):
 def test_seed_tolerates_an_empty_context(org):
     demo.seed({})
     demo.seed({"instansi": None, "periode": "x"})
+
+
+def test_demo_results_were_finalised_after_their_windows_so_old_ones_offer_no_keberatan(org):
+    from django.utils import timezone
+
+    from evaluasi import rules
+    from evaluasi.models import Keberatan
+
+    ctx = {"instansi": org.instansi_a, "periode": org.periode_a, "admin": org.admin_a,
+           "kasubbid": org.kasubbid, "pegawai": org.pegawai, "seed": 7}  # fmt: skip
+    demo.seed(ctx)
+    now = timezone.now()
+    final = Evaluasi.objects.filter(pegawai__instansi=org.instansi_a, status="final")
+    terbuka = [e for e in final if rules.keberatan_masih_dibuka(e.finalisasi_pada, now)]
+    # two years back and last year's results are long past their 14 days...
+    lalu2 = final.filter(periode__tahun=org.periode_a.tahun - 2)
+    assert lalu2.exists() and not any(e in terbuka for e in lalu2)
+    assert all(e.finalisasi_pada <= now for e in final)
+    # ...except the one the demo's open keberatan is about
+    k = Keberatan.objects.get(pegawai=org.pegawai)
+    assert k.evaluasi in terbuka and len(terbuka) < final.count() / 2
