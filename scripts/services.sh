@@ -44,3 +44,5 @@ if [ ! -x /usr/bin/chromium ]; then
   say "memasang Chromium (Debian) untuk uji peramban"; apt_install chromium fonts-liberation || true
 fi
 if ! command -v pdftoppm >/dev/null; then apt_install poppler-utils || true; fi
+# The bench drives gunicorn with wrk (Debian package); its own small test uses it too.
+if ! command -v wrk >/dev/null; then apt_install wrk || true; fi
