@@ -164,9 +164,7 @@ def test_print_logins_shows_one_login_per_role_with_the_password(ctx):
 
 
 @pytest.mark.django_db
-def test_manage_py_demo_runs_every_stage_twice_without_changing_the_organisation(
-    settings, capsys
-):
+def test_manage_py_demo_runs_every_stage_twice_without_changing_the_organisation(settings, capsys):
     from django.core.management import call_command
 
     # As under `make run`: the console email backend. The seeded notifications' emails must
