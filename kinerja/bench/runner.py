@@ -1514,6 +1514,11 @@ class Bench:
             head += ["## Profil baris yang tidak mencapai sasaran", ""]
             for r in profiles:
                 head += [f"### {r.work}", "", "```", r.profile, "```", ""]
+        # Hand-run measurements of earlier sessions (each dated, with its machine load) are
+        # kept below every new table instead of being lost when the file is rewritten.
+        riwayat = Path(__file__).with_name("riwayat.md")
+        if riwayat.exists():
+            head += [riwayat.read_text(), ""]
         return "\n".join(head)
 
     @staticmethod
