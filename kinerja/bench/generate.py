@@ -381,7 +381,9 @@ def generate(
     _tables_cache = None
     rng = random.Random(seed)
     tahun = tahun or timezone.localdate().year
-    now = timezone.now()
+    # The generator's "now" is the start of today (not the current second): the same seed gives
+    # the same rows all day, including dates clamped to "now" in the running window.
+    now = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
     clock = min(now, dt.datetime(tahun, 12, 31, 12, 0, tzinfo=dt.UTC))
     clock = clock.replace(microsecond=0)
     if fast is None:
