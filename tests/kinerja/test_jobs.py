@@ -365,3 +365,17 @@ def test_job_status_partial_polls_until_done(org, client_as):
     html = client_as(org.pegawai.user).get(f"/latar/{job.pk}/").content.decode()
     assert "hx-trigger" not in html and "/media/x.pdf" in html
     assert client_as(org.rekan.user).get(f"/latar/{job.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_progress_says_in_progress_for_a_job_waiting_on_its_parts():
+    """The close job waits (pending) while its unit jobs run: with progress it reads as being
+    processed, not as still queued."""
+    from django.template.loader import render_to_string
+
+    job = Job.objects.create(task="evaluasi.tutup_tahun", status="pending", progres=40)
+    html = render_to_string("kinerja/partials/job_progres.html", {"job": job})
+    assert "Sedang diproses" in html and "Menunggu" not in html
+    job.progres = 0
+    html = render_to_string("kinerja/partials/job_progres.html", {"job": job})
+    assert "Menunggu" in html
