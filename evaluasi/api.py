@@ -39,7 +39,7 @@ from evaluasi.models import (
     Rating,
 )
 from kinerja import policy
-from kinerja.api_base import PolicyScopedMixin
+from kinerja.api_base import VERSI_WAJIB, PolicyScopedMixin
 from kinerja.models import Pegawai, Periode, UnitKerja
 
 
@@ -154,13 +154,6 @@ class EvaluasiSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["predikat", "saran_rating_hasil_kerja", "status", "finalisasi_pada"]
         extra_kwargs = {"urutan": {"required": False}, "row_version": {"required": False}}
-
-
-VERSI_WAJIB = {
-    "required": "Versi data (row_version) wajib dikirim; ambil data terbaru lalu kirim lagi.",
-    "invalid": "Versi data (row_version) harus berupa bilangan bulat.",
-    "null": "Versi data (row_version) wajib dikirim; ambil data terbaru lalu kirim lagi.",
-}
 
 
 class EvaluasiUbahSerializer(EvaluasiSerializer):

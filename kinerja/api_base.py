@@ -14,6 +14,13 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from kinerja import policy
 
+# Messages for the `row_version` every API edit must carry (optimistic concurrency).
+VERSI_WAJIB = {
+    "required": "Versi data (row_version) wajib dikirim; ambil data terbaru lalu kirim lagi.",
+    "invalid": "Versi data (row_version) harus berupa bilangan bulat.",
+    "null": "Versi data (row_version) wajib dikirim; ambil data terbaru lalu kirim lagi.",
+}
+
 CURSOR_INVALID = (
     "Kursor tidak valid atau sudah kedaluwarsa. Mulai lagi dari halaman pertama dengan "
     "?cursor= tanpa nilai, lalu ikuti tautan next/previous."

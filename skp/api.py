@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from kinerja import policy
-from kinerja.api_base import PolicyScopedMixin
+from kinerja.api_base import VERSI_WAJIB, PolicyScopedMixin
 from kinerja.models import Dokumen, Job, Pegawai, Periode, TimKerja
 from skp import rules, selectors, services
 from skp.models import SKP, Indikator, MatriksPeranHasil, PeranHasil, RencanaHasilKerja
@@ -130,13 +130,6 @@ class SKPBuatSerializer(serializers.Serializer):
         choices=SKP.Pendekatan.choices, default=SKP.Pendekatan.KUANTITATIF
     )
     jenis = serializers.ChoiceField(choices=SKP.Jenis.choices, required=False)
-
-
-VERSI_WAJIB = {
-    "required": "Versi data (row_version) wajib dikirim; ambil data terbaru lalu kirim lagi.",
-    "invalid": "Versi data (row_version) harus berupa bilangan bulat.",
-    "null": "Versi data (row_version) wajib dikirim; ambil data terbaru lalu kirim lagi.",
-}
 
 
 def versi_wajib(data, user, skp) -> int | None:
