@@ -25,7 +25,7 @@ from evaluasi.forms import (
     evaluasi_input,
 )
 from evaluasi.models import Evaluasi, KasusSanksi, KinerjaOrganisasi, PenutupanTahun
-from kinerja import policy
+from kinerja import cache_halaman, policy
 from kinerja.models import Dokumen, Pegawai, UnitKerja
 
 
@@ -81,6 +81,7 @@ def beranda(request: HttpRequest) -> HttpResponse:
 
 
 # --- team and per-person evaluation ---------------------------------------------------------
+@cache_halaman.halaman("evaluasi-tim")
 @login_required
 def tim(request: HttpRequest) -> HttpResponse:
     periode = _periode(request)
@@ -398,6 +399,7 @@ def saya(request: HttpRequest) -> HttpResponse:
 
 
 # --- distribution -----------------------------------------------------------------------------
+@cache_halaman.halaman("evaluasi-distribusi")
 @login_required
 def distribusi(request: HttpRequest) -> HttpResponse:
     periode = _periode(request)

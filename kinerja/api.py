@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from kinerja import policy, services
+from kinerja import cache_halaman, policy, services
 from kinerja.api_base import PolicyScopedMixin
 from kinerja.models import Instansi, Jabatan, Pegawai, Periode, UnitKerja
 
@@ -235,6 +235,18 @@ class PegawaiViewSet(PolicyScopedMixin, viewsets.ReadOnlyModelViewSet):
 
     def base_queryset(self):
         return Pegawai.objects.order_by("nama", "id")
+
+    def dispatch(self, request, *args, **kwargs):
+        # The biggest list integrators page through: served per credentials and data version
+        # from the page cache while nothing was written (kinerja.cache_halaman); a miss runs the
+        # whole DRF request (authentication, permissions, the policy's scope).
+        if self.action_map.get(request.method.lower()) != "list":
+            return super().dispatch(request, *args, **kwargs)
+        return cache_halaman.layani(
+            request,
+            "api-pegawai",
+            lambda: super(PegawaiViewSet, self).dispatch(request, *args, **kwargs),
+        )
 
     @extend_schema(
         summary="Tambah atau perbarui pegawai berdasarkan NIP (upsert)",

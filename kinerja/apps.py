@@ -10,6 +10,7 @@ class KinerjaConfig(AppConfig):
 
         from django.apps import apps
 
+        from kinerja import cache_halaman  # noqa: F401 - watches every connection's writes
         from kinerja import navigation as nav
         from kinerja.riwayat import bungkus_layanan
 

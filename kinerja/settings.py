@@ -261,8 +261,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Sessions in PostgreSQL: any web container serves any request (stateless web tier).
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions in PostgreSQL, read through a short copy in Redis when there is one (kinerja.sesi): any
+# web container serves any request (stateless web tier).
+SESSION_ENGINE = "kinerja.sesi" if REDIS_URL else "django.contrib.sessions.backends.db"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -343,6 +344,9 @@ KINERJA_PROXY_HOPS = envint("KINERJA_PROXY_HOPS", 0)
 KINERJA_IMPOR_LATAR_BARIS = envint("KINERJA_IMPOR_LATAR_BARIS", 2000)
 # Seconds the per-user menu facts (unread count, which menu entries show) stay cached; 0: off.
 KINERJA_NAV_DETIK = envint("KINERJA_NAV_DETIK", 30)
+# Seconds a heavy read page is kept per user and data version (kinerja.cache_halaman); 0: off.
+# Needs the shared cache (Redis): locmem in several processes would disagree on the version.
+KINERJA_HALAMAN_DETIK = envint("KINERJA_HALAMAN_DETIK", 120 if REDIS_URL else 0)
 
 LOGGING = {
     "version": 1,

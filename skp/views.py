@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
-from kinerja import policy
+from kinerja import cache_halaman, policy
 from kinerja.models import Dokumen, Job, Pegawai
 from skp import rules, selectors, services
 from skp.forms import LampiranForm, RhkForm, TugasBelajarForm
@@ -137,6 +137,7 @@ def _bands(jenjang: str, lokasi: str, univ: str) -> list[rules.Band] | None:
         return None
 
 
+@cache_halaman.halaman("skp-detail")
 @login_required
 @vary_on_headers("HX-Request")
 def skp_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -21,3 +21,8 @@ KINERJA_VERIFIKASI_PER_MENIT = 100_000
 # The per-user menu cache (kinerja.context_processors) off: a page's query count must not
 # depend on which test request came first. Its own tests switch it on.
 KINERJA_NAV_DETIK = 0
+# The page cache is tested on its own (tests/kinerja/test_cache_halaman.py) with commits.
+KINERJA_HALAMAN_DETIK = 0
+# Sessions in the database alone, whatever REDIS_URL says: query counts must not depend on a copy
+# left by an earlier test. The Redis copy (kinerja.sesi) has its own tests.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
