@@ -252,7 +252,7 @@ CELERY_BEAT_SCHEDULE = {
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "kinerja.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             # Every page reads the per-user menu facts from here: an unreachable Redis must
             # cost a second at most, then the page computes them itself.

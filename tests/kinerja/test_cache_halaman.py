@@ -222,7 +222,7 @@ def test_redis_down_renders_the_page_and_stores_nothing(org, client_as, settings
     settings.KINERJA_HALAMAN_DETIK = 120
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "kinerja.redis_cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }

@@ -184,7 +184,7 @@ def test_redis_down_during_a_request_then_the_sweep_runs_the_job(
         # As in production (REDIS_URL set): broker, results and the cache all on that Redis.
         settings.CACHES = {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "kinerja.redis_cache.RedisCache",
                 "LOCATION": redis.url,
             }
         }
