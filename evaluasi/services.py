@@ -604,20 +604,19 @@ def justifikasi_simpan(
 def evaluasi_dokumen_render(*, evaluasi: Evaluasi):
     """Issue the Dokumen Evaluasi Kinerja Pegawai PDF; a no-op when the current document was
     rendered from the same row_version (so the year-end close can run twice)."""
+    from django.contrib.contenttypes.models import ContentType
+
     from evaluasi.dokumen import evaluasi_pdf_render
     from kinerja.models import Dokumen
     from kinerja.pdf import dokumen_simpan
 
-    ev = Evaluasi.objects.select_related("dokumen").get(pk=evaluasi.pk)
+    # periode and pegawai: the title and file name below read them (no lazy queries per PDF).
+    ev = Evaluasi.objects.select_related("dokumen", "periode", "pegawai").get(pk=evaluasi.pk)
     if ev.dokumen_id and ev.dokumen_row_version == ev.row_version and not ev.dokumen.digantikan:
         return ev.dokumen
     data, kode = evaluasi_pdf_render(ev)
-    versi = (
-        Dokumen.objects.filter(
-            content_type__model="evaluasi", content_type__app_label="evaluasi", object_id=ev.pk
-        ).count()
-        + 1
-    )
+    ct = ContentType.objects.get_for_model(Evaluasi)  # cached per process
+    versi = Dokumen.objects.filter(content_type=ct, object_id=ev.pk).count() + 1
     w = jendela.dari_jenis(ev.periode, ev.jenis, ev.urutan)
     doc = dokumen_simpan(
         jenis=Dokumen.Jenis.EVALUASI,

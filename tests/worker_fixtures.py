@@ -74,6 +74,16 @@ def pdf_lambat(job, *, instansi_id: int, detik: float) -> dict:
     return {"dokumen": doc.pk, "url": doc.berkas.url}
 
 
+@jobs.handler("uji.pid_basis_data")
+def pid_basis_data(job, *, instansi_id: int) -> dict:
+    """Which PostgreSQL backend (connection) the pool process ran this job on."""
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute("SELECT pg_backend_pid()")
+        return {"pid": c.fetchone()[0], "proses": os.getpid()}
+
+
 @jobs.handler("uji.gagal_sekali")
 def gagal_sekali(job, *, instansi_id: int) -> dict:
     """Fails on its first attempt (a transient error), succeeds after."""

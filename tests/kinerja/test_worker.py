@@ -97,6 +97,22 @@ def test_outbox_jobs_run_on_the_worker_email_once_and_a_failure_retried(pekerja,
     assert flaky.percobaan == 2 and flaky.hasil == {"percobaan": 2} and flaky.galat == ""
 
 
+def test_pool_processes_keep_their_database_connection_between_jobs(pekerja, org):
+    """Celery's fixup would open a new PostgreSQL connection for every job (kinerja/celery.py)."""
+    hasil = []
+    for _ in range(6):
+        job = jobs.enqueue("uji.pid_basis_data", instansi_id=org.instansi_a.pk)
+        wait_for(lambda j=job: _status(j.pk) == "sukses", 20, "job pid selesai")
+        job.refresh_from_db()
+        hasil.append((job.hasil["proses"], job.hasil["pid"]))
+    # Each pool process used one connection for all of its jobs.
+    per_proses: dict[int, set[int]] = {}
+    for proses, pid in hasil:
+        per_proses.setdefault(proses, set()).add(pid)
+    assert all(len(pids) == 1 for pids in per_proses.values()), hasil
+    assert len({pid for _p, pid in hasil}) < len(hasil)
+
+
 def _dokumen_of(job: Job):
     return Dokumen.objects.filter(
         content_type=ContentType.objects.get_for_model(Job), object_id=job.pk
