@@ -281,7 +281,10 @@ class Pelanggaran:
 
 
 def bandingkan(predikat_org: str, counts: Mapping[str, int]) -> list[Pelanggaran]:
-    """Every bound of the guidance the actual counts break (regardless of the unit's size)."""
+    """Every bound of the guidance the actual counts break (regardless of the unit's size).
+
+    Runs for every unit of an instansi at the year-end close: shares are compared in integers
+    (n/total > a/b as n*b > a*total) and messages are only written for broken bounds."""
     p = pedoman(predikat_org)
     c = {k: int(counts.get(k, 0) or 0) for k in PREDIKAT}
     total = sum(c.values())
@@ -290,20 +293,23 @@ def bandingkan(predikat_org: str, counts: Mapping[str, int]) -> list[Pelanggaran
     out: list[Pelanggaran] = []
     for bt in p.batas:
         n = sum(c[k] for k in bt.kelompok)
-        kode = "+".join(bt.kelompok)
-        frasa = f"{bt.label} {n} dari {total} = {persen(n, total)}"
-        share = Fraction(n, total)
-        if bt.max is not None and share > bt.max:
+
+        def frasa(bt: Batas = bt, n: int = n) -> str:
+            return f"{bt.label} {n} dari {total} = {persen(n, total)}"
+
+        if bt.max is not None and n * bt.max.denominator > bt.max.numerator * total:
+            kode = "+".join(bt.kelompok)
             if bt.max == 0:
-                out.append(Pelanggaran(f"{kode}:max", f"{frasa} > 0% (tidak boleh ada)"))
+                out.append(Pelanggaran(f"{kode}:max", f"{frasa()} > 0% (tidak boleh ada)"))
             else:
-                out.append(Pelanggaran(f"{kode}:max", f"{frasa} > {_pct(bt.max)}"))
-        if bt.min is not None and share < bt.min:
-            out.append(Pelanggaran(f"{kode}:min", f"{frasa} < {_pct(bt.min)}"))
+                out.append(Pelanggaran(f"{kode}:max", f"{frasa()} > {_pct(bt.max)}"))
+        if bt.min is not None and n * bt.min.denominator < bt.min.numerator * total:
+            out.append(Pelanggaran(f"{'+'.join(bt.kelompok)}:min", f"{frasa()} < {_pct(bt.min)}"))
         if bt.min_orang is not None and n < bt.min_orang:
             out.append(
                 Pelanggaran(
-                    f"{kode}:min_orang", f"{frasa}; pedoman: paling sedikit {bt.min_orang} orang"
+                    f"{'+'.join(bt.kelompok)}:min_orang",
+                    f"{frasa()}; pedoman: paling sedikit {bt.min_orang} orang",
                 )
             )
         if bt.modus:
@@ -312,7 +318,7 @@ def bandingkan(predikat_org: str, counts: Mapping[str, int]) -> list[Pelanggaran
                 terbesar = max(lebih, key=lambda k: c[k])
                 out.append(
                     Pelanggaran(
-                        f"{kode}:modus",
+                        f"{'+'.join(bt.kelompok)}:modus",
                         f"{bt.label} ({n} dari {total}) bukan kelompok terbesar: "
                         f"{PREDIKAT_LABEL[terbesar]} {c[terbesar]} dari {total} = "
                         f"{persen(c[terbesar], total)}",

@@ -14,8 +14,9 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -669,7 +670,8 @@ def penutupan_mulai(*, user: Any, periode: Periode):
 
 
 def _sidik(data: Any) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    # Our own plain data, built in a fixed order: no key sorting needed (100k rows at the close).
+    return hashlib.sha256(json.dumps(data, default=str, separators=(",", ":")).encode()).hexdigest()
 
 
 # A unit job reports progress at most this often (seconds); tests set 0 to see every step.
@@ -695,7 +697,7 @@ def tutup_tahun_jalankan(*, periode_id: int, job: Any = None) -> dict | jobs.Wai
     Without a job (a shell), a job row is made and the units run here, one after the other."""
     from django.db.models import Count
 
-    from evaluasi.models import ArsipUnit, PenutupanTahun
+    from evaluasi.models import PenutupanTahun
     from kinerja.models import Job
 
     di_sini = job is None
@@ -723,26 +725,16 @@ def tutup_tahun_jalankan(*, periode_id: int, job: Any = None) -> dict | jobs.Wai
         lanjut = pen.putaran == putaran  # this run again: keep what its units finished
         per_unit = sorted(
             _tahunan_final(periode_id)
-            .filter(pegawai__unit_kerja__isnull=False)
+            # Through the instansi's pegawai (its index), not a scan of every pegawai.
+            .filter(pegawai__instansi_id=periode.instansi_id, pegawai__unit_kerja__isnull=False)
             .order_by()
             .values_list("pegawai__unit_kerja_id")
             .annotate(n=Count("id"))
             .values_list("pegawai__unit_kerja_id", "n"),
             key=lambda t: (-t[1], t[0]),  # the largest units first: workers finish together
         )
-        baru = [
-            ArsipUnit(penutupan=pen, unit_kerja_id=u, sidik="", putaran=putaran)
-            for u, _ in per_unit
-        ]
-        if lanjut:
-            ArsipUnit.objects.bulk_create(baru, ignore_conflicts=True)
-        else:
-            ArsipUnit.objects.bulk_create(
-                baru,
-                update_conflicts=True,
-                unique_fields=["penutupan", "unit_kerja"],
-                update_fields=["putaran", "putaran_selesai", "terbit"],
-            )
+        _arsip_unit_catat(pen.pk, [u for u, _ in per_unit], putaran, lanjut=lanjut)
+        if not lanjut:
             pen.putaran = putaran
             pen.status = PenutupanTahun.Status.BERJALAN
             pen.unit_total = len(per_unit)
@@ -754,15 +746,15 @@ def tutup_tahun_jalankan(*, periode_id: int, job: Any = None) -> dict | jobs.Wai
                 "evaluasi.tutup_unit",
                 [
                     (
-                        f"evaluasi-tutup:{periode_id}:{putaran}:{u}",
+                        f"evaluasi-tutup:{periode_id}:{putaran}:{units[0]}",
                         {
                             "periode_id": periode_id,
-                            "unit_id": u,
+                            "unit_ids": units,
                             "putaran": putaran,
                             "induk_id": job.pk,
                         },
                     )
-                    for u, _ in per_unit
+                    for units in kelompok_unit(per_unit, settings.KINERJA_TUTUP_DOKUMEN_PER_JOB)
                 ],
                 instansi_id=periode.instansi_id,
             )
@@ -773,7 +765,11 @@ def tutup_tahun_jalankan(*, periode_id: int, job: Any = None) -> dict | jobs.Wai
             f"{pen.unit_total} unit kerja dibagikan ke pekerja",
         )
     # Final evaluations of pegawai without a unit: no zip to go into; issued here.
-    for ev in _tahunan_final(periode_id).filter(pegawai__unit_kerja__isnull=True).order_by("pk"):
+    for ev in (
+        _tahunan_final(periode_id)
+        .filter(pegawai__instansi_id=periode.instansi_id, pegawai__unit_kerja__isnull=True)
+        .order_by("pk")
+    ):
         evaluasi_dokumen_render(evaluasi=ev)
     if di_sini:
         for u, _ in per_unit:
@@ -782,6 +778,82 @@ def tutup_tahun_jalankan(*, periode_id: int, job: Any = None) -> dict | jobs.Wai
     if di_sini:
         return hasil or {}
     return hasil if hasil is not None else jobs.Waiting()
+
+
+def kelompok_unit(per_unit: list[tuple[int, int]], dokumen: int) -> list[list[int]]:
+    """Units (id, documents), largest first, cut into jobs of about `dokumen` documents: a unit
+    at least that big is a job of its own; smaller ones share a job until it holds that many.
+    (One job per unit made 13,561 jobs of 7 documents on average at provincial scale: recording
+    them was a third of the close's data phase.)"""
+    groups: list[list[int]] = []
+    cur: list[int] = []
+    n = 0
+    for unit_id, k in per_unit:
+        if k >= dokumen:
+            groups.append([unit_id])
+            continue
+        cur.append(unit_id)
+        n += k
+        if n >= dokumen:
+            groups.append(cur)
+            cur, n = [], 0
+    if cur:
+        groups.append(cur)
+    return groups
+
+
+def _arsip_unit_catat(pen_id: int, unit_ids: list[int], putaran: int, *, lanjut: bool) -> None:
+    """One ArsipUnit row per unit of this run, in one statement (the units as one array
+    parameter). A run that resumes keeps its rows; a new run takes them over from the start."""
+    from evaluasi.models import ArsipUnit
+
+    if not unit_ids:
+        return
+    on_conflict = (
+        "DO NOTHING"
+        if lanjut
+        else "DO UPDATE SET putaran = EXCLUDED.putaran, putaran_selesai = 0, terbit = 0"
+    )
+    with connection.cursor() as c:
+        c.execute(
+            f"INSERT INTO {ArsipUnit._meta.db_table} "
+            "(penutupan_id, unit_kerja_id, sidik, jumlah, putaran, putaran_selesai, terbit) "
+            "SELECT %s, u, '', 0, %s, 0, 0 FROM unnest(%s::bigint[]) AS u "
+            f"ON CONFLICT (penutupan_id, unit_kerja_id) {on_conflict}",
+            [pen_id, putaran, unit_ids],
+        )
+
+
+def tutup_units_jalankan(
+    *, periode_id: int, unit_ids: list[int], putaran: int, induk_id: int | None = None
+) -> dict:
+    """A close job's units (job `evaluasi.tutup_unit`), one after the other; the run's finish is
+    checked once, after the last. A unit that fails names itself (`UnitGagal`)."""
+    for unit_id in unit_ids:
+        try:
+            tutup_unit_jalankan(
+                periode_id=periode_id,
+                unit_id=unit_id,
+                putaran=putaran,
+                induk_id=induk_id,
+                periksa=False,
+            )
+        except Exception as exc:
+            raise UnitGagal(unit_id, exc) from exc
+    selesai = _tutup_periksa(pen_id=_pen_id(periode_id), putaran=putaran, induk_id=induk_id)
+    return {"unit": unit_ids, "rekap": selesai is not None}
+
+
+class UnitGagal(RuntimeError):
+    def __init__(self, unit_id: int, exc: Exception):
+        super().__init__(f"Unit kerja {unit_id} gagal diproses: {exc}")
+        self.unit_id = unit_id
+
+
+def _pen_id(periode_id: int) -> int:
+    from evaluasi.models import PenutupanTahun
+
+    return PenutupanTahun.objects.values_list("pk", flat=True).get(periode_id=periode_id)
 
 
 def _tutup_progres(*, pen_id: int, putaran: int, induk_id: int | None) -> None:
@@ -806,7 +878,12 @@ def _tutup_progres(*, pen_id: int, putaran: int, induk_id: int | None) -> None:
 
 
 def tutup_unit_jalankan(
-    *, periode_id: int, unit_id: int, putaran: int, induk_id: int | None = None
+    *,
+    periode_id: int,
+    unit_id: int,
+    putaran: int,
+    induk_id: int | None = None,
+    periksa: bool = True,
 ) -> dict:
     """One unit of a close run (job `evaluasi.tutup_unit`): issue the unit's Dokumen Evaluasi
     Kinerja Pegawai that are not current, zip them when the set changed, mark the unit done for
@@ -862,6 +939,8 @@ def tutup_unit_jalankan(
             putaran_selesai=putaran,
         )
         _tutup_progres(pen_id=pen.pk, putaran=putaran, induk_id=induk_id)
+    if not periksa:
+        return {"unit": unit_id}
     selesai = _tutup_periksa(pen_id=pen.pk, putaran=putaran, induk_id=induk_id)
     return {"unit": unit_id, "rekap": selesai is not None}
 
@@ -892,11 +971,15 @@ def _tutup_periksa(*, pen_id: int, putaran: int, induk_id: int | None) -> dict |
                 return None
             periode = pen.periode
             data = rekap.data_rekap(periode)
-            sidik = _sidik(data)
+            sidik = data["sidik"]
             if pen.rekap_sidik != sidik or not pen.rekap_id:
                 pen.rekap = rekap.xlsx_rekap(periode=periode, data=data, penutupan=pen)
                 pen.rekap_sidik = sidik
-            tanpa_unit = _tahunan_final(periode.pk).filter(pegawai__unit_kerja__isnull=True).count()
+            tanpa_unit = (
+                _tahunan_final(periode.pk)
+                .filter(pegawai__instansi_id=periode.instansi_id, pegawai__unit_kerja__isnull=True)
+                .count()
+            )
             pen.status = PenutupanTahun.Status.SELESAI
             pen.selesai = pen.selesai or timezone.now()
             pen.ringkasan = {

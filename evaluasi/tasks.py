@@ -29,18 +29,31 @@ def tutup_tahun(job, *, periode_id: int):
 
 
 @jobs.handler("evaluasi.tutup_unit")
-def tutup_unit(job, *, periode_id: int, unit_id: int, putaran: int, induk_id: int) -> dict:
-    """One unit of a year-end close run: its PDFs and zip; the last unit writes the recap. A unit
-    that fails for good fails the close job with it (the admin can start the close again)."""
-    from evaluasi.services import tutup_unit_jalankan
+def tutup_unit(
+    job,
+    *,
+    periode_id: int,
+    putaran: int,
+    induk_id: int,
+    unit_ids: list[int] | None = None,
+    unit_id: int | None = None,
+) -> dict:
+    """Units of a year-end close run (small units share a job): their PDFs and zips; the last
+    unit of the run writes the recap. (`unit_id`: one unit, as jobs recorded before units were
+    grouped.) A job that fails for good fails the close job with it (the admin can start the
+    close again)."""
+    from evaluasi.services import tutup_units_jalankan
 
     try:
-        return tutup_unit_jalankan(
-            periode_id=periode_id, unit_id=unit_id, putaran=putaran, induk_id=induk_id
+        return tutup_units_jalankan(
+            periode_id=periode_id,
+            unit_ids=unit_ids if unit_ids is not None else [unit_id],
+            putaran=putaran,
+            induk_id=induk_id,
         )
     except Exception as exc:
         if job.percobaan >= jobs.max_attempts():
-            jobs.fail(induk_id, f"Unit kerja {unit_id} gagal diproses: {exc}")
+            jobs.fail(induk_id, str(exc))
         raise
 
 

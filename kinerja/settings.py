@@ -342,6 +342,9 @@ KINERJA_VERIFIKASI_PER_MENIT = envint("KINERJA_VERIFIKASI_PER_MENIT", 30)
 KINERJA_PROXY_HOPS = envint("KINERJA_PROXY_HOPS", 0)
 # Staff imports with more rows than this are written by a worker, with a progress bar.
 KINERJA_IMPOR_LATAR_BARIS = envint("KINERJA_IMPOR_LATAR_BARIS", 2000)
+# A year-end close job takes whole units until it holds about this many documents (small units
+# share a job; a bigger unit is a job of its own): evaluasi.services.kelompok_unit.
+KINERJA_TUTUP_DOKUMEN_PER_JOB = envint("KINERJA_TUTUP_DOKUMEN_PER_JOB", 100)
 # Seconds the per-user menu facts (unread count, which menu entries show) stay cached; 0: off.
 KINERJA_NAV_DETIK = envint("KINERJA_NAV_DETIK", 30)
 # Seconds a heavy read page is kept per user and data version (kinerja.cache_halaman); 0: off.

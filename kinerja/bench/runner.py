@@ -709,6 +709,9 @@ class Bench:
                     t = time.perf_counter()
                     services.tutup_tahun_jalankan(periode_id=pid, job=job)
                     spent += time.perf_counter() - t
+                    n_jobs[pid] = Job.objects.filter(
+                        task="evaluasi.tutup_unit", kwargs__putaran=job.pk
+                    ).count()
                     ArsipUnit.objects.filter(putaran=job.pk).update(putaran_selesai=job.pk)
                     pen_id = PenutupanTahun.objects.values_list("pk", flat=True).get(periode_id=pid)
                     t = time.perf_counter()
@@ -717,6 +720,7 @@ class Bench:
             return spent
 
         sql_rows: list = []
+        n_jobs: dict[int, int] = {}
 
         def limit() -> None:
             with connection.cursor() as c:
@@ -743,7 +747,7 @@ class Bench:
         check = _recap_check(periode_ids[0], sql_rows)
         row.kinerja = (
             f"{_fmt_s(t_kinerja)} ({len(periode_ids)} instansi, {n_peg:,} evaluasi tahunan, "
-            f"{n_unit:,} job unit)"
+            f"{n_unit:,} unit dalam {sum(n_jobs.values()):,} job)"
         )
         row.limit = f"{_fmt_s(t_sql)} (1 SQL, {len(sql_rows):,} baris)"
         ratio = t_kinerja / t_sql
@@ -751,8 +755,9 @@ class Bench:
         row.ok = ratio <= 2.0
         row.note = (
             f"{check} Kinerja = job tutup tahun (kunci tahun, baris ArsipUnit dalam satu "
-            "pernyataan, satu job evaluasi.tutup_unit per unit dicatat) + data rekap langkah "
-            "akhir, per instansi; PDF dan zip dikerjakan job unit (lihat di bawah)."
+            "pernyataan, job evaluasi.tutup_unit dicatat: unit kecil berbagi job sampai "
+            f"±{settings.KINERJA_TUTUP_DOKUMEN_PER_JOB} dokumen) + data rekap langkah akhir, per "
+            "instansi; PDF dan zip dikerjakan job unit (lihat di bawah)."
         )
         if not row.ok and self.opts.profile:
             row.profile = self._profile_callable(
@@ -1154,8 +1159,8 @@ class Bench:
         )
         r_bulk.note = (
             "Satu job evaluasi.pdf per pegawai (tugas yang sudah ada), dibagi ke proses worker. "
-            "Tutup tahun memakai satu job per unit (evaluasi.tutup_unit): lihat catatan baris "
-            "Tutup tahun. "
+            "Tutup tahun memakai job per kelompok unit (evaluasi.tutup_unit): lihat catatan "
+            "baris Tutup tahun. "
             f"Inti CPU yang benar-benar didapat proses worker: {cpu} "
             f"(di bawah ~1.0 / ~2.0 berarti mesin sedang dipakai proses lain)."
         )

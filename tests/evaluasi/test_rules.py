@@ -312,3 +312,44 @@ def test_steps_after_a_timed_one_wait_for_its_deadline():
     assert r.mulai_paling_awal(r.KINERJA_TERPENUHI, batas) is None
     assert r.mulai_paling_awal(r.PEMINDAHAN, batas) is None
     assert r.mulai_paling_awal(r.UJI_KOMPETENSI, None) is None
+
+
+def _bandingkan_pecahan(predikat_org: str, counts: dict[str, int]) -> set[str]:
+    """The bounds broken, checked with Fractions straight from the guidance (the reference the
+    integer comparison in r.bandingkan must agree with)."""
+    from fractions import Fraction
+
+    p = r.pedoman(predikat_org)
+    total = sum(counts.values())
+    kodes = set()
+    for bt in p.batas:
+        n = sum(counts.get(k, 0) for k in bt.kelompok)
+        share = Fraction(n, total)
+        kode = "+".join(bt.kelompok)
+        if bt.max is not None and share > bt.max:
+            kodes.add(f"{kode}:max")
+        if bt.min is not None and share < bt.min:
+            kodes.add(f"{kode}:min")
+        if bt.min_orang is not None and n < bt.min_orang:
+            kodes.add(f"{kode}:min_orang")
+        if bt.modus and any(counts.get(k, 0) > n for k in r.PREDIKAT if k not in bt.kelompok):
+            kodes.add(f"{kode}:modus")
+    return kodes
+
+
+def test_bandingkan_agrees_with_fractions_for_every_small_unit():
+    import itertools
+
+    checked = 0
+    for org in r.PEDOMAN:
+        for total in range(1, 9):
+            for cut in itertools.combinations(range(total + len(r.PREDIKAT) - 1), 4):
+                # stars and bars: every way to spread `total` pegawai over the five predikat
+                edges = (-1, *cut, total + len(r.PREDIKAT) - 1)
+                n = [edges[i + 1] - edges[i] - 1 for i in range(len(r.PREDIKAT))]
+                counts = dict(zip(r.PREDIKAT, n, strict=True))
+                got = r.bandingkan(org, counts)
+                assert {p.kode for p in got} == _bandingkan_pecahan(org, counts), (org, counts)
+                assert all(p.pesan for p in got)
+                checked += 1
+    assert checked > 5000

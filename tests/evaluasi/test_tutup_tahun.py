@@ -21,6 +21,12 @@ from tests.evaluasi.conftest import final, ko
 A, S, B = "diatas_ekspektasi", "sesuai_ekspektasi", "dibawah_ekspektasi"
 
 
+@pytest.fixture(autouse=True)
+def _satu_unit_per_job(settings):
+    # These tests follow one unit's job; grouping small units has its own tests (at the end).
+    settings.KINERJA_TUTUP_DOKUMEN_PER_JOB = 1
+
+
 @pytest.fixture
 def tahun_siap(org):
     ko(org, org.unit_bidang, "baik")
@@ -396,7 +402,7 @@ def test_a_resumed_close_job_keeps_finished_units_and_resends_only_failed_ones(
         return sorted(c.args[0][0] for c in kirim.call_args_list)
 
     first = run_parent()
-    units = {j.kwargs["unit_id"]: j for j in Job.objects.filter(task="evaluasi.tutup_unit")}
+    units = {j.kwargs["unit_ids"][0]: j for j in Job.objects.filter(task="evaluasi.tutup_unit")}
     assert sorted(j.pk for j in units.values()) == first and len(first) == 2
     bidang, dinas = units[org.unit_bidang.pk], units[org.unit_dinas.pk]
     assert Job.objects.get(pk=dinas.pk).dikirim is not None
@@ -409,3 +415,52 @@ def test_a_resumed_close_job_keeps_finished_units_and_resends_only_failed_ones(
     assert pen.putaran == job.pk and pen.status == "berjalan"
     assert ArsipUnit.objects.get(unit_kerja=org.unit_dinas).putaran_selesai == job.pk
     assert Job.objects.filter(task="evaluasi.tutup_unit").count() == 2
+
+
+# --- small units share a close job ---------------------------------------------------------
+@pytest.mark.parametrize(
+    ("per_unit", "dokumen", "expected"),
+    [
+        ([], 100, []),
+        ([(1, 250), (2, 100), (3, 60), (4, 30), (5, 10), (6, 1)], 100, [[1], [2], [3, 4, 5], [6]]),
+        ([(7, 5), (8, 5), (9, 5)], 10, [[7, 8], [9]]),
+        ([(7, 5), (8, 5), (9, 5)], 1, [[7], [8], [9]]),
+    ],
+)
+def test_kelompok_unit(per_unit, dokumen, expected):
+    groups = services.kelompok_unit(per_unit, dokumen)
+    assert groups == expected
+    assert sorted(u for g in groups for u in g) == sorted(u for u, _ in per_unit)
+
+
+def test_small_units_share_one_job_and_the_close_still_covers_every_unit(tahun_siap, settings):
+    org = tahun_siap
+    settings.KINERJA_TUTUP_DOKUMEN_PER_JOB = 100
+    hasil, _progress, job = _run(org)
+    assert hasil["dokumen"] == 4 and job.status == "sukses"
+    units = Job.objects.filter(task="evaluasi.tutup_unit")
+    assert units.count() == 1
+    (unit_job,) = units
+    assert sorted(unit_job.kwargs["unit_ids"]) == sorted([org.unit_bidang.pk, org.unit_dinas.pk])
+    assert (unit_job.status, unit_job.percobaan) == ("sukses", 1)
+    pen = PenutupanTahun.objects.get(periode=org.periode_a)
+    arsip = ArsipUnit.objects.filter(penutupan=pen)
+    assert arsip.count() == 2 and all(a.dokumen_id and a.putaran_selesai for a in arsip)
+    assert pen.status == "selesai" and pen.rekap_id
+
+
+def test_a_unit_job_recorded_before_grouping_still_runs(tahun_siap, settings):
+    """Jobs recorded by an older release carry `unit_id`; the handler takes both forms."""
+    from evaluasi.tasks import tutup_unit
+
+    org = tahun_siap
+    job = Job.objects.create(task="evaluasi.tutup_tahun", kwargs={"periode_id": org.periode_a.pk})
+    with mock.patch.object(jobs, "send_many"):
+        assert jobs.run(job.pk).status == "menunggu"
+    pen = PenutupanTahun.objects.get(periode=org.periode_a)
+    for unit in (org.unit_bidang, org.unit_dinas):
+        tutup_unit(
+            job, periode_id=org.periode_a.pk, putaran=pen.putaran, induk_id=job.pk, unit_id=unit.pk
+        )
+    pen.refresh_from_db()
+    assert pen.status == "selesai" and Job.objects.get(pk=job.pk).status == "sukses"

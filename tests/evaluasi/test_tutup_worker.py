@@ -121,6 +121,9 @@ def folder_gagal(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("gagal")
 
 
+DOKUMEN_PER_JOB = 10
+
+
 @pytest.fixture(scope="module")
 def pekerja_tutup(django_db_setup, tmp_path_factory, folder_gagal) -> Iterator[SimpleNamespace]:
     """One prefork worker with two processes for the module (starting one costs seconds)."""
@@ -131,6 +134,9 @@ def pekerja_tutup(django_db_setup, tmp_path_factory, folder_gagal) -> Iterator[S
     env = {
         "KINERJA_JOB_MODULES": f"{WORKER_ENV['KINERJA_JOB_MODULES']},{__name__}",
         GAGAL_ENV: str(folder_gagal),
+        # Small units share a job (evaluasi.services.kelompok_unit): with 5-6 documents per unit,
+        # two units per job here, so the worker runs grouped jobs.
+        "KINERJA_TUTUP_DOKUMEN_PER_JOB": str(DOKUMEN_PER_JOB),
     }
     with mock.patch.dict(WORKER_ENV, env):
         w = Worker(redis, tmp, pool="prefork", concurrency=2)
@@ -226,7 +232,10 @@ def _periksa_hasil(data, pen) -> None:
     assert pen.status == "selesai" and pen.ringkasan["dokumen"] == len(evs)
     assert pen.job.progres == 100 and pen.job.hasil["dokumen"] == len(evs)
     unit_jobs = Job.objects.filter(task="evaluasi.tutup_unit", kwargs__putaran=pen.putaran)
-    assert unit_jobs.count() == len(data.units)
+    per_job = sorted(sorted(k["unit_ids"]) for k in unit_jobs.values_list("kwargs", flat=True))
+    # every unit in exactly one job, two units per job (5-6 documents each, 10 per job)
+    assert sorted(u for g in per_job for u in g) == sorted(u.pk for u in data.units)
+    assert len(per_job) == (len(data.units) + 1) // 2 and all(len(g) <= 2 for g in per_job)
     assert set(unit_jobs.values_list("status", flat=True)) == {"sukses"}
 
 
@@ -266,7 +275,9 @@ def test_a_unit_job_failing_once_is_retried_without_duplicate_documents(pekerja,
     pen, _ = _tutup_dan_tunggu(data, pekerja)
     assert not (folder_gagal / korban.nip).exists()  # the failure did happen
     gagal = Job.objects.get(
-        task="evaluasi.tutup_unit", kwargs__putaran=pen.putaran, kwargs__unit_id=data.units[1].pk
+        task="evaluasi.tutup_unit",
+        kwargs__putaran=pen.putaran,
+        kwargs__unit_ids__contains=[data.units[1].pk],
     )
     assert gagal.status == "sukses" and gagal.percobaan == 2 and gagal.galat == ""
     others = Job.objects.filter(task="evaluasi.tutup_unit", kwargs__putaran=pen.putaran).exclude(
