@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
+import threading
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -33,10 +35,29 @@ def safe_url_fetcher(url: str, timeout: int = 10, ssl_context: Any = None) -> di
     raise FetchRefused(f"URL ditolak saat membuat PDF: {url[:80]}")
 
 
+_fonts = threading.local()
+
+
+def font_config() -> Any:
+    """This process's and thread's WeasyPrint FontConfiguration. Building one (Pango's font
+    map) is about a tenth of rendering a one-page evaluation document; our templates use the
+    system fonts only (no @font-face), so nothing accumulates in it between documents. Per
+    thread because a Pango font map is not meant to be shared across threads; per process
+    because a forked pool process must not use its parent's."""
+    fc = getattr(_fonts, "fc", None)
+    if fc is None or _fonts.pid != os.getpid():
+        from weasyprint.text.fonts import FontConfiguration
+
+        _fonts.fc, _fonts.pid = FontConfiguration(), os.getpid()
+    return _fonts.fc
+
+
 def render_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=html, url_fetcher=safe_url_fetcher, base_url=None).write_pdf()
+    return HTML(string=html, url_fetcher=safe_url_fetcher, base_url=None).write_pdf(
+        font_config=font_config()
+    )
 
 
 def render_template_pdf(template: str, context: dict) -> bytes:

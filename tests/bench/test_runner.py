@@ -78,3 +78,22 @@ def test_a_missing_page_is_reported_not_measured():
     row.belum("halaman/URL belum ada")
     assert row.kinerja == "belum diukur: halaman/URL belum ada"
     assert not row.measured and row.status == "—"
+
+
+@pytest.mark.django_db
+def test_make_bench_creates_its_database_on_a_fresh_server():
+    import uuid
+
+    import psycopg
+
+    from kinerja.bench.runner import _server_conninfo, ensure_database
+
+    name = f"kinerja_bench_uji_{uuid.uuid4().hex[:8]}"
+    try:
+        assert ensure_database(name) is True
+        assert ensure_database(name) is False  # there now: left alone
+        with psycopg.connect(**_server_conninfo(), autocommit=True) as c:
+            assert c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+    finally:
+        with psycopg.connect(**_server_conninfo(), autocommit=True) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{name}"')

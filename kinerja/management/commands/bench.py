@@ -50,6 +50,10 @@ class Command(BaseCommand):
     def handle(self, *args, **o):
         if connection.vendor != "postgresql":
             raise CommandError("bench memerlukan PostgreSQL (DATABASE_URL=postgres://...)")
+        from kinerja.bench.runner import ensure_database
+
+        if ensure_database():
+            self.stderr.write(f"basis data {settings.DATABASES['default']['NAME']} dibuat")
         if o["generate"]:
             from kinerja.bench.generate import generate
 
