@@ -69,6 +69,8 @@ NOT_A_STATE_CHANGE = {
     "evaluasi.services.penutupan_mulai": "starts the year-end job (PenutupanTahun, see above)",
     "evaluasi.services.tutup_tahun_jalankan": "the job: archives and the recap (files)",
     "evaluasi.services.tutup_unit_jalankan": "the per-unit job of the close: PDFs and zip (files)",
+    "evaluasi.services.tutup_units_jalankan": "a close job's units, one after the other (files)",
+    "evaluasi.services.kelompok_unit": "pure: cuts units into close jobs",
     "evaluasi.services.evaluasi_ganti_hasil": "the changed-result step of keberatan_putuskan "
     "(covered by that case, which decides `diubah`)",
 }
