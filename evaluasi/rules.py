@@ -7,6 +7,7 @@ the API's (../shared/api.md). The tables follow ../shared/domain.md where it cor
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -269,6 +270,7 @@ def persen(part: int, total: int) -> str:
     return s.replace(".", ",") + "%"
 
 
+@functools.lru_cache(maxsize=64)  # a handful of bounds, formatted for thousands of units
 def _pct(fr: Fraction) -> str:
     v = fr * 100
     return (f"{int(v)}" if v.denominator == 1 else f"{float(v):.1f}".replace(".", ",")) + "%"
@@ -325,6 +327,12 @@ def bandingkan(predikat_org: str, counts: Mapping[str, int]) -> list[Pelanggaran
                     )
                 )
     return out
+
+
+def diperingatkan(pelanggaran: list[Pelanggaran], total: int) -> bool:
+    """Whether the broken bounds `bandingkan` found call for a justification: the same answer as
+    `periksa_distribusi`, without comparing again (the close asks it for every unit)."""
+    return bool(pelanggaran) and total >= BATAS_UNIT_KECIL
 
 
 def periksa_distribusi(predikat_org: str, counts: Mapping[str, int]) -> list[Pelanggaran]:

@@ -350,6 +350,7 @@ def test_bandingkan_agrees_with_fractions_for_every_small_unit():
                 counts = dict(zip(r.PREDIKAT, n, strict=True))
                 got = r.bandingkan(org, counts)
                 assert {p.kode for p in got} == _bandingkan_pecahan(org, counts), (org, counts)
+                assert r.diperingatkan(got, total) == bool(r.periksa_distribusi(org, counts))
                 assert all(p.pesan for p in got)
                 checked += 1
     assert checked > 5000
