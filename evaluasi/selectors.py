@@ -347,18 +347,31 @@ def distribusi_unit(unit: UnitKerja, periode: Periode, w: jendela.Window) -> Dis
     return _dist(unit.nama, counts, org, unit=unit, just=just)
 
 
-def distribusi_per_unit(periode: Periode, w: jendela.Window) -> list[Distribusi]:
-    """Every unit of the instansi in three queries."""
-    units = list(
+def unit_instansi(periode: Periode):
+    """The instansi's units in the order the distribution page lists them."""
+    return (
         UnitKerja.objects.filter(instansi_id=periode.instansi_id)
         .select_related("induk")
         .order_by("nama", "pk")
     )
+
+
+def distribusi_per_unit(
+    periode: Periode, w: jendela.Window, units: list[UnitKerja] | None = None
+) -> list[Distribusi]:
+    """The given units of the instansi (default: all of them) in three queries; with a page of
+    units, the counts are read for that page only."""
+    if units is None:
+        units = list(unit_instansi(periode))
+    ids = [u.pk for u in units]
     ko = _ko_map(periode, w)
     per: dict[int, dict[str, int]] = defaultdict(dict)
     for r in (
         Evaluasi.objects.filter(
-            _window_filter(w), periode=periode, pegawai__instansi_id=periode.instansi_id
+            _window_filter(w),
+            periode=periode,
+            pegawai__instansi_id=periode.instansi_id,
+            pegawai__unit_kerja_id__in=ids,
         )
         .exclude(predikat="")
         .values("pegawai__unit_kerja_id", "predikat")
@@ -367,7 +380,7 @@ def distribusi_per_unit(periode: Periode, w: jendela.Window) -> list[Distribusi]
         per[r["pegawai__unit_kerja_id"]][r["predikat"]] = r["n"]
     just: dict[int, list] = defaultdict(list)
     for j in JustifikasiDistribusi.objects.filter(
-        _window_filter(w), periode=periode, cakupan="unit"
+        _window_filter(w), periode=periode, cakupan="unit", unit_kerja_id__in=ids
     ):
         just[j.unit_kerja_id].append(j)
     return [_dist(u.nama, per.get(u.pk, {}), ko.get(u.pk), unit=u, just=just[u.pk]) for u in units]

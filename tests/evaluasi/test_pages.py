@@ -445,3 +445,39 @@ def test_detail_page_title_is_text_and_its_history_uses_labels(org, client_as):
     riwayat = html[html.index("Riwayat perubahan") :]
     assert ">Final<" in riwayat and ">final<" not in riwayat
     assert "Ekspektasi khusus pimpinan" in html
+
+
+def test_the_per_unit_table_is_paged_and_each_page_costs_the_same(org, client_as):
+    """A province has hundreds of units: 50 per page, the same queries on every page, and the
+    links keep the scope, window and year."""
+    import re
+
+    from evaluasi.views import UNIT_PER_HALAMAN
+    from kinerja.models import UnitKerja
+
+    ko(org, org.unit_bidang, "baik")
+    _tambah_tim(org, 3)
+    n_awal = UnitKerja.objects.filter(instansi=org.instansi_a).count()
+    UnitKerja.objects.bulk_create(
+        UnitKerja(instansi=org.instansi_a, nama=f"Zona Uji {i:03d}", induk=org.unit_bidang)
+        for i in range(2 * UNIT_PER_HALAMAN + 5 - n_awal)
+    )
+    total = 2 * UNIT_PER_HALAMAN + 5
+    c = client_as(org.admin_a)
+    base = "/evaluasi/distribusi/?cakupan=instansi"
+    q1, r1 = _queries(c, base)
+    q3, r3 = _queries(c, base + "&page=3")
+    assert q1 == q3
+    rows = lambda html: re.findall(r'<a href="\?cakupan=unit&unit=(\d+)', html)  # noqa: E731
+    first, last = rows(r1.content.decode()), rows(r3.content.decode())
+    assert len(first) == UNIT_PER_HALAMAN and len(last) == 5
+    assert "Bidang Penilaian Kinerja" in r1.content.decode()  # by name: B before Z
+    assert f"Unit 1–{UNIT_PER_HALAMAN} dari {total}" in r1.content.decode()
+    html3 = r3.content.decode()
+    assert f"Unit {2 * UNIT_PER_HALAMAN + 1}–{total} dari {total}" in html3
+    assert "page=2#per-unit" in html3 and "Berikutnya" not in html3
+    assert f"tahun={org.periode_a.tahun}" in html3
+    # every unit is on exactly one page
+    _q2, r2 = _queries(c, base + "&page=2")
+    semua = first + rows(r2.content.decode()) + last
+    assert len(semua) == len(set(semua)) == total
