@@ -256,3 +256,39 @@ def test_off_means_no_lookup_and_no_header(org, client_as, settings):
     c = _cookie(client_as(org.user("kasubbid")))
     c.get(reverse("evaluasi:tim"))
     assert HEADER not in c.get(reverse("evaluasi:tim"))
+
+
+def test_api_token_requests_are_cached_per_token_and_a_wrong_token_is_refused(
+    org, on, django_capture_on_commit_callbacks
+):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    url = "/api/v1/pegawai/?page_size=50"
+    token_a = Token.objects.create(user=org.admin_a).key
+    token_b = Token.objects.create(user=org.admin_b).key
+    a = APIClient()
+    a.credentials(HTTP_AUTHORIZATION=f"Token {token_a}")
+    first = a.get(url)
+    second = a.get(url)
+    assert first.status_code == second.status_code == 200
+    assert first[HEADER] == "miss" and second[HEADER] == "hit"
+    assert second.json() == first.json()
+    # Someone guessing: no token, a wrong token, another instansi's token.
+    anon = APIClient()
+    assert anon.get(url).status_code in (401, 403)
+    anon.credentials(HTTP_AUTHORIZATION="Token salah")
+    r = anon.get(url)
+    assert r.status_code == 401 and r.get(HEADER) != "hit"
+    b = APIClient()
+    b.credentials(HTTP_AUTHORIZATION=f"Token {token_b}")
+    rb = b.get(url)
+    assert rb.status_code == 200 and rb[HEADER] == "miss"
+    names_a = {p["nama"] for p in first.json()["results"]}
+    assert names_a and not names_a & {p["nama"] for p in rb.json()["results"]}
+    # A revoked token: the delete is a write, so the cached page is not served to it.
+    _tanpa_tertunda()
+    with django_capture_on_commit_callbacks(execute=True):
+        Token.objects.filter(key=token_a).delete()
+    r = a.get(url)
+    assert r.status_code == 401 and r.get(HEADER) != "hit"
