@@ -225,6 +225,7 @@ class EvaluasiViewSet(
             periode=periode,
             jenis=d.get("jenis"),
             urutan=d.get("urutan"),
+            baru=True,
         )
         d = {k: v for k, v in d.items() if k != "row_version"}
         serializer.instance = self._ratings(ev, d)

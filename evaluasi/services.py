@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -144,30 +144,51 @@ def _skp_disetujui(pegawai: Pegawai, periode: Periode):
 
 @transaction.atomic
 def evaluasi_mulai(
-    *, user: Any, pegawai: Pegawai, periode: Periode, jenis: str, urutan: int | None
+    *,
+    user: Any,
+    pegawai: Pegawai,
+    periode: Periode,
+    jenis: str,
+    urutan: int | None,
+    baru: bool = False,
 ) -> Evaluasi:
-    """Open (or return) the draft evaluation of a pegawai for a window. The penilai only."""
+    """Open (or, unless `baru`, return) the draft evaluation of a pegawai for a window.
+
+    The penilai only: who may rate is asked before anything is read, so nobody else learns
+    whether an evaluation exists. With `baru` (the API's create) an existing evaluation is a
+    validation error naming its id: creating never overwrites.
+    """
     w = jendela.dari_jenis(periode, jenis, urutan)
-    if pegawai.instansi_id != periode.instansi_id:
-        raise ValidationError("Pegawai bukan bagian dari instansi periode ini.")
-    ev = Evaluasi.objects.filter(
-        pegawai=pegawai, periode=periode, jenis=w.jenis, urutan=w.urutan
-    ).first()
-    if ev is not None:
-        return ev
     a = policy.actor(user)
     if not a.is_penilai_of(pegawai.pk) or a.pegawai_id == pegawai.pk:
         raise PermissionDenied("Hanya pejabat penilai yang dapat mengevaluasi pegawai ini.")
-    _periode_terbuka(periode)
-    ev = Evaluasi.objects.create(
-        pegawai=pegawai,
-        periode=periode,
-        jenis=w.jenis,
-        urutan=w.urutan,
-        skp=_skp_disetujui(pegawai, periode),
-        pejabat_penilai_id=pegawai.pejabat_penilai_id,
-        atasan_pejabat_penilai_id=pegawai.atasan_pejabat_penilai_id,
-    )
+    if pegawai.instansi_id != periode.instansi_id:
+        raise ValidationError("Pegawai bukan bagian dari instansi periode ini.")
+    lookup = {"pegawai": pegawai, "periode": periode, "jenis": w.jenis, "urutan": w.urutan}
+    ev = Evaluasi.objects.filter(**lookup).first()
+    if ev is None:
+        _periode_terbuka(periode)
+        try:
+            # A savepoint: two first clicks at once meet the unique constraint, and the loser
+            # gets the winner's row instead of a 500.
+            with transaction.atomic():
+                return Evaluasi.objects.create(
+                    **lookup,
+                    skp=_skp_disetujui(pegawai, periode),
+                    pejabat_penilai_id=pegawai.pejabat_penilai_id,
+                    atasan_pejabat_penilai_id=pegawai.atasan_pejabat_penilai_id,
+                )
+        except IntegrityError:
+            ev = Evaluasi.objects.get(**lookup)
+    if baru:
+        raise ValidationError(
+            {
+                "non_field_errors": [
+                    f"Evaluasi {w.label} untuk pegawai ini sudah ada (id {ev.pk}); "
+                    "ubah evaluasi itu, jangan membuat yang baru."
+                ]
+            }
+        )
     return ev
 
 

@@ -188,7 +188,8 @@ class PegawaiAdmin(PolicyAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":
-            kwargs["queryset"] = _scoped_users(request)
+            # Only accounts of the admin's own pegawai (never an admin's or a staff account).
+            kwargs["queryset"] = _scoped_users(request).filter(admin_instansi__isnull=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change) -> None:
@@ -214,11 +215,8 @@ class PeriodeAdmin(PolicyAdmin):
 
 
 def _scoped_users(request: HttpRequest) -> QuerySet:
-    a = policy.actor(request.user)
-    qs = User.objects.all()
-    if a.superuser:
-        return qs
-    return qs.filter(pegawai__instansi_id=a.admin_instansi_id, is_superuser=False)
+    # Accounts are tenant data: the policy decides which ones an admin may manage.
+    return policy.scope(request.user, User.objects.all())
 
 
 @admin.register(User)
@@ -249,7 +247,8 @@ class UserAdmin(DjangoUserAdmin):
         return self.list_filter if request.user.is_superuser else ("is_active",)
 
     def get_queryset(self, request):
-        return _scoped_users(request)
+        qs = _scoped_users(request)
+        return qs if request.user.is_superuser else qs.exclude(pk=request.user.pk)
 
     def has_module_permission(self, request):
         return _is_admin(request)
@@ -268,4 +267,4 @@ class UserAdmin(DjangoUserAdmin):
         return request.user.is_superuser
 
     def _owns(self, request, obj) -> bool:
-        return _scoped_users(request).filter(pk=obj.pk).exists()
+        return policy.can(request.user, "change", obj)

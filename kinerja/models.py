@@ -34,6 +34,21 @@ class User(AbstractUser):
         verbose_name = "pengguna"
         verbose_name_plural = "pengguna"
 
+    def clean(self) -> None:
+        """An account belongs to at most one instansi: as its pegawai or as its admin."""
+        super().clean()
+        if self.pk and self.admin_instansi_id:
+            other = Pegawai.objects.filter(user_id=self.pk).exclude(
+                instansi_id=self.admin_instansi_id
+            )
+            if other.exists():
+                raise ValidationError(
+                    {
+                        "admin_instansi": "Akun ini milik pegawai instansi lain; satu akun hanya "
+                        "boleh terikat pada satu instansi."
+                    }
+                )
+
     @property
     def pegawai_or_none(self) -> Pegawai | None:
         try:
@@ -261,6 +276,11 @@ class Pegawai(models.Model):
                     errors["penilai_override"] = "Pegawai tidak dapat menilai dirinya sendiri."
                 elif self.penilai_override.instansi_id != self.instansi_id:
                     errors["penilai_override"] = "Pejabat penilai harus dari instansi yang sama."
+        if self.user_id and self.user.admin_instansi_id not in (None, self.instansi_id):
+            errors["user"] = (
+                "Akun ini adalah admin instansi lain; satu akun hanya boleh terikat pada satu "
+                "instansi."
+            )
         if self.plt_jabatan_id and not self.plt_jenis:
             errors["plt_jenis"] = "Pilih Plt atau Plh untuk jabatan yang dijabat sementara."
         if errors:

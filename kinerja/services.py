@@ -153,17 +153,19 @@ class Upsert:
 
 def pegawai_user_ensure(pegawai: Pegawai) -> None:
     """Give a pegawai with a NIP a login (username = NIP, no usable password until the admin
-    sets one), reusing an orphan account of the same name."""
+    sets one). An existing account of that name is linked only when it belongs to nobody
+    (`policy.akun_boleh_diadopsi`): an admin's or another instansi's account is never taken over,
+    and the pegawai then stays without a login until the superuser sorts it out."""
     if pegawai.user_id or not pegawai.nip:
         return
     User = get_user_model()
-    user = User.objects.filter(username=pegawai.nip, pegawai__isnull=True).first()
+    user = User.objects.filter(username=pegawai.nip).first()
     if user is None:
-        if User.objects.filter(username=pegawai.nip).exists():
-            return
         user = User(username=pegawai.nip, first_name=pegawai.nama[:150], email=pegawai.email)
         user.set_unusable_password()
         user.save()
+    elif not policy.akun_boleh_diadopsi(user):
+        return
     pegawai.user = user
     pegawai.save(update_fields=["user"])
 

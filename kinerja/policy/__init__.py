@@ -23,6 +23,8 @@ from .core import (  # noqa: F401
     scope,
 )
 
+from .organisasi import akun_boleh_diadopsi  # noqa: E402,F401  isort: skip
+
 # Importing registers the rules of each resource.
 from . import organisasi  # noqa: E402,F401  isort: skip
 from . import skp  # noqa: E402,F401  isort: skip

@@ -124,3 +124,43 @@ def _dokumen_keberatan_q(a: Actor):
         content_type=ContentType.objects.get_for_model(Evaluasi),
         object_id__in=Keberatan.objects.filter(pemutus_id=a.pegawai_id).values("evaluasi_id"),
     )
+
+
+@register("kinerja.user")
+class UserRules(Rules):
+    """Accounts are tenant data. An account belongs to at most one instansi (as its pegawai or
+    as its admin); the admin of an instansi manages the accounts of its own pegawai only, never
+    another admin's, a staff or superuser account, or one tied to another instansi. Everyone
+    sees their own account."""
+
+    def scope(self, a: Actor, qs: QuerySet) -> QuerySet:
+        if a.superuser:
+            return qs
+        if a.admin_instansi_id:
+            return qs.filter(
+                pegawai__instansi_id=a.admin_instansi_id,
+                admin_instansi__isnull=True,
+                is_staff=False,
+                is_superuser=False,
+            ) | qs.filter(pk=a.user.pk)
+        return qs.filter(pk=a.user.pk)
+
+    def can(self, a: Actor, action: str, obj: Model) -> bool:
+        if a.superuser:
+            return True
+        if obj.pk == a.user.pk:
+            return action == "view"
+        if not a.admin_instansi_id or action not in {"view", "change"}:
+            return False
+        return self.scope(a, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+
+
+def akun_boleh_diadopsi(user: Model) -> bool:
+    """An existing login may be linked to a new pegawai only when it belongs to nobody: no
+    pegawai, no instansi it administers, no staff or superuser rights."""
+    return (
+        not user.is_staff
+        and not user.is_superuser
+        and user.admin_instansi_id is None
+        and not type(user)._default_manager.filter(pk=user.pk, pegawai__isnull=False).exists()
+    )
