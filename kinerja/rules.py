@@ -235,23 +235,25 @@ def derive_penilai(
     """For each pegawai id: (pejabat penilai id, atasan pejabat penilai id).
 
     A vacant position passes the role upward; a Plt/Plh acting in a position holds it when it has
-    no definitive holder. An admin's override wins. The atasan is the penilai's own penilai.
+    no definitive holder. An admin's override wins. The atasan is the penilai's own penilai,
+    except when the penilai only acts (Plt/Plh) in the position that rates: then it is the
+    penilai of the position they act in, not of their own position (domain.md, "Acting
+    officials").
     """
     override = override or {}
 
     def holder(jid: int) -> int | None:
         return holder_by_jabatan.get(jid) or acting_by_jabatan.get(jid)
 
-    def penilai_of(pid: int, jid: int | None) -> int | None:
-        if pid in override:
-            return override[pid]
+    def naik(jid: int | None, exclude: set[int]) -> tuple[int | None, int | None]:
+        """(person, position) of the first held position that rates the holder of `jid`."""
         seen: set[int] = set()
         current = jid
         while current is not None and current not in seen:
             seen.add(current)
             info = jabatan_by_id.get(current)
             if info is None:
-                return None
+                return None, None
             target = penilai_jabatan(
                 info,
                 jabatan_by_id=jabatan_by_id,
@@ -260,21 +262,28 @@ def derive_penilai(
                 pimpinan_jabatan_id=pimpinan_jabatan_id,
             )
             if target is None:
-                return None
+                return None, None
             h = holder(target)
-            if h is not None and h != pid:
-                return h
-            current = target  # vacant (or held by the pegawai themself): pass upward
-        return None
+            if h is not None and h not in exclude:
+                return h, target
+            current = target  # vacant (or held by someone excluded): pass upward
+        return None, None
 
-    penilai = {pid: penilai_of(pid, jid) for pid, jid in pegawai_jabatan.items()}
+    penilai: dict[int, tuple[int | None, int | None]] = {}
+    for pid, jid in pegawai_jabatan.items():
+        penilai[pid] = (override[pid], None) if pid in override else naik(jid, {pid})
+
     result: dict[int, tuple[int | None, int | None]] = {}
-    for pid, p in penilai.items():
+    for pid, (p, posisi) in penilai.items():
         if p is None:
             result[pid] = (None, None)
             continue
-        atasan = penilai.get(p)
-        if atasan is None and p not in penilai:
+        if posisi is not None and holder_by_jabatan.get(posisi) is None:
+            # The penilai acts in `posisi`: its own superior decides, not the Plt's.
+            atasan, _ = naik(posisi, {p, pid})
+        elif p in penilai:
+            atasan = penilai[p][0]
+        else:
             atasan = override.get(p)
         result[pid] = (p, atasan if atasan != pid else None)
     return result
