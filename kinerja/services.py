@@ -2,27 +2,60 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, Q
+from django.dispatch import Signal
 
-from kinerja import policy, rules
-from kinerja.models import Instansi, Jabatan, Pegawai, UnitKerja
+from kinerja import policy, rules, waktu
+from kinerja.models import Instansi, Jabatan, MasaPenilai, Pegawai, RiwayatJabatan, UnitKerja
 
 # Rows whose change can move who rates whom.
 PENILAI_MODELS = (Instansi, UnitKerja, Jabatan, Pegawai)
 
 
+@dataclass(frozen=True)
+class PerubahanPenilai:
+    """One pegawai whose pejabat penilai or atasan pejabat penilai changed at a TMT."""
+
+    pegawai_id: int
+    penilai_lama: int | None
+    penilai_baru: int | None
+    atasan_lama: int | None
+    atasan_baru: int | None
+
+    @property
+    def penilai_berganti(self) -> bool:
+        return self.penilai_lama != self.penilai_baru
+
+
+# Sent (inside the transaction) after `penilai_refresh` stored changes: later stages close and
+# open SKPs, move waiting penugasan and re-derive keberatan deciders, without the kernel
+# importing them (design.md: an earlier stage learns of a later one through signals).
+penilai_berubah = Signal()
+
+
 @transaction.atomic
-def penilai_refresh(*, instansi: Instansi) -> int:
+def penilai_refresh(
+    *,
+    instansi: Instansi,
+    tmt: dt.date | None = None,
+    oleh: Any = None,
+    mulai_baru: dict[int, dt.date] | None = None,
+) -> int:
     """Recompute and store every pegawai's pejabat penilai and atasan pejabat penilai.
 
     Runs after any change to positions, holders or overrides in the instansi; one read of the
-    instansi's structure, then bulk updates of the rows that changed. Returns how many changed.
+    instansi's structure, then bulk updates of the rows that changed. Who rated whom before
+    `tmt` (default today) is kept: the open stretch of `MasaPenilai` is closed the day before and
+    a new one opened from it. Returns how many pegawai changed.
     """
+    tmt = tmt or waktu.hari_ini()
     units = {
         u.id: rules.UnitInfo(u.id, u.mandiri, u.penilai_jabatan_id)
         for u in UnitKerja.objects.filter(instansi=instansi).only(
@@ -81,16 +114,99 @@ def penilai_refresh(*, instansi: Instansi) -> int:
     # One UPDATE per (penilai, atasan) pair rather than bulk_update's per-row CASE: the pairs
     # are about as many as the leaders, far fewer than the pegawai (100k rows in seconds).
     by_pair: dict[tuple[int | None, int | None], list[int]] = {}
+    perubahan: list[PerubahanPenilai] = []
     for p in pegawai:
         pair = derived[p.id]
         if (p.pejabat_penilai_id, p.atasan_pejabat_penilai_id) != pair:
             by_pair.setdefault(pair, []).append(p.id)
+            perubahan.append(
+                PerubahanPenilai(
+                    p.id, p.pejabat_penilai_id, pair[0], p.atasan_pejabat_penilai_id, pair[1]
+                )
+            )
     for (penilai, atasan), ids in by_pair.items():
         for i in range(0, len(ids), 5000):
             Pegawai.objects.filter(pk__in=ids[i : i + 5000]).update(
                 pejabat_penilai_id=penilai, atasan_pejabat_penilai_id=atasan
             )
+    _masa_catat(instansi, derived, tmt, mulai_baru or {})
+    if perubahan:
+        penilai_berubah.send(
+            sender=Pegawai, instansi=instansi, tmt=tmt, perubahan=perubahan, oleh=oleh
+        )
     return sum(len(ids) for ids in by_pair.values())
+
+
+def _masa_catat(
+    instansi: Instansi,
+    derived: dict[int, tuple[int | None, int | None]],
+    tmt: dt.date,
+    mulai_baru: dict[int, dt.date],
+) -> None:
+    """Make each pegawai's open MasaPenilai stretch say `derived`, from `tmt` on.
+
+    A stretch that started before `tmt` is closed the day before and a new one opened; one that
+    started on or after it (a same-day correction, or a change recorded out of order) is
+    corrected in place. Pegawai who left have their stretch closed. A pegawai seen for the first
+    time has held their penilai since records began (waktu.MULAI_CATATAN), or since the TMT
+    they joined on (`mulai_baru`)."""
+    buka = {
+        m.pegawai_id: m
+        for m in MasaPenilai.objects.filter(pegawai__instansi=instansi, selesai__isnull=True).only(
+            "id", "pegawai_id", "pejabat_penilai_id", "atasan_pejabat_penilai_id", "mulai"
+        )
+    }
+    pernah = (
+        set(
+            MasaPenilai.objects.filter(pegawai__instansi=instansi, selesai__isnull=False)
+            .exclude(pegawai_id__in=buka.keys())
+            .values_list("pegawai_id", flat=True)
+        )
+        if len(buka) < len(derived)
+        else set()
+    )
+    tutup: dict[dt.date, list[int]] = {}
+    koreksi: dict[tuple[int | None, int | None], list[int]] = {}
+    baru: list[MasaPenilai] = []
+    kemarin = tmt - dt.timedelta(days=1)
+    for pid, pair in derived.items():
+        m = buka.get(pid)
+        if m is None:
+            mulai = tmt if pid in pernah else mulai_baru.get(pid, waktu.MULAI_CATATAN)
+            baru.append(
+                MasaPenilai(
+                    pegawai_id=pid,
+                    pejabat_penilai_id=pair[0],
+                    atasan_pejabat_penilai_id=pair[1],
+                    mulai=mulai,
+                )
+            )
+            continue
+        if (m.pejabat_penilai_id, m.atasan_pejabat_penilai_id) == pair:
+            continue
+        if m.mulai >= tmt:
+            koreksi.setdefault(pair, []).append(m.pk)
+        else:
+            tutup.setdefault(kemarin, []).append(m.pk)
+            baru.append(
+                MasaPenilai(
+                    pegawai_id=pid,
+                    pejabat_penilai_id=pair[0],
+                    atasan_pejabat_penilai_id=pair[1],
+                    mulai=tmt,
+                )
+            )
+    # Pegawai no longer derived (left the instansi's active staff): their stretch ends.
+    for pid, m in buka.items():
+        if pid not in derived:
+            tutup.setdefault(max(kemarin, m.mulai), []).append(m.pk)
+    for selesai, ids in tutup.items():
+        MasaPenilai.objects.filter(pk__in=ids).update(selesai=selesai)
+    for (penilai, atasan), ids in koreksi.items():
+        MasaPenilai.objects.filter(pk__in=ids).update(
+            pejabat_penilai_id=penilai, atasan_pejabat_penilai_id=atasan
+        )
+    MasaPenilai.objects.bulk_create(baru, batch_size=5000)
 
 
 def _instansi_of(obj: Model) -> Instansi | None:
@@ -102,26 +218,88 @@ def _instansi_of(obj: Model) -> Instansi | None:
 
 
 @transaction.atomic
-def organisasi_simpan(*, user: Any, obj: Model, refresh: bool = True) -> Model:
+def organisasi_simpan(
+    *, user: Any, obj: Model, refresh: bool = True, tmt: dt.date | None = None
+) -> Model:
     """Create or change one organisation row (instansi, unit kerja, jabatan, pegawai, tim kerja,
-    periode) on behalf of `user`; the one path for admin, API and import.
+    periode) on behalf of `user`; the one path for admin, API, import and `kinerja.mutasi`.
 
     Checks the policy on the row as it was and as it will be (so a row cannot be moved into or
     out of an instansi the user does not administer), validates the row, saves it and, when the
-    change can move who rates whom, recomputes the instansi's pejabat penilai.
+    change can move who rates whom, recomputes the instansi's pejabat penilai as of `tmt`
+    (default today). A pegawai's positions are kept in their RiwayatJabatan from `tmt` on.
     """
+    before = None
     if obj.pk:
         before = type(obj)._default_manager.filter(pk=obj.pk).first()
         if before is not None:
             policy.require(user, "change", before)
     policy.require(user, "change" if obj.pk else "add", obj)
     obj.full_clean()
+    if isinstance(before, Pegawai):
+        riwayat_pastikan(pegawai=before)
     obj.save()
+    # A pegawai created with an explicit TMT joined on it; otherwise, since records began.
+    mulai_baru = {obj.pk: tmt} if before is None and tmt and isinstance(obj, Pegawai) else {}
+    if isinstance(obj, Pegawai):
+        riwayat_sinkron(
+            pegawai=obj, tmt=tmt or waktu.hari_ini(), mulai_pertama=mulai_baru.get(obj.pk)
+        )
     if refresh and isinstance(obj, PENILAI_MODELS):
         instansi = _instansi_of(obj)
         if instansi is not None:
-            penilai_refresh(instansi=instansi)
+            penilai_refresh(instansi=instansi, tmt=tmt, oleh=user, mulai_baru=mulai_baru)
     return obj
+
+
+def riwayat_pastikan(*, pegawai: Pegawai) -> None:
+    """A pegawai with no recorded holding (data from before positions had dates) is taken to
+    have held what the row says since records began: written before the first change."""
+    if not RiwayatJabatan.objects.filter(pegawai_id=pegawai.pk).exists():
+        riwayat_sinkron(pegawai=pegawai, tmt=waktu.MULAI_CATATAN)
+
+
+def riwayat_sinkron(
+    *, pegawai: Pegawai, tmt: dt.date, mutasi: Any = None, mulai_pertama: dt.date | None = None
+) -> None:
+    """Make the pegawai's open RiwayatJabatan rows say what the pegawai row says (definitive
+    position, acting position, or none once they left), from `tmt` on.
+
+    A holding that ends is closed the day before `tmt` (or dropped when it began on or after
+    `tmt`: a correction); a new one opens at `tmt`. A pegawai never seen before holds what the
+    row says since `mulai_pertama` (default: since records began)."""
+    want: dict[str, int] = {}
+    if pegawai.status != Pegawai.Status.BERHENTI:
+        if pegawai.jabatan_id:
+            want[RiwayatJabatan.Jenis.DEFINITIF] = pegawai.jabatan_id
+        if pegawai.plt_jabatan_id:
+            want[pegawai.plt_jenis or RiwayatJabatan.Jenis.PLT] = pegawai.plt_jabatan_id
+    semua = RiwayatJabatan.objects.filter(pegawai=pegawai)
+    pertama = not semua.exists()
+    kemarin = tmt - dt.timedelta(days=1)
+    # Open: held on `tmt` (an acting appointment carries its planned end from the start).
+    for r in semua.filter(Q(selesai__isnull=True) | Q(selesai__gte=tmt)):
+        if want.get(r.jenis) == r.jabatan_id and (
+            r.jenis != RiwayatJabatan.Jenis.DEFINITIF or r.unit_kerja_id == pegawai.unit_kerja_id
+        ):
+            want.pop(r.jenis)
+            continue
+        if r.mulai >= tmt:
+            r.delete()
+        else:
+            r.selesai = min(r.selesai or kemarin, kemarin)
+            r.save(update_fields=["selesai"])
+    for jenis, jabatan_id in want.items():
+        RiwayatJabatan.objects.create(
+            pegawai=pegawai,
+            jabatan_id=jabatan_id,
+            unit_kerja_id=pegawai.unit_kerja_id
+            if jenis == RiwayatJabatan.Jenis.DEFINITIF
+            else None,
+            jenis=jenis,
+            mulai=(mulai_pertama or waktu.MULAI_CATATAN) if pertama else tmt,
+            mutasi=mutasi,
+        )
 
 
 @transaction.atomic

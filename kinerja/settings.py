@@ -247,6 +247,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kinerja.tasks.jalankan_pengingat",
         "schedule": crontab(minute=5),
     },
+    # Changes of position dated today take effect, and acting appointments past their end
+    # stop; hourly so a restart never skips a day (repeats are no-ops).
+    "mutasi-jatuh-tempo": {
+        "task": "kinerja.tasks.mutasi_jatuh_tempo",
+        "schedule": crontab(minute=1),
+    },
 }
 
 if REDIS_URL:

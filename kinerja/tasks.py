@@ -50,6 +50,15 @@ def jalankan_pengingat(hari_ini: str | None = None) -> int:
     return pengingat.jalankan_semua(tanggal)
 
 
+@shared_task(name="kinerja.tasks.mutasi_jatuh_tempo", acks_late=True)
+def mutasi_jatuh_tempo(hari_ini: str | None = None) -> int:
+    """Changes of position whose TMT has come, and acting appointments that ended."""
+    from kinerja import mutasi
+
+    tanggal = dt.date.fromisoformat(hari_ini) if hari_ini else None
+    return mutasi.mutasi_jatuh_tempo(hari_ini=tanggal)
+
+
 @shared_task(name="kinerja.tasks.ping")
 def ping(x: int) -> int:
     """A round-trip check for the worker (used by the test suite)."""

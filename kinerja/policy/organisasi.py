@@ -164,3 +164,44 @@ def akun_boleh_diadopsi(user: Model) -> bool:
         and user.admin_instansi_id is None
         and not type(user)._default_manager.filter(pk=user.pk, pegawai__isnull=False).exists()
     )
+
+
+@register("kinerja.mutasi")
+class MutasiRules(Rules):
+    """Changes of position: recorded and cancelled by the admin of the pegawai's instansi; read
+    by that admin, the pegawai, and their current penilai."""
+
+    def scope(self, a: Actor, qs: QuerySet) -> QuerySet:
+        from django.db.models import Q
+
+        if a.superuser:
+            return qs
+        q = Q(pk__in=[])
+        if a.pegawai_id:
+            q = Q(pegawai_id=a.pegawai_id) | Q(pegawai__pejabat_penilai_id=a.pegawai_id)
+        if a.admin_instansi_id:
+            q |= Q(pegawai__instansi_id=a.admin_instansi_id)
+        return qs.filter(q)
+
+    def can(self, a: Actor, action: str, obj: Model) -> bool:
+        inst = obj.pegawai.instansi_id
+        if action == "view":
+            return (
+                a.is_admin_of(inst)
+                or (a.pegawai_id is not None and obj.pegawai_id == a.pegawai_id)
+                or a.is_penilai_of(obj.pegawai_id)
+            )
+        return action in {"add", "batalkan"} and a.is_admin_of(inst)
+
+
+@register("kinerja.riwayatjabatan", "kinerja.masapenilai")
+class RiwayatRules(_OrgRules):
+    """Who held which position, and who rated whom, when: organisation data of the instansi."""
+
+    instansi_path = "pegawai__instansi_id"
+
+    def can(self, a: Actor, action: str, obj: Model) -> bool:
+        # Written only by the services (mutasi, penilai_refresh), never edited directly.
+        return action == "view" and (
+            a.superuser or obj.pegawai.instansi_id in {a.instansi_id, a.admin_instansi_id}
+        )
