@@ -28,7 +28,13 @@ from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
-SERVICE_MODULES = ("kinerja.services", "skp.services", "dialog.services", "evaluasi.services")
+SERVICE_MODULES = (
+    "kinerja.services",
+    "kinerja.mutasi",
+    "skp.services",
+    "dialog.services",
+    "evaluasi.services",
+)
 STAGE_APPS = ("kinerja", "skp", "dialog", "evaluasi")
 
 NO_HISTORY = {
@@ -45,11 +51,19 @@ NO_HISTORY = {
     "evaluasi.penutupantahun": "the year-end run's progress row (who started it, when)",
     "evaluasi.arsipunit": "generated archive file of a unit",
     "evaluasi.langkahsanksi": "append-only step of a sanction case (who, when)",
+    "kinerja.masapenilai": "derived from positions like Pegawai.pejabat_penilai; every change "
+    "comes from a Mutasi, RiwayatJabatan or Jabatan change that keeps history",
 }
 
 NOT_A_STATE_CHANGE = {
     "kinerja.services.penilai_refresh": "recomputes derived fields (excluded from history)",
     "kinerja.services.pegawai_user_ensure": "creates a login (User has no history; see above)",
+    "kinerja.services.riwayat_sinkron": "step of organisasi_simpan / mutasi_berlakukan "
+    "(covered by the mutasi_catat case)",
+    "kinerja.services.riwayat_pastikan": "step of the same (first recorded holding)",
+    "kinerja.mutasi.mutasi_berlakukan": "step of mutasi_catat (covered by that case, TMT today)",
+    "kinerja.mutasi.mutasi_jatuh_tempo": "the beat: applies scheduled changes (mutasi_berlakukan)",
+    "kinerja.mutasi.plt_akhiri": "the beat: ends an acting role (tests/kinerja/test_mutasi.py)",
     "skp.services.jenis_untuk": "pure lookup",
     "skp.services.skp_pdf_minta": "enqueues a render job (outbox), changes no appraisal data",
     "dialog.services.pegawai_dari": "lookup",
@@ -127,6 +141,30 @@ CASES: dict[str, tuple[str, Callable[[Any, Any], Any]]] = {
         "admin_a",
         lambda org, u: __import__("kinerja.services", fromlist=["x"]).organisasi_hapus(
             user=u, obj=org.tim
+        ),
+    ),
+    "kinerja.mutasi.mutasi_catat": (
+        "admin_a",
+        lambda org, u: __import__("kinerja.mutasi", fromlist=["x"]).mutasi_catat(
+            user=u,
+            pegawai=org.pegawai,
+            jenis="rotasi",
+            tmt=_today(),
+            jabatan_baru=org.rekan.jabatan,
+        ),
+    ),
+    "kinerja.mutasi.mutasi_batalkan": (
+        "admin_a",
+        lambda org, u: __import__("kinerja.mutasi", fromlist=["x"]).mutasi_batalkan(
+            user=u,
+            mutasi=__import__("kinerja.mutasi", fromlist=["x"]).mutasi_catat(
+                user=u,
+                pegawai=org.pegawai,
+                jenis="rotasi",
+                tmt=_today() + dt.timedelta(days=30),
+                jabatan_baru=org.rekan.jabatan,
+            ),
+            alasan="SK ditarik",
         ),
     ),
     "kinerja.services.pegawai_upsert": (
