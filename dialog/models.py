@@ -14,6 +14,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from dialog import rules
+from kinerja.sinkron import LINGKUP_INDUK, Sinkron
 
 
 class PermintaanUmpanBalik(models.Model):
@@ -47,8 +48,10 @@ class PermintaanUmpanBalik(models.Model):
         return f"Permintaan umpan balik #{self.pk}"
 
 
-class UmpanBalik(models.Model):
+class UmpanBalik(Sinkron):
     """One piece of ongoing feedback. `hubungan` is derived by `rules.derive_hubungan`."""
+
+    sinkron_jenis = "umpan-balik"
 
     class Hubungan(models.TextChoices):
         PEJABAT_PENILAI = rules.PEJABAT_PENILAI, "Pejabat penilai"
@@ -97,7 +100,7 @@ class UmpanBalik(models.Model):
         related_name="jawaban_set",
     )
     dibuat = models.DateTimeField()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["diubah"])
 
     class Meta:
         verbose_name = "umpan balik"
@@ -119,6 +122,14 @@ class UmpanBalik(models.Model):
 
     def __str__(self) -> str:
         return f"Umpan balik #{self.pk} untuk {self.penerima_id}"
+
+    def sinkron_lingkup(self) -> dict:
+        # Never deleted today; should it be, only its penerima learns of it.
+        return {
+            "lingkup": LINGKUP_INDUK,
+            "instansi_id": self.penerima.instansi_id,
+            "pegawai_id": self.penerima_id,
+        }
 
 
 class Peluang(models.Model):
@@ -148,8 +159,10 @@ class Peluang(models.Model):
         return self.judul
 
 
-class Penugasan(models.Model):
+class Penugasan(Sinkron):
     """An assignment routed through the penerima's pejabat penilai (domain.md, Penugasan)."""
+
+    sinkron_jenis = "penugasan"
 
     class Status(models.TextChoices):
         DIUSULKAN = rules.DIUSULKAN, "Diusulkan"
@@ -197,7 +210,7 @@ class Penugasan(models.Model):
     )
     dibuat = models.DateTimeField(auto_now_add=True)
     row_version = models.PositiveIntegerField(default=1)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["diubah"])
 
     class Meta:
         verbose_name = "penugasan"
@@ -210,6 +223,13 @@ class Penugasan(models.Model):
 
     def __str__(self) -> str:
         return f"Penugasan #{self.pk}: {self.uraian[:40]}"
+
+    def sinkron_lingkup(self) -> dict:
+        return {
+            "lingkup": LINGKUP_INDUK,
+            "instansi_id": self.penerima.instansi_id,
+            "pegawai_id": self.penerima_id,
+        }
 
 
 class KlarifikasiEkspektasi(models.Model):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from evaluasi import rules
+from kinerja.sinkron import LINGKUP_PEGAWAI, Sinkron, SinkronBagian
 
 
 class Jenis(models.TextChoices):
@@ -63,8 +64,10 @@ def _window_constraints(prefix: str, fields: list[str]) -> list[models.UniqueCon
     ]
 
 
-class KinerjaOrganisasi(models.Model):
+class KinerjaOrganisasi(Sinkron):
     """A unit's performance for one evaluation window, set by the leader above or the admin."""
+
+    sinkron_jenis = "kinerja-organisasi"
 
     unit_kerja = models.ForeignKey(
         "kinerja.UnitKerja", on_delete=models.PROTECT, related_name="kinerja_organisasi_set"
@@ -83,7 +86,7 @@ class KinerjaOrganisasi(models.Model):
     )
     ditetapkan_pada = models.DateTimeField(null=True, blank=True)
     row_version = models.PositiveIntegerField(default=1)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["diubah"])
 
     class Meta:
         verbose_name = "kinerja organisasi"
@@ -94,8 +97,13 @@ class KinerjaOrganisasi(models.Model):
     def __str__(self) -> str:
         return f"{self.unit_kerja} {self.periode.tahun}: {self.get_predikat_display()}"
 
+    def sinkron_lingkup(self) -> dict:
+        return {"lingkup": "instansi", "instansi_id": self.periode.instansi_id}
 
-class Evaluasi(models.Model):
+
+class Evaluasi(Sinkron):
+    sinkron_jenis = "evaluasi"
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         FINAL = "final", "Final"
@@ -142,7 +150,7 @@ class Evaluasi(models.Model):
     dibuat = models.DateTimeField(auto_now_add=True)
     diperbarui = models.DateTimeField(auto_now=True)
     row_version = models.PositiveIntegerField(default=1)
-    history = HistoricalRecords(excluded_fields=["dokumen", "dokumen_row_version"])
+    history = HistoricalRecords(excluded_fields=["diubah", "dokumen", "dokumen_row_version"])
 
     class Meta:
         verbose_name = "evaluasi kinerja"
@@ -160,6 +168,13 @@ class Evaluasi(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status == self.Status.FINAL
+
+    def sinkron_lingkup(self) -> dict:
+        return {
+            "lingkup": LINGKUP_PEGAWAI,
+            "instansi_id": self.pegawai.instansi_id,
+            "pegawai_id": self.pegawai_id,
+        }
 
     @property
     def jendela_kode(self) -> str:
@@ -423,10 +438,12 @@ class LangkahSanksi(models.Model):
 
 
 # --- keberatan (PP 30/2019 art. 59) ----------------------------------------------------------
-class Keberatan(models.Model):
+class Keberatan(Sinkron):
     """A pegawai's objection to their final evaluation, decided by the atasan pejabat penilai
     (or, where the penilai has no atasan, whoever the instansi designates: Instansi.
     pejabat_keberatan). At most one open per evaluation; the decision is final."""
+
+    sinkron_jenis = "keberatan"
 
     class Status(models.TextChoices):
         DIAJUKAN = rules.DIAJUKAN, "Diajukan"
@@ -471,7 +488,7 @@ class Keberatan(models.Model):
     )
     diperbarui = models.DateTimeField(auto_now=True)
     row_version = models.PositiveIntegerField(default=1)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["diubah"])
 
     class Meta:
         verbose_name = "keberatan"
@@ -503,14 +520,23 @@ class Keberatan(models.Model):
     def terbuka(self) -> bool:
         return self.status != self.Status.DIPUTUS
 
+    def sinkron_lingkup(self) -> dict:
+        return {
+            "lingkup": LINGKUP_PEGAWAI,
+            "instansi_id": self.pegawai.instansi_id,
+            "pegawai_id": self.pegawai_id,
+        }
+
 
 def _lokasi_lampiran(instance: LampiranKeberatan, filename: str) -> str:
     # Non-guessable, nothing of the uploader's file name: served only through the policy.
     return f"keberatan/{uuid.uuid4().hex}/{uuid.uuid4().hex}.{instance.ekstensi or 'bin'}"
 
 
-class LampiranKeberatan(models.Model):
+class LampiranKeberatan(SinkronBagian):
     """A file supporting a keberatan, checked by its content like every upload."""
+
+    sinkron_induk = "keberatan"
 
     keberatan = models.ForeignKey(Keberatan, on_delete=models.CASCADE, related_name="lampiran_set")
     berkas = models.FileField(upload_to=_lokasi_lampiran, max_length=200)
@@ -534,9 +560,11 @@ class LampiranKeberatan(models.Model):
         return self.nama_asli or f"{self._meta.verbose_name} #{self.pk}"
 
 
-class PenjelasanKeberatan(models.Model):
+class PenjelasanKeberatan(SinkronBagian):
     """One message of the examination thread: the pemutus asking one party (the pejabat
     penilai or the pegawai) for an explanation, or that party's answer to a request."""
+
+    sinkron_induk = "keberatan"
 
     class Jenis(models.TextChoices):
         PERMINTAAN = "permintaan", "Permintaan penjelasan"

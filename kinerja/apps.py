@@ -19,6 +19,10 @@ class KinerjaConfig(AppConfig):
             if cfg.name in {"kinerja", "skp", "dialog", "evaluasi"}:
                 bungkus_layanan(import_module(f"{cfg.name}.services"))
 
+        from kinerja.sinkron import pasang_sinyal
+
+        pasang_sinyal()  # diubah of parents and tombstones on deletes (incremental sync)
+
         nav.add_nav("Organisasi", "organisasi", nav.is_admin, order=90)
         nav.add_nav("Impor pegawai", "impor_pegawai", nav.is_admin, order=91)
         nav.add_nav("Pengingat", "notifikasi_pengaturan", nav.is_admin, order=93)

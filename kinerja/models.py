@@ -16,7 +16,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from kinerja.sinkron import LINGKUP_PENGGUNA, Sinkron
 
 
 class User(AbstractUser):
@@ -58,7 +61,9 @@ class User(AbstractUser):
             return None
 
 
-class Instansi(models.Model):
+class Instansi(Sinkron):
+    sinkron_jenis = "instansi"
+
     class Jenis(models.TextChoices):
         PUSAT = "pusat", "Instansi Pusat"
         DAERAH = "daerah", "Instansi Daerah"
@@ -75,7 +80,7 @@ class Instansi(models.Model):
         related_name="+",
         help_text="Penerima keberatan bila pejabat penilai tidak memiliki atasan di instansi.",
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["diubah"])
 
     class Meta:
         verbose_name = "instansi"
@@ -85,8 +90,13 @@ class Instansi(models.Model):
     def __str__(self) -> str:
         return self.nama
 
+    def sinkron_lingkup(self) -> dict:
+        return {"lingkup": "instansi", "instansi_id": self.pk}
 
-class UnitKerja(models.Model):
+
+class UnitKerja(Sinkron):
+    sinkron_jenis = "unit-kerja"
+
     instansi = models.ForeignKey(Instansi, on_delete=models.PROTECT, related_name="unit_set")
     induk = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="anak_set"
@@ -107,7 +117,7 @@ class UnitKerja(models.Model):
         verbose_name="jabatan penilai pimpinan unit mandiri",
         help_text="Kosong: pimpinan instansi (Kepala Daerah / Menteri).",
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["diubah"])
 
     class Meta:
         verbose_name = "unit kerja"
@@ -119,7 +129,9 @@ class UnitKerja(models.Model):
         return self.nama
 
 
-class Jabatan(models.Model):
+class Jabatan(Sinkron):
+    sinkron_jenis = "jabatan"
+
     class Jenis(models.TextChoices):
         PIMPINAN_INSTANSI = "pimpinan_instansi", "Pimpinan Instansi (Kepala Daerah/Menteri)"
         JPT_UTAMA = "jpt_utama", "JPT Utama"
@@ -150,7 +162,7 @@ class Jabatan(models.Model):
     kepala_unit = models.BooleanField(
         default=False, help_text="Jabatan ini memimpin unit kerjanya."
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["diubah"])
 
     class Meta:
         verbose_name = "jabatan"
@@ -159,6 +171,9 @@ class Jabatan(models.Model):
 
     def __str__(self) -> str:
         return self.nama
+
+    def sinkron_lingkup(self) -> dict:
+        return {"lingkup": "instansi", "instansi_id": self.unit_kerja.instansi_id}
 
     @property
     def is_jpt(self) -> bool:
@@ -169,7 +184,9 @@ class Jabatan(models.Model):
         }
 
 
-class Pegawai(models.Model):
+class Pegawai(Sinkron):
+    sinkron_jenis = "pegawai"
+
     class JenisASN(models.TextChoices):
         PNS = "pns", "PNS"
         PPPK = "pppk", "PPPK"
@@ -226,7 +243,9 @@ class Pegawai(models.Model):
     atasan_pejabat_penilai = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="atasan_dari_set"
     )
-    history = HistoricalRecords(excluded_fields=["pejabat_penilai", "atasan_pejabat_penilai"])
+    history = HistoricalRecords(
+        excluded_fields=["diubah", "pejabat_penilai", "atasan_pejabat_penilai"]
+    )
 
     class Meta:
         verbose_name = "pegawai"
@@ -313,7 +332,9 @@ class TimKerja(models.Model):
         return self.nama
 
 
-class Periode(models.Model):
+class Periode(Sinkron):
+    sinkron_jenis = "periode"
+
     class Frekuensi(models.TextChoices):
         BULANAN = "bulanan", "Bulanan"
         TRIWULANAN = "triwulanan", "Triwulanan"
@@ -335,7 +356,7 @@ class Periode(models.Model):
     batas_persetujuan_hari = models.PositiveSmallIntegerField(
         "batas waktu persetujuan SKP (hari)", default=7
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["diubah"])
 
     class Meta:
         verbose_name = "periode"
@@ -353,8 +374,10 @@ class Periode(models.Model):
         return self.status == self.Status.DITUTUP
 
 
-class Notifikasi(models.Model):
+class Notifikasi(Sinkron):
     """An in-app notification; email is sent by a task when the user's preference allows."""
+
+    sinkron_jenis = "notifikasi"
 
     penerima = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifikasi_set"
@@ -376,6 +399,9 @@ class Notifikasi(models.Model):
 
     def __str__(self) -> str:
         return self.pesan[:60]
+
+    def sinkron_lingkup(self) -> dict:
+        return {"lingkup": LINGKUP_PENGGUNA, "user_id": self.penerima_id}
 
 
 class PreferensiNotifikasi(models.Model):
@@ -560,9 +586,11 @@ class PersetujuanElektronik(models.Model):
 
 
 # --- The organisation over time (domain.md, "The organisation over time") -----------------
-class RiwayatJabatan(models.Model):
+class RiwayatJabatan(Sinkron):
     """One holding of a position by a pegawai: definitive, or acting (Plt/Plh), from its TMT to
     its last day (inclusive; open while held). Written only by `kinerja.mutasi`."""
+
+    sinkron_jenis = "riwayat-jabatan"
 
     class Jenis(models.TextChoices):
         DEFINITIF = "definitif", "Definitif"
@@ -580,7 +608,7 @@ class RiwayatJabatan(models.Model):
     mutasi = models.ForeignKey(
         "kinerja.Mutasi", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["diubah"])
 
     class Meta:
         verbose_name = "riwayat jabatan"
@@ -599,6 +627,13 @@ class RiwayatJabatan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pegawai_id}: {self.jabatan_id} {self.mulai}–{self.selesai or ''}"
+
+    def sinkron_lingkup(self) -> dict:
+        return {
+            "lingkup": "instansi",
+            "instansi_id": self.pegawai.instansi_id,
+            "pegawai_id": self.pegawai_id,
+        }
 
 
 class MasaPenilai(models.Model):
@@ -641,10 +676,12 @@ class MasaPenilai(models.Model):
         return f"{self.pegawai_id} ← {self.pejabat_penilai_id} {self.mulai}–{self.selesai or ''}"
 
 
-class Mutasi(models.Model):
+class Mutasi(Sinkron):
     """A change of position recorded once, with its TMT: mutasi, promosi, rotasi, a Plt/Plh
     appointment (with its end), or leaving. Dated in the future, it waits (`dijadwalkan`) and the
     beat applies it on its date; it can be cancelled before then."""
+
+    sinkron_jenis = "mutasi"
 
     class Jenis(models.TextChoices):
         MUTASI = "mutasi", "Mutasi"
@@ -680,7 +717,7 @@ class Mutasi(models.Model):
     # A restructuring (SOTK) applies many changes on one date; each one names it.
     restrukturisasi_id = models.PositiveBigIntegerField(null=True, blank=True)
     row_version = models.PositiveIntegerField(default=1)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["diubah"])
 
     class Meta:
         verbose_name = "mutasi jabatan"
@@ -693,3 +730,35 @@ class Mutasi(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_jenis_display()} {self.pegawai_id} TMT {self.tmt}"
+
+    def sinkron_lingkup(self) -> dict:
+        return {
+            "lingkup": "instansi",
+            "instansi_id": self.pegawai.instansi_id,
+            "pegawai_id": self.pegawai_id,
+        }
+
+
+class Penghapusan(models.Model):
+    """A tombstone: an API resource row that was deleted, served at `perubahan/` so a client
+    syncing incrementally removes it too (kinerja.sinkron). Plain ids, not foreign keys: they
+    outlive the rows. Who may see it is decided from `lingkup` by the policy."""
+
+    jenis = models.CharField(max_length=40, help_text="Nama sumber daya API, mis. pegawai.")
+    objek_id = models.PositiveBigIntegerField()
+    dihapus = models.DateTimeField(default=timezone.now, db_index=True)
+    lingkup = models.CharField(max_length=10)
+    instansi_id = models.PositiveBigIntegerField(null=True, blank=True)
+    pegawai_id = models.PositiveBigIntegerField(null=True, blank=True)
+    user_id = models.PositiveBigIntegerField(null=True, blank=True)
+    induk_model = models.CharField(max_length=60, blank=True)
+    induk_id = models.PositiveBigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "penghapusan"
+        verbose_name_plural = "penghapusan"
+        ordering = ["dihapus", "id"]
+        indexes = [models.Index(fields=["induk_model", "induk_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.jenis} {self.objek_id} dihapus {self.dihapus:%Y-%m-%d %H:%M}"

@@ -16,8 +16,12 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from kinerja.sinkron import LINGKUP_INDUK, LINGKUP_PEGAWAI, Sinkron, SinkronBagian
 
-class SKP(models.Model):
+
+class SKP(Sinkron):
+    sinkron_jenis = "skp"
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         DIAJUKAN = "diajukan", "Diajukan"
@@ -95,7 +99,7 @@ class SKP(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     row_version = models.PositiveIntegerField(default=1)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["diubah"])
 
     class Meta:
         verbose_name = "SKP"
@@ -115,6 +119,13 @@ class SKP(models.Model):
     def __str__(self) -> str:
         return f"SKP {self.pegawai.nama} {self.periode.tahun} v{self.versi}"
 
+    def sinkron_lingkup(self) -> dict:
+        return {
+            "lingkup": LINGKUP_PEGAWAI,
+            "instansi_id": self.pegawai.instansi_id,
+            "pegawai_id": self.pegawai_id,
+        }
+
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
@@ -132,7 +143,11 @@ class SKP(models.Model):
         return self.pendekatan == self.Pendekatan.KUALITATIF
 
 
-class RencanaHasilKerja(models.Model):
+class RencanaHasilKerja(Sinkron):
+    # Its own resource, and shown inside its SKP: a change bumps the SKP too.
+    sinkron_jenis = "rencana-hasil-kerja"
+    sinkron_induk = "skp"
+
     class Jenis(models.TextChoices):
         UTAMA = "utama", "Utama"
         TAMBAHAN = "tambahan", "Tambahan"
@@ -181,7 +196,7 @@ class RencanaHasilKerja(models.Model):
         "ukuran keberhasilan / indikator kinerja individu dan target", blank=True
     )
     row_version = models.PositiveIntegerField(default=1)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["diubah"])
 
     class Meta:
         verbose_name = "rencana hasil kerja"
@@ -192,8 +207,18 @@ class RencanaHasilKerja(models.Model):
     def __str__(self) -> str:
         return self.rencana[:80]
 
+    def sinkron_lingkup(self) -> dict:
+        return {
+            "lingkup": LINGKUP_INDUK,
+            "instansi_id": self.skp.pegawai.instansi_id,
+            "pegawai_id": self.skp.pegawai_id,
+            "induk": self.skp,
+        }
 
-class Indikator(models.Model):
+
+class Indikator(SinkronBagian):
+    sinkron_induk = "rencana"
+
     class Aspek(models.TextChoices):
         KUANTITAS = "kuantitas", "Kuantitas"
         KUALITAS = "kualitas", "Kualitas"
@@ -232,8 +257,10 @@ class NilaiBerakhlak(models.TextChoices):
     KOLABORATIF = "kolaboratif", "Kolaboratif"
 
 
-class EkspektasiPerilaku(models.Model):
+class EkspektasiPerilaku(SinkronBagian):
     """One BerAKHLAK value on an SKP, with the leader's ekspektasi khusus (may be empty)."""
+
+    sinkron_induk = "skp"
 
     skp = models.ForeignKey(SKP, on_delete=models.CASCADE, related_name="perilaku_set")
     nilai = models.CharField(max_length=25, choices=NilaiBerakhlak.choices)
@@ -251,13 +278,15 @@ class EkspektasiPerilaku(models.Model):
         return self.get_nilai_display()
 
 
-class MatriksPeranHasil(models.Model):
+class MatriksPeranHasil(Sinkron):
     """A leader's cascading matrix for a year.
 
     Columns are the leader's own rencana hasil kerja (identified by their `kunci`, so the matrix
     survives new versions of the leader's SKP); rows are the direct reports (pegawai whose
     pejabat penilai is the leader) or, for a team matrix, the members of the TimKerja.
     """
+
+    sinkron_jenis = "matriks-peran-hasil"
 
     pemimpin = models.ForeignKey(
         "kinerja.Pegawai", on_delete=models.PROTECT, related_name="matriks_set"
@@ -275,7 +304,7 @@ class MatriksPeranHasil(models.Model):
     diperbarui = models.DateTimeField(auto_now=True)
     diterapkan_pada = models.DateTimeField(null=True, blank=True)
     row_version = models.PositiveIntegerField(default=1)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["diubah"])
 
     class Meta:
         verbose_name = "matriks peran-hasil"
@@ -297,9 +326,18 @@ class MatriksPeranHasil(models.Model):
         suffix = f" — {self.tim.nama}" if self.tim_id else ""
         return f"Matriks {self.pemimpin.nama} {self.periode.tahun}{suffix}"
 
+    def sinkron_lingkup(self) -> dict:
+        return {
+            "lingkup": LINGKUP_PEGAWAI,
+            "instansi_id": self.pemimpin.instansi_id,
+            "pegawai_id": self.pemimpin_id,
+        }
 
-class PeranHasil(models.Model):
+
+class PeranHasil(SinkronBagian):
     """One cell entry: what a member must produce for one of the leader's results (or N/A)."""
+
+    sinkron_induk = "matriks"
 
     class Cascading(models.TextChoices):
         LANGSUNG = "langsung", "Langsung (direct)"
