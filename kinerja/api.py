@@ -17,7 +17,8 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from kinerja import cache_halaman, policy, services
-from kinerja.api_base import PolicyScopedMixin
+from kinerja.api_base import PolicyScopedMixin, etag_terapkan
+from kinerja.api_filters import StrictFilterSet, TahunFilter
 from kinerja.models import Instansi, Jabatan, Pegawai, Periode, UnitKerja
 
 
@@ -25,19 +26,31 @@ from kinerja.models import Instansi, Jabatan, Pegawai, Periode, UnitKerja
 class InstansiSerializer(serializers.ModelSerializer):
     class Meta:
         model = Instansi
-        fields = ("id", "kode", "nama", "jenis", "kota")
+        fields = ("id", "kode", "nama", "jenis", "kota", "diubah")
 
 
 class UnitKerjaSerializer(serializers.ModelSerializer):
     class Meta:
         model = UnitKerja
-        fields = ("id", "instansi", "induk", "nama", "singkatan", "mandiri")
+        fields = ("id", "instansi", "induk", "nama", "singkatan", "mandiri", "diubah")
 
 
 class JabatanSerializer(serializers.ModelSerializer):
     class Meta:
         model = Jabatan
-        fields = ("id", "unit_kerja", "nama", "jenis", "jenjang", "atasan", "kepala_unit")
+        fields = (
+            "id",
+            "unit_kerja",
+            "nama",
+            "jenis",
+            "jenjang",
+            "atasan",
+            "kepala_unit",
+            "diubah",
+        )
+
+
+_WAKTU = serializers.DateTimeField()
 
 
 class PegawaiSerializer(serializers.ModelSerializer):
@@ -64,6 +77,7 @@ class PegawaiSerializer(serializers.ModelSerializer):
             "instansi",
             "pejabat_penilai",
             "atasan_pejabat_penilai",
+            "diubah",
         )
         read_only_fields = fields
 
@@ -83,6 +97,7 @@ class PegawaiSerializer(serializers.ModelSerializer):
             "instansi": p.instansi_id,
             "pejabat_penilai": p.pejabat_penilai_id,
             "atasan_pejabat_penilai": p.atasan_pejabat_penilai_id,
+            "diubah": _WAKTU.to_representation(p.diubah),
         }
 
 
@@ -97,6 +112,7 @@ class PeriodeSerializer(serializers.ModelSerializer):
             "status",
             "batas_perencanaan",
             "batas_persetujuan_hari",
+            "diubah",
         )
 
 
@@ -142,32 +158,27 @@ class PegawaiUpsertResultSerializer(PegawaiSerializer):
 
 
 # --- filters ----------------------------------------------------------------------------------
-# Foreign keys filter by plain number so an id of another instansi is neither confirmed nor
-# denied: it simply matches nothing in the caller's scope.
-class UnitKerjaFilter(django_filters.FilterSet):
-    instansi = django_filters.NumberFilter(field_name="instansi_id")
-    induk = django_filters.NumberFilter(field_name="induk_id")
+# Foreign keys filter by plain number (kinerja.api_filters) so an id of another instansi is
+# neither confirmed nor denied: it simply matches nothing in the caller's scope.
+class InstansiFilter(StrictFilterSet):
+    class Meta:
+        model = Instansi
+        fields = ("jenis", "kode")
 
+
+class UnitKerjaFilter(StrictFilterSet):
     class Meta:
         model = UnitKerja
         fields = ("instansi", "induk", "mandiri")
 
 
-class JabatanFilter(django_filters.FilterSet):
-    unit_kerja = django_filters.NumberFilter(field_name="unit_kerja_id")
-    atasan = django_filters.NumberFilter(field_name="atasan_id")
-
+class JabatanFilter(StrictFilterSet):
     class Meta:
         model = Jabatan
         fields = ("unit_kerja", "jenis", "atasan", "kepala_unit")
 
 
-class PegawaiFilter(django_filters.FilterSet):
-    instansi = django_filters.NumberFilter(field_name="instansi_id")
-    unit_kerja = django_filters.NumberFilter(field_name="unit_kerja_id")
-    jabatan = django_filters.NumberFilter(field_name="jabatan_id")
-    pejabat_penilai = django_filters.NumberFilter(field_name="pejabat_penilai_id")
-    nip = django_filters.CharFilter(field_name="nip")
+class PegawaiFilter(StrictFilterSet):
     nama = django_filters.CharFilter(field_name="nama", lookup_expr="icontains")
 
     class Meta:
@@ -184,8 +195,8 @@ class PegawaiFilter(django_filters.FilterSet):
         )
 
 
-class PeriodeFilter(django_filters.FilterSet):
-    instansi = django_filters.NumberFilter(field_name="instansi_id")
+class PeriodeFilter(StrictFilterSet):
+    tahun = TahunFilter()
 
     class Meta:
         model = Periode
@@ -197,6 +208,8 @@ class InstansiViewSet(PolicyScopedMixin, viewsets.ReadOnlyModelViewSet):
     """Instansi the caller belongs to or administers (`jenis`: `pusat` | `daerah`)."""
 
     serializer_class = InstansiSerializer
+    filterset_class = InstansiFilter
+    nama_sumber = "instansi"
 
     def base_queryset(self):
         return Instansi.objects.order_by("id")
@@ -207,6 +220,7 @@ class UnitKerjaViewSet(PolicyScopedMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = UnitKerjaSerializer
     filterset_class = UnitKerjaFilter
+    nama_sumber = "unit kerja"
 
     def base_queryset(self):
         return UnitKerja.objects.order_by("id")
@@ -217,13 +231,18 @@ class JabatanViewSet(PolicyScopedMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = JabatanSerializer
     filterset_class = JabatanFilter
+    nama_sumber = "jabatan"
 
     def base_queryset(self):
         return Jabatan.objects.order_by("id")
 
 
 @extend_schema_view(
-    list=extend_schema(description="Pegawai instansi pemanggil, urut nama."),
+    list=extend_schema(
+        description="Pegawai instansi Anda, urut nama (mode `cursor`: urut id; "
+        "`diubah_sejak`: urut waktu perubahan). Parameter yang tidak dikenal atau nilai yang "
+        "salah dijawab 400 yang menyebut parameternya."
+    ),
     retrieve=extend_schema(description="Satu pegawai; `pejabat_penilai` diturunkan (hanya baca)."),
 )
 class PegawaiViewSet(PolicyScopedMixin, viewsets.ReadOnlyModelViewSet):
@@ -232,6 +251,7 @@ class PegawaiViewSet(PolicyScopedMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = PegawaiSerializer
     filterset_class = PegawaiFilter
+    nama_sumber = "pegawai"
 
     def base_queryset(self):
         return Pegawai.objects.order_by("nama", "id")
@@ -242,11 +262,12 @@ class PegawaiViewSet(PolicyScopedMixin, viewsets.ReadOnlyModelViewSet):
         # whole DRF request (authentication, permissions, the policy's scope).
         if self.action_map.get(request.method.lower()) != "list":
             return super().dispatch(request, *args, **kwargs)
-        return cache_halaman.layani(
+        response = cache_halaman.layani(
             request,
             "api-pegawai",
             lambda: super(PegawaiViewSet, self).dispatch(request, *args, **kwargs),
         )
+        return etag_terapkan(request, response)  # also on a cached answer
 
     @extend_schema(
         summary="Tambah atau perbarui pegawai berdasarkan NIP (upsert)",
@@ -296,6 +317,7 @@ class PeriodeViewSet(PolicyScopedMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = PeriodeSerializer
     filterset_class = PeriodeFilter
+    nama_sumber = "periode kinerja"
 
     def base_queryset(self):
         return Periode.objects.order_by("-tahun", "id")

@@ -1,11 +1,24 @@
-"""Shared API plumbing: pagination, error shape, the policy-scoped viewset base."""
+"""Shared API plumbing: pagination, incremental sync, ETags, strict filters, the error shape and
+the policy-scoped viewset base that every API viewset inherits.
+
+A new viewset gets all of it by inheriting `PolicyScopedMixin` (first) and giving:
+    base_queryset()        the rows before the policy (ordered)
+    filterset_class        a `kinerja.api_filters.StrictFilterSet` (documented, validated)
+    nama_sumber            the resource's name in Bahasa Indonesia (schema descriptions)
+and, when its model is an API resource, making the model inherit `kinerja.sinkron.Sinkron`.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
+import hashlib
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponseNotModified, JsonResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -13,27 +26,71 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from kinerja import policy
+from kinerja.api_filters import ID_MAKS
 
 # Messages for the `row_version` every API edit must carry (optimistic concurrency).
 VERSI_WAJIB = {
     "required": "Versi data (row_version) wajib dikirim; ambil data terbaru lalu kirim lagi.",
     "invalid": "Versi data (row_version) harus berupa bilangan bulat.",
     "null": "Versi data (row_version) wajib dikirim; ambil data terbaru lalu kirim lagi.",
+    "max_value": "Versi data (row_version) tidak dikenal; ambil data terbaru lalu kirim lagi.",
+    "min_value": "Versi data (row_version) tidak dikenal; ambil data terbaru lalu kirim lagi.",
 }
+
+
+def versi_field(**kwargs) -> serializers.IntegerField:
+    """The `row_version` field: an integer within bigint (a word or a huge number is a 400)."""
+    kwargs.setdefault("error_messages", VERSI_WAJIB)
+    return serializers.IntegerField(min_value=0, max_value=ID_MAKS, **kwargs)
+
 
 CURSOR_INVALID = (
     "Kursor tidak valid atau sudah kedaluwarsa. Mulai lagi dari halaman pertama dengan "
     "?cursor= tanpa nilai, lalu ikuti tautan next/previous."
 )
-_PK_MAX = 2**63 - 1  # bigint: a larger number is no row of ours
+_PK_MAX = ID_MAKS
+SINKRON_PARAM = "diubah_sejak"
+SINKRON_INVALID = (
+    "Waktu tidak valid; gunakan ISO 8601, mis. 2026-01-31T23:00:00+07:00 (tanda + ditulis %2B)."
+)
+SINKRON_DESKRIPSI = (
+    "Sinkronisasi inkremental: hanya baris yang berubah pada atau sesudah waktu ini (ISO 8601). "
+    "Urutan menurut (`diubah`, `id`) dengan kursor: ikuti `next` sampai null; `count` bernilai "
+    "null. Penghapusan ada di `perubahan/`. Mulailah sinkronisasi berikutnya beberapa menit "
+    "sebelum waktu mulai sinkronisasi ini (perubahan yang sedang disimpan saat itu tetap "
+    "terbaca); baris yang terbaca dua kali cukup ditimpa menurut `id`."
+)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MIKRO = dt.timedelta(microseconds=1)
+PARAM_UMUM = {"page", "page_size", "cursor", SINKRON_PARAM, "format"}
+
+
+def parse_waktu(raw: str, name: str = SINKRON_PARAM) -> dt.datetime:
+    """An ISO 8601 time (a date alone: its midnight; no offset: the server's time zone)."""
+    text = (raw or "").strip()
+    # A '+' that was not percent-encoded arrives as a space: "…T10:00:00 07:00".
+    if len(text) > 19 and text[-6] == " " and text[-5:-3].isdigit():
+        text = f"{text[:-6]}+{text[-5:]}"
+    try:
+        value = parse_datetime(text)
+        if value is None:
+            day = parse_date(text)
+            value = dt.datetime.combine(day, dt.time()) if day else None
+    except (ValueError, OverflowError):
+        value = None
+    if value is None or not 1900 <= value.year <= 9999:
+        raise serializers.ValidationError({name: [SINKRON_INVALID]})
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
 
 
 class Pagination(PageNumberPagination):
-    """The contract's page numbers (`?page=`, `?page_size=` up to 200, with `count`), and a
-    keyset mode for deep paging: `?cursor=` (empty to start) orders the list by `id` and
-    fetches `WHERE id > last ORDER BY id LIMIT n`, so page N costs what page 1 costs. In
-    cursor mode `count` is null (counting the whole list is the cost keyset avoids) and the
-    `next`/`previous` links carry an opaque cursor."""
+    """The contract's page numbers (`?page=`, `?page_size=` up to 200, with `count`), and two
+    keyset modes: `?cursor=` (empty to start) orders the list by `id` and fetches
+    `WHERE id > last ORDER BY id LIMIT n`, so page N costs what page 1 costs; `?diubah_sejak=`
+    (incremental sync) orders by (`diubah`, `id`) from that time on, forward only. In both
+    `count` is null (counting is the cost keyset avoids) and the links carry an opaque cursor."""
 
     page_size = 50
     page_size_query_param = "page_size"
@@ -46,7 +103,8 @@ class Pagination(PageNumberPagination):
     )
 
     def paginate_queryset(self, queryset, request, view=None):
-        self.keyset = self.cursor_query_param in request.query_params
+        self.sinkron = SINKRON_PARAM in request.query_params
+        self.keyset = self.sinkron or self.cursor_query_param in request.query_params
         if not self.keyset:
             return super().paginate_queryset(queryset, request, view)
         if not hasattr(queryset, "order_by"):
@@ -55,7 +113,10 @@ class Pagination(PageNumberPagination):
             )
         self.request = request
         size = self.get_page_size(request)
-        arah, batas = self._decode(request.query_params[self.cursor_query_param])
+        raw = request.query_params.get(self.cursor_query_param, "")
+        if self.sinkron:
+            return self._sinkron(queryset, raw, size, getattr(view, "sinkron_field", "diubah"))
+        arah, batas = self._decode(raw)
         qs = queryset.order_by("pk")
         if arah == "b":
             rows = list(qs.filter(pk__lt=batas).order_by("-pk")[: size + 1])
@@ -73,6 +134,36 @@ class Pagination(PageNumberPagination):
             self.cursor_prev = ("b", rows[0].pk) if rows and batas is not None else None
         return rows
 
+    def _sinkron(self, queryset, raw: str, size: int, field: str) -> list:
+        """(diubah, id) > the cursor's, ascending; the since-filter is the view's."""
+        from django.db.models import Q
+
+        qs = queryset.order_by(field, "pk")
+        if raw:
+            waktu, pk = self._decode_sinkron(raw)
+            qs = qs.filter(Q(**{f"{field}__gt": waktu}) | Q(**{field: waktu, "pk__gt": pk}))
+        rows = list(qs[: size + 1])
+        lebih = len(rows) > size
+        rows = rows[:size]
+        last = rows[-1] if rows and lebih else None
+        self.cursor_next = ("s", getattr(last, field), last.pk) if last is not None else None
+        self.cursor_prev = None
+        return rows
+
+    def _decode_sinkron(self, raw: str) -> tuple[dt.datetime, int]:
+        try:
+            text = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode("ascii")
+            arah, mikro, nilai = text.split(":", 2)
+            if arah != "s" or not mikro.isdigit() or not nilai.isdigit():
+                raise ValueError
+            pk = int(nilai)
+            waktu = _EPOCH + int(mikro) * _MIKRO
+            if not 0 <= pk <= _PK_MAX:
+                raise ValueError
+        except (ValueError, OverflowError, UnicodeDecodeError, binascii.Error):
+            raise serializers.ValidationError({self.cursor_query_param: [CURSOR_INVALID]}) from None
+        return waktu, pk
+
     def _decode(self, raw: str) -> tuple[str, int | None]:
         if raw == "":
             return "a", None
@@ -86,10 +177,14 @@ class Pagination(PageNumberPagination):
             raise serializers.ValidationError({self.cursor_query_param: [CURSOR_INVALID]}) from None
         return arah, pk
 
-    def _link(self, cursor: tuple[str, int] | None) -> str | None:
+    def _link(self, cursor: tuple | None) -> str | None:
         if cursor is None:
             return None
-        token = base64.urlsafe_b64encode(f"{cursor[0]}:{cursor[1]}".encode()).decode()
+        if cursor[0] == "s":
+            text = f"s:{(cursor[1] - _EPOCH) // _MIKRO}:{cursor[2]}"
+        else:
+            text = f"{cursor[0]}:{cursor[1]}"
+        token = base64.urlsafe_b64encode(text.encode()).decode()
         url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
         return replace_query_param(url, self.cursor_query_param, token.rstrip("="))
 
@@ -108,7 +203,8 @@ class Pagination(PageNumberPagination):
     def get_paginated_response_schema(self, schema):
         body = super().get_paginated_response_schema(schema)
         body["properties"]["count"].update(
-            nullable=True, description="Jumlah seluruh baris; null dalam mode `cursor`."
+            nullable=True,
+            description="Jumlah seluruh baris; null dalam mode `cursor` dan `diubah_sejak`.",
         )
         return body
 
@@ -121,6 +217,13 @@ class Pagination(PageNumberPagination):
                 "in": "query",
                 "description": self.cursor_query_description,
                 "schema": {"type": "string"},
+            },
+            {
+                "name": SINKRON_PARAM,
+                "required": False,
+                "in": "query",
+                "description": SINKRON_DESKRIPSI,
+                "schema": {"type": "string", "format": "date-time"},
             },
         ]
 
@@ -141,11 +244,110 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
+# --- ETag ---------------------------------------------------------------------------------------
+def _etag_cocok(header: str, etag: str) -> bool:
+    if header.strip() == "*":
+        return True
+    bare = etag.removeprefix("W/")
+    return any(t.strip().removeprefix("W/") == bare for t in header.split(","))
+
+
+def etag_terapkan(request, response):
+    """A 200 answer to GET/HEAD carries an ETag (a hash of the body the caller gets, so it
+    differs per caller's scope and changes with anything shown, nested parts included); an
+    `If-None-Match` that matches gets 304 with no body. Idempotent: safe on a cached answer."""
+    if (
+        request.method not in ("GET", "HEAD")
+        or response.status_code != 200
+        or getattr(response, "streaming", False)
+    ):
+        return response
+    if not response.has_header("ETag"):
+        if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+            response.render()
+        response["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
+        response.setdefault("Cache-Control", "private, no-cache")
+    match = request.headers.get("If-None-Match")
+    if match and _etag_cocok(match, response["ETag"]):
+        not_modified = HttpResponseNotModified()
+        for h in ("ETag", "Cache-Control", "Vary"):
+            if response.has_header(h):
+                not_modified[h] = response[h]
+        return not_modified
+    return response
+
+
+# --- the base of every API viewset ------------------------------------------------------------
+PARAM_TIDAK_DIKENAL = "Parameter tidak dikenal untuk daftar ini. Yang diterima: {}."
+
+
 class PolicyScopedMixin:
-    """`get_queryset` always goes through the policy; subclasses give `base_queryset()`."""
+    """The base of every API viewset (put it first):
+
+    - `get_queryset` always goes through the policy; subclasses give `base_queryset()`;
+    - a list accepts only its documented query parameters (its FilterSet's, `page`,
+      `page_size`, `cursor`, `diubah_sejak`, and `extra_query_params`): anything else is a
+      400 naming it, checked before anything is read;
+    - `?diubah_sejak=` keeps rows whose `sinkron_field` is at or after that time, in
+      (`diubah`, `id`) order with a cursor (Pagination);
+    - GET answers carry an ETag; `If-None-Match` gives 304.
+    """
+
+    extra_query_params: tuple[str, ...] = ()
+    sinkron_field = "diubah"
+    nama_sumber = ""
 
     def base_queryset(self):
         raise NotImplementedError
 
     def get_queryset(self):
         return policy.scope(self.request.user, self.base_queryset())
+
+    def _parameter_diterima(self) -> set[str]:
+        names = set(PARAM_UMUM) | set(self.extra_query_params)
+        fs = getattr(self, "filterset_class", None)
+        if fs is not None:
+            names |= set(fs.base_filters)
+        return names
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if getattr(self, "action", None) == "list":
+            diterima = self._parameter_diterima()
+            asing = sorted(set(request.query_params) - diterima)
+            if asing:
+                pesan = PARAM_TIDAK_DIKENAL.format(", ".join(sorted(diterima - {"format"})))
+                raise serializers.ValidationError({name: [pesan] for name in asing})
+            if SINKRON_PARAM in request.query_params:
+                self.diubah_sejak = parse_waktu(request.query_params[SINKRON_PARAM])
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        since = getattr(self, "diubah_sejak", None)
+        if since is not None and getattr(self, "action", None) == "list":
+            queryset = queryset.filter(**{f"{self.sinkron_field}__gte": since})
+        return queryset
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        return etag_terapkan(request, response)
+
+
+def api_404(request, exception=None):
+    """Unknown paths: JSON under /api/, the site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Tidak ditemukan."}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def api_500(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": "Terjadi kesalahan pada server; sudah dicatat. Coba lagi nanti."},
+            status=500,
+        )
+    from django.views.defaults import server_error
+
+    return server_error(request)

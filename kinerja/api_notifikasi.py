@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import django_filters
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -11,36 +12,42 @@ from rest_framework.routers import SimpleRouter
 
 from kinerja import notifikasi as svc
 from kinerja.api_base import PolicyScopedMixin
+from kinerja.api_filters import StrictFilterSet
 from kinerja.models import Notifikasi
 
 
 class NotifikasiSerializer(serializers.ModelSerializer):
     class Meta:
         model = Notifikasi
-        fields = ["id", "jenis", "pesan", "tautan", "dibaca", "dibuat"]
+        fields = ["id", "jenis", "pesan", "tautan", "dibaca", "dibuat", "diubah"]
         read_only_fields = fields
 
 
 _Jumlah = inline_serializer("JumlahNotifikasi", {"jumlah": serializers.IntegerField()})
 
 
+class NotifikasiFilter(StrictFilterSet):
+    jenis = django_filters.CharFilter(help_text="Kode alasan notifikasi.")
+
+    class Meta:
+        model = Notifikasi
+        fields = ["dibaca", "jenis"]
+
+
 class NotifikasiViewSet(PolicyScopedMixin, viewsets.ReadOnlyModelViewSet):
-    """Only the caller's own notifications exist here (anyone else's id is 404).
-    Filter with `?dibaca=true|false`."""
+    """Only the caller's own notifications exist here (anyone else's id is 404)."""
 
     serializer_class = NotifikasiSerializer
+    filterset_class = NotifikasiFilter
+    nama_sumber = "notifikasi Anda sendiri"
+    deskripsi = {
+        "baca": "Menandai satu notifikasi Anda sudah dibaca.",
+        "baca_semua": "Menandai semua notifikasi Anda sudah dibaca; `jumlah` yang ditandai.",
+        "belum_dibaca": "Jumlah notifikasi Anda yang belum dibaca.",
+    }
 
     def base_queryset(self):
         return Notifikasi.objects.order_by("-dibuat", "-id")
-
-    def get_queryset(self):
-        qs = super().get_queryset()
-        dibaca = self.request.query_params.get("dibaca")
-        if dibaca in {"true", "1"}:
-            qs = qs.filter(dibaca=True)
-        elif dibaca in {"false", "0"}:
-            qs = qs.filter(dibaca=False)
-        return qs
 
     @extend_schema(request=None, responses=NotifikasiSerializer)
     @action(detail=True, methods=["post"])

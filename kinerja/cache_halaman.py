@@ -43,7 +43,7 @@ HEADER = "X-Kinerja-Cache"
 # Writes that do not change what a page shows: the session row itself, login attempts (axes).
 _ABAI = ('"django_session"', '"axes_')
 _TULIS = ("INSERT", "UPDATE", "DELETE")
-_SIMPAN_HEADER = ("Vary", "Cache-Control", "Content-Language")
+_SIMPAN_HEADER = ("Vary", "Cache-Control", "Content-Language", "ETag")
 
 
 def detik() -> int:

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model, Q
 from django.dispatch import Signal
 
@@ -387,6 +387,20 @@ def pegawai_upsert(
     # The unit follows the position when only the position was given.
     if "jabatan" in data and "unit_kerja" not in data and pegawai.jabatan_id:
         pegawai.unit_kerja_id = Jabatan.objects.get(pk=pegawai.jabatan_id).unit_kerja_id
-    organisasi_simpan(user=user, obj=pegawai, refresh=refresh)
+    if status == Upsert.DIBUAT:
+        try:
+            # A savepoint: two pushes of one new NIP at once meet the unique NIP, and the loser
+            # is told the winner's id (a 400) instead of a 500.
+            with transaction.atomic():
+                organisasi_simpan(user=user, obj=pegawai, refresh=refresh)
+        except IntegrityError:
+            ada = Pegawai.objects.filter(nip=nip).values_list("pk", flat=True).first()
+            if ada is None:
+                raise
+            raise ValidationError(
+                {"nip": [f"Pegawai dengan NIP ini baru saja dibuat (id {ada}); kirim lagi."]}
+            ) from None
+    else:
+        organisasi_simpan(user=user, obj=pegawai, refresh=refresh)
     pegawai_user_ensure(pegawai)
     return pegawai, status

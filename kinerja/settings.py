@@ -279,7 +279,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "kinerja.api_base.Pagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "kinerja.api_schema.KinerjaAutoSchema",
     "EXCEPTION_HANDLER": "kinerja.api_base.exception_handler",
     "PAGE_SIZE": 50,
 }
@@ -290,7 +290,11 @@ SPECTACULAR_SETTINGS = {
         "Daftar dipaginasi: `{count, next, previous, results}` dengan `?page=` dan `?page_size=` "
         "(maks. 200). Untuk menelusuri daftar besar (pegawai, evaluasi, SKP) pakai mode keyset "
         "`?cursor=` (kosong untuk halaman pertama, lalu ikuti `next`/`previous`): urut menurut "
-        "`id`, halaman ke-N sama cepatnya dengan halaman pertama, dan `count` bernilai null."
+        "`id`, halaman ke-N sama cepatnya dengan halaman pertama, dan `count` bernilai null.\n\n"
+        "Sinkronisasi inkremental: setiap sumber daya membawa `diubah`; setiap daftar menerima "
+        "`?diubah_sejak=<waktu ISO 8601>` (urut menurut `diubah`, `id`, ikuti `next`); "
+        "penghapusan ada di `perubahan/?diubah_sejak=`. Jawaban GET membawa `ETag`; kirim "
+        "kembali di `If-None-Match` untuk mendapat 304 bila tidak berubah."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -298,6 +302,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # JSON-only request bodies, every error status and ETag/304 documented (kinerja.api_schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kinerja.api_schema.postprocess",
+    ],
     # Several models have a `status`/`jenis`; name each enum after its model so the schema's
     # component names are stable (not hash-suffixed) for integrators' generated clients.
     "ENUM_NAME_OVERRIDES": {

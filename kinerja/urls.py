@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("dialog.api")),
     path("", include("evaluasi.api")),
     path("", include("kinerja.api_notifikasi")),
+    path("", include("kinerja.api_perubahan")),
 ]
 
 urlpatterns = [
@@ -44,4 +45,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler404 = "django.views.defaults.page_not_found"
+handler404 = "kinerja.api_base.api_404"  # JSON under /api/
+handler500 = "kinerja.api_base.api_500"
