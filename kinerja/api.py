@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from kinerja import cache_halaman, policy, services
-from kinerja.api_base import PolicyScopedMixin, etag_terapkan
+from kinerja.api_base import PolicyScopedMixin, ScopedPK, etag_terapkan
 from kinerja.api_filters import StrictFilterSet, TahunFilter
 from kinerja.models import Instansi, Jabatan, Pegawai, Periode, UnitKerja
 
@@ -116,17 +116,9 @@ class PeriodeSerializer(serializers.ModelSerializer):
         )
 
 
-class _ScopedPK(serializers.PrimaryKeyRelatedField):
-    """A reference that only accepts objects the caller may see (others do not exist)."""
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        return policy.scope(request.user if request else None, super().get_queryset())
-
-
 class PegawaiUpsertSerializer(serializers.Serializer):
     nip = serializers.CharField(max_length=30, help_text="NIP (PNS) atau NI PPPK, 18 digit.")
-    instansi = _ScopedPK(
+    instansi = ScopedPK(
         queryset=Instansi.objects.all(),
         required=False,
         help_text="Boleh dikosongkan oleh admin instansi (instansinya sendiri).",
@@ -136,8 +128,8 @@ class PegawaiUpsertSerializer(serializers.Serializer):
     # (no NIP) cannot be pushed by NIP and is refused in validate_jenis_asn.
     jenis_asn = serializers.ChoiceField(choices=Pegawai.JenisASN.choices, required=False)
     golongan = serializers.CharField(max_length=10, required=False, allow_blank=True)
-    jabatan = _ScopedPK(queryset=Jabatan.objects.all(), required=False, allow_null=True)
-    unit_kerja = _ScopedPK(queryset=UnitKerja.objects.all(), required=False, allow_null=True)
+    jabatan = ScopedPK(queryset=Jabatan.objects.all(), required=False, allow_null=True)
+    unit_kerja = ScopedPK(queryset=UnitKerja.objects.all(), required=False, allow_null=True)
     status = serializers.ChoiceField(choices=Pegawai.Status.choices, required=False)
     email = serializers.EmailField(required=False, allow_blank=True)
 

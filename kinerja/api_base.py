@@ -228,6 +228,34 @@ class Pagination(PageNumberPagination):
         ]
 
 
+TIDAK_DITEMUKAN = "Data dengan id {pk_value} tidak ditemukan."
+
+
+class ScopedPK(serializers.PrimaryKeyRelatedField):
+    """A reference that only accepts objects the caller may see: another instansi's id and an
+    id that does not exist get the same message (ids reveal nothing). Within bigint: a larger
+    number is "not found", not a database overflow. Needs the request in the context."""
+
+    default_error_messages = {
+        "does_not_exist": TIDAK_DITEMUKAN,
+        "incorrect_type": "Harus berupa id (bilangan bulat), bukan {data_type}.",
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        text = str(data).strip()
+        if not text.isdigit():
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 1 <= int(text) <= ID_MAKS:
+            self.fail("does_not_exist", pk_value=text)
+        return super().to_internal_value(int(text))
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return policy.scope(request.user if request else None, super().get_queryset())
+
+
 def exception_handler(exc, context):
     """Django ValidationErrors raised by services become 400 {"field": [...]} like DRF's own."""
     if isinstance(exc, DjangoValidationError):

@@ -2,7 +2,9 @@
 
 skp/                      list, retrieve, create; PATCH lampiran/pendekatan (draft only);
                           actions ajukan, setujui, kembalikan (catatan), versi-baru (alasan);
-                          GET skp/<id>/pdf/ (the PDF, or 202 with the job while it renders)
+                          POST skp/<id>/pdf/ asks for a render (202, the job);
+                          GET skp/<id>/pdf/ only reads: the PDF of the SKP as it is now, or 202
+                          while it renders, or 409 when none was asked for (a GET never writes)
 rencana-hasil-kerja/      list (?skp=), retrieve, create, update, delete (draft only)
 matriks-peran-hasil/      list, retrieve (kolom, baris, sel), create; actions sel, terapkan
 """
@@ -13,7 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
@@ -21,7 +23,8 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from kinerja import policy
-from kinerja.api_base import VERSI_WAJIB, PolicyScopedMixin
+from kinerja.api_base import PolicyScopedMixin, ScopedPK, versi_field
+from kinerja.api_filters import ID_MAKS, IdFilter, StrictFilterSet, TahunFilter
 from kinerja.models import Dokumen, Job, Pegawai, Periode, TimKerja
 from skp import rules, selectors, services
 from skp.models import SKP, Indikator, MatriksPeranHasil, PeranHasil, RencanaHasilKerja
@@ -38,8 +41,10 @@ class IndikatorSerializer(serializers.ModelSerializer):
 class RencanaHasilKerjaSerializer(serializers.ModelSerializer):
     indikator = IndikatorSerializer(many=True, source="indikator_set", required=False)
     # Plain ids: an SKP the caller may not see answers 404 below, never "does not exist".
-    rhk_atasan = serializers.IntegerField(source="rhk_atasan_id", allow_null=True, required=False)
-    skp = serializers.IntegerField(source="skp_id")
+    rhk_atasan = serializers.IntegerField(
+        source="rhk_atasan_id", allow_null=True, required=False, min_value=1, max_value=ID_MAKS
+    )
+    skp = serializers.IntegerField(source="skp_id", min_value=1, max_value=ID_MAKS)
 
     class Meta:
         model = RencanaHasilKerja
@@ -58,8 +63,19 @@ class RencanaHasilKerjaSerializer(serializers.ModelSerializer):
             "ukuran_keberhasilan",
             "indikator",
             "row_version",
+            "diubah",
         ]
         read_only_fields = ["urutan", "kunci", "pemberi_tugas", "sumber", "row_version"]
+
+
+class RencanaHasilKerjaUbahSerializer(RencanaHasilKerjaSerializer):
+    """An edit: the SKP it belongs to is fixed, and the `row_version` it was made on is sent."""
+
+    skp = serializers.IntegerField(source="skp_id", read_only=True)
+    row_version = versi_field(required=False)
+
+    class Meta(RencanaHasilKerjaSerializer.Meta):
+        read_only_fields = ["urutan", "kunci", "pemberi_tugas", "sumber"]
 
 
 class PerilakuSerializer(serializers.Serializer):
@@ -95,6 +111,7 @@ class SKPSerializer(serializers.ModelSerializer):
             "diajukan_pada",
             "disetujui_pada",
             "row_version",
+            "diubah",
             "rencana_hasil_kerja",
             "perilaku_kerja",
         ]
@@ -124,8 +141,8 @@ class SKPSerializer(serializers.ModelSerializer):
 
 
 class SKPBuatSerializer(serializers.Serializer):
-    pegawai = serializers.PrimaryKeyRelatedField(queryset=Pegawai.objects.all())
-    periode = serializers.PrimaryKeyRelatedField(queryset=Periode.objects.all())
+    pegawai = ScopedPK(queryset=Pegawai.objects.all())
+    periode = ScopedPK(queryset=Periode.objects.all())
     pendekatan = serializers.ChoiceField(
         choices=SKP.Pendekatan.choices, default=SKP.Pendekatan.KUANTITATIF
     )
@@ -138,7 +155,7 @@ def versi_wajib(data, user, skp) -> int | None:
     a field."""
     if not policy.can(user, "change", skp):
         return None
-    f = serializers.IntegerField(error_messages=VERSI_WAJIB)
+    f = versi_field()
     value = data.get("row_version", serializers.empty)
     try:
         return f.run_validation(value)
@@ -153,16 +170,55 @@ class SKPUbahSerializer(serializers.Serializer):
     konsekuensi = serializers.CharField(required=False, allow_blank=True)
     # Required on edits (checked after access, see `versi_wajib`): without it a client would
     # silently overwrite a newer save.
-    row_version = serializers.IntegerField(required=False, error_messages=VERSI_WAJIB)
+    row_version = versi_field(
+        required=False, help_text="Wajib: versi data yang Anda ubah (dari GET terakhir)."
+    )
 
 
 class CatatanSerializer(serializers.Serializer):
     catatan = serializers.CharField(required=False, allow_blank=True)
-    row_version = serializers.IntegerField(required=False)
+    row_version = versi_field(required=False)
+
+
+class PdfStatusSerializer(serializers.Serializer):
+    job = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Job.Status.choices)
+    progres = serializers.IntegerField()
+    status_url = serializers.CharField()
 
 
 class AlasanSerializer(serializers.Serializer):
     alasan = serializers.CharField()
+
+
+# --- filters --------------------------------------------------------------------------------
+class SKPFilter(StrictFilterSet):
+    tahun = TahunFilter(field_name="periode__tahun")
+    unit_kerja = IdFilter(
+        field_name="pegawai__unit_kerja_id", help_text="Unit kerja pegawai saat ini."
+    )
+
+    class Meta:
+        model = SKP
+        fields = ["pegawai", "periode", "tahun", "unit_kerja", "status", "jenis", "terkini"]
+
+
+class RencanaHasilKerjaFilter(StrictFilterSet):
+    pegawai = IdFilter(field_name="skp__pegawai_id")
+    periode = IdFilter(field_name="skp__periode_id")
+    tahun = TahunFilter(field_name="skp__periode__tahun")
+
+    class Meta:
+        model = RencanaHasilKerja
+        fields = ["skp", "jenis", "pegawai", "periode", "tahun"]
+
+
+class MatriksFilter(StrictFilterSet):
+    tahun = TahunFilter(field_name="periode__tahun")
+
+    class Meta:
+        model = MatriksPeranHasil
+        fields = ["periode", "tahun", "pemimpin", "tim"]
 
 
 # --- SKP ------------------------------------------------------------------------------------
@@ -173,7 +229,19 @@ class SKPViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = SKPSerializer
-    filterset_fields = ["pegawai", "periode", "status", "terkini"]
+    filterset_class = SKPFilter
+    nama_sumber = "SKP"
+    deskripsi = {
+        "create": "Membuka SKP versi 1 seorang pegawai untuk satu periode (pegawai itu, pejabat "
+        "penilainya, ketua timnya, atau admin instansi). Bila sudah ada: 400 dengan id SKP itu. "
+        "Pegawai atau periode yang tidak boleh Anda lihat dijawab sama dengan id yang tidak ada.",
+        "partial_update": "Mengubah pendekatan dan lampiran SKP draft milik Anda. Wajib "
+        "mengirim `row_version`.",
+        "ajukan": "Mengajukan SKP draft Anda kepada pejabat penilai.",
+        "setujui": "Pejabat penilai menyetujui SKP yang diajukan.",
+        "kembalikan": "Pejabat penilai mengembalikan SKP yang diajukan dengan `catatan`.",
+        "versi_baru": "Membuka versi baru dari SKP yang sudah disetujui, dengan `alasan`.",
+    }
 
     def base_queryset(self):
         return selectors.skp_detail_qs().order_by("-periode__tahun", "pegawai__nama", "-versi")
@@ -184,11 +252,10 @@ class SKPViewSet(
 
     @extend_schema(request=SKPBuatSerializer, responses={201: SKPSerializer})
     def create(self, request, *args, **kwargs):
-        s = SKPBuatSerializer(data=request.data)
+        # A pegawai or periode the caller may not see does not exist for them (ScopedPK).
+        s = SKPBuatSerializer(data=request.data, context={"request": request})
         s.is_valid(raise_exception=True)
         peg = s.validated_data["pegawai"]
-        # A pegawai the caller may not see does not exist for them.
-        policy.get_for_user(request.user, Pegawai.objects.all(), pk=peg.pk)
         skp = services.skp_buat(
             pegawai=peg,
             periode=s.validated_data["periode"],
@@ -257,16 +324,51 @@ class SKPViewSet(
         )
         return self._out(skp, status.HTTP_201_CREATED)
 
+    def _pdf_status(self, job: Job) -> dict:
+        return {
+            "job": job.pk,
+            "status": job.status,
+            "progres": job.progres,
+            "status_url": reverse("job_status", args=[job.pk]),
+        }
+
     @extend_schema(
-        responses={(200, "application/pdf"): bytes, 202: dict},
-        description="The SKP PDF; while it is being rendered, 202 with the job to poll.",
+        methods=["GET"],
+        description="Dokumen PDF SKP sebagaimana SKP itu sekarang. Hanya membaca: 200 berkas PDF "
+        "bila sudah jadi, 202 dengan status pekerjaan bila sedang dibuat, 409 bila belum diminta "
+        "untuk versi ini (mintalah dengan POST ke alamat yang sama).",
+        request=None,
+        responses={
+            (200, "application/pdf"): OpenApiResponse(bytes, description="Berkas PDF."),
+            202: PdfStatusSerializer,
+            409: OpenApiResponse(description="Belum diminta untuk SKP sebagaimana sekarang."),
+        },
     )
-    @action(detail=True, methods=["get"])
+    @extend_schema(
+        methods=["POST"],
+        description="Meminta PDF SKP dibuat di latar (tidak menunggu). Jawaban 202 berisi "
+        "pekerjaan yang dapat dipantau; setelah selesai, GET alamat yang sama memberi berkasnya.",
+        request=None,
+        responses={202: PdfStatusSerializer},
+    )
+    @action(detail=True, methods=["get", "post"])
     def pdf(self, request, pk=None):
         skp = self.get_object()
         policy.require(request.user, "pdf", skp)
-        job = services.skp_pdf_minta(skp=skp, user=request.user)
-        job.refresh_from_db()
+        if request.method == "POST":
+            job = services.skp_pdf_minta(skp=skp, user=request.user)
+            job.refresh_from_db()
+            return Response(self._pdf_status(job), status=status.HTTP_202_ACCEPTED)
+        # A GET only reads (issue 15): the job of the SKP as it is now, if one was asked for.
+        job = Job.objects.filter(kunci=services.skp_pdf_kunci(skp)).first()
+        if job is None:
+            return Response(
+                {
+                    "detail": "PDF untuk SKP sebagaimana sekarang belum diminta; kirim POST ke "
+                    "alamat ini, lalu ulangi GET."
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
         if job.status == Job.Status.SUKSES and job.hasil.get("dokumen_id"):
             dok = Dokumen.objects.filter(
                 pk=job.hasil["dokumen_id"],
@@ -279,22 +381,31 @@ class SKPViewSet(
                     content_type="application/pdf",
                     filename=dok.berkas.name.rsplit("/", 1)[-1],
                 )
-        return Response(
-            {
-                "job": job.pk,
-                "status": job.status,
-                "progres": job.progres,
-                "status_url": reverse("job_status", args=[job.pk]),
-            },
-            status=status.HTTP_202_ACCEPTED,
-        )
+        return Response(self._pdf_status(job), status=status.HTTP_202_ACCEPTED)
 
 
 # --- rencana hasil kerja ----------------------------------------------------------------------
 class RencanaHasilKerjaViewSet(PolicyScopedMixin, viewsets.ModelViewSet):
     serializer_class = RencanaHasilKerjaSerializer
-    filterset_fields = ["skp", "jenis"]
+    filterset_class = RencanaHasilKerjaFilter
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    nama_sumber = "rencana hasil kerja"
+    deskripsi = {
+        "create": "Menambah rencana hasil kerja pada SKP draft. Selalu membuat baris baru. "
+        "`rhk_atasan` yang bukan milik pejabat penilai, ketua tim, atau pemberi tugas Anda "
+        "dan id yang tidak ada dijawab dengan pesan yang sama.",
+        "update": "Mengubah rencana hasil kerja pada SKP draft Anda (`indikator`, bila dikirim, "
+        "menggantikan seluruh daftar). `skp` tidak dapat diubah. Wajib mengirim `row_version`.",
+        "partial_update": "Mengubah sebagian kolom rencana hasil kerja pada SKP draft Anda "
+        "(`indikator`, bila dikirim, menggantikan seluruh daftar). Wajib mengirim `row_version`.",
+        "destroy": "Menghapus rencana hasil kerja dari SKP draft Anda. Penghapusan tercatat di "
+        "`perubahan/`.",
+    }
+
+    def get_serializer_class(self):
+        if self.action in ("update", "partial_update"):
+            return RencanaHasilKerjaUbahSerializer
+        return super().get_serializer_class()
 
     def base_queryset(self):
         return selectors.rencana_qs().order_by("skp_id", "jenis", "urutan", "id")
@@ -307,10 +418,11 @@ class RencanaHasilKerjaViewSet(PolicyScopedMixin, viewsets.ModelViewSet):
     def _atasan(self, pk: int | None) -> RencanaHasilKerja | None:
         if pk is None:
             return None
-        # The service accepts only a row of the pegawai's own leaders (else 400).
+        # The service accepts only a row of the pegawai's own leaders (else 400); an id that
+        # does not exist gets the same answer, so a foreign id is not confirmed.
         r = RencanaHasilKerja.objects.select_related("skp").filter(pk=pk).first()
         if r is None:
-            raise ValidationError({"rhk_atasan": ["Rencana hasil kerja pimpinan tidak ditemukan."]})
+            raise ValidationError({"rhk_atasan": [services.RHK_ATASAN_SALAH]})
         return r
 
     def create(self, request, *args, **kwargs):
@@ -329,7 +441,9 @@ class RencanaHasilKerjaViewSet(PolicyScopedMixin, viewsets.ModelViewSet):
             ukuran_keberhasilan=d.get("ukuran_keberhasilan", ""),
             indikator=self._indikator(d) or [],
         )
-        out = self.get_serializer(selectors.rencana_qs().get(pk=rhk.pk))
+        out = RencanaHasilKerjaSerializer(
+            selectors.rencana_qs().get(pk=rhk.pk), context=self.get_serializer_context()
+        )
         return Response(out.data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -337,10 +451,6 @@ class RencanaHasilKerjaViewSet(PolicyScopedMixin, viewsets.ModelViewSet):
         s = self.get_serializer(rhk, data=request.data, partial=kwargs.get("partial", False))
         s.is_valid(raise_exception=True)
         d = s.validated_data
-        if "skp_id" in d and d["skp_id"] != rhk.skp_id:
-            raise ValidationError(
-                {"skp": ["Rencana hasil kerja tidak dapat dipindah ke SKP lain."]}
-            )
         extra = {}
         if "rhk_atasan_id" in d:
             extra["rhk_atasan"] = self._atasan(d["rhk_atasan_id"])
@@ -356,7 +466,10 @@ class RencanaHasilKerjaViewSet(PolicyScopedMixin, viewsets.ModelViewSet):
             row_version=versi_wajib(request.data, request.user, rhk.skp),
             **extra,
         )
-        return Response(self.get_serializer(selectors.rencana_qs().get(pk=rhk.pk)).data)
+        out = RencanaHasilKerjaSerializer(
+            selectors.rencana_qs().get(pk=rhk.pk), context=self.get_serializer_context()
+        )
+        return Response(out.data)
 
     def destroy(self, request, *args, **kwargs):
         services.rhk_hapus(rhk=self.get_object(), user=request.user)
@@ -365,6 +478,8 @@ class RencanaHasilKerjaViewSet(PolicyScopedMixin, viewsets.ModelViewSet):
 
 # --- matriks peran-hasil ----------------------------------------------------------------------
 class PeranHasilSerializer(serializers.ModelSerializer):
+    anggota = ScopedPK(queryset=Pegawai.objects.all())
+
     class Meta:
         model = PeranHasil
         fields = [
@@ -400,6 +515,7 @@ class MatriksSerializer(serializers.ModelSerializer):
             "baris",
             "sel",
             "diterapkan_pada",
+            "diubah",
         ]
         read_only_fields = ["pemimpin", "diterapkan_pada"]
 
@@ -424,10 +540,8 @@ class MatriksSerializer(serializers.ModelSerializer):
 
 
 class MatriksBuatSerializer(serializers.Serializer):
-    periode = serializers.PrimaryKeyRelatedField(queryset=Periode.objects.all())
-    tim = serializers.PrimaryKeyRelatedField(
-        queryset=TimKerja.objects.all(), allow_null=True, required=False
-    )
+    periode = ScopedPK(queryset=Periode.objects.all())
+    tim = ScopedPK(queryset=TimKerja.objects.all(), allow_null=True, required=False)
 
 
 class MatriksViewSet(
@@ -437,7 +551,14 @@ class MatriksViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = MatriksSerializer
-    filterset_fields = ["periode", "pemimpin", "tim"]
+    filterset_class = MatriksFilter
+    nama_sumber = "matriks peran-hasil"
+    deskripsi = {
+        "create": "Membuka matriks peran-hasil Anda (atau tim yang Anda ketuai) untuk satu "
+        "periode. Bila sudah ada: 400 dengan id matriks itu.",
+        "sel": "Menambah satu peran-hasil (sel) pada matriks Anda.",
+        "terapkan": "Menerapkan matriks: peran-hasil menjadi rencana hasil kerja anggota.",
+    }
 
     def base_queryset(self):
         return selectors.matriks_qs().prefetch_related("sel_set").order_by("-periode__tahun", "id")
@@ -451,7 +572,7 @@ class MatriksViewSet(
 
     @extend_schema(request=MatriksBuatSerializer, responses={201: MatriksSerializer})
     def create(self, request, *args, **kwargs):
-        s = MatriksBuatSerializer(data=request.data)
+        s = MatriksBuatSerializer(data=request.data, context={"request": request})
         s.is_valid(raise_exception=True)
         a = policy.actor(request.user)
         if not a.pegawai_id:
@@ -461,6 +582,7 @@ class MatriksViewSet(
             periode=s.validated_data["periode"],
             user=request.user,
             tim=s.validated_data.get("tim"),
+            baru=True,
         )
         return Response(self.get_serializer(m).data, status=status.HTTP_201_CREATED)
 
@@ -468,7 +590,7 @@ class MatriksViewSet(
     @action(detail=True, methods=["post"])
     def sel(self, request, pk=None):
         m = self.get_object()
-        s = PeranHasilSerializer(data=request.data)
+        s = PeranHasilSerializer(data=request.data, context={"request": request})
         s.is_valid(raise_exception=True)
         d = dict(s.validated_data)
         sel = services.peran_hasil_simpan(

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
@@ -111,23 +111,43 @@ def _skp_buat(
         raise ValidationError({"periode": ["Periode ini sudah ditutup."]})
     if pendekatan not in SKP.Pendekatan.values:
         raise ValidationError({"pendekatan": ["Pilih pendekatan kuantitatif atau kualitatif."]})
-    if SKP.objects.filter(pegawai=pegawai, periode=periode).exists():
-        raise ValidationError({"periode": ["SKP untuk pegawai dan periode ini sudah ada."]})
+    _skp_belum_ada(pegawai, periode)
     jenis = jenis or jenis_untuk(pegawai)
     if jenis not in SKP.Jenis.values:
         raise ValidationError({"jenis": ["Jenis SKP tidak dikenal."]})
-    skp = SKP.objects.create(
-        pegawai=pegawai,
-        periode=periode,
-        versi=1,
-        pendekatan=pendekatan,
-        jenis=jenis,
-        pejabat_penilai_id=pegawai.pejabat_penilai_id,
-        atasan_pejabat_penilai_id=pegawai.atasan_pejabat_penilai_id,
-        dibuat_oleh=user if getattr(user, "pk", None) else None,
-    )
+    try:
+        # A savepoint: two first clicks at once meet the unique version, and the loser is told
+        # the winner's id (a 400) instead of a 500.
+        with transaction.atomic():
+            skp = SKP.objects.create(
+                pegawai=pegawai,
+                periode=periode,
+                versi=1,
+                pendekatan=pendekatan,
+                jenis=jenis,
+                pejabat_penilai_id=pegawai.pejabat_penilai_id,
+                atasan_pejabat_penilai_id=pegawai.atasan_pejabat_penilai_id,
+                dibuat_oleh=user if getattr(user, "pk", None) else None,
+            )
+    except IntegrityError:
+        _skp_belum_ada(pegawai, periode)
+        raise
     _perilaku_awal(skp)
     return skp
+
+
+def _skp_belum_ada(pegawai: Pegawai, periode: Periode) -> None:
+    """Creating never overwrites: an existing SKP is a 400 naming it."""
+    ada = (
+        SKP.objects.filter(pegawai=pegawai, periode=periode)
+        .order_by("-terkini", "-versi")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if ada is not None:
+        raise ValidationError(
+            {"periode": [f"SKP untuk pegawai dan periode ini sudah ada (id {ada})."]}
+        )
 
 
 @transaction.atomic
@@ -571,6 +591,13 @@ def _pemimpin_ids(skp: SKP) -> set[int]:
     return ids
 
 
+# Also the answer for an id that does not exist (the API): an id reveals nothing.
+RHK_ATASAN_SALAH = (
+    "Pilih rencana hasil kerja pejabat penilai, ketua tim, atau pemberi tugas Anda pada tahun "
+    "yang sama."
+)
+
+
 def _validasi_rhk(
     *,
     skp: SKP,
@@ -595,10 +622,7 @@ def _validasi_rhk(
         elif rhk_atasan.skp.periode_id != skp.periode_id or rhk_atasan.skp.pegawai_id not in (
             _pemimpin_ids(skp) | ({pemberi_tugas_id} if pemberi_tugas_id else set())
         ):
-            errors["rhk_atasan"] = [
-                "Pilih rencana hasil kerja pejabat penilai, ketua tim, atau pemberi tugas Anda "
-                "pada tahun yang sama."
-            ]
+            errors["rhk_atasan"] = [RHK_ATASAN_SALAH]
     bersih = _bersihkan_indikator(indikator, errors)
     if errors:
         raise ValidationError(errors)
@@ -797,18 +821,25 @@ def rhk_pindah(*, rhk: RencanaHasilKerja, user: Any, arah: str) -> None:
 
 
 # --- PDF -----------------------------------------------------------------------------------
+def skp_pdf_kunci(skp: SKP) -> str:
+    """The render job of the SKP as it is now (its version, status and last change)."""
+    return f"skp-pdf:{skp.pk}:v{skp.versi}:{skp.status}:{skp.diperbarui.timestamp():.0f}"
+
+
 def skp_pdf_minta(*, skp: SKP, user: Any):
     """Ask for the SKP PDF; a request never waits for the render. Returns the Job."""
     _require(user, "pdf", skp)
-    kunci = f"skp-pdf:{skp.pk}:v{skp.versi}:{skp.status}:{skp.diperbarui.timestamp():.0f}"
     with transaction.atomic():
-        return jobs.enqueue("skp.pdf", kunci=kunci, user=user, skp_id=skp.pk)
+        return jobs.enqueue("skp.pdf", kunci=skp_pdf_kunci(skp), user=user, skp_id=skp.pk)
 
 
 # --- Matriks peran-hasil -------------------------------------------------------------------
 @transaction.atomic
-def matriks_buat(*, pemimpin: Pegawai, periode: Periode, user: Any, tim: Any = None):
-    """The leader's matrix for the year (or for one of the teams they lead); idempotent."""
+def matriks_buat(
+    *, pemimpin: Pegawai, periode: Periode, user: Any, tim: Any = None, baru: bool = False
+):
+    """The leader's matrix for the year (or for one of the teams they lead); idempotent, except
+    with `baru` (the API's create), where an existing matrix is a 400 naming its id."""
     a = policy.actor(user)
     if a.pegawai_id != pemimpin.pk:
         raise PermissionDenied("Hanya pimpinan yang dapat menyusun matriksnya sendiri.")
@@ -816,7 +847,11 @@ def matriks_buat(*, pemimpin: Pegawai, periode: Periode, user: Any, tim: Any = N
         raise PermissionDenied("Anda bukan ketua tim ini.")
     if periode.instansi_id != pemimpin.instansi_id:
         raise ValidationError({"periode": ["Periode bukan milik instansi Anda."]})
-    m, _ = MatriksPeranHasil.objects.get_or_create(pemimpin=pemimpin, periode=periode, tim=tim)
+    m, dibuat = MatriksPeranHasil.objects.get_or_create(pemimpin=pemimpin, periode=periode, tim=tim)
+    if baru and not dibuat:
+        raise ValidationError(
+            {"periode": [f"Matriks untuk tahun ini sudah ada (id {m.pk}); ubah matriks itu."]}
+        )
     return m
 
 

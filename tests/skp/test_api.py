@@ -135,19 +135,44 @@ def test_stale_row_version_is_400(org, client):
     assert r.status_code == 400 and "row_version" in r.json()
 
 
-def test_pdf_endpoint_answers_202_then_the_file(org, client, django_capture_on_commit_callbacks):
+def test_pdf_get_never_writes_post_asks_and_get_then_gives_the_file(
+    org, client, django_capture_on_commit_callbacks
+):
+    """Issue 15 item 8: a GET that wrote a Job and a Dokumen and superseded the issued document,
+    reachable cross-site through the session. Now only a POST asks for a render."""
+    from kinerja import jobs
+    from kinerja.models import Dokumen, Job
+
     skp = skp_disetujui(org)
     c = _api(client, org.pegawai.user)
+    before = (Job.objects.count(), Dokumen.objects.count())
+    r = c.get(f"/api/v1/skp/{skp.pk}/pdf/")
+    assert r.status_code == 409 and "POST" in r.json()["detail"]
+    assert (Job.objects.count(), Dokumen.objects.count()) == before  # nothing written
     with django_capture_on_commit_callbacks(execute=False):
-        r = c.get(f"/api/v1/skp/{skp.pk}/pdf/")
+        r = c.post(f"/api/v1/skp/{skp.pk}/pdf/")
     assert r.status_code == 202 and r.json()["status"] == "pending"
-    from kinerja import jobs
-
+    r2 = c.get(f"/api/v1/skp/{skp.pk}/pdf/")  # asked for, not done yet: its status
+    assert r2.status_code == 202 and r2.json()["job"] == r.json()["job"]
     jobs.run(r.json()["job"], pemilik="uji")
+    jumlah = (
+        Job.objects.count(),
+        Dokumen.objects.count(),
+        Dokumen.objects.filter(digantikan=True).count(),
+    )
     r = c.get(f"/api/v1/skp/{skp.pk}/pdf/")
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
     assert b"".join(r.streaming_content).startswith(b"%PDF")
+    r = c.get(f"/api/v1/skp/{skp.pk}/pdf/")
+    b"".join(r.streaming_content)
+    # Reading it again writes nothing and supersedes nothing.
+    assert (
+        Job.objects.count(),
+        Dokumen.objects.count(),
+        Dokumen.objects.filter(digantikan=True).count(),
+    ) == jumlah
     assert _api(client, org.rekan.user).get(f"/api/v1/skp/{skp.pk}/pdf/").status_code == 404
+    assert _api(client, org.rekan.user).post(f"/api/v1/skp/{skp.pk}/pdf/").status_code == 404
 
 
 def test_rows_of_an_invisible_skp_are_404_not_400(org, client):
