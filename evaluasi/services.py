@@ -85,8 +85,12 @@ def kinerja_organisasi_tetapkan(
     predikat: str,
     capaian: str = "",
     row_version: int | None = None,
+    baru: bool = False,
 ) -> KinerjaOrganisasi:
-    """Set a unit's Kinerja Organisasi for a window (the leader above, or the instansi admin)."""
+    """Set a unit's Kinerja Organisasi for a window (the leader above, or the instansi admin).
+
+    With `baru` (the API's create) an existing row is a 400 naming its id: creating never
+    overwrites, also when two creates race for the same window."""
     if unit_kerja.instansi_id != periode.instansi_id:
         raise ValidationError({"unit_kerja": ["Unit kerja bukan bagian dari instansi periode."]})
     w = jendela.dari_jenis(periode, jenis, urutan)
@@ -109,6 +113,8 @@ def kinerja_organisasi_tetapkan(
             unit_kerja=unit_kerja, periode=periode, jenis=w.jenis, urutan=w.urutan
         )
     _require(user, "tetapkan", ko)
+    if ko.pk and baru:
+        _kinerja_organisasi_ada(ko.pk, w)
     if ko.pk:
         _cek_versi(ko, row_version)
         ko.row_version += 1
@@ -116,8 +122,31 @@ def kinerja_organisasi_tetapkan(
     ko.capaian = capaian.strip()
     ko.ditetapkan_oleh = user
     ko.ditetapkan_pada = timezone.now()
-    ko.save()
+    if ko.pk:
+        ko.save()
+        return ko
+    try:
+        with transaction.atomic():  # a savepoint: the loser of a race gets the winner's id
+            ko.save()
+    except IntegrityError:
+        ada = KinerjaOrganisasi.objects.filter(
+            unit_kerja=unit_kerja, periode=periode, jenis=w.jenis, urutan=w.urutan
+        ).first()
+        if ada is None:
+            raise
+        _kinerja_organisasi_ada(ada.pk, w)
     return ko
+
+
+def _kinerja_organisasi_ada(pk: int, w: jendela.Window) -> None:
+    raise ValidationError(
+        {
+            "non_field_errors": [
+                f"Kinerja organisasi {w.label} untuk unit ini sudah ada (id {pk}); ubah data "
+                "itu dengan PATCH dan row_version-nya."
+            ]
+        }
+    )
 
 
 def kinerja_organisasi_untuk(unit_kerja_id: int | None, periode: Periode, w: jendela.Window):
