@@ -16,7 +16,8 @@ from dialog import selectors as sel
 from dialog import services as svc
 from dialog.models import Penugasan, UmpanBalik
 from kinerja import policy
-from kinerja.api_base import PolicyScopedMixin
+from kinerja.api_base import PolicyScopedMixin, RefPK, versi_field
+from kinerja.api_filters import StrictFilterSet, TahunFilter, UrutanFilter
 from kinerja.models import Pegawai
 
 
@@ -26,12 +27,24 @@ def _perilaku_choices() -> list[tuple[str, str]]:
     return [(code, label) for code, label, _g in BERAKHLAK]
 
 
+PENERIMA_TIDAK_ADA = "Pegawai tidak ditemukan."
+# One answer for an id that does not exist, a row of someone else, and a row the giver may not
+# aim at: which of them it is would confirm other people's rows.
+RHK_SASARAN_SALAH = (
+    "Rencana hasil kerja ini tidak dapat menjadi sasaran umpan balik Anda untuk pegawai ini; "
+    "beri umpan balik umum atau tentang perilaku kerja."
+)
+
+
 class UmpanBalikSerializer(serializers.ModelSerializer):
-    penerima = serializers.PrimaryKeyRelatedField(queryset=Pegawai.objects.all())
-    rencana_hasil_kerja = serializers.PrimaryKeyRelatedField(
-        queryset=UmpanBalik._meta.get_field("rencana_hasil_kerja").related_model.objects.all(),
+    penerima = RefPK(queryset=Pegawai.objects.all(), pesan=PENERIMA_TIDAK_ADA)
+    rencana_hasil_kerja = RefPK(
+        queryset=UmpanBalik._meta.get_field("rencana_hasil_kerja")
+        .related_model.objects.select_related("skp")
+        .all(),
         required=False,
         allow_null=True,
+        pesan=RHK_SASARAN_SALAH,
     )
     perilaku = serializers.ChoiceField(
         choices=_perilaku_choices(), required=False, allow_blank=True
@@ -52,6 +65,7 @@ class UmpanBalikSerializer(serializers.ModelSerializer):
             "periode",
             "urutan",
             "dibuat",
+            "diubah",
         ]
         read_only_fields = ["pemberi", "hubungan", "periode", "urutan", "dibuat"]
 
@@ -61,8 +75,38 @@ class UmpanBalikSerializer(serializers.ModelSerializer):
         saya = svc.pegawai_dari(user)
         found = sel.penerima_boleh(pemberi=saya, pegawai_id=value.pk)
         if found is None:
-            raise serializers.ValidationError("Pegawai tidak ditemukan.")
+            raise serializers.ValidationError(PENERIMA_TIDAK_ADA)
         return found
+
+    def validate(self, attrs):
+        rhk = attrs.get("rencana_hasil_kerja")
+        if rhk is not None:
+            user = self.context["request"].user
+            pemberi = svc.pegawai_dari(user)
+            penerima = attrs["penerima"]
+            if rhk.skp.pegawai_id != penerima.pk or not svc.boleh_sasaran_rhk(
+                pemberi=pemberi, penerima=penerima, rhk=rhk
+            ):
+                raise serializers.ValidationError({"rencana_hasil_kerja": [RHK_SASARAN_SALAH]})
+        return attrs
+
+
+class UmpanBalikFilter(StrictFilterSet):
+    tahun = TahunFilter(field_name="periode__tahun")
+    urutan = UrutanFilter()
+
+    class Meta:
+        model = UmpanBalik
+        fields = [
+            "penerima",
+            "pemberi",
+            "hubungan",
+            "jenis",
+            "perilaku",
+            "periode",
+            "tahun",
+            "urutan",
+        ]
 
 
 class UmpanBalikViewSet(
@@ -75,7 +119,13 @@ class UmpanBalikViewSet(
     """Ongoing feedback. `hubungan` is derived; feedback is never edited or deleted."""
 
     serializer_class = UmpanBalikSerializer
-    filterset_fields = ["penerima", "pemberi", "hubungan", "jenis", "perilaku", "periode"]
+    filterset_class = UmpanBalikFilter
+    nama_sumber = "umpan balik"
+    deskripsi = {
+        "create": "Memberi umpan balik kepada pegawai (apresiasi atau perlu perbaikan), umum, "
+        "tentang satu rencana hasil kerjanya, atau tentang satu nilai perilaku. `hubungan` "
+        "diturunkan. Selalu membuat umpan balik baru; umpan balik tidak diubah atau dihapus.",
+    }
 
     def base_queryset(self):
         return UmpanBalik.objects.all().order_by("-dibuat", "-id")
@@ -94,7 +144,7 @@ class UmpanBalikViewSet(
 
 
 class PenugasanSerializer(serializers.ModelSerializer):
-    penerima = serializers.PrimaryKeyRelatedField(queryset=Pegawai.objects.all(), required=False)
+    penerima = RefPK(queryset=Pegawai.objects.all(), required=False, pesan=PENERIMA_TIDAK_ADA)
     penerima_nip = serializers.CharField(
         write_only=True, required=False, help_text="NIP lengkap penerima (juga instansi lain)."
     )
@@ -119,6 +169,7 @@ class PenugasanSerializer(serializers.ModelSerializer):
             "dibuat",
             "diputuskan",
             "row_version",
+            "diubah",
         ]
         read_only_fields = [
             "pemberi",
@@ -142,7 +193,7 @@ class PenugasanSerializer(serializers.ModelSerializer):
             # By id only within what the caller may see; another instansi by exact NIP.
             if not policy.scope(user, Pegawai.objects.filter(pk=penerima.pk)).exists():
                 penerima = None
-                raise serializers.ValidationError({"penerima": ["Pegawai tidak ditemukan."]})
+                raise serializers.ValidationError({"penerima": [PENERIMA_TIDAK_ADA]})
         elif nip:
             penerima = sel.pegawai_dengan_nip(nip)
             if penerima is None:
@@ -164,7 +215,15 @@ class KeputusanSerializer(serializers.Serializer):
     )
     ekspektasi = serializers.CharField(required=False, allow_blank=True, default="")
     catatan = serializers.CharField(required=False, allow_blank=True, default="")
-    row_version = serializers.IntegerField(required=False, allow_null=True, default=None)
+    row_version = versi_field(required=False, allow_null=True, default=None)
+
+
+class PenugasanFilter(StrictFilterSet):
+    tahun = TahunFilter(field_name="periode__tahun")
+
+    class Meta:
+        model = Penugasan
+        fields = ["status", "penerima", "pemberi", "sukarela", "periode", "tahun"]
 
 
 class PenugasanViewSet(
@@ -177,7 +236,16 @@ class PenugasanViewSet(
     """Assignments routed through the penerima's pejabat penilai; only they `setujui`/`tolak`."""
 
     serializer_class = PenugasanSerializer
-    filterset_fields = ["status", "penerima", "pemberi", "sukarela", "periode"]
+    filterset_class = PenugasanFilter
+    nama_sumber = "penugasan"
+    deskripsi = {
+        "create": "Mengusulkan penugasan kepada pegawai (dengan `penerima` id, atau "
+        "`penerima_nip` untuk pegawai instansi lain). Selalu membuat usulan baru; diputus oleh "
+        "pejabat penilai penerima.",
+        "setujui": "Pejabat penilai penerima menyetujui penugasan (klarifikasi ekspektasi dan "
+        "versi SKP baru menyusul).",
+        "tolak": "Pejabat penilai penerima menolak penugasan dengan `alasan` (wajib).",
+    }
 
     def base_queryset(self):
         return Penugasan.objects.select_related("penerima").order_by("-dibuat", "-id")

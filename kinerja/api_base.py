@@ -231,15 +231,21 @@ class Pagination(PageNumberPagination):
 TIDAK_DITEMUKAN = "Data dengan id {pk_value} tidak ditemukan."
 
 
-class ScopedPK(serializers.PrimaryKeyRelatedField):
-    """A reference that only accepts objects the caller may see: another instansi's id and an
-    id that does not exist get the same message (ids reveal nothing). Within bigint: a larger
-    number is "not found", not a database overflow. Needs the request in the context."""
+class RefPK(serializers.PrimaryKeyRelatedField):
+    """A reference by id, within bigint (a larger number is "not found", not a database
+    overflow), whose "not found" message can be given (`pesan`): pass the same message the
+    service gives for an id the caller may not use, so a missing id and a foreign one read the
+    same."""
 
     default_error_messages = {
         "does_not_exist": TIDAK_DITEMUKAN,
         "incorrect_type": "Harus berupa id (bilangan bulat), bukan {data_type}.",
     }
+
+    def __init__(self, pesan: str | None = None, **kwargs):
+        super().__init__(**kwargs)
+        if pesan:
+            self.error_messages["does_not_exist"] = pesan
 
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int | str):
@@ -250,6 +256,12 @@ class ScopedPK(serializers.PrimaryKeyRelatedField):
         if not 1 <= int(text) <= ID_MAKS:
             self.fail("does_not_exist", pk_value=text)
         return super().to_internal_value(int(text))
+
+
+class ScopedPK(RefPK):
+    """A reference that only accepts objects the caller may see: another instansi's id and an
+    id that does not exist get the same message (ids reveal nothing). Needs the request in the
+    serializer's context."""
 
     def get_queryset(self):
         request = self.context.get("request")
