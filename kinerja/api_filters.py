@@ -12,6 +12,8 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 ID_MAKS = 2**63 - 1  # bigint: a larger number is no row of ours (and overflows SQLite)
 
@@ -29,6 +31,7 @@ class IdField(forms.IntegerField):
         super().__init__(**kwargs)
 
 
+@extend_schema_field(OpenApiTypes.INT64)
 class IdFilter(django_filters.NumberFilter):
     """A foreign key by id, bounded to bigint."""
 
@@ -43,6 +46,7 @@ class AngkaField(forms.IntegerField):
     }
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class TahunFilter(django_filters.NumberFilter):
     field_class = AngkaField
 
@@ -53,6 +57,7 @@ class TahunFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class UrutanFilter(django_filters.NumberFilter):
     field_class = AngkaField
 
@@ -78,6 +83,7 @@ class BoolField(forms.Field):
             raise ValidationError("Harus true atau false.", code="invalid") from None
 
 
+@extend_schema_field(OpenApiTypes.BOOL)
 class BoolFilter(django_filters.Filter):
     field_class = BoolField
 

@@ -39,8 +39,10 @@ class NotifikasiViewSet(PolicyScopedMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = NotifikasiSerializer
     filterset_class = NotifikasiFilter
-    nama_sumber = "notifikasi Anda sendiri"
+    nama_sumber = "notifikasi"
     deskripsi = {
+        "list": "Notifikasi Anda sendiri, terbaru dahulu; filter `dibaca` dan `jenis`.",
+        "retrieve": "Satu notifikasi Anda sendiri; notifikasi orang lain dijawab 404.",
         "baca": "Menandai satu notifikasi Anda sudah dibaca.",
         "baca_semua": "Menandai semua notifikasi Anda sudah dibaca; `jumlah` yang ditandai.",
         "belum_dibaca": "Jumlah notifikasi Anda yang belum dibaca.",

@@ -326,6 +326,7 @@ SPECTACULAR_SETTINGS = {
         "EvaluasiJenisEnum": "evaluasi.models.Jenis",
         "RatingEnum": "evaluasi.models.Rating",
         "PredikatEnum": "evaluasi.models.Predikat",
+        "PredikatOrganisasiEnum": "evaluasi.models.PredikatOrganisasi",
         "EvaluasiStatusEnum": "evaluasi.models.Evaluasi.Status",
         "PenutupanTahunStatusEnum": "evaluasi.models.PenutupanTahun.Status",
         "TabelTindakLanjutJenisEnum": "evaluasi.models.TabelTindakLanjut.Jenis",
