@@ -127,6 +127,12 @@ def postprocess(result: dict, generator, request, public) -> dict:
                 codes += ["401", "403"]
             for code in codes:
                 responses.setdefault(code, RESPONSES[code]())
+            for code, resp in responses.items():
+                # A status a view documented by description only gets the one error shape.
+                if code.startswith("4") and code != "409" and not resp.get("content"):
+                    resp["content"] = _json("GalatValidasi" if code == "400" else "Galat")
+                if code == "409" and not resp.get("content"):
+                    resp["content"] = _json("Galat")
             if body:
                 responses.setdefault(
                     "415", _galat("Jenis isi (Content-Type) tidak didukung; kirim JSON.")
