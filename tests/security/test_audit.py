@@ -38,6 +38,8 @@ SERVICE_MODULES = (
 STAGE_APPS = ("kinerja", "skp", "dialog", "evaluasi")
 
 NO_HISTORY = {
+    "kinerja.penghapusan": "append-only tombstone of a deletion (the deleted row's history "
+    "keeps who deleted it)",
     "kinerja.user": "logins; django-axes logs access, the admin logs changes (LogEntry)",
     "kinerja.notifikasi": "plumbing: a message to a user, not a state of the appraisal",
     "kinerja.preferensinotifikasi": "a user's own notification preference",
@@ -56,6 +58,7 @@ NO_HISTORY = {
 }
 
 NOT_A_STATE_CHANGE = {
+    "skp.services.skp_pdf_kunci": "a pure helper: the render job's key for the SKP as it is",
     "kinerja.services.penilai_refresh": "recomputes derived fields (excluded from history)",
     "kinerja.services.pegawai_user_ensure": "creates a login (User has no history; see above)",
     "kinerja.services.riwayat_sinkron": "step of organisasi_simpan / mutasi_berlakukan "
