@@ -12,12 +12,15 @@ server (the bench's gunicorn) and an API token of the instansi's admin.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import random
 import sqlite3
 import tempfile
 from pathlib import Path
 from typing import Any
+
+from django.utils import timezone
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "sinkron_klien.py"
 
@@ -39,12 +42,31 @@ def ubah_pegawai(instansi_id: int, n: int, seed: int = 2026) -> list[int]:
     return pilih
 
 
+def tua_kan(instansi_id: int) -> None:
+    """Generated rows were all written minutes ago, within the client's safety margin: move
+    their `diubah` a day back, as if the data had been there since yesterday."""
+    from django.db.models import F
+
+    from evaluasi.models import Evaluasi
+    from kinerja.models import Pegawai, Periode
+
+    sehari = dt.timedelta(days=1)
+    batas = timezone.now() - sehari
+    for qs in (
+        Pegawai.objects.filter(instansi_id=instansi_id),
+        Periode.objects.filter(instansi_id=instansi_id),
+        Evaluasi.objects.filter(pegawai__instansi_id=instansi_id),
+    ):
+        qs.filter(diubah__gt=batas).update(diubah=F("diubah") - sehari)
+
+
 def ukur(*, base_url: str, token: str, instansi_id: int, perubahan: int = 100) -> dict[str, Any]:
     """Full pull, `perubahan` changes, incremental pull. Leaves the data's values as found
     (only their `diubah` moves)."""
     from kinerja.models import Pegawai
 
     klien_mod = _klien_modul()
+    tua_kan(instansi_id)
     with tempfile.TemporaryDirectory(prefix="bench-sinkron-") as tmp:
         db = sqlite3.connect(Path(tmp) / "rekap.sqlite3")
         try:
