@@ -71,9 +71,7 @@ def ukur(*, base_url: str, token: str, instansi_id: int, perubahan: int = 100) -
         db = sqlite3.connect(Path(tmp) / "rekap.sqlite3")
         try:
             penuh = klien_mod.sinkron(klien_mod.Klien(base_url, token), db, instansi_id)
-            lama = dict(
-                Pegawai.objects.filter(instansi_id=instansi_id).values_list("pk", "email")
-            )
+            lama = dict(Pegawai.objects.filter(instansi_id=instansi_id).values_list("pk", "email"))
             pilih = ubah_pegawai(instansi_id, perubahan)
             try:
                 inkremental = klien_mod.sinkron(klien_mod.Klien(base_url, token), db, instansi_id)

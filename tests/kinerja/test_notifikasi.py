@@ -181,7 +181,15 @@ def test_api_lists_only_own_notifications_and_marks_read(org, client_as):
     c = client_as(org.user("pegawai"))
     data = c.get("/api/v1/notifikasi/").json()
     assert [r["id"] for r in data["results"]] == [mine.pk]
-    assert set(data["results"][0]) == {"id", "jenis", "pesan", "tautan", "dibaca", "dibuat", "diubah"}
+    assert set(data["results"][0]) == {
+        "id",
+        "jenis",
+        "pesan",
+        "tautan",
+        "dibaca",
+        "dibuat",
+        "diubah",
+    }
     assert c.get("/api/v1/notifikasi/belum-dibaca/").json() == {"jumlah": 1}
     assert c.get(f"/api/v1/notifikasi/{theirs.pk}/").status_code == 404
     assert c.post(f"/api/v1/notifikasi/{theirs.pk}/baca/").status_code == 404
