@@ -6,7 +6,7 @@ import base64
 import binascii
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import serializers
+from rest_framework import exceptions, parsers, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
@@ -125,8 +125,26 @@ class Pagination(PageNumberPagination):
         ]
 
 
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, with JSON nested deeper than Python's recursion limit refused as a 400
+    like any other malformed body (json.loads raises RecursionError, not ValueError)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(
+                "JSON tidak valid: struktur bersarang terlalu dalam."
+            ) from None
+
+
 def exception_handler(exc, context):
-    """Django ValidationErrors raised by services become 400 {"field": [...]} like DRF's own."""
+    """Django ValidationErrors raised by services become 400 {"field": [...]} like DRF's own;
+    a rate limit says in Indonesian when to come back (the same seconds as `Retry-After`)."""
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        from kinerja.akses.throttle import PESAN_429
+
+        exc.detail = PESAN_429.format(detik=max(1, int(-(-exc.wait // 1))))
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             detail = {

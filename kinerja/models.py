@@ -693,3 +693,7 @@ class Mutasi(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_jenis_display()} {self.pegawai_id} TMT {self.tmt}"
+
+
+# Integration tokens live with the rest of the login perimeter (kinerja/akses/).
+from kinerja.akses.models import TokenIntegrasi  # noqa: E402,F401  isort: skip
