@@ -1,13 +1,15 @@
 """API rate limits per credential (DRF throttles), answered with 429 and `Retry-After`.
 
 Each integration token has its own bucket (rate `integrasi`), each account its own (rate `user`,
-for personal tokens and sessions), and anonymous callers (the token endpoint) one per client
-address as `kinerja.akses.alamat` finds it behind proxies (rate `anon`). Rates come from
+for personal tokens and sessions), and the sign-in (POST auth/token/) one per client address as
+`kinerja.akses.alamat` finds it behind proxies and username (rate `anon`): never per address
+alone, which would let one client behind a NAT slow down everyone else behind it. Rates come from
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] (KINERJA_API_PER_MENIT and friends).
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from rest_framework.throttling import SimpleRateThrottle
@@ -38,7 +40,12 @@ class KredensialThrottle(SimpleRateThrottle):
 
     def _scope_ident(self, request: Any, view: Any) -> tuple[str, str]:
         if getattr(view, "throttle_anonim", False) and request.method == "POST":
-            return "anon", self.get_ident(request)  # the login itself: by address only
+            # The sign-in: per (address, username) like the lockout, so a client hammering
+            # one account does not slow down its NAT neighbours signing in to theirs.
+            data = request.data
+            username = str(data.get("username", "")) if isinstance(data, dict) else ""
+            digest = hashlib.sha256(username.encode()).hexdigest()[:16]
+            return "anon", f"{self.get_ident(request)}:{digest}"
         token = getattr(request, "auth", None)
         if isinstance(token, TokenIntegrasi):
             return "integrasi", str(token.pk)

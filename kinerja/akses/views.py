@@ -45,7 +45,16 @@ def keluar(request: HttpRequest) -> HttpResponse:
     id_token = request.session.get("oidc_id_token")
     tujuan = sso.url_keluar_sso(request, id_token)
     auth.logout(request)
-    return redirect(tujuan or settings.LOGOUT_REDIRECT_URL)
+    if tujuan is None:
+        return redirect(settings.LOGOUT_REDIRECT_URL)
+    # Not a redirect: the form that posted here is bound by the pages' CSP `form-action 'self'`,
+    # which browsers also apply to where its answer redirects. A page that moves on by itself
+    # (meta refresh, with a link as well) takes the browser to the provider's logout.
+    response = render(
+        request, "registration/keluar_sso.html", {"tujuan": tujuan, **_konteks_masuk()}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 PESAN_SSO = {

@@ -543,13 +543,13 @@ def test_each_integration_token_has_its_own_bucket(org, rates):
     assert _api(b).get("/api/v1/saya/").status_code == 200
 
 
-def test_anonymous_sign_in_is_limited_per_client_address_behind_the_proxy(org, rates, settings):
+def test_sign_in_is_limited_per_client_address_and_username_behind_the_proxy(org, rates, settings):
     settings.KINERJA_PROXY_HOPS = 1
 
-    def post(forwarded: str):
+    def post(forwarded: str, username: str = "tidak-ada", password: str = "x"):
         return Client().post(
             "/api/v1/auth/token/",
-            data=json.dumps({"username": "tidak-ada", "password": "x"}),
+            data=json.dumps({"username": username, "password": password}),
             content_type="application/json",
             REMOTE_ADDR="172.18.0.5",
             HTTP_X_FORWARDED_FOR=forwarded,
@@ -558,3 +558,5 @@ def test_anonymous_sign_in_is_limited_per_client_address_behind_the_proxy(org, r
     assert [post("203.0.113.9").status_code for _ in range(3)] == [400, 400, 429]
     assert int(post("6.6.6.6, 203.0.113.9")["Retry-After"]) > 0  # spoofing does not help
     assert post("198.51.100.7").status_code == 400  # another client behind the same proxy
+    # A neighbour behind the same NAT signs in to her own account.
+    assert post("203.0.113.9", org.pegawai.nip, PASSWORD).status_code == 200
