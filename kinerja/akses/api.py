@@ -199,7 +199,6 @@ class SayaView(APIView):
 
         user = request.user
         pegawai = Pegawai.objects.select_related("jabatan", "unit_kerja").filter(user=user).first()
-        a = policy.actor(user)
         auth = request.auth
         if isinstance(auth, TokenIntegrasi):
             token = {
@@ -235,7 +234,7 @@ class SayaView(APIView):
                 "jabatan": _ref(pegawai.jabatan),
                 "unit_kerja": _ref(pegawai.unit_kerja),
             },
-            "instansi": a.admin_instansi_id or a.instansi_id,
+            "instansi": policy.akses.instansi_pemanggil(user),
             "peran": policy.akses.peran(user),
             "token": token,
         }
@@ -326,14 +325,13 @@ class TokenIntegrasiViewSet(
         ser = TokenIntegrasiSerializer(data=request.data, context={"request": request})
         ser.is_valid(raise_exception=True)
         data = ser.validated_data
+        boleh = policy.akses.instansi_token(request.user)
         instansi = data.get("instansi")
-        if instansi is None:
-            instansi = Instansi.objects.filter(
-                pk=policy.actor(request.user).admin_instansi_id
-            ).first()
-        if instansi is None or not policy.can(
-            request.user, "add", TokenIntegrasi(instansi=instansi)
-        ):
+        if instansi is None and len(boleh) == 1:
+            instansi = boleh[0]
+        if instansi is None and len(boleh) > 1:
+            return Response({"instansi": ["Instansi wajib diisi."]}, status=400)
+        if instansi is None or instansi not in boleh:
             raise PermissionDenied("Hanya admin instansi yang dapat membuat token integrasi.")
         token, rahasia = services.token_integrasi_buat(
             user=request.user,

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from kinerja import policy
 from kinerja.akses import services, sso
 from kinerja.akses.forms import TokenIntegrasiForm
-from kinerja.models import Instansi, TokenIntegrasi
+from kinerja.models import TokenIntegrasi
 
 
 def _konteks_masuk() -> dict:
@@ -90,20 +90,11 @@ def sso_ditolak(request: HttpRequest) -> HttpResponse:
 
 
 # --- integration tokens of the admin instansi --------------------------------------------------
-def _instansi_pilihan(request: HttpRequest) -> list[Instansi]:
-    """The instansi the user may make tokens for (the admin's own; every one for a superuser)."""
-    return [
-        i
-        for i in policy.scope(request.user, Instansi.objects.order_by("nama"))
-        if policy.can(request.user, "add", TokenIntegrasi(instansi=i))
-    ]
-
-
 @login_required
 @never_cache
 def token_integrasi(request: HttpRequest) -> HttpResponse:
     """List the instansi's integration tokens; make one (its secret is shown on this answer only)."""
-    pilihan = _instansi_pilihan(request)
+    pilihan = policy.akses.instansi_token(request.user)
     if not pilihan:
         raise PermissionDenied("Hanya admin instansi yang mengelola token integrasi.")
     form = TokenIntegrasiForm(request.POST or None, instansi_pilihan=pilihan)
@@ -128,7 +119,13 @@ def token_integrasi(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "kinerja/token_integrasi.html",
-        {"form": form, "tokens": tokens[:200], "baru": baru, "rahasia": rahasia},
+        {
+            "form": form,
+            "tokens": tokens[:200],
+            "baru": baru,
+            "rahasia": rahasia,
+            "banyak_instansi": len(pilihan) > 1,
+        },
     )
 
 

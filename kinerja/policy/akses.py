@@ -52,6 +52,26 @@ def akun_integrasi(user_or_actor: Any) -> bool:
     return a._cache["integrasi"]
 
 
+def instansi_pemanggil(user: Any) -> int | None:
+    """The instansi the caller belongs to: the one it administers, else its pegawai's."""
+    a = actor(user)
+    return a.admin_instansi_id or a.instansi_id
+
+
+def instansi_token(user: Any) -> list[Any]:
+    """The instansi the user may make integration tokens for (its own as admin; every one for
+    the superuser; none for an integration account)."""
+    from kinerja.models import Instansi, TokenIntegrasi
+
+    from .core import can, scope
+
+    return [
+        i
+        for i in scope(user, Instansi.objects.order_by("nama"))
+        if can(user, "add", TokenIntegrasi(instansi=i))
+    ]
+
+
 def peran(user: Any) -> list[str]:
     """The caller's roles, as codes (for `saya/`): derived, never stored."""
     a = actor(user)
