@@ -6,7 +6,7 @@ import base64
 import binascii
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, parsers, serializers
+from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
@@ -123,19 +123,6 @@ class Pagination(PageNumberPagination):
                 "schema": {"type": "string"},
             },
         ]
-
-
-class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, with JSON nested deeper than Python's recursion limit refused as a 400
-    like any other malformed body (json.loads raises RecursionError, not ValueError)."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError:
-            raise exceptions.ParseError(
-                "JSON tidak valid: struktur bersarang terlalu dalam."
-            ) from None
 
 
 def exception_handler(exc, context):

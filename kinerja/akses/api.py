@@ -20,7 +20,8 @@ from rest_framework.views import APIView
 
 from kinerja import policy
 from kinerja.akses import kunci, services
-from kinerja.api_base import JSONParser, PolicyScopedMixin
+from kinerja.akses.parser import JSONParser
+from kinerja.api_base import PolicyScopedMixin
 from kinerja.models import Instansi, TokenIntegrasi
 
 MASUK_GAGAL = "NIP/nama pengguna atau kata sandi salah."
