@@ -338,7 +338,7 @@ class TokenIntegrasiViewSet(
             user=request.user,
             instansi=instansi,
             nama=data["nama"],
-            cakupan=data["cakupan"],
+            cakupan=data.get("cakupan", TokenIntegrasi.Cakupan.BACA),
             berlaku_sampai=data["berlaku_sampai"],
         )
         body = TokenIntegrasiSerializer(token).data | {"token": rahasia}

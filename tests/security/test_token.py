@@ -560,3 +560,10 @@ def test_sign_in_is_limited_per_client_address_and_username_behind_the_proxy(org
     assert post("198.51.100.7").status_code == 400  # another client behind the same proxy
     # A neighbour behind the same NAT signs in to her own account.
     assert post("203.0.113.9", org.pegawai.nip, PASSWORD).status_code == 200
+
+
+def test_an_integration_token_without_a_scope_reads_only(org):
+    """Found by the schema fuzzing: a missing `cakupan` was a 500; it defaults to `baca`."""
+    sampai = (timezone.now() + dt.timedelta(days=10)).isoformat()
+    r = _buat_api(_api(_token(org.admin_a.username)), nama="Tanpa cakupan", berlaku_sampai=sampai)
+    assert r.status_code == 201 and r.json()["cakupan"] == "baca"
