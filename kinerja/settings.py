@@ -136,6 +136,7 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "kinerja.akses.alamat.alamat_klien"
 AXES_LOCKOUT_CALLABLE = "kinerja.akses.kunci.respons_terkunci"
+AXES_WHITELIST_CALLABLE = "kinerja.akses.kunci.bukan_tebakan_sandi"  # SSO callbacks
 AXES_LOCKOUT_TEMPLATE = "registration/terkunci.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_RESET_ON_SUCCESS = True

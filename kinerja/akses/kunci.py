@@ -23,6 +23,16 @@ PESAN_TERKUNCI = (
 )
 
 
+def bukan_tebakan_sandi(request: HttpRequest, credentials: dict | None = None) -> bool:
+    """settings.AXES_WHITELIST_CALLABLE: a single sign-on callback is not a password guess.
+    The provider authenticated the person; a refused NIP there must not count as a failure of
+    the (no username, address) pair, or five refusals behind one NAT would lock single sign-on
+    for everyone behind it."""
+    from django.urls import reverse
+
+    return request.path == reverse("sso_callback")
+
+
 def _cooloff() -> timedelta:
     from axes.helpers import get_cool_off
 

@@ -100,3 +100,31 @@ def test_refusal_page_explains_in_bahasa_indonesia(db, settings):
     assert "199912312020121999 tidak terdaftar" in r.content.decode()
     # Shown once: a reload gives the general message.
     assert "gagal atau dibatalkan" in c.get("/sso/ditolak/").content.decode()
+
+
+def test_refused_sso_callbacks_behind_one_address_do_not_lock_it(db, settings, rf):
+    """Five people behind one NAT whose NIPs the provider knows but Kinerja does not must not
+    lock single sign-on for their neighbours: a callback is not a password guess."""
+    from axes.handlers.proxy import AxesProxyHandler
+    from axes.models import AccessAttempt
+    from django.contrib.auth import authenticate
+    from django.core.cache import cache
+
+    _sso_on(settings)
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 3
+    cache.clear()
+    AxesProxyHandler.implementation = None
+    try:
+        for _ in range(5):
+            request = rf.get("/sso/callback/", REMOTE_ADDR="10.0.9.9")
+            request.session = {}
+            assert authenticate(request=request, nonce="n", code_verifier=None) is None
+        assert not AccessAttempt.objects.exists()
+        request = rf.get("/sso/callback/", REMOTE_ADDR="10.0.9.9")
+        assert AxesProxyHandler.is_allowed(request, {"nonce": "n"})
+        # A password guess at the login page still counts.
+        Client().post("/masuk/", {"username": "x", "password": "y"}, REMOTE_ADDR="10.0.9.9")
+        assert AccessAttempt.objects.count() == 1
+    finally:
+        AxesProxyHandler.implementation = None
