@@ -97,7 +97,8 @@ def token_integrasi(request: HttpRequest) -> HttpResponse:
     pilihan = policy.akses.instansi_token(request.user)
     if not pilihan:
         raise PermissionDenied("Hanya admin instansi yang mengelola token integrasi.")
-    form = TokenIntegrasiForm(request.POST or None, instansi_pilihan=pilihan)
+    data = request.POST if request.method == "POST" else None  # an empty POST shows errors too
+    form = TokenIntegrasiForm(data, instansi_pilihan=pilihan)
     baru = rahasia = None
     if request.method == "POST" and form.is_valid():
         try:

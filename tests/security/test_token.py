@@ -567,3 +567,27 @@ def test_an_integration_token_without_a_scope_reads_only(org):
     sampai = (timezone.now() + dt.timedelta(days=10)).isoformat()
     r = _buat_api(_api(_token(org.admin_a.username)), nama="Tanpa cakupan", berlaku_sampai=sampai)
     assert r.status_code == 201 and r.json()["cakupan"] == "baca"
+
+
+def test_admin_page_answers_an_empty_form_with_errors(org, client_as):
+    r = client_as(org.admin_a).post("/organisasi/token-integrasi/", {})
+    assert r.status_code == 200 and "wajib" in r.content.decode().lower()
+
+
+def test_admin_page_query_count_does_not_grow(org, client_as):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = client_as(org.admin_a)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get("/organisasi/token-integrasi/").status_code == 200
+        return len(ctx)
+
+    for _ in range(5):
+        _integrasi(org, "baca")
+    small = count()
+    for _ in range(15):
+        _integrasi(org, "baca_tulis")
+    assert count() == small
