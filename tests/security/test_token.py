@@ -571,7 +571,7 @@ def test_an_integration_token_without_a_scope_reads_only(org):
 
 def test_admin_page_answers_an_empty_form_with_errors(org, client_as):
     r = client_as(org.admin_a).post("/organisasi/token-integrasi/", {})
-    assert r.status_code == 200 and "wajib" in r.content.decode().lower()
+    assert r.status_code == 200 and "harus diisi" in r.content.decode()
 
 
 def test_admin_page_query_count_does_not_grow(org, client_as):
