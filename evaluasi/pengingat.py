@@ -100,7 +100,12 @@ def evaluasi_tahunan_jatuh_tempo(ctx: Konteks) -> Iterator[Pesan]:
 
 
 def _admins(ctx: Konteks) -> list[User]:
-    return list(User.objects.filter(admin_instansi=ctx.instansi, is_active=True).order_by("pk"))
+    # People only: an integration token's system account is an admin too, but reads no reminders.
+    return list(
+        User.objects.filter(
+            admin_instansi=ctx.instansi, is_active=True, token_integrasi__isnull=True
+        ).order_by("pk")
+    )
 
 
 @pengingat("kinerja_organisasi_belum", "Kinerja organisasi belum ditetapkan")

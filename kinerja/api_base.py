@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponseNotModified, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
@@ -269,7 +269,12 @@ class ScopedPK(RefPK):
 
 
 def exception_handler(exc, context):
-    """Django ValidationErrors raised by services become 400 {"field": [...]} like DRF's own."""
+    """Django ValidationErrors raised by services become 400 {"field": [...]} like DRF's own;
+    a rate limit says in Indonesian when to come back (the same seconds as `Retry-After`)."""
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        from kinerja.akses.throttle import PESAN_429
+
+        exc.detail = PESAN_429.format(detik=max(1, int(-(-exc.wait // 1))))
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             detail = {

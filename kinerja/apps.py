@@ -27,3 +27,4 @@ class KinerjaConfig(AppConfig):
         nav.add_nav("Impor pegawai", "impor_pegawai", nav.is_admin, order=91)
         nav.add_nav("Pengingat", "notifikasi_pengaturan", nav.is_admin, order=93)
         nav.add_nav("Pekerjaan latar", "job_list", nav.is_admin, order=95)
+        nav.add_nav("Token integrasi", "token_integrasi", nav.is_admin, order=96)

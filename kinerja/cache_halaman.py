@@ -40,8 +40,9 @@ from django.utils import timezone
 
 VERSI_KEY = "kinerja:data:versi"
 HEADER = "X-Kinerja-Cache"
-# Writes that do not change what a page shows: the session row itself, login attempts (axes).
-_ABAI = ('"django_session"', '"axes_')
+# Writes that do not change what a page shows: the session row itself, login attempts (axes),
+# an integration token's last-use time (kinerja.akses.token; revoking it is another statement).
+_ABAI = ('"django_session"', '"axes_', '"kinerja_tokenintegrasi" SET "terakhir_dipakai"')
 _TULIS = ("INSERT", "UPDATE", "DELETE")
 _SIMPAN_HEADER = ("Vary", "Cache-Control", "Content-Language", "ETag")
 

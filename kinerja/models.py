@@ -762,3 +762,7 @@ class Penghapusan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.jenis} {self.objek_id} dihapus {self.dihapus:%Y-%m-%d %H:%M}"
+
+
+# Integration tokens live with the rest of the login perimeter (kinerja/akses/).
+from kinerja.akses.models import TokenIntegrasi  # noqa: E402,F401  isort: skip

@@ -76,3 +76,12 @@ def bungkus_layanan(module: ModuleType) -> int:
             setattr(module, name, _bungkus(obj, param))
             n += 1
     return n
+
+
+def layanan(fn: Callable) -> Callable:
+    """Declare a service where it is defined: history records its acting user (its `user=` or
+    `oleh=` argument) also when no request is active (a task, a command, the shell)."""
+    param = _user_param(fn)
+    if param is None:
+        raise TypeError(f"{fn.__qualname__}: a service takes the acting user as user= or oleh=")
+    return _bungkus(fn, param)

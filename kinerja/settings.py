@@ -109,7 +109,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Passwords (refused for a deactivated account or a pegawai who left; KINERJA_SANDI_LOKAL),
+    # then single sign-on (does nothing unless OIDC_RP_CLIENT_ID is set): kinerja/akses/.
+    "kinerja.akses.backends.KinerjaBackend",
+    "kinerja.akses.sso.NIPBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -117,18 +120,56 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule on the password: Django's `password_changed` hook revokes the personal token.
+    {"NAME": "kinerja.akses.token.CabutTokenSaatSandiBerubah"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "beranda"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: per account and per address (django-axes).
+# Login throttling (django-axes): failures count per (account, client address) pair, so one
+# client guessing cannot lock an account for its owner elsewhere, nor everyone behind the same
+# NAT or proxy. The address is the one kinerja.akses.alamat trusts (KINERJA_PROXY_HOPS); a locked
+# page or token request answers 429 with Retry-After (kinerja.akses.kunci).
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "kinerja.akses.alamat.alamat_klien"
+AXES_LOCKOUT_CALLABLE = "kinerja.akses.kunci.respons_terkunci"
+AXES_WHITELIST_CALLABLE = "kinerja.akses.kunci.bukan_tebakan_sandi"  # SSO callbacks
 AXES_LOCKOUT_TEMPLATE = "registration/terkunci.html"
+AXES_HTTP_RESPONSE_CODE = 429
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = envbool("AXES_ENABLED", True)
+
+# API tokens (kinerja/akses/): a personal token works this many days from its creation; an
+# integration token at most this many days (its admin sets the date).
+KINERJA_TOKEN_HARI = envint("KINERJA_TOKEN_HARI", 30)
+KINERJA_TOKEN_INTEGRASI_MAKS_HARI = envint("KINERJA_TOKEN_INTEGRASI_MAKS_HARI", 366)
+
+# Single sign-on by OpenID Connect (kinerja/akses/sso.py): everything off unless
+# OIDC_RP_CLIENT_ID is set. The provider's endpoints are given one by one (no discovery at
+# start-up); the NIP comes from the claim KINERJA_SSO_KLAIM_NIP; no account is made from a claim.
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_OP_LOGOUT_ENDPOINT = env("OIDC_OP_LOGOUT_ENDPOINT", "")  # RP-initiated logout
+OIDC_OP_ISSUER = env("OIDC_OP_ISSUER", "")  # set: the ID token's `iss` must equal it
+OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", "openid profile")
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True  # sent back as id_token_hint when signing out
+OIDC_CREATE_USER = False
+OIDC_TIMEOUT = envint("OIDC_TIMEOUT", 10)
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso_callback"
+LOGIN_REDIRECT_URL_FAILURE = "/sso/ditolak/"
+KINERJA_SSO_KLAIM_NIP = env("KINERJA_SSO_KLAIM_NIP", "nip")
+KINERJA_SSO_NAMA = env("KINERJA_SSO_NAMA", "SSO ASN")
+# Off: only single sign-on signs people in (a superuser keeps a break-glass password).
+KINERJA_SANDI_LOKAL = envbool("KINERJA_SANDI_LOKAL", True)
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia")]
@@ -273,9 +314,21 @@ SESSION_ENGINE = "kinerja.sesi" if REDIS_URL else "django.contrib.sessions.backe
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "kinerja.akses.token.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    "DEFAULT_PARSER_CLASSES": [
+        "kinerja.akses.parser.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Per integration token, per account, per anonymous address (kinerja.akses.throttle).
+    "DEFAULT_THROTTLE_CLASSES": ["kinerja.akses.throttle.KredensialThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env("KINERJA_API_RATE_USER", "600/min"),
+        "integrasi": env("KINERJA_API_RATE_INTEGRASI", "1200/min"),
+        "anon": env("KINERJA_API_RATE_ANON", "60/min"),
+    },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "kinerja.api_base.Pagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -306,6 +359,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "kinerja.api_schema.postprocess",
+        "kinerja.akses.throttle.skema_429",
     ],
     # Several models have a `status`/`jenis`; name each enum after its model so the schema's
     # component names are stable (not hash-suffixed) for integrators' generated clients.
@@ -331,6 +385,9 @@ SPECTACULAR_SETTINGS = {
         "PenutupanTahunStatusEnum": "evaluasi.models.PenutupanTahun.Status",
         "TabelTindakLanjutJenisEnum": "evaluasi.models.TabelTindakLanjut.Jenis",
         "KasusSanksiStatusEnum": "evaluasi.models.KasusSanksi.Status",
+        "CakupanTokenEnum": "kinerja.akses.models.TokenIntegrasi.Cakupan",
+        "JenisKredensialEnum": "kinerja.akses.api.JENIS_KREDENSIAL",
+        "PeranEnum": "kinerja.akses.api.PERAN",
     },
 }
 

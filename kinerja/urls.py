@@ -6,10 +6,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from kinerja import views
-from kinerja.security import obtain_auth_token  # throttled like the login page
+from kinerja.akses.api import SayaView, TokenView
 
 api_v1 = [
-    path("auth/token/", obtain_auth_token, name="api_token"),
+    path("auth/token/", TokenView.as_view(), name="api_token"),
+    path("saya/", SayaView.as_view(), name="api_saya"),
+    path("", include("kinerja.akses.api")),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("", include("kinerja.api")),
@@ -22,8 +24,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", views.beranda, name="beranda"),
-    path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("kinerja.akses.urls")),  # masuk/, keluar/, sso/, token integrasi
     path("sandi/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "sandi/selesai/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"

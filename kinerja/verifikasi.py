@@ -32,6 +32,7 @@ from django.urls import path, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from kinerja.akses.alamat import alamat_klien
 from kinerja.models import Dokumen, _kode_dokumen
 from kinerja.pdf import qr_data_uri
 
@@ -63,22 +64,10 @@ def dokumen_tandai_digantikan(*, objek, jenis: str | None = None) -> int:
 
 
 # --- rate limit -----------------------------------------------------------------------------
-def client_ip(request: HttpRequest) -> str:
-    """The client's address. Behind N trusted reverse proxies (KINERJA_PROXY_HOPS=N), the N-th
-    address from the right of X-Forwarded-For; otherwise REMOTE_ADDR (a header is not trusted)."""
-    hops = int(getattr(settings, "KINERJA_PROXY_HOPS", 0) or 0)
-    if hops:
-        chain = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        chain = [p for p in chain if p]
-        if len(chain) >= hops:
-            return chain[-hops]
-    return request.META.get("REMOTE_ADDR", "") or "?"
-
-
 def _terlalu_sering(request: HttpRequest) -> bool:
     """Count this request for the client's address in a fixed one-minute window."""
     batas = int(getattr(settings, "KINERJA_VERIFIKASI_PER_MENIT", BATAS_PER_MENIT_DEFAULT))
-    key = "verifikasi:rl:" + hashlib.sha256(client_ip(request).encode()).hexdigest()[:32]
+    key = "verifikasi:rl:" + hashlib.sha256(alamat_klien(request).encode()).hexdigest()[:32]
     try:
         cache.add(key, 0, timeout=60)
         try:

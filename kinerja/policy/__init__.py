@@ -31,3 +31,4 @@ from . import skp  # noqa: E402,F401  isort: skip
 from . import dialog  # noqa: E402,F401  isort: skip
 from . import evaluasi  # noqa: E402,F401  isort: skip
 from . import sinkron  # noqa: E402,F401  isort: skip
+from . import akses  # noqa: E402,F401  isort: skip

@@ -101,6 +101,25 @@ def token_pegawai(org: Any) -> Any:
     return {"object_id": token.user_id}
 
 
+@builder("token_integrasi")
+def token_integrasi(org: Any) -> Any:
+    """An integration token of instansi A, made by its admin."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kinerja.akses.services import token_integrasi_buat
+
+    token, _ = token_integrasi_buat(
+        user=org.admin_a,
+        instansi=org.instansi_a,
+        nama="Sinkron SIASN",
+        cakupan="baca",
+        berlaku_sampai=timezone.now() + dt.timedelta(days=30),
+    )
+    return token
+
+
 @builder("axes_attempt")
 def axes_attempt(org: Any) -> Any:
     from axes.models import AccessAttempt

@@ -61,6 +61,20 @@ def _empty(org, obj):
     return {}
 
 
+def _token_baru(org, obj):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    sampai = timezone.now() + dt.timedelta(days=30)
+    return {
+        "nama": "Sinkron",
+        "cakupan": "baca",
+        "berlaku_sampai": sampai.isoformat(),
+        "instansi": org.instansi_a.pk,
+    }
+
+
 # Admin pages of one model: what the Django admin generates for it.
 _NS = "AL  AL  AL  AL  AL  AL  AL"  # the seven non-staff columns before admin_a
 
@@ -160,9 +174,39 @@ TABLE = [
     T("job_status",                    "job",          "GET",  "L   200 404 404 404 404 404 404 404 404 200",
       htmx=True),
     # --- API kernel ------------------------------------------------------------------------------
-    T("api_token",                     None,           "GET",  "405 405 405 405 405 405 405 405 405 405 405"),
+    T("api_token",                     None,           "GET",  "401 405 405 405 405 405 405 405 405 405 405",
+      note="only POST (the sign-in) goes without a credential"),
     T("api_token",                     None,           "POST", "400 400 400 400 400 400 400 400 400 400 400",
       data=_bad_login, json=True),
+    T("api_token",                     None,           "DELETE", "401 204 204 204 204 204 204 204 204 204 204",
+      note="revokes the caller's own personal token (none yet: still 204)"),
+    T("api_saya",                      None,           "GET",  "401 200 200 200 200 200 200 200 200 200 200"),
+    T("api_saya",                      None,           "POST", "401 405 405 405 405 405 405 405 405 405 405",
+      data=_empty, json=True),
+    # --- integration tokens (admin instansi): API and page ---------------------------------------
+    T("token-integrasi-list",          None,           "GET",  "401 200 200 200 200 200 200 200 200 200 200",
+      note="everyone gets a list; only an admin's holds rows (of her instansi)"),
+    T("token-integrasi-list",          None,           "POST", "401 403 403 403 403 403 403 201 403 403 201",
+      data=_token_baru, json=True, note="a token for instansi A: its admin (or the superuser)"),
+    T("token-integrasi-list",          None,           "POST", "401 400 400 400 400 400 400 400 400 400 400",
+      data=_empty, json=True),
+    T("token-integrasi-detail",        "token_integrasi", "GET", "401 404 404 404 404 404 404 200 404 404 200"),
+    T("token-integrasi-detail",        "token_integrasi", "PATCH", "401 405 405 405 405 405 405 405 405 405 405",
+      data=lambda org, obj: {"cakupan": "baca_tulis"}, json=True,
+      note="a token's scope and expiry never change: revoke it and make another"),
+    T("token-integrasi-detail",        "token_integrasi", "DELETE", "401 405 405 405 405 405 405 405 405 405 405"),
+    T("token-integrasi-cabut",         "token_integrasi", "GET", "401 405 405 405 405 405 405 405 405 405 405"),
+    T("token-integrasi-cabut",         "token_integrasi", "POST", "401 404 404 404 404 404 404 200 404 404 200",
+      data=_empty, json=True),
+    T("token_integrasi",               None,           "GET",  "L   403 403 403 403 403 403 200 200 403 200"),
+    T("token_integrasi",               None,           "POST", "L   403 403 403 403 403 403 200 200 403 200",
+      data=_empty, note="admins: the form again with errors, nothing made"),
+    T("token_integrasi_cabut",         "token_integrasi", "GET", "L 405 405 405 405 405 405 405 405 405 405"),
+    T("token_integrasi_cabut",         "token_integrasi", "POST", "L 404 404 404 404 404 404 302 404 404 302"),
+    # --- single sign-on (off unless OIDC_RP_CLIENT_ID is set; tests/e2e/test_sso.py turns it on) --
+    T("sso_mulai",                     None,           "GET",  "404 404 404 404 404 404 404 404 404 404 404"),
+    T("sso_callback",                  None,           "GET",  "404 404 404 404 404 404 404 404 404 404 404"),
+    T("sso_ditolak",                   None,           "GET",  "404 404 404 404 404 404 404 404 404 404 404"),
     T("api_schema",                    None,           "GET",  "200 200 200 200 200 200 200 200 200 200 200",
       note="the schema is public: it describes the API, no data"),
     T("api_docs",                      None,           "GET",  "200 200 200 200 200 200 200 200 200 200 200"),

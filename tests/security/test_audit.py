@@ -31,6 +31,7 @@ from django.utils import timezone
 SERVICE_MODULES = (
     "kinerja.services",
     "kinerja.mutasi",
+    "kinerja.akses.services",
     "skp.services",
     "dialog.services",
     "evaluasi.services",
@@ -59,6 +60,13 @@ NO_HISTORY = {
 
 NOT_A_STATE_CHANGE = {
     "skp.services.skp_pdf_kunci": "a pure helper: the render job's key for the SKP as it is",
+    "kinerja.akses.services.sidik": "pure: SHA-256 of a secret",
+    "kinerja.akses.services.token_pribadi_hari": "setting",
+    "kinerja.akses.services.token_pribadi_berlaku_sampai": "pure",
+    "kinerja.akses.services.token_pribadi_kedaluwarsa": "pure",
+    "kinerja.akses.services.token_pribadi_buat": "a login credential (DRF authtoken row, no "
+    "history like User; axes logs the sign-in); tests/security/test_token.py",
+    "kinerja.akses.services.token_pribadi_cabut": "deletes that credential; same",
     "kinerja.services.penilai_refresh": "recomputes derived fields (excluded from history)",
     "kinerja.services.pegawai_user_ensure": "creates a login (User has no history; see above)",
     "kinerja.services.riwayat_sinkron": "step of organisasi_simpan / mutasi_berlakukan "
@@ -168,6 +176,22 @@ CASES: dict[str, tuple[str, Callable[[Any, Any], Any]]] = {
                 jabatan_baru=org.rekan.jabatan,
             ),
             alasan="SK ditarik",
+        ),
+    ),
+    "kinerja.akses.services.token_integrasi_buat": (
+        "admin_a",
+        lambda org, u: __import__("kinerja.akses.services", fromlist=["x"]).token_integrasi_buat(
+            user=u,
+            instansi=org.instansi_a,
+            nama="Sinkron SIASN",
+            cakupan="baca",
+            berlaku_sampai=timezone.now() + dt.timedelta(days=30),
+        ),
+    ),
+    "kinerja.akses.services.token_integrasi_cabut": (
+        "admin_a",
+        lambda org, u: __import__("kinerja.akses.services", fromlist=["x"]).token_integrasi_cabut(
+            user=u, token=__import__("tests.security.objects", fromlist=["x"]).token_integrasi(org)
         ),
     ),
     "kinerja.services.pegawai_upsert": (

@@ -1,5 +1,5 @@
-"""Login hardening: throttling per account and per address (pages and API token), password
-validators, production cookie/HTTPS settings, security headers."""
+"""Login hardening: lockout per (account, address) pair behind proxies (pages and API token),
+password validators, production cookie/HTTPS settings, security headers."""
 
 from __future__ import annotations
 
@@ -46,56 +46,146 @@ def _token(client: Client, username: str, password: str, ip: str = "10.0.0.1"):
 LOCKED = "Terlalu banyak percobaan masuk"
 
 
-def test_repeated_failures_lock_the_account_even_with_the_right_password(org, axes_on):
+def test_repeated_failures_lock_the_account_from_that_address_even_with_the_right_password(
+    org, axes_on
+):
     nip = org.pegawai.user.username
     c = Client()
-    for i in range(2):
-        r = _login(c, nip, "salah", ip=f"10.0.1.{i}")  # a new address each time
+    for _ in range(2):
+        r = _login(c, nip, "salah", ip="10.0.1.1")
         assert r.status_code == 200 and LOCKED not in r.content.decode()
-    r = _login(c, nip, "salah", ip="10.0.1.2")  # the third failure locks
+    r = _login(c, nip, "salah", ip="10.0.1.1")  # the third failure locks the pair
     assert r.status_code == 429 and LOCKED in r.content.decode()
-    r = _login(c, nip, PASSWORD, ip="10.0.1.99")
-    assert r.status_code == 429
-    assert LOCKED in r.content.decode()
+    assert 1 <= int(r["Retry-After"]) <= 15 * 60
+    r = _login(c, nip, PASSWORD, ip="10.0.1.1")
+    assert r.status_code == 429 and LOCKED in r.content.decode()
+    assert 1 <= int(r["Retry-After"]) <= 15 * 60
     assert "_auth_user_id" not in c.session
-    # Another account from a fresh address still logs in: the lock is per account.
-    r = _login(Client(), org.rekan.user.username, PASSWORD, ip="10.0.2.1")
-    assert r.status_code == 302
+    # The owner elsewhere still gets in: a guesser cannot lock someone else's account.
+    assert _login(Client(), nip, PASSWORD, ip="10.0.1.2").status_code == 302
 
 
-def test_repeated_failures_lock_the_address_for_every_account(org, axes_on):
-    for i in range(3):
+def test_failures_for_unknown_usernames_do_not_lock_others_at_the_same_address(org, axes_on):
+    """A shared NAT: one client's failed guesses do not lock its neighbours out."""
+    for i in range(5):
         _login(Client(), f"tidak-ada-{i}", "salah", ip="10.0.3.3")
-    r = _login(Client(), org.rekan.user.username, PASSWORD, ip="10.0.3.3")
-    assert r.status_code == 429 and LOCKED in r.content.decode()
-    assert _login(Client(), org.rekan.user.username, PASSWORD, ip="10.0.3.4").status_code == 302
+    assert _login(Client(), org.rekan.user.username, PASSWORD, ip="10.0.3.3").status_code == 302
 
 
-def test_api_token_endpoint_is_throttled_per_account(org, axes_on):
+NGINX = "172.18.0.5"  # the documented proxy: every request reaches the app from its address
+
+
+def _login_via_proxy(username: str, password: str, forwarded: str):
+    return Client().post(
+        "/masuk/",
+        {"username": username, "password": password},
+        REMOTE_ADDR=NGINX,
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+
+
+def test_behind_one_proxy_a_failing_client_does_not_lock_out_another_user(org, axes_on, settings):
+    """Issue 15 item 3: five failures for unknown usernames behind nginx locked the whole site
+    (axes keyed on REMOTE_ADDR, which is nginx's for everybody)."""
+    settings.KINERJA_PROXY_HOPS = 1
+    settings.AXES_FAILURE_LIMIT = 5
+    for i in range(5):
+        r = _login_via_proxy(f"tidak-ada-{i}", "salah", "203.0.113.9")
+        assert r.status_code == 200
+    r = _login_via_proxy(org.rekan.user.username, PASSWORD, "198.51.100.7")
+    assert r.status_code == 302
+    # And the failing client itself is not locked out of a real account of its own.
+    assert _login_via_proxy(org.pegawai.user.username, PASSWORD, "203.0.113.9").status_code == 302
+
+
+def test_spoofed_forwarded_for_beyond_the_trusted_hops_is_ignored(org, axes_on, settings):
+    """The client writes what it likes left of the address nginx appends; only the trusted hop
+    counts. Varying the spoofed part neither escapes the lock nor shifts it onto someone else."""
+    settings.KINERJA_PROXY_HOPS = 1
     nip = org.pegawai.user.username
     for i in range(3):
-        r = _token(Client(), nip, "salah", ip=f"10.0.4.{i}")
+        _login_via_proxy(nip, "salah", f"10.66.0.{i}, 203.0.113.9")
+    r = _login_via_proxy(nip, PASSWORD, "10.66.0.200, 203.0.113.9")
+    assert r.status_code == 429 and int(r["Retry-After"]) > 0
+    # The real owner behind the same proxy (another real address) is not locked.
+    assert _login_via_proxy(nip, PASSWORD, "203.0.113.9, 198.51.100.7").status_code == 302
+    from axes.models import AccessAttempt
+
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.9"}
+
+
+@pytest.mark.parametrize(
+    ("hops", "remote", "forwarded", "expected"),
+    [
+        (0, "10.0.0.9", "", "10.0.0.9"),
+        (0, "10.0.0.9", "1.2.3.4", "10.0.0.9"),  # no trusted proxy: the header is not read
+        (1, "172.18.0.5", "1.2.3.4", "1.2.3.4"),
+        (1, "172.18.0.5", "6.6.6.6, 1.2.3.4", "1.2.3.4"),  # spoofed entry on the left
+        (1, "172.18.0.5", " 6.6.6.6 ,1.2.3.4 ", "1.2.3.4"),
+        (2, "10.1.1.1", "6.6.6.6, 1.2.3.4, 172.18.0.5", "1.2.3.4"),  # LB then nginx
+        (2, "10.1.1.1", "1.2.3.4", "10.1.1.1"),  # fewer entries than proxies: the peer
+        (1, "172.18.0.5", "bukan-alamat", "172.18.0.5"),  # junk never becomes an address
+        (1, "172.18.0.5", "2001:db8::1", "2001:db8::1"),
+        (1, "", "", "0.0.0.0"),
+    ],
+)
+def test_client_address_is_taken_from_the_trusted_hop(settings, hops, remote, forwarded, expected):
+    from django.test import RequestFactory
+
+    from kinerja.akses.alamat import alamat_klien
+
+    settings.KINERJA_PROXY_HOPS = hops
+    request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    assert alamat_klien(request) == expected
+
+
+def test_axes_throttles_and_verification_use_the_same_address(settings):
+    from django.test import RequestFactory
+
+    from kinerja.akses.alamat import alamat_klien
+    from kinerja.akses.throttle import KredensialThrottle
+
+    settings.KINERJA_PROXY_HOPS = 1
+    assert settings.AXES_CLIENT_IP_CALLABLE == "kinerja.akses.alamat.alamat_klien"
+    from axes.helpers import get_client_ip_address
+
+    request = RequestFactory().get("/", REMOTE_ADDR=NGINX, HTTP_X_FORWARDED_FOR="9.9.9.9, 1.2.3.4")
+    assert get_client_ip_address(request) == alamat_klien(request) == "1.2.3.4"
+    assert KredensialThrottle().get_ident(request) == "1.2.3.4"
+    import inspect
+
+    from kinerja import verifikasi
+
+    assert "alamat_klien(request)" in inspect.getsource(verifikasi._terlalu_sering)
+
+
+def test_api_token_endpoint_locks_the_account_and_address_pair(org, axes_on):
+    nip = org.pegawai.user.username
+    for _ in range(2):
+        r = _token(Client(), nip, "salah", ip="10.0.4.1")
         assert r.status_code == 400
-    r = _token(Client(), nip, PASSWORD, ip="10.0.4.99")
+    r = _token(Client(), nip, "salah", ip="10.0.4.1")
+    assert r.status_code == 429 and 1 <= int(r["Retry-After"]) <= 15 * 60
+    r = _token(Client(), nip, PASSWORD, ip="10.0.4.1")
     assert r.status_code == 429, r.content
     assert "token" not in r.json() and "Terlalu banyak percobaan" in r.json()["detail"]
+    assert 1 <= int(r["Retry-After"]) <= 15 * 60
+    assert _token(Client(), nip, PASSWORD, ip="10.0.4.2").status_code == 200
 
 
 def test_api_token_failures_count_towards_the_page_lock(org, axes_on):
     """An attacker cannot dodge the page's lock by guessing through the API instead."""
     nip = org.pegawai.user.username
-    for i in range(3):
-        _token(Client(), nip, "salah", ip=f"10.0.5.{i}")
-    r = _login(Client(), nip, PASSWORD, ip="10.0.5.99")
-    assert r.status_code == 429
+    for _ in range(3):
+        _token(Client(), nip, "salah", ip="10.0.5.5")
+    r = _login(Client(), nip, PASSWORD, ip="10.0.5.5")
+    assert r.status_code == 429 and int(r["Retry-After"]) > 0
 
 
-def test_api_token_endpoint_is_throttled_per_address(org, axes_on):
+def test_api_token_failures_for_unknown_users_do_not_lock_others_at_that_address(org, axes_on):
     for i in range(3):
         _token(Client(), f"tidak-ada-{i}", "salah", ip="10.0.6.6")
-    r = _token(Client(), org.rekan.user.username, PASSWORD, ip="10.0.6.6")
-    assert r.status_code == 429
-    assert _token(Client(), org.rekan.user.username, PASSWORD, ip="10.0.6.7").status_code == 200
+    assert _token(Client(), org.rekan.user.username, PASSWORD, ip="10.0.6.6").status_code == 200
 
 
 def test_a_successful_login_is_not_throttled(org, axes_on):
@@ -150,8 +240,9 @@ def test_production_settings_are_secure():
     assert s["SECURE_SSL_REDIRECT"] and s["SECURE_HSTS_SECONDS"] >= 31536000
     assert s["SECURE_CONTENT_TYPE_NOSNIFF"] and s["X_FRAME_OPTIONS"] == "DENY"
     assert s["AXES_ENABLED"] is True
-    assert ["username"] in s["AXES_LOCKOUT_PARAMETERS"]
-    assert ["ip_address"] in s["AXES_LOCKOUT_PARAMETERS"]
+    # Per (account, address) pair: never per address alone (a NAT, the proxy) nor per account
+    # alone (anyone could lock anyone out).
+    assert s["AXES_LOCKOUT_PARAMETERS"] == [["username", "ip_address"]]
     assert s["validators"] >= 4
 
 

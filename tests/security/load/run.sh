@@ -13,7 +13,10 @@ OUTDIR=$(mktemp -d /tmp/kinerja-load-XXXX)
 export DATABASE_URL=${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/$DB}
 export DJANGO_SETTINGS_MODULE=kinerja.settings DEBUG=0 SECRET_KEY=load-test-$(date +%s)-not-for-production
 export ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0
-export SECURE_HSTS_SECONDS=0 AXES_ENABLED=0 CSRF_TRUSTED_ORIGINS=http://127.0.0.1:$PORT
+export SECURE_HSTS_SECONDS=0 CSRF_TRUSTED_ORIGINS=http://127.0.0.1:$PORT
+# As deployed behind nginx: one trusted hop, login lockout on (the attacker in the locustfile
+# must lock only itself). The rate limits stay at production values.
+export AXES_ENABLED=1 KINERJA_PROXY_HOPS=1
 unset REDIS_URL  # jobs run eagerly; the load is on the web tier and the database
 psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" postgres
 $BIN/python -m tests.security.load.prepare "$OUTDIR/data.json"

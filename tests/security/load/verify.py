@@ -41,10 +41,18 @@ def main(outdir: str, locust_rc: str) -> int:
         f"ratings:  {counts['evaluasi']} accepted by the API, {ratings} row_version bumps "
         f"({counts['refused_stale']} refused as stale, by design)"
     )
+    users = [r for r in rows if r["Name"] != "Aggregated" and not r["Name"].startswith("(")]
+    served = sum(int(r["Request Count"]) for r in users)
+    print(
+        f"attacker: {counts['serangan']} failed logins behind the proxy, "
+        f"{counts['serangan_429']} answered 429 (locked or throttled); every other user: "
+        f"{served} requests, {sum(int(r['Failure Count']) for r in users)} failures"
+    )
     ok = (
         int(total["Failure Count"]) == 0
         and feedback == counts["umpan_balik"]
         and ratings == counts["evaluasi"]
+        and counts["serangan_429"] > 0  # the lockout really was exercised
     )
     print("RESULT:", "OK" if ok else "FAILED", f"(locust exit {locust_rc})")
     return 0 if ok else 1

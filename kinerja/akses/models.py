@@ -1,0 +1,63 @@
+"""Integration tokens: the credential a BKD gives a system (SIASN sync, a regional HR system).
+
+Each token acts as its own system account (`user`): no password, no pegawai, tied to one
+instansi as its admin, so the one policy treats it as that instansi's admin without a second
+access model, and history names the token's account on every change it makes. Only the SHA-256
+of the secret is stored; the secret is shown once, when the token is made.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+class TokenIntegrasi(models.Model):
+    class Cakupan(models.TextChoices):
+        BACA = "baca", "Baca saja"
+        BACA_TULIS = "baca_tulis", "Baca dan tulis"
+
+    instansi = models.ForeignKey(
+        "kinerja.Instansi", on_delete=models.PROTECT, related_name="token_integrasi_set"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="token_integrasi",
+        verbose_name="akun sistem",
+    )
+    nama = models.CharField(max_length=100)
+    cakupan = models.CharField(max_length=12, choices=Cakupan.choices, default=Cakupan.BACA)
+    awalan = models.CharField("awalan token", max_length=16)
+    sidik = models.CharField("SHA-256 token", max_length=64, unique=True)
+    berlaku_sampai = models.DateTimeField()
+    terakhir_dipakai = models.DateTimeField(null=True, blank=True)
+    dibuat = models.DateTimeField(auto_now_add=True)
+    dibuat_oleh = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    dicabut = models.DateTimeField(null=True, blank=True)
+    dicabut_oleh = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Last use is bookkeeping written at most once a minute by the authentication, not a change.
+    history = HistoricalRecords(excluded_fields=["terakhir_dipakai"])
+
+    class Meta:
+        verbose_name = "token integrasi"
+        verbose_name_plural = "token integrasi"
+        ordering = ["-dibuat", "-id"]
+        indexes = [models.Index(fields=["instansi", "dibuat"])]
+
+    def __str__(self) -> str:
+        return f"{self.nama} ({self.awalan}…)"
+
+    @property
+    def aktif(self) -> bool:
+        return self.dicabut is None and self.berlaku_sampai > timezone.now()
+
+    @property
+    def boleh_tulis(self) -> bool:
+        return self.cakupan == self.Cakupan.BACA_TULIS

@@ -1,0 +1,101 @@
+"""API authentication: `Authorization: Token <key>` for personal and integration tokens.
+
+A personal token (DRF's authtoken row, one per account) works for KINERJA_TOKEN_HARI days from
+its creation and stops at once when the account is deactivated, the pegawai's status becomes
+`berhenti`, or the password changes (the token row is deleted: `CabutTokenSaatSandiBerubah`).
+An integration token (`kin_...`, kinerja.akses.models) works until its `berlaku_sampai` or its
+revocation; with cakupan `baca` every unsafe method is a 403 whatever the view would allow.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+from rest_framework.authtoken.models import Token
+
+from kinerja import policy
+from kinerja.akses import services
+from kinerja.models import TokenIntegrasi
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+TIDAK_VALID = "Token tidak valid."
+KEDALUWARSA = "Token sudah kedaluwarsa; minta token baru lewat POST /api/v1/auth/token/."
+KEDALUWARSA_INTEGRASI = "Token integrasi sudah kedaluwarsa; minta admin instansi membuat yang baru."
+DICABUT = "Token sudah dicabut."
+AKUN_DITOLAK = {
+    policy.akses.NONAKTIF: "Akun pemilik token dinonaktifkan.",
+    policy.akses.BERHENTI: "Pegawai pemilik token sudah berhenti; token tidak berlaku lagi.",
+}
+HANYA_BACA = "Token integrasi ini hanya untuk membaca (cakupan 'baca'): perubahan ditolak."
+# `terakhir_dipakai` is written at most this often per token (a write per request would cost
+# every integration call a round trip for bookkeeping).
+DIPAKAI_SELANG = timedelta(minutes=1)
+
+
+class TokenAuthentication(authentication.TokenAuthentication):
+    """DRF's token authentication with expiry, account checks and integration tokens."""
+
+    def authenticate(self, request: Any) -> tuple[Any, Any] | None:
+        result = super().authenticate(request)
+        token = result[1] if result is not None else None
+        hanya_baca = isinstance(token, TokenIntegrasi) and not token.boleh_tulis
+        if hanya_baca and request.method not in SAFE_METHODS:
+            raise exceptions.PermissionDenied(HANYA_BACA)
+        return result
+
+    def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
+        if key.startswith(services.AWALAN):
+            return self._integrasi(key)
+        token = Token.objects.select_related("user", "user__pegawai").filter(key=key).first()
+        if token is None:
+            raise exceptions.AuthenticationFailed(TIDAK_VALID)
+        self._periksa_akun(token.user)
+        if services.token_pribadi_kedaluwarsa(token):
+            raise exceptions.AuthenticationFailed(KEDALUWARSA)
+        return token.user, token
+
+    def _integrasi(self, key: str) -> tuple[Any, Any]:
+        token = (
+            TokenIntegrasi.objects.select_related("user", "instansi")
+            .filter(sidik=services.sidik(key))
+            .first()
+        )
+        if token is None:
+            raise exceptions.AuthenticationFailed(TIDAK_VALID)
+        if token.dicabut is not None:
+            raise exceptions.AuthenticationFailed(DICABUT)
+        now = timezone.now()
+        if token.berlaku_sampai <= now:
+            raise exceptions.AuthenticationFailed(KEDALUWARSA_INTEGRASI)
+        self._periksa_akun(token.user)
+        if token.terakhir_dipakai is None or token.terakhir_dipakai < now - DIPAKAI_SELANG:
+            # A bookkeeping UPDATE that the page cache ignores (kinerja.cache_halaman).
+            TokenIntegrasi.objects.filter(pk=token.pk).update(terakhir_dipakai=now)
+            token.terakhir_dipakai = now
+        return token.user, token
+
+    @staticmethod
+    def _periksa_akun(user: Any) -> None:
+        alasan = policy.akses.alasan_tolak_masuk(user)
+        if alasan:
+            raise exceptions.AuthenticationFailed(AKUN_DITOLAK[alasan])
+
+
+class CabutTokenSaatSandiBerubah:
+    """Listed in AUTH_PASSWORD_VALIDATORS for Django's `password_changed` hook, which runs on
+    every real password change (form, admin, set_password + save) and not on a hash upgrade at
+    login: the account's personal token is revoked, so a stolen token dies with the old password
+    (sessions already end through Django's session hash)."""
+
+    def validate(self, password: str, user: Any = None) -> None:
+        return None
+
+    def password_changed(self, password: str, user: Any = None) -> None:
+        if user is not None and user.pk:
+            services.token_pribadi_cabut(user=user)
+
+    def get_help_text(self) -> str:
+        return "Mengganti kata sandi mencabut token API pribadi Anda."
