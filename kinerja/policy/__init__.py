@@ -30,3 +30,4 @@ from . import organisasi  # noqa: E402,F401  isort: skip
 from . import skp  # noqa: E402,F401  isort: skip
 from . import dialog  # noqa: E402,F401  isort: skip
 from . import evaluasi  # noqa: E402,F401  isort: skip
+from . import siasn  # noqa: E402,F401  isort: skip
