@@ -82,7 +82,8 @@ def _alasan(ev: Evaluasi, rek: RekamanSiasn) -> str:
 def _catat(base: dict, status: str, *, isi: dict, jawaban=None, pesan: str = "", **kw) -> Kiriman:
     teks = pesan
     if jawaban is not None:
-        teks = jawaban.isi or pesan
+        # SIASN's own answer, after our reading of it when there is one.
+        teks = f"{pesan}\nJawaban SIASN: {jawaban.isi}" if pesan else jawaban.isi
         kw.setdefault("kode_status", jawaban.kode_status)
         kw.setdefault("durasi_ms", jawaban.durasi_ms)
     return Kiriman.objects.create(**base, status=status, isi=isi, jawaban=teks[:4000], **kw)
@@ -131,9 +132,13 @@ def jalankan(
             try:
                 pns = klien.pns_id(cfg, ev.pegawai.nip or "")
             except klien.Ditolak as exc:
-                k = _catat(
-                    base, Kiriman.Status.DITAHAN, isi=isi, jawaban=exc.jawaban, pesan=exc.pesan
+                # SIASN does not know the NIP: held until it does; bad credentials: refused.
+                status = (
+                    Kiriman.Status.DITOLAK
+                    if isinstance(exc, klien.TokenDitolak)
+                    else Kiriman.Status.DITAHAN
                 )
+                k = _catat(base, status, isi=isi, jawaban=exc.jawaban, pesan=exc.pesan)
                 return {"status": k.status, "kiriman": k.pk}
             except klien.Gangguan as exc:
                 _catat(base, Kiriman.Status.GAGAL, isi=isi, jawaban=exc.jawaban, pesan=exc.pesan)

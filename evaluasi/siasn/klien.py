@@ -97,6 +97,10 @@ class Ditolak(SiasnError):
     """SIASN refused (4xx, or 2xx with success false): sending the same again will not help."""
 
 
+class TokenDitolak(Ditolak):
+    """The token service refused Kinerja's credentials (a configuration to fix, not data)."""
+
+
 class Gangguan(SiasnError):
     """A timeout, a network error or a 5xx: worth trying again later."""
 
@@ -146,7 +150,7 @@ def _token(key: str, url: str, form: dict[str, str], headers: dict[str, str], ti
     if j.kode_status and j.kode_status >= 500:
         raise Gangguan(f"Layanan token SIASN gangguan (HTTP {j.kode_status}).", j)
     if not token:
-        raise Ditolak(f"Token SIASN ditolak (HTTP {j.kode_status}): {j.pesan}", j)
+        raise TokenDitolak(f"Token SIASN ditolak (HTTP {j.kode_status}): {j.pesan}", j)
     ttl = int(j.data.get("expires_in") or 300) if isinstance(j.data, dict) else 300
     cache.set(key, token, max(ttl - 30, 1))
     return token
