@@ -125,8 +125,16 @@ class RekamanSkp22Serializer(serializers.Serializer):
     nipBaru = _teks("NIP (NI PPPK) pegawai yang dinilai.")  # noqa: N815
     evaluasi = serializers.IntegerField(help_text="ID evaluasi di Kinerja (kunci rekaman).")
 
+    jenis = rules.SKP22
+
+    def to_representation(self, instance):
+        # api.md's fields first, in its order, then the extras (rules.kolom).
+        data = super().to_representation(instance)
+        return {k: data[k] for k in rules.kolom(self.jenis)}
+
 
 class RekamanPeriodikSerializer(RekamanSkp22Serializer):
+    jenis = rules.PERIODIK
     periodikId = _teks("Kode frekuensi evaluasi dari referensi SIASN periodik.")  # noqa: N815
     bulanMulaiPenilaian = serializers.IntegerField(help_text="Bulan awal masa penilaian.")  # noqa: N815
     bulanSelesaiPenilaian = serializers.IntegerField(  # noqa: N815
