@@ -22,10 +22,10 @@ from kinerja.models import Instansi, Job
 from kinerja.policy.siasn import boleh_kelola
 
 try:  # the explicit service decorator (history actor), once kinerja.riwayat has it
-    from kinerja.riwayat import layanan
+    from kinerja.riwayat import layanan as _layanan
 except ImportError:  # pragma: no cover - until then, the same behaviour here
 
-    def layanan(fn: Callable) -> Callable:
+    def _layanan(fn: Callable) -> Callable:
         from kinerja.riwayat import atas_nama
 
         @functools.wraps(fn)
@@ -55,7 +55,7 @@ def _cek(jenis: str, kode: str) -> None:
         raise ValidationError({"kode": [f"Kode '{kode}' tidak ada pada daftar {jenis}."]})
 
 
-@layanan
+@_layanan
 @transaction.atomic
 def referensi_siasn_simpan(
     *,
@@ -90,7 +90,7 @@ def referensi_siasn_simpan(
     return row
 
 
-@layanan
+@_layanan
 @transaction.atomic
 def referensi_siasn_periksa(*, user: Any, instansi: Instansi, jenis: str | None = None) -> int:
     """Mark the table (or one list) as checked against SIASN's references, as it now stands:
@@ -115,7 +115,7 @@ def referensi_siasn_periksa(*, user: Any, instansi: Instansi, jenis: str | None 
     return n
 
 
-@layanan
+@_layanan
 @transaction.atomic
 def referensi_siasn_impor(*, user: Any, instansi: Instansi, baris: list[dict]) -> Rencana:
     """Write an import plan's rows (from the preview), all or none, after checking them again
@@ -145,7 +145,7 @@ def referensi_siasn_impor(*, user: Any, instansi: Instansi, baris: list[dict]) -
     return plan
 
 
-@layanan
+@_layanan
 @transaction.atomic
 def siasn_kirim_ulang(*, user: Any, kiriman: Kiriman) -> Job:
     """Send a record again now, whatever SIASN was sent before (after a refusal was fixed in
@@ -175,7 +175,7 @@ def siasn_kirim_ulang(*, user: Any, kiriman: Kiriman) -> Job:
     )
 
 
-@layanan
+@_layanan
 @transaction.atomic
 def siasn_kirim_tahun(*, user: Any, instansi: Instansi, tahun: int) -> int:
     """Schedule every final evaluation of a year that was never scheduled (finalised before

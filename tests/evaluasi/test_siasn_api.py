@@ -105,6 +105,10 @@ def test_records_follow_the_instansi_table_once_kept(org, client_as):
     )
     _, body = _get(client_as(org.admin_a), "/api/v1/siasn/skp22/")
     assert body["results"][0]["kuadranKinerjaNilai"] == 7
+    # Called outside a request, the history still names who changed the code.
+    from evaluasi.siasn.models import ReferensiSiasn
+
+    assert ReferensiSiasn.objects.get().history.latest().history_user_id == org.admin_a.pk
 
 
 @pytest.mark.parametrize(

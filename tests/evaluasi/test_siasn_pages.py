@@ -18,16 +18,15 @@ from tests.evaluasi.conftest import final
 PERIKSA = "periksa dengan referensi SIASN"
 
 
-@pytest.mark.parametrize("url", ["/siasn/", "/siasn/referensi/", "/siasn/referensi/impor/",
-                                 "/siasn/kiriman/"])
+@pytest.mark.parametrize(
+    "url", ["/siasn/", "/siasn/referensi/", "/siasn/referensi/impor/", "/siasn/kiriman/"]
+)
 @pytest.mark.parametrize("who", ["pegawai", "kasubbid", "kabid", "pegawai_b"])
 def test_siasn_pages_are_not_found_for_anyone_but_admins(org, client_as, url, who):
     assert client_as(org.user(who)).get(url).status_code == 404
 
 
-def test_the_records_page_lists_final_evaluations_and_warns_about_unchecked_codes(
-    org, client_as
-):
+def test_the_records_page_lists_final_evaluations_and_warns_about_unchecked_codes(org, client_as):
     final(org)
     r = client_as(org.admin_a).get("/siasn/")
     html = r.content.decode()
@@ -50,25 +49,33 @@ def test_checking_the_table_removes_the_warning_and_keeps_history(org, client_as
     assert row.nilai == "2" and row.history.latest().history_user_id == org.admin_a.pk
 
 
-def test_a_wrong_code_shows_the_form_again_with_everything_typed_and_saves_nothing(
-    org, client_as
-):
+def test_a_wrong_code_shows_the_form_again_with_everything_typed_and_saves_nothing(org, client_as):
     c = client_as(org.admin_a)
     r = c.post(
         "/siasn/referensi/",
-        {"aksi": "simpan", "nilai-kuadran-baik": "dua", "nilai-kuadran-kurang": "9",
-         "nama-kuadran-kurang": "KURANG/MISCONDUCT"},
+        {
+            "aksi": "simpan",
+            "nilai-kuadran-baik": "dua",
+            "nilai-kuadran-kurang": "9",
+            "nama-kuadran-kurang": "KURANG/MISCONDUCT",
+        },
     )
     assert r.status_code == 400
     html = r.content.decode()
     assert 'value="dua"' in html and 'value="9"' in html and "bilangan bulat" in html
     assert not ReferensiSiasn.objects.exists()
-    r = c.post("/siasn/referensi/", {"aksi": "simpan", "nilai-kuadran-kurang": "9",
-                                     "nama-kuadran-kurang": "KURANG/MISCONDUCT"})
+    r = c.post(
+        "/siasn/referensi/",
+        {"aksi": "simpan", "nilai-kuadran-kurang": "9", "nama-kuadran-kurang": "KURANG/MISCONDUCT"},
+    )
     assert r.status_code == 302
     row = ReferensiSiasn.objects.get()
     assert (row.kode, row.nilai, row.nama_siasn, row.diperiksa) == (
-        "kurang", "9", "KURANG/MISCONDUCT", True)
+        "kurang",
+        "9",
+        "KURANG/MISCONDUCT",
+        True,
+    )
 
 
 def _csv(text: str) -> SimpleUploadedFile:
@@ -98,9 +105,7 @@ def test_a_siasn_export_is_previewed_then_imported_once(org, client_as):
     token = c.session["impor_referensi_siasn"]["token"]
     r = c.post("/siasn/referensi/impor/", {"token": token})
     assert r.status_code == 302
-    got = dict(
-        ReferensiSiasn.objects.filter(diperiksa=True).values_list("kode", "nilai")
-    )
+    got = dict(ReferensiSiasn.objects.filter(diperiksa=True).values_list("kode", "nilai"))
     assert got == {
         "diatas_ekspektasi": "1",
         "sesuai_ekspektasi": "2",
@@ -146,8 +151,7 @@ def test_an_xlsx_export_of_one_list_is_imported_with_the_list_chosen_on_the_form
         ("Kode,Uraian Panjang\n1,x\n", "ID dan Nama"),
     ],
 )
-def test_a_wrong_import_file_is_refused_whole_with_the_row_and_reason(org, client_as, text,
-                                                                       pesan):
+def test_a_wrong_import_file_is_refused_whole_with_the_row_and_reason(org, client_as, text, pesan):
     c = client_as(org.admin_a)
     r = c.post("/siasn/referensi/impor/", {"berkas": _csv(text)})
     assert r.status_code == 400
@@ -178,7 +182,9 @@ def test_the_download_holds_every_record_in_siasns_columns_and_no_formula(org, c
         rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     else:
         ws = load_workbook(io.BytesIO(r.content)).active
-        rows = [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        rows = [
+            ["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)
+        ]
     assert rows[0] == rules.kolom("skp22")
     assert len(rows) == 3
     body = {row[rows[0].index("nipBaru")]: row for row in rows[1:]}
@@ -190,15 +196,26 @@ def test_the_download_holds_every_record_in_siasns_columns_and_no_formula(org, c
 def test_the_send_log_page_filters_and_asks_for_a_resend(org, client_as, settings):
     ev = final(org)
     k = Kiriman.objects.create(
-        instansi=org.instansi_a, evaluasi=ev, pegawai=org.pegawai, jenis="skp22",
-        tahun=org.periode_a.tahun, sidik="x", status="ditolak", kode_status=400,
+        instansi=org.instansi_a,
+        evaluasi=ev,
+        pegawai=org.pegawai,
+        jenis="skp22",
+        tahun=org.periode_a.tahun,
+        sidik="x",
+        status="ditolak",
+        kode_status=400,
         jawaban="NIP penilai tidak terdaftar",
     )
     c = client_as(org.admin_a)
     html = c.get("/siasn/kiriman/", {"status": "ditolak"}).content.decode()
     assert f'id="kiriman-{k.pk}"' in html and "NIP penilai tidak terdaftar" in html
-    assert f'id="kiriman-{k.pk}"' not in c.get("/siasn/kiriman/", {"status": "terkirim"}).content.decode()
-    assert f'id="kiriman-{k.pk}"' not in client_as(org.admin_b).get("/siasn/kiriman/").content.decode()
+    assert (
+        f'id="kiriman-{k.pk}"'
+        not in c.get("/siasn/kiriman/", {"status": "terkirim"}).content.decode()
+    )
+    assert (
+        f'id="kiriman-{k.pk}"' not in client_as(org.admin_b).get("/siasn/kiriman/").content.decode()
+    )
     c = client_as(org.admin_a)  # one test client: log the admin of her instansi back in
     # Push off: a resend is refused with a message, nothing recorded.
     r = c.post(f"/siasn/kiriman/{k.pk}/kirim-ulang/", follow=True)
