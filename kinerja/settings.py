@@ -321,6 +321,8 @@ SPECTACULAR_SETTINGS = {
         "PenutupanTahunStatusEnum": "evaluasi.models.PenutupanTahun.Status",
         "TabelTindakLanjutJenisEnum": "evaluasi.models.TabelTindakLanjut.Jenis",
         "KasusSanksiStatusEnum": "evaluasi.models.KasusSanksi.Status",
+        "KirimanStatusEnum": "evaluasi.siasn.models.Kiriman.Status",
+        "KirimanAlasanEnum": "evaluasi.siasn.models.Kiriman.Alasan",
     },
 }
 

@@ -259,3 +259,41 @@ def test_the_django_admin_edits_the_table_through_the_service(org, client_as):
     row = ReferensiSiasn.objects.get()
     assert (row.instansi_id, row.kode, row.nilai) == (org.instansi_a.pk, "baik", "7")
     assert row.history.latest().history_user_id == org.admin_a.pk
+
+
+@pytest.mark.parametrize("url", ["/siasn/", "/siasn/kiriman/"])
+def test_a_page_of_the_lists_costs_the_same_queries_at_5_and_500_rows(org, client_as, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from evaluasi.models import Evaluasi
+    from tests.evaluasi.test_siasn_api import _banyak
+
+    c = client_as(org.admin_a)
+
+    def count(n):
+        _banyak(org, n)
+        evs = Evaluasi.objects.filter(status="final").exclude(kiriman_siasn__isnull=False)
+        Kiriman.objects.bulk_create(
+            [
+                Kiriman(
+                    instansi=org.instansi_a,
+                    evaluasi=ev,
+                    pegawai_id=ev.pegawai_id,
+                    jenis="skp22",
+                    tahun=org.periode_a.tahun,
+                    sidik="x",
+                    status="terkirim",
+                    kode_status=200,
+                )
+                for ev in evs
+            ]
+        )
+        with CaptureQueriesContext(connection) as q:
+            r = c.get(url)
+        assert r.status_code == 200
+        return len(q), r.content.decode().count("<tr")
+
+    (small, rows_small), (large, rows_large) = count(5), count(495)
+    assert rows_small == 6 and rows_large == 51  # header + a page of 50
+    assert small == large, (small, large)
