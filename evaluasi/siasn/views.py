@@ -42,13 +42,22 @@ def _instansi(request: HttpRequest) -> Instansi:
     return inst
 
 
-def _tahun(request: HttpRequest, inst: Instansi) -> tuple[int | None, list[int]]:
-    years = list(
-        Periode.objects.filter(instansi=inst).order_by("-tahun").values_list("tahun", flat=True)
+def _tahun(
+    request: HttpRequest, inst: Instansi, jenis: str = rules.PERIODIK
+) -> tuple[int | None, list[int]]:
+    """The year asked for, else the newest one that can hold records of `jenis` (annual
+    records exist once a year is being evaluated or closed)."""
+    rows = list(
+        Periode.objects.filter(instansi=inst).order_by("-tahun").values_list("tahun", "status")
     )
+    years = [t for t, _ in rows]
     raw = request.GET.get("tahun") or request.POST.get("tahun") or ""
     if raw.isdigit() and int(raw) in years:
         return int(raw), years
+    if jenis == rules.SKP22:
+        done = [t for t, st in rows if st in {Periode.Status.EVALUASI, Periode.Status.DITUTUP}]
+        if done:
+            return done[0], years
     return (years[0] if years else None), years
 
 
@@ -65,9 +74,9 @@ def _belum_diperiksa(inst: Instansi) -> int:
 @login_required
 def rekaman_list(request: HttpRequest) -> HttpResponse:
     inst = _instansi(request)
-    tahun, years = _tahun(request, inst)
     jenis = request.GET.get("jenis") if request.GET.get("jenis") in rules.JENIS_REKAMAN else None
     jenis = jenis or rules.SKP22
+    tahun, years = _tahun(request, inst, jenis)
     qs = evaluasi_qs(request.user, jenis, tahun=tahun).filter(pegawai__instansi=inst)
     fmt = request.GET.get("unduh")
     if fmt in {"xlsx", "csv"}:
@@ -86,7 +95,7 @@ def rekaman_list(request: HttpRequest) -> HttpResponse:
     qs = qs.annotate(
         kirim_status=Subquery(last.values("status")[:1]),
         kirim_pada=Subquery(last.values("dikirim")[:1]),
-    ).select_related("pegawai")
+    )
     page = Paginator(qs, PER_HALAMAN).get_page(request.GET.get("page"))
     evs = list(page.object_list)
     labels = dict(Kiriman.Status.choices)
