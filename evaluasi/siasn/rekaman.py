@@ -155,12 +155,16 @@ def _angka(v: str) -> int | None:
     return int(v) if v and v.isdigit() else None
 
 
+# How an acting holding is written before the position's name.
+_AWALAN_PLT = {"plt": "Plt.", "plh": "Plh."}
+
+
 def _nama_jabatan(held: RiwayatJabatan | None, fallback_jabatan, fallback_unit) -> tuple:
     if held is not None:
         unit = held.unit_kerja or held.jabatan.unit_kerja
         nama = held.jabatan.nama
-        if held.jenis != "definitif":
-            nama = f"{held.get_jenis_display().split(' (')[-1].rstrip(')')} {nama}"
+        if held.jenis in _AWALAN_PLT:
+            nama = f"{_AWALAN_PLT[held.jenis]} {nama}"
         return nama, unit.nama if unit else None
     unit = fallback_unit or (fallback_jabatan.unit_kerja if fallback_jabatan else None)
     return (fallback_jabatan.nama if fallback_jabatan else None), (unit.nama if unit else None)

@@ -85,8 +85,9 @@ SKEMA: dict[str, dict[str, type]] = {
         "tahunSelesaiPenilaian": int,
     },
 }
-# A NON ASN penilai (a Kepala Daerah) has no golongan: the one field that may be empty.
-BOLEH_KOSONG = {"penilaiGolongan"}
+# A NON ASN penilai (a Kepala Daerah, a minister) has no NIP and no golongan: sent empty (a
+# GUESS that SIASN accepts them so; its own "NipNrp" says the field is not only for NIPs).
+BOLEH_KOSONG_NON_ASN = {"penilaiNipNrp", "penilaiGolongan"}
 
 # Record fields in the order the API, the download and the spreadsheet show them: api.md's
 # fields first, then the extras (Kinerja's ids, and SIASN's other spellings).
@@ -313,9 +314,13 @@ class Masa:
 
 
 def payload(jenis: str, rekaman: dict) -> dict:
-    """What SIASN's save takes for a record: exactly its schema's fields (plus `id` when known).
-    Raises KeyError when the record lacks a field (never happens for records of rekaman.py)."""
-    out = {k: rekaman[k] for k in SKEMA[jenis]}
+    """What SIASN's save takes for a record: exactly its schema's fields (plus `id` when known),
+    text fields as strings ('' for none). Raises KeyError when the record lacks a field (never
+    happens for records of rekaman.py)."""
+    out = {
+        k: ("" if rekaman[k] is None and typ is str else rekaman[k])
+        for k, typ in SKEMA[jenis].items()
+    }
     if rekaman.get("id"):
         out["id"] = rekaman["id"]
     return out
@@ -323,8 +328,5 @@ def payload(jenis: str, rekaman: dict) -> dict:
 
 def kosong(jenis: str, isi: dict) -> list[str]:
     """Fields of a payload SIASN would refuse as missing (None or '')."""
-    return [
-        k
-        for k in SKEMA[jenis]
-        if k not in BOLEH_KOSONG and (isi.get(k) is None or isi.get(k) == "")
-    ]
+    boleh = BOLEH_KOSONG_NON_ASN if isi.get("statusPenilai") == "NON ASN" else set()
+    return [k for k in SKEMA[jenis] if k not in boleh and isi.get(k) in (None, "")]

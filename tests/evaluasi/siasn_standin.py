@@ -141,8 +141,7 @@ class StandinSiasn:
             errs.append(f"{endpoint}: kolom hilang {sorted(missing)}")
         for k, typ in skema.items():
             v = body.get(k)
-            wrong = not isinstance(v, typ) or isinstance(v, bool)
-            if k in body and wrong and not (k == "penilaiGolongan" and v is None):
+            if k in body and (not isinstance(v, typ) or isinstance(v, bool)):
                 errs.append(f"{endpoint}.{k}: harus {typ.__name__}, bukan {v!r}")
         if "id" in body and body["id"] not in self.simpanan:
             errs.append(f"{endpoint}.id: {body['id']!r} tidak ada di SIASN")

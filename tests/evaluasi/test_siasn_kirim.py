@@ -16,7 +16,7 @@ from evaluasi.siasn import services
 from evaluasi.siasn.models import IdentitasSiasn, Kiriman, RekamanSiasn
 from kinerja import jobs
 from kinerja.models import Job
-from tests.evaluasi.conftest import final
+from tests.evaluasi.conftest import final, ko
 from tests.evaluasi.siasn_standin import StandinSiasn, pns_id
 
 # The instansi's own codes, deliberately unlike the shipped defaults: a record built from the
@@ -387,3 +387,27 @@ def test_a_penilai_who_moved_on_is_named_with_the_position_held_then(org, siasn,
     _run_all(ev)
     assert siasn.pelanggaran == []
     assert siasn.saves()[0]["body"]["penilaiJabatanNama"] == "Kepala Subbidang Evaluasi Kinerja"
+
+
+def test_a_jpt_rated_by_the_kepala_daerah_names_a_non_asn_penilai(org, siasn, kode):
+    """The Sekda (JPT Madya, IV/d) is rated by the Gubernur, who has no NIP and no golongan."""
+    s = org.sekda
+    siasn.harap(
+        "skp22",
+        s.nip,
+        {
+            "pnsDinilaiOrang": pns_id(s.nip),
+            "penilaiNama": "Viktor Laiskodat",
+            "penilaiNipNrp": "",
+            "penilaiGolongan": "",
+            "penilaiJabatan": "Gubernur",
+            "penilaiUnorNama": "Pemerintah Provinsi NTT",
+            "statusPenilai": "NON ASN",
+            "kuadranKinerjaNilai": 22,
+        },
+    )
+    ko(org, s.unit_kerja, "baik")  # she heads the Sekretariat: its result is her hasil kerja
+    ev = final(org, who="sekda")
+    _run_all(ev)
+    assert siasn.pelanggaran == []
+    assert Kiriman.objects.get(evaluasi=ev).status == "terkirim"

@@ -136,7 +136,18 @@ def test_payload_is_exactly_siasns_save_schema_with_the_id_when_known():
     assert "pnsDinilaiId" not in rules.payload(rules.SKP22, rec)
 
 
-def test_missing_fields_are_named_except_a_non_asn_penilais_golongan():
+def test_missing_fields_are_named():
     isi = dict.fromkeys(rules.SKEMA[rules.SKP22], "x")
-    isi.update(penilaiGolongan=None, hasilKinerjaNilai=None, penilaiNama="")
-    assert rules.kosong(rules.SKP22, isi) == ["hasilKinerjaNilai", "penilaiNama"]
+    isi.update(statusPenilai="ASN", penilaiGolongan="", hasilKinerjaNilai=None, penilaiNama="")
+    assert rules.kosong(rules.SKP22, isi) == ["hasilKinerjaNilai", "penilaiGolongan", "penilaiNama"]
+
+
+def test_a_non_asn_penilai_may_have_no_nip_and_no_golongan():
+    isi = dict.fromkeys(rules.SKEMA[rules.SKP22], "x")
+    isi.update(statusPenilai="NON ASN", penilaiGolongan="", penilaiNipNrp="", penilaiNama="")
+    assert rules.kosong(rules.SKP22, isi) == ["penilaiNama"]
+
+
+def test_text_fields_are_sent_as_strings():
+    p = rules.payload(rules.SKP22, dict.fromkeys(rules.kolom(rules.SKP22)))
+    assert p["penilaiGolongan"] == "" and p["hasilKinerjaNilai"] is None
