@@ -1,9 +1,9 @@
 """Access rules for SIASN records (evaluasi/siasn; registered by label, no model imports).
 
-- SIASN records (one per final evaluation, read from Evaluasi): the instansi admin, and what
-  acts for it (an integration token of that instansi authenticates as its admin), sees every
-  record of the instansi; a pegawai sees the records of their own final evaluations; nobody
-  else sees anyone's records (not their penilai: SIASN data is the BKD's business).
+- SIASN records (one per final evaluation, read from Evaluasi): the instansi admin sees every
+  record of the instansi (an integration token of the instansi must be answered here as its
+  admin is: `Actor.admin_instansi_id`); a pegawai sees the records of their own final
+  evaluations; nobody else sees anyone's records (not their penilai: SIASN data is the BKD's).
 - Reference tables, SIASN ids of pegawai, the push state and the send log: the instansi admin
   (and the superuser) sees them; the admin edits the references and asks for a resend.
 """
