@@ -37,3 +37,7 @@ class EvaluasiConfig(AppConfig):
         nav.add_nav("Pohon kinerja", "pohon:instansi", pohon_terlihat, order=47)
         nav.add_panel("evaluasi/partials/beranda_panel.html", nav.is_penilai, order=40)
         nav.add_panel("evaluasi/partials/beranda_admin.html", nav.is_admin, order=41)
+
+        from evaluasi.siasn.sinyal import pasang
+
+        pasang()

@@ -612,3 +612,7 @@ class PenjelasanKeberatan(SinkronBagian):
 
     def __str__(self) -> str:
         return f"{self.get_jenis_display()} #{self.pk}"
+
+
+# SIASN records live in their own sub-package; imported here so Django registers them.
+from evaluasi.siasn.models import IdentitasSiasn, Kiriman, ReferensiSiasn, RekamanSiasn  # noqa: E402,F401,I001

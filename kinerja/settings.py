@@ -388,6 +388,8 @@ SPECTACULAR_SETTINGS = {
         "CakupanTokenEnum": "kinerja.akses.models.TokenIntegrasi.Cakupan",
         "JenisKredensialEnum": "kinerja.akses.api.JENIS_KREDENSIAL",
         "PeranEnum": "kinerja.akses.api.PERAN",
+        "KirimanStatusEnum": "evaluasi.siasn.models.Kiriman.Status",
+        "KirimanAlasanEnum": "evaluasi.siasn.models.Kiriman.Alasan",
     },
 }
 
@@ -430,3 +432,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
+# SIASN push (evaluasi/siasn): off unless KINERJA_SIASN_URL is set (e.g.
+# https://apimws.bkn.go.id:8243/apisiasn/1.0). The API-manager token comes by OAuth2 client
+# credentials (KINERJA_SIASN_CLIENT_ID/_SECRET at KINERJA_SIASN_TOKEN_URL), the operator's SSO
+# token by password grant at KINERJA_SIASN_SSO_URL. Secrets may come from *_FILE.
+KINERJA_SIASN_URL = env("KINERJA_SIASN_URL", "")
+KINERJA_SIASN_TOKEN_URL = env("KINERJA_SIASN_TOKEN_URL", "https://apimws.bkn.go.id/oauth2/token")
+KINERJA_SIASN_CLIENT_ID = env("KINERJA_SIASN_CLIENT_ID", "")
+KINERJA_SIASN_CLIENT_SECRET = env("KINERJA_SIASN_CLIENT_SECRET", "")
+KINERJA_SIASN_SSO_URL = env("KINERJA_SIASN_SSO_URL", "")
+KINERJA_SIASN_SSO_CLIENT_ID = env("KINERJA_SIASN_SSO_CLIENT_ID", "")
+KINERJA_SIASN_SSO_USERNAME = env("KINERJA_SIASN_SSO_USERNAME", "")
+KINERJA_SIASN_SSO_PASSWORD = env("KINERJA_SIASN_SSO_PASSWORD", "")
+KINERJA_SIASN_TIMEOUT = float(env("KINERJA_SIASN_TIMEOUT", "20"))
+KINERJA_SIASN_HEADER_TERTUKAR = envbool("KINERJA_SIASN_HEADER_TERTUKAR", False)

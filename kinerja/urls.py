@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("skp.api")),
     path("", include("dialog.api")),
     path("", include("evaluasi.api")),
+    path("", include("evaluasi.siasn.api")),
     path("", include("kinerja.api_notifikasi")),
     path("", include("kinerja.api_perubahan")),
 ]
@@ -42,6 +43,7 @@ urlpatterns = [
     path("evaluasi/", include("evaluasi.urls")),
     path("verifikasi/", include("kinerja.verifikasi")),
     path("pohon/", include("evaluasi.pohon")),
+    path("siasn/", include("evaluasi.siasn.urls")),
     path("api/v1/", include(api_v1)),
     path("admin/", admin.site.urls),
 ]

@@ -32,3 +32,4 @@ from . import dialog  # noqa: E402,F401  isort: skip
 from . import evaluasi  # noqa: E402,F401  isort: skip
 from . import sinkron  # noqa: E402,F401  isort: skip
 from . import akses  # noqa: E402,F401  isort: skip
+from . import siasn  # noqa: E402,F401  isort: skip

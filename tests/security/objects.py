@@ -631,6 +631,55 @@ def klarifikasi(org: Any) -> Any:
     return _memo(org, "klarifikasi", make)
 
 
+@builder("siasn_kiriman")
+def siasn_kiriman(org: Any) -> Any:
+    """A refused send of the pegawai's final periodic evaluation to SIASN (the push's log)."""
+    from evaluasi.siasn.models import Kiriman
+
+    def make():
+        ev = evaluasi_final(org)
+        return Kiriman.objects.create(
+            instansi=org.instansi_a,
+            evaluasi=ev,
+            pegawai=org.pegawai,
+            jenis="kinerja_periodik",
+            tahun=org.periode_a.tahun,
+            urutan=ev.urutan,
+            sidik="uji",
+            status="ditolak",
+            kode_status=400,
+            jawaban='{"success": false, "message": "Data tidak valid"}',
+        )
+
+    return _memo(org, "siasn_kiriman", make)
+
+
+@builder("siasn_referensi")
+def siasn_referensi(org: Any) -> Any:
+    """One code of instansi A's SIASN reference table, as its admin keeps it."""
+    from evaluasi.siasn.models import ReferensiSiasn
+
+    return _memo(
+        org,
+        "siasn_referensi",
+        lambda: ReferensiSiasn.objects.create(
+            instansi=org.instansi_a, jenis="kuadran", kode="baik", nilai="2", diperiksa=True
+        ),
+    )
+
+
+@builder("siasn_identitas")
+def siasn_identitas(org: Any) -> Any:
+    """SIASN's id of the pegawai, as the push learnt it."""
+    from evaluasi.siasn.models import IdentitasSiasn
+
+    return _memo(
+        org,
+        "siasn_identitas",
+        lambda: IdentitasSiasn.objects.create(pegawai=org.pegawai, pns_id="PNS-UJI-1"),
+    )
+
+
 # Order matters: the approved SKP (evaluation, realisasi) first; "skp" then reuses it.
 STAGE_OBJECTS += [
     "evaluasi",

@@ -339,6 +339,21 @@ TABLE = [
     T("evaluasi:keberatan_putuskan",   "keberatan",    "POST", "L   403 404 403 200 404 404 403 404 404 403",
       data=_empty, note="only the pemutus decides; the admin of her instansi only reads"),
     T("evaluasi:keberatan_lampiran",   "keberatan_lampiran", "GET", "L 200 404 200 200 404 404 200 404 404 200"),
+    # --- SIASN (evaluasi/siasn): the admin instansi's pages; everyone else: not found ----------
+    T("siasn:rekaman",                 None,           "GET",  "L   404 404 404 404 404 404 200 200 404 200"),
+    T("siasn:kirim_tahun",             None,           "GET",  "L   405 405 405 405 405 405 405 405 405 405"),
+    T("siasn:kirim_tahun",             None,           "POST", "L   404 404 404 404 404 404 R   R   404 R",
+      data=_empty, note="the push is off in tests: refused with a message"),
+    T("siasn:referensi",               None,           "GET",  "L   404 404 404 404 404 404 200 200 404 200"),
+    T("siasn:referensi",               None,           "POST", "L   404 404 404 404 404 404 R   R   404 R",
+      data=_empty, note="no action chosen: refused with a message"),
+    T("siasn:referensi_impor",         None,           "GET",  "L   404 404 404 404 404 404 200 200 404 200"),
+    T("siasn:referensi_impor",         None,           "POST", "L   404 404 404 404 404 404 400 400 404 400",
+      data=_empty, note="no file: the form again"),
+    T("siasn:kiriman",                 None,           "GET",  "L   404 404 404 404 404 404 200 200 404 200"),
+    T("siasn:kiriman_ulang",           "siasn_kiriman", "GET",  "L  405 405 405 405 405 405 405 405 405 405"),
+    T("siasn:kiriman_ulang",           "siasn_kiriman", "POST", "L  404 404 404 404 404 404 R   404 404 R",
+      note="the push is off in tests: refused with a message"),
     # --- pohon kinerja ---------------------------------------------------------------------------
     T("pohon:instansi",                None,           "GET",  "L   404 404 200 200 200 200 200 200 404 200",
       note="leaders and admins; each sees their own instansi's tree"),
@@ -513,6 +528,15 @@ TABLE = [
       note="unit_kerja and periode are required"),
     T("api-distribusi",                None,           "GET",  "401 403 403 200 200 403 403 200 404 404 200",
       query="unit_kerja=__unit__&periode=__periode__"),
+    # --- API: SIASN records (scoped: the admin's instansi, a pegawai's own) and the send log ----
+    T("siasn-skp22-list",              None,           "GET",  "401 200 200 200 200 200 200 200 200 200 200"),
+    T("siasn-skp22-list",              None,           "GET",  "401 400 400 400 400 400 400 400 400 400 400",
+      query="tahunnya=2025", note="an unknown parameter"),
+    T("siasn-kinerja-periodik-list",   None,           "GET",  "401 200 200 200 200 200 200 200 200 200 200"),
+    T("siasn-kiriman-list",            None,           "GET",  "401 200 200 200 200 200 200 200 200 200 200"),
+    T("siasn-kiriman-detail",          "siasn_kiriman", "GET", "401 404 404 404 404 404 404 200 404 404 200"),
+    T("siasn-kiriman-kirim-ulang",     "siasn_kiriman", "POST", "401 404 404 404 404 404 404 400 404 404 400",
+      data=_empty, json=True, note="the push is off in tests: 400 naming why"),
     # --- API: SKP ------------------------------------------------------------------------------
     T("skp-list",                      None,           "GET",  "401 200 200 200 200 200 200 200 200 200 200"),
     T("skp-list",                      None,           "POST", "401 400 400 400 400 400 400 400 400 400 400",
@@ -581,6 +605,19 @@ TABLE = [
     *admin_model("dialog", "realisasi", "realisasi", **SU_READ),
     *admin_model("dialog", "buktidukung", "bukti", **SU_READ),
     *admin_model("dialog", "tindaklanjut", "tindak_lanjut", **SU_READ),
+    # --- Django admin: SIASN (evaluasi/siasn/admin.py), scoped to the admin's instansi ---------
+    *admin_model("evaluasi", "referensisiasn", "siasn_referensi", staff="200 200 200",
+                 view="200 R 200", history="200 403 200", delete="403 403 403",
+                 change_post="302 R 302",
+                 note="the admin instansi edits its own table (through the service); an empty "
+                      "form is valid (it empties the code, to be filled again)"),
+    *admin_model("evaluasi", "identitassiasn", "siasn_identitas", staff="200 200 200",
+                 add="403 403 403", view="200 R 200", history="200 403 200",
+                 delete="403 403 403", change_post="403 403 403",
+                 note="written by the push; read-only"),
+    *admin_model("evaluasi", "kiriman", "siasn_kiriman", staff="200 200 200", add="403 403 403",
+                 view="200 R 200", delete="403 403 403", change_post="403 403 403",
+                 simple_history=False, note="the send log: read-only"),
 ]
 # fmt: on
 

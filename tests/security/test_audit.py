@@ -35,6 +35,7 @@ SERVICE_MODULES = (
     "skp.services",
     "dialog.services",
     "evaluasi.services",
+    "evaluasi.siasn.services",
 )
 STAGE_APPS = ("kinerja", "skp", "dialog", "evaluasi")
 
@@ -54,6 +55,9 @@ NO_HISTORY = {
     "evaluasi.penutupantahun": "the year-end run's progress row (who started it, when)",
     "evaluasi.arsipunit": "generated archive file of a unit",
     "evaluasi.langkahsanksi": "append-only step of a sanction case (who, when)",
+    "evaluasi.kiriman": "append-only log of one send to SIASN (what, when, attempt, answer)",
+    "evaluasi.rekamansiasn": "what SIASN holds of a record (its id, the content accepted), "
+    "derived from the Kiriman log",
     "kinerja.masapenilai": "derived from positions like Pegawai.pejabat_penilai; every change "
     "comes from a Mutasi, RiwayatJabatan or Jabatan change that keeps history",
 }
@@ -96,6 +100,8 @@ NOT_A_STATE_CHANGE = {
     "evaluasi.services.tutup_unit_jalankan": "the per-unit job of the close: PDFs and zip (files)",
     "evaluasi.services.tutup_units_jalankan": "a close job's units, one after the other (files)",
     "evaluasi.services.kelompok_unit": "pure: cuts units into close jobs",
+    "evaluasi.siasn.services.siasn_kirim_tahun": "schedules outbox jobs for final evaluations "
+    "never scheduled (Job rows); each send is logged as a Kiriman",
     "evaluasi.services.evaluasi_ganti_hasil": "the changed-result step of keberatan_putuskan "
     "(covered by that case, which decides `diubah`)",
 }
@@ -549,12 +555,54 @@ CASES: dict[str, tuple[str, Callable[[Any, Any], Any]]] = {
             row_version=_obj(org, "kasus_sanksi").row_version,
         ),
     ),
+    # --- SIASN (evaluasi/siasn) ----------------------------------------------------------------
+    "evaluasi.siasn.services.referensi_siasn_simpan": (
+        "admin_a",
+        lambda org, u: _siasn().referensi_siasn_simpan(
+            user=u, instansi=org.instansi_a, jenis="kuadran", kode="baik", nilai="2"
+        ),
+    ),
+    "evaluasi.siasn.services.referensi_siasn_periksa": (
+        "admin_a",
+        lambda org, u: _siasn().referensi_siasn_periksa(
+            user=u, instansi=org.instansi_a, jenis="perilaku_kinerja"
+        ),
+    ),
+    "evaluasi.siasn.services.referensi_siasn_impor": (
+        "admin_a",
+        lambda org, u: _siasn().referensi_siasn_impor(
+            user=u,
+            instansi=org.instansi_a,
+            baris=[{"jenis": "kuadran", "kode": "sangat_baik", "nilai": "1", "nama": "SB"}],
+        ),
+    ),
+    "evaluasi.siasn.services.siasn_kirim_ulang": (
+        "admin_a",
+        lambda org, u: _siasn_push(
+            lambda: _siasn().siasn_kirim_ulang(user=u, kiriman=_obj(org, "siasn_kiriman"))
+        ),
+    ),
 }
 
 # State changes whose only rows are self-describing logs (NO_HISTORY) carrying who and when.
 SELF_LOGGED = {
     "dialog.services.umpan_balik_minta": ("peminta", "dibuat"),
+    # A resend is an outbox Job naming who asked and when (its send is a Kiriman row).
+    "evaluasi.siasn.services.siasn_kirim_ulang": ("dibuat_oleh", "dibuat"),
 }
+
+
+def _siasn():
+    return importlib.import_module("evaluasi.siasn.services")
+
+
+def _siasn_push(call):
+    """With the push switched on (to a closed port: the job is recorded, never run here)."""
+    from django.test import override_settings
+
+    with override_settings(KINERJA_SIASN_URL="http://127.0.0.1:9/apisiasn/1.0"):
+        return call()
+
 
 # Services a case could not be written for yet; listed so a gap is visible, not skipped.
 NOT_YET_COVERED: dict[str, str] = {}
