@@ -75,6 +75,7 @@ class Instansi(models.Model):
         related_name="+",
         help_text="Penerima keberatan bila pejabat penilai tidak memiliki atasan di instansi.",
     )
+    row_version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -107,6 +108,11 @@ class UnitKerja(models.Model):
         verbose_name="jabatan penilai pimpinan unit mandiri",
         help_text="Kosong: pimpinan instansi (Kepala Daerah / Menteri).",
     )
+    # The unit's id in SIASN's unit reference (UNOR), so a re-import updates instead of adding.
+    siasn_id = models.CharField("ID UNOR SIASN", max_length=64, null=True, blank=True)
+    # Closed by a restructuring from this date: kept for history, offered for nothing new.
+    ditutup = models.DateField("ditutup sejak", null=True, blank=True)
+    row_version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -114,6 +120,13 @@ class UnitKerja(models.Model):
         verbose_name_plural = "unit kerja"
         ordering = ["instansi_id", "nama"]
         indexes = [models.Index(fields=["instansi", "induk"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instansi", "siasn_id"],
+                condition=Q(siasn_id__isnull=False),
+                name="unit_siasn_unik",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.nama
@@ -150,12 +163,20 @@ class Jabatan(models.Model):
     kepala_unit = models.BooleanField(
         default=False, help_text="Jabatan ini memimpin unit kerjanya."
     )
+    # The SIASN UNOR id of the unit this position heads (imported from the unit reference).
+    siasn_id = models.CharField("ID UNOR SIASN", max_length=64, null=True, blank=True)
+    ditutup = models.DateField("ditutup sejak", null=True, blank=True)
+    row_version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = "jabatan"
         verbose_name_plural = "jabatan"
         ordering = ["unit_kerja_id", "nama"]
+        indexes = [
+            models.Index(fields=["unit_kerja", "nama"], name="jabatan_unit_nama"),
+            models.Index(fields=["siasn_id"], name="jabatan_siasn"),
+        ]
 
     def __str__(self) -> str:
         return self.nama
@@ -226,6 +247,7 @@ class Pegawai(models.Model):
     atasan_pejabat_penilai = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="atasan_dari_set"
     )
+    row_version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["pejabat_penilai", "atasan_pejabat_penilai"])
 
     class Meta:
@@ -335,6 +357,7 @@ class Periode(models.Model):
     batas_persetujuan_hari = models.PositiveSmallIntegerField(
         "batas waktu persetujuan SKP (hari)", default=7
     )
+    row_version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -693,3 +716,7 @@ class Mutasi(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_jenis_display()} {self.pegawai_id} TMT {self.tmt}"
+
+
+# A restructuring (SOTK) prepared as a draft; its own module keeps this one under 800 lines.
+from kinerja.models_sotk import LangkahRestrukturisasi, Restrukturisasi  # noqa: E402,F401
