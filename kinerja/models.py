@@ -131,6 +131,23 @@ class UnitKerja(models.Model):
     def __str__(self) -> str:
         return self.nama
 
+    def clean(self) -> None:
+        """The parent is in the same instansi and never the unit itself or one of its own
+        descendants (the tree stays a tree)."""
+        super().clean()
+        if not self.induk_id:
+            return
+        if self.induk.instansi_id != self.instansi_id:
+            raise ValidationError({"induk": "Unit induk harus di instansi yang sama."})
+        node, seen = self.induk, set()
+        while node is not None and node.pk not in seen:
+            if self.pk and node.pk == self.pk:
+                raise ValidationError(
+                    {"induk": "Unit induk tidak boleh unit ini sendiri atau unit di bawahnya."}
+                )
+            seen.add(node.pk)
+            node = node.induk
+
 
 class Jabatan(models.Model):
     class Jenis(models.TextChoices):
@@ -180,6 +197,23 @@ class Jabatan(models.Model):
 
     def __str__(self) -> str:
         return self.nama
+
+    def clean(self) -> None:
+        """The position it reports to is in the same instansi and never itself or a position
+        that reports (directly or not) to it."""
+        super().clean()
+        if not self.atasan_id:
+            return
+        if self.unit_kerja_id and self.atasan.unit_kerja.instansi_id != self.unit_kerja.instansi_id:
+            raise ValidationError({"atasan": "Atasan harus jabatan di instansi yang sama."})
+        node, seen = self.atasan, set()
+        while node is not None and node.pk not in seen:
+            if self.pk and node.pk == self.pk:
+                raise ValidationError(
+                    {"atasan": "Atasan tidak boleh jabatan ini sendiri atau bawahannya."}
+                )
+            seen.add(node.pk)
+            node = node.atasan
 
     @property
     def is_jpt(self) -> bool:

@@ -173,7 +173,9 @@ def mutasi_berlakukan_banyak(*, mutasi_ids: list[int], oleh: Any = None) -> int:
 def _berlakukan(daftar: list[Mutasi], tmt: dt.date, oleh: Any) -> None:
     """One instansi's changes sharing a TMT: pegawai rows, riwayat, then who rates whom."""
     ids = [m.pegawai_id for m in daftar]
-    pegawai = Pegawai.objects.select_for_update().select_related("instansi").in_bulk(ids)
+    pegawai = (
+        Pegawai.objects.select_for_update(of=("self",)).select_related("instansi").in_bulk(ids)
+    )
     riwayat_pastikan_banyak(pegawai=list(pegawai.values()))
     for m in daftar:
         peg = pegawai[m.pegawai_id]

@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from kinerja import views
+from kinerja import views, views_org
 from kinerja.security import obtain_auth_token  # throttled like the login page
 
 api_v1 = [
@@ -27,7 +27,7 @@ urlpatterns = [
     path(
         "sandi/selesai/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
     ),
-    path("organisasi/", views.organisasi, name="organisasi"),
+    path("organisasi/", views_org.organisasi, name="organisasi"),
     path("organisasi/", include("kinerja.urls_org")),
     path("notifikasi/", views.notifikasi_list, name="notifikasi_list"),
     path("notifikasi/lonceng/", views.notifikasi_lonceng, name="notifikasi_lonceng"),
