@@ -112,7 +112,7 @@ class OrgForm(forms.Form):
             if not isinstance(f, PilihField):
                 continue
             f.queryset = qs_pilihan(f.jenis, instansi)
-            cari = (source.get(f"{name}_cari") or "").strip()[:100]
+            cari = (source.get(f"{self.add_prefix(name)}_cari") or "").strip()[:100]
             f.cari = cari
             opts = pilihan(f.jenis, f.queryset, cari) if cari else []
             current = self[name].value()
@@ -318,3 +318,98 @@ class PengaturanForm(OrgForm):
         help_text="Menerima keberatan bila garis atasan pejabat penilai kosong (mis. pejabat "
         "penilai dinilai Kepala Daerah).",
     )
+
+
+class RestrukturisasiForm(OrgForm):
+    nama = forms.CharField(
+        label="Nama / dasar hukum",
+        max_length=200,
+        help_text="Mis. Perda No. 5 Tahun 2026 tentang Susunan Perangkat Daerah.",
+    )
+    tmt = forms.DateField(label="Berlaku mulai (TMT)", widget=TANGGAL)
+    keterangan = forms.CharField(
+        label="Keterangan", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+_YA_TIDAK = [("", "tidak berubah"), ("1", "ya"), ("0", "tidak")]
+
+
+def _ya_tidak(v: str) -> bool | None:
+    return {"1": True, "0": False}.get(v)
+
+
+class LangkahForm(OrgForm):
+    """One step of a restructuring; the page shows the fields its kind uses. A unit or position
+    created by an earlier step is chosen from `*_langkah`."""
+
+    jenis = forms.CharField(widget=forms.HiddenInput)
+    unit = PilihField("unit", label="Unit kerja yang diubah", required=False)
+    jabatan = PilihField("jabatan", label="Jabatan yang diubah", required=False)
+    pegawai = PilihField("pegawai", label="Pegawai", required=False)
+    nama = forms.CharField(label="Nama (baru)", max_length=200, required=False)
+    singkatan = forms.CharField(label="Singkatan", max_length=40, required=False)
+    jenis_jabatan = forms.ChoiceField(
+        label="Jenis jabatan",
+        choices=[("", "tidak berubah"), *Jabatan.Jenis.choices],
+        required=False,
+    )
+    mandiri = forms.ChoiceField(label="Unit kerja mandiri", choices=_YA_TIDAK, required=False)
+    kepala_unit = forms.ChoiceField(
+        label="Memimpin unit kerjanya", choices=_YA_TIDAK, required=False
+    )
+    tutup = forms.BooleanField(label="Ditutup pada TMT", required=False)
+    unit_ke = PilihField("unit", label="Unit (induk / tujuan)", required=False)
+    unit_ke_langkah = forms.TypedChoiceField(
+        label="…atau unit baru dari rancangan ini", coerce=int, required=False, empty_value=None
+    )
+    jabatan_ke = PilihField("jabatan", label="Jabatan (atasan / tujuan)", required=False)
+    jabatan_ke_langkah = forms.TypedChoiceField(
+        label="…atau jabatan baru dari rancangan ini", coerce=int, required=False, empty_value=None
+    )
+    jenis_mutasi = forms.ChoiceField(
+        label="Jenis perpindahan",
+        choices=[
+            (Mutasi.Jenis.MUTASI, "Mutasi"),
+            (Mutasi.Jenis.PROMOSI, "Promosi"),
+            (Mutasi.Jenis.ROTASI, "Rotasi"),
+        ],
+        required=False,
+    )
+
+    def __init__(self, *args: Any, langkah: list, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.langkah = {lk.pk: lk for lk in langkah}
+        self.fields["unit_ke_langkah"].choices = [("", "-")] + [
+            (lk.pk, f"{lk.urutan}. {lk.nama}") for lk in langkah if lk.jenis == "unit_baru"
+        ]
+        self.fields["jabatan_ke_langkah"].choices = [("", "-")] + [
+            (lk.pk, f"{lk.urutan}. {lk.nama}") for lk in langkah if lk.jenis == "jabatan_baru"
+        ]
+
+    def nilai(self) -> dict[str, Any]:
+        """Keyword arguments for `restrukturisasi.langkah_tambah`."""
+        d = dict(self.cleaned_data)
+        d.pop("row_version", None)
+        d["mandiri"] = _ya_tidak(d["mandiri"])
+        d["kepala_unit"] = _ya_tidak(d["kepala_unit"])
+        for k in ("unit_ke_langkah", "jabatan_ke_langkah"):
+            d[k] = self.langkah.get(d[k]) if d[k] else None
+        return d
+
+
+class UnorUnggahForm(forms.Form):
+    berkas = forms.FileField(
+        label="Berkas referensi unit organisasi SIASN (.xlsx atau .csv)",
+        help_text="Kolom: Id, DiatasanId, NamaUnor, NamaJabatan (boleh ditambah Eselon).",
+    )
+
+    def clean_berkas(self):
+        from kinerja import impor
+
+        f = self.cleaned_data["berkas"]
+        try:
+            self.cleaned_data["jenis"] = impor.jenis_berkas(f)
+        except impor.BerkasDitolak as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return f

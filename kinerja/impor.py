@@ -254,6 +254,17 @@ def _rows_csv(data: bytes) -> Iterable[tuple[int, list[Any]]]:
     yield from enumerate(reader, start=1)
 
 
+def baris_mentah(data: bytes, jenis: str) -> Iterable[tuple[int, list[Any]]]:
+    """Every row of the first sheet (xlsx) or of the text (csv), as raw cells, numbered from 1;
+    shared with the other imports (kinerja.siasn_unor)."""
+    return _rows_xlsx(data) if jenis == "xlsx" else _rows_csv(data)
+
+
+# Shared with the other imports: a cell as safe text, a header as lowercase words.
+sel = _cell
+judul = _norm_header
+
+
 def baca(data: bytes, jenis: str) -> tuple[list[tuple[int, dict[str, str]]], list[Galat]]:
     """Rows as {canonical column: text} with their spreadsheet row number, or file errors."""
     rows = _rows_xlsx(data) if jenis == "xlsx" else _rows_csv(data)

@@ -6,8 +6,9 @@ import datetime as dt
 
 from celery import shared_task
 
-# Importing registers the jobs kinerja.impor_pegawai and kinerja.restrukturisasi.
-from kinerja import impor, jobs, restrukturisasi_terapan  # noqa: F401
+# Importing registers the jobs kinerja.impor_pegawai, kinerja.impor_unor and
+# kinerja.restrukturisasi.
+from kinerja import impor, jobs, restrukturisasi_terapan, siasn_unor  # noqa: F401
 
 # How often a message that finds its job held by a live worker comes back to look again.
 SIBUK_MAKS = 10

@@ -47,11 +47,11 @@ def _ambil(request: HttpRequest, model: type, pk: int, **related: Any) -> Any:
     return obj
 
 
-def _ctx(instansi: Instansi, **kw: Any) -> dict[str, Any]:
+def ctx_org(instansi: Instansi, **kw: Any) -> dict[str, Any]:
     return {"instansi": instansi, "iq": f"instansi={instansi.pk}", **kw}
 
 
-def _kembali(name: str, instansi: Instansi, *args: Any) -> HttpResponse:
+def kembali_ke(name: str, instansi: Instansi, *args: Any) -> HttpResponse:
     return redirect(f"{reverse(name, args=args)}?instansi={instansi.pk}")
 
 
@@ -76,7 +76,9 @@ def organisasi(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "kinerja/org/pegawai_list.html",
-        _ctx(instansi, halaman=halaman, q=q, status=request.GET.get("status", ""), tab="pegawai"),
+        ctx_org(
+            instansi, halaman=halaman, q=q, status=request.GET.get("status", ""), tab="pegawai"
+        ),
     )
 
 
@@ -103,7 +105,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     lists matching units with their path."""
     instansi = instansi_kelola(request)
     q = request.GET.get("q", "").strip()[:100]
-    ctx = _ctx(instansi, q=q, tab="unit")
+    ctx = ctx_org(instansi, q=q, tab="unit")
     if q:
         qs = policy.scope(request.user, UnitKerja.objects.filter(instansi=instansi))
         halaman = selectors_org.keyset(selectors_org.cari_nama(qs, q), request.GET)
@@ -160,9 +162,9 @@ def _unit_form(request: HttpRequest, instansi: Instansi, unit: UnitKerja) -> Htt
                 form.tempel(exc)
             else:
                 messages.success(request, f"Unit kerja {unit.nama} disimpan.")
-                return _kembali("org_unit", instansi, unit.pk)
+                return kembali_ke("org_unit", instansi, unit.pk)
         status = 400
-    ctx = _ctx(instansi, form=form, unit=unit, tab="unit")
+    ctx = ctx_org(instansi, form=form, unit=unit, tab="unit")
     if not baru:
         jalur = selectors_org.jalur_unit([unit.pk]).get(unit.pk, [])
         ctx.update(
@@ -217,7 +219,7 @@ def jabatan_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "kinerja/org/jabatan_list.html",
-        _ctx(
+        ctx_org(
             instansi,
             halaman=halaman,
             q=q,
@@ -262,9 +264,9 @@ def _jabatan_form(request: HttpRequest, instansi: Instansi, jab: Jabatan) -> Htt
                 form.tempel(exc)
             else:
                 messages.success(request, f"Jabatan {jab.nama} disimpan.")
-                return _kembali("org_jabatan", instansi, jab.pk)
+                return kembali_ke("org_jabatan", instansi, jab.pk)
         status = 400
-    ctx = _ctx(instansi, form=form, jab=jab, tab="jabatan")
+    ctx = ctx_org(instansi, form=form, jab=jab, tab="jabatan")
     if not baru:
         ctx["pemegang"] = list(
             Pegawai.objects.filter(jabatan=jab)
@@ -327,12 +329,12 @@ def _pegawai_form(request: HttpRequest, instansi: Instansi, p: Pegawai) -> HttpR
                 form.tempel(exc)
             else:
                 messages.success(request, f"Data pegawai {p.nama} disimpan.")
-                return _kembali("org_pegawai", instansi, p.pk)
+                return kembali_ke("org_pegawai", instansi, p.pk)
         status = 400
     return render(
         request,
         "kinerja/org/pegawai_form.html",
-        _ctx(instansi, form=form, peg=p, tab="pegawai"),
+        ctx_org(instansi, form=form, peg=p, tab="pegawai"),
         status=status,
     )
 
@@ -348,7 +350,7 @@ def pegawai_ubah(request: HttpRequest, pk: int) -> HttpResponse:
     p = _ambil(request, Pegawai, pk, sr=("instansi",))
     if p.status == Pegawai.Status.BERHENTI and request.method == "POST":
         messages.error(request, "Pegawai ini sudah berhenti; datanya hanya dapat dibaca.")
-        return _kembali("org_pegawai", p.instansi, p.pk)
+        return kembali_ke("org_pegawai", p.instansi, p.pk)
     return _pegawai_form(request, p.instansi, p)
 
 
@@ -379,7 +381,7 @@ def pegawai_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "kinerja/org/pegawai_detail.html",
-        _ctx(
+        ctx_org(
             p.instansi,
             peg=p,
             riwayat=selectors_org.riwayat_pegawai(p),
@@ -428,12 +430,12 @@ def mutasi_catat(request: HttpRequest, pk: int) -> HttpResponse:
                         request,
                         f"{m.get_jenis_display()} {p.nama} dijadwalkan, berlaku {m.tmt:%d-%m-%Y}.",
                     )
-                return _kembali("org_pegawai", p.instansi, p.pk)
+                return kembali_ke("org_pegawai", p.instansi, p.pk)
         status = 400
     return render(
         request,
         "kinerja/org/mutasi_form.html",
-        _ctx(p.instansi, form=form, peg=p, tab="pegawai"),
+        ctx_org(p.instansi, form=form, peg=p, tab="pegawai"),
         status=status,
     )
 
@@ -458,7 +460,7 @@ def mutasi_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "kinerja/org/mutasi_list.html",
-        _ctx(
+        ctx_org(
             instansi,
             halaman=halaman,
             status=status,
@@ -495,12 +497,12 @@ def mutasi_batalkan(request: HttpRequest, pk: int) -> HttpResponse:
                         form.add_error("alasan" if key == "alasan" else None, e)
             else:
                 messages.success(request, f"{m.get_jenis_display()} {m.pegawai.nama} dibatalkan.")
-                return _kembali("org_mutasi_list", m.pegawai.instansi)
+                return kembali_ke("org_mutasi_list", m.pegawai.instansi)
         status = 400
     return render(
         request,
         "kinerja/org/mutasi_batal.html",
-        _ctx(m.pegawai.instansi, form=form, m=m, tab="mutasi"),
+        ctx_org(m.pegawai.instansi, form=form, m=m, tab="mutasi"),
         status=status,
     )
 
@@ -515,7 +517,7 @@ def periode_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "kinerja/org/periode_list.html",
-        _ctx(instansi, daftar=list(daftar[:50]), tab="periode"),
+        ctx_org(instansi, daftar=list(daftar[:50]), tab="periode"),
     )
 
 
@@ -557,12 +559,12 @@ def _periode_form(request: HttpRequest, instansi: Instansi, per: Periode) -> Htt
                 form.tempel(exc)
             else:
                 messages.success(request, f"Periode {per.tahun} disimpan.")
-                return _kembali("org_periode_list", instansi)
+                return kembali_ke("org_periode_list", instansi)
         status = 400
     return render(
         request,
         "kinerja/org/periode_form.html",
-        _ctx(instansi, form=form, per=per, tab="periode"),
+        ctx_org(instansi, form=form, per=per, tab="periode"),
         status=status,
     )
 
@@ -609,11 +611,11 @@ def pengaturan(request: HttpRequest) -> HttpResponse:
                 form.tempel(exc)
             else:
                 messages.success(request, "Pengaturan instansi disimpan.")
-                return _kembali("org_pengaturan", instansi)
+                return kembali_ke("org_pengaturan", instansi)
         status = 400
     return render(
         request,
         "kinerja/org/pengaturan.html",
-        _ctx(instansi, form=form, tab="pengaturan"),
+        ctx_org(instansi, form=form, tab="pengaturan"),
         status=status,
     )
