@@ -149,7 +149,7 @@ def langkah_tambah(
     """Add one step to a draft. A step may refer only to rows of the instansi that are still
     open, or to a unit or position an earlier step of the same draft creates."""
     r = (
-        Restrukturisasi.objects.select_for_update()
+        Restrukturisasi.objects.select_for_update(of=("self",))
         .select_related("instansi")
         .get(pk=restrukturisasi.pk)
     )
@@ -354,7 +354,7 @@ def simulasikan(r: Restrukturisasi) -> Pratinjau:
                 j.id,
                 lk.jenis_jabatan or j.jenis,
                 jid_ke if jid_ke is not None else j.atasan_id,
-                uid_ke if uid_ke is not None else j.unit_kerja_id,
+                uid_ke if uid_ke is not None else j.unit_id,
                 j.kepala_unit if lk.kepala_unit is None else lk.kepala_unit,
             )
             if lk.tutup:
@@ -366,7 +366,7 @@ def simulasikan(r: Restrukturisasi) -> Pratinjau:
                 continue
             baru = copy.copy(p)
             baru.jabatan_id = jid_ke
-            baru.unit_kerja_id = jabatan[jid_ke].unit_kerja_id if jid_ke in jabatan else None
+            baru.unit_kerja_id = jabatan[jid_ke].unit_id if jid_ke in jabatan else None
             if baru.plt_jabatan_id == jid_ke:
                 baru.plt_jabatan_id = None
             pegawai[p.pk] = baru
@@ -427,7 +427,7 @@ def _periksa(
     terbuka_di_tutup = [
         j
         for j in jabatan.values()
-        if j.id not in jab_tutup and (j.unit_kerja_id in unit_tutup or j.atasan_id in jab_tutup)
+        if j.id not in jab_tutup and (j.unit_id in unit_tutup or j.atasan_id in jab_tutup)
     ]
     need_j |= {j.id for j in terbuka_di_tutup if j.id > 0} | {
         j.atasan_id for j in terbuka_di_tutup if j.atasan_id and j.atasan_id > 0
@@ -445,7 +445,7 @@ def _periksa(
                 "yang ditutup; pindahkan atau tutup juga."
             )
     for j in terbuka_di_tutup:
-        if j.unit_kerja_id in unit_tutup:
+        if j.unit_id in unit_tutup:
             out.masalah.append(
                 f"Jabatan {nm_j(j.id)} berada di unit yang ditutup; pindahkan atau tutup juga."
             )

@@ -37,7 +37,7 @@ def restrukturisasi_terapkan(
     progress); dated later, it waits for its date (the beat). Refused while the preview finds a
     problem."""
     r = (
-        Restrukturisasi.objects.select_for_update()
+        Restrukturisasi.objects.select_for_update(of=("self",))
         .select_related("instansi")
         .get(pk=restrukturisasi.pk)
     )
@@ -109,7 +109,7 @@ def restrukturisasi_jatuh_tempo(*, hari_ini: dt.date | None = None) -> int:
     ).values_list("pk", flat=True):
         with transaction.atomic():
             r = (
-                Restrukturisasi.objects.select_for_update()
+                Restrukturisasi.objects.select_for_update(of=("self",))
                 .filter(pk=pk, status=Restrukturisasi.Status.DIJADWALKAN)
                 .first()
             )
@@ -152,7 +152,7 @@ def restrukturisasi_jalankan(
     naming the restructuring), end acting roles in closed posts, then one `penilai_refresh` as of
     the TMT. All or nothing; a repeat after success does nothing."""
     r = (
-        Restrukturisasi.objects.select_for_update()
+        Restrukturisasi.objects.select_for_update(of=("self",))
         .select_related("instansi", "dibuat_oleh")
         .get(pk=restrukturisasi_id)
     )
