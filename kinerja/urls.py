@@ -13,6 +13,7 @@ api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("", include("kinerja.api")),
+    path("", include("kinerja.api_mutasi")),
     path("", include("skp.api")),
     path("", include("dialog.api")),
     path("", include("evaluasi.api")),

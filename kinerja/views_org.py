@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from kinerja import forms_org, mutasi, policy, selectors_org, services, waktu
@@ -57,6 +58,7 @@ def kembali_ke(name: str, instansi: Instansi, *args: Any) -> HttpResponse:
 
 # --- the hub: pegawai ---------------------------------------------------------------------------
 @login_required
+@require_GET
 def organisasi(request: HttpRequest) -> HttpResponse:
     """Kelola organisasi: the instansi's pegawai, searched by name or NIP, keyset-paged."""
     try:
@@ -83,6 +85,7 @@ def organisasi(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def pilih(request: HttpRequest, jenis: str) -> HttpResponse:
     """Options of a PilihField for what the admin typed (htmx swaps them into the <select>)."""
     if jenis not in ("unit", "jabatan", "pegawai"):
@@ -99,6 +102,7 @@ def pilih(request: HttpRequest, jenis: str) -> HttpResponse:
 
 # --- units ------------------------------------------------------------------------------------
 @login_required
+@require_GET
 @vary_on_headers("HX-Request")
 def unit_list(request: HttpRequest) -> HttpResponse:
     """The unit tree: the roots, each expandable (htmx loads a node's children); a search
@@ -119,6 +123,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def unit_anak(request: HttpRequest, pk: int) -> HttpResponse:
     """One node's children (the partial the tree expands with)."""
     unit = _ambil(request, UnitKerja, pk)
@@ -193,6 +198,7 @@ def unit_ubah(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- positions --------------------------------------------------------------------------------
 @login_required
+@require_GET
 def jabatan_list(request: HttpRequest) -> HttpResponse:
     instansi = instansi_kelola(request)
     q = request.GET.get("q", "").strip()[:100]
@@ -355,6 +361,7 @@ def pegawai_ubah(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def pegawai_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One pegawai: the data, every position held with its dates and who rated them in it, who
     rated them on a chosen date, and their recorded and scheduled changes."""
@@ -442,6 +449,7 @@ def mutasi_catat(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- scheduled changes ------------------------------------------------------------------------
 @login_required
+@require_GET
 def mutasi_list(request: HttpRequest) -> HttpResponse:
     """Recorded changes of the instansi, the scheduled ones first by default."""
     instansi = instansi_kelola(request)
@@ -509,6 +517,7 @@ def mutasi_batalkan(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- the year ---------------------------------------------------------------------------------
 @login_required
+@require_GET
 def periode_list(request: HttpRequest) -> HttpResponse:
     instansi = instansi_kelola(request)
     daftar = policy.scope(request.user, Periode.objects.filter(instansi=instansi)).order_by(

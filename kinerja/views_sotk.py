@@ -16,7 +16,7 @@ from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from kinerja import forms_org, jobs, policy, restrukturisasi, siasn_unor, waktu
 from kinerja import restrukturisasi_terapan as terapan
@@ -37,6 +37,7 @@ def _ambil(request: HttpRequest, pk: int) -> Restrukturisasi:
 
 
 @login_required
+@require_GET
 def sotk_list(request: HttpRequest) -> HttpResponse:
     instansi = instansi_kelola(request)
     daftar = policy.scope(request.user, Restrukturisasi.objects.filter(instansi=instansi)).order_by(
@@ -165,6 +166,7 @@ def _detail(
 
 
 @login_required
+@require_GET
 def sotk_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, _ambil(request, pk))
 
@@ -212,6 +214,7 @@ def langkah_hapus(request: HttpRequest, pk: int, langkah: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def sotk_pratinjau(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything applying would do, computed in memory: nothing is written."""
     r = _ambil(request, pk)
@@ -262,9 +265,13 @@ def sotk_pratinjau(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def sotk_terapkan(request: HttpRequest, pk: int) -> HttpResponse:
     r = _ambil(request, pk)
+    if not (request.POST.get("row_version") or "").isdigit():
+        # Applied only as the admin last saw it in the preview.
+        messages.error(request, "Buka pratinjau dulu, lalu terapkan dari sana.")
+        return redirect("org_sotk_pratinjau", r.pk)
     try:
         r = terapan.restrukturisasi_terapkan(
-            user=request.user, restrukturisasi=r, row_version=request.POST.get("row_version")
+            user=request.user, restrukturisasi=r, row_version=request.POST["row_version"]
         )
     except ValidationError as exc:
         for m in exc.messages:
