@@ -139,7 +139,10 @@ class OrgForm(forms.Form):
         """Put a service's refusal on the fields it names (the rest above the form)."""
         if hasattr(exc, "error_dict"):
             for key, errors in exc.message_dict.items():
-                target = key if key in self.fields else None
+                # A hidden field (row_version) shows nothing: say it above the form.
+                target = (
+                    key if key in self.fields and not self.fields[key].widget.is_hidden else None
+                )
                 for msg in errors:
                     self.add_error(target, msg)
         else:
