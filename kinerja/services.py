@@ -545,6 +545,27 @@ def pegawai_upsert(
     # The unit follows the position when only the position was given.
     if "jabatan" in data and "unit_kerja" not in data and pegawai.jabatan_id:
         pegawai.unit_kerja_id = Jabatan.objects.get(pk=pegawai.jabatan_id).unit_kerja_id
-    organisasi_simpan(user=user, obj=pegawai, refresh=refresh)
+    pindah = None
+    if status == Upsert.DIPERBARUI and pegawai.jabatan_id:
+        lama = Pegawai.objects.filter(pk=pegawai.pk).values("jabatan_id", "unit_kerja_id").first()
+        if lama["jabatan_id"] != pegawai.jabatan_id:
+            # A change of position is a mutasi dated today, recorded once like any other
+            # (domain.md, "The organisation over time"); the other columns are saved as usual.
+            pindah = (pegawai.jabatan_id, pegawai.unit_kerja_id)
+            pegawai.jabatan_id, pegawai.unit_kerja_id = lama["jabatan_id"], lama["unit_kerja_id"]
+    organisasi_simpan(user=user, obj=pegawai, refresh=refresh and pindah is None)
+    if pindah is not None:
+        from kinerja import mutasi
+
+        mutasi.mutasi_catat(
+            user=user,
+            pegawai=pegawai,
+            jenis="mutasi",
+            tmt=waktu.hari_ini(),
+            jabatan_baru=Jabatan.objects.get(pk=pindah[0]),
+            unit_kerja_baru=UnitKerja.objects.get(pk=pindah[1]) if pindah[1] else None,
+            keterangan="Pembaruan data pegawai (API)",
+        )
+        pegawai.refresh_from_db()
     pegawai_user_ensure(pegawai)
     return pegawai, status

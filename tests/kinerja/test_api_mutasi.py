@@ -236,3 +236,25 @@ def test_lists_cost_the_same_queries_at_5_and_500_rows(org, url, isi):
     isi(org, 500)
     assert hitung() == kecil
     assert Pegawai.objects.filter(pk=org.rekan.pk).exists()
+
+
+def test_an_upsert_that_changes_the_position_records_a_mutasi_dated_today(org, hari):
+    r = api(org.admin_a).post(
+        "/api/v1/pegawai/upsert/",
+        {"nip": org.rekan.nip, "jabatan": org.staf_dinas.jabatan_id, "golongan": "III/c"},
+        format="json",
+    )
+    assert r.status_code == 200, r.json()
+    (m,) = Mutasi.objects.filter(pegawai=org.rekan)
+    assert (m.jenis, m.status, m.tmt, m.jabatan_baru_id) == (
+        "mutasi",
+        "berlaku",
+        hari,
+        org.staf_dinas.jabatan_id,
+    )
+    p = Pegawai.objects.get(pk=org.rekan.pk)
+    assert (p.golongan, p.jabatan_id, p.pejabat_penilai_id) == (
+        "III/c",
+        org.staf_dinas.jabatan_id,
+        org.kadis.pk,
+    )
