@@ -356,3 +356,55 @@ def test_only_the_admin_of_the_instansi_prepares_or_applies(org, hari, who):
         terapan.restrukturisasi_terapkan(user=org.user(who), restrukturisasi=r)
     with pytest.raises(PermissionDenied):
         restrukturisasi.restrukturisasi_pratinjau(user=org.user(who), restrukturisasi=r)
+
+
+def test_the_admin_prepares_previews_and_applies_from_the_pages(org, hari, client_as, jalan):
+    c = client_as(org.admin_a)
+    r = c.post(
+        "/organisasi/restrukturisasi/tambah/",
+        {"nama": "Perda 7/2026", "tmt": f"{org.periode_a.tahun}-08-01"},
+    )
+    assert r.status_code == 302
+    sotk = Restrukturisasi.objects.get(nama="Perda 7/2026")
+    url = f"/organisasi/restrukturisasi/{sotk.pk}/"
+    # A step missing what it needs: the page again, the section open, everything typed kept.
+    r = c.post(
+        url + "langkah/",
+        {
+            "jenis_langkah": "jabatan_baru",
+            "jabatan_baru-jenis": "jabatan_baru",
+            "jabatan_baru-nama": "Kepala UPT Statistik",
+            "simpan": "1",
+        },
+    )
+    html = r.content.decode()
+    assert r.status_code == 400
+    assert "Pilih jenis jabatan." in html and 'value="Kepala UPT Statistik"' in html
+    assert 'id="tambah-jabatan_baru" open' in html
+    for data in (
+        {
+            "jenis_langkah": "unit_ubah",
+            "unit_ubah-jenis": "unit_ubah",
+            "unit_ubah-unit": org.unit_bidang.pk,
+            "unit_ubah-unit_ke": org.unit_dinas.pk,
+        },
+        {
+            "jenis_langkah": "jabatan_ubah",
+            "jabatan_ubah-jenis": "jabatan_ubah",
+            "jabatan_ubah-jabatan": org.kabid.jabatan_id,
+            "jabatan_ubah-jabatan_ke": org.kadis.jabatan_id,
+        },
+    ):
+        assert c.post(url + "langkah/", {**data, "simpan": "1"}).status_code == 302
+    assert sotk.langkah_set.count() == 2
+    page = c.get(url + "pratinjau/").content.decode()
+    assert org.kabid.nama in page and org.kepala_bkd.nama in page and org.kadis.nama in page
+    assert "<strong>1</strong> pegawai berganti pejabat penilai" in page
+    sotk.refresh_from_db()
+    with jalan():
+        r = c.post(url + "terapkan/", {"row_version": sotk.row_version})
+    assert r.status_code == 302
+    sotk.refresh_from_db()
+    assert sotk.status == "diterapkan"
+    assert "berganti pejabat penilai" in c.get(url).content.decode()
+    assert Pegawai.objects.get(pk=org.kabid.pk).pejabat_penilai_id == org.kadis.pk
