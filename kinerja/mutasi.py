@@ -53,6 +53,10 @@ def _validasi(m: Mutasi) -> None:
     else:
         if m.jabatan_baru.unit_kerja.instansi_id != peg.instansi_id:
             errors["jabatan_baru"] = "Jabatan baru harus di instansi pegawai."
+        elif m.jabatan_baru.ditutup and m.tmt and m.jabatan_baru.ditutup <= m.tmt:
+            errors["jabatan_baru"] = (
+                f"Jabatan ini ditutup sejak {_tanggal(m.jabatan_baru.ditutup)} (restrukturisasi)."
+            )
         if m.unit_kerja_baru_id is None:
             m.unit_kerja_baru_id = m.jabatan_baru.unit_kerja_id
         elif m.unit_kerja_baru.instansi_id != peg.instansi_id:
