@@ -373,11 +373,10 @@ def simulasikan(r: Restrukturisasi) -> Pratinjau:
             out.penempatan.append((p.pk, p.jabatan_id, jid_ke))
     _periksa(out, r, units, induk, unit_tutup, jabatan, jab_tutup, pegawai, nama_langkah)
     # Who rates whom in the new structure, against who does now (the stored values).
-    for jid in jab_tutup:
-        for p in list(pegawai.values()):
-            if p.plt_jabatan_id == jid:
-                pegawai[p.pk] = copy.copy(p)
-                pegawai[p.pk].plt_jabatan_id = None
+    # Acting roles in closed posts end on the TMT.
+    for p in [p for p in pegawai.values() if p.plt_jabatan_id in jab_tutup]:
+        pegawai[p.pk] = copy.copy(p)
+        pegawai[p.pk].plt_jabatan_id = None
     baru = services.Struktur(instansi, units, jabatan, pegawai).turunkan()
     for pid, p in struktur.pegawai.items():
         pair = baru.get(pid, (None, None))
