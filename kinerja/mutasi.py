@@ -17,7 +17,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
 
 from kinerja import policy, waktu
 from kinerja.models import Mutasi, Pegawai, Periode, RiwayatJabatan
@@ -198,12 +197,22 @@ def _berlakukan(daftar: list[Mutasi], tmt: dt.date, oleh: Any) -> None:
         peg.row_version += 1
         peg._history_user = oleh or m.dibuat_oleh
     diubah = list(pegawai.values())
-    bulk_update_with_history(
-        diubah,
-        Pegawai,
-        ["jabatan", "unit_kerja", "plt_jabatan", "plt_jenis", "status", "row_version"],
-        batch_size=2000,
-    )
+    # One UPDATE per distinct new state (a restructuring moves hundreds to the same post)
+    # rather than bulk_update's per-row CASE, which is slow to build; history in bulk.
+    kelompok: dict[tuple, list[int]] = {}
+    for peg in diubah:
+        key = (peg.jabatan_id, peg.unit_kerja_id, peg.plt_jabatan_id, peg.plt_jenis, peg.status)
+        kelompok.setdefault(key, []).append(peg.pk)
+    for (jab, unit, plt, plt_jenis, status), ids in kelompok.items():
+        Pegawai.objects.filter(pk__in=ids).update(
+            jabatan_id=jab,
+            unit_kerja_id=unit,
+            plt_jabatan_id=plt,
+            plt_jenis=plt_jenis,
+            status=status,
+            row_version=F("row_version") + 1,
+        )
+    Pegawai.history.bulk_history_create(diubah, update=True, batch_size=2000)
     pelaku = oleh or daftar[0].dibuat_oleh
     with atas_nama(pelaku):
         riwayat_sinkron_banyak(pegawai=diubah, tmt=tmt, mutasi={m.pegawai_id: m for m in daftar})

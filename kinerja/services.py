@@ -400,7 +400,7 @@ def riwayat_sinkron_banyak(
 ) -> None:
     """`riwayat_sinkron` for many pegawai at one TMT: two reads, then bulk writes with history
     (a restructuring or an import moves thousands at once)."""
-    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+    from simple_history.utils import bulk_create_with_history
 
     mutasi = mutasi or {}
     mulai_pertama = mulai_pertama or {}
@@ -451,7 +451,13 @@ def riwayat_sinkron_banyak(
                 )
             )
     if tutup:
-        bulk_update_with_history(tutup, RiwayatJabatan, ["selesai"], batch_size=2000)
+        # Closed holdings mostly share one last day: one UPDATE per day, history in bulk.
+        per_hari: dict[dt.date, list[int]] = {}
+        for r in tutup:
+            per_hari.setdefault(r.selesai, []).append(r.pk)
+        for selesai, ids in per_hari.items():
+            RiwayatJabatan.objects.filter(pk__in=ids).update(selesai=selesai)
+        RiwayatJabatan.history.bulk_history_create(tutup, update=True, batch_size=2000)
     if hapus:
         # One by one so each deletion is kept in the history (few: same-day corrections).
         for r in RiwayatJabatan.objects.filter(pk__in=hapus):
