@@ -298,7 +298,12 @@ class PeriodeForm(OrgForm):
         choices=Periode.Frekuensi.choices,
         help_text="Tidak dapat diubah setelah ada evaluasi pada tahun ini.",
     )
-    status = forms.ChoiceField(label="Status", choices=Periode.Status.choices)
+    # A year is closed by the year-end close (evaluasi), never by editing it here.
+    status = forms.ChoiceField(
+        label="Status",
+        choices=[c for c in Periode.Status.choices if c[0] != Periode.Status.DITUTUP],
+        help_text="Tahun ditutup melalui Tutup tahun.",
+    )
     batas_perencanaan = forms.DateField(
         label="Batas penyusunan SKP", required=False, widget=TANGGAL
     )

@@ -554,7 +554,14 @@ def _periode_form(request: HttpRequest, instansi: Instansi, per: Periode) -> Htt
         request.POST if request.method == "POST" else None, instansi=instansi, initial=initial
     )
     status = 200
-    if request.method == "POST":
+    if per.ditutup:
+        # A closed year is read-only (design.md, Lifecycles).
+        for f in form.fields.values():
+            f.disabled = True
+        if request.method == "POST":
+            form.add_error(None, "Tahun ini sudah ditutup; datanya hanya dapat dibaca.")
+            status = 400
+    elif request.method == "POST":
         if form.is_valid():
             try:
                 services.organisasi_simpan(

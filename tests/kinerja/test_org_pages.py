@@ -417,3 +417,31 @@ def test_searches_can_use_the_trigram_indexes(org):
         cur.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(r[0] for r in cur.fetchall())
     assert "pegawai_nama_trgm" in plan, plan
+
+
+def test_a_closed_year_is_read_only_and_no_year_is_closed_from_the_form(org, admin):
+    per = org.periode_a
+    r = admin.post(
+        f"/organisasi/periode/{per.pk}/",
+        {
+            "tahun": per.tahun,
+            "frekuensi": per.frekuensi,
+            "status": "ditutup",
+            "batas_persetujuan_hari": 7,
+            "row_version": per.row_version,
+        },
+    )
+    assert r.status_code == 400 and Periode.objects.get(pk=per.pk).status != "ditutup"
+    Periode.objects.filter(pk=per.pk).update(status="ditutup")
+    r = admin.post(
+        f"/organisasi/periode/{per.pk}/",
+        {
+            "tahun": per.tahun,
+            "frekuensi": "bulanan",
+            "status": "berjalan",
+            "batas_persetujuan_hari": 7,
+            "row_version": per.row_version,
+        },
+    )
+    assert r.status_code == 400 and "sudah ditutup" in r.content.decode()
+    assert Periode.objects.get(pk=per.pk).frekuensi == per.frekuensi
