@@ -36,9 +36,7 @@ urlpatterns = [
     path("restrukturisasi/tambah/", views_sotk.sotk_tambah, name="org_sotk_tambah"),
     path("restrukturisasi/<int:pk>/", views_sotk.sotk_detail, name="org_sotk"),
     path("restrukturisasi/<int:pk>/ubah/", views_sotk.sotk_ubah, name="org_sotk_ubah"),
-    path(
-        "restrukturisasi/<int:pk>/langkah/", views_sotk.langkah_tambah, name="org_sotk_langkah"
-    ),
+    path("restrukturisasi/<int:pk>/langkah/", views_sotk.langkah_tambah, name="org_sotk_langkah"),
     path(
         "restrukturisasi/<int:pk>/langkah/<int:langkah>/hapus/",
         views_sotk.langkah_hapus,
@@ -47,10 +45,6 @@ urlpatterns = [
     path(
         "restrukturisasi/<int:pk>/pratinjau/", views_sotk.sotk_pratinjau, name="org_sotk_pratinjau"
     ),
-    path(
-        "restrukturisasi/<int:pk>/terapkan/", views_sotk.sotk_terapkan, name="org_sotk_terapkan"
-    ),
-    path(
-        "restrukturisasi/<int:pk>/batalkan/", views_sotk.sotk_batalkan, name="org_sotk_batalkan"
-    ),
+    path("restrukturisasi/<int:pk>/terapkan/", views_sotk.sotk_terapkan, name="org_sotk_terapkan"),
+    path("restrukturisasi/<int:pk>/batalkan/", views_sotk.sotk_batalkan, name="org_sotk_batalkan"),
 ]
