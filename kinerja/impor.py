@@ -16,6 +16,13 @@ Columns (first row = headers, case and punctuation ignored; aliases in `KOLOM`):
   pejabat penilai is derived; empty leaves the structure as it is. A NIP rather than a position
   name because that is what SIASN exports carry and it is unambiguous.
 - Status (aktif, tugas belajar, cuti, berhenti) and Email are optional; absent, they are kept.
+- TMT (optional): the date a change of position takes effect (2026-08-01, 01-08-2026 or
+  01/08/2026, or a date cell). A pegawai whose position changes gets a Mutasi with that TMT
+  (today when empty), exactly as if the admin had recorded it: dated today or earlier it takes
+  effect at once and who rated them before stays recorded; dated later it is scheduled and the
+  pegawai keeps the old position until then. For a new pegawai it is the date they took the
+  position. The preview says per row which it will be; importing the file again finds the change
+  already recorded (or scheduled) and does nothing.
 
 Rules of the import: nothing is written when any row is wrong (the report lists row, column and
 message); pegawai are matched by NIP (upsert), so importing the same file twice changes nothing;
@@ -25,28 +32,39 @@ cells are read as values, never evaluated (openpyxl `data_only`), and text begin
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-import zipfile
-from collections.abc import Iterable
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from kinerja import jobs, policy, rules
-from kinerja.models import Instansi, Jabatan, Pegawai, UnitKerja
-from kinerja.services import penilai_refresh
+from kinerja import rules, waktu
+from kinerja.berkas import (  # noqa: F401  re-exported: the pages and the bench read them here
+    MAX_BYTES,
+    MAX_ROWS,
+    BerkasDitolak,
+    baris_mentah,
+    jenis_berkas,
+    judul,
+    sel,
+)
+from kinerja.models import Instansi, Jabatan, Mutasi, Pegawai, Periode, RiwayatJabatan, UnitKerja
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # a 5 MB xlsx that inflates beyond this is a zip bomb
-MAX_ROWS = 100_000
+_FORMAT_TANGGAL = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S")
+
+
+def tanggal(text: str) -> dt.date | None:
+    """A TMT as typed or as a date cell reads (None: not a date)."""
+    text = (text or "").strip()
+    for fmt in _FORMAT_TANGGAL:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
 BATCH = 2000
 # Files with more rows than this are written by a background job (settings may override).
 LATAR_BARIS = 2000
@@ -63,6 +81,7 @@ KOLOM: dict[str, tuple[str, ...]] = {
     "jenis_jabatan": ("jenis jabatan",),
     "status": ("status", "status pegawai"),
     "email": ("email", "e mail", "surel"),
+    "tmt": ("tmt", "tmt jabatan", "terhitung mulai tanggal", "tanggal mulai"),
 }
 WAJIB = ("nip", "nama", "jenis_asn", "golongan", "jabatan", "unit", "atasan")
 LABEL = {
@@ -76,6 +95,7 @@ LABEL = {
     "jenis_jabatan": "Jenis jabatan",
     "status": "Status",
     "email": "Email",
+    "tmt": "TMT",
     "berkas": "Berkas",
 }
 JENIS_ASN = {"pns": Pegawai.JenisASN.PNS, "pppk": Pegawai.JenisASN.PPPK}
@@ -91,7 +111,6 @@ JENIS_JABATAN = {
     **{j.label.lower(): j.value for j in Jabatan.Jenis},
     "jpt": Jabatan.Jenis.JPT_PRATAMA,
 }
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 CONTOH_CSV = (
     "NIP,Nama,Jenis ASN,Golongan,Jabatan,Unit,Atasan,Jenis jabatan\n"
@@ -100,10 +119,6 @@ CONTOH_CSV = (
     "199005212015032001,Maria Kewa,PNS,III/c,Analis Kinerja,Bidang Penilaian Kinerja,"
     "198203152006041002,Pelaksana\n"
 )
-
-
-class BerkasDitolak(Exception):
-    """The upload is not a spreadsheet Kinerja can read; the message says why (Indonesian)."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +136,9 @@ class RencanaBaris:
     status: str = ""  # "baru" | "diubah" | "tetap"
     perubahan: list[str] = field(default_factory=list)
     nilai: dict[str, Any] = field(default_factory=dict)
+    tmt: dt.date | None = None
+    # A change of position: "berlaku" (takes effect at once) or "dijadwalkan" (on its TMT).
+    mutasi: str = ""
 
 
 @dataclass
@@ -134,6 +152,16 @@ class Rencana:
     atasan_jabatan: dict[tuple[int, str], tuple[tuple[int, str], int]] = field(default_factory=dict)
     jabatan_dibuat: int = 0
     jabatan_diubah: int = 0
+    mutasi_dibuat: int = 0
+
+    @property
+    def mutasi(self) -> dict[str, int]:
+        """Changes of position the import records: at once, and scheduled for later."""
+        out = {"berlaku": 0, "dijadwalkan": 0}
+        for b in self.baris:
+            if b.mutasi:
+                out[b.mutasi] += 1
+        return out
 
     @property
     def jumlah(self) -> dict[str, int]:
@@ -145,118 +173,9 @@ class Rencana:
 
 
 # --- reading -----------------------------------------------------------------------------
-def jenis_berkas(f: Any) -> str:
-    """'xlsx' or 'csv' judged from the content (never the name); BerkasDitolak otherwise."""
-    size = getattr(f, "size", None)
-    if size is None:
-        data = f.read()
-        size = len(data)
-        f.seek(0)
-    if size == 0:
-        raise BerkasDitolak("Berkas kosong.")
-    if size > MAX_BYTES:
-        raise BerkasDitolak(
-            f"Berkas terlalu besar ({size / 1024 / 1024:.1f} MB); batasnya "
-            f"{MAX_BYTES // 1024 // 1024} MB. Pecah menjadi beberapa berkas."
-        )
-    head = f.read(4096)
-    f.seek(0)
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(f) as z:
-                names = set(z.namelist())
-                unpacked = sum(i.file_size for i in z.infolist())
-        except zipfile.BadZipFile:
-            raise BerkasDitolak("Berkas ZIP rusak; simpan ulang sebagai .xlsx.") from None
-        finally:
-            f.seek(0)
-        if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-            raise BerkasDitolak(
-                "Berkas ini arsip ZIP, bukan buku kerja Excel (.xlsx). Unggah .xlsx atau .csv."
-            )
-        if unpacked > MAX_UNPACKED_BYTES:
-            raise BerkasDitolak("Isi buku kerja terlalu besar setelah dibuka; pecah berkasnya.")
-        return "xlsx"
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise BerkasDitolak(
-            "Format Excel lama (.xls) tidak didukung; simpan ulang sebagai .xlsx atau .csv."
-        )
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise BerkasDitolak(
-            'Berkas teks UTF-16 ("Unicode Text") tidak didukung; simpan sebagai '
-            '"CSV UTF-8 (Comma delimited)" atau .xlsx.'
-        )
-    if b"\x00" in head or head.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8", b"GIF8")):
-        raise BerkasDitolak("Berkas ini bukan lembar kerja .xlsx atau teks .csv.")
-    try:
-        _decode(head if len(head) < 4096 else head[:4000])
-    except BerkasDitolak:
-        raise BerkasDitolak("Berkas ini bukan lembar kerja .xlsx atau teks .csv.") from None
-    return "csv"
-
-
-def _decode(data: bytes) -> str:
-    for enc in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise BerkasDitolak("Berkas CSV harus berupa teks (UTF-8).")
-
-
-def _norm_header(text: Any) -> str:
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", str(text or "").lower()).split())
-
-
-def _cell(value: Any) -> str:
-    """A cell as text; numbers as written; formula-like text neutralised."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "ya" if value else "tidak"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    text = str(value).strip()
-    if text in {"-", "–"}:
-        return ""  # a dash is how spreadsheets say "empty"
-    if text.startswith(FORMULA_START):
-        return "'" + text
-    return text
-
-
-def _rows_xlsx(data: bytes) -> Iterable[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a broken workbook
-        raise BerkasDitolak(
-            "Buku kerja .xlsx tidak dapat dibaca; simpan ulang dari Excel."
-        ) from None
-    try:
-        ws = wb.worksheets[0]
-        for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
-            yield i, list(row)
-    finally:
-        wb.close()
-
-
-def _rows_csv(data: bytes) -> Iterable[tuple[int, list[Any]]]:
-    text = _decode(data)
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    yield from enumerate(reader, start=1)
-
-
 def baca(data: bytes, jenis: str) -> tuple[list[tuple[int, dict[str, str]]], list[Galat]]:
     """Rows as {canonical column: text} with their spreadsheet row number, or file errors."""
-    rows = _rows_xlsx(data) if jenis == "xlsx" else _rows_csv(data)
+    rows = baris_mentah(data, jenis)
     header: dict[int, str] | None = None
     out: list[tuple[int, dict[str, str]]] = []
     raw_nip: dict[int, Any] = {}
@@ -267,7 +186,7 @@ def baca(data: bytes, jenis: str) -> tuple[list[tuple[int, dict[str, str]]], lis
             alias = {a: k for k, names in KOLOM.items() for a in names}
             header = {}
             for idx, title in enumerate(row):
-                key = alias.get(_norm_header(title))
+                key = alias.get(judul(title))
                 if key and key not in header.values():
                     header[idx] = key
             missing = [LABEL[k] for k in WAJIB if k not in header.values()]
@@ -281,7 +200,7 @@ def baca(data: bytes, jenis: str) -> tuple[list[tuple[int, dict[str, str]]], lis
                     )
                 ]
             continue
-        values = {key: _cell(row[idx]) if idx < len(row) else "" for idx, key in header.items()}
+        values = {key: sel(row[idx]) if idx < len(row) else "" for idx, key in header.items()}
         if not any(values.values()):
             continue
         nip_idx = next(i for i, k in header.items() if k == "nip")
@@ -369,6 +288,24 @@ def periksa(*, instansi: Instansi, rows: list[tuple[int, dict[str, str]]]) -> Re
             "email",
         )
     }
+    hari_ini = waktu.hari_ini()
+    tahun_tutup = set(
+        Periode.objects.filter(instansi=instansi, status=Periode.Status.DITUTUP).values_list(
+            "tahun", flat=True
+        )
+    )
+    # Each pegawai's last recorded change of position, and the changes already scheduled: a
+    # change is recorded in order, and one already scheduled is not scheduled twice.
+    terakhir: dict[int, dt.date] = {}
+    for pid, mulai in RiwayatJabatan.objects.filter(
+        pegawai__instansi=instansi, mulai__gt=waktu.MULAI_CATATAN
+    ).values_list("pegawai_id", "mulai"):
+        terakhir[pid] = max(mulai, terakhir.get(pid, mulai))
+    jadwal: dict[int, dict[dt.date, int | None]] = {}
+    for pid, tmt_j, jid in Mutasi.objects.filter(
+        pegawai__instansi=instansi, status=Mutasi.Status.DIJADWALKAN
+    ).values_list("pegawai_id", "tmt", "jabatan_baru_id"):
+        jadwal.setdefault(pid, {})[tmt_j] = jid
     seen: dict[str, int] = {}
     row_jab: dict[str, tuple[int, str]] = {}  # nip -> jabatan key of its row
     pending_atasan: list[tuple[int, str, tuple[int, str]]] = []
@@ -495,6 +432,37 @@ def periksa(*, instansi: Instansi, rows: list[tuple[int, dict[str, str]]]) -> Re
             pending_atasan.append((nomor, atasan_nip, jab_key))
         if jab_key is not None and nip:
             row_jab[nip] = jab_key
+        tmt = None
+        if v.get("tmt"):
+            tmt = tanggal(v["tmt"])
+            if tmt is None:
+                err(
+                    Galat(
+                        nomor,
+                        LABEL["tmt"],
+                        f"TMT '{v['tmt']}' bukan tanggal; tulis seperti 2026-08-01 atau "
+                        "01-08-2026.",
+                    )
+                )
+            elif tmt < waktu.MULAI_CATATAN:
+                err(Galat(nomor, LABEL["tmt"], "TMT tidak boleh sebelum 1 Januari 2022."))
+            elif tmt.year in tahun_tutup:
+                err(
+                    Galat(
+                        nomor,
+                        LABEL["tmt"],
+                        f"Tahun {tmt.year} sudah ditutup; TMT harus di tahun yang terbuka.",
+                    )
+                )
+            elif current is None and tmt > hari_ini:
+                err(
+                    Galat(
+                        nomor,
+                        LABEL["tmt"],
+                        "Pegawai baru tidak dapat dijadwalkan; isi TMT hari ini atau "
+                        "sebelumnya (tanggal ia memangku jabatan ini).",
+                    )
+                )
         if len(plan.galat) > errors_before:
             continue
         nilai = {
@@ -511,6 +479,7 @@ def periksa(*, instansi: Instansi, rows: list[tuple[int, dict[str, str]]]) -> Re
         rb = RencanaBaris(nomor=nomor, nip=nip, nama=nama, nilai=nilai)
         if current is None:
             rb.status = "baru"
+            rb.tmt = tmt
         else:
             jab = jabatan.get(jab_key)
             same_jabatan = jab is not None and jab.id == current.jabatan_id
@@ -529,6 +498,10 @@ def periksa(*, instansi: Instansi, rows: list[tuple[int, dict[str, str]]]) -> Re
                 if compare[k] != val
             ]
             rb.nilai["id"] = current.id
+            if "Jabatan" in rb.perubahan and not _pindah(
+                rb, current, jab, tmt or hari_ini, hari_ini, terakhir, jadwal, err
+            ):
+                continue
             rb.status = "diubah" if rb.perubahan else "tetap"
         plan.baris.append(rb)
 
@@ -602,153 +575,59 @@ def periksa(*, instansi: Instansi, rows: list[tuple[int, dict[str, str]]]) -> Re
     return plan
 
 
-# --- writing ------------------------------------------------------------------------------
-@transaction.atomic
-def terapkan(*, user: Any, instansi: Instansi, data: bytes, jenis: str) -> Rencana:
-    """Check the file again against the current data and, when every row is right, write it:
-    new positions, the positions' atasan, new and changed pegawai (with a login each, username
-    = NIP, no usable password until the admin sets one), then who rates whom. All or nothing."""
-    policy.require(user, "import", instansi)
-    rows, file_errors = baca(data, jenis)
-    if file_errors:
-        return Rencana(galat=file_errors)
-    # Serialise imports of one instansi: two confirmations at once must not both create rows.
-    Instansi.objects.select_for_update().filter(pk=instansi.pk).first()
-    plan = periksa(instansi=instansi, rows=rows)
-    if plan.galat:
-        return plan
-    jabatan = {}
-    for j in Jabatan.objects.filter(unit_kerja__instansi=instansi).order_by("id"):
-        jabatan.setdefault((j.unit_kerja_id, j.nama.lower().strip()), j)
-    baru = [
-        Jabatan(unit_kerja_id=spec["unit_id"], nama=spec["nama"], jenis=spec["jenis"])
-        for key, spec in plan.jabatan_baru.items()
-        if key not in jabatan
+def _pindah(
+    rb: RencanaBaris,
+    current: Pegawai,
+    jab: Jabatan | None,
+    tmt: dt.date,
+    hari_ini: dt.date,
+    terakhir: dict[int, dt.date],
+    jadwal: dict[int, dict[dt.date, int | None]],
+    err: Any,
+) -> bool:
+    """A row that changes the pegawai's position: the change becomes a Mutasi with its TMT
+    (the position is not written with the other columns). False when the row is wrong."""
+    sudah = jadwal.get(current.id, {})
+    if jab is not None and sudah.get(tmt) == jab.id:
+        # Scheduled by an earlier import or by the admin: nothing new to record.
+        rb.perubahan.remove("Jabatan")
+        if "Unit" in rb.perubahan:
+            rb.perubahan.remove("Unit")
+        rb.nilai.pop("jabatan_key")
+        rb.nilai.pop("unit_kerja_id")
+        return True
+    if tmt in sudah:
+        err(
+            Galat(
+                rb.nomor,
+                LABEL["tmt"],
+                "Sudah ada perubahan jabatan lain yang dijadwalkan untuk pegawai ini pada TMT "
+                f"{tmt:%d-%m-%Y}; batalkan dulu atau pilih TMT lain.",
+            )
+        )
+        return False
+    if current.id in terakhir and tmt < terakhir[current.id]:
+        err(
+            Galat(
+                rb.nomor,
+                LABEL["tmt"],
+                f"TMT lebih awal dari perubahan jabatan terakhir yang tercatat "
+                f"({terakhir[current.id]:%d-%m-%Y}); catat perubahan secara berurutan.",
+            )
+        )
+        return False
+    rb.tmt = tmt
+    rb.mutasi = "dijadwalkan" if tmt > hari_ini else "berlaku"
+    rb.nilai["mutasi_jabatan_key"] = rb.nilai.pop("jabatan_key")
+    rb.nilai.pop("unit_kerja_id")
+    label = "dijadwalkan TMT" if rb.mutasi == "dijadwalkan" else "mutasi TMT"
+    rb.perubahan = [
+        f"Jabatan ({label} {tmt:%d-%m-%Y})" if p == "Jabatan" else p
+        for p in rb.perubahan
+        if p != "Unit"
     ]
-    if baru:
-        bulk_create_with_history(baru, Jabatan, batch_size=BATCH, default_user=user)
-        for j in Jabatan.objects.filter(unit_kerja__instansi=instansi).order_by("id"):
-            jabatan.setdefault((j.unit_kerja_id, j.nama.lower().strip()), j)
-    ubah_jab = []
-    for key, (target, _nomor) in plan.atasan_jabatan.items():
-        j, tj = jabatan[key], jabatan[target]
-        if j.atasan_id != tj.id:
-            j.atasan_id = tj.id
-            ubah_jab.append(j)
-    if ubah_jab:
-        bulk_update_with_history(ubah_jab, Jabatan, ["atasan"], batch_size=BATCH, default_user=user)
-
-    def fill(p: Pegawai, nilai: dict[str, Any]) -> None:
-        for k, val in nilai.items():
-            if k == "jabatan_key":
-                p.jabatan_id = jabatan[val].id
-            elif k != "id":
-                setattr(p, k, val)
-
-    create = []
-    update = []
-    ids = [rb.nilai["id"] for rb in plan.baris if rb.status == "diubah"]
-    current = Pegawai.objects.in_bulk(ids)
-    fields: set[str] = set()
-    for rb in plan.baris:
-        if rb.status == "baru":
-            p = Pegawai(instansi=instansi, nip=rb.nip)
-            fill(p, rb.nilai)
-            create.append(p)
-        elif rb.status == "diubah":
-            p = current[rb.nilai["id"]]
-            fill(p, rb.nilai)
-            fields |= {k if k != "jabatan_key" else "jabatan_id" for k in rb.nilai if k != "id"}
-            update.append(p)
-    if create:
-        _logins(create)
-        bulk_create_with_history(create, Pegawai, batch_size=BATCH, default_user=user)
-    if update:
-        bulk_update_with_history(
-            update,
-            Pegawai,
-            sorted(f.removesuffix("_id") for f in fields),
-            batch_size=BATCH,
-            default_user=user,
-        )
-    penilai_refresh(instansi=instansi)
-    plan.jabatan_dibuat = len(baru)
-    plan.jabatan_diubah = len(ubah_jab)
-    return plan
+    return True
 
 
-def _logins(pegawai: list[Pegawai]) -> None:
-    """A login per new pegawai (username = NIP, no usable password), created in bulk before
-    the pegawai rows so each row is inserted with its user id (no second pass of updates).
-    An existing account of that name is reused only when no pegawai holds it."""
-    User = get_user_model()
-    by_nip = {p.nip: p for p in pegawai if p.nip}
-    existing = dict(
-        User.objects.filter(username__in=list(by_nip), pegawai__isnull=True).values_list(
-            "username", "id"
-        )
-    )
-    taken = set(User.objects.filter(username__in=list(by_nip)).values_list("username", flat=True))
-    unusable = make_password(None)
-    User.objects.bulk_create(
-        [
-            User(username=nip, first_name=p.nama[:150], email=p.email, password=unusable)
-            for nip, p in by_nip.items()
-            if nip not in taken
-        ],
-        batch_size=BATCH,
-    )
-    ids = dict(
-        User.objects.filter(username__in=list(by_nip), pegawai__isnull=True).values_list(
-            "username", "id"
-        )
-    )
-    ids.update(existing)
-    for nip, p in by_nip.items():
-        p.user_id = ids.get(nip)
-
-
-def ringkasan(plan: Rencana, nama: str) -> str:
-    """The one-line result an admin reads after an import (Indonesian)."""
-    if plan.galat:
-        g = plan.galat[0]
-        return (
-            f"Impor {nama} dibatalkan, tidak ada data yang disimpan: {len(plan.galat)} "
-            f"kesalahan, antara lain baris {g.baris} kolom {g.kolom}: {g.pesan}"
-        )
-    j = plan.jumlah
-    return (
-        f"Impor {nama} selesai: {j['baru']} pegawai baru, {j['diubah']} diubah, {j['tetap']} "
-        f"tetap; {plan.jabatan_dibuat} jabatan baru, {plan.jabatan_diubah} atasan jabatan "
-        "diubah."
-    )
-
-
-@jobs.handler("kinerja.impor_pegawai")
-def impor_latar(
-    job: Any, *, instansi_id: int, user_id: int, path: str, jenis: str, nama: str
-) -> dict[str, Any]:
-    """Background import of a large file confirmed by the admin. Safe to retry: the import is
-    an upsert by NIP and all-or-nothing, so a second attempt finds the rows the first wrote."""
-    from django.core.files.storage import default_storage
-
-    if not default_storage.exists(path):
-        return {"pesan": "Berkas impor tidak ditemukan lagi; unggah ulang."}
-    jobs.progress(job, 0, 1, f"Mengimpor {nama}")
-    with default_storage.open(path, "rb") as fh:
-        data = fh.read()
-    plan = terapkan(
-        user=get_user_model().objects.get(pk=user_id),
-        instansi=Instansi.objects.get(pk=instansi_id),
-        data=data,
-        jenis=jenis,
-    )
-    pesan = ringkasan(plan, nama)
-    jobs.progress(job, 1, 1, pesan)
-    if not plan.galat:
-        default_storage.delete(path)
-    return {
-        "pesan": pesan,
-        **plan.jumlah,
-        "galat": [[g.baris, g.kolom, g.pesan] for g in plan.galat[:50]],
-    }
+# Writing is in its own module; its names stay reachable here (pages, jobs, bench, tests).
+from kinerja.impor_tulis import impor_latar, ringkasan, terapkan  # noqa: E402,F401

@@ -80,6 +80,7 @@ class Instansi(Sinkron):
         related_name="+",
         help_text="Penerima keberatan bila pejabat penilai tidak memiliki atasan di instansi.",
     )
+    row_version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["diubah"])
 
     class Meta:
@@ -117,6 +118,11 @@ class UnitKerja(Sinkron):
         verbose_name="jabatan penilai pimpinan unit mandiri",
         help_text="Kosong: pimpinan instansi (Kepala Daerah / Menteri).",
     )
+    # The unit's id in SIASN's unit reference (UNOR), so a re-import updates instead of adding.
+    siasn_id = models.CharField("ID UNOR SIASN", max_length=64, null=True, blank=True)
+    # Closed by a restructuring from this date: kept for history, offered for nothing new.
+    ditutup = models.DateField("ditutup sejak", null=True, blank=True)
+    row_version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["diubah"])
 
     class Meta:
@@ -124,9 +130,33 @@ class UnitKerja(Sinkron):
         verbose_name_plural = "unit kerja"
         ordering = ["instansi_id", "nama"]
         indexes = [models.Index(fields=["instansi", "induk"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instansi", "siasn_id"],
+                condition=Q(siasn_id__isnull=False),
+                name="unit_siasn_unik",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.nama
+
+    def clean(self) -> None:
+        """The parent is in the same instansi and never the unit itself or one of its own
+        descendants (the tree stays a tree)."""
+        super().clean()
+        if not self.induk_id:
+            return
+        if self.induk.instansi_id != self.instansi_id:
+            raise ValidationError({"induk": "Unit induk harus di instansi yang sama."})
+        node, seen = self.induk, set()
+        while node is not None and node.pk not in seen:
+            if self.pk and node.pk == self.pk:
+                raise ValidationError(
+                    {"induk": "Unit induk tidak boleh unit ini sendiri atau unit di bawahnya."}
+                )
+            seen.add(node.pk)
+            node = node.induk
 
 
 class Jabatan(Sinkron):
@@ -162,18 +192,43 @@ class Jabatan(Sinkron):
     kepala_unit = models.BooleanField(
         default=False, help_text="Jabatan ini memimpin unit kerjanya."
     )
+    # The SIASN UNOR id of the unit this position heads (imported from the unit reference).
+    siasn_id = models.CharField("ID UNOR SIASN", max_length=64, null=True, blank=True)
+    ditutup = models.DateField("ditutup sejak", null=True, blank=True)
+    row_version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["diubah"])
 
     class Meta:
         verbose_name = "jabatan"
         verbose_name_plural = "jabatan"
         ordering = ["unit_kerja_id", "nama"]
+        indexes = [
+            models.Index(fields=["unit_kerja", "nama"], name="jabatan_unit_nama"),
+            models.Index(fields=["siasn_id"], name="jabatan_siasn"),
+        ]
 
     def __str__(self) -> str:
         return self.nama
 
     def sinkron_lingkup(self) -> dict:
         return {"lingkup": "instansi", "instansi_id": self.unit_kerja.instansi_id}
+
+    def clean(self) -> None:
+        """The position it reports to is in the same instansi and never itself or a position
+        that reports (directly or not) to it."""
+        super().clean()
+        if not self.atasan_id:
+            return
+        if self.unit_kerja_id and self.atasan.unit_kerja.instansi_id != self.unit_kerja.instansi_id:
+            raise ValidationError({"atasan": "Atasan harus jabatan di instansi yang sama."})
+        node, seen = self.atasan, set()
+        while node is not None and node.pk not in seen:
+            if self.pk and node.pk == self.pk:
+                raise ValidationError(
+                    {"atasan": "Atasan tidak boleh jabatan ini sendiri atau bawahannya."}
+                )
+            seen.add(node.pk)
+            node = node.atasan
 
     @property
     def is_jpt(self) -> bool:
@@ -243,6 +298,7 @@ class Pegawai(Sinkron):
     atasan_pejabat_penilai = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="atasan_dari_set"
     )
+    row_version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords(
         excluded_fields=["diubah", "pejabat_penilai", "atasan_pejabat_penilai"]
     )
@@ -356,6 +412,7 @@ class Periode(Sinkron):
     batas_persetujuan_hari = models.PositiveSmallIntegerField(
         "batas waktu persetujuan SKP (hari)", default=7
     )
+    row_version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["diubah"])
 
     class Meta:
@@ -585,160 +642,6 @@ class PersetujuanElektronik(models.Model):
         return f"{self.get_peran_display()}: {self.nama} ({self.waktu:%Y-%m-%d %H:%M})"
 
 
-# --- The organisation over time (domain.md, "The organisation over time") -----------------
-class RiwayatJabatan(Sinkron):
-    """One holding of a position by a pegawai: definitive, or acting (Plt/Plh), from its TMT to
-    its last day (inclusive; open while held). Written only by `kinerja.mutasi`."""
-
-    sinkron_jenis = "riwayat-jabatan"
-
-    class Jenis(models.TextChoices):
-        DEFINITIF = "definitif", "Definitif"
-        PLT = "plt", "Pelaksana Tugas (Plt)"
-        PLH = "plh", "Pelaksana Harian (Plh)"
-
-    pegawai = models.ForeignKey(Pegawai, on_delete=models.CASCADE, related_name="riwayat_jabatan")
-    jabatan = models.ForeignKey(Jabatan, on_delete=models.PROTECT, related_name="riwayat_set")
-    unit_kerja = models.ForeignKey(
-        UnitKerja, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    jenis = models.CharField(max_length=10, choices=Jenis.choices, default=Jenis.DEFINITIF)
-    mulai = models.DateField("TMT")
-    selesai = models.DateField("sampai dengan", null=True, blank=True)
-    mutasi = models.ForeignKey(
-        "kinerja.Mutasi", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    history = HistoricalRecords(excluded_fields=["diubah"])
-
-    class Meta:
-        verbose_name = "riwayat jabatan"
-        verbose_name_plural = "riwayat jabatan"
-        ordering = ["pegawai_id", "mulai", "id"]
-        indexes = [
-            models.Index(fields=["pegawai", "mulai"]),
-            models.Index(fields=["jabatan", "mulai"]),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(selesai__isnull=True) | Q(selesai__gte=models.F("mulai")),
-                name="riwayat_jabatan_urut",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.pegawai_id}: {self.jabatan_id} {self.mulai}–{self.selesai or ''}"
-
-    def sinkron_lingkup(self) -> dict:
-        return {
-            "lingkup": "instansi",
-            "instansi_id": self.pegawai.instansi_id,
-            "pegawai_id": self.pegawai_id,
-        }
-
-
-class MasaPenilai(models.Model):
-    """Who was a pegawai's pejabat penilai (and atasan pejabat penilai) from when to when.
-
-    Derived, like Pegawai.pejabat_penilai, by `kinerja.services.penilai_refresh`, which closes the
-    open stretch and opens a new one at the TMT of whatever changed it. A window's evaluation is
-    made by whoever held the pegawai in it (`kinerja.masa`)."""
-
-    pegawai = models.ForeignKey(Pegawai, on_delete=models.CASCADE, related_name="masa_penilai")
-    pejabat_penilai = models.ForeignKey(
-        Pegawai, null=True, blank=True, on_delete=models.SET_NULL, related_name="masa_dinilai"
-    )
-    atasan_pejabat_penilai = models.ForeignKey(
-        Pegawai, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    mulai = models.DateField()
-    selesai = models.DateField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = "masa pejabat penilai"
-        verbose_name_plural = "masa pejabat penilai"
-        ordering = ["pegawai_id", "mulai"]
-        constraints = [
-            models.UniqueConstraint(fields=["pegawai", "mulai"], name="masa_penilai_unik"),
-            models.UniqueConstraint(
-                fields=["pegawai"], condition=Q(selesai__isnull=True), name="masa_penilai_satu_buka"
-            ),
-            models.CheckConstraint(
-                condition=Q(selesai__isnull=True) | Q(selesai__gte=models.F("mulai")),
-                name="masa_penilai_urut",
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["pejabat_penilai", "mulai"]),
-            models.Index(fields=["atasan_pejabat_penilai", "mulai"]),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.pegawai_id} ← {self.pejabat_penilai_id} {self.mulai}–{self.selesai or ''}"
-
-
-class Mutasi(Sinkron):
-    """A change of position recorded once, with its TMT: mutasi, promosi, rotasi, a Plt/Plh
-    appointment (with its end), or leaving. Dated in the future, it waits (`dijadwalkan`) and the
-    beat applies it on its date; it can be cancelled before then."""
-
-    sinkron_jenis = "mutasi"
-
-    class Jenis(models.TextChoices):
-        MUTASI = "mutasi", "Mutasi"
-        PROMOSI = "promosi", "Promosi"
-        ROTASI = "rotasi", "Rotasi"
-        PLT = "plt", "Pelaksana Tugas (Plt)"
-        PLH = "plh", "Pelaksana Harian (Plh)"
-        BERHENTI = "berhenti", "Berhenti / pensiun"
-
-    class Status(models.TextChoices):
-        DIJADWALKAN = "dijadwalkan", "Dijadwalkan"
-        BERLAKU = "berlaku", "Berlaku"
-        DIBATALKAN = "dibatalkan", "Dibatalkan"
-
-    pegawai = models.ForeignKey(Pegawai, on_delete=models.PROTECT, related_name="mutasi_set")
-    jenis = models.CharField(max_length=10, choices=Jenis.choices)
-    jabatan_baru = models.ForeignKey(
-        Jabatan, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    unit_kerja_baru = models.ForeignKey(
-        UnitKerja, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    tmt = models.DateField("TMT (terhitung mulai tanggal)")
-    sampai = models.DateField("sampai dengan (Plt/Plh)", null=True, blank=True)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DIJADWALKAN)
-    keterangan = models.TextField("dasar / keterangan", blank=True)
-    dibuat_oleh = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    dibuat = models.DateTimeField(auto_now_add=True)
-    diberlakukan = models.DateTimeField(null=True, blank=True)
-    alasan_batal = models.TextField(blank=True)
-    # A restructuring (SOTK) applies many changes on one date; each one names it.
-    restrukturisasi_id = models.PositiveBigIntegerField(null=True, blank=True)
-    row_version = models.PositiveIntegerField(default=1)
-    history = HistoricalRecords(excluded_fields=["diubah"])
-
-    class Meta:
-        verbose_name = "mutasi jabatan"
-        verbose_name_plural = "mutasi jabatan"
-        ordering = ["-tmt", "-id"]
-        indexes = [
-            models.Index(fields=["status", "tmt"]),
-            models.Index(fields=["pegawai", "tmt"]),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_jenis_display()} {self.pegawai_id} TMT {self.tmt}"
-
-    def sinkron_lingkup(self) -> dict:
-        return {
-            "lingkup": "instansi",
-            "instansi_id": self.pegawai.instansi_id,
-            "pegawai_id": self.pegawai_id,
-        }
-
-
 class Penghapusan(models.Model):
     """A tombstone: an API resource row that was deleted, served at `perubahan/` so a client
     syncing incrementally removes it too (kinerja.sinkron). Plain ids, not foreign keys: they
@@ -766,3 +669,8 @@ class Penghapusan(models.Model):
 
 # Integration tokens live with the rest of the login perimeter (kinerja/akses/).
 from kinerja.akses.models import TokenIntegrasi  # noqa: E402,F401  isort: skip
+
+
+# The organisation over time, and restructuring (SOTK) drafts, in their own modules.
+from kinerja.models_riwayat import MasaPenilai, Mutasi, RiwayatJabatan  # noqa: E402,F401
+from kinerja.models_sotk import LangkahRestrukturisasi, Restrukturisasi  # noqa: E402,F401

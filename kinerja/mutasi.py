@@ -21,7 +21,12 @@ from django.utils import timezone
 from kinerja import policy, waktu
 from kinerja.models import Mutasi, Pegawai, Periode, RiwayatJabatan
 from kinerja.riwayat import atas_nama
-from kinerja.services import penilai_refresh, riwayat_pastikan, riwayat_sinkron
+from kinerja.services import (
+    penilai_refresh,
+    riwayat_pastikan_banyak,
+    riwayat_sinkron,
+    riwayat_sinkron_banyak,
+)
 
 PINDAH = {Mutasi.Jenis.MUTASI, Mutasi.Jenis.PROMOSI, Mutasi.Jenis.ROTASI}
 PELAKSANA = {Mutasi.Jenis.PLT, Mutasi.Jenis.PLH}
@@ -47,6 +52,10 @@ def _validasi(m: Mutasi) -> None:
     else:
         if m.jabatan_baru.unit_kerja.instansi_id != peg.instansi_id:
             errors["jabatan_baru"] = "Jabatan baru harus di instansi pegawai."
+        elif m.jabatan_baru.ditutup and m.tmt and m.jabatan_baru.ditutup <= m.tmt:
+            errors["jabatan_baru"] = (
+                f"Jabatan ini ditutup sejak {_tanggal(m.jabatan_baru.ditutup)} (restrukturisasi)."
+            )
         if m.unit_kerja_baru_id is None:
             m.unit_kerja_baru_id = m.jabatan_baru.unit_kerja_id
         elif m.unit_kerja_baru.instansi_id != peg.instansi_id:
@@ -132,38 +141,88 @@ def mutasi_catat(
 
 @transaction.atomic
 def mutasi_berlakukan(*, mutasi: Mutasi, oleh: Any = None) -> bool:
-    """Apply a recorded change on its TMT (now, or from the beat). Claimed with a conditional
-    update, so a change is applied once however many workers see it. Returns whether it ran."""
-    claimed = Mutasi.objects.filter(pk=mutasi.pk, status=Mutasi.Status.DIJADWALKAN).update(
+    """Apply a recorded change on its TMT (now, or from the beat). Claimed with a row lock and a
+    status check, so a change is applied once however many workers see it. Returns whether it
+    ran."""
+    return bool(mutasi_berlakukan_banyak(mutasi_ids=[mutasi.pk], oleh=oleh))
+
+
+@transaction.atomic
+def mutasi_berlakukan_banyak(*, mutasi_ids: list[int], oleh: Any = None) -> int:
+    """Apply many recorded changes (a staff import, a restructuring, the beat's day) with one
+    `penilai_refresh` per instansi and TMT instead of one per pegawai: pegawai rows, their
+    RiwayatJabatan and history are written in bulk. Changes are applied in TMT order; each is
+    claimed (locked, still `dijadwalkan`) so a repeat or a concurrent worker applies nothing
+    twice. Returns how many were applied."""
+    rows = list(
+        Mutasi.objects.select_for_update()
+        .filter(pk__in=mutasi_ids, status=Mutasi.Status.DIJADWALKAN)
+        .select_related("pegawai")
+        .order_by("tmt", "id")
+    )
+    if not rows:
+        return 0
+    Mutasi.objects.filter(pk__in=[m.pk for m in rows]).update(
         status=Mutasi.Status.BERLAKU, diberlakukan=timezone.now()
     )
-    if not claimed:
-        return False
-    m = Mutasi.objects.select_related("pegawai", "jabatan_baru").get(pk=mutasi.pk)
-    peg = Pegawai.objects.select_for_update().get(pk=m.pegawai_id)
-    riwayat_pastikan(pegawai=peg)
-    if m.jenis in PINDAH:
-        peg.jabatan_id = m.jabatan_baru_id
-        peg.unit_kerja_id = m.unit_kerja_baru_id
-        if peg.plt_jabatan_id == m.jabatan_baru_id:
-            # Made definitive in the post they were acting in.
+    kelompok: dict[tuple[int, dt.date], list[Mutasi]] = {}
+    for m in rows:
+        kelompok.setdefault((m.pegawai.instansi_id, m.tmt), []).append(m)
+    for (_instansi_id, tmt), daftar in kelompok.items():
+        _berlakukan(daftar, tmt, oleh)
+    return len(rows)
+
+
+def _berlakukan(daftar: list[Mutasi], tmt: dt.date, oleh: Any) -> None:
+    """One instansi's changes sharing a TMT: pegawai rows, riwayat, then who rates whom."""
+    ids = [m.pegawai_id for m in daftar]
+    pegawai = (
+        Pegawai.objects.select_for_update(of=("self",)).select_related("instansi").in_bulk(ids)
+    )
+    riwayat_pastikan_banyak(pegawai=list(pegawai.values()))
+    for m in daftar:
+        peg = pegawai[m.pegawai_id]
+        if m.jenis in PINDAH:
+            peg.jabatan_id = m.jabatan_baru_id
+            peg.unit_kerja_id = m.unit_kerja_baru_id
+            if peg.plt_jabatan_id == m.jabatan_baru_id:
+                # Made definitive in the post they were acting in.
+                peg.plt_jabatan_id, peg.plt_jenis = None, ""
+        elif m.jenis in PELAKSANA:
+            peg.plt_jabatan_id = m.jabatan_baru_id
+            peg.plt_jenis = m.jenis
+        else:  # berhenti
+            peg.status = Pegawai.Status.BERHENTI
             peg.plt_jabatan_id, peg.plt_jenis = None, ""
-    elif m.jenis in PELAKSANA:
-        peg.plt_jabatan_id = m.jabatan_baru_id
-        peg.plt_jenis = m.jenis
-    else:  # berhenti
-        peg.status = Pegawai.Status.BERHENTI
-        peg.plt_jabatan_id, peg.plt_jenis = None, ""
-    with atas_nama(oleh or m.dibuat_oleh):
-        peg.full_clean()
-        peg.save()
-        riwayat_sinkron(pegawai=peg, tmt=m.tmt, mutasi=m)
-        if m.jenis in PELAKSANA:
+        peg.row_version += 1
+        peg._history_user = oleh or m.dibuat_oleh
+    diubah = list(pegawai.values())
+    # One UPDATE per distinct new state (a restructuring moves hundreds to the same post)
+    # rather than bulk_update's per-row CASE, which is slow to build; history in bulk.
+    kelompok: dict[tuple, list[int]] = {}
+    for peg in diubah:
+        key = (peg.jabatan_id, peg.unit_kerja_id, peg.plt_jabatan_id, peg.plt_jenis, peg.status)
+        kelompok.setdefault(key, []).append(peg.pk)
+    for (jab, unit, plt, plt_jenis, status), ids in kelompok.items():
+        Pegawai.objects.filter(pk__in=ids).update(
+            jabatan_id=jab,
+            unit_kerja_id=unit,
+            plt_jabatan_id=plt,
+            plt_jenis=plt_jenis,
+            status=status,
+            row_version=F("row_version") + 1,
+        )
+    Pegawai.history.bulk_history_create(diubah, update=True, batch_size=2000)
+    pelaku = oleh or daftar[0].dibuat_oleh
+    with atas_nama(pelaku):
+        riwayat_sinkron_banyak(pegawai=diubah, tmt=tmt, mutasi={m.pegawai_id: m for m in daftar})
+        plt = [m for m in daftar if m.jenis in PELAKSANA]
+        for m in plt:
+            # An acting appointment carries its planned end from the start.
             RiwayatJabatan.objects.filter(
-                pegawai=peg, mutasi=m, jenis=m.jenis, selesai__isnull=True
+                pegawai_id=m.pegawai_id, mutasi=m, jenis=m.jenis, selesai__isnull=True
             ).update(selesai=m.sampai)
-        penilai_refresh(instansi=peg.instansi, tmt=m.tmt, oleh=oleh or m.dibuat_oleh)
-    return True
+        penilai_refresh(instansi=diubah[0].instansi, tmt=tmt, oleh=pelaku)
 
 
 @transaction.atomic
@@ -190,11 +249,18 @@ def mutasi_jatuh_tempo(*, hari_ini: dt.date | None = None) -> int:
     """The beat's daily pass: apply every change whose TMT has come, and end every Plt/Plh whose
     last day has passed. Each in its own transaction; repeats are no-ops. Returns how many."""
     hari_ini = hari_ini or waktu.hari_ini()
+    jatuh = list(
+        Mutasi.objects.filter(status=Mutasi.Status.DIJADWALKAN, tmt__lte=hari_ini)
+        .order_by("tmt", "id")
+        .values_list("pk", "pegawai__instansi_id")
+    )
     n = 0
-    for m in Mutasi.objects.filter(status=Mutasi.Status.DIJADWALKAN, tmt__lte=hari_ini).order_by(
-        "tmt", "id"
-    ):
-        n += mutasi_berlakukan(mutasi=m)
+    per_instansi: dict[int, list[int]] = {}
+    for pk, instansi_id in jatuh:
+        per_instansi.setdefault(instansi_id, []).append(pk)
+    for ids in per_instansi.values():
+        # One transaction per instansi: a failure in one leaves the others applied.
+        n += mutasi_berlakukan_banyak(mutasi_ids=ids)
     for r in RiwayatJabatan.objects.filter(
         jenis__in=list(PELAKSANA), selesai__lt=hari_ini, pegawai__plt_jabatan=F("jabatan")
     ).select_related("pegawai"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,15 @@ from django.db.models import Model, Q
 from django.dispatch import Signal
 
 from kinerja import policy, rules, waktu
-from kinerja.models import Instansi, Jabatan, MasaPenilai, Pegawai, RiwayatJabatan, UnitKerja
+from kinerja.models import (
+    Instansi,
+    Jabatan,
+    MasaPenilai,
+    Pegawai,
+    Periode,
+    RiwayatJabatan,
+    UnitKerja,
+)
 
 # Rows whose change can move who rates whom.
 PENILAI_MODELS = (Instansi, UnitKerja, Jabatan, Pegawai)
@@ -40,6 +49,90 @@ class PerubahanPenilai:
 penilai_berubah = Signal()
 
 
+@dataclass
+class Struktur:
+    """An instansi's positions, units and active pegawai as `rules.derive_penilai` reads them.
+
+    Read once by `struktur_baca`; a restructuring's preview changes a copy in memory and derives
+    again, so the preview and the real refresh share one derivation."""
+
+    instansi: Instansi
+    units: dict[int, rules.UnitInfo]
+    jabatan: dict[int, rules.JabatanInfo]
+    pegawai: dict[int, Pegawai]
+
+    def turunkan(self) -> dict[int, tuple[int | None, int | None]]:
+        """Each active pegawai's (pejabat penilai, atasan pejabat penilai)."""
+        pimpinan = next(
+            (j.id for j in self.jabatan.values() if j.jenis == Jabatan.Jenis.PIMPINAN_INSTANSI),
+            None,
+        )
+        pegawai = list(self.pegawai.values())
+        holder: dict[int, int] = {}
+        acting: dict[int, int] = {}
+        for p in pegawai:
+            if p.plt_jabatan_id and p.status == Pegawai.Status.AKTIF:
+                acting.setdefault(p.plt_jabatan_id, p.id)
+        for p in pegawai:
+            if not p.jabatan_id:
+                continue
+            # A pegawai on tugas belajar is relieved of the position; one on leave keeps it
+            # unless a Plh/Plt has been named for it while they are away.
+            if p.status == Pegawai.Status.TUGAS_BELAJAR:
+                continue
+            if p.status == Pegawai.Status.CUTI and p.jabatan_id in acting:
+                continue
+            holder.setdefault(p.jabatan_id, p.id)
+        return rules.derive_penilai(
+            {p.id: p.jabatan_id for p in pegawai},
+            jabatan_by_id=self.jabatan,
+            unit_by_id=self.units,
+            holder_by_jabatan=holder,
+            acting_by_jabatan=acting,
+            instansi_daerah=self.instansi.jenis == Instansi.Jenis.DAERAH,
+            pimpinan_jabatan_id=pimpinan,
+            # An override naming someone who has left (berhenti) no longer applies.
+            override={
+                p.id: p.penilai_override_id
+                for p in pegawai
+                if p.penilai_override_id in self.pegawai
+            },
+        )
+
+
+def struktur_baca(instansi: Instansi) -> Struktur:
+    """Three reads: the instansi's units, positions and active pegawai (only the columns the
+    derivation needs; 100k pegawai in about a second)."""
+    units = {
+        u.id: rules.UnitInfo(u.id, u.mandiri, u.penilai_jabatan_id)
+        for u in UnitKerja.objects.filter(instansi=instansi).only(
+            "id", "mandiri", "penilai_jabatan_id"
+        )
+    }
+    jabatan = {
+        j.id: rules.JabatanInfo(j.id, j.jenis, j.atasan_id, j.unit_kerja_id, j.kepala_unit)
+        for j in Jabatan.objects.filter(unit_kerja__instansi=instansi).only(
+            "id", "jenis", "atasan_id", "unit_kerja_id", "kepala_unit"
+        )
+    }
+    pegawai = {
+        p.id: p
+        for p in Pegawai.objects.filter(instansi=instansi)
+        .exclude(status=Pegawai.Status.BERHENTI)
+        .only(
+            "id",
+            "status",
+            "jabatan_id",
+            "unit_kerja_id",
+            "plt_jabatan_id",
+            "penilai_override_id",
+            "pejabat_penilai_id",
+            "atasan_pejabat_penilai_id",
+        )
+    }
+    return Struktur(instansi, units, jabatan, pegawai)
+
+
 @transaction.atomic
 def penilai_refresh(
     *,
@@ -56,61 +149,9 @@ def penilai_refresh(
     a new one opened from it. Returns how many pegawai changed.
     """
     tmt = tmt or waktu.hari_ini()
-    units = {
-        u.id: rules.UnitInfo(u.id, u.mandiri, u.penilai_jabatan_id)
-        for u in UnitKerja.objects.filter(instansi=instansi).only(
-            "id", "mandiri", "penilai_jabatan_id"
-        )
-    }
-    jabatan = {
-        j.id: rules.JabatanInfo(j.id, j.jenis, j.atasan_id, j.unit_kerja_id, j.kepala_unit)
-        for j in Jabatan.objects.filter(unit_kerja__instansi=instansi).only(
-            "id", "jenis", "atasan_id", "unit_kerja_id", "kepala_unit"
-        )
-    }
-    pimpinan = next(
-        (j.id for j in jabatan.values() if j.jenis == Jabatan.Jenis.PIMPINAN_INSTANSI), None
-    )
-    pegawai = list(
-        Pegawai.objects.filter(instansi=instansi)
-        .exclude(status=Pegawai.Status.BERHENTI)
-        .only(
-            "id",
-            "status",
-            "jabatan_id",
-            "plt_jabatan_id",
-            "penilai_override_id",
-            "pejabat_penilai_id",
-            "atasan_pejabat_penilai_id",
-        )
-    )
-    holder: dict[int, int] = {}
-    acting: dict[int, int] = {}
-    for p in pegawai:
-        if p.plt_jabatan_id and p.status == Pegawai.Status.AKTIF:
-            acting.setdefault(p.plt_jabatan_id, p.id)
-    for p in pegawai:
-        if not p.jabatan_id:
-            continue
-        # A pegawai on tugas belajar is relieved of the position; one on leave keeps it unless
-        # a Plh/Plt has been named for it while they are away.
-        if p.status == Pegawai.Status.TUGAS_BELAJAR:
-            continue
-        if p.status == Pegawai.Status.CUTI and p.jabatan_id in acting:
-            continue
-        holder.setdefault(p.jabatan_id, p.id)
-    active = {p.id for p in pegawai}
-    derived = rules.derive_penilai(
-        {p.id: p.jabatan_id for p in pegawai},
-        jabatan_by_id=jabatan,
-        unit_by_id=units,
-        holder_by_jabatan=holder,
-        acting_by_jabatan=acting,
-        instansi_daerah=instansi.jenis == Instansi.Jenis.DAERAH,
-        pimpinan_jabatan_id=pimpinan,
-        # An override naming someone who has left (berhenti) no longer applies.
-        override={p.id: p.penilai_override_id for p in pegawai if p.penilai_override_id in active},
-    )
+    struktur = struktur_baca(instansi)
+    derived = struktur.turunkan()
+    pegawai = list(struktur.pegawai.values())
     # One UPDATE per (penilai, atasan) pair rather than bulk_update's per-row CASE: the pairs
     # are about as many as the leaders, far fewer than the pegawai (100k rows in seconds).
     by_pair: dict[tuple[int | None, int | None], list[int]] = {}
@@ -217,27 +258,74 @@ def _instansi_of(obj: Model) -> Instansi | None:
     return obj.instansi if getattr(obj, "instansi_id", None) else None
 
 
+PESAN_BASI = (
+    "Data ini sudah diubah orang lain sejak Anda membukanya. Muat ulang halaman, periksa "
+    "perubahannya, lalu simpan lagi."
+)
+
+# Rules of a later stage about a year (Periode), which the kernel consults without importing it:
+# each is called as fn(before=<the stored row or None>, after=<the row to save>) and raises
+# ValidationError to refuse (e.g. the evaluation stage: "the frequency is fixed once any
+# evaluation of the year exists"). Registered by that app's AppConfig.ready().
+PERIODE_VALIDATORS: list[Callable[..., None]] = []
+
+
+def periode_validator(fn: Callable[..., None]) -> Callable[..., None]:
+    """Register a rule `organisasi_simpan` asks before saving a Periode (see above)."""
+    if fn not in PERIODE_VALIDATORS:
+        PERIODE_VALIDATORS.append(fn)
+    return fn
+
+
+def cek_versi(obj: Model, row_version: int | str | None) -> None:
+    """Optimistic locking: an edit made on a copy older than the stored row is refused."""
+    if row_version is None or row_version == "":
+        return
+    try:
+        sent = int(row_version)
+    except (TypeError, ValueError):
+        raise ValidationError(
+            {"row_version": ["Versi data tidak sah; muat ulang halaman."]}
+        ) from None
+    if sent != obj.row_version:
+        raise ValidationError({"row_version": [PESAN_BASI]})
+
+
 @transaction.atomic
 def organisasi_simpan(
-    *, user: Any, obj: Model, refresh: bool = True, tmt: dt.date | None = None
+    *,
+    user: Any,
+    obj: Model,
+    refresh: bool = True,
+    tmt: dt.date | None = None,
+    row_version: int | str | None = None,
 ) -> Model:
     """Create or change one organisation row (instansi, unit kerja, jabatan, pegawai, tim kerja,
     periode) on behalf of `user`; the one path for admin, API, import and `kinerja.mutasi`.
 
     Checks the policy on the row as it was and as it will be (so a row cannot be moved into or
-    out of an instansi the user does not administer), validates the row, saves it and, when the
-    change can move who rates whom, recomputes the instansi's pejabat penilai as of `tmt`
-    (default today). A pegawai's positions are kept in their RiwayatJabatan from `tmt` on.
+    out of an instansi the user does not administer), validates the row (and, for a Periode, the
+    rules later stages registered in PERIODE_VALIDATORS), saves it and, when the change can move
+    who rates whom, recomputes the instansi's pejabat penilai as of `tmt` (default today). A
+    pegawai's positions are kept in their RiwayatJabatan from `tmt` on. With `row_version`, an
+    edit based on an older copy of the row is refused (the pages send the version they showed).
     """
     before = None
     if obj.pk:
-        before = type(obj)._default_manager.filter(pk=obj.pk).first()
+        before = type(obj)._default_manager.select_for_update().filter(pk=obj.pk).first()
         if before is not None:
             policy.require(user, "change", before)
+            if hasattr(before, "row_version"):
+                cek_versi(before, row_version)
     policy.require(user, "change" if obj.pk else "add", obj)
     obj.full_clean()
+    if isinstance(obj, Periode):
+        for validator in PERIODE_VALIDATORS:
+            validator(before=before, after=obj)
     if isinstance(before, Pegawai):
         riwayat_pastikan(pegawai=before)
+    if before is not None and hasattr(before, "row_version"):
+        obj.row_version = before.row_version + 1
     obj.save()
     # A pegawai created with an explicit TMT joined on it; otherwise, since records began.
     mulai_baru = {obj.pk: tmt} if before is None and tmt and isinstance(obj, Pegawai) else {}
@@ -255,8 +343,22 @@ def organisasi_simpan(
 def riwayat_pastikan(*, pegawai: Pegawai) -> None:
     """A pegawai with no recorded holding (data from before positions had dates) is taken to
     have held what the row says since records began: written before the first change."""
-    if not RiwayatJabatan.objects.filter(pegawai_id=pegawai.pk).exists():
-        riwayat_sinkron(pegawai=pegawai, tmt=waktu.MULAI_CATATAN)
+    riwayat_pastikan_banyak(pegawai=[pegawai])
+
+
+def riwayat_pastikan_banyak(*, pegawai: list[Pegawai]) -> None:
+    """`riwayat_pastikan` for many pegawai (their rows as they are before the change)."""
+    ids = [p.pk for p in pegawai]
+    punya: set[int] = set()
+    for i in range(0, len(ids), _POTONG):
+        punya |= set(
+            RiwayatJabatan.objects.filter(pegawai_id__in=ids[i : i + _POTONG])
+            .values_list("pegawai_id", flat=True)
+            .distinct()
+        )
+    belum = [p for p in pegawai if p.pk not in punya]
+    if belum:
+        riwayat_sinkron_banyak(pegawai=belum, tmt=waktu.MULAI_CATATAN)
 
 
 def riwayat_sinkron(
@@ -268,38 +370,100 @@ def riwayat_sinkron(
     A holding that ends is closed the day before `tmt` (or dropped when it began on or after
     `tmt`: a correction); a new one opens at `tmt`. A pegawai never seen before holds what the
     row says since `mulai_pertama` (default: since records began)."""
+    riwayat_sinkron_banyak(
+        pegawai=[pegawai],
+        tmt=tmt,
+        mutasi={pegawai.pk: mutasi} if mutasi is not None else None,
+        mulai_pertama={pegawai.pk: mulai_pertama} if mulai_pertama else None,
+    )
+
+
+_POTONG = 5000  # ids per IN list
+
+
+def _jabatan_dipegang(p: Pegawai) -> dict[str, int]:
     want: dict[str, int] = {}
-    if pegawai.status != Pegawai.Status.BERHENTI:
-        if pegawai.jabatan_id:
-            want[RiwayatJabatan.Jenis.DEFINITIF] = pegawai.jabatan_id
-        if pegawai.plt_jabatan_id:
-            want[pegawai.plt_jenis or RiwayatJabatan.Jenis.PLT] = pegawai.plt_jabatan_id
-    semua = RiwayatJabatan.objects.filter(pegawai=pegawai)
-    pertama = not semua.exists()
-    kemarin = tmt - dt.timedelta(days=1)
-    # Open: held on `tmt` (an acting appointment carries its planned end from the start).
-    for r in semua.filter(Q(selesai__isnull=True) | Q(selesai__gte=tmt)):
-        if want.get(r.jenis) == r.jabatan_id and (
-            r.jenis != RiwayatJabatan.Jenis.DEFINITIF or r.unit_kerja_id == pegawai.unit_kerja_id
+    if p.status != Pegawai.Status.BERHENTI:
+        if p.jabatan_id:
+            want[RiwayatJabatan.Jenis.DEFINITIF] = p.jabatan_id
+        if p.plt_jabatan_id:
+            want[p.plt_jenis or RiwayatJabatan.Jenis.PLT] = p.plt_jabatan_id
+    return want
+
+
+def riwayat_sinkron_banyak(
+    *,
+    pegawai: list[Pegawai],
+    tmt: dt.date,
+    mutasi: dict[int, Any] | None = None,
+    mulai_pertama: dict[int, dt.date] | None = None,
+) -> None:
+    """`riwayat_sinkron` for many pegawai at one TMT: two reads, then bulk writes with history
+    (a restructuring or an import moves thousands at once)."""
+    from simple_history.utils import bulk_create_with_history
+
+    mutasi = mutasi or {}
+    mulai_pertama = mulai_pertama or {}
+    ids = [p.pk for p in pegawai]
+    terbuka: dict[int, list[RiwayatJabatan]] = {}
+    punya: set[int] = set()
+    for i in range(0, len(ids), _POTONG):
+        bagian = ids[i : i + _POTONG]
+        for r in RiwayatJabatan.objects.filter(pegawai_id__in=bagian).filter(
+            Q(selesai__isnull=True) | Q(selesai__gte=tmt)
         ):
-            want.pop(r.jenis)
-            continue
-        if r.mulai >= tmt:
-            r.delete()
-        else:
-            r.selesai = min(r.selesai or kemarin, kemarin)
-            r.save(update_fields=["selesai"])
-    for jenis, jabatan_id in want.items():
-        RiwayatJabatan.objects.create(
-            pegawai=pegawai,
-            jabatan_id=jabatan_id,
-            unit_kerja_id=pegawai.unit_kerja_id
-            if jenis == RiwayatJabatan.Jenis.DEFINITIF
-            else None,
-            jenis=jenis,
-            mulai=(mulai_pertama or waktu.MULAI_CATATAN) if pertama else tmt,
-            mutasi=mutasi,
+            terbuka.setdefault(r.pegawai_id, []).append(r)
+        punya |= set(
+            RiwayatJabatan.objects.filter(pegawai_id__in=bagian)
+            .values_list("pegawai_id", flat=True)
+            .distinct()
         )
+    kemarin = tmt - dt.timedelta(days=1)
+    tutup: list[RiwayatJabatan] = []
+    hapus: list[int] = []
+    baru: list[RiwayatJabatan] = []
+    for p in pegawai:
+        want = _jabatan_dipegang(p)
+        # Open: held on `tmt` (an acting appointment carries its planned end from the start).
+        for r in terbuka.get(p.pk, []):
+            if want.get(r.jenis) == r.jabatan_id and (
+                r.jenis != RiwayatJabatan.Jenis.DEFINITIF or r.unit_kerja_id == p.unit_kerja_id
+            ):
+                want.pop(r.jenis)
+                continue
+            if r.mulai >= tmt:
+                hapus.append(r.pk)
+            else:
+                r.selesai = min(r.selesai or kemarin, kemarin)
+                tutup.append(r)
+        pertama = p.pk not in punya
+        for jenis, jabatan_id in want.items():
+            baru.append(
+                RiwayatJabatan(
+                    pegawai_id=p.pk,
+                    jabatan_id=jabatan_id,
+                    unit_kerja_id=p.unit_kerja_id
+                    if jenis == RiwayatJabatan.Jenis.DEFINITIF
+                    else None,
+                    jenis=jenis,
+                    mulai=(mulai_pertama.get(p.pk) or waktu.MULAI_CATATAN) if pertama else tmt,
+                    mutasi=mutasi.get(p.pk),
+                )
+            )
+    if tutup:
+        # Closed holdings mostly share one last day: one UPDATE per day, history in bulk.
+        per_hari: dict[dt.date, list[int]] = {}
+        for r in tutup:
+            per_hari.setdefault(r.selesai, []).append(r.pk)
+        for selesai, ids in per_hari.items():
+            RiwayatJabatan.objects.filter(pk__in=ids).update(selesai=selesai)
+        RiwayatJabatan.history.bulk_history_create(tutup, update=True, batch_size=2000)
+    if hapus:
+        # One by one so each deletion is kept in the history (few: same-day corrections).
+        for r in RiwayatJabatan.objects.filter(pk__in=hapus):
+            r.delete()
+    if baru:
+        bulk_create_with_history(baru, RiwayatJabatan, batch_size=2000)
 
 
 @transaction.atomic
@@ -387,6 +551,14 @@ def pegawai_upsert(
     # The unit follows the position when only the position was given.
     if "jabatan" in data and "unit_kerja" not in data and pegawai.jabatan_id:
         pegawai.unit_kerja_id = Jabatan.objects.get(pk=pegawai.jabatan_id).unit_kerja_id
+    pindah = None
+    if status == Upsert.DIPERBARUI and pegawai.jabatan_id:
+        lama = Pegawai.objects.filter(pk=pegawai.pk).values("jabatan_id", "unit_kerja_id").first()
+        if lama["jabatan_id"] != pegawai.jabatan_id:
+            # A change of position is a mutasi dated today, recorded once like any other
+            # (domain.md, "The organisation over time"); the other columns are saved as usual.
+            pindah = (pegawai.jabatan_id, pegawai.unit_kerja_id)
+            pegawai.jabatan_id, pegawai.unit_kerja_id = lama["jabatan_id"], lama["unit_kerja_id"]
     if status == Upsert.DIBUAT:
         try:
             # A savepoint: two pushes of one new NIP at once meet the unique NIP, and the loser
@@ -401,6 +573,19 @@ def pegawai_upsert(
                 {"nip": [f"Pegawai dengan NIP ini baru saja dibuat (id {ada}); kirim lagi."]}
             ) from None
     else:
-        organisasi_simpan(user=user, obj=pegawai, refresh=refresh)
+        organisasi_simpan(user=user, obj=pegawai, refresh=refresh and pindah is None)
+    if pindah is not None:
+        from kinerja import mutasi
+
+        mutasi.mutasi_catat(
+            user=user,
+            pegawai=pegawai,
+            jenis="mutasi",
+            tmt=waktu.hari_ini(),
+            jabatan_baru=Jabatan.objects.get(pk=pindah[0]),
+            unit_kerja_baru=UnitKerja.objects.get(pk=pindah[1]) if pindah[1] else None,
+            keterangan="Pembaruan data pegawai (API)",
+        )
+        pegawai.refresh_from_db()
     pegawai_user_ensure(pegawai)
     return pegawai, status

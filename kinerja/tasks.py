@@ -6,7 +6,9 @@ import datetime as dt
 
 from celery import shared_task
 
-from kinerja import impor, jobs  # noqa: F401  impor registers the kinerja.impor_pegawai job
+# Importing registers the jobs kinerja.impor_pegawai, kinerja.impor_unor and
+# kinerja.restrukturisasi.
+from kinerja import impor, jobs, restrukturisasi_terapan, siasn_unor  # noqa: F401
 
 # How often a message that finds its job held by a live worker comes back to look again.
 SIBUK_MAKS = 10
@@ -52,11 +54,13 @@ def jalankan_pengingat(hari_ini: str | None = None) -> int:
 
 @shared_task(name="kinerja.tasks.mutasi_jatuh_tempo", acks_late=True)
 def mutasi_jatuh_tempo(hari_ini: str | None = None) -> int:
-    """Changes of position whose TMT has come, and acting appointments that ended."""
+    """Restructurings and changes of position whose TMT has come, and acting appointments that
+    ended (a restructuring first: a change recorded for the same day comes after it)."""
     from kinerja import mutasi
 
     tanggal = dt.date.fromisoformat(hari_ini) if hari_ini else None
-    return mutasi.mutasi_jatuh_tempo(hari_ini=tanggal)
+    n = restrukturisasi_terapan.restrukturisasi_jatuh_tempo(hari_ini=tanggal)
+    return n + mutasi.mutasi_jatuh_tempo(hari_ini=tanggal)
 
 
 @shared_task(name="kinerja.tasks.ping")

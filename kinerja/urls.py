@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from kinerja import views
+from kinerja import views, views_org
 from kinerja.akses.api import SayaView, TokenView
 
 api_v1 = [
@@ -15,6 +15,7 @@ api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("", include("kinerja.api")),
+    path("", include("kinerja.api_mutasi")),
     path("", include("skp.api")),
     path("", include("dialog.api")),
     path("", include("evaluasi.api")),
@@ -30,7 +31,7 @@ urlpatterns = [
     path(
         "sandi/selesai/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
     ),
-    path("organisasi/", views.organisasi, name="organisasi"),
+    path("organisasi/", views_org.organisasi, name="organisasi"),
     path("organisasi/", include("kinerja.urls_org")),
     path("notifikasi/", views.notifikasi_list, name="notifikasi_list"),
     path("notifikasi/lonceng/", views.notifikasi_lonceng, name="notifikasi_lonceng"),

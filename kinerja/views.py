@@ -60,25 +60,6 @@ def beranda(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def organisasi(request: HttpRequest) -> HttpResponse:
-    """The admin's view of their instansi's units and people."""
-    a = policy.actor(request.user)
-    if not (a.admin_instansi_id or a.superuser):
-        return redirect("beranda")
-    units = policy.scope(request.user, UnitKerja.objects.select_related("induk")).order_by("nama")
-    q = request.GET.get("q", "").strip()
-    pegawai = policy.scope(
-        request.user, Pegawai.objects.select_related("jabatan", "unit_kerja", "pejabat_penilai")
-    )
-    if a.admin_instansi_id:
-        pegawai = pegawai.filter(instansi_id=a.admin_instansi_id)
-    if q:
-        pegawai = pegawai.filter(nama__icontains=q) | pegawai.filter(nip__startswith=q)
-    page = Paginator(pegawai.order_by("nama", "id"), 50).get_page(request.GET.get("page"))
-    return render(request, "kinerja/organisasi.html", {"units": units, "page": page, "q": q})
-
-
-@login_required
 @vary_on_headers("HX-Request")
 def notifikasi_list(request: HttpRequest) -> HttpResponse:
     """The user's own notifications, newest first; `?belum=1` shows only the unread ones."""

@@ -205,3 +205,29 @@ class RiwayatRules(_OrgRules):
         return action == "view" and (
             a.superuser or obj.pegawai.instansi_id in {a.instansi_id, a.admin_instansi_id}
         )
+
+
+@register("kinerja.restrukturisasi", "kinerja.langkahrestrukturisasi")
+class RestrukturisasiRules(Rules):
+    """A restructuring draft is the admin's working paper: seen, changed and applied only by
+    the admin of its instansi (its effect reaches everyone through Mutasi and MasaPenilai)."""
+
+    def _inst(self, obj: Model) -> int | None:
+        if obj._meta.label_lower == "kinerja.langkahrestrukturisasi":
+            return obj.restrukturisasi.instansi_id
+        return obj.instansi_id
+
+    def scope(self, a: Actor, qs: QuerySet) -> QuerySet:
+        if a.superuser:
+            return qs
+        if not a.admin_instansi_id:
+            return qs.none()
+        path = (
+            "restrukturisasi__instansi_id"
+            if qs.model._meta.label_lower == "kinerja.langkahrestrukturisasi"
+            else "instansi_id"
+        )
+        return qs.filter(**{path: a.admin_instansi_id})
+
+    def can(self, a: Actor, action: str, obj: Model) -> bool:
+        return action in {"view", "add", "change", "terapkan"} and a.is_admin_of(self._inst(obj))

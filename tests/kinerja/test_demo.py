@@ -179,3 +179,22 @@ def test_manage_py_demo_runs_every_stage_twice_without_changing_the_organisation
     call_command("demo", stdout=out)
     assert "tidak ada perubahan" in out.getvalue()
     assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_demo_shows_a_year_that_moves_once_however_often_it_runs():
+    """Issue 16: one pegawai moved mid-year, one Plt, one scheduled change (kinerja.demo_org)."""
+    from kinerja import demo_org
+    from kinerja.models import Mutasi
+
+    ctx = demo.seed(pegawai=150, seed=2026)
+    demo_org.seed(ctx)
+    rows = list(Mutasi.objects.filter(keterangan__startswith=demo_org.CATATAN).order_by("id"))
+    assert [(m.jenis, m.status) for m in rows] == [
+        ("mutasi", "berlaku"),
+        ("plt", "berlaku"),
+        ("rotasi", "dijadwalkan"),
+    ]
+    assert rows[1].sampai is not None and rows[2].tmt > timezone.localdate()
+    demo_org.seed(ctx)
+    assert Mutasi.objects.count() == 3

@@ -236,3 +236,16 @@ def test_a_correction_on_the_same_day_replaces_the_stretch_instead_of_adding_one
     services.organisasi_simpan(user=org.admin_a, obj=pos_dinas, tmt=_d(org, 8, 1))
     assert MasaPenilai.objects.filter(pegawai=org.pegawai).count() == n
     assert masa.penilai_pada(org.pegawai.pk, _d(org, 8, 1)).pejabat_penilai_id == org.kabid.pk
+
+
+def test_a_post_closed_by_a_restructuring_takes_nobody_new(org, hari, pos_dinas):
+    Jabatan.objects.filter(pk=pos_dinas.pk).update(ditutup=_d(org, 8, 1))
+    with pytest.raises(ValidationError) as e:
+        mutasi.mutasi_catat(
+            user=org.admin_a,
+            pegawai=org.pegawai,
+            jenis="mutasi",
+            tmt=_d(org, 8, 5),
+            jabatan_baru=Jabatan.objects.get(pk=pos_dinas.pk),
+        )
+    assert "ditutup" in e.value.message_dict["jabatan_baru"][0]

@@ -691,3 +691,67 @@ STAGE_OBJECTS += [
     "kinerja_organisasi",
     "skp",
 ]
+
+
+# --- organisation over time (issue 16) ------------------------------------------------------
+@builder("mutasi_terjadwal")
+def mutasi_terjadwal(org: Any) -> Any:
+    """A change of org.pegawai's position scheduled a month ahead (cancellable)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kinerja import mutasi
+
+    return _memo(
+        org,
+        "mutasi",
+        lambda: mutasi.mutasi_catat(
+            user=org.admin_a,
+            pegawai=org.pegawai,
+            jenis="rotasi",
+            tmt=timezone.localdate() + dt.timedelta(days=30),
+            jabatan_baru=org.rekan.jabatan,
+        ),
+    )
+
+
+@builder("pegawai_riwayat")
+def pegawai_riwayat(org: Any) -> Any:
+    return {"pegawai_pk": org.pegawai.pk}
+
+
+@builder("pilih_jabatan")
+def pilih_jabatan(org: Any) -> Any:
+    return {"jenis": "jabatan"}
+
+
+@builder("restrukturisasi")
+def restrukturisasi_draf(org: Any) -> Any:
+    """A draft restructuring of instansi A (a month ahead) with one step."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kinerja import restrukturisasi
+
+    def make():
+        r = restrukturisasi.restrukturisasi_buat(
+            user=org.admin_a,
+            instansi=org.instansi_a,
+            nama="SOTK uji",
+            tmt=timezone.localdate() + dt.timedelta(days=30),
+        )
+        restrukturisasi.langkah_tambah(
+            user=org.admin_a, restrukturisasi=r, jenis="unit_baru", nama="UPT Uji"
+        )
+        r.refresh_from_db()
+        return r
+
+    return _memo(org, "restrukturisasi", make)
+
+
+@builder("langkah")
+def langkah(org: Any) -> Any:
+    r = restrukturisasi_draf(org)
+    return {"pk": r.pk, "langkah": r.langkah_set.first().pk}

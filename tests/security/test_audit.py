@@ -32,6 +32,9 @@ SERVICE_MODULES = (
     "kinerja.services",
     "kinerja.mutasi",
     "kinerja.akses.services",
+    "kinerja.restrukturisasi",
+    "kinerja.restrukturisasi_terapan",
+    "kinerja.siasn_unor",
     "skp.services",
     "dialog.services",
     "evaluasi.services",
@@ -79,6 +82,26 @@ NOT_A_STATE_CHANGE = {
     "kinerja.mutasi.mutasi_berlakukan": "step of mutasi_catat (covered by that case, TMT today)",
     "kinerja.mutasi.mutasi_jatuh_tempo": "the beat: applies scheduled changes (mutasi_berlakukan)",
     "kinerja.mutasi.plt_akhiri": "the beat: ends an acting role (tests/kinerja/test_mutasi.py)",
+    "kinerja.mutasi.mutasi_berlakukan_banyak": "step of mutasi_catat, the import and the "
+    "restructuring (covered by the mutasi_catat and restrukturisasi_jalankan cases)",
+    "kinerja.services.struktur_baca": "reads the instansi's structure",
+    "kinerja.services.periode_validator": "registers a later stage's rule (no data)",
+    "kinerja.services.cek_versi": "check (optimistic locking)",
+    "kinerja.services.riwayat_pastikan_banyak": "step of mutasi_berlakukan_banyak (covered)",
+    "kinerja.services.riwayat_sinkron_banyak": "step of riwayat_sinkron and the bulk paths",
+    "kinerja.restrukturisasi.cek_terbuka": "check",
+    "kinerja.restrukturisasi.cek_tmt": "check",
+    "kinerja.restrukturisasi.restrukturisasi_pratinjau": "the preview: reads only (tested to "
+    "write nothing in tests/kinerja/test_restrukturisasi.py)",
+    "kinerja.restrukturisasi.simulasikan": "the preview's simulation in memory (reads only)",
+    "kinerja.restrukturisasi_terapan.restrukturisasi_jatuh_tempo": "the beat: hands scheduled "
+    "ones to the outbox (tests/kinerja/test_restrukturisasi.py)",
+    "kinerja.restrukturisasi_terapan.restrukturisasi_latar": "the outbox job: calls "
+    "restrukturisasi_jalankan (covered by that case)",
+    "kinerja.siasn_unor.baca": "reads the uploaded file",
+    "kinerja.siasn_unor.periksa": "checks the rows against the data (reads only)",
+    "kinerja.siasn_unor.ringkasan": "pure: the result message",
+    "kinerja.siasn_unor.unor_impor_latar": "the outbox job: calls unor_impor_terapkan (covered)",
     "skp.services.jenis_untuk": "pure lookup",
     "skp.services.skp_pdf_minta": "enqueues a render job (outbox), changes no appraisal data",
     "dialog.services.pegawai_dari": "lookup",
@@ -204,6 +227,62 @@ CASES: dict[str, tuple[str, Callable[[Any, Any], Any]]] = {
         "admin_a",
         lambda org, u: __import__("kinerja.services", fromlist=["x"]).pegawai_upsert(
             user=u, instansi=org.instansi_a, nip=org.rekan.nip, data={"nama": "Daniel T."}
+        ),
+    ),
+    # --- restructuring, SIASN units (issue 16) -------------------------------------------------
+    "kinerja.restrukturisasi.restrukturisasi_buat": (
+        "admin_a",
+        lambda org, u: _sotk(org, u),
+    ),
+    "kinerja.restrukturisasi.restrukturisasi_ubah": (
+        "admin_a",
+        lambda org, u: _mod("kinerja.restrukturisasi").restrukturisasi_ubah(
+            user=u,
+            restrukturisasi=_sotk(org, u),
+            nama="SOTK diubah",
+            tmt=_today() + dt.timedelta(days=40),
+        ),
+    ),
+    "kinerja.restrukturisasi.langkah_tambah": (
+        "admin_a",
+        lambda org, u: _mod("kinerja.restrukturisasi").langkah_tambah(
+            user=u, restrukturisasi=_sotk(org, u), jenis="unit_baru", nama="UPT Audit"
+        ),
+    ),
+    "kinerja.restrukturisasi.langkah_hapus": (
+        "admin_a",
+        lambda org, u: _mod("kinerja.restrukturisasi").langkah_hapus(
+            user=u,
+            langkah=_mod("kinerja.restrukturisasi").langkah_tambah(
+                user=u, restrukturisasi=_sotk(org, u), jenis="unit_baru", nama="UPT Audit"
+            ),
+        ),
+    ),
+    "kinerja.restrukturisasi_terapan.restrukturisasi_terapkan": (
+        "admin_a",
+        lambda org, u: _mod("kinerja.restrukturisasi_terapan").restrukturisasi_terapkan(
+            user=u, restrukturisasi=_sotk_langkah(org, u)
+        ),
+    ),
+    "kinerja.restrukturisasi_terapan.restrukturisasi_batalkan": (
+        "admin_a",
+        lambda org, u: _mod("kinerja.restrukturisasi_terapan").restrukturisasi_batalkan(
+            user=u, restrukturisasi=_sotk(org, u), alasan="Perda dicabut"
+        ),
+    ),
+    "kinerja.restrukturisasi_terapan.restrukturisasi_jalankan": (
+        "admin_a",
+        lambda org, u: _mod("kinerja.restrukturisasi_terapan").restrukturisasi_jalankan(
+            restrukturisasi_id=_sotk_diproses(org, u).pk, oleh=u
+        ),
+    ),
+    "kinerja.siasn_unor.unor_impor_terapkan": (
+        "admin_a",
+        lambda org, u: _mod("kinerja.siasn_unor").unor_impor_terapkan(
+            user=u,
+            instansi=org.instansi_a,
+            data=b"Id,DiatasanId,NamaUnor,NamaJabatan\nA1,,UPT Audit,Kepala UPT Audit\n",
+            jenis="csv",
         ),
     ),
     # --- SKP ------------------------------------------------------------------------------------
@@ -672,6 +751,35 @@ def _skp_tugas_belajar(org):
     return _svc("skp").skp_buat(
         pegawai=org.rekan, periode=org.periode_a, user=org.rekan.user, jenis="tugas_belajar"
     )
+
+
+def _mod(name: str):
+    return importlib.import_module(name)
+
+
+def _sotk(org, u):
+    """A draft restructuring of instansi A, a month ahead."""
+    return _mod("kinerja.restrukturisasi").restrukturisasi_buat(
+        user=u, instansi=org.instansi_a, nama="SOTK audit", tmt=_today() + dt.timedelta(days=30)
+    )
+
+
+def _sotk_langkah(org, u):
+    r = _sotk(org, u)
+    _mod("kinerja.restrukturisasi").langkah_tambah(
+        user=u, restrukturisasi=r, jenis="unit_ubah", unit=org.unit_bidang, unit_ke=org.unit_dinas
+    )
+    r.refresh_from_db()
+    return r
+
+
+def _sotk_diproses(org, u):
+    """A restructuring dated today, claimed for the job (what terapkan hands to the outbox)."""
+    from kinerja.models import Restrukturisasi
+
+    r = _sotk_langkah(org, u)
+    Restrukturisasi.objects.filter(pk=r.pk).update(tmt=_today(), status="diproses")
+    return r
 
 
 def _svc(app: str):

@@ -47,4 +47,9 @@ class Command(BaseCommand):
                         raise
                     continue
                 mod.seed(ctx)
+            # Changes of position last: the stages' year exists, and they hear of each change
+            # (penilai_berubah) like any other.
+            from kinerja import demo_org
+
+            demo_org.seed(ctx, out=self.stdout)
         demo.print_logins(ctx, self.stdout)
