@@ -105,8 +105,7 @@ def hubungan_antara(*, pemberi: Pegawai, penerima: Pegawai) -> str:
 def boleh_sasaran_rhk(*, pemberi: Pegawai, penerima: Pegawai, rhk: Any) -> bool:
     """Who may give feedback on one rencana hasil kerja (and so see its text): the pegawai's
     leaders, the ketua of their team, and the official who assigned that row."""
-    a = policy.actor(pemberi.user) if pemberi.user_id else None
-    if a is not None and (a.leads(penerima.pk) or a.is_ketua_tim_of(penerima.pk)):
+    if pemberi.user_id and policy.can(pemberi.user, "umpan_balik", rhk):
         return True
     return rhk.pemberi_tugas_id == pemberi.pk
 
@@ -758,13 +757,10 @@ def bukti_hapus(*, user: Any, bukti: BuktiDukung) -> None:
 
 # --- Dialog kinerja and pembinaan ------------------------------------------------------------
 def _cek_pemimpin(pemimpin: Pegawai, pegawai: Pegawai, jenis: str) -> None:
-    a = policy.actor(pemimpin.user)
-    if jenis == DialogKinerja.Jenis.CHECK_IN:
-        ok = a.leads(pegawai.pk) or a.is_ketua_tim_of(pegawai.pk)
-    else:
-        # Bimbingan and konseling kinerja are the pejabat penilai's (or the atasan's) duty.
-        ok = a.leads(pegawai.pk)
-    if not ok:
+    # Bimbingan and konseling kinerja are the pejabat penilai's (or the atasan's) duty; a
+    # check-in may also be the ketua tim's.
+    aksi = "dialog_check_in" if jenis == DialogKinerja.Jenis.CHECK_IN else "dialog_pembinaan"
+    if not policy.can(pemimpin.user, aksi, pegawai):
         raise PermissionDenied(
             "Dialog kinerja dicatat oleh pejabat penilai, atasannya, atau ketua tim pegawai."
         )

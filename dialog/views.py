@@ -78,7 +78,7 @@ def umpan_balik_list(request: HttpRequest) -> HttpResponse:
         "perilaku": _perilaku(),
         "jenis_choices": UmpanBalik.Jenis.choices,
         "hubungan_choices": UmpanBalik.Hubungan.choices,
-        "is_penilai": bool(a.pegawai_id and a.dinilai_ids() or a.atasan_dari_ids()),
+        "is_penilai": policy.may(a, "memimpin"),
         "permintaan_masuk": sel.permintaan_masuk(user=request.user) if a.pegawai_id else [],
         "permintaan_saya": sel.permintaan_saya(user=request.user)[:10] if a.pegawai_id else [],
     }
@@ -529,23 +529,12 @@ def _rhk_untuk(request: HttpRequest, pk: int) -> Any:
     """A rencana hasil kerja the user may see the documentation of (404 otherwise)."""
     from skp.models import RencanaHasilKerja
 
-    rhk = (
-        RencanaHasilKerja.objects.select_related("skp__pegawai", "skp__periode", "pemberi_tugas")
-        .filter(pk=pk)
-        .first()
+    return policy.get_for_user(
+        request.user,
+        RencanaHasilKerja.objects.select_related("skp__pegawai", "skp__periode", "pemberi_tugas"),
+        action="realisasi",
+        pk=pk,
     )
-    if rhk is None:
-        raise Http404
-    a = policy.actor(request.user)
-    pid = rhk.skp.pegawai_id
-    if not (
-        a.superuser
-        or a.pegawai_id == pid
-        or a.leads(pid)
-        or (a.pegawai_id and rhk.pemberi_tugas_id == a.pegawai_id)
-    ):
-        raise Http404
-    return rhk
 
 
 @login_required
@@ -679,14 +668,12 @@ def bukti_hapus(request: HttpRequest, pk: int) -> HttpResponse:
 def dialog_list(request: HttpRequest) -> HttpResponse:
     qs = sel.dialog_qs(request.user).order_by("-waktu", "-id")
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    a = policy.actor(request.user)
-    boleh = bool(a.pegawai_id and (a.dinilai_ids() or a.atasan_dari_ids() or a.anggota_tim_ids()))
+    boleh = policy.may(request.user, "membina")
     return render(request, "dialog/dialog_list.html", {"page": page, "boleh_mencatat": boleh})
 
 
 def _dipimpin(request: HttpRequest) -> dict[int, Pegawai]:
-    a = policy.actor(request.user)
-    ids = a.dinilai_ids() | a.atasan_dari_ids() | a.anggota_tim_ids()
+    ids = policy.pegawai_terkait(request.user, "dinilai", "atasan", "tim")
     return {
         p.pk: p
         for p in Pegawai.objects.filter(pk__in=ids)
@@ -798,16 +785,12 @@ def tahun_saya(request: HttpRequest) -> HttpResponse:
 @login_required
 @vary_on_headers("HX-Request")
 def tahun(request: HttpRequest, pk: int, tahun: int) -> HttpResponse:
-    a = policy.actor(request.user)
-    if not (a.superuser or a.pegawai_id == pk or a.leads(pk)):
-        raise Http404
-    pegawai = (
-        Pegawai.objects.select_related("jabatan", "unit_kerja", "pejabat_penilai")
-        .filter(pk=pk)
-        .first()
+    pegawai = policy.get_for_user(
+        request.user,
+        Pegawai.objects.select_related("jabatan", "unit_kerja", "pejabat_penilai"),
+        action="lihat_tahun",
+        pk=pk,
     )
-    if pegawai is None:
-        raise Http404
     jenis = request.GET.get("jenis", "")
     peristiwa = sel.tahun_pegawai(user=request.user, pegawai=pegawai, tahun=tahun, jenis=jenis)
     ctx = {

@@ -437,10 +437,12 @@ class DistribusiView(APIView):
         )
         if unit.instansi_id != periode.instansi_id:
             raise Http404
-        from kinerja.policy.evaluasi import boleh_lihat_distribusi_unit
-
-        if not boleh_lihat_distribusi_unit(policy.actor(user), unit):
-            raise PermissionDenied("Distribusi unit ini hanya untuk pimpinan, penilai, dan admin.")
+        policy.require(
+            user,
+            "distribusi",
+            unit,
+            "Distribusi unit ini hanya untuk pimpinan, penilai, dan admin.",
+        )
         w = jendela.dari_jenis(periode, p.get("jenis") or "tahunan", p.get("urutan"))
         d = selectors.distribusi_unit(unit, periode, w)
         return Response(

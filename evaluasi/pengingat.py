@@ -21,6 +21,7 @@ from django.utils import timezone
 from evaluasi import jendela
 from evaluasi.models import Evaluasi, KasusSanksi, Keberatan, KinerjaOrganisasi, LangkahSanksi
 from evaluasi.rules import KEBERATAN_NOTIFIKASI, LANGKAH_LABEL, PENGINGAT_PUTUSAN_HARI_SEBELUM
+from kinerja import policy
 from kinerja.models import Pegawai, Periode, User
 from kinerja.notifikasi import daftar_jenis
 from kinerja.pengingat import Konteks, Pesan, daftar_nama, pengingat, tautan
@@ -100,12 +101,7 @@ def evaluasi_tahunan_jatuh_tempo(ctx: Konteks) -> Iterator[Pesan]:
 
 
 def _admins(ctx: Konteks) -> list[User]:
-    # People only: an integration token's system account is an admin too, but reads no reminders.
-    return list(
-        User.objects.filter(
-            admin_instansi=ctx.instansi, is_active=True, token_integrasi__isnull=True
-        ).order_by("pk")
-    )
+    return list(policy.pengelola_instansi(ctx.instansi.pk).order_by("pk"))
 
 
 @pengingat("kinerja_organisasi_belum", "Kinerja organisasi belum ditetapkan")

@@ -16,8 +16,8 @@ their children; deeper (or too wide) levels load on demand with htmx (`<details>
 partial with a real href fallback). Each kind of gap is one query (rows capped, with a window
 count). The xlsx has every level; a large one is built by a background job.
 
-Access (through kinerja.policy's Actor): the instansi admin sees the whole instansi; a leader
-(someone who rates others or leads a team) sees their own subtree; everyone else gets 404.
+Access is the policy's (kinerja.policy.pohon): the instansi admin sees the whole instansi; a
+leader (someone who rates others or leads a team) sees their own subtree; everyone else gets 404.
 Lives in evaluasi because it reads both skp and evaluasi data (a later stage may import an
 earlier one); it tolerates an evaluasi without PenilaianRHK (no ratings shown).
 """
@@ -44,13 +44,14 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, path, reverse
 from django.views.decorators.vary import vary_on_headers
 
 from kinerja import policy
 from kinerja.models import Instansi, Jabatan, Pegawai, Periode, TimKerja, UnitKerja
+from kinerja.policy.pohon import pohon_akses, skp_terbuka_ids
 from skp.models import SKP, MatriksPeranHasil, PeranHasil, RencanaHasilKerja
 
 app_name = "pohon"
@@ -578,37 +579,7 @@ def _url(name: str, *args: Any) -> str:
         return ""
 
 
-# --- access ---------------------------------------------------------------------------------
-def _bawahan(pemimpin_id: int, instansi_id: int) -> set[int]:
-    """Everyone below a leader: down the pejabat_penilai links, plus the members of the teams
-    they lead (one query for the links, one for the teams)."""
-    links: dict[int, list[int]] = {}
-    for pid, penilai in Pegawai.objects.filter(
-        instansi_id=instansi_id, pejabat_penilai__isnull=False
-    ).values_list("id", "pejabat_penilai_id"):
-        links.setdefault(penilai, []).append(pid)
-    start = set(
-        TimKerja.objects.filter(ketua_id=pemimpin_id, aktif=True)
-        .exclude(anggota=None)
-        .values_list("anggota", flat=True)
-    )
-    hasil: set[int] = set()
-    todo = [pemimpin_id, *start]
-    hasil.update(start)
-    while todo:
-        cur = todo.pop()
-        for b in links.get(cur, []):
-            if b not in hasil and b != pemimpin_id:
-                hasil.add(b)
-                todo.append(b)
-    return hasil
-
-
-def pohon_terlihat(a: policy.Actor) -> bool:
-    """For the menu: an instansi admin, or a leader (rates someone or leads a team)."""
-    return bool(a.admin_instansi_id or a.superuser or a.dinilai_ids() or a.anggota_tim_ids())
-
-
+# --- access (decided by kinerja.policy.pohon) -----------------------------------------------
 def _periode(instansi: Instansi, tahun: str | None) -> Periode | None:
     qs = Periode.objects.filter(instansi=instansi).order_by("-tahun")
     if tahun and tahun.isdigit():
@@ -623,136 +594,59 @@ def cakupan_untuk(
     tahun: str | None = None,
     instansi_id: str | None = None,
 ) -> Cakupan:
-    """Resolve what this user may see, or raise Http404."""
-    a = policy.actor(user)
-    if not a.authenticated:
-        raise Http404
-    if unit_id is not None:
-        unit = policy.get_for_user(user, UnitKerja.objects.select_related("instansi"), pk=unit_id)
-        instansi = unit.instansi
-    elif a.superuser and not a.admin_instansi_id:
-        qs = Instansi.objects.order_by("nama")
-        if instansi_id and instansi_id.isdigit():
-            qs = qs.filter(pk=int(instansi_id))
-        instansi = qs.first()
-        unit = None
-    else:
-        iid = a.admin_instansi_id or a.instansi_id
-        instansi = Instansi.objects.filter(pk=iid).first() if iid else None
-        unit = None
-    if instansi is None:
-        raise Http404
-    periode = _periode(instansi, tahun)
-    admin = a.is_admin_of(instansi.pk)
-    unit_ids = None
-    if unit is not None:
-        unit_ids = _unit_turunan(instansi.pk, unit.pk)
-    if admin:
+    """What this user asked for and may see (the policy decides), or raise Http404."""
+    akses = pohon_akses(user, unit_id=unit_id, instansi_id=instansi_id)
+    periode = _periode(akses.instansi, tahun)
+    unit_ids = set(akses.unit_ids) if akses.unit_ids is not None else None
+    pegawai_ids = set(akses.pegawai_ids) if akses.pegawai_ids is not None else None
+    if akses.admin or akses.unit is not None:
         return Cakupan(
-            jenis="unit" if unit else "instansi",
-            instansi=instansi,
+            jenis="unit" if akses.unit else "instansi",
+            instansi=akses.instansi,
             periode=periode,
-            unit=unit,
+            unit=akses.unit,
             unit_ids=unit_ids,
-            admin=True,
-        )
-    if not a.pegawai_id or a.instansi_id != instansi.pk or not pohon_terlihat(a):
-        raise Http404
-    pemimpin = Pegawai.objects.select_related("jabatan").get(pk=a.pegawai_id)
-    bawahan = _bawahan(a.pegawai_id, instansi.pk)
-    if unit is not None:
-        # A leader may open a unit whose top people are themselves or below them.
-        top = set(
-            Pegawai.objects.filter(unit_kerja_id__in=unit_ids)
-            .exclude(pejabat_penilai__unit_kerja_id__in=unit_ids)
-            .values_list("id", flat=True)
-        )
-        if not top or not top <= (bawahan | {a.pegawai_id}):
-            raise Http404
-        return Cakupan(
-            jenis="unit",
-            instansi=instansi,
-            periode=periode,
-            unit=unit,
-            unit_ids=unit_ids,
-            pegawai_ids=bawahan | {a.pegawai_id},
+            pegawai_ids=pegawai_ids,
+            admin=akses.admin,
         )
     return Cakupan(
         jenis="pemimpin",
-        instansi=instansi,
+        instansi=akses.instansi,
         periode=periode,
-        pemimpin=pemimpin,
-        pegawai_ids=bawahan | {a.pegawai_id},
+        pemimpin=Pegawai.objects.select_related("jabatan").get(pk=akses.pemimpin_id),
+        pegawai_ids=pegawai_ids,
     )
-
-
-def _unit_turunan(instansi_id: int, unit_id: int) -> set[int]:
-    anak: dict[int | None, list[int]] = {}
-    for uid, induk in UnitKerja.objects.filter(instansi_id=instansi_id).values_list(
-        "id", "induk_id"
-    ):
-        anak.setdefault(induk, []).append(uid)
-    hasil, todo = {unit_id}, [unit_id]
-    while todo:
-        for u in anak.get(todo.pop(), []):
-            if u not in hasil:
-                hasil.add(u)
-                todo.append(u)
-    return hasil
-
-
-RANTAI = 10
 
 
 def simpul_untuk(user: Any, rhk_id: int) -> tuple[Simpul, Periode]:
-    """One node, if the user may see it: the instansi admin, or a leader whose own row is on
-    the node's intervention chain upward, or who leads the node's owner. Otherwise 404."""
-    a = policy.actor(user)
-    if not a.authenticated:
-        raise Http404
-    chain = ["skp__pegawai_id"] + [
-        "rhk_atasan__" * i + "skp__pegawai_id" for i in range(1, RANTAI + 1)
-    ]
-    row = (
-        RencanaHasilKerja.objects.filter(pk=rhk_id, skp__terkini=True)
-        .values("skp__periode_id", "skp__pegawai__instansi_id", *chain)
-        .first()
+    """One node, if the policy lets the user see it (kinerja.policy.pohon); otherwise 404."""
+    rhk = policy.get_for_user(
+        user,
+        RencanaHasilKerja.objects.filter(skp__terkini=True).select_related("skp__periode"),
+        action="pohon",
+        pk=rhk_id,
     )
-    if row is None:
-        raise Http404
-    instansi_id = row["skp__pegawai__instansi_id"]
-    owners = {row[k] for k in chain if row[k]}
-    boleh = a.is_admin_of(instansi_id)
-    if not boleh and a.pegawai_id and a.instansi_id == instansi_id and pohon_terlihat(a):
-        boleh = a.pegawai_id in owners or row["skp__pegawai_id"] in _bawahan(
-            a.pegawai_id, instansi_id
-        )
-    if not boleh:
-        raise Http404
-    periode = Periode.objects.get(pk=row["skp__periode_id"])
-    nodes = _rhk_nodes(RencanaHasilKerja.objects.filter(pk=rhk_id), periode)
+    periode = rhk.skp.periode
+    nodes = _rhk_nodes(RencanaHasilKerja.objects.filter(pk=rhk.pk), periode)
     return nodes[0], periode
 
 
 # --- views ----------------------------------------------------------------------------------
-def _tandai_akses(user: Any, akar: list[Simpul], instansi_id: int) -> None:
-    """Set `boleh_buka` on every loaded node: may the viewer open the owner's SKP page? (The
-    SKP policy lets the pegawai, their penilai, atasan penilai, ketua tim and admin in; a leader
-    higher up sees the node in the tree but not the SKP.) Three cached queries at most."""
-    a = policy.actor(user)
-    semua = a.is_admin_of(instansi_id)
-    ids: set[int] = set()
-    if not semua and a.pegawai_id:
-        ids = {a.pegawai_id} | a.dinilai_ids() | a.atasan_dari_ids() | a.anggota_tim_ids()
-    for n in _semua_simpul(akar):
-        n.boleh_buka = semua or n.pemilik_id in ids
+def _tandai_akses(user: Any, akar: list[Simpul]) -> None:
+    """Set `boleh_buka` on every loaded node: may the viewer open the owner's SKP page? The SKP
+    policy itself answers, for all loaded nodes in one query (a leader higher up sees the node
+    in the tree but not the SKP)."""
+    semua = list(_semua_simpul(akar))
+    terbuka = skp_terbuka_ids(user, {n.skp_id for n in semua})
+    for n in semua:
+        n.boleh_buka = n.skp_id in terbuka
 
 
 def _konteks(request: HttpRequest, c: Cakupan) -> dict:
     roots = akar(c)
     if c.periode is not None:
         pohon_bangun(c.periode, roots, KEDALAMAN_AWAL, anggaran=ANGGARAN_AWAL)
-    _tandai_akses(request.user, roots, c.instansi.pk)
+    _tandai_akses(request.user, roots)
     gaps = celah(c, batas=BATAS_CELAH_HALAMAN)
     units = []
     if c.admin:
@@ -799,10 +693,10 @@ def pohon_simpul(request: HttpRequest, rhk_id: int) -> HttpResponse:
     node, periode = simpul_untuk(request.user, rhk_id)
     if getattr(request, "htmx", False):
         pohon_bangun(periode, [node], 2)  # the children asked for, however many
-        _tandai_akses(request.user, [node], periode.instansi_id)
+        _tandai_akses(request.user, [node])
         return render(request, "pohon/_anak.html", {"simpul": node, "periode": periode})
     pohon_bangun(periode, [node], 3, anggaran=ANGGARAN_AWAL, wajib=1)
-    _tandai_akses(request.user, [node], periode.instansi_id)
+    _tandai_akses(request.user, [node])
     return render(request, "pohon/simpul.html", {"simpul": node, "periode": periode})
 
 

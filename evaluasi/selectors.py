@@ -25,8 +25,7 @@ from kinerja.models import Pegawai, Periode, UnitKerja
 
 
 def tahun_list(user: Any) -> list[int]:
-    a = policy.actor(user)
-    inst = a.admin_instansi_id or a.instansi_id
+    inst = policy.instansi_of(user)
     return list(
         Periode.objects.filter(instansi_id=inst).order_by("-tahun").values_list("tahun", flat=True)
     )
@@ -36,8 +35,7 @@ def periode_evaluasi(user: Any, tahun: str | int | None = None) -> Periode | Non
     """For the year-end pages: the given year, else the newest year being evaluated (status
     `evaluasi`), else the usual default."""
     if not tahun:
-        a = policy.actor(user)
-        inst = a.admin_instansi_id or a.instansi_id
+        inst = policy.instansi_of(user)
         p = (
             Periode.objects.select_related("instansi")
             .filter(instansi_id=inst, status=Periode.Status.EVALUASI)
@@ -51,12 +49,11 @@ def periode_evaluasi(user: Any, tahun: str | int | None = None) -> Periode | Non
 
 def periode_untuk(user: Any, tahun: str | int | None = None) -> Periode | None:
     """The user's instansi's period: the given year, else the newest one not closed."""
-    a = policy.actor(user)
-    inst = a.admin_instansi_id or a.instansi_id
+    inst = policy.instansi_of(user)
     qs = Periode.objects.select_related("instansi")
     if inst:
         qs = qs.filter(instansi_id=inst)
-    elif not a.superuser:
+    elif not policy.may(user, "semua_instansi"):
         return None
     if tahun:
         try:
@@ -130,7 +127,8 @@ def evaluasi_sebagai_atasan(user: Any, periode: Periode, w: jendela.Window) -> l
         Evaluasi.objects.filter(_window_filter(w), periode=periode)
         .filter(
             Q(atasan_pejabat_penilai_id=a.pegawai_id)
-            | Q(pegawai_id__in=a.atasan_dari_ids())  # indexed; a join OR scanned all pegawai
+            # indexed; a join OR scanned all pegawai
+            | Q(pegawai_id__in=policy.pegawai_terkait(user, "atasan"))
         )
         .select_related("pegawai__jabatan", "pejabat_penilai")
         .order_by("pejabat_penilai__nama", "pegawai__nama", "pk")
@@ -629,27 +627,6 @@ def keberatan_terbuka(periode: Periode) -> list:
         .exclude(status=Keberatan.Status.DIPUTUS)
         .order_by("batas_putusan", "pk")
     )
-
-
-def keberatan_terlihat(a: policy.Actor) -> bool:
-    """For the menu: admins, leaders (penilai, atasan) and anyone who is a party to one."""
-    if a.admin_instansi_id or a.superuser:
-        return True
-    if not a.pegawai_id:
-        return False
-    if a.dinilai_ids() or a.atasan_dari_ids():
-        return True
-
-    def build() -> set[int]:
-        from evaluasi.models import Keberatan
-
-        return set(
-            Keberatan.objects.filter(
-                Q(pegawai_id=a.pegawai_id) | Q(pemutus_id=a.pegawai_id)
-            ).values_list("pk", flat=True)[:1]
-        )
-
-    return bool(a._ids("keberatan", build))
 
 
 def keberatan_terakhir(user: Any, evaluasi_ids: list[int]) -> dict[int, Any]:

@@ -47,8 +47,8 @@ STALE = (
 )
 
 
-def _require(user: Any, action: str, obj: Any) -> None:
-    policy.require(user, action, obj)
+def _require(user: Any, action: str, obj: Any, pesan: str | None = None) -> None:
+    policy.require(user, action, obj, pesan)
 
 
 def _periode_terbuka(periode: Periode) -> None:
@@ -188,9 +188,7 @@ def evaluasi_mulai(
     validation error naming its id: creating never overwrites.
     """
     w = jendela.dari_jenis(periode, jenis, urutan)
-    a = policy.actor(user)
-    if not a.is_penilai_of(pegawai.pk) or a.pegawai_id == pegawai.pk:
-        raise PermissionDenied("Hanya pejabat penilai yang dapat mengevaluasi pegawai ini.")
+    _require(user, "nilai", pegawai, "Hanya pejabat penilai yang dapat mengevaluasi pegawai ini.")
     if pegawai.instansi_id != periode.instansi_id:
         raise ValidationError("Pegawai bukan bagian dari instansi periode ini.")
     lookup = {"pegawai": pegawai, "periode": periode, "jenis": w.jenis, "urutan": w.urutan}
@@ -632,13 +630,7 @@ def justifikasi_simpan(
         raise ValidationError({"cakupan": ["Cakupan tidak dikenal."]})
     if not (isi or "").strip():
         raise ValidationError({"isi": ["Tuliskan justifikasi."]})
-    a = policy.actor(user)
-    if cakupan == "tim":
-        if pejabat_penilai is None or pejabat_penilai.pk != a.pegawai_id:
-            raise PermissionDenied("Justifikasi tim ditulis oleh pejabat penilainya.")
-    elif not a.is_admin_of(periode.instansi_id):
-        raise PermissionDenied("Justifikasi unit/instansi ditulis oleh admin instansi.")
-    return JustifikasiDistribusi.objects.create(
+    j = JustifikasiDistribusi(
         periode=periode,
         jenis=w.jenis,
         urutan=w.urutan,
@@ -649,6 +641,16 @@ def justifikasi_simpan(
         pelanggaran=list(pelanggaran),
         dibuat_oleh=user,
     )
+    _require(
+        user,
+        "tulis",
+        j,
+        "Justifikasi tim ditulis oleh pejabat penilainya."
+        if cakupan == "tim"
+        else "Justifikasi unit/instansi ditulis oleh admin instansi.",
+    )
+    j.save()
+    return j
 
 
 # --- documents -----------------------------------------------------------------------------
@@ -694,8 +696,12 @@ def penutupan_mulai(*, user: Any, periode: Periode):
     written the recap and completed it."""
     from evaluasi.models import PenutupanTahun
 
-    if not policy.actor(user).is_admin_of(periode.instansi_id):
-        raise PermissionDenied("Hanya admin instansi yang dapat menutup tahun.")
+    _require(
+        user,
+        "mulai",
+        PenutupanTahun(periode=periode),
+        "Hanya admin instansi yang dapat menutup tahun.",
+    )
     from kinerja.models import Job
 
     pen, _ = PenutupanTahun.objects.select_for_update().get_or_create(
@@ -1048,16 +1054,14 @@ def _tutup_periksa(*, pen_id: int, putaran: int, induk_id: int | None) -> dict |
 
 
 # --- follow-up -----------------------------------------------------------------------------
-def _admin(user: Any, instansi_id: int) -> None:
-    if not policy.actor(user).is_admin_of(instansi_id):
-        raise PermissionDenied("Hanya admin instansi yang dapat melakukan tindakan ini.")
+HANYA_ADMIN = "Hanya admin instansi yang dapat melakukan tindakan ini."
 
 
 @transaction.atomic
 def potensi_simpan(
     *, user: Any, pegawai: Pegawai, tahun: int, potensi: str, sumber: str = ""
 ) -> Potensi:
-    _admin(user, pegawai.instansi_id)
+    _require(user, "change", Potensi(pegawai=pegawai, tahun=tahun), HANYA_ADMIN)
     if potensi not in rules.POTENSI:
         raise ValidationError({"potensi": ["Pilih potensi: rendah, menengah, atau tinggi."]})
     obj, _ = Potensi.objects.update_or_create(
@@ -1073,7 +1077,7 @@ def tabel_tindak_lanjut_simpan(
     *, user: Any, instansi_id: int, jenis: str, predikat: str, nilai: str
 ) -> TabelTindakLanjut | None:
     """Set (or, with an empty value, clear) one cell of an instansi's follow-up table."""
-    _admin(user, instansi_id)
+    _require(user, "change", TabelTindakLanjut(instansi_id=instansi_id), HANYA_ADMIN)
     if jenis not in TabelTindakLanjut.Jenis.values or predikat not in rules.PREDIKAT:
         raise ValidationError("Jenis tabel atau predikat tidak dikenal.")
     nilai = (nilai or "").strip()
@@ -1098,7 +1102,7 @@ def kasus_sanksi_buka(
     mulai: dt.date | None = None,
 ) -> KasusSanksi:
     """Open a sanction case; its first step (six months to improve) starts at `mulai`."""
-    _admin(user, pegawai.instansi_id)
+    _require(user, "buka", KasusSanksi(pegawai=pegawai, periode=periode), HANYA_ADMIN)
     if pegawai.instansi_id != periode.instansi_id:
         raise ValidationError("Pegawai bukan bagian dari instansi periode ini.")
     if KasusSanksi.objects.filter(pegawai=pegawai, status=KasusSanksi.Status.TERBUKA).exists():

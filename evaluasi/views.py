@@ -73,10 +73,9 @@ def _evaluasi_qs():
 
 @login_required
 def beranda(request: HttpRequest) -> HttpResponse:
-    a = policy.actor(request.user)
-    if a.pegawai_id and a.dinilai_ids():
+    if policy.may(request.user, "menilai"):
         return redirect("evaluasi:tim")
-    if a.admin_instansi_id or a.superuser:
+    if policy.may(request.user, "kelola_instansi"):
         return redirect("evaluasi:distribusi")
     return redirect("evaluasi:saya")
 
@@ -120,7 +119,6 @@ def _pegawai_dinilai(request: HttpRequest, pegawai_id: int) -> Pegawai:
 def nilai(request: HttpRequest, pegawai_id: int, kode: str) -> HttpResponse:
     """The penilai's evaluation form for one person and window."""
     pegawai = _pegawai_dinilai(request, pegawai_id)
-    a = policy.actor(request.user)
     periode = selectors.periode_untuk(request.user, request.GET.get("tahun"))
     if periode is None or periode.instansi_id != pegawai.instansi_id:
         raise Http404
@@ -135,7 +133,7 @@ def nilai(request: HttpRequest, pegawai_id: int, kode: str) -> HttpResponse:
     )
     if ev is None:
         # Only her penilai may start it; for everyone else there is nothing to show yet.
-        if not a.is_penilai_of(pegawai.pk):
+        if not policy.can(request.user, "nilai", pegawai):
             raise Http404
         return render(
             request, "evaluasi/mulai.html", {"pegawai": pegawai, "w": w, "periode": periode}
@@ -330,9 +328,7 @@ def pdf(request: HttpRequest, pk: int) -> HttpResponse:
     from kinerja import jobs
     from kinerja.models import Job
 
-    ev = policy.get_for_user(request.user, _evaluasi_qs(), pk=pk)
-    if not ev.is_final and not policy.actor(request.user).leads(ev.pegawai_id):
-        raise Http404
+    ev = policy.get_for_user(request.user, _evaluasi_qs(), action="dokumen", pk=pk)
     if ev.dokumen_id and ev.dokumen_row_version == ev.row_version:
         doc = Dokumen.objects.filter(pk=ev.dokumen_id, digantikan=False).first()
         if doc is not None:
@@ -349,17 +345,9 @@ def pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def dokumen(request: HttpRequest, pk: int) -> FileResponse:
+    # The pegawai sees their own evaluation document only once the evaluation is final: the
+    # policy's rule for documents (kinerja.policy.organisasi.DokumenRules).
     doc = policy.get_for_user(request.user, Dokumen.objects.all(), pk=pk)
-    if doc.jenis == Dokumen.Jenis.EVALUASI and doc.object_id:
-        # The pegawai sees their own evaluation document only once the evaluation is final.
-        ev = Evaluasi.objects.filter(pk=doc.object_id).first()
-        a = policy.actor(request.user)
-        if (
-            ev
-            and not ev.is_final
-            and not (a.leads(ev.pegawai_id) or a.is_admin_of(doc.instansi_id))
-        ):
-            raise Http404
     nama = doc.berkas.name.rsplit("/", 1)[-1]
     return FileResponse(doc.berkas.open("rb"), as_attachment=True, filename=nama)
 
@@ -406,7 +394,7 @@ def distribusi(request: HttpRequest) -> HttpResponse:
     periode = _periode(request)
     w = _window(request, periode)
     a = policy.actor(request.user)
-    admin = a.is_admin_of(periode.instansi_id)
+    admin = policy.can(request.user, "kelola", periode)
     cakupan = request.GET.get("cakupan") or ("instansi" if admin else "tim")
     panels, units, daftar, halaman_unit = [], [], [], None
     if cakupan == "tim":
@@ -414,13 +402,10 @@ def distribusi(request: HttpRequest) -> HttpResponse:
             raise Http404
         panels = [selectors.distribusi_tim(a.pegawai_id, periode, w)]
     elif cakupan == "unit":
-        from kinerja.policy.evaluasi import boleh_lihat_distribusi_unit
-
         unit_id = request.GET.get("unit")
         if unit_id:
             unit = policy.get_for_user(request.user, UnitKerja.objects.all(), pk=unit_id)
-            if not boleh_lihat_distribusi_unit(a, unit):
-                raise PermissionDenied
+            policy.require(request.user, "distribusi", unit)
             panels = [selectors.distribusi_unit(unit, periode, w)]
             daftar = list(
                 Evaluasi.objects.filter(periode=periode, jenis=w.jenis, urutan=w.urutan)
@@ -599,7 +584,7 @@ def _admin_periode(request: HttpRequest):
     )
     if periode is None:
         raise Http404("Periode tidak ditemukan.")
-    if not policy.actor(request.user).is_admin_of(periode.instansi_id):
+    if not policy.can(request.user, "kelola", periode):
         raise Http404
     return periode
 

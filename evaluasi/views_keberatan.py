@@ -50,7 +50,7 @@ def ajukan(request: HttpRequest, pk: int) -> HttpResponse:
         Evaluasi.objects.select_related("pegawai", "periode", "pejabat_penilai"),
         pk=pk,
     )
-    if policy.actor(request.user).pegawai_id != ev.pegawai_id:
+    if not policy.can(request.user, "ajukan_keberatan", ev):
         raise PermissionDenied("Keberatan hanya dapat diajukan oleh pegawai yang dinilai.")
     info = selectors.keberatan_evaluasi(request.user, ev)
     if request.method == "POST":
@@ -112,7 +112,12 @@ def daftar(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "evaluasi/keberatan_daftar.html",
-        {"rows": rows, "halaman": halaman, "semua": semua, "admin": bool(a.admin_instansi_id)},
+        {
+            "rows": rows,
+            "halaman": halaman,
+            "semua": semua,
+            "admin": bool(policy.instansi_administered(request.user)),
+        },
     )
 
 

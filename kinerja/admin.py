@@ -26,8 +26,12 @@ ORG_MODELS = (Instansi, UnitKerja, Jabatan, Pegawai, TimKerja, Periode)
 
 
 def _is_admin(request: HttpRequest) -> bool:
-    a = policy.actor(request.user)
-    return a.superuser or a.admin_instansi_id is not None
+    return policy.may(request.user, "kelola_instansi")
+
+
+# Where each organisation model keeps its instansi (for scope_admin).
+def _instansi_path(model: type[Model]) -> str:
+    return {Instansi: "id", Jabatan: "unit_kerja__instansi_id"}.get(model, "instansi_id")
 
 
 class PolicyAdmin(SimpleHistoryAdmin):
@@ -38,18 +42,8 @@ class PolicyAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         qs = super().get_queryset(request)
-        a = policy.actor(request.user)
-        if a.superuser:
-            return qs
         # Only the instansi the user administers, even when they are a pegawai elsewhere.
-        return policy.scope(request.user, qs).filter(**{self._instansi_path(): a.admin_instansi_id})
-
-    def _instansi_path(self) -> str:
-        if self.model is Instansi:
-            return "id"
-        if self.model is Jabatan:
-            return "unit_kerja__instansi_id"
-        return "instansi_id"
+        return policy.scope_admin(request.user, qs, _instansi_path(self.model))
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return _is_admin(request)
@@ -69,31 +63,24 @@ class PolicyAdmin(SimpleHistoryAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         related = db_field.related_model
         if related in ORG_MODELS:
-            qs = policy.scope(request.user, related._default_manager.all())
-            a = policy.actor(request.user)
-            if not a.superuser:
-                path = {Instansi: "id", Jabatan: "unit_kerja__instansi_id"}.get(
-                    related, "instansi_id"
-                )
-                qs = qs.filter(**{path: a.admin_instansi_id})
-            kwargs["queryset"] = qs
+            kwargs["queryset"] = policy.scope_admin(
+                request.user, related._default_manager.all(), _instansi_path(related)
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         related = db_field.related_model
         if related in ORG_MODELS:
-            a = policy.actor(request.user)
-            qs = policy.scope(request.user, related._default_manager.all())
-            if not a.superuser:
-                qs = qs.filter(instansi_id=a.admin_instansi_id)
-            kwargs["queryset"] = qs
+            kwargs["queryset"] = policy.scope_admin(
+                request.user, related._default_manager.all(), _instansi_path(related)
+            )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict:
         initial = super().get_changeform_initial_data(request)
-        a = policy.actor(request.user)
-        if a.admin_instansi_id and "instansi" in {f.name for f in self.model._meta.fields}:
-            initial.setdefault("instansi", a.admin_instansi_id)
+        dikelola = policy.instansi_administered(request.user)
+        if dikelola and "instansi" in {f.name for f in self.model._meta.fields}:
+            initial.setdefault("instansi", dikelola)
         return initial
 
     def save_model(self, request, obj, form, change) -> None:
@@ -121,13 +108,13 @@ class InstansiAdmin(PolicyAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # The identity of an instansi is the superuser's to set.
-        return () if policy.actor(request.user).superuser else ("kode", "jenis")
+        return () if policy.may(request.user, "kelola_identitas_instansi") else ("kode", "jenis")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return policy.actor(request.user).superuser
+        return policy.may(request.user, "kelola_identitas_instansi")
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return policy.actor(request.user).superuser
+        return policy.may(request.user, "kelola_identitas_instansi")
 
 
 @admin.register(UnitKerja)
@@ -189,7 +176,7 @@ class PegawaiAdmin(PolicyAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":
             # Only accounts of the admin's own pegawai (never an admin's or a staff account).
-            kwargs["queryset"] = _scoped_users(request).filter(admin_instansi__isnull=True)
+            kwargs["queryset"] = policy.akun_pilihan(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change) -> None:
@@ -214,6 +201,10 @@ class PeriodeAdmin(PolicyAdmin):
     list_select_related = ("instansi",)
 
 
+# The User field naming the instansi an account administers: shown and set by the superuser.
+FIELD_ADMIN = "admin_instansi"
+
+
 def _scoped_users(request: HttpRequest) -> QuerySet:
     # Accounts are tenant data: the policy decides which ones an admin may manage.
     return policy.scope(request.user, User.objects.all())
@@ -224,7 +215,7 @@ class UserAdmin(DjangoUserAdmin):
     """Logins. An admin BKD manages the accounts of their own instansi's pegawai (names, email,
     active flag, password); roles and flags are the superuser's."""
 
-    list_display = ("username", "first_name", "email", "is_active", "admin_instansi")
+    list_display = ("username", "first_name", "email", "is_active", FIELD_ADMIN)
     list_filter = ("is_active", "is_staff")
     search_fields = ("username", "first_name", "last_name", "email")
     fieldsets_admin_bkd = (
@@ -234,21 +225,21 @@ class UserAdmin(DjangoUserAdmin):
     )
 
     def get_fieldsets(self, request, obj=None):
-        if obj is not None and not request.user.is_superuser:
+        if obj is not None and not policy.may(request.user, "kelola_akun"):
             return self.fieldsets_admin_bkd
         if obj is not None:
-            return (*self.fieldsets, ("Kinerja", {"fields": ("admin_instansi",)}))
+            return (*self.fieldsets, ("Kinerja", {"fields": (FIELD_ADMIN,)}))
         return super().get_fieldsets(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
-        return () if request.user.is_superuser else ("username", "last_login")
+        return () if policy.may(request.user, "kelola_akun") else ("username", "last_login")
 
     def get_list_filter(self, request):
-        return self.list_filter if request.user.is_superuser else ("is_active",)
+        return self.list_filter if policy.may(request.user, "kelola_akun") else ("is_active",)
 
     def get_queryset(self, request):
         qs = _scoped_users(request)
-        return qs if request.user.is_superuser else qs.exclude(pk=request.user.pk)
+        return qs if policy.may(request.user, "kelola_akun") else qs.exclude(pk=request.user.pk)
 
     def has_module_permission(self, request):
         return _is_admin(request)
@@ -261,10 +252,10 @@ class UserAdmin(DjangoUserAdmin):
 
     def has_add_permission(self, request):
         # New logins come with new pegawai (admin, import, API); the superuser may add others.
-        return request.user.is_superuser
+        return policy.may(request.user, "kelola_akun")
 
     def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return policy.may(request.user, "kelola_akun")
 
     def _owns(self, request, obj) -> bool:
         return policy.can(request.user, "change", obj)

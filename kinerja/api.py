@@ -285,10 +285,11 @@ class PegawaiViewSet(PolicyScopedMixin, viewsets.ReadOnlyModelViewSet):
         ser = PegawaiUpsertSerializer(data=request.data, context={"request": request})
         ser.is_valid(raise_exception=True)
         data = dict(ser.validated_data)
-        a = policy.actor(request.user)
         instansi = data.pop("instansi", None)
         if instansi is None:
-            instansi = Instansi.objects.filter(pk=a.admin_instansi_id).first()
+            instansi = Instansi.objects.filter(
+                pk=policy.instansi_administered(request.user)
+            ).first()
         if instansi is None or not policy.can(request.user, "import", instansi):
             raise PermissionDenied(
                 "Hanya admin instansi yang dapat menambah atau mengubah pegawai."

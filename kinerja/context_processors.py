@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
-from kinerja.policy import actor
+from kinerja.policy import actor, may
 
 # The menu facts of every page (unread notifications, which menu entries show) cost three to
 # six queries per request; they are kept per user for settings.KINERJA_NAV_DETIK seconds
@@ -60,9 +60,9 @@ def nav_fakta(request: HttpRequest) -> dict | None:
             "stamp": stamp,
             "belum_dibaca": Notifikasi.objects.filter(penerima=user, dibaca=False).count(),
             "nav": {
-                "pegawai": a.pegawai_id is not None,
-                "penilai": bool(a.pegawai_id and a.dinilai_ids()),
-                "admin": a.admin_instansi_id is not None or a.superuser,
+                "pegawai": may(a, "pegawai"),
+                "penilai": may(a, "menilai"),
+                "admin": may(a, "kelola_instansi"),
             },
             "tautan": [item.url_name for item in NAV if item.visible(a)],
         }

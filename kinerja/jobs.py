@@ -89,11 +89,9 @@ def handler(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 def _instansi_of(user: Any) -> int | None:
     if user is None:
         return None
-    if getattr(user, "admin_instansi_id", None):
-        return user.admin_instansi_id
-    from kinerja.models import Pegawai
+    from kinerja import policy
 
-    return Pegawai.objects.filter(user_id=user.pk).values_list("instansi_id", flat=True).first()
+    return policy.instansi_of(user)
 
 
 def enqueue(task: str, *, kunci: str | None = None, user: Any = None, **kwargs: Any) -> Job:

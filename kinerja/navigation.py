@@ -55,13 +55,17 @@ def aktif_url(path: str, urls: Iterable[str]) -> str | None:
     return terpilih
 
 
-def is_pegawai(a: Actor) -> bool:
-    return a.pegawai_id is not None
+def boleh(capability: str) -> Callable[[Actor], bool]:
+    """A visibility test that asks the policy for one capability (kinerja.policy.may)."""
+    from kinerja import policy
+
+    def visible(a: Actor) -> bool:
+        return policy.may(a, capability)
+
+    visible.__name__ = f"boleh_{capability}"
+    return visible
 
 
-def is_penilai(a: Actor) -> bool:
-    return bool(a.pegawai_id and a.dinilai_ids())
-
-
-def is_admin(a: Actor) -> bool:
-    return a.admin_instansi_id is not None or a.superuser
+is_pegawai = boleh("pegawai")
+is_penilai = boleh("menilai")
+is_admin = boleh("kelola_instansi")

@@ -40,10 +40,11 @@ def beranda(request: HttpRequest) -> HttpResponse:
         else Pegawai.objects.none()
     )
     ringkas_instansi = None
-    if a.admin_instansi_id:
+    dikelola = policy.instansi_administered(request.user)
+    if dikelola:
         ringkas_instansi = {
-            "pegawai": Pegawai.objects.filter(instansi_id=a.admin_instansi_id).count(),
-            "unit": UnitKerja.objects.filter(instansi_id=a.admin_instansi_id).count(),
+            "pegawai": Pegawai.objects.filter(instansi_id=dikelola).count(),
+            "unit": UnitKerja.objects.filter(instansi_id=dikelola).count(),
         }
     panels = [p.template for p in PANELS if p.visible(a)]
     return render(
@@ -138,16 +139,16 @@ def notifikasi_preferensi(request: HttpRequest) -> HttpResponse:
 
 def _instansi_admin(request: HttpRequest) -> Instansi:
     """The instansi whose settings this admin edits (a superuser picks one with ?instansi=)."""
-    a = policy.actor(request.user)
-    if a.superuser:
+    if policy.may(request.user, "semua_instansi"):
         pk = request.GET.get("instansi") or request.POST.get("instansi")
         inst = Instansi.objects.filter(pk=pk).first() if pk and str(pk).isdigit() else None
         inst = inst or Instansi.objects.order_by("nama").first()
         if inst is None:
             raise PermissionDenied("Belum ada instansi.")
         return inst
-    if a.admin_instansi_id:
-        return Instansi.objects.get(pk=a.admin_instansi_id)
+    dikelola = policy.instansi_administered(request.user)
+    if dikelola:
+        return Instansi.objects.get(pk=dikelola)
     raise PermissionDenied("Hanya admin instansi yang dapat mengubah pengaturan pengingat.")
 
 
@@ -166,12 +167,14 @@ def notifikasi_pengaturan(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, "Pengaturan pengingat disimpan.")
         url = "notifikasi_pengaturan"
-        if policy.actor(request.user).superuser:
+        if policy.may(request.user, "semua_instansi"):
             from django.urls import reverse
 
             return redirect(f"{reverse(url)}?instansi={instansi.pk}")
         return redirect(url)
-    semua = Instansi.objects.order_by("nama") if request.user.is_superuser else None
+    semua = (
+        Instansi.objects.order_by("nama") if policy.may(request.user, "semua_instansi") else None
+    )
     return render(
         request,
         "kinerja/notifikasi_pengaturan.html",
@@ -191,8 +194,7 @@ JOB_FILTERS = {
 @login_required
 def job_list(request: HttpRequest) -> HttpResponse:
     """Background jobs of the admin's instansi: pending, running, failed (with the error), retried."""
-    a = policy.actor(request.user)
-    if not (a.admin_instansi_id or a.superuser):
+    if not policy.may(request.user, "kelola_instansi"):
         return redirect("beranda")  # like the other admin pages (see the access matrix)
     qs = policy.scope(request.user, Job.objects.select_related("dibuat_oleh", "instansi"))
     ringkas = qs.aggregate(
@@ -214,8 +216,7 @@ def job_ulang(request: HttpRequest, pk: int) -> HttpResponse:
     from kinerja import jobs
 
     job = policy.get_for_user(request.user, Job.objects.all(), pk=pk)
-    a = policy.actor(request.user)
-    if not (a.superuser or a.is_admin_of(job.instansi_id)):
+    if not policy.can(request.user, "ulang", job):
         raise PermissionDenied("Hanya admin instansi yang dapat mengulang pekerjaan.")
     if job.status != Job.Status.GAGAL:
         messages.error(request, "Hanya pekerjaan yang gagal yang dapat diulang.")

@@ -24,8 +24,7 @@ PRATINJAU_MAKS = 500  # rows shown in the preview table; counts and errors alway
 
 
 def _instansi_for(request: HttpRequest) -> Instansi:
-    a = policy.actor(request.user)
-    instansi = Instansi.objects.filter(pk=a.admin_instansi_id).first()
+    instansi = Instansi.objects.filter(pk=policy.instansi_administered(request.user)).first()
     if instansi is None or not policy.can(request.user, "import", instansi):
         raise PermissionDenied("Hanya admin instansi yang dapat mengimpor pegawai.")
     return instansi

@@ -160,13 +160,7 @@ def skp_buat(
     jenis: str | None = None,
 ) -> SKP:
     """Start version 1 of a pegawai's SKP for a year (the pegawai, their penilai or admin)."""
-    a = policy.actor(user)
-    if not (
-        a.pegawai_id == pegawai.pk
-        or a.is_penilai_of(pegawai.pk)
-        or a.is_ketua_tim_of(pegawai.pk)
-        or a.is_admin_of(pegawai.instansi_id)
-    ):
+    if not policy.can(user, "buat_skp", pegawai):
         raise PermissionDenied("Anda tidak berwenang membuat SKP untuk pegawai ini.")
     return _skp_buat(
         pegawai=pegawai, periode=periode, user=user, pendekatan=pendekatan, jenis=jenis

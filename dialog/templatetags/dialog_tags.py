@@ -30,10 +30,11 @@ def dialog_ringkas(context) -> dict:
     a = policy.actor(request.user)
     if not a.pegawai_id:
         return {}
-    cakupan = sel.cakupan_umpan_balik(penilai_id=a.pegawai_id) if a.dinilai_ids() else None
+    menilai = policy.may(a, "menilai")
+    cakupan = sel.cakupan_umpan_balik(penilai_id=a.pegawai_id) if menilai else None
     return {
         "perlu_keputusan": sel.penugasan_perlu_keputusan(user=request.user).count()
-        if a.dinilai_ids()
+        if menilai
         else 0,
         "permintaan": sel.permintaan_masuk(user=request.user).count(),
         "cakupan": cakupan,

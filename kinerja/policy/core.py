@@ -100,7 +100,9 @@ class Actor:
 
 
 def actor(user: Any) -> Actor:
-    """The Actor for a user, cached on the user object for the request."""
+    """The Actor for a user (or an Actor itself), cached on the user object for the request."""
+    if isinstance(user, Actor):
+        return user
     cached = getattr(user, "_kinerja_actor", None)
     if cached is not None:
         return cached
@@ -135,6 +137,11 @@ class Rules:
 
 
 _registry: dict[str, Rules] = {}
+# Actions one stage defines on another's model (e.g. the evaluation stage's "nilai" on a
+# Pegawai): (model label, action) -> rule. Asked before the model's own Rules.
+_actions: dict[tuple[str, str], Callable[[Actor, Any], bool]] = {}
+# Questions about the user rather than one object (menus, home panels, list pages).
+_capabilities: dict[str, Callable[[Actor], bool]] = {}
 
 
 def register(*labels: str) -> Callable[[type[Rules]], type[Rules]]:
@@ -142,6 +149,28 @@ def register(*labels: str) -> Callable[[type[Rules]], type[Rules]]:
         for label in labels:
             _registry[label] = cls()
         return cls
+
+    return deco
+
+
+def action(label: str, *names: str) -> Callable[[Callable], Callable]:
+    """Register the rule of an action on another module's model: fn(actor, obj) -> bool."""
+
+    def deco(fn: Callable[[Actor, Any], bool]) -> Callable[[Actor, Any], bool]:
+        for name in names:
+            _actions[(label, name)] = fn
+        return fn
+
+    return deco
+
+
+def capability(*names: str) -> Callable[[Callable], Callable]:
+    """Register a capability: fn(actor) -> bool, asked through `may`."""
+
+    def deco(fn: Callable[[Actor], bool]) -> Callable[[Actor], bool]:
+        for name in names:
+            _capabilities[name] = fn
+        return fn
 
     return deco
 
@@ -166,17 +195,82 @@ def can(user: Any, action: str, obj: Model) -> bool:
     a = actor(user)
     if not a.authenticated:
         return False
+    rule = _actions.get((obj._meta.label_lower, action))
+    if rule is not None:
+        return bool(rule(a, obj))
     return _rules_for(type(obj)).can(a, action, obj)
 
 
-def get_for_user(user: Any, qs: QuerySet, **lookup: Any) -> Any:
-    """Fetch through the policy: what the user may not see does not exist (404)."""
-    obj = scope(user, qs).filter(**lookup).first()
+def may(user: Any, name: str) -> bool:
+    """May the user do `name` at all: a capability, not about one object (menus, home panels,
+    list pages). An unknown name is False (fail closed)."""
+    a = actor(user)
+    if not a.authenticated:
+        return False
+    rule = _capabilities.get(name)
+    return bool(rule is not None and rule(a))
+
+
+def get_for_user(user: Any, qs: QuerySet, *, action: str = "view", **lookup: Any) -> Any:
+    """Fetch through the policy: what the user may not see does not exist (404).
+
+    With another `action`, the row is looked up and the action's rule asked before anything
+    is returned: not found and not allowed are the same 404."""
+    if action == "view":
+        obj = scope(user, qs).filter(**lookup).first()
+    else:
+        obj = qs.filter(**lookup).first() if actor(user).authenticated else None
+        if obj is not None and not can(user, action, obj):
+            obj = None
     if obj is None:
         raise Http404("Data tidak ditemukan.")
     return obj
 
 
-def require(user: Any, action: str, obj: Model) -> None:
+def require(user: Any, action: str, obj: Model, pesan: str | None = None) -> None:
+    """PermissionDenied (403) unless the user may; `pesan` says why in the user's words."""
     if not can(user, action, obj):
-        raise PermissionDenied("Anda tidak berwenang melakukan tindakan ini.")
+        raise PermissionDenied(pesan or "Anda tidak berwenang melakukan tindakan ini.")
+
+
+# --- the user's own instansi ----------------------------------------------------------------
+def instansi_of(user: Any) -> int | None:
+    """The instansi the user works in: the one they administer, else the one they belong to
+    (an account belongs to at most one instansi)."""
+    a = actor(user)
+    return a.admin_instansi_id or a.instansi_id
+
+
+def instansi_administered(user: Any) -> int | None:
+    """The instansi this user administers, or None."""
+    return actor(user).admin_instansi_id
+
+
+def scope_admin(user: Any, qs: QuerySet, instansi_path: str = "instansi_id") -> QuerySet:
+    """What the user administers of `qs`: everything for the superuser, the rows of the
+    instansi they administer for an admin (even when they are a pegawai elsewhere), else
+    nothing. Always inside what the policy lets them see."""
+    a = actor(user)
+    visible = scope(user, qs)
+    if a.superuser:
+        return visible
+    if a.admin_instansi_id:
+        return visible.filter(**{instansi_path: a.admin_instansi_id})
+    return visible.none()
+
+
+_HUBUNGAN = {
+    "dinilai": Actor.dinilai_ids,
+    "atasan": Actor.atasan_dari_ids,
+    "tim": Actor.anggota_tim_ids,
+}
+
+
+def pegawai_terkait(user: Any, *hubungan: str) -> set[int]:
+    """Pegawai related to the user: `dinilai` (they are the pejabat penilai), `atasan` (they
+    are the atasan pejabat penilai), `tim` (members of a team they lead). Cached per request."""
+    a = actor(user)
+    out: set[int] = set()
+    for h in hubungan:
+        out |= _HUBUNGAN[h](a)
+    return out

@@ -9,13 +9,18 @@
 - Realisasi and bukti dukung: the pegawai, their penilai and atasan, and the official who
   assigned the rencana hasil kerja (`pemberi_tugas` on the row: the model link is the grant).
 - Dialog kinerja and tindak lanjut: both parties, and the pegawai's penilai and atasan.
+- A rencana hasil kerja's realisasi page: whoever sees its realisasi (above). Feedback on one
+  rencana hasil kerja (and so its text): the pegawai's leaders, the ketua of their team and the
+  official who assigned the row.
+- A pegawai's year of dialogue: the pegawai and their penilai and atasan penilai. A check-in is
+  recorded by a leader or the ketua tim; bimbingan and konseling by the penilai or atasan.
 """
 
 from __future__ import annotations
 
 from django.db.models import Model, Q, QuerySet
 
-from .core import Actor, Rules, register
+from .core import Actor, Rules, action, register
 
 
 def _p(prefix: str) -> str:
@@ -217,3 +222,52 @@ class TindakLanjutRules(_QRules):
                 obj.penanggung_jawab_id,
             }
         return False
+
+
+# --- actions of the dialog stage on other stages' models -------------------------------------
+@action("skp.rencanahasilkerja", "realisasi")
+def boleh_realisasi_rhk(a: Actor, rhk: Model) -> bool:
+    """The realisasi page of a rencana hasil kerja: the same people who see its realisasi rows
+    (`dokumentasi_q`): the pegawai, their penilai and atasan, the official who assigned it."""
+    pid = rhk.skp.pegawai_id
+    return (
+        a.superuser
+        or (a.pegawai_id is not None and a.pegawai_id == pid)
+        or a.leads(pid)
+        or (a.pegawai_id is not None and rhk.pemberi_tugas_id == a.pegawai_id)
+    )
+
+
+@action("skp.rencanahasilkerja", "umpan_balik")
+def boleh_umpan_balik_rhk(a: Actor, rhk: Model) -> bool:
+    """Who may give feedback on one rencana hasil kerja (and so read its text): the pegawai's
+    leaders, the ketua of their team, and the official who assigned that row."""
+    pid = rhk.skp.pegawai_id
+    return (
+        a.leads(pid)
+        or a.is_ketua_tim_of(pid)
+        or (a.pegawai_id is not None and rhk.pemberi_tugas_id == a.pegawai_id)
+    )
+
+
+@action("kinerja.pegawai", "lihat_tahun")
+def boleh_lihat_tahun(a: Actor, pegawai: Model) -> bool:
+    """A pegawai's year of dialogue (feedback, assignments, dialogues): themself, their penilai
+    and atasan penilai."""
+    return (
+        a.superuser
+        or (a.pegawai_id is not None and a.pegawai_id == pegawai.pk)
+        or a.leads(pegawai.pk)
+    )
+
+
+@action("kinerja.pegawai", "dialog_check_in")
+def boleh_check_in(a: Actor, pegawai: Model) -> bool:
+    """A check-in is recorded by the pegawai's penilai, atasan penilai or ketua tim."""
+    return a.leads(pegawai.pk) or a.is_ketua_tim_of(pegawai.pk)
+
+
+@action("kinerja.pegawai", "dialog_pembinaan")
+def boleh_pembinaan(a: Actor, pegawai: Model) -> bool:
+    """Bimbingan and konseling kinerja are the pejabat penilai's (or the atasan's) duty."""
+    return a.leads(pegawai.pk)

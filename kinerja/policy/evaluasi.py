@@ -2,7 +2,8 @@
 
 - Evaluasi: the pejabat penilai (current, or the one recorded on the evaluation) sees and rates;
   the atasan pejabat penilai sees; the pegawai sees their own only once it is final; the instansi
-  admin sees and reopens. Everyone else: not found.
+  admin sees and reopens. Everyone else: not found. The document of a draft evaluation is never
+  the pegawai's (the PDF page: the leaders only; the issued file: kinerja.policy.organisasi).
 - Kinerja organisasi: readable inside the instansi; set by the instansi admin or the head of a
   unit above (the leader of the organisation above).
 - Follow-up (potensi, sanctions, tables, year-end close): the instansi admin; the pegawai's
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 from django.db.models import Model, Q, QuerySet
 
-from .core import Actor, Rules, register
+from .core import Actor, Rules, action, capability, register
 
 
 def _kepala_unit_ids(a: Actor) -> set[int]:
@@ -100,6 +101,13 @@ class EvaluasiRules(Rules):
                     and _keberatan_qs().filter(evaluasi_id=obj.pk, pemutus_id=a.pegawai_id).exists()
                 )
             )
+        if action == "ajukan_keberatan":
+            # A keberatan is filed by the pegawai rated, on their own evaluation only.
+            return own
+        if action == "dokumen":
+            # The evaluation document (its PDF page): once final, whoever sees the evaluation;
+            # a draft's only to the pegawai's leaders (the pegawai never sees a draft's).
+            return self.can(a, "view", obj) and (obj.status == "final" or a.leads(obj.pegawai_id))
         if action in {"nilai", "finalisasi"}:
             # Rating is the penilai's alone, never one's own (a Plt may rate a subordinate).
             return self._penilai(a, obj) and not own and obj.status == "draft"
@@ -158,9 +166,14 @@ class JustifikasiRules(Rules):
         return qs.filter(q)
 
     def can(self, a: Actor, action: str, obj: Model) -> bool:
-        return a.is_admin_of(obj.periode.instansi_id) or (
-            a.pegawai_id is not None and obj.pejabat_penilai_id == a.pegawai_id
-        )
+        penilai = a.pegawai_id is not None and obj.pejabat_penilai_id == a.pegawai_id
+        if action == "tulis":
+            # A team's justification is its pejabat penilai's; a unit's or the instansi's is
+            # the admin's (obj is an unsaved probe).
+            if obj.cakupan == "tim":
+                return penilai
+            return a.is_admin_of(obj.periode.instansi_id)
+        return a.is_admin_of(obj.periode.instansi_id) or penilai
 
 
 class _AdminInstansiRules(Rules):
@@ -246,6 +259,7 @@ class LangkahSanksiRules(Rules):
         return KasusSanksiRules().can(a, action, obj.kasus)
 
 
+@action("kinerja.unitkerja", "distribusi")
 def boleh_lihat_distribusi_unit(a: Actor, unit) -> bool:
     """A unit's predikat distribution: the instansi admin, the head of the unit or of a unit
     above it, or a penilai of someone in the unit."""
@@ -258,6 +272,45 @@ def boleh_lihat_distribusi_unit(a: Actor, unit) -> bool:
     from kinerja.models import Pegawai
 
     return Pegawai.objects.filter(unit_kerja_id=unit.pk, pejabat_penilai_id=a.pegawai_id).exists()
+
+
+@action("kinerja.pegawai", "nilai")
+def boleh_nilai_pegawai(a: Actor, pegawai: Model) -> bool:
+    """Starting a pegawai's evaluation (and learning whether one exists) is their pejabat
+    penilai's alone, never one's own."""
+    return a.pegawai_id != pegawai.pk and a.is_penilai_of(pegawai.pk)
+
+
+@action("kinerja.periode", "kelola")
+def boleh_kelola_periode(a: Actor, periode: Model) -> bool:
+    """The year's administration (distribution of the instansi, close, follow-up): its admin."""
+    return a.is_admin_of(periode.instansi_id)
+
+
+@capability("distribusi")
+def boleh_distribusi(a: Actor) -> bool:
+    """The distribution pages: a penilai (their team) or an admin (the instansi)."""
+    return a.superuser or a.admin_instansi_id is not None or bool(a.pegawai_id and a.dinilai_ids())
+
+
+@capability("keberatan")
+def keberatan_terlihat(a: Actor) -> bool:
+    """The keberatan menu: admins, leaders (penilai, atasan) and anyone who is a party to one."""
+    if a.admin_instansi_id or a.superuser:
+        return True
+    if not a.pegawai_id:
+        return False
+    if a.dinilai_ids() or a.atasan_dari_ids():
+        return True
+
+    def build() -> set[int]:
+        return set(
+            _keberatan_qs()
+            .filter(Q(pegawai_id=a.pegawai_id) | Q(pemutus_id=a.pegawai_id))
+            .values_list("pk", flat=True)[:1]
+        )
+
+    return bool(a._ids("keberatan", build))
 
 
 # --- keberatan ---------------------------------------------------------------------------------

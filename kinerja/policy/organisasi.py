@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Model, QuerySet
 
-from .core import Actor, Rules, register
+from .core import Actor, Rules, action, capability, register
 
 WRITE_ACTIONS = {"change", "delete", "add", "import"}
 
@@ -51,6 +51,63 @@ class JabatanRules(_OrgRules):
     instansi_path = "unit_kerja__instansi_id"
 
 
+# --- capabilities: who the user is in the organisation ------------------------------------
+@capability("pegawai")
+def _pegawai(a: Actor) -> bool:
+    """Has a Pegawai row: takes part in the cycle (SKP, dialog, own evaluations)."""
+    return a.pegawai_id is not None
+
+
+@capability("menilai")
+def _menilai(a: Actor) -> bool:
+    """Is the pejabat penilai of someone."""
+    return bool(a.pegawai_id and a.dinilai_ids())
+
+
+@capability("memimpin")
+def _memimpin(a: Actor) -> bool:
+    """Is the pejabat penilai or the atasan pejabat penilai of someone."""
+    return bool(a.pegawai_id and (a.dinilai_ids() or a.atasan_dari_ids()))
+
+
+@capability("membina")
+def _membina(a: Actor) -> bool:
+    """Leads someone: penilai, atasan penilai, or ketua of a team with members (may hold a
+    dialog kinerja)."""
+    return bool(a.pegawai_id and (a.dinilai_ids() or a.atasan_dari_ids() or a.anggota_tim_ids()))
+
+
+@capability("kelola_instansi")
+def _kelola_instansi(a: Actor) -> bool:
+    """Administers an instansi (admin BKD), or is the superuser: the admin pages."""
+    return a.superuser or a.admin_instansi_id is not None
+
+
+@capability("semua_instansi")
+def _semua_instansi(a: Actor) -> bool:
+    """Works across instansi (the superuser): picks the instansi a page is about."""
+    return a.superuser
+
+
+@capability("kelola_akun")
+def _kelola_akun(a: Actor) -> bool:
+    """Creates logins outside the pegawai flow, deletes them, and sets roles and flags."""
+    return a.superuser
+
+
+@capability("kelola_identitas_instansi")
+def _kelola_identitas_instansi(a: Actor) -> bool:
+    """Creates and deletes instansi and sets their identity (kode, jenis)."""
+    return a.superuser
+
+
+# --- actions of the kernel on its own models ------------------------------------------------
+@action("kinerja.job", "ulang")
+def _job_ulang(a: Actor, job: Model) -> bool:
+    """A failed job is sent again by the admin of its instansi (who fixed the cause)."""
+    return a.is_admin_of(job.instansi_id)
+
+
 @register("kinerja.notifikasi")
 class NotifikasiRules(Rules):
     """A user's notifications are theirs alone."""
@@ -90,11 +147,18 @@ class DokumenRules(Rules):
 
         if a.superuser:
             return qs
-        q = a.pegawai_q("pegawai")
+        q = Q(pk__in=[])
+        if a.pegawai_id:
+            # The pegawai sees the document of their own evaluation only once it is final
+            # (as they see the evaluation itself); their leaders see drafts too.
+            q = (
+                (Q(pegawai_id=a.pegawai_id) & ~_dokumen_evaluasi_draft_q(a.pegawai_id))
+                | Q(pegawai__pejabat_penilai_id=a.pegawai_id)
+                | Q(pegawai__atasan_pejabat_penilai_id=a.pegawai_id)
+                | _dokumen_keberatan_q(a)
+            )
         if a.admin_instansi_id:
             q |= Q(instansi_id=a.admin_instansi_id)
-        if a.pegawai_id:
-            q |= _dokumen_keberatan_q(a)
         return qs.filter(q)
 
     def can(self, a: Actor, action: str, obj: Model) -> bool:
@@ -102,13 +166,34 @@ class DokumenRules(Rules):
             return False
         return (
             a.is_admin_of(obj.instansi_id)
-            or (a.pegawai_id is not None and obj.pegawai_id == a.pegawai_id)
+            or (
+                a.pegawai_id is not None
+                and obj.pegawai_id == a.pegawai_id
+                and not type(obj)
+                .objects.filter(_dokumen_evaluasi_draft_q(a.pegawai_id), pk=obj.pk)
+                .exists()
+            )
             or a.leads(obj.pegawai_id)
             or (
                 a.pegawai_id is not None
                 and type(obj).objects.filter(_dokumen_keberatan_q(a), pk=obj.pk).exists()
             )
         )
+
+
+def _dokumen_evaluasi_draft_q(pegawai_id: int):
+    """Documents of the pegawai's evaluations that are not final (a draft, or reopened)."""
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q
+
+    Evaluasi = apps.get_model("evaluasi", "Evaluasi")
+    return Q(
+        content_type=ContentType.objects.get_for_model(Evaluasi),
+        object_id__in=Evaluasi.objects.filter(pegawai_id=pegawai_id)
+        .exclude(status="final")
+        .values("pk"),
+    )
 
 
 def _dokumen_keberatan_q(a: Actor):
@@ -153,6 +238,26 @@ class UserRules(Rules):
         if not a.admin_instansi_id or action not in {"view", "change"}:
             return False
         return self.scope(a, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+
+
+def akun_pilihan(user: object) -> QuerySet:
+    """Logins an admin may link to one of their pegawai: accounts they manage that hold no
+    admin role (never another admin's account)."""
+    from kinerja.models import User
+
+    from .core import scope
+
+    return scope(user, User.objects.all()).filter(admin_instansi__isnull=True)
+
+
+def pengelola_instansi(instansi_id: int | None) -> QuerySet:
+    """The active admin accounts of an instansi (who is told about instansi-wide work). People
+    only: an integration token's system account is an admin too, but reads no reminders."""
+    from kinerja.models import User
+
+    return User.objects.filter(
+        admin_instansi_id=instansi_id, is_active=True, token_integrasi__isnull=True
+    )
 
 
 def akun_boleh_diadopsi(user: Model) -> bool:

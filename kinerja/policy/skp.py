@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from django.db.models import Model, Q, QuerySet
 
-from .core import Actor, Rules, register
+from .core import Actor, Rules, action, capability, register
 
 DRAFT, DIAJUKAN, DISETUJUI = "draft", "diajukan", "disetujui"
 
@@ -159,3 +159,37 @@ class PeranHasilRules(Rules):
 
     def can(self, a: Actor, action: str, obj: Model) -> bool:
         return can_matriks(a, action, obj.matriks)
+
+
+# --- actions and capabilities of the planning stage -----------------------------------------
+@action("kinerja.pegawai", "buat_skp")
+def boleh_buat_skp(a: Actor, pegawai: Model) -> bool:
+    """Version 1 of an SKP is started by the pegawai, their pejabat penilai, the ketua of a team
+    they are in, or the admin of their instansi."""
+    return (
+        (a.pegawai_id is not None and a.pegawai_id == pegawai.pk)
+        or a.is_penilai_of(pegawai.pk)
+        or a.is_ketua_tim_of(pegawai.pk)
+        or a.is_admin_of(pegawai.instansi_id)
+    )
+
+
+@capability("matriks")
+def boleh_matriks(a: Actor) -> bool:
+    """Builds a matriks peran-hasil: rates someone, or leads an active team (with members or
+    not yet)."""
+    if not a.pegawai_id:
+        return False
+    if a.dinilai_ids():
+        return True
+
+    def build() -> set[int]:
+        from kinerja.models import TimKerja
+
+        return set(
+            TimKerja.objects.filter(ketua_id=a.pegawai_id, aktif=True).values_list("pk", flat=True)[
+                :1
+            ]
+        )
+
+    return bool(a._ids("tim_dipimpin", build))

@@ -10,7 +10,7 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def skp_ringkas(context: Any) -> dict[str, Any]:
     """What the home panels show: my current SKP and the size of my approval queue."""
-    from kinerja.policy import actor
+    from kinerja.policy import actor, may
     from skp import selectors
 
     request = context.get("request")
@@ -23,7 +23,7 @@ def skp_ringkas(context: Any) -> dict[str, Any]:
         if a.pegawai_id and periode
         else None
     )
-    penilai = bool(a.pegawai_id and a.dinilai_ids())
+    penilai = may(a, "menilai")
     return {
         "pegawai": a.pegawai_id is not None,
         "saya": saya,
