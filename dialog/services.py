@@ -35,10 +35,12 @@ from dialog.models import (
 from kinerja import policy
 from kinerja.models import Pegawai, Periode, TimKerja
 from kinerja.notifikasi import notifikasi_kirim
+from kinerja.riwayat import layanan
 from kinerja.rules import jendela_pada, jendela_periodik
 
 
 # --- helpers ---------------------------------------------------------------------------------
+@layanan
 def pegawai_dari(user: Any) -> Pegawai:
     """The Pegawai behind a login; someone who is not a pegawai cannot take part in dialogue."""
     a = policy.actor(user)
@@ -134,6 +136,7 @@ def _cek_sasaran(
             )
 
 
+@layanan
 @transaction.atomic
 def umpan_balik_beri(
     *,
@@ -218,6 +221,7 @@ def umpan_balik_beri(
     return ub
 
 
+@layanan
 @transaction.atomic
 def umpan_balik_minta(
     *,
@@ -288,6 +292,7 @@ def _cek_penerima(penerima: Pegawai) -> None:
         )
 
 
+@layanan
 @transaction.atomic
 def penugasan_usulkan(
     *,
@@ -357,6 +362,7 @@ def penugasan_usulkan(
     return p
 
 
+@layanan
 @transaction.atomic
 def penugasan_usulkan_tim(
     *, user: Any, tim: TimKerja, uraian: str, hasil_diharapkan: str
@@ -396,6 +402,7 @@ def _kunci_penugasan(penugasan: Penugasan) -> Penugasan:
     )
 
 
+@layanan
 @transaction.atomic
 def penugasan_setujui(
     *,
@@ -426,6 +433,7 @@ def penugasan_setujui(
     )
 
 
+@layanan
 @transaction.atomic
 def penugasan_tolak(
     *, user: Any, penugasan: Penugasan, alasan: str, row_version: int | None = None
@@ -485,6 +493,7 @@ def _putuskan(
     return p
 
 
+@layanan
 def klarifikasi_catat(
     *,
     penugasan: Penugasan,
@@ -529,6 +538,7 @@ def klarifikasi_catat(
 
 
 # --- Peluang (sukarela) -----------------------------------------------------------------------
+@layanan
 @transaction.atomic
 def peluang_buka(
     *,
@@ -565,6 +575,7 @@ def peluang_buka(
     )
 
 
+@layanan
 @transaction.atomic
 def peluang_tutup(*, user: Any, peluang: Peluang) -> Peluang:
     policy.require(user, "tutup", peluang)
@@ -573,6 +584,7 @@ def peluang_tutup(*, user: Any, peluang: Peluang) -> Peluang:
     return peluang
 
 
+@layanan
 @transaction.atomic
 def peluang_ikuti(*, user: Any, peluang: Peluang, pesan: str = "") -> Penugasan:
     """A pegawai volunteers for an open opportunity; their own penilai decides (sukarela)."""
@@ -621,6 +633,7 @@ def _rhk_milik(user: Any, rhk: Any) -> Pegawai:
     return pegawai
 
 
+@layanan
 @transaction.atomic
 def realisasi_simpan(
     *,
@@ -680,6 +693,7 @@ def _baca_kepala(berkas: UploadedFile) -> bytes:
     return kepala
 
 
+@layanan
 @transaction.atomic
 def bukti_unggah(
     *, user: Any, realisasi: Realisasi, judul: str, berkas: UploadedFile
@@ -724,6 +738,7 @@ def bukti_unggah(
     return bukti
 
 
+@layanan
 @transaction.atomic
 def bukti_tautan(*, user: Any, realisasi: Realisasi, judul: str, tautan: str) -> BuktiDukung:
     """Evidence as a link (a shared drive, a published page)."""
@@ -744,6 +759,7 @@ def bukti_tautan(*, user: Any, realisasi: Realisasi, judul: str, tautan: str) ->
     )
 
 
+@layanan
 @transaction.atomic
 def bukti_hapus(*, user: Any, bukti: BuktiDukung) -> None:
     policy.require(user, "delete", bukti)
@@ -766,6 +782,7 @@ def _cek_pemimpin(pemimpin: Pegawai, pegawai: Pegawai, jenis: str) -> None:
         )
 
 
+@layanan
 @transaction.atomic
 def dialog_catat(
     *,
@@ -807,6 +824,7 @@ def dialog_catat(
     return d
 
 
+@layanan
 @transaction.atomic
 def dialog_ubah(
     *, user: Any, dialog: DialogKinerja, agenda: str, catatan: str, row_version: int | None
@@ -822,6 +840,7 @@ def dialog_ubah(
     return d
 
 
+@layanan
 @transaction.atomic
 def tindak_lanjut_tambah(
     *, user: Any, dialog: DialogKinerja, uraian: str, tenggat: dt.date, penanggung_jawab: Pegawai
@@ -840,6 +859,7 @@ def tindak_lanjut_tambah(
     )
 
 
+@layanan
 @transaction.atomic
 def tindak_lanjut_selesai(
     *, user: Any, tindak_lanjut: TindakLanjut, selesai: bool = True

@@ -6,19 +6,8 @@ class KinerjaConfig(AppConfig):
     verbose_name = "Organisasi"
 
     def ready(self) -> None:
-        from importlib import import_module
-
-        from django.apps import apps
-
         from kinerja import cache_halaman  # noqa: F401 - watches every connection's writes
         from kinerja import navigation as nav
-        from kinerja.riwayat import bungkus_layanan
-
-        # Every app's services record their acting user in history, also outside a request.
-        for cfg in apps.get_app_configs():
-            if cfg.name in {"kinerja", "skp", "dialog", "evaluasi"}:
-                bungkus_layanan(import_module(f"{cfg.name}.services"))
-
         from kinerja.sinkron import pasang_sinyal
 
         pasang_sinyal()  # diubah of parents and tombstones on deletes (incremental sync)

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from kinerja import policy, waktu
 from kinerja.models import Mutasi, Pegawai, Periode, RiwayatJabatan
-from kinerja.riwayat import atas_nama
+from kinerja.riwayat import atas_nama, layanan
 from kinerja.services import (
     penilai_refresh,
     riwayat_pastikan_banyak,
@@ -102,6 +102,7 @@ def _validasi(m: Mutasi) -> None:
         raise ValidationError(errors)
 
 
+@layanan
 @transaction.atomic
 def mutasi_catat(
     *,
@@ -139,6 +140,7 @@ def mutasi_catat(
     return m
 
 
+@layanan
 @transaction.atomic
 def mutasi_berlakukan(*, mutasi: Mutasi, oleh: Any = None) -> bool:
     """Apply a recorded change on its TMT (now, or from the beat). Claimed with a row lock and a
@@ -147,6 +149,7 @@ def mutasi_berlakukan(*, mutasi: Mutasi, oleh: Any = None) -> bool:
     return bool(mutasi_berlakukan_banyak(mutasi_ids=[mutasi.pk], oleh=oleh))
 
 
+@layanan
 @transaction.atomic
 def mutasi_berlakukan_banyak(*, mutasi_ids: list[int], oleh: Any = None) -> int:
     """Apply many recorded changes (a staff import, a restructuring, the beat's day) with one
@@ -225,6 +228,7 @@ def _berlakukan(daftar: list[Mutasi], tmt: dt.date, oleh: Any) -> None:
         penilai_refresh(instansi=diubah[0].instansi, tmt=tmt, oleh=pelaku)
 
 
+@layanan
 @transaction.atomic
 def mutasi_batalkan(*, user: Any, mutasi: Mutasi, alasan: str) -> Mutasi:
     """Cancel a change that has not taken effect yet, with the reason kept."""

@@ -37,7 +37,7 @@ from kinerja.models import (
     RiwayatJabatan,
     UnitKerja,
 )
-from kinerja.riwayat import atas_nama
+from kinerja.riwayat import atas_nama, layanan
 
 L = LangkahRestrukturisasi.Jenis
 JENIS_PINDAH = (Mutasi.Jenis.MUTASI, Mutasi.Jenis.PROMOSI, Mutasi.Jenis.ROTASI)
@@ -63,6 +63,7 @@ def cek_tmt(instansi: Instansi, tmt: dt.date | None) -> None:
         raise ValidationError({"tmt": f"Tahun {tmt.year} sudah ditutup; pilih TMT lain."})
 
 
+@layanan
 @transaction.atomic
 def restrukturisasi_buat(
     *, user: Any, instansi: Instansi, nama: str, tmt: dt.date, keterangan: str = ""
@@ -84,6 +85,7 @@ def restrukturisasi_buat(
     return r
 
 
+@layanan
 @transaction.atomic
 def restrukturisasi_ubah(
     *,
@@ -125,6 +127,7 @@ def _ref(model: type, obj: Any, instansi: Instansi, label: str, errors: dict) ->
         errors[label] = f"{obj.nama} sudah ditutup."
 
 
+@layanan
 @transaction.atomic
 def langkah_tambah(
     *,
@@ -233,6 +236,7 @@ def langkah_tambah(
     return lk
 
 
+@layanan
 @transaction.atomic
 def langkah_hapus(*, user: Any, langkah: LangkahRestrukturisasi) -> None:
     """Remove a step (and the steps that refer to what it would have created)."""
@@ -295,6 +299,7 @@ class Pratinjau:
         return [p for p in self.perubahan if p.penilai_lama != p.penilai_baru]
 
 
+@layanan
 def restrukturisasi_pratinjau(*, user: Any, restrukturisasi: Restrukturisasi) -> Pratinjau:
     """Simulate the draft on a copy of the instansi's structure in memory and derive who would
     rate whom; compare with who does now. Reads only."""

@@ -23,12 +23,13 @@ from kinerja.models import (
     UnitKerja,
 )
 from kinerja.restrukturisasi import Pratinjau, cek_terbuka, cek_tmt, simulasikan
-from kinerja.riwayat import atas_nama
+from kinerja.riwayat import atas_nama, layanan
 
 L = LangkahRestrukturisasi.Jenis
 
 
 # --- applying ---------------------------------------------------------------------------------
+@layanan
 @transaction.atomic
 def restrukturisasi_terapkan(
     *, user: Any, restrukturisasi: Restrukturisasi, row_version: int | str | None = None
@@ -77,6 +78,7 @@ def _kirim(r: Restrukturisasi, user: Any) -> None:
         r.save()
 
 
+@layanan
 @transaction.atomic
 def restrukturisasi_batalkan(
     *,
@@ -144,6 +146,7 @@ def _progres(job_id: int | None, done: int, total: int, pesan: str) -> None:
         conn.close()
 
 
+@layanan
 @transaction.atomic
 def restrukturisasi_jalankan(
     *, restrukturisasi_id: int, oleh: Any = None, job_id: int | None = None

@@ -2,9 +2,10 @@
 
 History (django-simple-history) learns the acting user from the request the middleware keeps.
 A service run by a task, a management command or the shell has no request, so its history rows
-would say nobody did it. Every service already receives the acting user (`user=`, or `oleh=`
-for the few that act on someone's behalf); `bungkus_layanan` wraps each app's services so that,
-when no request is active, that user is the one history records.
+would say nobody did it. Every service receives the acting user (`user=`, or `oleh=` for the
+few that act on someone's behalf) and is declared with `@layanan` where it is defined, so that,
+when no request is active, that user is the one history records. (tests/security/test_audit.py
+fails when a service taking the acting user is not declared.)
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import contextlib
 import functools
 import inspect
 from collections.abc import Callable, Iterator
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 from typing import Any
 
 from simple_history.models import HistoricalRecords
@@ -56,32 +57,19 @@ def _bungkus(fn: Callable, param: str) -> Callable:
         with atas_nama(user):
             return fn(*args, **kwargs)
 
-    wrapped.__kinerja_riwayat__ = True
+    wrapped.__kinerja_layanan__ = True
     return wrapped
 
 
-def bungkus_layanan(module: ModuleType) -> int:
-    """Wrap the module's own public service functions that take the acting user."""
-    n = 0
-    for name, obj in list(vars(module).items()):
-        if (
-            name.startswith("_")
-            or not inspect.isfunction(obj)
-            or obj.__module__ != module.__name__
-            or getattr(obj, "__kinerja_riwayat__", False)
-        ):
-            continue
-        param = _user_param(obj)
-        if param:
-            setattr(module, name, _bungkus(obj, param))
-            n += 1
-    return n
-
-
 def layanan(fn: Callable) -> Callable:
-    """Declare a service where it is defined: history records its acting user (its `user=` or
-    `oleh=` argument) also when no request is active (a task, a command, the shell)."""
+    """Declare a service: while no request is active, history records the acting user it was
+    given (`user=` or `oleh=`). Put it above `@transaction.atomic`."""
     param = _user_param(fn)
     if param is None:
-        raise TypeError(f"{fn.__qualname__}: a service takes the acting user as user= or oleh=")
+        raise TypeError(f"{fn.__qualname__}: a service takes the acting user as `user=` or `oleh=`")
     return _bungkus(fn, param)
+
+
+def is_layanan(fn: Any) -> bool:
+    """Declared with @layanan."""
+    return bool(getattr(fn, "__kinerja_layanan__", False))

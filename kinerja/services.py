@@ -23,6 +23,7 @@ from kinerja.models import (
     RiwayatJabatan,
     UnitKerja,
 )
+from kinerja.riwayat import layanan
 
 # Rows whose change can move who rates whom.
 PENILAI_MODELS = (Instansi, UnitKerja, Jabatan, Pegawai)
@@ -133,6 +134,7 @@ def struktur_baca(instansi: Instansi) -> Struktur:
     return Struktur(instansi, units, jabatan, pegawai)
 
 
+@layanan
 @transaction.atomic
 def penilai_refresh(
     *,
@@ -291,6 +293,7 @@ def cek_versi(obj: Model, row_version: int | str | None) -> None:
         raise ValidationError({"row_version": [PESAN_BASI]})
 
 
+@layanan
 @transaction.atomic
 def organisasi_simpan(
     *,
@@ -466,6 +469,7 @@ def riwayat_sinkron_banyak(
         bulk_create_with_history(baru, RiwayatJabatan, batch_size=2000)
 
 
+@layanan
 @transaction.atomic
 def organisasi_hapus(*, user: Any, obj: Model) -> None:
     """Delete one organisation row on behalf of `user` and recompute who rates whom."""
@@ -512,6 +516,7 @@ def pegawai_user_ensure(pegawai: Pegawai) -> None:
     pegawai.save(update_fields=["user"])
 
 
+@layanan
 @transaction.atomic
 def pegawai_upsert(
     *, user: Any, instansi: Instansi, nip: str, data: dict[str, Any], refresh: bool = True

@@ -33,6 +33,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from kinerja import impor, jobs, policy, services
 from kinerja.models import Instansi, Jabatan, UnitKerja
+from kinerja.riwayat import layanan
 
 KOLOM = {
     "id": ("id", "id unor", "unor id"),
@@ -273,6 +274,7 @@ def _kedalaman(b: BarisUnor, di_berkas: dict, by_siasn: dict, by_id: dict) -> in
     return n
 
 
+@layanan
 @transaction.atomic
 def unor_impor_terapkan(*, user: Any, instansi: Instansi, data: bytes, jenis: str) -> RencanaUnor:
     """Check the file again and, when every row is right, write it: new units level by level

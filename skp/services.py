@@ -19,6 +19,7 @@ from django.utils import timezone
 from kinerja import jobs, persetujuan, policy
 from kinerja.models import Pegawai, Periode
 from kinerja.notifikasi import notifikasi_kirim
+from kinerja.riwayat import layanan
 from skp import rules
 from skp.models import (
     SKP,
@@ -150,6 +151,7 @@ def _skp_belum_ada(pegawai: Pegawai, periode: Periode) -> None:
         )
 
 
+@layanan
 @transaction.atomic
 def skp_buat(
     *,
@@ -232,6 +234,7 @@ def _salin_versi(lama: SKP, *, user: Any, alasan: str) -> SKP:
     return baru
 
 
+@layanan
 @transaction.atomic
 def skp_versi_baru(*, skp: SKP, user: Any, alasan: str) -> SKP:
     """A draft to change an SKP whose current version is approved (or already a draft).
@@ -281,6 +284,7 @@ def skp_versi_baru(*, skp: SKP, user: Any, alasan: str) -> SKP:
     return baru
 
 
+@layanan
 @transaction.atomic
 def skp_draft_pastikan(*, pegawai: Pegawai, periode: Periode, user: Any, alasan: str) -> SKP:
     """A draft SKP for the pegawai and year: the current draft, a new version of an approved
@@ -291,6 +295,7 @@ def skp_draft_pastikan(*, pegawai: Pegawai, periode: Periode, user: Any, alasan:
     return skp_versi_baru(skp=terkini, user=user, alasan=alasan)
 
 
+@layanan
 @transaction.atomic
 def skp_ubah(
     *,
@@ -342,6 +347,7 @@ def _cek_siap_diajukan(skp: SKP) -> None:
         raise ValidationError({"__all__": errors})
 
 
+@layanan
 @transaction.atomic
 def skp_ajukan(*, skp: SKP, user: Any, row_version: int | None = None) -> SKP:
     """The pegawai submits a draft to their pejabat penilai."""
@@ -371,6 +377,7 @@ def skp_ajukan(*, skp: SKP, user: Any, row_version: int | None = None) -> SKP:
     return skp
 
 
+@layanan
 @transaction.atomic
 def skp_setujui(*, skp: SKP, user: Any, row_version: int | None = None, catatan: str = "") -> SKP:
     """The pejabat penilai approves a submitted SKP; the version becomes immutable."""
@@ -399,6 +406,7 @@ def skp_setujui(*, skp: SKP, user: Any, row_version: int | None = None, catatan:
     return skp
 
 
+@layanan
 @transaction.atomic
 def skp_kembalikan(*, skp: SKP, user: Any, catatan: str, row_version: int | None = None) -> SKP:
     """The pejabat penilai returns a submitted SKP to draft with notes."""
@@ -430,6 +438,7 @@ def _beri_tahu_pegawai(skp: SKP, jenis: str, pesan: str) -> None:
         notifikasi_kirim(penerima=peg.user, jenis=jenis, pesan=pesan, tautan=_url(skp))
 
 
+@layanan
 @transaction.atomic
 def perilaku_atur(*, skp: SKP, user: Any, ekspektasi: dict[str, str]) -> SKP:
     """The pejabat penilai sets the ekspektasi khusus per BerAKHLAK value."""
@@ -453,6 +462,7 @@ def perilaku_atur(*, skp: SKP, user: Any, ekspektasi: dict[str, str]) -> SKP:
     return skp
 
 
+@layanan
 @transaction.atomic
 def skp_tugas_belajar_atur(
     *,
@@ -668,6 +678,7 @@ def _rhk_buat(
     return rhk
 
 
+@layanan
 @transaction.atomic
 def rhk_tambah(
     *,
@@ -739,6 +750,7 @@ def _rhk_lock(rhk: RencanaHasilKerja, user: Any) -> tuple[RencanaHasilKerja, SKP
 _TIDAK_BERUBAH = object()
 
 
+@layanan
 @transaction.atomic
 def rhk_ubah(
     *,
@@ -790,6 +802,7 @@ def rhk_ubah(
     return rhk
 
 
+@layanan
 @transaction.atomic
 def rhk_hapus(*, rhk: RencanaHasilKerja, user: Any) -> None:
     rhk, skp = _rhk_lock(rhk, user)
@@ -797,6 +810,7 @@ def rhk_hapus(*, rhk: RencanaHasilKerja, user: Any) -> None:
     _sentuh(skp)
 
 
+@layanan
 @transaction.atomic
 def rhk_pindah(*, rhk: RencanaHasilKerja, user: Any, arah: str) -> None:
     """Move a row up ("naik") or down ("turun") within its group (Utama / Tambahan)."""
@@ -820,6 +834,7 @@ def skp_pdf_kunci(skp: SKP) -> str:
     return f"skp-pdf:{skp.pk}:v{skp.versi}:{skp.status}:{skp.diperbarui.timestamp():.0f}"
 
 
+@layanan
 def skp_pdf_minta(*, skp: SKP, user: Any):
     """Ask for the SKP PDF; a request never waits for the render. Returns the Job."""
     _require(user, "pdf", skp)
@@ -828,6 +843,7 @@ def skp_pdf_minta(*, skp: SKP, user: Any):
 
 
 # --- Matriks peran-hasil -------------------------------------------------------------------
+@layanan
 @transaction.atomic
 def matriks_buat(
     *, pemimpin: Pegawai, periode: Periode, user: Any, tim: Any = None, baru: bool = False
@@ -859,6 +875,7 @@ def _cek_matriks(matriks: MatriksPeranHasil, user: Any) -> MatriksPeranHasil:
     return m
 
 
+@layanan
 @transaction.atomic
 def peran_hasil_simpan(
     *,
@@ -933,6 +950,7 @@ def peran_hasil_simpan(
     return sel
 
 
+@layanan
 @transaction.atomic
 def matriks_baris_tambah(*, matriks: MatriksPeranHasil, user: Any, anggota: Pegawai) -> None:
     """Add the ketua of a TimKerja as an extra row of the leader's matrix (not a team matrix)."""
@@ -948,12 +966,14 @@ def matriks_baris_tambah(*, matriks: MatriksPeranHasil, user: Any, anggota: Pega
     m.anggota_tambahan.add(anggota)
 
 
+@layanan
 @transaction.atomic
 def matriks_baris_hapus(*, matriks: MatriksPeranHasil, user: Any, anggota: Pegawai) -> None:
     m = _cek_matriks(matriks, user)
     m.anggota_tambahan.remove(anggota)
 
 
+@layanan
 @transaction.atomic
 def peran_hasil_na(
     *, matriks: MatriksPeranHasil, user: Any, anggota: Pegawai, kolom_kunci: Any, na: bool = True
@@ -972,6 +992,7 @@ def peran_hasil_na(
         qs.filter(na=True).delete()
 
 
+@layanan
 @transaction.atomic
 def peran_hasil_hapus(*, sel: PeranHasil, user: Any) -> None:
     _cek_matriks(sel.matriks, user)
@@ -982,6 +1003,7 @@ def _sel_sama(row: RencanaHasilKerja, sel: PeranHasil, atasan_id: int | None) ->
     return row.rencana == sel.peran_hasil and row.rhk_atasan_id == atasan_id
 
 
+@layanan
 @transaction.atomic
 def matriks_terapkan(*, matriks: MatriksPeranHasil, user: Any) -> dict[str, Any]:
     """Put each member's peran-hasil into their draft SKP as rencana hasil kerja.

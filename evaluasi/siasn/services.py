@@ -6,8 +6,6 @@ django-simple-history (ReferensiSiasn keeps it), the push through the outbox.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,22 +18,7 @@ from evaluasi.siasn.models import Kiriman, ReferensiSiasn, RekamanSiasn
 from kinerja import jobs, policy
 from kinerja.models import Instansi, Job
 from kinerja.policy.siasn import boleh_kelola
-
-try:  # the explicit service decorator (history actor), once kinerja.riwayat has it
-    from kinerja.riwayat import layanan as _layanan
-except ImportError:  # pragma: no cover - until then, the same behaviour here
-
-    def _layanan(fn: Callable) -> Callable:
-        from kinerja.riwayat import atas_nama
-
-        @functools.wraps(fn)
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            with atas_nama(kwargs.get("user")):
-                return fn(*args, **kwargs)
-
-        wrapped.__kinerja_riwayat__ = True
-        return wrapped
-
+from kinerja.riwayat import layanan
 
 NONAKTIF = (
     "Pengiriman ke SIASN belum diaktifkan di server ini (KINERJA_SIASN_URL belum diisi). "
@@ -55,7 +38,7 @@ def _cek(jenis: str, kode: str) -> None:
         raise ValidationError({"kode": [f"Kode '{kode}' tidak ada pada daftar {jenis}."]})
 
 
-@_layanan
+@layanan
 @transaction.atomic
 def referensi_siasn_simpan(
     *,
@@ -90,7 +73,7 @@ def referensi_siasn_simpan(
     return row
 
 
-@_layanan
+@layanan
 @transaction.atomic
 def referensi_siasn_periksa(*, user: Any, instansi: Instansi, jenis: str | None = None) -> int:
     """Mark the table (or one list) as checked against SIASN's references, as it now stands:
@@ -115,7 +98,7 @@ def referensi_siasn_periksa(*, user: Any, instansi: Instansi, jenis: str | None 
     return n
 
 
-@_layanan
+@layanan
 @transaction.atomic
 def referensi_siasn_impor(*, user: Any, instansi: Instansi, baris: list[dict]) -> Rencana:
     """Write an import plan's rows (from the preview), all or none, after checking them again
@@ -145,7 +128,7 @@ def referensi_siasn_impor(*, user: Any, instansi: Instansi, baris: list[dict]) -
     return plan
 
 
-@_layanan
+@layanan
 @transaction.atomic
 def siasn_kirim_ulang(*, user: Any, kiriman: Kiriman) -> Job:
     """Send a record again now, whatever SIASN was sent before (after a refusal was fixed in
@@ -175,7 +158,7 @@ def siasn_kirim_ulang(*, user: Any, kiriman: Kiriman) -> Job:
     )
 
 
-@_layanan
+@layanan
 @transaction.atomic
 def siasn_kirim_tahun(*, user: Any, instansi: Instansi, tahun: int) -> int:
     """Schedule every final evaluation of a year that was never scheduled (finalised before

@@ -686,17 +686,11 @@ class Bench:
     def close_data_phase(self, row: Row) -> None:
         from django.apps import apps
 
+        from evaluasi import rekap
+        from evaluasi.services import tutup_tahun as services
         from kinerja.bench.generate import MARKER_KODE
         from kinerja.models import Job, Periode
 
-        try:
-            from evaluasi import rekap, services  # noqa: F401
-        except ImportError as exc:
-            row.belum(f"modul tutup tahun belum ada ({exc})")
-            return
-        if not hasattr(services, "_tutup_periksa"):
-            row.belum("evaluasi.services tutup tahun per unit belum ada")
-            return
         Evaluasi = apps.get_model("evaluasi.Evaluasi")
         ArsipUnit = apps.get_model("evaluasi.ArsipUnit")
         PenutupanTahun = apps.get_model("evaluasi.PenutupanTahun")

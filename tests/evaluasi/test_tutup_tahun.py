@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from evaluasi import services
 from evaluasi.models import ArsipUnit, Evaluasi, PenutupanTahun
+from evaluasi.services import tutup_tahun
 from kinerja import jobs
 from kinerja.models import Dokumen, Job
 from tests.evaluasi.conftest import final, ko
@@ -52,7 +53,7 @@ def _run(org):
 
     with (
         mock.patch.object(jobs, "progress_id", spy),
-        mock.patch.object(services, "TUTUP_PROGRES_SETIAP", 0),
+        mock.patch.object(tutup_tahun, "TUTUP_PROGRES_SETIAP", 0),
         TestCase.captureOnCommitCallbacks(execute=True),
     ):
         assert jobs.run(job.pk).status == "menunggu"
@@ -336,7 +337,7 @@ def test_two_last_units_finishing_together_write_the_recap_once():
         assert jobs.run(job.pk).status == "menunggu"
     pen = PenutupanTahun.objects.get(periode=data.periode)
     ditulis, barrier = [], threading.Barrier(2)
-    xlsx, periksa = rekap.xlsx_rekap, services._tutup_periksa
+    xlsx, periksa = rekap.xlsx_rekap, tutup_tahun._tutup_periksa
 
     def lambat(**kw):
         ditulis.append(1)
@@ -361,11 +362,13 @@ def test_two_last_units_finishing_together_write_the_recap_once():
 
     with (
         mock.patch.object(
-            services, "evaluasi_dokumen_render", lambda *, evaluasi: SimpleNamespace(sha256="x")
+            tutup_tahun,
+            "evaluasi_dokumen_render",
+            lambda *, evaluasi: SimpleNamespace(sha256="x"),
         ),
         mock.patch.object(rekap, "zip_unit", lambda **kw: None),
         mock.patch.object(rekap, "xlsx_rekap", lambat),
-        mock.patch.object(services, "_tutup_periksa", bersamaan),
+        mock.patch.object(tutup_tahun, "_tutup_periksa", bersamaan),
     ):
         threads = [threading.Thread(target=unit, args=(u,)) for u in data.units]
         for t in threads:

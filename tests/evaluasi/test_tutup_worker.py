@@ -31,7 +31,8 @@ GAGAL_ENV = "KINERJA_TEST_TUTUP_GAGAL"
 
 # --- fault injection, active only in the worker started below ---------------------------------
 def _pasang_gagal_sekali(folder: Path) -> None:
-    from evaluasi import services
+    # Patched where the close calls it (the module that runs the units).
+    from evaluasi.services import tutup_tahun as services
 
     asli = services.evaluasi_dokumen_render
 
@@ -288,8 +289,8 @@ def test_a_unit_job_failing_once_is_retried_without_duplicate_documents(pekerja,
 
 
 def test_fault_injection_is_off_in_the_test_process():
-    from evaluasi import services
+    from evaluasi.services import tutup_tahun
 
     assert GAGAL_ENV not in os.environ
-    assert services.evaluasi_dokumen_render.__module__ == "evaluasi.services"
+    assert tutup_tahun.evaluasi_dokumen_render.__module__ == "evaluasi.services.evaluasi"
     assert jobs.ENV_MODULES == "KINERJA_JOB_MODULES"

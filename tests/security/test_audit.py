@@ -808,14 +808,56 @@ def _pdf_upload():
     return SimpleUploadedFile("laporan.pdf", pdf_bytes(), "application/pdf")
 
 
-def _public_services() -> list[str]:
-    out = []
+def _service_functions() -> dict[str, Callable]:
+    """`<app>.services.<name>` -> function, for the public functions defined in each app's
+    services module or, where it is a package, in its modules (keyed by the package, whose
+    `__init__` re-exports them)."""
+    import pkgutil
+
+    out: dict[str, Callable] = {}
     for name in SERVICE_MODULES:
-        mod = importlib.import_module(name)
-        for fn_name, fn in vars(mod).items():
-            if inspect.isfunction(fn) and fn.__module__ == name and not fn_name.startswith("_"):
-                out.append(f"{name}.{fn_name}")
+        pkg = importlib.import_module(name)
+        modules = [pkg]
+        if hasattr(pkg, "__path__"):
+            modules += [
+                importlib.import_module(f"{name}.{m.name}")
+                for m in pkgutil.iter_modules(pkg.__path__)
+            ]
+        for mod in modules:
+            for fn_name, fn in vars(mod).items():
+                if (
+                    inspect.isfunction(fn)
+                    and fn.__module__ == mod.__name__
+                    and not fn_name.startswith("_")
+                ):
+                    out[f"{name}.{fn_name}"] = fn
     return out
+
+
+def _public_services() -> list[str]:
+    return list(_service_functions())
+
+
+def test_service_packages_re_export_their_services():
+    """`from evaluasi import services` keeps working after a split: every service is reachable
+    under the name the callers (and CASES) use."""
+    for key, fn in _service_functions().items():
+        mod, name = key.rsplit(".", 1)
+        assert getattr(importlib.import_module(mod), name) is fn, key
+
+
+def test_every_service_taking_the_acting_user_is_declared():
+    """Services are declared, not patched (style.md #16): a public service that takes the acting
+    user (`user=` or `oleh=`) carries `@layanan` (kinerja/riwayat.py), so history names who did
+    it also outside a request. A new service without it fails here."""
+    from kinerja.riwayat import PARAM_USER, is_layanan
+
+    missing = [
+        key
+        for key, fn in _service_functions().items()
+        if set(inspect.signature(fn).parameters) & set(PARAM_USER) and not is_layanan(fn)
+    ]
+    assert not missing, f"Services without @layanan (kinerja.riwayat.layanan): {missing}"
 
 
 def _history_models() -> dict[str, Any]:
