@@ -57,6 +57,10 @@ def tutup_unit(
         raise
 
 
-# The pohon kinerja spreadsheet job registers itself when its module loads; a worker does not
-# load the URLconf, so load it here.
-from evaluasi import pohon  # noqa: E402, F401
+@jobs.handler("pohon.xlsx")
+def pohon_xlsx(job, *, unit_id: int | None, tahun: int, instansi_id: int) -> dict:
+    """A large pohon kinerja spreadsheet, built and stored for the user who asked (access is
+    resolved again for them, at run time)."""
+    from evaluasi.pohon.xlsx import pohon_unduh_jalankan
+
+    return pohon_unduh_jalankan(job, unit_id=unit_id, tahun=tahun, instansi_id=instansi_id)

@@ -43,7 +43,7 @@ urlpatterns = [
     path("dialog/", include("dialog.urls")),
     path("evaluasi/", include("evaluasi.urls")),
     path("verifikasi/", include("kinerja.verifikasi")),
-    path("pohon/", include("evaluasi.pohon")),
+    path("pohon/", include("evaluasi.pohon.urls")),
     path("siasn/", include("evaluasi.siasn.urls")),
     path("api/v1/", include(api_v1)),
     path("admin/", admin.site.urls),

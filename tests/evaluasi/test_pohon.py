@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from evaluasi import pohon
+from evaluasi.pohon import views as pohon_views
 from skp.models import SKP, MatriksPeranHasil, PeranHasil, RencanaHasilKerja
 
 
@@ -379,7 +380,7 @@ def test_gap_lists_are_capped_on_the_page_but_counted_in_full(client_as, org, da
     for k in pohon.JENIS_CELAH:
         assert dipotong["jumlah"][k] == len(semua[k]) == semua["jumlah"][k]
         assert len(dipotong[k]) == min(1, len(semua[k]))
-    monkeypatch.setattr(pohon, "BATAS_CELAH_HALAMAN", 1)
+    monkeypatch.setattr(pohon_views, "BATAS_CELAH_HALAMAN", 1)
     html = client_as(org.admin_a).get("/pohon/").content.decode()
     assert "Pegawai tanpa SKP yang disetujui (3)" in html
     assert "daftar lengkap ada di unduhan xlsx" in html
@@ -387,7 +388,7 @@ def test_gap_lists_are_capped_on_the_page_but_counted_in_full(client_as, org, da
 
 @pytest.mark.django_db
 def test_a_level_too_wide_for_the_first_load_stays_lazy(client_as, org, data, monkeypatch):
-    monkeypatch.setattr(pohon, "ANGGARAN_AWAL", 0)
+    monkeypatch.setattr(pohon_views, "ANGGARAN_AWAL", 0)
     html = client_as(org.admin_a).get("/pohon/").content.decode()
     assert data.k1.rencana in html
     assert data.b1.rencana not in html
@@ -402,7 +403,7 @@ def test_large_export_runs_in_the_background_and_downloads(
 
     from kinerja.models import Job
 
-    monkeypatch.setattr(pohon, "BATAS_UNDUH_LANGSUNG", 1)
+    monkeypatch.setattr(pohon_views, "BATAS_UNDUH_LANGSUNG", 1)
     client = client_as(org.admin_a)
     with django_capture_on_commit_callbacks(execute=True):
         resp = client.get("/pohon/unduh.xlsx")
@@ -432,3 +433,19 @@ def test_skp_links_only_where_the_viewer_may_open_the_skp(client_as, org, data):
     assert f'href="/skp/{data.p1.skp_id}/"' not in html  # three levels down: no SKP access
     assert data.p1.rencana in html  # ...but the node is in her tree
     assert kepala.get(f"/skp/{data.p1.skp_id}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_skp_link_follows_the_skp_policy_for_the_penilai_recorded_on_the_skp(client_as, org, data):
+    """Issue 15: the tree copied SKP visibility and left out the penilai recorded on the SKP.
+    Kepala BKD approved kabid's SKP; kabid is rated by the sekda since. The SKP page still lets
+    Kepala BKD in, and so does the link in the tree. (She still rates someone: a leader.)"""
+    from kinerja.models import Pegawai
+
+    Pegawai.objects.filter(pk=org.kabid.pk).update(pejabat_penilai=org.sekda)
+    Pegawai.objects.filter(pk=org.fungsional.pk).update(pejabat_penilai=org.kepala_bkd)
+    kepala = client_as(org.user("kepala_bkd"))
+    assert kepala.get(f"/skp/{data.b1.skp_id}/").status_code == 200
+    html = kepala.get(f"/pohon/simpul/{data.k1.pk}/").content.decode()
+    assert data.b1.rencana in html
+    assert f'href="/skp/{data.b1.skp_id}/"' in html
