@@ -1,0 +1,91 @@
+"""Helpers shared by the planning stage's services: access, row version, the open year, draft-only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from kinerja import policy
+from kinerja.models import Pegawai
+from skp import rules
+from skp.models import (
+    SKP,
+    EkspektasiPerilaku,
+)
+
+PESAN_BUKAN_DRAFT = (
+    "SKP ini sudah {status}; perubahan hanya dapat dilakukan pada draft. "
+    "Buka versi baru untuk mengubahnya."
+)
+
+
+PESAN_BASI = (
+    "Data ini telah diubah oleh orang lain sejak Anda membukanya. Muat ulang halaman lalu "
+    "ulangi perubahan Anda."
+)
+
+
+# --- helpers ------------------------------------------------------------------------------
+def _require(user: Any, action: str, obj: Any) -> None:
+    policy.require(user, action, obj)
+
+
+def _cek_versi(obj: Any, row_version: int | None) -> None:
+    """Optimistic concurrency: a save based on a stale copy is refused."""
+    if row_version is not None and int(row_version) != obj.row_version:
+        raise ValidationError({"row_version": [PESAN_BASI]})
+
+
+def _bump(model: type, pk: int) -> None:
+    model.objects.filter(pk=pk).update(row_version=F("row_version") + 1, diperbarui=timezone.now())
+
+
+def _sentuh(skp: SKP) -> None:
+    """Mark the SKP changed (its PDF cache key changes) without bumping its row_version: rows
+    and the lampiran are edited independently."""
+    SKP.objects.filter(pk=skp.pk).update(diperbarui=timezone.now())
+
+
+def _lock(skp: SKP) -> SKP:
+    return SKP.objects.select_for_update().select_related("pegawai", "periode").get(pk=skp.pk)
+
+
+def _periode_terbuka(skp: SKP) -> None:
+    if skp.periode.ditutup:
+        raise ValidationError({"__all__": ["Periode ini sudah ditutup; SKP hanya dapat dibaca."]})
+
+
+def _draft_saja(skp: SKP) -> None:
+    _periode_terbuka(skp)
+    if skp.status != SKP.Status.DRAFT:
+        raise ValidationError(
+            {"__all__": [PESAN_BUKAN_DRAFT.format(status=skp.get_status_display().lower())]}
+        )
+
+
+def _url(skp: SKP) -> str:
+    return reverse("skp:detail", args=[skp.pk])
+
+
+def jenis_untuk(pegawai: Pegawai) -> str:
+    if pegawai.status == Pegawai.Status.TUGAS_BELAJAR:
+        return SKP.Jenis.TUGAS_BELAJAR
+    if pegawai.jabatan_id and pegawai.jabatan.is_jpt:
+        return SKP.Jenis.JPT
+    return SKP.Jenis.JA_JF
+
+
+def _perilaku_awal(skp: SKP, dari: SKP | None = None) -> None:
+    lama = {}
+    if dari is not None:
+        lama = dict(dari.perilaku_set.values_list("nilai", "ekspektasi_khusus"))
+    EkspektasiPerilaku.objects.bulk_create(
+        [
+            EkspektasiPerilaku(skp=skp, nilai=kode, ekspektasi_khusus=lama.get(kode, ""))
+            for kode in rules.BERAKHLAK_KODE
+        ]
+    )

@@ -1,0 +1,501 @@
+"""The SKP and its versions: start, edit, submit, approve or return, ekspektasi perilaku, tugas
+belajar, the PDF request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from kinerja import jobs, persetujuan, policy
+from kinerja.models import Pegawai, Periode
+from kinerja.notifikasi import notifikasi_kirim
+from kinerja.riwayat import layanan
+from skp import rules
+from skp.models import (
+    SKP,
+    EkspektasiPerilaku,
+    Indikator,
+    RencanaHasilKerja,
+)
+from skp.services._common import (
+    PESAN_BUKAN_DRAFT,
+    _cek_versi,
+    _draft_saja,
+    _lock,
+    _perilaku_awal,
+    _periode_terbuka,
+    _require,
+    _sentuh,
+    _url,
+    jenis_untuk,
+)
+from skp.services.rhk import _indikator_ganti, _rhk_buat
+
+
+# --- SKP ----------------------------------------------------------------------------------
+def _skp_buat(
+    *, pegawai: Pegawai, periode: Periode, user: Any, pendekatan: str, jenis: str | None
+) -> SKP:
+    if periode.instansi_id != pegawai.instansi_id:
+        raise ValidationError({"periode": ["Periode bukan milik instansi pegawai ini."]})
+    if periode.ditutup:
+        raise ValidationError({"periode": ["Periode ini sudah ditutup."]})
+    if pendekatan not in SKP.Pendekatan.values:
+        raise ValidationError({"pendekatan": ["Pilih pendekatan kuantitatif atau kualitatif."]})
+    _skp_belum_ada(pegawai, periode)
+    jenis = jenis or jenis_untuk(pegawai)
+    if jenis not in SKP.Jenis.values:
+        raise ValidationError({"jenis": ["Jenis SKP tidak dikenal."]})
+    try:
+        # A savepoint: two first clicks at once meet the unique version, and the loser is told
+        # the winner's id (a 400) instead of a 500.
+        with transaction.atomic():
+            skp = SKP.objects.create(
+                pegawai=pegawai,
+                periode=periode,
+                versi=1,
+                pendekatan=pendekatan,
+                jenis=jenis,
+                pejabat_penilai_id=pegawai.pejabat_penilai_id,
+                atasan_pejabat_penilai_id=pegawai.atasan_pejabat_penilai_id,
+                dibuat_oleh=user if getattr(user, "pk", None) else None,
+            )
+    except IntegrityError:
+        _skp_belum_ada(pegawai, periode)
+        raise
+    _perilaku_awal(skp)
+    return skp
+
+
+def _skp_belum_ada(pegawai: Pegawai, periode: Periode) -> None:
+    """Creating never overwrites: an existing SKP is a 400 naming it."""
+    ada = (
+        SKP.objects.filter(pegawai=pegawai, periode=periode)
+        .order_by("-terkini", "-versi")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if ada is not None:
+        raise ValidationError(
+            {"periode": [f"SKP untuk pegawai dan periode ini sudah ada (id {ada})."]}
+        )
+
+
+@layanan
+@transaction.atomic
+def skp_buat(
+    *,
+    pegawai: Pegawai,
+    periode: Periode,
+    user: Any,
+    pendekatan: str = SKP.Pendekatan.KUANTITATIF,
+    jenis: str | None = None,
+) -> SKP:
+    """Start version 1 of a pegawai's SKP for a year (the pegawai, their penilai or admin)."""
+    if not policy.can(user, "buat_skp", pegawai):
+        raise PermissionDenied("Anda tidak berwenang membuat SKP untuk pegawai ini.")
+    return _skp_buat(
+        pegawai=pegawai, periode=periode, user=user, pendekatan=pendekatan, jenis=jenis
+    )
+
+
+def _salin_versi(lama: SKP, *, user: Any, alasan: str) -> SKP:
+    """Copy an SKP into a new draft version, rows keeping their kunci."""
+    SKP.objects.filter(pk=lama.pk).update(terkini=False)
+    peg = lama.pegawai
+    baru = SKP.objects.create(
+        pegawai=peg,
+        periode=lama.periode,
+        versi=lama.versi + 1,
+        pendekatan=lama.pendekatan,
+        jenis=lama.jenis,
+        pejabat_penilai_id=peg.pejabat_penilai_id,
+        atasan_pejabat_penilai_id=peg.atasan_pejabat_penilai_id,
+        terkini=True,
+        alasan_perubahan=alasan,
+        dukungan_sumber_daya=lama.dukungan_sumber_daya,
+        skema_pertanggungjawaban=lama.skema_pertanggungjawaban,
+        konsekuensi=lama.konsekuensi,
+        tb_perguruan_tinggi=lama.tb_perguruan_tinggi,
+        tb_program_studi=lama.tb_program_studi,
+        tb_jenjang=lama.tb_jenjang,
+        tb_lokasi=lama.tb_lokasi,
+        tb_akreditasi_univ=lama.tb_akreditasi_univ,
+        tb_akreditasi_prodi=lama.tb_akreditasi_prodi,
+        dibuat_oleh=user if getattr(user, "pk", None) else None,
+    )
+    rows = list(
+        lama.rencana_set.prefetch_related("indikator_set").order_by("jenis", "urutan", "id")
+    )
+    salinan = [
+        RencanaHasilKerja(
+            skp=baru,
+            jenis=r.jenis,
+            urutan=r.urutan,
+            rencana=r.rencana,
+            rhk_atasan_id=r.rhk_atasan_id,
+            kunci=r.kunci,
+            perspektif=r.perspektif,
+            pemberi_tugas_id=r.pemberi_tugas_id,
+            tim_id=r.tim_id,
+            sumber=r.sumber,
+            peran_hasil_id=r.peran_hasil_id,
+            uraian_hasil=r.uraian_hasil,
+            ukuran_keberhasilan=r.ukuran_keberhasilan,
+        )
+        for r in rows
+    ]
+    RencanaHasilKerja.objects.bulk_create(salinan)
+    Indikator.objects.bulk_create(
+        [
+            Indikator(
+                rencana=s,
+                aspek=i.aspek,
+                indikator=i.indikator,
+                target=i.target,
+                sumber_data=i.sumber_data,
+                urutan=i.urutan,
+            )
+            for r, s in zip(rows, salinan, strict=True)
+            for i in r.indikator_set.all()
+        ]
+    )
+    _perilaku_awal(baru, dari=lama)
+    return baru
+
+
+@layanan
+@transaction.atomic
+def skp_versi_baru(*, skp: SKP, user: Any, alasan: str) -> SKP:
+    """A draft to change an SKP whose current version is approved (or already a draft).
+
+    - current version approved: a new draft version copying every row (same kunci);
+    - current version already a draft: that draft (nothing copied twice);
+    - current version submitted: the penilai takes it back to draft (noted); the pegawai is
+      told to wait for the decision.
+    The pegawai or their penilai may call it (the dialog stage calls it for an approved
+    penugasan with the penilai as user).
+    """
+    skp = _lock(skp)
+    terkini = (
+        SKP.objects.select_for_update()
+        .select_related("pegawai", "periode")
+        .get(pegawai_id=skp.pegawai_id, periode_id=skp.periode_id, terkini=True)
+    )
+    if not policy.can(user, "view", terkini):
+        raise PermissionDenied("Anda tidak berwenang mengubah SKP ini.")
+    if terkini.periode.ditutup:
+        raise ValidationError({"__all__": ["Periode ini sudah ditutup."]})
+    a = policy.actor(user)
+    own = a.pegawai_id == terkini.pegawai_id
+    if terkini.status == SKP.Status.DRAFT:
+        if not (own or policy.can(user, "tambah_penilai", terkini)):
+            raise PermissionDenied("Anda tidak berwenang mengubah SKP ini.")
+        return terkini
+    if terkini.status == SKP.Status.DIAJUKAN:
+        if not policy.can(user, "kembalikan", terkini):
+            raise ValidationError(
+                {"__all__": ["SKP sedang diajukan; tunggu keputusan pejabat penilai."]}
+            )
+        catatan = f"Ditarik ke draft untuk perubahan: {alasan}".strip()
+        SKP.objects.filter(pk=terkini.pk).update(
+            status=SKP.Status.DRAFT,
+            catatan_penilai=catatan,
+            row_version=F("row_version") + 1,
+            diperbarui=timezone.now(),
+        )
+        terkini.refresh_from_db()
+        persetujuan.persetujuan_cabut(objek=terkini, alasan="SKP ditarik ke draft")
+        return terkini
+    _require(user, "versi_baru", terkini)
+    if not (alasan or "").strip():
+        raise ValidationError({"alasan": ["Tuliskan alasan perubahan SKP."]})
+    baru = _salin_versi(terkini, user=user, alasan=alasan.strip())
+    return baru
+
+
+@layanan
+@transaction.atomic
+def skp_draft_pastikan(*, pegawai: Pegawai, periode: Periode, user: Any, alasan: str) -> SKP:
+    """A draft SKP for the pegawai and year: the current draft, a new version of an approved
+    SKP, or a new version 1. Used by the dialog stage and the matrix."""
+    terkini = SKP.objects.filter(pegawai=pegawai, periode=periode, terkini=True).first()
+    if terkini is None:
+        return skp_buat(pegawai=pegawai, periode=periode, user=user)
+    return skp_versi_baru(skp=terkini, user=user, alasan=alasan)
+
+
+@layanan
+@transaction.atomic
+def skp_ubah(
+    *,
+    skp: SKP,
+    user: Any,
+    row_version: int | None = None,
+    **fields: Any,
+) -> SKP:
+    """Edit the SKP's own fields on a draft: pendekatan and the lampiran."""
+    skp = _lock(skp)
+    _require(user, "change", skp)
+    _draft_saja(skp)
+    _cek_versi(skp, row_version)
+    allowed = {"pendekatan", "dukungan_sumber_daya", "skema_pertanggungjawaban", "konsekuensi"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError({"__all__": [f"Kolom tidak dapat diubah: {', '.join(unknown)}"]})
+    if "pendekatan" in fields and fields["pendekatan"] not in SKP.Pendekatan.values:
+        raise ValidationError({"pendekatan": ["Pilih pendekatan kuantitatif atau kualitatif."]})
+    for k, v in fields.items():
+        setattr(skp, k, (v or "").strip() if k != "pendekatan" else v)
+    skp.row_version += 1
+    skp.save()
+    return skp
+
+
+def _cek_siap_diajukan(skp: SKP) -> None:
+    errors: list[str] = []
+    rows = list(skp.rencana_set.prefetch_related("indikator_set"))
+    if not any(r.jenis == RencanaHasilKerja.Jenis.UTAMA for r in rows):
+        errors.append("Tambahkan sekurang-kurangnya satu rencana hasil kerja utama.")
+    for n, r in enumerate(rows, start=1):
+        label = f"Rencana hasil kerja “{r.rencana[:50]}”"
+        if skp.is_kualitatif:
+            if not r.ukuran_keberhasilan.strip():
+                errors.append(f"{label}: isi ukuran keberhasilan dan targetnya.")
+        else:
+            inds = list(r.indikator_set.all())
+            if not inds:
+                errors.append(f"{label}: tambahkan indikator kinerja individu dan target.")
+            elif any(not i.target.strip() for i in inds):
+                errors.append(f"{label}: setiap indikator harus memiliki target.")
+        if skp.is_jpt and r.jenis == RencanaHasilKerja.Jenis.UTAMA and not r.perspektif:
+            errors.append(f"{label}: pilih perspektif.")
+        del n
+    if not skp.pegawai.pejabat_penilai_id:
+        errors.append("Pejabat penilai Anda belum ditetapkan; hubungi admin BKD.")
+    if errors:
+        raise ValidationError({"__all__": errors})
+
+
+@layanan
+@transaction.atomic
+def skp_ajukan(*, skp: SKP, user: Any, row_version: int | None = None) -> SKP:
+    """The pegawai submits a draft to their pejabat penilai."""
+    skp = _lock(skp)
+    if not policy.can(user, "view", skp):
+        raise PermissionDenied("Anda tidak berwenang.")
+    _draft_saja(skp)
+    _require(user, "ajukan", skp)
+    _cek_versi(skp, row_version)
+    _cek_siap_diajukan(skp)
+    peg = skp.pegawai
+    skp.status = SKP.Status.DIAJUKAN
+    skp.diajukan_pada = timezone.now()
+    skp.pejabat_penilai_id = peg.pejabat_penilai_id
+    skp.atasan_pejabat_penilai_id = peg.atasan_pejabat_penilai_id
+    skp.row_version += 1
+    skp.save()
+    persetujuan.persetujuan_catat(objek=skp, pegawai=peg, peran="pegawai")
+    penilai = Pegawai.objects.select_related("user").filter(pk=peg.pejabat_penilai_id).first()
+    if penilai and penilai.user_id:
+        notifikasi_kirim(
+            penerima=penilai.user,
+            jenis="skp_diajukan",
+            pesan=f"{peg.nama} mengajukan SKP {skp.periode.tahun} (versi {skp.versi}).",
+            tautan=_url(skp),
+        )
+    return skp
+
+
+@layanan
+@transaction.atomic
+def skp_setujui(*, skp: SKP, user: Any, row_version: int | None = None, catatan: str = "") -> SKP:
+    """The pejabat penilai approves a submitted SKP; the version becomes immutable."""
+    skp = _lock(skp)
+    if not policy.can(user, "view", skp):
+        raise PermissionDenied("Anda tidak berwenang.")
+    _periode_terbuka(skp)
+    if skp.status != SKP.Status.DIAJUKAN:
+        raise ValidationError({"__all__": ["Hanya SKP yang diajukan yang dapat disetujui."]})
+    _require(user, "setujui", skp)
+    _cek_versi(skp, row_version)
+    a = policy.actor(user)
+    skp.status = SKP.Status.DISETUJUI
+    skp.disetujui_pada = timezone.now()
+    # The document names the penilai who approved it.
+    skp.pejabat_penilai_id = a.pegawai_id
+    if catatan.strip():
+        skp.catatan_penilai = catatan.strip()
+    skp.row_version += 1
+    skp.save()
+    penilai = Pegawai.objects.select_related("jabatan").get(pk=a.pegawai_id)
+    persetujuan.persetujuan_catat(objek=skp, pegawai=penilai, peran="pejabat_penilai")
+    _beri_tahu_pegawai(
+        skp, "skp_disetujui", f"SKP {skp.periode.tahun} versi {skp.versi} disetujui."
+    )
+    return skp
+
+
+@layanan
+@transaction.atomic
+def skp_kembalikan(*, skp: SKP, user: Any, catatan: str, row_version: int | None = None) -> SKP:
+    """The pejabat penilai returns a submitted SKP to draft with notes."""
+    skp = _lock(skp)
+    if not policy.can(user, "view", skp):
+        raise PermissionDenied("Anda tidak berwenang.")
+    _periode_terbuka(skp)
+    if skp.status != SKP.Status.DIAJUKAN:
+        raise ValidationError({"__all__": ["Hanya SKP yang diajukan yang dapat dikembalikan."]})
+    _require(user, "kembalikan", skp)
+    _cek_versi(skp, row_version)
+    if not (catatan or "").strip():
+        raise ValidationError({"catatan": ["Tuliskan catatan perbaikan untuk pegawai."]})
+    skp.status = SKP.Status.DRAFT
+    skp.catatan_penilai = catatan.strip()
+    skp.diajukan_pada = None
+    skp.row_version += 1
+    skp.save()
+    persetujuan.persetujuan_cabut(objek=skp, alasan="SKP dikembalikan ke draft")
+    _beri_tahu_pegawai(
+        skp, "skp_dikembalikan", f"SKP {skp.periode.tahun} dikembalikan: {catatan.strip()[:300]}"
+    )
+    return skp
+
+
+def _beri_tahu_pegawai(skp: SKP, jenis: str, pesan: str) -> None:
+    peg = Pegawai.objects.select_related("user").get(pk=skp.pegawai_id)
+    if peg.user_id:
+        notifikasi_kirim(penerima=peg.user, jenis=jenis, pesan=pesan, tautan=_url(skp))
+
+
+@layanan
+@transaction.atomic
+def perilaku_atur(*, skp: SKP, user: Any, ekspektasi: dict[str, str]) -> SKP:
+    """The pejabat penilai sets the ekspektasi khusus per BerAKHLAK value."""
+    skp = _lock(skp)
+    if not policy.can(user, "view", skp):
+        raise PermissionDenied("Anda tidak berwenang.")
+    _periode_terbuka(skp)
+    if skp.status == SKP.Status.DISETUJUI:
+        raise ValidationError(
+            {"__all__": [PESAN_BUKAN_DRAFT.format(status=skp.get_status_display().lower())]}
+        )
+    _require(user, "perilaku", skp)
+    unknown = set(ekspektasi) - set(rules.BERAKHLAK_KODE)
+    if unknown:
+        raise ValidationError({"nilai": [f"Nilai BerAKHLAK tidak dikenal: {', '.join(unknown)}"]})
+    for kode, teks in ekspektasi.items():
+        EkspektasiPerilaku.objects.update_or_create(
+            skp=skp, nilai=kode, defaults={"ekspektasi_khusus": (teks or "").strip()[:2000]}
+        )
+    _sentuh(skp)
+    return skp
+
+
+@layanan
+@transaction.atomic
+def skp_tugas_belajar_atur(
+    *,
+    skp: SKP,
+    user: Any,
+    perguruan_tinggi: str,
+    program_studi: str,
+    jenjang: str,
+    lokasi: str,
+    akreditasi_univ: str = "",
+    akreditasi_prodi: str = "",
+) -> SKP:
+    """Record the study of a tugas belajar SKP and (re)write its academic row, whose IPK target
+    comes from the regulation's bands, never typed by hand."""
+    skp = _lock(skp)
+    if not policy.can(user, "view", skp):
+        raise PermissionDenied("Anda tidak berwenang.")
+    _draft_saja(skp)
+    if not (policy.can(user, "change", skp) or policy.can(user, "tambah_penilai", skp)):
+        raise PermissionDenied("Anda tidak berwenang mengubah SKP ini.")
+    errors: dict[str, list[str]] = {}
+    if not skp.is_tugas_belajar:
+        errors["__all__"] = ["SKP ini bukan SKP tugas belajar."]
+    if not perguruan_tinggi.strip():
+        errors["perguruan_tinggi"] = ["Isi nama perguruan tinggi."]
+    if jenjang not in SKP.Jenjang.values:
+        errors["jenjang"] = ["Pilih jenjang pendidikan."]
+    if lokasi not in SKP.Lokasi.values:
+        errors["lokasi"] = ["Pilih dalam atau luar negeri."]
+    if lokasi == SKP.Lokasi.DALAM_NEGERI:
+        if akreditasi_univ not in {"A", "B", "C"}:
+            errors["akreditasi_univ"] = ["Pilih akreditasi perguruan tinggi."]
+        elif not rules.prodi_memenuhi(akreditasi_univ, akreditasi_prodi):
+            errors["akreditasi_prodi"] = [
+                "Akreditasi program studi minimal "
+                f"{rules.AKREDITASI_PRODI_MIN[akreditasi_univ]} untuk perguruan tinggi "
+                f"berakreditasi {akreditasi_univ}."
+            ]
+    else:
+        akreditasi_univ = akreditasi_prodi = ""
+    if errors:
+        raise ValidationError(errors)
+    skp.tb_perguruan_tinggi = perguruan_tinggi.strip()
+    skp.tb_program_studi = program_studi.strip()
+    skp.tb_jenjang = jenjang
+    skp.tb_lokasi = lokasi
+    skp.tb_akreditasi_univ = akreditasi_univ
+    skp.tb_akreditasi_prodi = akreditasi_prodi
+    skp.row_version += 1
+    skp.save()
+    bands = rules.ipk_bands(jenjang=jenjang, lokasi=lokasi, akreditasi_univ=akreditasi_univ)
+    rencana = (
+        f"Menyelesaikan pendidikan {skp.get_tb_jenjang_display()}"
+        f"{' ' + skp.tb_program_studi if skp.tb_program_studi else ''} di "
+        f"{skp.tb_perguruan_tinggi} dengan hasil akademik sesuai ekspektasi"
+    )
+    indikator = [
+        {
+            "aspek": Indikator.Aspek.KUALITAS,
+            "indikator": "Indeks Prestasi Kumulatif (IPK)",
+            "target": rules.target_ipk_teks(bands),
+            "sumber_data": "Transkrip nilai / kartu hasil studi",
+        },
+        {
+            "aspek": Indikator.Aspek.WAKTU,
+            "indikator": "Lulus tepat waktu sesuai masa studi",
+            "target": "Tepat waktu",
+            "sumber_data": "Surat keterangan dari perguruan tinggi",
+        },
+    ]
+    row = skp.rencana_set.filter(sumber=RencanaHasilKerja.Sumber.TUGAS_BELAJAR).first()
+    if row is None:
+        _rhk_buat(
+            skp=skp,
+            jenis=RencanaHasilKerja.Jenis.UTAMA,
+            rencana=rencana,
+            sumber=RencanaHasilKerja.Sumber.TUGAS_BELAJAR,
+            indikator=indikator,
+            ukuran_keberhasilan=rules.target_ipk_teks(bands) + "; lulus tepat waktu",
+            urutan=0,
+        )
+    else:
+        row.rencana = rencana
+        row.ukuran_keberhasilan = rules.target_ipk_teks(bands) + "; lulus tepat waktu"
+        row.save()
+        _indikator_ganti(row, indikator)
+    return skp
+
+
+# --- PDF -----------------------------------------------------------------------------------
+def skp_pdf_kunci(skp: SKP) -> str:
+    """The render job of the SKP as it is now (its version, status and last change)."""
+    return f"skp-pdf:{skp.pk}:v{skp.versi}:{skp.status}:{skp.diperbarui.timestamp():.0f}"
+
+
+@layanan
+def skp_pdf_minta(*, skp: SKP, user: Any):
+    """Ask for the SKP PDF; a request never waits for the render. Returns the Job."""
+    _require(user, "pdf", skp)
+    with transaction.atomic():
+        return jobs.enqueue("skp.pdf", kunci=skp_pdf_kunci(skp), user=user, skp_id=skp.pk)
