@@ -12,7 +12,7 @@ import pytest
 from django.apps import apps
 from django.db import connection, transaction
 
-from kinerja.bench.generate import generate
+from bench.generate import generate
 from kinerja.models import Instansi, Pegawai, Periode, TimKerja, UnitKerja, User
 from kinerja.services import penilai_refresh
 

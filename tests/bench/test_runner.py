@@ -15,7 +15,7 @@ import sys
 import pytest
 from django.db import connection
 
-from kinerja.bench import runner
+from bench import runner
 
 REDIS_URL = os.environ.get("KINERJA_TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
 
@@ -86,7 +86,7 @@ def test_make_bench_creates_its_database_on_a_fresh_server():
 
     import psycopg
 
-    from kinerja.bench.runner import _server_conninfo, ensure_database
+    from bench.runner import _server_conninfo, ensure_database
 
     name = f"kinerja_bench_uji_{uuid.uuid4().hex[:8]}"
     try:

@@ -276,11 +276,8 @@ def test_every_page_renders_for_every_persona(org, client_as, rhk):
 
 
 def test_reminders_through_the_engine(org):
-    from kinerja import pengingat
-
-    if not hasattr(pengingat, "jalankan_instansi"):
-        pytest.skip("the reminder engine (issue 6) is not in this tree yet")
     import dialog.pengingat  # noqa: F401  registers
+    from kinerja import pengingat
 
     catat(org)
     hari_ini = timezone.localdate()

@@ -343,12 +343,11 @@ def test_xlsx_has_every_node_and_the_gaps_and_neutralises_formulas(client_as, or
     assert "Matriks belum diterapkan" in gaps
 
 
-# --- ratings (when the evaluation stage has them) -------------------------------------------
+# --- ratings ---------------------------------------------------------------------------------
 @pytest.mark.django_db
 def test_node_shows_latest_final_periodic_rating(client_as, org, data):
-    ev = pytest.importorskip("evaluasi.models")
-    if not hasattr(ev, "PenilaianRHK"):
-        pytest.skip("evaluasi belum punya PenilaianRHK")
+    from evaluasi import models as ev
+
     for urutan, rating, status in (
         (1, "dibawah_ekspektasi", "final"),
         (2, "sesuai_ekspektasi", "final"),

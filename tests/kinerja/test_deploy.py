@@ -115,6 +115,30 @@ def test_dockerfile_installs_weasyprint_libraries_and_collects_static():
     assert ".env" in (ROOT / ".dockerignore").read_text().split()
 
 
+def test_the_benchmark_is_not_shipped_in_the_image():
+    """The bench (data generator, runner, unittest.mock, private functions) is tooling: it lives
+    in the top-level bench/ package, the image leaves it out, and no app module imports it
+    except the two commands that say so when it is missing."""
+    import ast
+
+    assert "bench/" in (ROOT / ".dockerignore").read_text().split()
+    assert not (ROOT / "kinerja" / "bench").exists()
+    allowed = {"kinerja/management/commands/bench.py", "kinerja/management/commands/demo.py"}
+    for app in ("kinerja", "skp", "dialog", "evaluasi"):
+        for path in (ROOT / app).rglob("*.py"):
+            rel = path.relative_to(ROOT).as_posix()
+            for node in ast.walk(ast.parse(path.read_text())):
+                mods = []
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    mods = [node.module]
+                elif isinstance(node, ast.Import):
+                    mods = [a.name for a in node.names]
+                for m in mods:
+                    assert not m.startswith("unittest"), (rel, m)
+                    if m == "bench" or m.startswith("bench."):
+                        assert rel in allowed, (rel, m)
+
+
 def _clean_env(**extra: str) -> dict[str, str]:
     return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),

@@ -55,8 +55,8 @@ def test_skp_pdf_qr_leads_to_its_verification_page(
 
 @pytest.mark.django_db
 def test_evaluation_document_qr_leads_to_its_verification_page(client, org, settings, tmp_path):
-    ev_models = pytest.importorskip("evaluasi.models")
-    dokumen = pytest.importorskip("evaluasi.dokumen")
+    from evaluasi import dokumen
+    from evaluasi import models as ev_models
     from kinerja.pdf import dokumen_simpan
 
     settings.SITE_URL = "https://kinerja.example.go.id"

@@ -67,12 +67,7 @@ def production_modules() -> list[Path]:
     for app in APPS:
         for path in sorted((ROOT / app).rglob("*.py")):
             rel = path.relative_to(ROOT).as_posix()
-            if (
-                "/migrations/" in rel
-                or rel.startswith("kinerja/policy/")
-                # Tooling, not the product: moves out of the app (issue 15, item 8).
-                or rel.startswith("kinerja/bench/")
-            ):
+            if "/migrations/" in rel or rel.startswith("kinerja/policy/"):
                 continue
             out.append(path)
     return out

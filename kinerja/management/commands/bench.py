@@ -1,4 +1,4 @@
-"""`manage.py bench`: measure Kinerja against the limit for the same work (see kinerja.bench).
+"""`manage.py bench`: measure Kinerja against the limit for the same work (see bench).
 
 manage.py bench                      # BENCH_PEGAWAI (default 100000) pegawai, full run
 manage.py bench --pegawai 2000 --wrk-seconds 3
@@ -50,17 +50,22 @@ class Command(BaseCommand):
     def handle(self, *args, **o):
         if connection.vendor != "postgresql":
             raise CommandError("bench memerlukan PostgreSQL (DATABASE_URL=postgres://...)")
-        from kinerja.bench.runner import ensure_database
+        try:
+            from bench.runner import ensure_database
+        except ImportError:
+            raise CommandError(
+                "paket bench tidak ada di instalasi ini (image produksi); jalankan dari repositori"
+            ) from None
 
         if ensure_database():
             self.stderr.write(f"basis data {settings.DATABASES['default']['NAME']} dibuat")
         if o["generate"]:
-            from kinerja.bench.generate import generate
+            from bench.generate import generate
 
             result = generate(pegawai=o["generate"], seed=o["seed"], out=sys.stderr)
             self.stdout.write(str(result.get("counts", {})))
             return
-        from kinerja.bench import runner
+        from bench import runner
 
         opts = runner.Options(
             pegawai=o["pegawai"],

@@ -10,7 +10,7 @@ from __future__ import annotations
 from importlib import import_module
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
@@ -23,8 +23,14 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, **opts):
-        if opts["pegawai"] >= 2000:  # provincial scale: the COPY generator of kinerja.bench
-            from kinerja.bench.generate import generate
+        if opts["pegawai"] >= 2000:  # provincial scale: the COPY generator of the bench
+            try:
+                from bench.generate import generate
+            except ImportError:
+                raise CommandError(
+                    "data skala (--pegawai 2000 ke atas) dibuat oleh paket bench, yang tidak ada "
+                    "di instalasi ini (image produksi); jalankan dari repositori"
+                ) from None
 
             generate(pegawai=opts["pegawai"], seed=opts["seed"], out=self.stderr)
             return

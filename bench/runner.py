@@ -9,7 +9,7 @@ Rows (a row whose page or job does not exist prints "belum diukur: <why>", never
   jobs on a Celery worker with 1 and with 2 processes;
 - pages (team evaluation, distribution, SKP, pegawai API with page_size=200): requests/s and p95
   under gunicorn driven by wrk on 127.0.0.1, against a bare view returning the same bytes under
-  the same gunicorn, settings and middleware (kinerja.bench.urls);
+  the same gunicorn, settings and middleware (bench.urls);
 - queries per page at 5 and 500 rows (in-process, inside a transaction that is rolled back);
 - one SKP PDF and one evaluation PDF through the outbox job and a Celery worker, against bare
   WeasyPrint on the same HTML;
@@ -207,7 +207,7 @@ def reset_database() -> None:
 def ensure_data(opts: Options) -> dict[str, Any]:
     from django.core.management import call_command
 
-    from kinerja.bench.generate import MARKER_KODE, generate
+    from bench.generate import MARKER_KODE, generate
     from kinerja.models import Instansi
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -256,7 +256,7 @@ def find_subjects() -> Subjects:
     from django.apps import apps
     from django.db.models import Count
 
-    from kinerja.bench.generate import MARKER_KODE
+    from bench.generate import MARKER_KODE
     from kinerja.models import Instansi, Pegawai, Periode, User
 
     inst = Instansi.objects.get(kode=MARKER_KODE)
@@ -325,7 +325,7 @@ def _free_port() -> int:
 def _child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     db = settings.DATABASES["default"]
     env = dict(os.environ)
-    env["DJANGO_SETTINGS_MODULE"] = "kinerja.bench.settings"
+    env["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     if db["ENGINE"].endswith("postgresql"):
         auth = db.get("USER") or "postgres"
         if db.get("PASSWORD"):
@@ -686,9 +686,9 @@ class Bench:
     def close_data_phase(self, row: Row) -> None:
         from django.apps import apps
 
+        from bench.generate import MARKER_KODE
         from evaluasi import rekap
         from evaluasi.services import tutup_tahun as services
-        from kinerja.bench.generate import MARKER_KODE
         from kinerja.models import Job, Periode
 
         Evaluasi = apps.get_model("evaluasi.Evaluasi")
@@ -786,7 +786,7 @@ class Bench:
         from django.apps import apps
         from django.db.models import Count
 
-        from kinerja.bench.generate import MARKER_KODE
+        from bench.generate import MARKER_KODE
         from kinerja.models import Periode
 
         Evaluasi = apps.get_model("evaluasi.Evaluasi")
@@ -1213,14 +1213,10 @@ class Bench:
     def _pdf_skp(self, row: Row, sender: Sender, worker: Worker) -> None:
         from weasyprint import HTML
 
-        try:
-            from skp.dokumen import skp_pdf_html
-            from skp.models import SKP
-        except ImportError as exc:
-            row.belum(f"PDF SKP belum ada ({exc})")
-            return
         from kinerja import jobs
         from kinerja.verifikasi import verifikasi_konteks
+        from skp.dokumen import skp_pdf_html
+        from skp.models import SKP
 
         jobs._import_handlers()
         if "skp.pdf" not in jobs._handlers:
@@ -1243,12 +1239,8 @@ class Bench:
     def _pdf_evaluasi(self, row: Row, sender: Sender, worker: Worker) -> None:
         from weasyprint import HTML
 
-        try:
-            from evaluasi.dokumen import evaluasi_pdf_html
-            from evaluasi.models import Evaluasi
-        except ImportError as exc:
-            row.belum(f"PDF evaluasi belum ada ({exc})")
-            return
+        from evaluasi.dokumen import evaluasi_pdf_html
+        from evaluasi.models import Evaluasi
         from kinerja.verifikasi import verifikasi_konteks
 
         if not self.subjects.evaluasi_id:
@@ -1281,10 +1273,7 @@ class Bench:
     def _bulk_ids(self) -> list[int]:
         from django.apps import apps
 
-        try:
-            Evaluasi = apps.get_model("evaluasi.Evaluasi")
-        except LookupError:
-            return []
+        Evaluasi = apps.get_model("evaluasi.Evaluasi")
         ids = list(
             Evaluasi.objects.filter(
                 pegawai__unit_kerja_id=self.subjects.big_unit_id, jenis="tahunan", status="final"
@@ -1322,12 +1311,8 @@ class Bench:
 
     # -- 6. staff import vs COPY --------------------------------------------------------------
     def staff_import(self, row: Row) -> None:
-        try:
-            from kinerja import impor
-        except ImportError:
-            row.belum("impor pegawai belum ada")
-            return
-        from kinerja.bench.copy import Tables
+        from bench.copy import Tables
+        from kinerja import impor
         from kinerja.models import Instansi, Pegawai, UnitKerja, User
 
         n = self.opts.import_rows
@@ -1561,7 +1546,7 @@ class Bench:
             f"- Mesin: {m['nproc']} CPU ({m['cpu']}), memori {m['mem']}, Python {m['python']}, PostgreSQL {m['postgres']}",
             f"- Beban mesin (loadavg 1/5/15 menit) awal {self._load(self.load_before)}, akhir {self._load(self.load_after)}",
             f"- Data: {self.opts.pegawai:,} pegawai, seed {self.opts.seed} — {gen}",
-            f"- wrk: {self.opts.wrk_seconds:.0f} s per ukuran, {self.opts.wrk_connections} koneksi, 2 thread; gunicorn {os.cpu_count()} worker sync (kinerja.bench.settings)",
+            f"- wrk: {self.opts.wrk_seconds:.0f} s per ukuran, {self.opts.wrk_connections} koneksi, 2 thread; gunicorn {os.cpu_count()} worker sync (bench.settings)",
             "",
             self.table(),
             "",

@@ -35,8 +35,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bench.copy import MissingValue, Tables
 from kinerja import rules
-from kinerja.bench.copy import MissingValue, Tables
 
 MARKER_KODE = "G-000"  # kode of the first generated instansi: its presence means "already done"
 PASSWORD = "Kinerja-Bench-2026"

@@ -11,7 +11,7 @@ from kinerja.settings import *  # noqa: F403
 # whitenoise warns once per process that STATIC_ROOT was never collected; the bench does not care.
 warnings.filterwarnings("ignore", message="No directory at")
 
-ROOT_URLCONF = "kinerja.bench.urls"
+ROOT_URLCONF = "bench.urls"
 # The bench's worker consumes only its own queue; jobs that its jobs enqueue (the close's unit
 # jobs) must go there too.
 CELERY_TASK_DEFAULT_QUEUE = "kinerja-bench"
