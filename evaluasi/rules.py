@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from kinerja.rules import BULAN
+
 # --- codes ---------------------------------------------------------------------------------
 DIBAWAH = "dibawah_ekspektasi"
 SESUAI = "sesuai_ekspektasi"
@@ -561,20 +563,6 @@ TETAP = "tetap"
 DIUBAH = "diubah"
 KEPUTUSAN_LABEL = {TETAP: "Hasil evaluasi tetap", DIUBAH: "Hasil evaluasi diubah"}
 
-BULAN = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 # Indonesia's three time zones by their IANA names (anything else: the zone's own abbreviation).
 ZONA_WAKTU = {
     "Asia/Jakarta": "WIB",

@@ -62,6 +62,35 @@ def notifikasi_kirim(
     return n
 
 
+def kabari(
+    pegawai: Any,
+    *,
+    jenis: str,
+    pesan: str,
+    tautan: str = "",
+    label: str | None = None,
+    setelah_commit: bool = False,
+) -> None:
+    """Tell a pegawai through their login: the one helper the stages' services use.
+
+    Nobody to tell (no pegawai, no login): nothing happens. `label` registers the kind for the
+    preferences page. `setelah_commit` sends once the change commits (never for a change that
+    rolls back); otherwise the notification is written in the same transaction as the change."""
+    if label:
+        daftar_jenis(jenis, label)
+    if pegawai is None or not pegawai.user_id:
+        return
+    user = pegawai.user
+
+    def kirim() -> None:
+        notifikasi_kirim(penerima=user, jenis=jenis, pesan=pesan, tautan=tautan)
+
+    if setelah_commit:
+        transaction.on_commit(kirim)
+    else:
+        kirim()
+
+
 def email_diinginkan(user: Any, jenis: str) -> bool:
     return not PreferensiNotifikasi.objects.filter(user=user, jenis=jenis, email=False).exists()
 

@@ -314,6 +314,9 @@ BULAN = [
     "November",
     "Desember",
 ]
+# The one table of month names (pages, documents, labels); short forms are its first three
+# letters ("Jan", "Agu", "Des").
+BULAN_SINGKAT = [b[:3] for b in BULAN]
 ROMAWI = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 MONTHS_PER_WINDOW = {"bulanan": 1, "triwulanan": 3, "semesteran": 6}
 

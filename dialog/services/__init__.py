@@ -1,6 +1,6 @@
 """Every state change of the dialog stage. Keyword-only, transactional, access-checked.
 
-Notifications go through `kinerja.notifikasi.notifikasi_kirim` (its email is an outbox job sent
+Notifications go through `kinerja.notifikasi.kabari` (its email is an outbox job sent
 on commit). Services raise `ValidationError` (Indonesian messages, nothing changed) for wrong
 input and `PermissionDenied` for a visible object the user may not act on.
 

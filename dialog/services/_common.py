@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from kinerja import policy
 from kinerja.models import Pegawai, Periode
-from kinerja.notifikasi import notifikasi_kirim
 from kinerja.riwayat import layanan
 from kinerja.rules import jendela_pada
 
@@ -38,19 +37,6 @@ def periode_untuk(pegawai: Pegawai, tanggal: dt.date, *, untuk_menulis: bool = T
 def urutan_jendela(periode: Periode, tanggal: dt.date) -> int:
     j = jendela_pada(periode.tahun, periode.frekuensi, tanggal)
     return j.urutan if j and j.urutan else 1
-
-
-def _kirim(pegawai: Pegawai | None, jenis: str, pesan: str, tautan: str) -> None:
-    if pegawai is not None and pegawai.user_id:
-        notifikasi_kirim(penerima=pegawai.user, jenis=jenis, pesan=pesan, tautan=tautan)
-
-
-def _cek_versi(obj: Any, row_version: int | None) -> None:
-    if row_version is not None and int(row_version) != obj.row_version:
-        raise ValidationError(
-            "Data ini sudah diubah orang lain sejak Anda membukanya. Muat ulang halaman, periksa "
-            "perubahannya, lalu simpan kembali."
-        )
 
 
 def kode_perilaku() -> dict[str, str]:

@@ -15,11 +15,12 @@ from dialog.models import (
     DialogKinerja,
     TindakLanjut,
 )
-from dialog.services._common import _cek_versi, _kirim, pegawai_dari, periode_untuk
+from dialog.services._common import pegawai_dari, periode_untuk
 from kinerja import policy
 from kinerja.models import Pegawai
-from kinerja.notifikasi import notifikasi_kirim
+from kinerja.notifikasi import kabari, notifikasi_kirim
 from kinerja.riwayat import layanan
+from kinerja.versi import cek_versi
 
 
 # --- Dialog kinerja and pembinaan ------------------------------------------------------------
@@ -66,11 +67,11 @@ def dialog_catat(
         tindak_lanjut_tambah(
             user=user, dialog=d, uraian=uraian, tenggat=tenggat, penanggung_jawab=pj or pegawai
         )
-    _kirim(
+    kabari(
         pegawai,
-        "dialog_kinerja",
-        f"{pemimpin.nama} mencatat {d.get_jenis_display().lower()} bersama Anda.",
-        reverse("dialog:dialog_detail", args=[d.pk]),
+        jenis="dialog_kinerja",
+        pesan=f"{pemimpin.nama} mencatat {d.get_jenis_display().lower()} bersama Anda.",
+        tautan=reverse("dialog:dialog_detail", args=[d.pk]),
     )
     return d
 
@@ -82,7 +83,7 @@ def dialog_ubah(
 ) -> DialogKinerja:
     policy.require(user, "change", dialog)
     d = DialogKinerja.objects.select_for_update().get(pk=dialog.pk)
-    _cek_versi(d, row_version)
+    cek_versi(d, row_version)
     if not (agenda or "").strip():
         raise ValidationError({"agenda": "Agenda wajib diisi."})
     d.agenda, d.catatan = agenda.strip(), (catatan or "").strip()

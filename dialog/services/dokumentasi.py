@@ -15,11 +15,12 @@ from dialog.models import (
     BuktiDukung,
     Realisasi,
 )
-from dialog.services._common import _cek_versi, pegawai_dari
+from dialog.services._common import pegawai_dari
 from kinerja import policy
 from kinerja.models import Pegawai
 from kinerja.riwayat import layanan
 from kinerja.rules import jendela_periodik
+from kinerja.versi import cek_versi
 
 
 # --- Dokumentasi kinerja ----------------------------------------------------------------------
@@ -75,7 +76,7 @@ def realisasi_simpan(
             angka=angka,
             satuan=(satuan or "").strip(),
         )
-    _cek_versi(obj, row_version)
+    cek_versi(obj, row_version)
     obj.rencana_hasil_kerja = rencana_hasil_kerja  # follow the row into the newest version
     obj.uraian, obj.angka, obj.satuan = uraian.strip(), angka, (satuan or "").strip()
     obj.row_version += 1

@@ -19,10 +19,12 @@ from dialog.models import (
     Peluang,
     Penugasan,
 )
-from dialog.services._common import _cek_versi, _kirim, pegawai_dari, periode_untuk
+from dialog.services._common import pegawai_dari, periode_untuk
 from kinerja import policy
 from kinerja.models import Pegawai, TimKerja
+from kinerja.notifikasi import kabari
 from kinerja.riwayat import layanan
+from kinerja.versi import cek_versi
 
 
 # --- Penugasan --------------------------------------------------------------------------------
@@ -107,12 +109,12 @@ def penugasan_usulkan(
             ekspektasi=ekspektasi,
             catatan=catatan,
         )
-    _kirim(
+    kabari(
         penerima.pejabat_penilai,
-        "penugasan_diusulkan",
-        f"{pemberi.nama} ({pemberi.instansi}) mengusulkan penugasan untuk {penerima.nama}: "
+        jenis="penugasan_diusulkan",
+        pesan=f"{pemberi.nama} ({pemberi.instansi}) mengusulkan penugasan untuk {penerima.nama}: "
         f"{uraian[:120]}",
-        reverse("dialog:penugasan_detail", args=[p.pk]),
+        tautan=reverse("dialog:penugasan_detail", args=[p.pk]),
     )
     return p
 
@@ -173,7 +175,7 @@ def penugasan_setujui(
     """The pegawai's pejabat penilai approves: klarifikasi ekspektasi and a new SKP version."""
     policy.require(user, "setujui", penugasan)
     p = _kunci_penugasan(penugasan)
-    _cek_versi(p, row_version)
+    cek_versi(p, row_version)
     penilai = pegawai_dari(user)
     return _putuskan(
         p,
@@ -198,7 +200,7 @@ def penugasan_tolak(
     if not (alasan or "").strip():
         raise ValidationError({"alasan": "Alasan penolakan wajib diisi."})
     p = _kunci_penugasan(penugasan)
-    _cek_versi(p, row_version)
+    cek_versi(p, row_version)
     return _putuskan(p, user=user, penilai=pegawai_dari(user), setujui=False, alasan=alasan)
 
 
@@ -243,8 +245,8 @@ def _putuskan(
     tautan = reverse("dialog:penugasan_detail", args=[p.pk])
     pesan = f"Penugasan \u201c{p.uraian[:100]}\u201d untuk {p.penerima.nama} {status} oleh {penilai.nama}."
     if p.pemberi_id != penilai.pk:
-        _kirim(p.pemberi, "penugasan_diputuskan", pesan, tautan)
-    _kirim(p.penerima, "penugasan_diputuskan", pesan, tautan)
+        kabari(p.pemberi, jenis="penugasan_diputuskan", pesan=pesan, tautan=tautan)
+    kabari(p.penerima, jenis="penugasan_diputuskan", pesan=pesan, tautan=tautan)
     return p
 
 
@@ -370,11 +372,11 @@ def peluang_ikuti(*, user: Any, peluang: Peluang, pesan: str = "") -> Penugasan:
         peluang=peluang,
         diusulkan_oleh=user,
     )
-    _kirim(
+    kabari(
         penerima.pejabat_penilai,
-        "penugasan_diusulkan",
-        f"{penerima.nama} mengajukan diri untuk \u201c{peluang.judul}\u201d "
+        jenis="penugasan_diusulkan",
+        pesan=f"{penerima.nama} mengajukan diri untuk \u201c{peluang.judul}\u201d "
         f"({peluang.unit_kerja}). Mohon keputusan Anda.",
-        reverse("dialog:penugasan_detail", args=[p.pk]),
+        tautan=reverse("dialog:penugasan_detail", args=[p.pk]),
     )
     return p

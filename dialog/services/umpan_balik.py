@@ -17,7 +17,6 @@ from dialog.models import (
     UmpanBalik,
 )
 from dialog.services._common import (
-    _kirim,
     kode_perilaku,
     pegawai_dari,
     periode_untuk,
@@ -25,6 +24,7 @@ from dialog.services._common import (
 )
 from kinerja import policy
 from kinerja.models import Pegawai
+from kinerja.notifikasi import kabari
 from kinerja.riwayat import layanan
 
 
@@ -156,11 +156,11 @@ def umpan_balik_beri(
         PermintaanUmpanBalik.objects.filter(pk=permintaan.pk).update(
             status=PermintaanUmpanBalik.Status.DIJAWAB
         )
-    _kirim(
+    kabari(
         penerima,
-        "umpan_balik_diterima",
-        f"{pemberi.nama} memberi umpan balik ({ub.get_jenis_display().lower()}) kepada Anda.",
-        reverse("dialog:umpan_balik_detail", args=[ub.pk]),
+        jenis="umpan_balik_diterima",
+        pesan=f"{pemberi.nama} memberi umpan balik ({ub.get_jenis_display().lower()}) kepada Anda.",
+        tautan=reverse("dialog:umpan_balik_detail", args=[ub.pk]),
     )
     return ub
 
@@ -205,10 +205,10 @@ def umpan_balik_minta(
         perilaku=perilaku or "",
         pesan=(pesan or "").strip(),
     )
-    _kirim(
+    kabari(
         diminta,
-        "umpan_balik_diminta",
-        f"{peminta.nama} meminta umpan balik dari Anda.",
-        reverse("dialog:umpan_balik_beri") + f"?permintaan={p.pk}",
+        jenis="umpan_balik_diminta",
+        pesan=f"{peminta.nama} meminta umpan balik dari Anda.",
+        tautan=reverse("dialog:umpan_balik_beri") + f"?permintaan={p.pk}",
     )
     return p

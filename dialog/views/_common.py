@@ -15,7 +15,9 @@ def _form_errors(form: Any, exc: ValidationError) -> None:
     """Put a service's ValidationError on the form, field by field where it can."""
     if hasattr(exc, "error_dict"):
         for field, errs in exc.error_dict.items():
-            target = field if field in form.fields else None
+            # A hidden field (row_version) shows its error at the top of the form.
+            visible = field in form.fields and not form.fields[field].widget.is_hidden
+            target = field if visible else None
             for e in errs:
                 for m in e.messages:
                     form.add_error(target, m)

@@ -29,11 +29,9 @@ what the user may see), `views` (pages), `xlsx` (the spreadsheet, directly or as
 from __future__ import annotations
 
 from evaluasi.pohon.data import (  # noqa: F401
-    BULAN,
     KEDALAMAN_AWAL,
     KEDALAMAN_MAKS,
     PUNCAK_JENIS,
-    ROMAWI,
     Cakupan,
     Sel,
     Simpul,

@@ -11,6 +11,7 @@ from django.db.models import (
 
 from evaluasi.models import Rating
 from kinerja.models import Instansi, Jabatan, Pegawai, Periode, UnitKerja
+from kinerja.rules import BULAN_SINGKAT, ROMAWI
 from skp.models import SKP, RencanaHasilKerja
 
 # Levels drawn on the first page load (roots and their children); deeper ones load on demand.
@@ -22,12 +23,6 @@ KEDALAMAN_MAKS = 15
 
 
 PUNCAK_JENIS = (Jabatan.Jenis.PIMPINAN_INSTANSI,)
-
-
-ROMAWI = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
-
-
-BULAN = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
 
 
 # --- data shapes ---------------------------------------------------------------------------
@@ -133,7 +128,7 @@ def label_jendela(periode: Periode, urutan: int | None) -> str:
     if not urutan:
         return ""
     if periode.frekuensi == Periode.Frekuensi.BULANAN:
-        return BULAN[urutan - 1] if 1 <= urutan <= 12 else str(urutan)
+        return BULAN_SINGKAT[urutan - 1] if 1 <= urutan <= 12 else str(urutan)
     if periode.frekuensi == Periode.Frekuensi.SEMESTERAN:
         return f"Semester {ROMAWI[urutan - 1]}" if 1 <= urutan <= 2 else str(urutan)
     return f"Triwulan {ROMAWI[urutan - 1]}" if 1 <= urutan <= 4 else str(urutan)

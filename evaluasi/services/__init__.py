@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from evaluasi.services._common import (  # noqa: F401
     HANYA_ADMIN,
-    STALE,
 )
 from evaluasi.services.distribusi import (  # noqa: F401
     _justifikasi_ada,

@@ -15,9 +15,10 @@ from evaluasi.models import (
     KinerjaOrganisasi,
     PredikatOrganisasi,
 )
-from evaluasi.services._common import _cek_versi, _periode_terbuka, _require
+from evaluasi.services._common import _periode_terbuka, _require
 from kinerja.models import Pegawai, Periode, UnitKerja
 from kinerja.riwayat import layanan
+from kinerja.versi import cek_versi
 
 
 # --- kinerja organisasi ----------------------------------------------------------------------
@@ -64,7 +65,7 @@ def kinerja_organisasi_tetapkan(
     if ko.pk and baru:
         _kinerja_organisasi_ada(ko.pk, w)
     if ko.pk:
-        _cek_versi(ko, row_version)
+        cek_versi(ko, row_version)
         ko.row_version += 1
     ko.predikat = predikat
     ko.capaian = capaian.strip()

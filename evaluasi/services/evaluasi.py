@@ -25,7 +25,7 @@ from evaluasi.models import (
     PembukaanKembali,
     PenilaianRHK,
 )
-from evaluasi.services._common import _cek_versi, _notify, _periode_terbuka, _require
+from evaluasi.services._common import _periode_terbuka, _require
 from evaluasi.services.distribusi import (
     _justifikasi_ada,
     distribusi_peringatan_tim,
@@ -33,7 +33,9 @@ from evaluasi.services.distribusi import (
 )
 from kinerja import jobs
 from kinerja.models import Pegawai, Periode
+from kinerja.notifikasi import kabari
 from kinerja.riwayat import layanan
+from kinerja.versi import cek_versi
 
 
 # --- evaluation ----------------------------------------------------------------------------
@@ -43,10 +45,8 @@ def kepala_unit(pegawai: Pegawai) -> bool:
 
 
 def _skp_disetujui(pegawai: Pegawai, periode: Periode):
-    try:
-        from skp.selectors import skp_disetujui
-    except ImportError:  # pragma: no cover - the planning stage is always installed
-        return None
+    from skp.selectors import skp_disetujui
+
     return skp_disetujui(pegawai=pegawai, periode=periode)
 
 
@@ -207,7 +207,7 @@ def evaluasi_simpan(
     ev = _lock(evaluasi)
     _require(user, "nilai", ev)
     _periode_terbuka(ev.periode)
-    _cek_versi(ev, row_version)
+    cek_versi(ev, row_version)
     # A draft follows the latest approved SKP version (ratings are kept by RHK kunci).
     terbaru = _skp_disetujui(ev.pegawai, ev.periode)
     if terbaru is not None and terbaru.pk != ev.skp_id:
@@ -294,7 +294,7 @@ def evaluasi_finalisasi(
     ev = _lock(evaluasi)
     _require(user, "finalisasi", ev)
     _periode_terbuka(ev.periode)
-    _cek_versi(ev, row_version)
+    cek_versi(ev, row_version)
     kepala = _rating_kepala(ev)
     if kepala == "":
         raise ValidationError(
@@ -364,12 +364,14 @@ def evaluasi_finalisasi(
     )
     ev.row_version += 1
     ev.save()
-    _notify(
+    kabari(
         ev.pegawai,
-        "evaluasi_final",
-        f"Evaluasi kinerja Anda ({jendela.dari_jenis(ev.periode, ev.jenis, ev.urutan).label}) "
+        jenis="evaluasi_final",
+        pesan=f"Evaluasi kinerja Anda ({jendela.dari_jenis(ev.periode, ev.jenis, ev.urutan).label}) "
         f"telah final: {rules.PREDIKAT_LABEL[ev.predikat]}.",
-        reverse("evaluasi:detail", args=[ev.pk]),
+        tautan=reverse("evaluasi:detail", args=[ev.pk]),
+        setelah_commit=True,
+        label="Evaluasi kinerja difinalisasi",
     )
     jobs.enqueue(
         "evaluasi.pdf",
@@ -407,11 +409,13 @@ def evaluasi_buka_kembali(*, user: Any, evaluasi: Evaluasi, alasan: str) -> Eval
     ev.save()
     _dokumen_digantikan(ev)
     penilai = ev.pejabat_penilai
-    _notify(
+    kabari(
         penilai,
-        "evaluasi_dibuka_kembali",
-        f"Evaluasi {ev.pegawai.nama} dibuka kembali oleh admin: {alasan[:200]}",
-        reverse("evaluasi:nilai", args=[ev.pegawai_id, ev.jendela_kode]),
+        jenis="evaluasi_dibuka_kembali",
+        pesan=f"Evaluasi {ev.pegawai.nama} dibuka kembali oleh admin: {alasan[:200]}",
+        tautan=reverse("evaluasi:nilai", args=[ev.pegawai_id, ev.jendela_kode]),
+        setelah_commit=True,
+        label="Evaluasi kinerja dibuka kembali",
     )
     return ev
 

@@ -19,11 +19,13 @@ from evaluasi.models import (
     LampiranKeberatan,
     PenjelasanKeberatan,
 )
-from evaluasi.services._common import _cek_versi, _require
+from evaluasi.services._common import _require
 from evaluasi.services.evaluasi import _dokumen_digantikan, _lock, evaluasi_ganti_hasil
 from kinerja import jobs, policy
 from kinerja.models import Pegawai
+from kinerja.notifikasi import kabari
 from kinerja.riwayat import layanan
+from kinerja.versi import cek_versi
 
 # --- keberatan (PP 30/2019 art. 59) ----------------------------------------------------------
 MAKS_LAMPIRAN_KEBERATAN = 5
@@ -44,19 +46,6 @@ def _waktu(t: dt.datetime) -> str:
 
 def _label_evaluasi(ev: Evaluasi) -> str:
     return f"{jendela.dari_jenis(ev.periode, ev.jenis, ev.urutan).label} {ev.periode.tahun}"
-
-
-def _kabari(pegawai: Pegawai | None, jenis: str, pesan: str, tautan: str) -> None:
-    """Tell one party of a keberatan, after commit (nobody is told of a rolled-back change)."""
-    from kinerja.notifikasi import daftar_jenis, notifikasi_kirim
-
-    daftar_jenis(jenis, rules.KEBERATAN_NOTIFIKASI[jenis])
-    if pegawai is None or not pegawai.user_id:
-        return
-    user = pegawai.user
-    transaction.on_commit(
-        lambda: notifikasi_kirim(penerima=user, jenis=jenis, pesan=pesan, tautan=tautan)
-    )
 
 
 def _keberatan_require(user: Any, action: str, k: Keberatan) -> None:
@@ -237,19 +226,23 @@ def keberatan_ajukan(
     _evaluasi_tandai_keberatan(ev, user=user, alasan="Keberatan diajukan")
     tautan = reverse("evaluasi:keberatan_detail", args=[k.pk])
     label = _label_evaluasi(ev)
-    _kabari(
+    kabari(
         pemutus,
-        "keberatan_diajukan",
-        f"{ev.pegawai.nama} mengajukan keberatan atas evaluasi kinerja {label}; putuskan "
+        jenis="keberatan_diajukan",
+        pesan=f"{ev.pegawai.nama} mengajukan keberatan atas evaluasi kinerja {label}; putuskan "
         f"paling lambat {_waktu(k.batas_putusan)}.",
-        tautan,
+        tautan=tautan,
+        setelah_commit=True,
+        label=rules.KEBERATAN_NOTIFIKASI["keberatan_diajukan"],
     )
-    _kabari(
+    kabari(
         ev.pejabat_penilai,
-        "keberatan_diajukan",
-        f"{ev.pegawai.nama} mengajukan keberatan atas evaluasi kinerja {label} yang Anda nilai; "
+        jenis="keberatan_diajukan",
+        pesan=f"{ev.pegawai.nama} mengajukan keberatan atas evaluasi kinerja {label} yang Anda nilai; "
         f"keberatan diperiksa oleh {pemutus.nama}.",
-        tautan,
+        tautan=tautan,
+        setelah_commit=True,
+        label=rules.KEBERATAN_NOTIFIKASI["keberatan_diajukan"],
     )
     return k
 
@@ -298,11 +291,13 @@ def keberatan_minta_penjelasan(
     nama = k.pemutus.nama if k.pemutus_id else "Pemutus keberatan"
     for t in tujuan:
         penerima = k.pegawai if t == Peran.PEGAWAI else k.pejabat_penilai
-        _kabari(
+        kabari(
             penerima,
-            "keberatan_penjelasan_diminta",
-            f"{nama} meminta penjelasan Anda atas keberatan {k.pegawai.nama}: {pertanyaan[:200]}",
-            tautan,
+            jenis="keberatan_penjelasan_diminta",
+            pesan=f"{nama} meminta penjelasan Anda atas keberatan {k.pegawai.nama}: {pertanyaan[:200]}",
+            tautan=tautan,
+            setelah_commit=True,
+            label=rules.KEBERATAN_NOTIFIKASI["keberatan_penjelasan_diminta"],
         )
     return rows
 
@@ -360,11 +355,13 @@ def keberatan_jelaskan(
     k.row_version += 1
     k.save(update_fields=["row_version", "diperbarui"])
     siapa = k.pegawai.nama if target.kepada == Peran.PEGAWAI else "Pejabat penilai"
-    _kabari(
+    kabari(
         k.pemutus,
-        "keberatan_penjelasan_diberikan",
-        f"{siapa} memberikan penjelasan atas keberatan {k.pegawai.nama}.",
-        reverse("evaluasi:keberatan_detail", args=[k.pk]),
+        jenis="keberatan_penjelasan_diberikan",
+        pesan=f"{siapa} memberikan penjelasan atas keberatan {k.pegawai.nama}.",
+        tautan=reverse("evaluasi:keberatan_detail", args=[k.pk]),
+        setelah_commit=True,
+        label=rules.KEBERATAN_NOTIFIKASI["keberatan_penjelasan_diberikan"],
     )
     return row
 
@@ -386,7 +383,7 @@ def keberatan_putuskan(
     keeps both results, the issued document is superseded). Nothing can be done afterwards."""
     k = _keberatan_lock(keberatan)
     _keberatan_require(user, "putuskan", k)
-    _cek_versi(k, row_version)
+    cek_versi(k, row_version)
     errors: dict[str, list[str]] = {}
     if keputusan not in (rules.TETAP, rules.DIUBAH):
         errors["keputusan"] = ["Pilih keputusan: hasil evaluasi tetap, atau diubah."]
@@ -443,16 +440,20 @@ def keberatan_putuskan(
         hasil = f"hasil evaluasi diubah menjadi {rules.PREDIKAT_LABEL[ev.predikat]}"
     else:
         hasil = f"hasil evaluasi tetap ({rules.PREDIKAT_LABEL.get(ev.predikat, '-')})"
-    _kabari(
+    kabari(
         k.pegawai,
-        "keberatan_diputus",
-        f"Keberatan Anda atas evaluasi kinerja {label} telah diputus: {hasil}.",
-        tautan,
+        jenis="keberatan_diputus",
+        pesan=f"Keberatan Anda atas evaluasi kinerja {label} telah diputus: {hasil}.",
+        tautan=tautan,
+        setelah_commit=True,
+        label=rules.KEBERATAN_NOTIFIKASI["keberatan_diputus"],
     )
-    _kabari(
+    kabari(
         k.pejabat_penilai,
-        "keberatan_diputus",
-        f"Keberatan {k.pegawai.nama} atas evaluasi kinerja {label} telah diputus: {hasil}.",
-        tautan,
+        jenis="keberatan_diputus",
+        pesan=f"Keberatan {k.pegawai.nama} atas evaluasi kinerja {label} telah diputus: {hasil}.",
+        tautan=tautan,
+        setelah_commit=True,
+        label=rules.KEBERATAN_NOTIFIKASI["keberatan_diputus"],
     )
     return k

@@ -18,9 +18,10 @@ from evaluasi.models import (
     Potensi,
     TabelTindakLanjut,
 )
-from evaluasi.services._common import HANYA_ADMIN, _cek_versi, _require
+from evaluasi.services._common import HANYA_ADMIN, _require
 from kinerja.models import Pegawai, Periode
 from kinerja.riwayat import layanan
+from kinerja.versi import cek_versi
 
 
 @layanan
@@ -126,7 +127,7 @@ def kasus_sanksi_langkah(
     """Record the next step of a case, allowed only in the order of its path."""
     kasus = KasusSanksi.objects.select_for_update().select_related("pegawai").get(pk=kasus.pk)
     _require(user, "ubah", kasus)
-    _cek_versi(kasus, row_version)
+    cek_versi(kasus, row_version)
     terakhir = kasus.langkah_set.order_by("-diputuskan_pada", "-id").first()
     boleh = rules.langkah_berikut(kasus.jalur, terakhir.langkah if terakhir else None)
     if langkah not in boleh:

@@ -11,7 +11,6 @@ One module per noun: `skp` (the SKP and its versions), `rhk` (rencana hasil kerj
 from __future__ import annotations
 
 from skp.services._common import (  # noqa: F401
-    PESAN_BASI,
     PESAN_BUKAN_DRAFT,
     jenis_untuk,
 )

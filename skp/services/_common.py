@@ -23,21 +23,9 @@ PESAN_BUKAN_DRAFT = (
 )
 
 
-PESAN_BASI = (
-    "Data ini telah diubah oleh orang lain sejak Anda membukanya. Muat ulang halaman lalu "
-    "ulangi perubahan Anda."
-)
-
-
 # --- helpers ------------------------------------------------------------------------------
 def _require(user: Any, action: str, obj: Any) -> None:
     policy.require(user, action, obj)
-
-
-def _cek_versi(obj: Any, row_version: int | None) -> None:
-    """Optimistic concurrency: a save based on a stale copy is refused."""
-    if row_version is not None and int(row_version) != obj.row_version:
-        raise ValidationError({"row_version": [PESAN_BASI]})
 
 
 def _bump(model: type, pk: int) -> None:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from kinerja import policy
 from kinerja.models import Pegawai, Periode
-from kinerja.notifikasi import notifikasi_kirim
+from kinerja.notifikasi import kabari
 from kinerja.riwayat import layanan
 from skp.models import (
     SKP,
@@ -301,26 +301,20 @@ def matriks_terapkan(*, matriks: MatriksPeranHasil, user: Any) -> dict[str, Any]
         _sentuh(skp)
         if not m.tim_id and peg.pejabat_penilai_id not in (None, m.pemimpin_id):
             # Work from someone other than the penilai never bypasses the penilai.
-            penilai = Pegawai.objects.select_related("user").get(pk=peg.pejabat_penilai_id)
-            if penilai.user_id:
-                notifikasi_kirim(
-                    penerima=penilai.user,
-                    jenis="skp_matriks_diterapkan_penilai",
-                    pesan=(
-                        f"{m.pemimpin.nama} menambahkan peran-hasil dari matriksnya ke SKP "
-                        f"{peg.nama} yang Anda nilai."
-                    ),
-                    tautan=_url(skp),
-                )
-        if peg.user_id:
-            notifikasi_kirim(
-                penerima=peg.user,
-                jenis="skp_matriks_diterapkan",
+            kabari(
+                Pegawai.objects.select_related("user").get(pk=peg.pejabat_penilai_id),
+                jenis="skp_matriks_diterapkan_penilai",
                 pesan=(
-                    f"{m.pemimpin.nama} menerapkan matriks peran-hasil ke SKP "
-                    f"{m.periode.tahun} Anda."
+                    f"{m.pemimpin.nama} menambahkan peran-hasil dari matriksnya ke SKP "
+                    f"{peg.nama} yang Anda nilai."
                 ),
                 tautan=_url(skp),
             )
+        kabari(
+            peg,
+            jenis="skp_matriks_diterapkan",
+            pesan=f"{m.pemimpin.nama} menerapkan matriks peran-hasil ke SKP {m.periode.tahun} Anda.",
+            tautan=_url(skp),
+        )
     MatriksPeranHasil.objects.filter(pk=m.pk).update(diterapkan_pada=timezone.now())
     return ringkas

@@ -12,13 +12,14 @@ from django.db.models import Max
 from kinerja import policy
 from kinerja.models import Pegawai
 from kinerja.riwayat import layanan
+from kinerja.versi import cek_versi
 from skp.models import (
     SKP,
     Indikator,
     PeranHasil,
     RencanaHasilKerja,
 )
-from skp.services._common import _cek_versi, _draft_saja, _lock, _require, _sentuh
+from skp.services._common import _draft_saja, _lock, _require, _sentuh
 
 
 # --- Rencana hasil kerja -------------------------------------------------------------------
@@ -236,7 +237,7 @@ def rhk_ubah(
 ) -> RencanaHasilKerja:
     """Edit a row of the pegawai's own draft; `indikator` (when given) replaces the list."""
     rhk, skp = _rhk_lock(rhk, user)
-    _cek_versi(rhk, row_version)
+    cek_versi(rhk, row_version)
     new_jenis = rhk.jenis if jenis is None else jenis
     new_atasan = rhk.rhk_atasan if rhk_atasan is _TIDAK_BERUBAH else rhk_atasan
     bersih = _validasi_rhk(

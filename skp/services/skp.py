@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from kinerja import jobs, persetujuan, policy
 from kinerja.models import Pegawai, Periode
-from kinerja.notifikasi import notifikasi_kirim
+from kinerja.notifikasi import kabari
 from kinerja.riwayat import layanan
+from kinerja.versi import cek_versi
 from skp import rules
 from skp.models import (
     SKP,
@@ -24,7 +25,6 @@ from skp.models import (
 )
 from skp.services._common import (
     PESAN_BUKAN_DRAFT,
-    _cek_versi,
     _draft_saja,
     _lock,
     _perilaku_awal,
@@ -243,7 +243,7 @@ def skp_ubah(
     skp = _lock(skp)
     _require(user, "change", skp)
     _draft_saja(skp)
-    _cek_versi(skp, row_version)
+    cek_versi(skp, row_version)
     allowed = {"pendekatan", "dukungan_sumber_daya", "skema_pertanggungjawaban", "konsekuensi"}
     unknown = set(fields) - allowed
     if unknown:
@@ -291,7 +291,7 @@ def skp_ajukan(*, skp: SKP, user: Any, row_version: int | None = None) -> SKP:
         raise PermissionDenied("Anda tidak berwenang.")
     _draft_saja(skp)
     _require(user, "ajukan", skp)
-    _cek_versi(skp, row_version)
+    cek_versi(skp, row_version)
     _cek_siap_diajukan(skp)
     peg = skp.pegawai
     skp.status = SKP.Status.DIAJUKAN
@@ -301,14 +301,12 @@ def skp_ajukan(*, skp: SKP, user: Any, row_version: int | None = None) -> SKP:
     skp.row_version += 1
     skp.save()
     persetujuan.persetujuan_catat(objek=skp, pegawai=peg, peran="pegawai")
-    penilai = Pegawai.objects.select_related("user").filter(pk=peg.pejabat_penilai_id).first()
-    if penilai and penilai.user_id:
-        notifikasi_kirim(
-            penerima=penilai.user,
-            jenis="skp_diajukan",
-            pesan=f"{peg.nama} mengajukan SKP {skp.periode.tahun} (versi {skp.versi}).",
-            tautan=_url(skp),
-        )
+    kabari(
+        Pegawai.objects.select_related("user").filter(pk=peg.pejabat_penilai_id).first(),
+        jenis="skp_diajukan",
+        pesan=f"{peg.nama} mengajukan SKP {skp.periode.tahun} (versi {skp.versi}).",
+        tautan=_url(skp),
+    )
     return skp
 
 
@@ -323,7 +321,7 @@ def skp_setujui(*, skp: SKP, user: Any, row_version: int | None = None, catatan:
     if skp.status != SKP.Status.DIAJUKAN:
         raise ValidationError({"__all__": ["Hanya SKP yang diajukan yang dapat disetujui."]})
     _require(user, "setujui", skp)
-    _cek_versi(skp, row_version)
+    cek_versi(skp, row_version)
     a = policy.actor(user)
     skp.status = SKP.Status.DISETUJUI
     skp.disetujui_pada = timezone.now()
@@ -335,8 +333,11 @@ def skp_setujui(*, skp: SKP, user: Any, row_version: int | None = None, catatan:
     skp.save()
     penilai = Pegawai.objects.select_related("jabatan").get(pk=a.pegawai_id)
     persetujuan.persetujuan_catat(objek=skp, pegawai=penilai, peran="pejabat_penilai")
-    _beri_tahu_pegawai(
-        skp, "skp_disetujui", f"SKP {skp.periode.tahun} versi {skp.versi} disetujui."
+    kabari(
+        Pegawai.objects.select_related("user").get(pk=skp.pegawai_id),
+        jenis="skp_disetujui",
+        pesan=f"SKP {skp.periode.tahun} versi {skp.versi} disetujui.",
+        tautan=_url(skp),
     )
     return skp
 
@@ -352,7 +353,7 @@ def skp_kembalikan(*, skp: SKP, user: Any, catatan: str, row_version: int | None
     if skp.status != SKP.Status.DIAJUKAN:
         raise ValidationError({"__all__": ["Hanya SKP yang diajukan yang dapat dikembalikan."]})
     _require(user, "kembalikan", skp)
-    _cek_versi(skp, row_version)
+    cek_versi(skp, row_version)
     if not (catatan or "").strip():
         raise ValidationError({"catatan": ["Tuliskan catatan perbaikan untuk pegawai."]})
     skp.status = SKP.Status.DRAFT
@@ -361,16 +362,13 @@ def skp_kembalikan(*, skp: SKP, user: Any, catatan: str, row_version: int | None
     skp.row_version += 1
     skp.save()
     persetujuan.persetujuan_cabut(objek=skp, alasan="SKP dikembalikan ke draft")
-    _beri_tahu_pegawai(
-        skp, "skp_dikembalikan", f"SKP {skp.periode.tahun} dikembalikan: {catatan.strip()[:300]}"
+    kabari(
+        Pegawai.objects.select_related("user").get(pk=skp.pegawai_id),
+        jenis="skp_dikembalikan",
+        pesan=f"SKP {skp.periode.tahun} dikembalikan: {catatan.strip()[:300]}",
+        tautan=_url(skp),
     )
     return skp
-
-
-def _beri_tahu_pegawai(skp: SKP, jenis: str, pesan: str) -> None:
-    peg = Pegawai.objects.select_related("user").get(pk=skp.pegawai_id)
-    if peg.user_id:
-        notifikasi_kirim(penerima=peg.user, jenis=jenis, pesan=pesan, tautan=_url(skp))
 
 
 @layanan

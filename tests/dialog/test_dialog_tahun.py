@@ -95,7 +95,7 @@ def test_pegawai_ticks_off_a_follow_up_but_cannot_edit_notes(org, client_as):
 def test_notes_edit_with_stale_version_is_refused(org):
     d = catat(org)
     svc.dialog_ubah(user=org.user("kasubbid"), dialog=d, agenda="A", catatan="B", row_version=1)
-    with pytest.raises(ValidationError, match="sudah diubah orang lain"):
+    with pytest.raises(ValidationError, match="sudah diubah oleh pengguna lain"):
         svc.dialog_ubah(user=org.user("kasubbid"), dialog=d, agenda="C", catatan="", row_version=1)
 
 

@@ -40,7 +40,7 @@ def test_realisasi_is_saved_per_window_and_updated_in_place(org, rhk, realisasi)
         row_version=realisasi.row_version,
     )
     assert again.pk == realisasi.pk and again.uraian == "130 berkas" and again.row_version == 2
-    with pytest.raises(ValidationError, match="sudah diubah orang lain"):
+    with pytest.raises(ValidationError, match="sudah diubah oleh pengguna lain"):
         svc.realisasi_simpan(
             user=org.user("pegawai"),
             rencana_hasil_kerja=rhk,

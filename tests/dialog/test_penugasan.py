@@ -114,7 +114,7 @@ def test_approved_cannot_be_decided_again(org):
 
 def test_stale_row_version_is_refused(org):
     p = usul(org)
-    with pytest.raises(ValidationError, match="sudah diubah orang lain"):
+    with pytest.raises(ValidationError, match="sudah diubah oleh pengguna lain"):
         svc.penugasan_setujui(user=org.user("kasubbid"), penugasan=p, row_version=p.row_version + 5)
     p.refresh_from_db()
     assert p.status == Penugasan.Status.DIUSULKAN

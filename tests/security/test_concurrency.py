@@ -13,9 +13,7 @@ from django.test import Client
 from tests.security.objects import evaluasi as make_evaluasi
 from tests.security.objects import skp as make_skp
 
-STALE_WORDS = (
-    "diubah oleh"  # both stages' message: "...telah diubah oleh (pengguna lain|orang lain)..."
-)
+STALE_WORDS = "diubah oleh pengguna lain"  # every stage's one message (kinerja.versi.PESAN_BASI)
 
 
 def _client(user) -> Client:

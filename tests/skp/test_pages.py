@@ -142,7 +142,7 @@ def test_stale_row_version_is_refused_with_message(org, client_as):
         },
         **HX,
     )
-    assert "telah diubah oleh orang lain" in r.content.decode()
+    assert "sudah diubah oleh pengguna lain" in r.content.decode()
     assert "Versi saya" in r.content.decode()
     a.refresh_from_db()
     assert a.rencana == "Versi orang lain"
