@@ -23,7 +23,6 @@ every request renders as if there were no cache, and nothing is stored.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import json
@@ -37,6 +36,8 @@ from django.core.cache import cache
 from django.db.backends.signals import connection_created
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+
+from kinerja.redis_cache import CacheMati
 
 VERSI_KEY = "kinerja:data:versi"
 HEADER = "X-Kinerja-Cache"
@@ -57,9 +58,8 @@ def versi_naik() -> None:
     try:
         cache.incr(VERSI_KEY)
     except ValueError:  # no version yet (fresh Redis): any new value differs from the old ones
-        with contextlib.suppress(Exception):
-            cache.set(VERSI_KEY, time.time_ns(), None)
-    except Exception:  # noqa: BLE001 - Redis down: nothing can be served from it either
+        cache.set(VERSI_KEY, time.time_ns(), None)
+    except CacheMati:  # Redis down (logged by the backend): nothing is served from it either
         pass
 
 
@@ -143,10 +143,7 @@ def layani(request: HttpRequest, nama: str, render: Callable[[], HttpResponse]) 
     key = _kunci(request, nama) if ttl else None
     if key is None:
         return render()
-    try:
-        found = cache.get_many([VERSI_KEY, key])
-    except Exception:  # noqa: BLE001 - Redis down: render as without a cache
-        return render()
+    found = cache.get_many([VERSI_KEY, key])  # Redis down: {} (kinerja.redis_cache)
     versi = found.get(VERSI_KEY)
     hit = found.get(key)
     if versi is not None and hit is not None and hit[0] == versi:
@@ -158,8 +155,9 @@ def layani(request: HttpRequest, nama: str, render: Callable[[], HttpResponse]) 
         return response
     if versi is None:  # a fresh Redis: start the counter
         versi_naik()
-        with contextlib.suppress(Exception):
-            versi = cache.get(VERSI_KEY)
+        versi = cache.get(VERSI_KEY)
+        if versi is None:  # Redis down (kinerja.redis_cache): render as without a cache
+            return render()
     had_secret = bool(request.META.get("CSRF_COOKIE"))
     response = render()
     if hasattr(response, "render") and callable(response.render):
@@ -174,8 +172,7 @@ def layani(request: HttpRequest, nama: str, render: Callable[[], HttpResponse]) 
         and _kunci(request, nama) == key  # the view changed nothing the key is made of
     ):
         headers = [(h, response[h]) for h in ("Content-Type", *_SIMPAN_HEADER) if h in response]
-        with contextlib.suppress(Exception):
-            cache.set(key, (versi, response.status_code, response.content, headers), ttl)
+        cache.set(key, (versi, response.status_code, response.content, headers), ttl)
     response[HEADER] = "miss"
     return response
 

@@ -1,17 +1,38 @@
-"""Django's Redis cache with one redis.Redis client per connection pool.
+"""Django's Redis cache: one redis.Redis client per connection pool, and Redis outages absorbed.
 
-Django builds a new `redis.Redis` object for every cache call; its constructor is about a fifth of
-what a cached page costs (profile in bench/results.md, "Cache halaman"). A `redis.Redis` is safe
-to share between threads (it takes a connection from its pool per command), and the pool itself
-notices a fork, so one client per pool is enough.
+One client: Django builds a new `redis.Redis` object for every cache call; its constructor is
+about a fifth of what a cached page costs (profile in bench/results.md, "Cache halaman"). A
+`redis.Redis` is safe to share between threads (it takes a connection from its pool per
+command), and the pool itself notices a fork, so one client per pool is enough.
+
+Outages: the cache only ever makes things faster (menu facts, cached pages, session copies, the
+verification page's counter), so Redis down must never fail a request. Here, not around every
+call: a read answers "not cached" (the default), a write is dropped, and the outage is logged
+once (warning), with one line again when Redis answers (info). For JEDA_COBA seconds after a
+failure the calls do not wait for Redis at all (a page makes several; each would otherwise
+wait for its connect timeout). A counter has no value to fake:
+`incr`/`decr` raise `CacheMati` for the caller to count elsewhere (kinerja.verifikasi) or skip
+(kinerja.cache_halaman).
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache as _RedisCache
 from django.core.cache.backends.redis import RedisCacheClient
+from redis.exceptions import RedisError
+
+logger = logging.getLogger("kinerja.cache")
+
+
+class CacheMati(Exception):
+    """Redis did not answer a counter (`incr`/`decr`): there is no value to return."""
 
 
 class _Client(RedisCacheClient):
@@ -28,7 +49,104 @@ class _Client(RedisCacheClient):
         return client
 
 
+# After a failure, calls to that Redis fail at once for this long (seconds) instead of each
+# waiting for its own connect timeout; then one call tries again.
+JEDA_COBA = 5.0
+
+# One state per process and Redis server: an outage is reported once, however many threads
+# and cache objects meet it.
+_lock = threading.Lock()
+_mati_sejak: dict[str, float] = {}
+
+
+class _Tutup(RedisError):
+    """Not tried: the server failed less than JEDA_COBA seconds ago."""
+
+
+def _periksa(server: str) -> None:
+    sejak = _mati_sejak.get(server)
+    if sejak is not None and time.monotonic() - sejak < JEDA_COBA:
+        raise _Tutup(server)
+
+
+def _lapor_mati(server: str, exc: Exception) -> None:
+    if isinstance(exc, _Tutup):
+        return
+    with _lock:
+        baru = server not in _mati_sejak
+        _mati_sejak[server] = time.monotonic()
+    if baru:
+        logger.warning("Cache Redis tidak dapat dihubungi; berjalan tanpa cache: %s", exc)
+
+
+def _lapor_pulih(server: str) -> None:
+    if server in _mati_sejak:
+        with _lock:
+            pulih = _mati_sejak.pop(server, None) is not None
+        if pulih:
+            logger.info("Cache Redis dapat dihubungi kembali.")
+
+
 class RedisCache(_RedisCache):
     def __init__(self, server: str, params: dict) -> None:
         super().__init__(server, params)
         self._class = _Client
+
+    @property
+    def _server(self) -> str:
+        return ",".join(self._servers)
+
+    def _aman(self, call: Callable[[], Any], gagal: Any) -> Any:
+        try:
+            _periksa(self._server)
+            hasil = call()
+        except RedisError as exc:
+            _lapor_mati(self._server, exc)
+            return gagal
+        _lapor_pulih(self._server)
+        return hasil
+
+    # Reads: "not cached".
+    def get(self, key: Any, default: Any = None, version: Any = None) -> Any:
+        return self._aman(lambda: super(RedisCache, self).get(key, default, version), default)
+
+    def get_many(self, keys: Any, version: Any = None) -> dict:
+        return self._aman(lambda: super(RedisCache, self).get_many(keys, version), {})
+
+    def has_key(self, key: Any, version: Any = None) -> bool:
+        return self._aman(lambda: super(RedisCache, self).has_key(key, version), False)
+
+    # Writes: dropped.
+    def set(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None):
+        self._aman(lambda: super(RedisCache, self).set(key, value, timeout, version), None)
+
+    def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None):
+        return self._aman(lambda: super(RedisCache, self).add(key, value, timeout, version), False)
+
+    def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> bool:
+        return self._aman(lambda: super(RedisCache, self).touch(key, timeout, version), False)
+
+    def delete(self, key: Any, version: Any = None) -> bool:
+        return self._aman(lambda: super(RedisCache, self).delete(key, version), False)
+
+    def set_many(self, data: dict, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> list:
+        return self._aman(
+            lambda: super(RedisCache, self).set_many(data, timeout, version), list(data)
+        )
+
+    def delete_many(self, keys: Any, version: Any = None) -> None:
+        self._aman(lambda: super(RedisCache, self).delete_many(keys, version), None)
+
+    def clear(self) -> bool:
+        return self._aman(lambda: super(RedisCache, self).clear(), False)
+
+    # Counters: no value to fake.
+    def incr(self, key: Any, delta: int = 1, version: Any = None) -> int:
+        try:
+            _periksa(self._server)
+            hasil = super().incr(key, delta, version)
+        except RedisError as exc:
+            _lapor_mati(self._server, exc)
+            raise CacheMati(str(exc)) from exc
+        _lapor_pulih(self._server)
+        return hasil

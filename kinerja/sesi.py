@@ -8,8 +8,6 @@ Redis down: reads and writes go to PostgreSQL alone, as with the plain database 
 
 from __future__ import annotations
 
-import contextlib
-
 from django.contrib.sessions.backends import cached_db
 
 SALINAN_DETIK = 300
@@ -17,14 +15,11 @@ SALINAN_DETIK = 300
 
 class SessionStore(cached_db.SessionStore):
     def _salin(self, data: dict, umur: int) -> None:
-        with contextlib.suppress(Exception):  # Redis down: PostgreSQL has the record
-            self._cache.set(self.cache_key, data, max(0, min(umur, SALINAN_DETIK)))
+        # Redis down: the cache backend drops the copy (PostgreSQL has the record).
+        self._cache.set(self.cache_key, data, max(0, min(umur, SALINAN_DETIK)))
 
     def load(self) -> dict:
-        try:
-            data = self._cache.get(self.cache_key)
-        except Exception:  # noqa: BLE001 - Redis down, or a key the cache refuses
-            data = None
+        data = self._cache.get(self.cache_key)  # Redis down: None, read from PostgreSQL
         if data is not None:
             return data
         s = self._get_session_from_db()
@@ -46,5 +41,4 @@ class SessionStore(cached_db.SessionStore):
         super(cached_db.SessionStore, self).delete(session_key)
         key = session_key or self.session_key
         if key is not None:
-            with contextlib.suppress(Exception):
-                self._cache.delete(self.cache_key_prefix + key)
+            self._cache.delete(self.cache_key_prefix + key)

@@ -35,6 +35,7 @@ from django.views.decorators.http import require_http_methods
 from kinerja.akses.alamat import alamat_klien
 from kinerja.models import Dokumen, _kode_dokumen
 from kinerja.pdf import qr_data_uri
+from kinerja.redis_cache import CacheMati
 
 KODE_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 BATAS_PER_MENIT_DEFAULT = 30
@@ -68,14 +69,13 @@ def _terlalu_sering(request: HttpRequest) -> bool:
     """Count this request for the client's address in a fixed one-minute window."""
     batas = int(getattr(settings, "KINERJA_VERIFIKASI_PER_MENIT", BATAS_PER_MENIT_DEFAULT))
     key = "verifikasi:rl:" + hashlib.sha256(alamat_klien(request).encode()).hexdigest()[:32]
+    cache.add(key, 0, timeout=60)
     try:
-        cache.add(key, 0, timeout=60)
-        try:
-            n = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=60)
-            n = 1
-    except Exception:  # noqa: BLE001 - the cache (Redis) is down
+        n = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=60)
+        n = 1
+    except CacheMati:  # Redis down (logged once by the cache backend)
         # A public page that only reads must keep answering while Redis is down; the limit
         # falls back to this process's memory, so enumeration stays bounded per worker.
         n = _hitung_lokal(key)
