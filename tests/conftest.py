@@ -1,10 +1,18 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Screenshots the browser tests take for a person to look at; test-results/ is gitignored.
+SHOTS = Path(
+    os.environ.get(
+        "KINERJA_SCREENSHOTS", Path(__file__).resolve().parents[1] / "test-results" / "e2e"
+    )
+)
 
 
 @pytest.fixture
@@ -55,3 +63,44 @@ def browser_type_launch_args(browser_type_launch_args):
 def browser_context_args(browser_context_args):
     # As the users see it: Indonesian locale and Jakarta time (dates, the file picker's text).
     return {**browser_context_args, "locale": "id-ID", "timezone_id": "Asia/Jakarta"}
+
+
+# --- browser tests (Playwright + Debian's Chromium against live_server) ----------------------
+@pytest.fixture
+def e2e_org(transactional_db):
+    """The persona organisation, committed (the live server reads it from another thread)."""
+    from tests.personas import build_org
+
+    return build_org()
+
+
+@pytest.fixture
+def login(page, live_server):
+    """The one browser login: through the real login form as a User (or a Pegawai's login);
+    returns the page, on the home page."""
+    from tests.personas import PASSWORD
+
+    def do(who):
+        user = getattr(who, "user", who)
+        page.context.clear_cookies()
+        page.goto(f"{live_server.url}/masuk/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    return do
+
+
+@pytest.fixture
+def shot(page):
+    """Save a full-page screenshot under SHOTS for a person to look at."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(name: str) -> Path:
+        path = SHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

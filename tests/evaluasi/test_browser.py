@@ -5,42 +5,19 @@ pegawai sees the final result and downloads the document."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import SHOTS
+
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-SHOTS = Path(os.environ.get("KINERJA_SCREENSHOTS", "/tmp/kinerja-screenshots"))
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def e2e_org(transactional_db):
-    from tests.personas import build_org
-
-    return build_org()
-
-
-@pytest.fixture
-def masuk(page, live_server):
-    from tests.personas import PASSWORD
-
-    def do(user):
-        page.context.clear_cookies()
-        page.goto(f"{live_server.url}/masuk/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
-        return page
-
-    return do
-
-
 def test_penilai_rates_finalises_with_justification_and_pegawai_downloads(
-    e2e_org, masuk, live_server
+    e2e_org, login, live_server
 ):
     from evaluasi.models import Evaluasi, JustifikasiDistribusi
     from kinerja.services import penilai_refresh
@@ -66,7 +43,7 @@ def test_penilai_rates_finalises_with_justification_and_pegawai_downloads(
         )
     SHOTS.mkdir(parents=True, exist_ok=True)
 
-    page = masuk(org.kasubbid.user)
+    page = login(org.kasubbid.user)
     page.on("dialog", lambda d: d.accept())
     page.goto(f"{live_server.url}/evaluasi/tim/?jendela=akhir")
     page.click(f"#tabel-tim tr:has-text('{org.pegawai.nama}') a.button")
@@ -92,7 +69,7 @@ def test_penilai_rates_finalises_with_justification_and_pegawai_downloads(
     assert JustifikasiDistribusi.objects.filter(pejabat_penilai=org.kasubbid).exists()
     page.screenshot(path=str(SHOTS / "evaluasi-final.png"), full_page=True)
 
-    page = masuk(org.pegawai.user)
+    page = login(org.pegawai.user)
     page.goto(f"{live_server.url}/evaluasi/saya/")
     assert "Baik" in page.inner_text("main")
     with page.expect_download() as dl:

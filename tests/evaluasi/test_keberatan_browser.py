@@ -11,14 +11,14 @@ import os
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import SHOTS, e2e_org, login, shot  # noqa: F401  shared e2e fixtures
+from tests.conftest import SHOTS
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = pytest.mark.e2e
 
 
-def test_keberatan_from_filing_to_a_changed_result(e2e_org, login, shot, live_server, tmp_path):  # noqa: F811
+def test_keberatan_from_filing_to_a_changed_result(e2e_org, login, shot, live_server, tmp_path):
     from evaluasi.models import Evaluasi, Keberatan
     from tests.dialog.conftest import pdf_bytes
     from tests.evaluasi.conftest import final

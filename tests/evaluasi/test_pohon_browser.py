@@ -2,40 +2,9 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 pytestmark = pytest.mark.e2e
-
-
-SHOTS = Path(os.environ.get("KINERJA_SCREENSHOTS", "/tmp/kinerja-screenshots"))
-
-
-@pytest.fixture
-def login(page, live_server):
-    from tests.personas import PASSWORD
-
-    def do(user):
-        page.context.clear_cookies()
-        page.goto(f"{live_server.url}/masuk/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
-        return page
-
-    return do
-
-
-@pytest.fixture
-def shot(page):
-    def take(name: str) -> None:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-    return take
 
 
 @pytest.fixture

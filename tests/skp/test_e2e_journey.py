@@ -12,39 +12,10 @@ from skp import services
 from tests.skp.factories import rhk
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-SHOTS = Path(os.environ.get("KINERJA_SCREENSHOTS", "/tmp/kinerja-screenshots"))
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def e2e_org(transactional_db):
-    from tests.personas import build_org
-
-    return build_org()
-
-
-@pytest.fixture
-def masuk(page, live_server):
-    from tests.personas import PASSWORD
-
-    def do(pegawai):
-        page.context.clear_cookies()
-        page.goto(f"{live_server.url}/masuk/")
-        page.fill("#id_username", pegawai.user.username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
-        return page
-
-    return do
-
-
-def _shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"skp_{name}.png"), full_page=True)
-
-
-def test_journey_cascade_draft_return_approve_pdf(e2e_org, masuk, live_server):
+def test_journey_cascade_draft_return_approve_pdf(e2e_org, login, shot, live_server):
     org = e2e_org
     # The kasubbid's own results and her matrix for the pelaksana (applied in the browser).
     own = services.skp_buat(pegawai=org.kasubbid, periode=org.periode_a, user=org.kasubbid.user)
@@ -57,14 +28,14 @@ def test_journey_cascade_draft_return_approve_pdf(e2e_org, masuk, live_server):
         kolom_kunci=kolom.kunci,
         peran_hasil="Usulan persetujuan teknis kenaikan pangkat disusun akurat",
     )
-    page = masuk(org.kasubbid)
+    page = login(org.kasubbid)
     page.goto(f"{live_server.url}/skp/matriks/{m.pk}/")
     page.click("text=Terapkan matriks")
     page.wait_for_selector("text=Matriks diterapkan")
-    _shot(page, "01_matriks_diterapkan")
+    shot("skp_01_matriks_diterapkan")
 
     # The pelaksana finds the row, adds indikator, a Tambahan row (an error first), submits.
-    page = masuk(org.pegawai)
+    page = login(org.pegawai)
     page.click("#panel-skp-saya >> text=Buka SKP")
     page.wait_for_selector("text=Mengintervensi RHK pimpinan")
     page.locator("#grup-utama >> text=Ubah").first.click()
@@ -87,19 +58,19 @@ def test_journey_cascade_draft_return_approve_pdf(e2e_org, masuk, live_server):
     page.fill("#id_dukungan_sumber_daya", "Akses SIASN")
     page.click("text=Simpan lampiran")
     page.wait_for_selector("text=Lampiran SKP disimpan")
-    _shot(page, "02_draft_pegawai")
+    shot("skp_02_draft_pegawai")
     page.click("text=Ajukan kepada pejabat penilai")
     page.wait_for_selector("text=SKP diajukan kepada pejabat penilai")
 
     # The penilai returns it with a note; she fixes and resubmits; he approves.
-    page = masuk(org.kasubbid)
+    page = login(org.kasubbid)
     page.goto(f"{live_server.url}/skp/persetujuan/")
-    _shot(page, "03_antrian")
+    shot("skp_03_antrian")
     page.click("text=Periksa")
     page.fill("#catatan", "Target SOP sebaiknya 3")
     page.click("text=Kembalikan dengan catatan")
     page.wait_for_selector("text=SKP dikembalikan")
-    page = masuk(org.pegawai)
+    page = login(org.pegawai)
     page.click("#panel-skp-saya >> text=Buka SKP")
     page.wait_for_selector("text=Target SOP sebaiknya 3")
     page.locator("#grup-tambahan >> text=Ubah").first.click()
@@ -108,31 +79,31 @@ def test_journey_cascade_draft_return_approve_pdf(e2e_org, masuk, live_server):
     page.wait_for_selector("#grup-tambahan >> text=3 SOP")
     page.click("text=Ajukan kepada pejabat penilai")
     page.wait_for_selector("text=SKP diajukan")
-    page = masuk(org.kasubbid)
+    page = login(org.kasubbid)
     page.goto(f"{live_server.url}/skp/persetujuan/")
     page.click("text=Periksa")
     page.click("text=Setujui SKP")
     page.wait_for_selector("text=SKP disetujui")
 
     # She asks for the PDF, watches the progress bar, downloads it.
-    page = masuk(org.pegawai)
+    page = login(org.pegawai)
     page.click("#panel-skp-saya >> text=Buka SKP")
     page.click("text=Buat PDF SKP")
     link = page.locator("#pdf-progres a:has-text('Unduh')")
     link.wait_for(timeout=30000)
-    _shot(page, "04_pdf_siap")
+    shot("skp_04_pdf_siap")
     with page.expect_download() as dl:
         link.click()
     path = dl.value.path()
     assert Path(path).read_bytes().startswith(b"%PDF")
 
 
-def test_typing_in_one_row_survives_adding_another(e2e_org, masuk, live_server):
+def test_typing_in_one_row_survives_adding_another(e2e_org, login, live_server):
     org = e2e_org
     skp = services.skp_buat(pegawai=org.pegawai, periode=org.periode_a, user=org.pegawai.user)
     rhk(skp, org.pegawai.user, rencana="Baris pertama")
     rhk(skp, org.pegawai.user, rencana="Baris lain")
-    page = masuk(org.pegawai)
+    page = login(org.pegawai)
     page.goto(f"{live_server.url}/skp/{skp.pk}/")
     page.locator("#grup-utama >> text=Ubah").first.click()
     edit = page.locator("#grup-utama form.rhk-form").first
