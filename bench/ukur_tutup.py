@@ -1,0 +1,295 @@
+"""Rows of the year-end close: its data phase against one SQL statement, and the whole close
+through the per-unit jobs on 1 and 2 worker processes.
+"""
+
+from __future__ import annotations
+
+import time
+from unittest import mock
+
+from django.conf import settings
+from django.db import connection
+
+from bench.dasar import Row, _fmt_s, _timed, rolled_back
+from bench.proses import Sender, Worker, _redis_ok
+
+
+class TutupMixin:
+    """Part of Bench (bench.runner): Rows of the year-end close: its data phase against one SQL statement,"""
+
+    # -- 1. year-end close, data phase ------------------------------------------------------
+    def close_data_phase(self, row: Row) -> None:
+        from django.apps import apps
+
+        from bench.generate import MARKER_KODE
+        from evaluasi import rekap
+        from evaluasi.services import tutup_tahun as services
+        from kinerja.models import Job, Periode
+
+        Evaluasi = apps.get_model("evaluasi.Evaluasi")
+        ArsipUnit = apps.get_model("evaluasi.ArsipUnit")
+        PenutupanTahun = apps.get_model("evaluasi.PenutupanTahun")
+        prefix = MARKER_KODE.split("-")[0] + "-"
+        periode_ids = list(
+            Periode.objects.filter(instansi__kode__startswith=prefix)
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+        n_peg = Evaluasi.objects.filter(periode_id__in=periode_ids, jenis="tahunan").count()
+
+        def kinerja(ids: list[int] = periode_ids) -> float:
+            """The close job's data phase, then (every unit marked done, as the unit jobs
+            would, untimed) its final step's recap data; the xlsx bytes are not written.
+            Inside a rolled-back transaction: the unit jobs are recorded, never sent."""
+            spent = 0.0
+            with (
+                mock.patch.object(rekap, "xlsx_rekap", lambda **kw: None),
+                mock.patch.object(
+                    services,
+                    "evaluasi_dokumen_render",  # pegawai without a unit: none in the data
+                    lambda *, evaluasi: None,
+                ),
+            ):
+                for pid in ids:
+                    job = Job.objects.create(
+                        task="evaluasi.tutup_tahun", kwargs={"periode_id": pid}
+                    )
+                    t = time.perf_counter()
+                    services.tutup_tahun_jalankan(periode_id=pid, job=job)
+                    spent += time.perf_counter() - t
+                    n_jobs[pid] = Job.objects.filter(
+                        task="evaluasi.tutup_unit", kwargs__putaran=job.pk
+                    ).count()
+                    ArsipUnit.objects.filter(putaran=job.pk).update(putaran_selesai=job.pk)
+                    pen_id = PenutupanTahun.objects.values_list("pk", flat=True).get(periode_id=pid)
+                    t = time.perf_counter()
+                    services._tutup_periksa(pen_id=pen_id, putaran=job.pk, induk_id=job.pk)
+                    spent += time.perf_counter() - t
+            return spent
+
+        sql_rows: list = []
+        n_jobs: dict[int, int] = {}
+
+        def limit() -> None:
+            with connection.cursor() as c:
+                c.execute(RECAP_SQL, {"periode": periode_ids})
+                sql_rows[:] = c.fetchall()
+
+        # Warm the caches equally, then measure each (the close inside a rolled-back transaction).
+        with rolled_back():
+            limit()
+        t_sql = min(_timed(limit) for _ in range(3))
+        t_k: list[float] = []
+        while len(t_k) < 2 and sum(t_k) < 20:  # a second run only when the first was quick
+            with rolled_back():
+                t_k.append(kinerja())
+        t_kinerja = min(t_k)
+        n_unit = (
+            Evaluasi.objects.filter(periode_id__in=periode_ids, jenis="tahunan", status="final")
+            .order_by()
+            .values("pegawai__unit_kerja_id")
+            .distinct()
+            .count()
+        )
+        # The SQL computes the same numbers: compare the per-unit counts for the first instansi.
+        check = _recap_check(periode_ids[0], sql_rows)
+        row.kinerja = (
+            f"{_fmt_s(t_kinerja)} ({len(periode_ids)} instansi, {n_peg:,} evaluasi tahunan, "
+            f"{n_unit:,} unit dalam {sum(n_jobs.values()):,} job)"
+        )
+        row.limit = f"{_fmt_s(t_sql)} (1 SQL, {len(sql_rows):,} baris)"
+        ratio = t_kinerja / t_sql
+        row.ratio = f"{ratio:.1f}x"
+        row.ok = ratio <= 2.0
+        row.note = (
+            f"{check} Kinerja = job tutup tahun (kunci tahun, baris ArsipUnit dalam satu "
+            "pernyataan, job evaluasi.tutup_unit dicatat: unit kecil berbagi job sampai "
+            f"±{settings.KINERJA_TUTUP_DOKUMEN_PER_JOB} dokumen) + data rekap langkah akhir, per "
+            "instansi; PDF dan zip dikerjakan job unit (lihat di bawah)."
+        )
+        if not row.ok and self.opts.profile:
+            row.profile = self._profile_callable(
+                lambda: kinerja(periode_ids[:2]),
+                label="tutup_tahun_jalankan + _tutup_periksa, 2 instansi pertama",
+            )
+        row.note += " " + self.close_workers()
+
+    def _close_subject(self) -> tuple[int, list[int], list[int], int]:
+        """The close measured on workers: the generated instansi with the fewest final annual
+        evaluations (not the one the pages use), whole units up to the limit. Returns (periode,
+        the evaluations in it, the other final evaluations of that year, units)."""
+        from django.apps import apps
+        from django.db.models import Count
+
+        from bench.generate import MARKER_KODE
+        from kinerja.models import Periode
+
+        Evaluasi = apps.get_model("evaluasi.Evaluasi")
+        limit = self.opts.close_limit or (
+            2 * self.opts.bulk_limit if self.opts.bulk_limit else 1000
+        )
+        prefix = MARKER_KODE.split("-")[0] + "-"
+        finals = Evaluasi.objects.filter(jenis="tahunan", status="final").order_by()
+        sizes = (
+            finals.filter(periode__instansi__kode__startswith=prefix)
+            .exclude(periode__instansi__kode=MARKER_KODE)
+            .values("periode_id")
+            .annotate(n=Count("id"))
+            .order_by("n", "periode_id")
+        )
+        pick = sizes.first() or {
+            "periode_id": Periode.objects.get(instansi__kode=MARKER_KODE).pk,
+            "n": 0,
+        }
+        rows = list(
+            finals.filter(periode_id=pick["periode_id"]).values_list("pk", "pegawai__unit_kerja_id")
+        )
+        per_unit: dict[int | None, list[int]] = {}
+        for pk, unit in rows:
+            per_unit.setdefault(unit, []).append(pk)
+        chosen: list[int] = []
+        units = 0
+        for unit in sorted(per_unit, key=lambda u: (u is None, u or 0)):
+            if len(chosen) >= limit:
+                break
+            chosen += per_unit[unit]
+            units += 1
+        others = sorted({pk for pk, _ in rows} - set(chosen))
+        return pick["periode_id"], chosen, others, units
+
+    def close_workers(self) -> str:
+        """The whole close (PDFs, zips, recap) through the per-unit jobs on a worker with 1 and
+        with 2 processes, for part of one instansi (the rest of its final evaluations are set to
+        draft meanwhile, then back; the year's status is put back). Returns the note's text."""
+        from django.apps import apps
+
+        from kinerja.models import Job, Periode
+
+        redis_url = self.opts.redis_url
+        if self.opts.close_limit < 0:
+            return "Tutup tahun per unit di worker tidak diukur dalam run ini (close_limit < 0)."
+        if not _redis_ok(redis_url):
+            return f"Tutup tahun per unit di worker belum diukur: Redis tidak tersedia ({redis_url or 'REDIS_URL kosong'})."
+        Evaluasi = apps.get_model("evaluasi.Evaluasi")
+        periode_id, chosen, others, units = self._close_subject()
+        if not chosen:
+            return "Tutup tahun per unit di worker belum diukur: tidak ada evaluasi final."
+        status = Periode.objects.values_list("status", flat=True).get(pk=periode_id)
+        sender = Sender(redis_url)
+        times: dict[int, float] = {}
+        cpu: dict[int, tuple[float, float]] = {}
+        try:
+            Evaluasi.objects.filter(pk__in=others).update(status="draft")
+            for n in (1, 2):
+                worker = Worker(n, redis_url)
+                try:
+                    self._warm(sender, worker, n)
+                    self._reset_ev_docs(chosen)
+                    jid = sender.create(
+                        "evaluasi.tutup_tahun",
+                        f"bench-tutup:{periode_id}:{time.time_ns()}",
+                        periode_id=periode_id,
+                    )
+                    cpu0, t0 = worker.cpu_seconds(), time.monotonic()
+                    sender.send([jid])
+                    deadline = t0 + 120 + 5 * len(chosen)
+                    while True:
+                        st, galat = Job.objects.values_list("status", "galat").get(pk=jid)
+                        if st in ("sukses", "gagal"):
+                            break
+                        if time.monotonic() > deadline or worker.proc.poll() is not None:
+                            raise RuntimeError(f"tutup tahun belum selesai ({st})")
+                        time.sleep(0.05)
+                    times[n] = time.monotonic() - t0
+                    cpu[n] = (worker.cpu_seconds() - cpu0, times[n])
+                    if st != "sukses":
+                        raise RuntimeError("tutup tahun gagal: " + galat[-200:])
+                finally:
+                    worker.stop()
+        except Exception as exc:
+            return f"Tutup tahun per unit di worker belum diukur: {type(exc).__name__}: {str(exc)[:160]}"
+        finally:
+            Evaluasi.objects.filter(pk__in=others).update(status="final")
+            Periode.objects.filter(pk=periode_id).update(status=status)
+        eff = times[1] / (2 * times[2])
+        inti = "; ".join(
+            f"{n} proses: CPU {c:.0f} s dalam {w:.0f} s = {c / w:.2f} inti"
+            for n, (c, w) in cpu.items()
+        )
+        self.close_info = {
+            "dokumen": len(chosen),
+            "unit": units,
+            "t1": times[1],
+            "t2": times[2],
+            "efisiensi": eff,
+        }
+        return (
+            f"Tutup tahun lengkap (PDF, zip per unit, rekap) lewat job per unit, {len(chosen):,} "
+            f"evaluasi final dalam {units} unit satu instansi: 1 proses worker {_fmt_s(times[1])}, "
+            f"2 proses {_fmt_s(times[2])} (efisiensi {eff:.2f}; {inti})."
+        )
+
+
+def _recap_check(periode_id: int, sql_rows: list) -> str:
+    """Compare the SQL's per-unit counts with evaluasi.rekap.data_rekap for one instansi."""
+    try:
+        from evaluasi import rekap
+        from kinerja.models import Periode
+
+        data = rekap.data_rekap(Periode.objects.get(pk=periode_id))
+    except Exception as exc:
+        return f"pembanding rekap tidak dapat diperiksa: {exc}"
+    mine = sorted(tuple(r[5:10]) for r in sql_rows if r[0] == "unit" and r[1] == periode_id)
+    theirs = sorted(tuple(u["counts"]) for u in data["per_unit"])
+    pegawai_sql = sum(1 for r in sql_rows if r[0] == "pegawai" and r[1] == periode_id)
+    same = mine == theirs and pegawai_sql == len(data["per_pegawai"])
+    return (
+        "SQL pembanding menghasilkan rekap yang sama dengan evaluasi.rekap.data_rekap "
+        f"(jumlah per unit per predikat, {pegawai_sql:,} baris pegawai) untuk instansi pertama."
+        if same
+        else "PERHATIAN: rekap SQL pembanding berbeda dari data_rekap; rasio kurang bermakna."
+    )
+
+
+# One statement: the recap of every instansi's year: per unit (kinerja organisasi and counts of
+# final annual evaluations per predikat) and per pegawai (position, unit, ratings, status).
+RECAP_SQL = """
+WITH per AS (
+    SELECT id, instansi_id FROM kinerja_periode WHERE id = ANY(%(periode)s)
+), ev AS (
+    SELECT e.periode_id, e.pegawai_id, e.rating_hasil_kerja, e.rating_perilaku_kerja,
+           e.predikat, e.status
+    FROM evaluasi_evaluasi e JOIN per ON per.id = e.periode_id
+    WHERE e.jenis = 'tahunan'
+), cnt AS (
+    SELECT ev.periode_id, p.unit_kerja_id,
+           count(*) FILTER (WHERE ev.predikat = 'sangat_baik') AS sb,
+           count(*) FILTER (WHERE ev.predikat = 'baik') AS b,
+           count(*) FILTER (WHERE ev.predikat = 'butuh_perbaikan') AS bp,
+           count(*) FILTER (WHERE ev.predikat = 'kurang') AS k,
+           count(*) FILTER (WHERE ev.predikat = 'sangat_kurang') AS sk
+    FROM ev JOIN kinerja_pegawai p ON p.id = ev.pegawai_id
+    WHERE ev.status = 'final'
+    GROUP BY ev.periode_id, p.unit_kerja_id
+)
+SELECT 'unit' AS jenis, per.id, u.nama AS unit, ko.predikat AS ko, NULL AS nip,
+       COALESCE(cnt.sb, 0), COALESCE(cnt.b, 0), COALESCE(cnt.bp, 0), COALESCE(cnt.k, 0),
+       COALESCE(cnt.sk, 0), NULL AS nama, NULL AS jabatan, NULL AS hasil, NULL AS perilaku,
+       NULL AS status
+FROM per
+JOIN kinerja_unitkerja u ON u.instansi_id = per.instansi_id
+LEFT JOIN evaluasi_kinerjaorganisasi ko
+       ON ko.unit_kerja_id = u.id AND ko.periode_id = per.id AND ko.jenis = 'tahunan'
+LEFT JOIN cnt ON cnt.periode_id = per.id AND cnt.unit_kerja_id = u.id
+UNION ALL
+SELECT 'pegawai', per.id, u.nama, ev.predikat, p.nip, NULL, NULL, NULL, NULL, NULL, p.nama,
+       j.nama, ev.rating_hasil_kerja, ev.rating_perilaku_kerja,
+       CASE WHEN ev.status IS NULL THEN 'belum dievaluasi' ELSE ev.status END
+FROM per
+JOIN kinerja_pegawai p ON p.instansi_id = per.instansi_id
+LEFT JOIN kinerja_unitkerja u ON u.id = p.unit_kerja_id
+LEFT JOIN kinerja_jabatan j ON j.id = p.jabatan_id
+LEFT JOIN ev ON ev.periode_id = per.id AND ev.pegawai_id = p.id
+WHERE p.status <> 'berhenti' AND p.jenis_asn <> 'pejabat_negara'
+ORDER BY 2, 1 DESC, 3, 11
+"""
