@@ -7,7 +7,6 @@ import io
 import json
 import zipfile
 from collections import Counter
-from typing import Any
 
 from django.db import connection
 from django.db.models import Count
@@ -15,15 +14,7 @@ from django.db.models import Count
 from evaluasi import rules
 from evaluasi.models import Evaluasi, Jenis, KinerjaOrganisasi
 from kinerja.models import Dokumen, Pegawai, Periode, UnitKerja
-
-# A cell a spreadsheet would run as a formula (CSV/formula injection): prefixed with a quote.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def aman(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+from kinerja.security import safe_cell
 
 
 def data_rekap(periode: Periode) -> dict:
@@ -161,7 +152,7 @@ def xlsx_bytes(data: dict) -> bytes:
     for row in data["per_unit"]:
         ws.append(
             [
-                aman(v)
+                safe_cell(v)
                 for v in [
                     row["unit"],
                     row["ko"],
@@ -189,7 +180,7 @@ def xlsx_bytes(data: dict) -> bytes:
     for r in data["per_pegawai"]:
         ws2.append(
             [
-                aman(r[k])
+                safe_cell(r[k])
                 for k in (
                     "nip",
                     "nama",

@@ -1,8 +1,9 @@
 """Reading an uploaded spreadsheet (.xlsx or .csv) safely, for every import (staff, SIASN units).
 
 The type is judged from the content, never the name; a workbook that inflates too much is refused
-(zip bomb); cells are read as values, never evaluated (openpyxl `data_only`), and text beginning
-with = + - @ is kept with a leading apostrophe so it can never act as a formula when exported.
+(zip bomb); cells are read as values, never evaluated (openpyxl `data_only`), and formula-like
+text is kept with a leading apostrophe (kinerja.security.safe_cell, the one formula guard) so it
+can never act as a formula when exported.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ import zipfile
 from collections.abc import Iterable
 from typing import Any
 
+from kinerja.security import safe_cell
+
 MAX_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # a 5 MB xlsx that inflates beyond this is a zip bomb
 MAX_ROWS = 100_000
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class BerkasDitolak(Exception):
@@ -100,9 +102,7 @@ def sel(value: Any) -> str:
     text = str(value).strip()
     if text in {"-", "–"}:
         return ""  # a dash is how spreadsheets say "empty"
-    if text.startswith(FORMULA_START):
-        return "'" + text
-    return text
+    return safe_cell(text)
 
 
 def _rows_xlsx(data: bytes) -> Iterable[tuple[int, list[Any]]]:

@@ -59,7 +59,6 @@ from evaluasi.pohon.views import (  # noqa: F401
 from evaluasi.pohon.xlsx import (  # noqa: F401
     KOLOM_XLSX,
     XLSX,
-    aman,
     pohon_baris,
     pohon_unduh_jalankan,
     pohon_xlsx,

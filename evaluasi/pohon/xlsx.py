@@ -13,6 +13,7 @@ from django.urls import reverse
 from evaluasi.pohon.data import KEDALAMAN_MAKS, Cakupan, Simpul
 from evaluasi.pohon.selectors import akar, cakupan_untuk, celah, pohon_bangun
 from kinerja import policy
+from kinerja.security import safe_cell
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -46,16 +47,6 @@ def pohon_unduh_jalankan(job: Any, *, unit_id: int | None, tahun: int, instansi_
 
 
 # --- spreadsheet ----------------------------------------------------------------------------
-_FORMULA_AWAL = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def aman(v: Any) -> Any:
-    """Neutralise text a spreadsheet would run as a formula (CSV/formula injection)."""
-    if isinstance(v, str) and v.startswith(_FORMULA_AWAL):
-        return "'" + v
-    return v
-
-
 def pohon_baris(c: Cakupan) -> list[list[Any]]:
     """Every node of the whole tree, depth first, as spreadsheet rows (one level = 2 queries)."""
     roots = akar(c)
@@ -173,7 +164,7 @@ def pohon_xlsx(c: Cakupan) -> bytes:
             ws.column_dimensions[chr(ord("A") + i)].width = w
         if title == "Pohon kinerja":
             tahun = c.periode.tahun if c.periode else "-"
-            ws.append([aman(f"Pohon kinerja — {c.judul} — tahun {tahun}")])
+            ws.append([safe_cell(f"Pohon kinerja — {c.judul} — tahun {tahun}")])
         cells = []
         for h in header:
             cell = WriteOnlyCell(ws, value=h)
@@ -181,7 +172,7 @@ def pohon_xlsx(c: Cakupan) -> bytes:
             cells.append(cell)
         ws.append(cells)
         for row in rows:
-            ws.append([aman(v) for v in row])
+            ws.append([safe_cell(v) for v in row])
 
     sheet("Pohon kinerja", [8, 26, 60, 14, 28, 20, 30, 20, 28, 40, 50], KOLOM_XLSX, pohon_baris(c))
     sheet(

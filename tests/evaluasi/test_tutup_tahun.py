@@ -149,9 +149,8 @@ def test_running_twice_changes_nothing(tahun_siap):
 
 
 def test_recap_neutralises_formula_like_cells():
-    from evaluasi.rekap import aman, xlsx_bytes
+    from evaluasi.rekap import xlsx_bytes
 
-    assert aman("=HYPERLINK(1)") == "'=HYPERLINK(1)" and aman("@x") == "'@x" and aman(3) == 3
     data = {
         "per_unit": [
             {
@@ -167,8 +166,8 @@ def test_recap_neutralises_formula_like_cells():
             {
                 "nip": "1",
                 "nama": "+SUM(A1)",
-                "jabatan": "",
-                "unit": "",
+                "jabatan": "\n=1+1",  # the old recap guard let a leading newline through
+                "unit": "\uff1dHYPERLINK(1)",  # full-width equals: passed every old guard
                 "hasil": "",
                 "perilaku": "",
                 "predikat": "",
@@ -180,6 +179,8 @@ def test_recap_neutralises_formula_like_cells():
     wb = load_workbook(io.BytesIO(xlsx_bytes(data)))
     assert wb["Per unit"]["A2"].value.startswith("'=")
     assert wb["Per pegawai"]["B2"].value.startswith("'+")
+    assert wb["Per pegawai"]["C2"].value == "'\n=1+1"
+    assert wb["Per pegawai"]["D2"].value == "'\uff1dHYPERLINK(1)"
 
 
 def test_start_close_is_admin_only_and_enqueued_once(org, django_capture_on_commit_callbacks):

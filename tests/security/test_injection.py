@@ -4,11 +4,13 @@ or a server-side fetch."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
 import socket
 import threading
 import time
 import zipfile
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -21,7 +23,7 @@ XSS_ESCAPED = "&lt;script&gt;alert(&quot;xss&quot;)&lt;/script&gt;"
 FORMULA = '=HYPERLINK("http://evil.example/x","klik")'
 
 
-# --- safe_cell ----------------------------------------------------------------------------------
+# --- safe_cell: the one formula guard ----------------------------------------------------------
 @pytest.mark.parametrize(
     "value, expected",
     [
@@ -29,18 +31,81 @@ FORMULA = '=HYPERLINK("http://evil.example/x","klik")'
         ("+62 812", "'+62 812"),
         ("-2", "'-2"),
         ("@SUM(A1)", "'@SUM(A1)"),
+        # tab, CR, LF at the start (some importers strip them), whatever follows
         ("\t=1", "'\t=1"),
-        ("\uff1d1+1", "'\uff1d1+1"),  # full-width equals sign
+        ("\r=1", "'\r=1"),
+        ("\n=HYPERLINK(1)", "'\n=HYPERLINK(1)"),
+        ("\tBaik", "'\tBaik"),
+        # Unicode look-alikes (NFKC): full-width, small, superscript forms; the minus sign
+        ("\uff1dHYPERLINK(1)", "'\uff1dHYPERLINK(1)"),
+        ("\uff0b1", "'\uff0b1"),
+        ("\uff0d1", "'\uff0d1"),
+        ("\uff20SUM(A1)", "'\uff20SUM(A1)"),
+        ("\ufe661", "'\ufe661"),
+        ("\u207c1", "'\u207c1"),
+        ("\u22121", "'\u22121"),
+        # leading whitespace and invisible characters before the formula
+        ("  =1+1", "'  =1+1"),
+        ("\u00a0=1", "'\u00a0=1"),
+        ("\u3000\uff1d1", "'\u3000\uff1d1"),
+        ("\u200b=1", "'\u200b=1"),
+        ("\ufeff+1", "'\ufeff+1"),
+        ("\x00@x", "'\x00@x"),
+        ("\x1b-1", "'\x1b-1"),
+        # ordinary text and typed values pass unchanged
         ("Baik", "Baik"),
+        ("Analis SDM - Ahli Muda", "Analis SDM - Ahli Muda"),
+        ("e-Kinerja", "e-Kinerja"),
+        ("'=sudah aman", "'=sudah aman"),
+        ("  Baik", "  Baik"),
         ("", ""),
         (12, 12),
         (-3.5, -3.5),  # a real number is a number, never a formula
+        (Decimal("-1.5"), Decimal("-1.5")),
+        (dt.date(2026, 1, 2), dt.date(2026, 1, 2)),
         (None, None),
+        (True, True),
     ],
 )
 def test_safe_cell_neutralises_exactly_what_a_spreadsheet_would_run(value, expected):
     assert safe_cell(value) == expected
     assert not is_dangerous_cell(safe_cell(value))
+    assert is_dangerous_cell(value) == (expected != value)
+
+
+def test_every_export_uses_the_one_guard_and_no_other_exists():
+    """Every module that writes a spreadsheet or CSV calls kinerja.security.safe_cell, and no
+    module keeps a neutraliser of its own (a tuple of formula starts)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    writers, others = [], []
+    for app in ("kinerja", "skp", "dialog", "evaluasi"):
+        for path in (root / app).rglob("*.py"):
+            rel = path.relative_to(root).as_posix()
+            if "/migrations/" in rel or rel == "kinerja/security.py":
+                continue
+            tree = ast.parse(path.read_text())
+            names = {getattr(n, "attr", getattr(n, "id", None)) for n in ast.walk(tree)}
+            imports = {
+                n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module
+            }
+            writes = "Workbook" in names and "openpyxl" in imports
+            writes |= bool({"writer", "DictWriter"} & names) and "csv" in {
+                a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
+            }
+            if writes or "load_workbook" in names:
+                writers.append(rel)
+                if "safe_cell" not in names:
+                    others.append(f"{rel}: writes or reads spreadsheets without safe_cell")
+            for n in ast.walk(tree):
+                if isinstance(n, ast.Tuple | ast.Set | ast.List):
+                    consts = {e.value for e in n.elts if isinstance(e, ast.Constant)}
+                    if {"=", "@"} <= consts:
+                        others.append(f"{rel}:{n.lineno}: a formula-start table of its own")
+    assert {"evaluasi/rekap.py", "evaluasi/pohon/xlsx.py", "kinerja/berkas.py"} <= set(writers)
+    assert not others, others
 
 
 # --- PDF: no fetch of files or addresses -------------------------------------------------------
@@ -315,10 +380,13 @@ def test_imported_formulas_are_never_evaluated_nor_kept_as_formulas():
         ",".join(head)
         + "\n"
         + f'199001012015031002,"{FORMULA.replace(chr(34), chr(34) * 2)}",PNS,III/a,+x,@y,\n'
+        # look-alikes: full-width equals, a zero-width space before an at sign
+        + "199001012015031003,\uff1dHYPERLINK(1),PNS,III/a,\u200b@x,\uff0d1,\n"
     )
     rows, errors = impor.baca(csv.encode(), "csv")
     values = [v for _, r in rows for v in r.values()]
     assert any(v.startswith("'=HYPERLINK") for v in values), values
+    assert "'\uff1dHYPERLINK(1)" in values and "'\u200b@x" in values, values
     assert not any(is_dangerous_cell(v) for v in values), values
 
 
@@ -407,10 +475,14 @@ def _cells(xlsx: bytes) -> list:
 
 def _poison(org) -> None:
     """Every text a user controls that an export may carry starts with a formula."""
-    from kinerja.models import Pegawai, UnitKerja
+    from kinerja.models import Jabatan, Pegawai, UnitKerja
 
     Pegawai.objects.filter(pk=org.pegawai.pk).update(nama=FORMULA)
     Pegawai.objects.filter(pk=org.rekan.pk).update(nama="+62 812 000")
+    # Look-alikes and hidden starts: they passed every neutraliser the exports used before.
+    Pegawai.objects.filter(pk=org.kasubbid.pk).update(nama='\uff1dHYPERLINK("http://x")')
+    Pegawai.objects.filter(pk=org.fungsional.pk).update(nama="\n=1+1")
+    Jabatan.objects.filter(pk=org.pegawai.jabatan_id).update(nama="\u200b@SUM(1)")
     UnitKerja.objects.filter(pk=org.unit_bidang.pk).update(nama="@SUM(1+1)")
 
 
