@@ -24,6 +24,7 @@ from kinerja.models import (
     UnitKerja,
 )
 from kinerja.riwayat import layanan
+from kinerja.versi import PESAN_BASI, cek_versi  # noqa: F401  (kinerja.services.cek_versi)
 
 # Rows whose change can move who rates whom.
 PENILAI_MODELS = (Instansi, UnitKerja, Jabatan, Pegawai)
@@ -260,11 +261,6 @@ def _instansi_of(obj: Model) -> Instansi | None:
     return obj.instansi if getattr(obj, "instansi_id", None) else None
 
 
-PESAN_BASI = (
-    "Data ini sudah diubah orang lain sejak Anda membukanya. Muat ulang halaman, periksa "
-    "perubahannya, lalu simpan lagi."
-)
-
 # Rules of a later stage about a year (Periode), which the kernel consults without importing it:
 # each is called as fn(before=<the stored row or None>, after=<the row to save>) and raises
 # ValidationError to refuse (e.g. the evaluation stage: "the frequency is fixed once any
@@ -277,20 +273,6 @@ def periode_validator(fn: Callable[..., None]) -> Callable[..., None]:
     if fn not in PERIODE_VALIDATORS:
         PERIODE_VALIDATORS.append(fn)
     return fn
-
-
-def cek_versi(obj: Model, row_version: int | str | None) -> None:
-    """Optimistic locking: an edit made on a copy older than the stored row is refused."""
-    if row_version is None or row_version == "":
-        return
-    try:
-        sent = int(row_version)
-    except (TypeError, ValueError):
-        raise ValidationError(
-            {"row_version": ["Versi data tidak sah; muat ulang halaman."]}
-        ) from None
-    if sent != obj.row_version:
-        raise ValidationError({"row_version": [PESAN_BASI]})
 
 
 @layanan

@@ -17,9 +17,9 @@ PESAN_BASI = (
 
 
 def cek_versi(obj: Any, row_version: Any) -> None:
-    """Refuse an edit made on another version than `obj`'s. None: no version was sent (callers
-    that require one check that themselves)."""
-    if row_version is None:
+    """Refuse an edit made on another version than `obj`'s. None or "": no version was sent
+    (callers that require one check that themselves)."""
+    if row_version is None or row_version == "":
         return
     try:
         versi = int(row_version)

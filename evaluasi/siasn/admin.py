@@ -16,8 +16,7 @@ from kinerja.models import Instansi
 
 
 def _admin(request: HttpRequest) -> bool:
-    a = policy.actor(request.user)
-    return a.superuser or a.admin_instansi_id is not None
+    return policy.may(request.user, "kelola_instansi")
 
 
 class _Scoped:
@@ -75,7 +74,7 @@ class ReferensiSiasnAdmin(_Scoped, SimpleHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:
             return ("instansi", "jenis", "kode")
-        return () if policy.actor(request.user).superuser else ("instansi",)
+        return () if policy.may(request.user, "semua_instansi") else ("instansi",)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "instansi":
@@ -83,8 +82,11 @@ class ReferensiSiasnAdmin(_Scoped, SimpleHistoryAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change) -> None:
-        a = policy.actor(request.user)
-        instansi = obj.instansi if obj.instansi_id else Instansi.objects.get(pk=a.admin_instansi_id)
+        instansi = (
+            obj.instansi
+            if obj.instansi_id
+            else Instansi.objects.get(pk=policy.instansi_administered(request.user))
+        )
         saved = services.referensi_siasn_simpan(
             user=request.user,
             instansi=instansi,

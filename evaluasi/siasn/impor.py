@@ -28,6 +28,7 @@ from typing import Any
 
 from evaluasi.siasn import rules
 from kinerja.impor import BerkasDitolak, Galat, jenis_berkas  # noqa: F401  (re-exported)
+from kinerja.security import safe_cell
 
 MAKS_BARIS = 5000
 KOLOM = {
@@ -73,11 +74,13 @@ def _norm(text: Any) -> str:
 
 
 def _teks(value: Any) -> str:
+    """A cell as text; formula-like text kept with a leading apostrophe (the one guard,
+    kinerja.security.safe_cell, as in the staff import)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return safe_cell(str(value).strip())
 
 
 def _baris_xlsx(data: bytes) -> Iterable[list[Any]]:

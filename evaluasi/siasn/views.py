@@ -29,11 +29,11 @@ PER_HALAMAN = 50
 
 def _instansi(request: HttpRequest) -> Instansi:
     """The instansi whose SIASN data this admin manages (a superuser picks with ?instansi=)."""
-    a = policy.actor(request.user)
     inst = None
-    if a.admin_instansi_id:
-        inst = Instansi.objects.filter(pk=a.admin_instansi_id).first()
-    elif a.superuser:
+    dikelola = policy.instansi_administered(request.user)
+    if dikelola:
+        inst = Instansi.objects.filter(pk=dikelola).first()
+    elif policy.may(request.user, "semua_instansi"):
         raw = request.GET.get("instansi") or request.POST.get("instansi") or ""
         qs = Instansi.objects.order_by("pk")
         inst = qs.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 10 else qs.first()

@@ -31,15 +31,7 @@ SANDI_MATI = (
 )
 BUKAN_OBJEK = 'Kirim objek JSON {"username": "...", "password": "..."}.'
 JENIS_KREDENSIAL = ["pribadi", "integrasi", "sesi"]
-PERAN = [
-    "superuser",
-    "admin_instansi",
-    "integrasi",
-    "pegawai",
-    "pejabat_penilai",
-    "atasan_pejabat_penilai",
-    "ketua_tim",
-]
+PERAN = policy.akses.PERAN  # the role codes are the policy's
 
 
 # --- POST/DELETE auth/token/ ----------------------------------------------------------------

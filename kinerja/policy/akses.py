@@ -72,6 +72,18 @@ def instansi_token(user: Any) -> list[Any]:
     ]
 
 
+# Every role code `peran` may answer (the API's enum for `saya/`).
+PERAN = [
+    "superuser",
+    "admin_instansi",
+    "integrasi",
+    "pegawai",
+    "pejabat_penilai",
+    "atasan_pejabat_penilai",
+    "ketua_tim",
+]
+
+
 def peran(user: Any) -> list[str]:
     """The caller's roles, as codes (for `saya/`): derived, never stored."""
     a = actor(user)

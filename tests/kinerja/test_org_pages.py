@@ -94,7 +94,7 @@ def test_an_edit_made_on_a_stale_copy_is_refused(org, admin):
         },
     )
     assert r.status_code == 400
-    assert "sudah diubah orang lain" in r.content.decode()
+    assert "sudah diubah oleh pengguna lain" in r.content.decode()
     assert Jabatan.objects.get(pk=jab.pk).nama == jab.nama
 
 
