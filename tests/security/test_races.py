@@ -61,7 +61,7 @@ def _one_winner(out: list, created: int = 201) -> int:
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_posts_of_one_new_evaluation_one_201_others_400_with_its_id(org, monkeypatch):
-    from evaluasi import services
+    from evaluasi.services import evaluasi as services  # patched where it is called
     from tests.evaluasi.conftest import skp_disetujui
 
     skp_disetujui(org.pegawai, org.periode_a)
@@ -79,7 +79,7 @@ def test_concurrent_posts_of_one_new_evaluation_one_201_others_400_with_its_id(o
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_posts_of_one_new_kinerja_organisasi(org, monkeypatch):
-    from evaluasi import services
+    from evaluasi.services import distribusi as services  # patched where it is called
     from evaluasi.models import KinerjaOrganisasi
 
     body = {"unit_kerja": org.unit_bidang.pk, "periode": org.periode_a.pk, "predikat": "baik"}
@@ -90,7 +90,7 @@ def test_concurrent_posts_of_one_new_kinerja_organisasi(org, monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_posts_of_one_new_skp(org, monkeypatch):
-    from skp import services
+    from skp.services import skp as services  # patched where it is called
 
     body = {"pegawai": org.pegawai.pk, "periode": org.periode_a.pk}
     out = _race(monkeypatch, services, "jenis_untuk", org.pegawai.user, "/api/v1/skp/", body)
