@@ -262,11 +262,20 @@ def _redis_ok(url: str) -> bool:
 def _session_cookie(user) -> str:
     from importlib import import_module
 
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        load_backend,
+    )
 
     s = import_module(settings.SESSION_ENGINE).SessionStore()
     s[SESSION_KEY] = str(user.pk)
-    s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    # The backend a session names must be one the settings still list (as the test client's
+    # force_login picks it): the first that can load a user.
+    s[BACKEND_SESSION_KEY] = next(
+        path for path in settings.AUTHENTICATION_BACKENDS if hasattr(load_backend(path), "get_user")
+    )
     s[HASH_SESSION_KEY] = user.get_session_auth_hash()
     s.create()
     # A browser has its CSRF cookie from the login form: pages carry tokens of that secret.

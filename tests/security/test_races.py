@@ -79,8 +79,8 @@ def test_concurrent_posts_of_one_new_evaluation_one_201_others_400_with_its_id(o
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_posts_of_one_new_kinerja_organisasi(org, monkeypatch):
-    from evaluasi.services import distribusi as services  # patched where it is called
     from evaluasi.models import KinerjaOrganisasi
+    from evaluasi.services import distribusi as services  # patched where it is called
 
     body = {"unit_kerja": org.unit_bidang.pk, "periode": org.periode_a.pk, "predikat": "baik"}
     out = _race(monkeypatch, services, "_require", org.admin_a, "/api/v1/kinerja-organisasi/", body)
