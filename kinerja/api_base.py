@@ -353,6 +353,14 @@ class PolicyScopedMixin:
         fs = getattr(self, "filterset_class", None)
         if fs is not None:
             names |= set(fs.base_filters)
+        # Viewsets that parse their own parameters (kinerja.api_filters.saring) declare them.
+        names |= set(getattr(self, "param", {}) or {})
+        model = getattr(getattr(self, "serializer_class", None), "Meta", None)
+        model = getattr(model, "model", None)
+        if model is not None and not any(
+            f.name == self.sinkron_field for f in model._meta.get_fields()
+        ):
+            names.discard(SINKRON_PARAM)  # no change time to sync on
         return names
 
     def initial(self, request, *args, **kwargs):

@@ -100,7 +100,9 @@ def _has_binary(schema: dict, components: dict, depth: int = 0) -> bool:
 
 
 def _public(op: dict) -> bool:
-    return any(s == {} for s in op.get("security", [{}]))
+    """No credentials needed: `security: []` (auth=[]) or an empty requirement among them."""
+    sec = op.get("security", [{}])
+    return sec == [] or any(s == {} for s in sec)
 
 
 def postprocess(result: dict, generator, request, public) -> dict:

@@ -80,7 +80,8 @@ class Instansi(Sinkron):
         related_name="+",
         help_text="Penerima keberatan bila pejabat penilai tidak memiliki atasan di instansi.",
     )
-    row_version = models.PositiveIntegerField(default=1, editable=False)
+    # db_default too: rows inserted by hand-written SQL (bench, bulk loads) start at 1.
+    row_version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["diubah"])
 
     class Meta:
@@ -122,7 +123,8 @@ class UnitKerja(Sinkron):
     siasn_id = models.CharField("ID UNOR SIASN", max_length=64, null=True, blank=True)
     # Closed by a restructuring from this date: kept for history, offered for nothing new.
     ditutup = models.DateField("ditutup sejak", null=True, blank=True)
-    row_version = models.PositiveIntegerField(default=1, editable=False)
+    # db_default too: rows inserted by hand-written SQL (bench, bulk loads) start at 1.
+    row_version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["diubah"])
 
     class Meta:
@@ -195,7 +197,8 @@ class Jabatan(Sinkron):
     # The SIASN UNOR id of the unit this position heads (imported from the unit reference).
     siasn_id = models.CharField("ID UNOR SIASN", max_length=64, null=True, blank=True)
     ditutup = models.DateField("ditutup sejak", null=True, blank=True)
-    row_version = models.PositiveIntegerField(default=1, editable=False)
+    # db_default too: rows inserted by hand-written SQL (bench, bulk loads) start at 1.
+    row_version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["diubah"])
 
     class Meta:
@@ -298,7 +301,8 @@ class Pegawai(Sinkron):
     atasan_pejabat_penilai = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="atasan_dari_set"
     )
-    row_version = models.PositiveIntegerField(default=1, editable=False)
+    # db_default too: rows inserted by hand-written SQL (bench, bulk loads) start at 1.
+    row_version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
     history = HistoricalRecords(
         excluded_fields=["diubah", "pejabat_penilai", "atasan_pejabat_penilai"]
     )
@@ -412,7 +416,8 @@ class Periode(Sinkron):
     batas_persetujuan_hari = models.PositiveSmallIntegerField(
         "batas waktu persetujuan SKP (hari)", default=7
     )
-    row_version = models.PositiveIntegerField(default=1, editable=False)
+    # db_default too: rows inserted by hand-written SQL (bench, bulk loads) start at 1.
+    row_version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["diubah"])
 
     class Meta:

@@ -268,7 +268,11 @@ class KirimanViewSet(
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(summary="Satu kiriman ke SIASN")
+    @extend_schema(
+        summary="Satu kiriman ke SIASN",
+        description="Satu percobaan pengiriman: isi yang dikirim, waktu, percobaan ke berapa, "
+        "kode status dan jawaban SIASN.",
+    )
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 

@@ -292,7 +292,11 @@ class TokenIntegrasiViewSet(
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(summary="Rincian token integrasi")
+    @extend_schema(
+        summary="Rincian token integrasi",
+        description="Nama, cakupan, masa berlaku dan waktu terakhir dipakai satu token "
+        "integrasi instansi (rahasianya tidak pernah ditampilkan lagi).",
+    )
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().retrieve(request, *args, **kwargs)
 
