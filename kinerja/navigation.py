@@ -18,6 +18,29 @@ class NavItem:
     url_name: str
     visible: Callable[[Actor], bool]
     order: int = 50
+    grup: str = ""  # a key of GRUP; empty: by order
+
+
+# The menu is a few groups (a disclosure each) so that it fits one line on a phone; an entry
+# belongs to the group of its order range unless it names one. A group of one entry shows as a
+# plain link.
+GRUP: tuple[tuple[str, str, int], ...] = (
+    # (key, label, first order of the group)
+    ("perencanaan", "Perencanaan", 0),
+    ("pemantauan", "Pemantauan", 30),
+    ("evaluasi", "Evaluasi", 40),
+    ("kelola", "Kelola", 90),
+)
+
+
+def grup_of(item: NavItem) -> str:
+    if item.grup:
+        return item.grup
+    key = GRUP[0][0]
+    for k, _label, mulai in GRUP:
+        if item.order >= mulai:
+            key = k
+    return key
 
 
 @dataclass(frozen=True)
@@ -31,9 +54,15 @@ NAV: list[NavItem] = []
 PANELS: list[Panel] = []
 
 
-def add_nav(label: str, url_name: str, visible: Callable[[Actor], bool], order: int = 50) -> None:
+def add_nav(
+    label: str,
+    url_name: str,
+    visible: Callable[[Actor], bool],
+    order: int = 50,
+    grup: str = "",
+) -> None:
     if not any(i.url_name == url_name for i in NAV):
-        NAV.append(NavItem(label, url_name, visible, order))
+        NAV.append(NavItem(label, url_name, visible, order, grup))
         NAV.sort(key=lambda i: i.order)
 
 

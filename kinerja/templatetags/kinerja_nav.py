@@ -2,19 +2,21 @@ from __future__ import annotations
 
 from django import template
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
 from kinerja.context_processors import nav_fakta
-from kinerja.navigation import NAV, aktif_url
+from kinerja.navigation import GRUP, NAV, aktif_url, grup_of
 
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
-def nav_links(context) -> str:
+@register.inclusion_tag("kinerja/partials/menu.html", takes_context=True)
+def nav_links(context) -> dict:
+    """The main menu: Beranda, then one disclosure per group of entries (a group of one entry
+    is a plain link), the group of the current page marked."""
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
-        return ""
+        return {"grup": []}
     # Which entries show comes with the menu facts cached per user (context_processors).
     tampil = set(nav_fakta(request)["tautan"])
     items = []
@@ -25,13 +27,25 @@ def nav_links(context) -> str:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        items.append((url, item.label))
-    aktif = aktif_url(request.path, [url for url, _ in items])  # longest prefix wins
-    return format_html_join(
-        "",
-        '<a href="{}" class="navlink{}">{}</a>',
-        ((url, " aktif" if url == aktif else "", label) for url, label in items),
-    )
+        items.append((url, item))
+    urls = ["/"] + [url for url, _ in items]
+    aktif = aktif_url(request.path, urls)  # longest prefix wins
+    per_grup: dict[str, list[dict]] = {}
+    for url, item in items:
+        per_grup.setdefault(grup_of(item), []).append(
+            {"url": url, "label": item.label, "aktif": url == aktif}
+        )
+    grup = [
+        {
+            "key": key,
+            "label": label,
+            "tautan": per_grup[key],
+            "aktif": any(t["aktif"] for t in per_grup[key]),
+        }
+        for key, label, _mulai in GRUP
+        if key in per_grup
+    ]
+    return {"grup": grup, "beranda_aktif": aktif == "/"}
 
 
 @register.filter

@@ -1,13 +1,64 @@
 // Small behaviours the pages share; no inline scripts (CSP).
-document.addEventListener("click", function (e) {
-  const t = e.target.closest("[data-confirm]");
-  if (t && !window.confirm(t.getAttribute("data-confirm"))) { e.preventDefault(); }
-});
-// On a narrow screen the menu is one sideways-scrolling line: show the active entry.
-document.addEventListener("DOMContentLoaded", function () {
-  const nav = document.querySelector(".mainnav");
-  const aktif = nav && nav.querySelector("a.aktif");
-  if (aktif && nav.scrollWidth > nav.clientWidth) {
-    nav.scrollLeft = aktif.offsetLeft - nav.offsetLeft - (nav.clientWidth - aktif.offsetWidth) / 2;
+(function () {
+  "use strict";
+
+  document.addEventListener("click", function (e) {
+    const t = e.target.closest("[data-confirm]");
+    if (t && !window.confirm(t.getAttribute("data-confirm"))) { e.preventDefault(); }
+  });
+
+  // Menus (<details data-menu>): one open at a time; a click elsewhere or Escape closes it,
+  // Escape gives the focus back to the group's own button.
+  function menus() { return document.querySelectorAll("details[data-menu][open]"); }
+  document.addEventListener("toggle", function (e) {
+    const d = e.target;
+    if (!(d instanceof HTMLDetailsElement) || !d.hasAttribute("data-menu") || !d.open) { return; }
+    menus().forEach(function (o) { if (o !== d) { o.open = false; } });
+  }, true);
+  document.addEventListener("click", function (e) {
+    menus().forEach(function (o) { if (!o.contains(e.target)) { o.open = false; } });
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") { return; }
+    menus().forEach(function (o) {
+      const fokus = o.contains(document.activeElement);
+      o.open = false;
+      if (fokus) { o.querySelector("summary").focus(); }
+    });
+  });
+  // Leaving a menu with Tab closes it, so it never hides the page behind it.
+  document.addEventListener("focusin", function (e) {
+    menus().forEach(function (o) { if (!o.contains(e.target)) { o.open = false; } });
+  });
+
+  // List tables become labelled cards on a phone (kinerja.css): each cell gets its column's
+  // header as data-label. Tables marked .tetap keep their grid.
+  function labelTables(root) {
+    const tables = (root.matches && root.matches("table.table") ? [root] : [])
+      .concat(Array.from(root.querySelectorAll ? root.querySelectorAll("table.table") : []));
+    tables.forEach(function (table) {
+      if (table.classList.contains("tetap") || !table.tHead || !table.tHead.rows.length) { return; }
+      const kepala = [];
+      Array.from(table.tHead.rows[table.tHead.rows.length - 1].cells).forEach(function (th) {
+        const teks = th.textContent.replace(/\s+/g, " ").trim();
+        for (let i = 0; i < (th.colSpan || 1); i++) { kepala.push(teks); }
+      });
+      Array.from(table.tBodies).forEach(function (tb) {
+        Array.from(tb.rows).forEach(function (tr) {
+          let kolom = 0;
+          Array.from(tr.cells).forEach(function (td) {
+            if (!td.hasAttribute("data-label")) {
+              const label = td.colSpan > 1 ? "" : (kepala[kolom] || "");
+              td.setAttribute("data-label", label);
+              if (!label) { td.classList.add("tanpa-label"); }
+            }
+            kolom += td.colSpan || 1;
+          });
+        });
+      });
+      table.classList.add("kartu");
+    });
   }
-});
+  document.addEventListener("DOMContentLoaded", function () { labelTables(document); });
+  document.addEventListener("htmx:load", function (e) { labelTables(e.target); });
+})();

@@ -20,6 +20,8 @@ import requests
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.e2e.bantu import klik_menu
+
 pytestmark = pytest.mark.e2e
 
 A, S, B = "diatas_ekspektasi", "sesuai_ekspektasi", "dibawah_ekspektasi"
@@ -86,7 +88,7 @@ def test_bkd_closes_the_year_and_follows_up(e2e_org, login, shot, live_server):
     # lack kinerja organisasi.
     page = login(org.admin_a)
     page.on("dialog", lambda d: d.accept())
-    page.click("nav.mainnav >> text=Tutup tahun")
+    klik_menu(page, "Tutup tahun")
     lengkap = page.locator("#kelengkapan")
     expect(lengkap).to_contain_text("Belum memiliki SKP disetujui")
     expect(lengkap).to_contain_text(org.fungsional.nama)
@@ -143,7 +145,7 @@ def test_bkd_closes_the_year_and_follows_up(e2e_org, login, shot, live_server):
     assert any("Sangat Kurang" in c for c in cells)
 
     # 3. Follow-up lists: talent pool, development, nine-box.
-    page.click("nav.mainnav >> text=Tindak lanjut")
+    klik_menu(page, "Tindak lanjut")
     expect(page.locator("#talent-pool")).to_contain_text(org.pegawai.nama)
     expect(page.locator("#talent-pool")).not_to_contain_text(org.rekan.nama)
     expect(page.locator("#pengembangan")).to_contain_text(org.rekan.nama)
@@ -189,7 +191,7 @@ def test_bkd_closes_the_year_and_follows_up(e2e_org, login, shot, live_server):
     shot("j5_04_kasus_sanksi")
     uji = kasus.langkah_set.get(langkah="uji_kompetensi")
     assert (uji.mulai, uji.batas, uji.diputuskan_oleh) == (mulai, batas, org.admin_a)
-    page.click("nav.mainnav >> text=Tindak lanjut")
+    klik_menu(page, "Tindak lanjut")
     expect(page.locator("#sanksi tbody tr", has_text=org.staf_dinas.nama)).to_contain_text(
         "Uji kompetensi"
     )
