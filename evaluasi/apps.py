@@ -9,7 +9,10 @@ class EvaluasiConfig(AppConfig):
 
     def ready(self) -> None:
         from evaluasi import tasks  # noqa: F401  registers the job handlers
+        from kinerja import jobs
         from kinerja import navigation as nav
+
+        jobs.label("pohon.xlsx", "Unduhan pohon kinerja (xlsx)")
 
         nav.add_nav("Evaluasi saya", "evaluasi:saya", nav.is_pegawai, order=40)
         nav.add_nav("Evaluasi tim", "evaluasi:tim", nav.is_penilai, order=41)

@@ -442,6 +442,7 @@ def distribusi(request: HttpRequest) -> HttpResponse:
             "halaman_unit": halaman_unit,
             "daftar": daftar,
             "admin": admin,
+            "punya_tim": bool(a.pegawai_id),  # the "Tim saya" tab only for who can open it
             "boleh_justifikasi": cakupan == "tim" or admin,
             "justifikasi_form": JustifikasiForm(),
             "batas_kecil": rules.BATAS_UNIT_KECIL,

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # the widget templates, so templates/django/forms/ can restyle some
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -98,6 +99,10 @@ TEMPLATES = [
         },
     }
 ]
+
+# Form widgets render through TEMPLATES, so the project's templates/django/forms/ draws the file
+# input (an Indonesian button and file name instead of the browser's "Choose File").
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # SQLite in the project folder is the zero-setup default; PostgreSQL in CI and production.
 DATABASES = {

@@ -130,7 +130,10 @@ class KodeForm(forms.Form):
 
 
 class UnggahForm(forms.Form):
-    berkas = forms.FileField(label="Berkas PDF yang ingin dicocokkan")
+    berkas = forms.FileField(
+        label="Berkas PDF yang ingin dicocokkan",
+        widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
 
 
 def _batas_unggah() -> int:

@@ -204,6 +204,11 @@ def job_list(request: HttpRequest) -> HttpResponse:
     if status in JOB_FILTERS:
         qs = qs.filter(JOB_FILTERS[status])
     page = Paginator(qs.order_by("-dibuat", "-id"), 50).get_page(request.GET.get("page"))
+    from kinerja import jobs
+
+    for j in page:
+        j.label = jobs.label_tugas(j.task)
+        j.keterangan = jobs.pesan_gagal(j) if j.status == Job.Status.GAGAL else ""
     return render(
         request, "kinerja/job_list.html", {"page": page, "status": status, "ringkas": ringkas}
     )

@@ -58,3 +58,11 @@ def pangkat_golongan(pegawai) -> str:
 @register.simple_tag
 def badge(kode: str, label: str) -> str:
     return format_html('<span class="badge badge-{}">{}</span>', kode, label)
+
+
+@register.simple_tag
+def id_unik(form, *bagian) -> str:
+    """Give a form's inputs ids of their own when the page shows the same form several times
+    (one per window), so every label points at its own input. Names (what is posted) stay."""
+    form.auto_id = "id_" + "_".join(str(b) for b in bagian) + "_%s"
+    return ""

@@ -59,6 +59,39 @@
       table.classList.add("kartu");
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { labelTables(document); });
-  document.addEventListener("htmx:load", function (e) { labelTables(e.target); });
+  // A region that scrolls sideways (a wide grid on a phone) can be reached and scrolled with
+  // the keyboard.
+  function scrollRegions(root) {
+    const els = Array.from(root.querySelectorAll ? root.querySelectorAll(".card, .gulir-x, .matriks-wadah, table.table") : []);
+    els.forEach(function (el) {
+      if (el.scrollWidth > el.clientWidth + 1 && !el.hasAttribute("tabindex")) {
+        el.setAttribute("tabindex", "0");
+        if (!el.getAttribute("aria-label") && !el.getAttribute("role")) {
+          el.setAttribute("role", "region");
+          const judul = el.querySelector("h2, h3, caption");
+          el.setAttribute("aria-label", judul ? judul.textContent.trim() : "Tabel, geser ke samping");
+        }
+      }
+    });
+  }
+
+  // Our file input: the chosen file's name next to the button.
+  document.addEventListener("change", function (e) {
+    const input = e.target;
+    if (!(input instanceof HTMLInputElement) || input.type !== "file") { return; }
+    const nama = input.closest(".berkas") && input.closest(".berkas").querySelector(".berkas-nama");
+    if (!nama) { return; }
+    const n = input.files ? input.files.length : 0;
+    nama.textContent = n === 0 ? "Belum ada berkas dipilih" : n === 1 ? input.files[0].name : n + " berkas dipilih";
+  });
+
+  function siapkan(root) {
+    labelTables(root);
+    scrollRegions(document);
+    // The app says what is wrong in Indonesian, from the server: never the browser's bubbles.
+    (root.querySelectorAll ? root.querySelectorAll("form:not([novalidate])") : []).forEach(function (f) { f.noValidate = true; });
+  }
+  document.addEventListener("DOMContentLoaded", function () { siapkan(document); });
+  document.addEventListener("htmx:load", function (e) { siapkan(e.target); });
+  window.addEventListener("resize", function () { scrollRegions(document); });
 })();
