@@ -7,6 +7,7 @@ class KinerjaConfig(AppConfig):
 
     def ready(self) -> None:
         from kinerja import cache_halaman  # noqa: F401 - watches every connection's writes
+        from kinerja import situs  # noqa: F401 - registers the site-address deploy check
         from kinerja import navigation as nav
         from kinerja.sinkron import pasang_sinyal
 

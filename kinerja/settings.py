@@ -37,7 +37,9 @@ if not SECRET_KEY:
     SECRET_KEY = "django-insecure-dev-only-key-change-me-" + "x" * 20
 ALLOWED_HOSTS = [h for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address for QR codes in PDFs and links in emails (kinerja/situs.py); unset in
+# development: taken from the requests the server answers.
+SITE_URL = env("KINERJA_SITE_URL", env("SITE_URL", "")).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -76,6 +78,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "kinerja.middleware.SecurityHeadersMiddleware",
+    "kinerja.situs.SitusMiddleware",
     "kinerja.middleware.DatabaseUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

@@ -43,7 +43,9 @@ BATAS_PER_MENIT_DEFAULT = 30
 
 # --- helpers for PDF producers ----------------------------------------------------------------
 def verifikasi_url(kode: str) -> str:
-    return settings.SITE_URL + reverse("verifikasi_dokumen", args=[kode])
+    from kinerja.situs import alamat
+
+    return alamat() + reverse("verifikasi_dokumen", args=[kode])
 
 
 def verifikasi_konteks(kode: str | None = None) -> dict:
