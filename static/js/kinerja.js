@@ -85,6 +85,36 @@
     nama.textContent = n === 0 ? "Belum ada berkas dipilih" : n === 1 ? input.files[0].name : n + " berkas dipilih";
   });
 
+  // Progress from the click: the button that sent a form rests with a spinner until the answer
+  // comes (a PDF made in the request takes seconds), so nobody presses it twice. Disabled
+  // only after the form data is taken, so the button's own name and value are still sent.
+  function sibuk(btn, ya) {
+    if (!btn) { return; }
+    btn.classList.toggle("sibuk", ya);
+    if (ya) { btn.setAttribute("aria-busy", "true"); } else { btn.removeAttribute("aria-busy"); }
+    window.setTimeout(function () { btn.disabled = ya; }, 0);
+  }
+  document.addEventListener("submit", function (e) {
+    const form = e.target;
+    if (e.defaultPrevented || form.hasAttribute("hx-post") || form.hasAttribute("hx-get")) { return; }
+    const btn = e.submitter || form.querySelector("button:not([type=button])");
+    sibuk(btn, true);
+    // A download answers without leaving the page: give the button back after a while.
+    window.setTimeout(function () { sibuk(btn, false); }, 20000);
+  });
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("button.sibuk").forEach(function (b) { sibuk(b, false); });
+  });
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    const elt = e.detail.elt;
+    const btn = elt.matches("button") ? elt : (elt.matches("form") ? (e.detail.requestConfig && e.detail.requestConfig.submitter) || elt.querySelector("button:not([type=button])") : null);
+    if (btn) { e.detail.elt._tombolSibuk = btn; sibuk(btn, true); }
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    const btn = e.detail.elt && e.detail.elt._tombolSibuk;
+    if (btn) { sibuk(btn, false); e.detail.elt._tombolSibuk = null; }
+  });
+
   function siapkan(root) {
     labelTables(root);
     scrollRegions(document);
