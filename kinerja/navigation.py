@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from kinerja.policy import Actor
 
@@ -48,6 +49,8 @@ class Panel:
     template: str
     visible: Callable[[Actor], bool]
     order: int = 50
+    # What the template shows, read once for the page: konteks(user) -> dict (optional).
+    konteks: Callable[[Any], dict] | None = None
 
 
 NAV: list[NavItem] = []
@@ -66,9 +69,14 @@ def add_nav(
         NAV.sort(key=lambda i: i.order)
 
 
-def add_panel(template: str, visible: Callable[[Actor], bool], order: int = 50) -> None:
+def add_panel(
+    template: str,
+    visible: Callable[[Actor], bool],
+    order: int = 50,
+    konteks: Callable[[Any], dict] | None = None,
+) -> None:
     if not any(p.template == template for p in PANELS):
-        PANELS.append(Panel(template, visible, order))
+        PANELS.append(Panel(template, visible, order, konteks))
         PANELS.sort(key=lambda p: p.order)
 
 

@@ -103,7 +103,7 @@ def test_assignment_from_another_dinas_through_the_penilai(e2e_org, login, shot,
     # indikator the kuantitatif approach asks for, and submits.
     page = login(org.pegawai.user)
     expect(page.locator("#lonceng .badge")).to_have_text("1")
-    page.click("#panel-skp-saya >> text=Buka SKP")
+    page.click("#tugas-skp a.button")
     expect(page.locator("h1")).to_contain_text("Versi 2")
     expect(page.locator("#perubahan-versi")).to_contain_text(f"Penugasan dari {org.kadis.nama}")
     baris = page.locator(f"#rhk-{rhk.pk}")

@@ -299,9 +299,9 @@ def test_tugas_belajar_page_and_band_preview(org, client_as):
 def test_home_panels_for_pegawai_and_penilai(org, client_as):
     skp_diajukan(org)
     html = client_as(org.pegawai.user).get("/").content.decode()
-    assert "panel-skp-saya" in html and "Diajukan" in html
+    assert 'id="tugas-skp"' in html and "menunggu persetujuan" in html
     html = client_as(org.kasubbid.user).get("/").content.decode()
-    assert "panel-persetujuan-skp" in html and "1</strong> SKP menunggu" in html
+    assert 'id="tugas-persetujuan"' in html and "1 SKP menunggu persetujuan" in html
 
 
 def test_admin_lists_are_read_only_and_scoped(org, client_as):
