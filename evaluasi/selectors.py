@@ -499,6 +499,19 @@ def tindak_lanjut(periode: Periode) -> dict[str, Any]:
     for (pot, kin), k in rules.KOTAK.items():
         kotak[k.nomor] = {"kotak": k, "potensi": pot, "kinerja": kin, "pegawai": []}
     tanpa_potensi = []
+    # One row per pegawai with a final annual result in either year: the follow-up list.
+    baris: dict[int, dict[str, Any]] = {
+        pid: {
+            "pegawai": pegawai[pid],
+            "ini": r.get(tahun, ""),
+            "lalu": r.get(tahun - 1, ""),
+            "penghargaan": rules.penghargaan(r, tahun) or "",
+            "potensi": potensi.get(pid, ""),
+            "kotak": None,
+            "sanksi": "",
+        }
+        for pid, r in riwayat.items()
+    }
     for pid, r in riwayat.items():
         pred = r.get(tahun)
         if not pred:
@@ -507,7 +520,9 @@ def tindak_lanjut(periode: Periode) -> dict[str, Any]:
         if not pot:
             tanpa_potensi.append(pegawai[pid])
             continue
-        kotak[rules.kotak_talenta(pred, pot).nomor]["pegawai"].append(pegawai[pid])
+        k = rules.kotak_talenta(pred, pot)
+        kotak[k.nomor]["pegawai"].append(pegawai[pid])
+        baris[pid]["kotak"] = k.nomor
     grid = [
         [
             kotak[rules.KOTAK[(pot, kin)].nomor]
@@ -528,6 +543,11 @@ def tindak_lanjut(periode: Periode) -> dict[str, Any]:
         )
     )
     terbuka = {k.pegawai_id for k in kasus if k.status == KasusSanksi.Status.TERBUKA}
+    for pid in terbuka & baris.keys():
+        baris[pid]["sanksi"] = "kasus terbuka"
+    for pid, r in riwayat.items():
+        if r.get(tahun) in rules.PERLU_SANKSI and pid not in terbuka:
+            baris[pid]["sanksi"] = "calon"
     kandidat = [
         {"pegawai": pegawai[pid], "predikat": r.get(tahun)}
         for pid, r in riwayat.items()
@@ -553,6 +573,7 @@ def tindak_lanjut(periode: Periode) -> dict[str, Any]:
         "kasus": kasus,
         "kandidat_sanksi": kandidat,
         "tabel": tabel_rows,
+        "baris": list(baris.values()),
     }
 
 

@@ -84,9 +84,17 @@ def beranda(request: HttpRequest) -> HttpResponse:
 @cache_halaman.halaman("evaluasi-tim")
 @login_required
 def tim(request: HttpRequest) -> HttpResponse:
+    from evaluasi import daftar as daftar_evaluasi
+
     periode = _periode(request)
     w = _window(request, periode)
-    rows = selectors.tim_evaluasi(request.user, periode, w)
+    daftar = daftar_evaluasi.tim(
+        request,
+        selectors.tim_evaluasi(request.user, periode, w),
+        nama_berkas=f"evaluasi-tim-{periode.tahun}-{w.kode}",
+    )
+    if (resp := daftar.ekspor()) is not None:
+        return resp
     a = policy.actor(request.user)
     dist = selectors.distribusi_tim(a.pegawai_id, periode, w) if a.pegawai_id else None
     if dist is not None:
@@ -99,7 +107,7 @@ def tim(request: HttpRequest) -> HttpResponse:
             "w": w,
             "jendela_list": jendela.daftar(periode),
             "tahun_list": selectors.tahun_list(request.user),
-            "rows": rows,
+            "daftar": daftar,
             "dist": dist,
             "atasan_rows": selectors.evaluasi_sebagai_atasan(request.user, periode, w),
         },
@@ -414,16 +422,14 @@ def distribusi(request: HttpRequest) -> HttpResponse:
                 .order_by("pegawai__nama", "pk")
             )
         elif admin:
-            halaman_unit = _halaman_unit(request, periode)
-            units = selectors.distribusi_per_unit(periode, w, list(halaman_unit))
+            halaman_unit, units = _unit_terhalaman(request, periode, w)
         else:
             raise Http404
     elif cakupan == "instansi":
         if not admin:
             raise Http404
         panels = [selectors.distribusi_instansi(periode, w)]
-        halaman_unit = _halaman_unit(request, periode)
-        units = selectors.distribusi_per_unit(periode, w, list(halaman_unit))
+        halaman_unit, units = _unit_terhalaman(request, periode, w)
     else:
         raise Http404
     for d in panels:
@@ -437,6 +443,7 @@ def distribusi(request: HttpRequest) -> HttpResponse:
             "jendela_list": jendela.daftar(periode),
             "tahun_list": selectors.tahun_list(request.user),
             "cakupan": cakupan,
+            "luar": request.GET.get("luar") == "1",
             "panels": panels,
             "units": units,
             "halaman_unit": halaman_unit,
@@ -459,6 +466,17 @@ def _halaman_unit(request: HttpRequest, periode):
     return Paginator(selectors.unit_instansi(periode), UNIT_PER_HALAMAN).get_page(
         request.GET.get("page")
     )
+
+
+def _unit_terhalaman(request: HttpRequest, periode, w) -> tuple[Any, list]:
+    """The per-unit table's page. With `?luar=1` only the units outside the guidance: every
+    unit's counts are read (the same three grouped queries) and the page is taken from those."""
+    if request.GET.get("luar") != "1":
+        halaman = _halaman_unit(request, periode)
+        return halaman, selectors.distribusi_per_unit(periode, w, list(halaman))
+    luar = [d for d in selectors.distribusi_per_unit(periode, w) if d.pelanggaran]
+    halaman = Paginator(luar, UNIT_PER_HALAMAN).get_page(request.GET.get("page"))
+    return halaman, list(halaman)
 
 
 @login_required
@@ -672,12 +690,18 @@ def tindak_lanjut(request: HttpRequest) -> HttpResponse:
             for m in _errors(exc):
                 messages.error(request, m)
         return redirect(reverse("evaluasi:tindak_lanjut") + f"?tahun={periode.tahun}")
+    from evaluasi import daftar as daftar_evaluasi
+
     data = selectors.tindak_lanjut(periode)
+    daftar = daftar_evaluasi.tindak_lanjut(request, data.pop("baris"), tahun=periode.tahun)
+    if (resp := daftar.ekspor()) is not None:
+        return resp
     return render(
         request,
         "evaluasi/tindak_lanjut.html",
         {
             **data,
+            "daftar": daftar,
             "periode": periode,
             "tahun_list": selectors.tahun_list(request.user),
             "potensi_pilihan": [(k, rules.POTENSI_LABEL[k]) for k in rules.POTENSI],

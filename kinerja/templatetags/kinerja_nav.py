@@ -66,3 +66,30 @@ def id_unik(form, *bagian) -> str:
     (one per window), so every label points at its own input. Names (what is posted) stay."""
     form.auto_id = "id_" + "_".join(str(b) for b in bagian) + "_%s"
     return ""
+
+
+@register.simple_tag
+def daftar_url(daftar, nomor) -> str:
+    """The link to page `nomor` of a list (kinerja/daftar.py), keeping search and filters."""
+    return daftar.url_halaman(nomor)
+
+
+@register.simple_tag
+def urut_kolom(daftar, kunci: str) -> str:
+    """A sortable column header: a link that sorts by it (again: the other way), with
+    aria-sort on the cell when the list is sorted by it."""
+    kol = next((k for k in daftar.kolom if k.kunci == kunci), None)
+    if kol is None:
+        return ""
+    if not kol.urut:
+        return format_html('<th scope="col">{}</th>', kol.label)
+    u = daftar.urut
+    arah = "ascending" if u == kunci else "descending" if u == f"-{kunci}" else ""
+    tanda = {"ascending": " ▲", "descending": " ▼"}.get(arah, "")
+    return format_html(
+        '<th scope="col"{}><a class="urut" href="{}">{}<span aria-hidden="true">{}</span></a></th>',
+        format_html(' aria-sort="{}"', arah) if arah else "",
+        daftar.url_urut(kunci),
+        kol.label,
+        tanda,
+    )

@@ -146,9 +146,13 @@ def test_bkd_closes_the_year_and_follows_up(e2e_org, login, shot, live_server):
 
     # 3. Follow-up lists: talent pool, development, nine-box.
     klik_menu(page, "Tindak lanjut")
-    expect(page.locator("#talent-pool")).to_contain_text(org.pegawai.nama)
-    expect(page.locator("#talent-pool")).not_to_contain_text(org.rekan.nama)
-    expect(page.locator("#pengembangan")).to_contain_text(org.rekan.nama)
+    daftar = page.locator("#daftar-tindak-lanjut")
+    expect(daftar.locator("tr", has_text=org.pegawai.nama)).to_contain_text("Talent pool")
+    expect(daftar.locator("tr", has_text=org.rekan.nama)).to_contain_text("Pengembangan")
+    page.locator("#talent-pool").click()  # the number opens the list filtered to it
+    expect(daftar).to_contain_text(org.pegawai.nama)
+    expect(daftar).not_to_contain_text(org.rekan.nama)
+    klik_menu(page, "Tindak lanjut")
     nine = page.locator("#nine-box")
     expect(nine.locator("td.kotak")).to_have_count(9)
     nine.locator("summary", has_text="Potensi belum diisi").click()
@@ -160,8 +164,9 @@ def test_bkd_closes_the_year_and_follows_up(e2e_org, login, shot, live_server):
     # Sangat Baik (above expectation) with high potential: the top-right box holds her.
     kanan_atas = page.locator("#nine-box tbody tr").first.locator("td.kotak").last
     expect(kanan_atas).to_contain_text("1 pegawai")
-    kanan_atas.locator("summary").click()
-    expect(kanan_atas).to_contain_text(org.pegawai.nama)
+    kanan_atas.locator("a", has_text="1 pegawai").click()
+    expect(page.locator("#daftar-tindak-lanjut tbody tr")).to_have_count(1)
+    expect(page.locator("#daftar-tindak-lanjut")).to_contain_text(org.pegawai.nama)
     shot("j5_03_tindak_lanjut")
 
     # 4. A sanction case for the pegawai rated Sangat Kurang, and a step with its deadline.

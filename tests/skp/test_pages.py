@@ -250,7 +250,7 @@ def test_approval_queue_costs_the_same_queries_for_3_or_60_skps(org, client_as):
     for p in more:
         submit(p)
     html = c.get(url).content.decode()
-    assert html.count("Periksa") == 60
+    assert "60 baris" in html and html.count(">Periksa<") == 25  # paged
     assert _queries(c, url) == kecil
 
 
