@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from kinerja import policy
-from kinerja.models import Instansi, Job, Notifikasi, Pegawai, UnitKerja
+from kinerja.models import Instansi, Job, Notifikasi, Pegawai
 from kinerja.navigation import PANELS
 
 
