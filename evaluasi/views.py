@@ -26,6 +26,7 @@ from evaluasi.forms import (
     evaluasi_input,
 )
 from evaluasi.models import Evaluasi, KasusSanksi, KinerjaOrganisasi, PenutupanTahun
+from evaluasi.views_nilai import konteks_pratinjau
 from kinerja import cache_halaman, policy
 from kinerja.models import Dokumen, Pegawai, UnitKerja
 
@@ -180,6 +181,8 @@ def nilai(request: HttpRequest, pegawai_id: int, kode: str) -> HttpResponse:
                     )
                     messages.success(request, "Evaluasi difinalisasi.")
                     return redirect("evaluasi:detail", ev.pk)
+                if request.POST.get("aksi") == "lanjut":
+                    return _ke_berikutnya(request, pegawai, periode, w)
                 messages.success(request, "Evaluasi disimpan.")
                 return redirect("evaluasi:nilai", pegawai.pk, w.kode)
             except ValidationError as exc:
@@ -236,10 +239,29 @@ def nilai(request: HttpRequest, pegawai_id: int, kode: str) -> HttpResponse:
                 *[(k, rules.RATING_LABEL[k]) for k in rules.RATING],
             ],
             "predikat_kode": rules.KUADRAN.get((hasil, perilaku), ""),
+            **konteks_pratinjau(
+                ev, {b["kunci"]: b["form_rating"] for b in ctx["baris"]}, hasil, perilaku
+            ),
             "peringatan": peringatan,
             "justifikasi_ada": services._justifikasi_ada(ev),
             "justifikasi": request.POST.get("justifikasi", ""),
         },
+    )
+
+
+def _ke_berikutnya(request: HttpRequest, pegawai: Pegawai, periode, w) -> HttpResponse:
+    """After *Simpan dan lanjut*: the next person of the team still to rate in this window."""
+    from evaluasi.pratinjau import pegawai_berikutnya
+
+    berikut = pegawai_berikutnya(request.user, periode, w, pegawai.pk)
+    if berikut is None:
+        messages.success(
+            request, f"Evaluasi {pegawai.nama} disimpan. Semua pegawai lain sudah final."
+        )
+        return redirect(reverse("evaluasi:tim") + f"?tahun={periode.tahun}&jendela={w.kode}")
+    messages.success(request, f"Evaluasi {pegawai.nama} disimpan. Berikutnya: {berikut.nama}.")
+    return redirect(
+        reverse("evaluasi:nilai", args=[berikut.pk, w.kode]) + f"?tahun={periode.tahun}"
     )
 
 
