@@ -43,11 +43,12 @@ load: $(STAMP)
 	BIN=$(BIN) bash tests/security/load/run.sh
 
 # Every persona's pages at desktop and phone width, and the PDFs as images, in screenshots/
-# (open screenshots/index.html). Uses make run's SQLite database with the demo.
+# (open screenshots/index.html), and the README's four pictures in docs/. Uses make run's
+# SQLite database with the demo.
 screenshots: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py demo
-	DEBUG=1 $(BIN)/python scripts/screenshots.py --keluar screenshots
+	DEBUG=1 $(BIN)/python scripts/screenshots.py --keluar screenshots --readme docs
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles screenshots

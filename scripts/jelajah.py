@@ -231,9 +231,8 @@ class Penjelajah:
             return
         self.foto.mkdir(parents=True, exist_ok=True)
         for lebar in self.lebar_foto or (self.lebar,):
-            if lebar != self.lebar:
-                self.page.set_viewport_size({"width": lebar, "height": 800})
-                self.page.wait_for_timeout(150)
+            self.page.set_viewport_size({"width": lebar, "height": 800})
+            self.page.wait_for_timeout(150)
             path = self.foto / f"{self.foto_awalan}{nama_berkas(url)}-{lebar}.png"
             self.page.screenshot(path=str(path), full_page=True)
             hasil.foto.append(path)

@@ -67,6 +67,7 @@ def main() -> int:
     ap.add_argument("--persona", default=",".join(PERSONA))
     ap.add_argument("--lebar", default="1280,390")
     ap.add_argument("--batas", type=int, default=40, help="halaman per persona")
+    ap.add_argument("--readme", default="", help="folder for the README's four pictures")
     args = ap.parse_args()
     keluar = Path(args.keluar)
     shutil.rmtree(keluar, ignore_errors=True)
@@ -124,6 +125,8 @@ def main() -> int:
         server.wait(timeout=20)
     galeri["pdf"] = _pdf(ctx, keluar / "pdf")
     _indeks(keluar, galeri)
+    if args.readme:
+        _readme(keluar, Path(args.readme))
     n = sum(len(v) for v in galeri.values())
     print(f"{n} gambar di {keluar}/ (buka {keluar}/index.html)")
     return 0
@@ -165,6 +168,32 @@ def _pdf(ctx: dict, folder: Path) -> list[Path]:
         else:
             print("pdftoppm tidak ada (apt install poppler-utils): PDF disimpan tanpa gambar")
     return out
+
+
+# The README's four: (picture in the gallery, name under docs/, width, height kept).
+README = (
+    ("kasubbid/beranda-1280.png", "beranda-penilai.png", 760, 900),
+    ("admin/beranda-1280.png", "kemajuan-admin.png", 760, 820),
+    ("pegawai/beranda-390.png", "beranda-pegawai-ponsel.png", 300, 640),
+    ("kasubbid/evaluasi_tim-390.png", "evaluasi-tim-ponsel.png", 300, 640),
+)
+
+
+def _readme(keluar: Path, folder: Path) -> None:
+    """Small copies of four gallery pictures for the README (top of the page, 256 colours)."""
+    from PIL import Image
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for sumber, nama, lebar, tinggi in README:
+        path = keluar / sumber
+        if not path.exists():
+            print(f"{sumber} tidak ada: {nama} tidak diperbarui")
+            continue
+        im = Image.open(path).convert("RGB")
+        skala = lebar / im.width
+        im = im.resize((lebar, round(im.height * skala)), Image.LANCZOS)
+        im = im.crop((0, 0, lebar, min(tinggi, im.height)))
+        im.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(folder / nama, optimize=True)
 
 
 def _indeks(keluar: Path, galeri: dict[str, list[Path]]) -> None:
