@@ -20,12 +20,11 @@ from evaluasi.forms import (
     AlasanForm,
     EvaluasiForm,
     JustifikasiForm,
-    KinerjaOrganisasiForm,
     LangkahForm,
     PotensiForm,
     evaluasi_input,
 )
-from evaluasi.models import Evaluasi, KasusSanksi, KinerjaOrganisasi, PenutupanTahun
+from evaluasi.models import Evaluasi, KasusSanksi, PenutupanTahun
 from evaluasi.views_nilai import konteks_pratinjau
 from kinerja import cache_halaman, policy
 from kinerja.models import Dokumen, Pegawai, UnitKerja
@@ -544,78 +543,6 @@ def justifikasi(request: HttpRequest) -> HttpResponse:
     if unit is not None:
         url += f"&unit={unit.pk}"
     return redirect(url)
-
-
-# --- kinerja organisasi ---------------------------------------------------------------------
-@login_required
-def kinerja_organisasi(request: HttpRequest) -> HttpResponse:
-    periode = _periode(request)
-    w = _window(request, periode)
-    units = list(
-        policy.scope(request.user, UnitKerja.objects.select_related("induk"))
-        .filter(instansi_id=periode.instansi_id)
-        .order_by("nama")
-    )
-    ko = {
-        k.unit_kerja_id: k
-        for k in KinerjaOrganisasi.objects.filter(
-            periode=periode, jenis=w.jenis, urutan=w.urutan
-        ).select_related("ditetapkan_oleh")
-    }
-    errors: dict[int, list[str]] = {}
-    if request.method == "POST":
-        unit = policy.get_for_user(
-            request.user, UnitKerja.objects.all(), pk=request.POST.get("unit")
-        )
-        form = KinerjaOrganisasiForm(request.POST)
-        if form.is_valid():
-            try:
-                services.kinerja_organisasi_tetapkan(
-                    user=request.user,
-                    unit_kerja=unit,
-                    periode=periode,
-                    jenis=w.jenis,
-                    urutan=w.urutan,
-                    predikat=form.cleaned_data["predikat"],
-                    capaian=form.cleaned_data["capaian"],
-                    row_version=form.cleaned_data["row_version"],
-                )
-                messages.success(request, f"Kinerja organisasi {unit.nama} ditetapkan.")
-                return redirect(
-                    reverse("evaluasi:kinerja_organisasi")
-                    + f"?jendela={w.kode}&tahun={periode.tahun}"
-                )
-            except ValidationError as exc:
-                errors[unit.pk] = _errors(exc)
-        else:
-            errors[unit.pk] = [m for errs in form.errors.values() for m in errs]
-    rows = []
-    for u in units:
-        k = ko.get(u.pk)
-        probe = k or KinerjaOrganisasi(
-            unit_kerja=u, periode=periode, jenis=w.jenis, urutan=w.urutan
-        )
-        rows.append(
-            {
-                "unit": u,
-                "ko": k,
-                "bisa": policy.can(request.user, "tetapkan", probe),
-                "errors": errors.get(u.pk, []),
-                "posted": request.POST if errors.get(u.pk) else None,
-            }
-        )
-    return render(
-        request,
-        "evaluasi/kinerja_organisasi.html",
-        {
-            "periode": periode,
-            "w": w,
-            "jendela_list": jendela.daftar(periode),
-            "tahun_list": selectors.tahun_list(request.user),
-            "rows": rows,
-            "pilihan": [(k, rules.PREDIKAT_ORG_LABEL[k]) for k in rules.PREDIKAT_ORG],
-        },
-    )
 
 
 # --- year-end close -------------------------------------------------------------------------

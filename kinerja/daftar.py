@@ -218,6 +218,11 @@ class Daftar:
         return self.url_ekspor("csv")
 
     @property
+    def url_halaman_ini(self) -> str:
+        """This view of the list (search, filters, sort, page): where a form on it returns."""
+        return self._param()
+
+    @property
     def url_pertama(self) -> str:
         return self._param(page="")
 

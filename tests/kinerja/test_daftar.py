@@ -201,6 +201,11 @@ LISTS = {
         "/evaluasi/tindak-lanjut/?predikat=baik&urut=nama",
         lambda org, n, m: _evaluasi(org, _staf(org, n, m)),
     ),
+    "kinerja_organisasi": (
+        "admin_a",
+        "/evaluasi/kinerja-organisasi/?jendela=akhir&status=sudah&urut=-predikat",
+        _unit,
+    ),
     "distribusi_luar": (
         "admin_a",
         "/evaluasi/distribusi/?cakupan=unit&jendela=akhir&luar=1",
