@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from kinerja import policy
@@ -30,7 +30,10 @@ def skp_saya(ctx: Konteks) -> Iterable[Tugas]:
     skp = (
         SKP.objects.filter(pegawai_id=ctx.pegawai_id, periode=p, terkini=True)
         .select_related("pejabat_penilai")
-        .annotate(n_rhk=Count("rencana_set"))
+        .annotate(
+            n_rhk=Count("rencana_set"),
+            n_catatan=Count("rencana_set", filter=~Q(rencana_set__catatan_penilai="")),
+        )
         .first()
     )
     if skp is None:
