@@ -99,9 +99,10 @@ def test_bkd_closes_the_year_and_follows_up(e2e_org, login, shot, live_server):
     # ...and chases a gap: the BKD's own kinerja organisasi for the year.
     page.click("text=Tetapkan kinerja organisasi")
     row = page.locator("#tabel-ko tr", has_text="Badan Kepegawaian Daerah").first
+    row.locator("summary", has_text="Tetapkan").click()  # the form opens in place
     row.locator("select[name=predikat]").select_option("baik")
     row.locator("textarea[name=capaian]").fill("Capaian perjanjian kinerja BKD 96%")
-    row.locator("button:has-text('Tetapkan')").click()
+    row.locator("button:has-text('Simpan')").click()
     expect(page.locator(".messages")).to_contain_text(
         "Kinerja organisasi Badan Kepegawaian Daerah ditetapkan."
     )
