@@ -225,7 +225,7 @@ def kemajuan_admin(user: Any) -> dict[str, Any]:
     from skp.models import SKP
 
     ctx = Konteks(user)
-    instansi_id = ctx.admin_instansi
+    instansi_id = ctx.dikelola
     p = ctx.periode
     if not instansi_id or p is None:
         return {}

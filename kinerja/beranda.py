@@ -100,7 +100,7 @@ class Konteks:
 
     @cached_property
     def instansi_id(self) -> int | None:
-        return self.actor.admin_instansi_id or self.actor.instansi_id
+        return policy.instansi_of(self.user)
 
     @cached_property
     def periode(self) -> Any:
@@ -124,22 +124,13 @@ class Konteks:
 
     def terkait(self, hubungan: str) -> set[int]:
         """Pegawai the user rates (`dinilai`), is atasan penilai of (`atasan`), or leads in a
-        team (`tim`): asked of the policy, cached per page."""
-        return _terkait(self.actor, hubungan)
+        team (`tim`): asked of the policy, cached per request."""
+        return policy.pegawai_terkait(self.user, hubungan)
 
     @cached_property
-    def admin_instansi(self) -> int | None:
+    def dikelola(self) -> int | None:
         """The instansi this user administers (the admin sections), or None."""
-        return self.actor.admin_instansi_id
-
-
-def _terkait(a: policy.Actor, hubungan: str) -> set[int]:
-    fn = getattr(policy, "pegawai_terkait", None)
-    if fn is not None:
-        return fn(a.user, hubungan)
-    return {"dinilai": a.dinilai_ids, "atasan": a.atasan_dari_ids, "tim": a.anggota_tim_ids}[
-        hubungan
-    ]()
+        return policy.instansi_administered(self.user)
 
 
 _penyedia: list[tuple[int, str, Callable[[Konteks], Iterable[Tugas]]]] = []
@@ -214,7 +205,7 @@ def _pekerjaan_gagal(ctx: Konteks) -> Iterable[Tugas]:
 
     from kinerja.models import Job
 
-    if not ctx.admin_instansi:
+    if not ctx.dikelola:
         return []
     n = policy.scope(ctx.user, Job.objects.filter(status=Job.Status.GAGAL)).count()
     if not n:

@@ -68,10 +68,6 @@ def server_sqlite(tmp_path):
     proc.wait(timeout=30)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the ArsipUnit upsert for SQLite waits for the services split (refactor) to land",
-)
 def test_admin_closes_a_year_on_sqlite_through_the_page(server_sqlite, page, shot):
     from kinerja.demo import PASSWORD
 
