@@ -58,10 +58,11 @@ def skp_saya(ctx: Konteks) -> Iterable[Tugas]:
     judul = f"SKP {p.tahun} versi {skp.versi}"
     penilai = skp.pejabat_penilai.nama if skp.pejabat_penilai else "pejabat penilai"
     if skp.status == SKP.Status.DRAFT:
-        if skp.catatan_penilai:
-            rincian = (
-                f"Dikembalikan oleh {penilai}: “{skp.catatan_penilai}” — perbaiki lalu ajukan lagi."
-            )
+        if skp.catatan_penilai or skp.n_catatan:
+            baris = f"{skp.n_catatan} catatan pada rencana hasil kerja" if skp.n_catatan else ""
+            umum = f"“{skp.catatan_penilai}”" if skp.catatan_penilai else ""
+            isi = " dan ".join(x for x in (umum, baris) if x)
+            rincian = f"Dikembalikan oleh {penilai}: {isi} — perbaiki lalu ajukan lagi."
         elif skp.versi > 1 and skp.alasan_perubahan:
             rincian = (
                 f"Versi {skp.versi} dibuka karena {_kecil(skp.alasan_perubahan)} — ajukan lagi."

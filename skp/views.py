@@ -498,6 +498,11 @@ def skp_kembalikan(request: HttpRequest, pk: int) -> HttpResponse:
         services.skp_kembalikan,
         "SKP dikembalikan kepada pegawai dengan catatan.",
         catatan=request.POST.get("catatan", ""),
+        catatan_rhk={
+            int(k.removeprefix("catatan-rhk-")): v
+            for k, v in request.POST.items()
+            if k.startswith("catatan-rhk-") and k.removeprefix("catatan-rhk-").isdigit()
+        },
         row_version=request.POST.get("row_version") or None,
     )
 
