@@ -206,6 +206,12 @@ LISTS = {
         "/evaluasi/kinerja-organisasi/?jendela=akhir&status=sudah&urut=-predikat",
         _unit,
     ),
+    # A leader: the units below the one she heads (the policy reads the unit tree once).
+    "kinerja_organisasi_pimpinan": (
+        "kepala_bkd",
+        "/evaluasi/kinerja-organisasi/?jendela=akhir&status=sudah",
+        _unit,
+    ),
     "distribusi_luar": (
         "admin_a",
         "/evaluasi/distribusi/?cakupan=unit&jendela=akhir&luar=1",
