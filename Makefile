@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kinerja
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test install lint bench load clean
+.PHONY: run test install lint bench load clean screenshots
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -42,5 +42,13 @@ load: $(STAMP)
 	bash scripts/services.sh
 	BIN=$(BIN) bash tests/security/load/run.sh
 
+# Every persona's pages at desktop and phone width, and the PDFs as images, in screenshots/
+# (open screenshots/index.html), and the README's four pictures in docs/. Uses make run's
+# SQLite database with the demo.
+screenshots: $(STAMP)
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py demo
+	DEBUG=1 $(BIN)/python scripts/screenshots.py --keluar screenshots --readme docs
+
 clean:
-	rm -rf $(VENV) db.sqlite3 media staticfiles
+	rm -rf $(VENV) db.sqlite3 media staticfiles screenshots

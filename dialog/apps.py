@@ -15,4 +15,10 @@ class DialogConfig(AppConfig):
         nav.add_nav("Dokumentasi", "dialog:dokumentasi", nav.is_pegawai, order=32)
         nav.add_nav("Dialog kinerja", "dialog:dialog_list", nav.is_pegawai, order=33)
         nav.add_nav("Tahun saya", "dialog:tahun_saya", nav.is_pegawai, order=34)
-        nav.add_panel("dialog/partials/beranda_panel.html", nav.is_pegawai, order=30)
+        from dialog import beranda as b
+        from kinerja import beranda
+
+        beranda.penyedia(b.permintaan, order=30)
+        beranda.penyedia(b.realisasi, order=31)
+        beranda.penyedia(b.penugasan, order=32)
+        beranda.penyedia(b.umpan_balik_tim, order=33)

@@ -9,7 +9,10 @@ class EvaluasiConfig(AppConfig):
 
     def ready(self) -> None:
         from evaluasi import tasks  # noqa: F401  registers the job handlers
+        from kinerja import jobs
         from kinerja import navigation as nav
+
+        jobs.label("pohon.xlsx", "Unduhan pohon kinerja (xlsx)")
 
         nav.add_nav("Evaluasi saya", "evaluasi:saya", nav.is_pegawai, order=40)
         nav.add_nav("Evaluasi tim", "evaluasi:tim", nav.is_penilai, order=41)
@@ -22,8 +25,15 @@ class EvaluasiConfig(AppConfig):
 
         nav.add_nav("Keberatan", "evaluasi:keberatan_list", nav.boleh("keberatan"), order=46)
         nav.add_nav("Pohon kinerja", "pohon:instansi", nav.boleh("pohon"), order=47)
-        nav.add_panel("evaluasi/partials/beranda_panel.html", nav.is_penilai, order=40)
-        nav.add_panel("evaluasi/partials/beranda_admin.html", nav.is_admin, order=41)
+        from evaluasi import beranda as b
+        from kinerja import beranda
+
+        beranda.penyedia(b.keberatan_pegawai, order=40)
+        beranda.penyedia(b.evaluasi_jatuh_tempo, order=41)
+        beranda.penyedia(b.keberatan_putus, order=42)
+        nav.add_panel(
+            "evaluasi/partials/beranda_admin.html", nav.is_admin, order=41, konteks=b.kemajuan_admin
+        )
 
         from evaluasi.siasn.sinyal import pasang
 

@@ -402,13 +402,27 @@ def distribusi_instansi(periode: Periode, w: jendela.Window) -> Distribusi:
 # --- year-end completeness ------------------------------------------------------------------
 def kelengkapan(periode: Periode) -> dict[str, Any]:
     """Who has no approved SKP, who has no final annual evaluation, which units have no annual
-    kinerja organisasi, and which results are under an open keberatan."""
+    kinerja organisasi, and which results are under an open keberatan.
+
+    A year counts the pegawai who belonged to the instansi in that year: who held a position
+    (RiwayatJabatan) or was rated by someone (MasaPenilai) on a day of it, not whoever is on the
+    staff list today (a 2025 report never lists someone who joined in 2026). A pegawai whose
+    annual evaluation is final is not chased for the SKP it was rated on."""
+    import datetime as dt
+
+    from kinerja.models import MasaPenilai, RiwayatJabatan
     from skp.models import SKP
 
+    awal, akhir = dt.date(periode.tahun, 1, 1), dt.date(periode.tahun, 12, 31)
+    dalam_tahun = Q(mulai__lte=akhir) & (Q(selesai__isnull=True) | Q(selesai__gte=awal))
     pegawai = (
         Pegawai.objects.filter(instansi_id=periode.instansi_id)
         .exclude(status=Pegawai.Status.BERHENTI)
         .exclude(jenis_asn=Pegawai.JenisASN.PEJABAT_NEGARA)
+        .filter(
+            Exists(MasaPenilai.objects.filter(dalam_tahun, pegawai=OuterRef("pk")))
+            | Exists(RiwayatJabatan.objects.filter(dalam_tahun, pegawai=OuterRef("pk")))
+        )
         .annotate(
             skp_ok=Exists(
                 SKP.objects.filter(
@@ -441,7 +455,7 @@ def kelengkapan(periode: Periode) -> dict[str, Any]:
     )
     return {
         "jumlah_pegawai": len(rows),
-        "tanpa_skp": [p for p in rows if not p.skp_ok],
+        "tanpa_skp": [p for p in rows if not p.skp_ok and not p.ev_ok],
         "tanpa_evaluasi": [p for p in rows if not p.ev_ok],
         "unit_tanpa_ko": [u for u in units if not u.ko_ok],
         "jumlah_unit": len(units),
@@ -485,6 +499,19 @@ def tindak_lanjut(periode: Periode) -> dict[str, Any]:
     for (pot, kin), k in rules.KOTAK.items():
         kotak[k.nomor] = {"kotak": k, "potensi": pot, "kinerja": kin, "pegawai": []}
     tanpa_potensi = []
+    # One row per pegawai with a final annual result in either year: the follow-up list.
+    baris: dict[int, dict[str, Any]] = {
+        pid: {
+            "pegawai": pegawai[pid],
+            "ini": r.get(tahun, ""),
+            "lalu": r.get(tahun - 1, ""),
+            "penghargaan": rules.penghargaan(r, tahun) or "",
+            "potensi": potensi.get(pid, ""),
+            "kotak": None,
+            "sanksi": "",
+        }
+        for pid, r in riwayat.items()
+    }
     for pid, r in riwayat.items():
         pred = r.get(tahun)
         if not pred:
@@ -493,7 +520,9 @@ def tindak_lanjut(periode: Periode) -> dict[str, Any]:
         if not pot:
             tanpa_potensi.append(pegawai[pid])
             continue
-        kotak[rules.kotak_talenta(pred, pot).nomor]["pegawai"].append(pegawai[pid])
+        k = rules.kotak_talenta(pred, pot)
+        kotak[k.nomor]["pegawai"].append(pegawai[pid])
+        baris[pid]["kotak"] = k.nomor
     grid = [
         [
             kotak[rules.KOTAK[(pot, kin)].nomor]
@@ -514,6 +543,11 @@ def tindak_lanjut(periode: Periode) -> dict[str, Any]:
         )
     )
     terbuka = {k.pegawai_id for k in kasus if k.status == KasusSanksi.Status.TERBUKA}
+    for pid in terbuka & baris.keys():
+        baris[pid]["sanksi"] = "kasus terbuka"
+    for pid, r in riwayat.items():
+        if r.get(tahun) in rules.PERLU_SANKSI and pid not in terbuka:
+            baris[pid]["sanksi"] = "calon"
     kandidat = [
         {"pegawai": pegawai[pid], "predikat": r.get(tahun)}
         for pid, r in riwayat.items()
@@ -539,6 +573,7 @@ def tindak_lanjut(periode: Periode) -> dict[str, Any]:
         "kasus": kasus,
         "kandidat_sanksi": kandidat,
         "tabel": tabel_rows,
+        "baris": list(baris.values()),
     }
 
 

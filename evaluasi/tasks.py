@@ -7,7 +7,7 @@ from django.urls import reverse
 from kinerja import jobs
 
 
-@jobs.handler("evaluasi.pdf")
+@jobs.handler("evaluasi.pdf", label="Dokumen evaluasi kinerja (PDF)")
 def render_evaluasi_pdf(job, *, evaluasi_id: int) -> dict:
     """Issue one Dokumen Evaluasi Kinerja Pegawai (no-op when already current)."""
     from evaluasi.models import Evaluasi
@@ -18,7 +18,7 @@ def render_evaluasi_pdf(job, *, evaluasi_id: int) -> dict:
     return {"url": reverse("evaluasi:dokumen", args=[doc.pk]), "dokumen_id": doc.pk}
 
 
-@jobs.handler("evaluasi.tutup_tahun")
+@jobs.handler("evaluasi.tutup_tahun", label="Penutupan tahun")
 def tutup_tahun(job, *, periode_id: int):
     """The year-end close: lock the year and hand each unit to `evaluasi.tutup_unit`. The job
     then waits; its unit jobs report overall progress on it (the row the page polls), and the
@@ -28,7 +28,7 @@ def tutup_tahun(job, *, periode_id: int):
     return tutup_tahun_jalankan(periode_id=periode_id, job=job)
 
 
-@jobs.handler("evaluasi.tutup_unit")
+@jobs.handler("evaluasi.tutup_unit", label="Penutupan tahun per unit kerja")
 def tutup_unit(
     job,
     *,

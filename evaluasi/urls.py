@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from evaluasi import views
+from evaluasi import views, views_ko, views_nilai
 from evaluasi import views_keberatan as keberatan
 
 app_name = "evaluasi"
@@ -13,6 +13,7 @@ urlpatterns = [
     path("nilai/<int:pegawai_id>/<str:kode>/", views.nilai, name="nilai"),
     path("nilai/<int:pegawai_id>/<str:kode>/mulai/", views.mulai, name="mulai"),
     path("kuadran/", views.kuadran, name="kuadran"),
+    path("<int:pk>/pratinjau/", views_nilai.pratinjau_nilai, name="pratinjau"),
     path("saya/", views.saya, name="saya"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/finalisasi/", views.finalisasi, name="finalisasi"),
@@ -21,7 +22,7 @@ urlpatterns = [
     path("dokumen/<int:pk>/", views.dokumen, name="dokumen"),
     path("distribusi/", views.distribusi, name="distribusi"),
     path("distribusi/justifikasi/", views.justifikasi, name="justifikasi"),
-    path("kinerja-organisasi/", views.kinerja_organisasi, name="kinerja_organisasi"),
+    path("kinerja-organisasi/", views_ko.kinerja_organisasi, name="kinerja_organisasi"),
     path("tutup-tahun/", views.tutup_tahun, name="tutup_tahun"),
     path("tindak-lanjut/", views.tindak_lanjut, name="tindak_lanjut"),
     path("sanksi/<int:pk>/", views.sanksi, name="sanksi"),

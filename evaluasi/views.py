@@ -20,12 +20,12 @@ from evaluasi.forms import (
     AlasanForm,
     EvaluasiForm,
     JustifikasiForm,
-    KinerjaOrganisasiForm,
     LangkahForm,
     PotensiForm,
     evaluasi_input,
 )
-from evaluasi.models import Evaluasi, KasusSanksi, KinerjaOrganisasi, PenutupanTahun
+from evaluasi.models import Evaluasi, KasusSanksi, PenutupanTahun
+from evaluasi.views_nilai import konteks_pratinjau
 from kinerja import cache_halaman, policy
 from kinerja.models import Dokumen, Pegawai, UnitKerja
 
@@ -84,9 +84,17 @@ def beranda(request: HttpRequest) -> HttpResponse:
 @cache_halaman.halaman("evaluasi-tim")
 @login_required
 def tim(request: HttpRequest) -> HttpResponse:
+    from evaluasi import daftar as daftar_evaluasi
+
     periode = _periode(request)
     w = _window(request, periode)
-    rows = selectors.tim_evaluasi(request.user, periode, w)
+    daftar = daftar_evaluasi.tim(
+        request,
+        selectors.tim_evaluasi(request.user, periode, w),
+        nama_berkas=f"evaluasi-tim-{periode.tahun}-{w.kode}",
+    )
+    if (resp := daftar.ekspor()) is not None:
+        return resp
     a = policy.actor(request.user)
     dist = selectors.distribusi_tim(a.pegawai_id, periode, w) if a.pegawai_id else None
     if dist is not None:
@@ -99,7 +107,7 @@ def tim(request: HttpRequest) -> HttpResponse:
             "w": w,
             "jendela_list": jendela.daftar(periode),
             "tahun_list": selectors.tahun_list(request.user),
-            "rows": rows,
+            "daftar": daftar,
             "dist": dist,
             "atasan_rows": selectors.evaluasi_sebagai_atasan(request.user, periode, w),
         },
@@ -172,6 +180,8 @@ def nilai(request: HttpRequest, pegawai_id: int, kode: str) -> HttpResponse:
                     )
                     messages.success(request, "Evaluasi difinalisasi.")
                     return redirect("evaluasi:detail", ev.pk)
+                if request.POST.get("aksi") == "lanjut":
+                    return _ke_berikutnya(request, pegawai, periode, w)
                 messages.success(request, "Evaluasi disimpan.")
                 return redirect("evaluasi:nilai", pegawai.pk, w.kode)
             except ValidationError as exc:
@@ -228,10 +238,29 @@ def nilai(request: HttpRequest, pegawai_id: int, kode: str) -> HttpResponse:
                 *[(k, rules.RATING_LABEL[k]) for k in rules.RATING],
             ],
             "predikat_kode": rules.KUADRAN.get((hasil, perilaku), ""),
+            **konteks_pratinjau(
+                ev, {b["kunci"]: b["form_rating"] for b in ctx["baris"]}, hasil, perilaku
+            ),
             "peringatan": peringatan,
             "justifikasi_ada": services._justifikasi_ada(ev),
             "justifikasi": request.POST.get("justifikasi", ""),
         },
+    )
+
+
+def _ke_berikutnya(request: HttpRequest, pegawai: Pegawai, periode, w) -> HttpResponse:
+    """After *Simpan dan lanjut*: the next person of the team still to rate in this window."""
+    from evaluasi.pratinjau import pegawai_berikutnya
+
+    berikut = pegawai_berikutnya(request.user, periode, w, pegawai.pk)
+    if berikut is None:
+        messages.success(
+            request, f"Evaluasi {pegawai.nama} disimpan. Semua pegawai lain sudah final."
+        )
+        return redirect(reverse("evaluasi:tim") + f"?tahun={periode.tahun}&jendela={w.kode}")
+    messages.success(request, f"Evaluasi {pegawai.nama} disimpan. Berikutnya: {berikut.nama}.")
+    return redirect(
+        reverse("evaluasi:nilai", args=[berikut.pk, w.kode]) + f"?tahun={periode.tahun}"
     )
 
 
@@ -414,16 +443,14 @@ def distribusi(request: HttpRequest) -> HttpResponse:
                 .order_by("pegawai__nama", "pk")
             )
         elif admin:
-            halaman_unit = _halaman_unit(request, periode)
-            units = selectors.distribusi_per_unit(periode, w, list(halaman_unit))
+            halaman_unit, units = _unit_terhalaman(request, periode, w)
         else:
             raise Http404
     elif cakupan == "instansi":
         if not admin:
             raise Http404
         panels = [selectors.distribusi_instansi(periode, w)]
-        halaman_unit = _halaman_unit(request, periode)
-        units = selectors.distribusi_per_unit(periode, w, list(halaman_unit))
+        halaman_unit, units = _unit_terhalaman(request, periode, w)
     else:
         raise Http404
     for d in panels:
@@ -437,11 +464,13 @@ def distribusi(request: HttpRequest) -> HttpResponse:
             "jendela_list": jendela.daftar(periode),
             "tahun_list": selectors.tahun_list(request.user),
             "cakupan": cakupan,
+            "luar": request.GET.get("luar") == "1",
             "panels": panels,
             "units": units,
             "halaman_unit": halaman_unit,
             "daftar": daftar,
             "admin": admin,
+            "punya_tim": bool(a.pegawai_id),  # the "Tim saya" tab only for who can open it
             "boleh_justifikasi": cakupan == "tim" or admin,
             "justifikasi_form": JustifikasiForm(),
             "batas_kecil": rules.BATAS_UNIT_KECIL,
@@ -458,6 +487,17 @@ def _halaman_unit(request: HttpRequest, periode):
     return Paginator(selectors.unit_instansi(periode), UNIT_PER_HALAMAN).get_page(
         request.GET.get("page")
     )
+
+
+def _unit_terhalaman(request: HttpRequest, periode, w) -> tuple[Any, list]:
+    """The per-unit table's page. With `?luar=1` only the units outside the guidance: every
+    unit's counts are read (the same three grouped queries) and the page is taken from those."""
+    if request.GET.get("luar") != "1":
+        halaman = _halaman_unit(request, periode)
+        return halaman, selectors.distribusi_per_unit(periode, w, list(halaman))
+    luar = [d for d in selectors.distribusi_per_unit(periode, w) if d.pelanggaran]
+    halaman = Paginator(luar, UNIT_PER_HALAMAN).get_page(request.GET.get("page"))
+    return halaman, list(halaman)
 
 
 @login_required
@@ -503,78 +543,6 @@ def justifikasi(request: HttpRequest) -> HttpResponse:
     if unit is not None:
         url += f"&unit={unit.pk}"
     return redirect(url)
-
-
-# --- kinerja organisasi ---------------------------------------------------------------------
-@login_required
-def kinerja_organisasi(request: HttpRequest) -> HttpResponse:
-    periode = _periode(request)
-    w = _window(request, periode)
-    units = list(
-        policy.scope(request.user, UnitKerja.objects.select_related("induk"))
-        .filter(instansi_id=periode.instansi_id)
-        .order_by("nama")
-    )
-    ko = {
-        k.unit_kerja_id: k
-        for k in KinerjaOrganisasi.objects.filter(
-            periode=periode, jenis=w.jenis, urutan=w.urutan
-        ).select_related("ditetapkan_oleh")
-    }
-    errors: dict[int, list[str]] = {}
-    if request.method == "POST":
-        unit = policy.get_for_user(
-            request.user, UnitKerja.objects.all(), pk=request.POST.get("unit")
-        )
-        form = KinerjaOrganisasiForm(request.POST)
-        if form.is_valid():
-            try:
-                services.kinerja_organisasi_tetapkan(
-                    user=request.user,
-                    unit_kerja=unit,
-                    periode=periode,
-                    jenis=w.jenis,
-                    urutan=w.urutan,
-                    predikat=form.cleaned_data["predikat"],
-                    capaian=form.cleaned_data["capaian"],
-                    row_version=form.cleaned_data["row_version"],
-                )
-                messages.success(request, f"Kinerja organisasi {unit.nama} ditetapkan.")
-                return redirect(
-                    reverse("evaluasi:kinerja_organisasi")
-                    + f"?jendela={w.kode}&tahun={periode.tahun}"
-                )
-            except ValidationError as exc:
-                errors[unit.pk] = _errors(exc)
-        else:
-            errors[unit.pk] = [m for errs in form.errors.values() for m in errs]
-    rows = []
-    for u in units:
-        k = ko.get(u.pk)
-        probe = k or KinerjaOrganisasi(
-            unit_kerja=u, periode=periode, jenis=w.jenis, urutan=w.urutan
-        )
-        rows.append(
-            {
-                "unit": u,
-                "ko": k,
-                "bisa": policy.can(request.user, "tetapkan", probe),
-                "errors": errors.get(u.pk, []),
-                "posted": request.POST if errors.get(u.pk) else None,
-            }
-        )
-    return render(
-        request,
-        "evaluasi/kinerja_organisasi.html",
-        {
-            "periode": periode,
-            "w": w,
-            "jendela_list": jendela.daftar(periode),
-            "tahun_list": selectors.tahun_list(request.user),
-            "rows": rows,
-            "pilihan": [(k, rules.PREDIKAT_ORG_LABEL[k]) for k in rules.PREDIKAT_ORG],
-        },
-    )
 
 
 # --- year-end close -------------------------------------------------------------------------
@@ -671,12 +639,18 @@ def tindak_lanjut(request: HttpRequest) -> HttpResponse:
             for m in _errors(exc):
                 messages.error(request, m)
         return redirect(reverse("evaluasi:tindak_lanjut") + f"?tahun={periode.tahun}")
+    from evaluasi import daftar as daftar_evaluasi
+
     data = selectors.tindak_lanjut(periode)
+    daftar = daftar_evaluasi.tindak_lanjut(request, data.pop("baris"), tahun=periode.tahun)
+    if (resp := daftar.ekspor()) is not None:
+        return resp
     return render(
         request,
         "evaluasi/tindak_lanjut.html",
         {
             **data,
+            "daftar": daftar,
             "periode": periode,
             "tahun_list": selectors.tahun_list(request.user),
             "potensi_pilihan": [(k, rules.POTENSI_LABEL[k]) for k in rules.POTENSI],

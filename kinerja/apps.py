@@ -6,7 +6,10 @@ class KinerjaConfig(AppConfig):
     verbose_name = "Organisasi"
 
     def ready(self) -> None:
-        from kinerja import cache_halaman  # noqa: F401 - watches every connection's writes
+        from kinerja import (
+            cache_halaman,  # noqa: F401 - watches every connection's writes
+            situs,  # noqa: F401 - registers the site-address deploy check
+        )
         from kinerja import navigation as nav
         from kinerja.sinkron import pasang_sinyal
 

@@ -38,6 +38,12 @@ class PegawaiAdminForm(forms.ModelForm):
 class ImporUnggahForm(forms.Form):
     berkas = forms.FileField(
         label="Berkas pegawai (.xlsx atau .csv)",
+        widget=forms.FileInput(
+            attrs={
+                "accept": ".xlsx,.csv,text/csv,"
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
         help_text=f"Paling besar {impor.MAX_BYTES // (1024 * 1024)} MB. Baris pertama berisi "
         "judul kolom.",
     )

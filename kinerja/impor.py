@@ -566,11 +566,17 @@ def periksa(*, instansi: Instansi, rows: list[tuple[int, dict[str, str]]]) -> Re
         tj = jabatan.get(target)
         if j is not None and tj is not None and j.atasan_id == tj.id:
             continue
+        # What terapkan() will count: a new position, or one whose atasan moves.
+        plan.jabatan_diubah += 1
         for rb in rows_by_jabatan.get(key, []):
             if rb.status == "tetap":
                 rb.status = "diubah"
                 rb.perubahan.append("Atasan")
-    plan.baris.sort(key=lambda b: b.nomor)
+    plan.jabatan_dibuat = sum(1 for key in plan.jabatan_baru if key not in jabatan)
+    # A row with an error (also one found only when its atasan was looked up) is listed with
+    # its errors, never also among the rows without one.
+    salah = {g.baris for g in plan.galat}
+    plan.baris = sorted((b for b in plan.baris if b.nomor not in salah), key=lambda b: b.nomor)
     plan.galat.sort(key=lambda g: (g.baris, g.kolom))
     return plan
 

@@ -191,7 +191,7 @@ def ringkasan(plan: Rencana, nama: str) -> str:
     )
 
 
-@jobs.handler("kinerja.impor_pegawai")
+@jobs.handler("kinerja.impor_pegawai", label="Impor pegawai")
 def impor_latar(
     job: Any, *, instansi_id: int, user_id: int, path: str, jenis: str, nama: str
 ) -> dict[str, Any]:

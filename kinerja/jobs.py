@@ -49,6 +49,8 @@ from kinerja.models import Job
 
 log = logging.getLogger(__name__)
 _handlers: dict[str, Callable[..., Any]] = {}
+# What a person reads for a task name ("Dokumen PDF SKP", never "skp.pdf").
+_labels: dict[str, str] = {}
 
 # A pending row that reached the broker but was not started for this long is sent again (its
 # message was lost, e.g. Redis restarted without persistence).
@@ -78,12 +80,37 @@ def backoff(percobaan: int) -> float:
     return delay + random.uniform(0, base / 2)
 
 
-def handler(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def handler(name: str, label: str = "") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
         _handlers[name] = fn
+        if label:
+            _labels[name] = label
         return fn
 
     return deco
+
+
+def label(name: str, teks: str) -> None:
+    """Name a task for the pages (for a handler registered without one)."""
+    _labels[name] = teks
+
+
+def label_tugas(name: str) -> str:
+    """The task as the pages name it; an unknown one is "Pekerjaan latar lain"."""
+    if not _imported:
+        _import_handlers()
+    return _labels.get(name, "Pekerjaan latar lain")
+
+
+def pesan_gagal(job: Job) -> str:
+    """What an admin reads about a failed job: what happened and what to do, in plain words.
+    The technical detail (the traceback) goes to the server log, never to a page."""
+    kali = f"setelah {job.percobaan} kali dicoba" if job.percobaan > 1 else ""
+    return (
+        f"{label_tugas(job.task)} tidak berhasil diproses{' ' + kali if kali else ''}. "
+        "Pilih Kirim ulang untuk mencobanya lagi; bila gagal lagi, laporkan nomor pekerjaan "
+        f"#{job.pk} kepada pengelola aplikasi (rinciannya tercatat di log server)."
+    )
 
 
 def _instansi_of(user: Any) -> int | None:
@@ -277,7 +304,14 @@ def run(job_id: int, pemilik: str = "") -> Hasil:
             hasil = fn(job, **job.kwargs) or {}
     except Exception:
         galat = traceback.format_exc()[-4000:]
-        log.warning("job %s (%s) gagal pada percobaan %s", job_id, job.task, job.percobaan)
+        # The traceback goes to the log for whoever runs the server; pages show pesan_gagal().
+        log.warning(
+            "job %s (%s) gagal pada percobaan %s",
+            job_id,
+            job.task,
+            job.percobaan,
+            exc_info=True,
+        )
         if job.percobaan >= max_attempts():
             mine.update(status=Job.Status.GAGAL, galat=galat, diperbarui=timezone.now())
             return Hasil("gagal")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from kinerja.policy import Actor
 
@@ -18,6 +19,29 @@ class NavItem:
     url_name: str
     visible: Callable[[Actor], bool]
     order: int = 50
+    grup: str = ""  # a key of GRUP; empty: by order
+
+
+# The menu is a few groups (a disclosure each) so that it fits one line on a phone; an entry
+# belongs to the group of its order range unless it names one. A group of one entry shows as a
+# plain link.
+GRUP: tuple[tuple[str, str, int], ...] = (
+    # (key, label, first order of the group)
+    ("perencanaan", "Perencanaan", 0),
+    ("pemantauan", "Pemantauan", 30),
+    ("evaluasi", "Evaluasi", 40),
+    ("kelola", "Kelola", 90),
+)
+
+
+def grup_of(item: NavItem) -> str:
+    if item.grup:
+        return item.grup
+    key = GRUP[0][0]
+    for k, _label, mulai in GRUP:
+        if item.order >= mulai:
+            key = k
+    return key
 
 
 @dataclass(frozen=True)
@@ -25,21 +49,34 @@ class Panel:
     template: str
     visible: Callable[[Actor], bool]
     order: int = 50
+    # What the template shows, read once for the page: konteks(user) -> dict (optional).
+    konteks: Callable[[Any], dict] | None = None
 
 
 NAV: list[NavItem] = []
 PANELS: list[Panel] = []
 
 
-def add_nav(label: str, url_name: str, visible: Callable[[Actor], bool], order: int = 50) -> None:
+def add_nav(
+    label: str,
+    url_name: str,
+    visible: Callable[[Actor], bool],
+    order: int = 50,
+    grup: str = "",
+) -> None:
     if not any(i.url_name == url_name for i in NAV):
-        NAV.append(NavItem(label, url_name, visible, order))
+        NAV.append(NavItem(label, url_name, visible, order, grup))
         NAV.sort(key=lambda i: i.order)
 
 
-def add_panel(template: str, visible: Callable[[Actor], bool], order: int = 50) -> None:
+def add_panel(
+    template: str,
+    visible: Callable[[Actor], bool],
+    order: int = 50,
+    konteks: Callable[[Any], dict] | None = None,
+) -> None:
     if not any(p.template == template for p in PANELS):
-        PANELS.append(Panel(template, visible, order))
+        PANELS.append(Panel(template, visible, order, konteks))
         PANELS.sort(key=lambda p: p.order)
 
 

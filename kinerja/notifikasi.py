@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from kinerja import jobs
 from kinerja.models import Job, Notifikasi, PreferensiNotifikasi
+from kinerja.situs import alamat
 
 JENIS: dict[str, str] = {}
 
@@ -153,10 +154,10 @@ def preferensi_simpan(*, user: Any, email: dict[str, bool]) -> None:
 def tautan_penuh(tautan: str) -> str:
     """The absolute address of an in-app link, for email."""
     if not tautan:
-        return f"{settings.SITE_URL}/notifikasi/"
+        return f"{alamat()}/notifikasi/"
     if tautan.startswith(("http://", "https://")):
         return tautan
-    return f"{settings.SITE_URL}{tautan if tautan.startswith('/') else '/' + tautan}"
+    return f"{alamat()}{tautan if tautan.startswith('/') else '/' + tautan}"
 
 
 def email_susun(n: Notifikasi) -> EmailMultiAlternatives:
@@ -167,8 +168,8 @@ def email_susun(n: Notifikasi) -> EmailMultiAlternatives:
         "pesan": n.pesan,
         "judul": label_jenis(n.jenis),
         "tautan": tautan_penuh(n.tautan),
-        "preferensi": f"{settings.SITE_URL}/notifikasi/preferensi/",
-        "site_url": settings.SITE_URL,
+        "preferensi": f"{alamat()}/notifikasi/preferensi/",
+        "site_url": alamat(),
     }
     subjek = " ".join(render_to_string("email/notifikasi_subjek.txt", ctx).split())
     msg = EmailMultiAlternatives(

@@ -333,7 +333,7 @@ def _tempatkan(r: Restrukturisasi, hasil: Pratinjau, jabatan_id: dict[int, int],
     return mutasi_mod.mutasi_berlakukan_banyak(mutasi_ids=[m.pk for m in dibuat], oleh=oleh)
 
 
-@jobs.handler("kinerja.restrukturisasi")
+@jobs.handler("kinerja.restrukturisasi", label="Penerapan restrukturisasi (SOTK)")
 def restrukturisasi_latar(
     job: Any, *, restrukturisasi_id: int, instansi_id: int, user_id: int | None = None
 ) -> dict[str, Any]:

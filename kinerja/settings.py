@@ -37,7 +37,9 @@ if not SECRET_KEY:
     SECRET_KEY = "django-insecure-dev-only-key-change-me-" + "x" * 20
 ALLOWED_HOSTS = [h for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address for QR codes in PDFs and links in emails (kinerja/situs.py); unset in
+# development: taken from the requests the server answers.
+SITE_URL = env("KINERJA_SITE_URL", env("SITE_URL", "")).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -47,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # the widget templates, so templates/django/forms/ can restyle some
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -75,6 +78,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "kinerja.middleware.SecurityHeadersMiddleware",
+    "kinerja.situs.SitusMiddleware",
     "kinerja.middleware.DatabaseUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -98,6 +102,10 @@ TEMPLATES = [
         },
     }
 ]
+
+# Form widgets render through TEMPLATES, so the project's templates/django/forms/ draws the file
+# input (an Indonesian button and file name instead of the browser's "Choose File").
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # SQLite in the project folder is the zero-setup default; PostgreSQL in CI and production.
 DATABASES = {
@@ -180,6 +188,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# Files browsers ask for at the site root (/favicon.ico), served by WhiteNoise.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Uploads (bukti dukung, lampiran, staff-import previews) and issued documents (PDF, zip, xlsx):

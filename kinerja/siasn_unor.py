@@ -404,7 +404,7 @@ def ringkasan(plan: RencanaUnor, nama: str) -> str:
     return f"Impor unit {nama} selesai: {j['baru']} unit baru, {j['diubah']} diubah, {j['tetap']} tetap."
 
 
-@jobs.handler("kinerja.impor_unor")
+@jobs.handler("kinerja.impor_unor", label="Impor unit kerja dari SIASN")
 def unor_impor_latar(
     job: Any, *, instansi_id: int, user_id: int, path: str, jenis: str, nama: str
 ) -> dict[str, Any]:

@@ -69,7 +69,7 @@ def ping(x: int) -> int:
     return x * 2
 
 
-@jobs.handler("kinerja.email_notifikasi")
+@jobs.handler("kinerja.email_notifikasi", label="Email notifikasi")
 def email_notifikasi(job, *, notifikasi_id: int) -> dict:
     from kinerja.notifikasi import email_kirim
 

@@ -43,7 +43,9 @@ BATAS_PER_MENIT_DEFAULT = 30
 
 # --- helpers for PDF producers ----------------------------------------------------------------
 def verifikasi_url(kode: str) -> str:
-    return settings.SITE_URL + reverse("verifikasi_dokumen", args=[kode])
+    from kinerja.situs import alamat
+
+    return alamat() + reverse("verifikasi_dokumen", args=[kode])
 
 
 def verifikasi_konteks(kode: str | None = None) -> dict:
@@ -130,7 +132,10 @@ class KodeForm(forms.Form):
 
 
 class UnggahForm(forms.Form):
-    berkas = forms.FileField(label="Berkas PDF yang ingin dicocokkan")
+    berkas = forms.FileField(
+        label="Berkas PDF yang ingin dicocokkan",
+        widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
 
 
 def _batas_unggah() -> int:

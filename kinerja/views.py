@@ -14,12 +14,16 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from kinerja import policy
-from kinerja.models import Instansi, Job, Notifikasi, Pegawai, UnitKerja
+from kinerja.models import Instansi, Job, Notifikasi, Pegawai
 from kinerja.navigation import PANELS
 
 
 @login_required
 def beranda(request: HttpRequest) -> HttpResponse:
+    """The home: what to do next, one section per role the user holds (kinerja/beranda.py),
+    the admin's progress of the cycle, and the user's own data."""
+    from kinerja import beranda as tugas
+
     a = policy.actor(request.user)
     saya = (
         Pegawai.objects.select_related(
@@ -32,31 +36,15 @@ def beranda(request: HttpRequest) -> HttpResponse:
         .filter(pk=a.pegawai_id)
         .first()
     )
-    tim = (
-        Pegawai.objects.filter(pejabat_penilai_id=a.pegawai_id)
-        .select_related("jabatan", "unit_kerja")
-        .order_by("nama")
-        if a.pegawai_id
-        else Pegawai.objects.none()
-    )
-    ringkas_instansi = None
-    dikelola = policy.instansi_administered(request.user)
-    if dikelola:
-        ringkas_instansi = {
-            "pegawai": Pegawai.objects.filter(instansi_id=dikelola).count(),
-            "unit": UnitKerja.objects.filter(instansi_id=dikelola).count(),
-        }
-    panels = [p.template for p in PANELS if p.visible(a)]
+    panels = [
+        {"template": p.template, "data": p.konteks(request.user) if p.konteks else {}}
+        for p in PANELS
+        if p.visible(a)
+    ]
     return render(
         request,
         "kinerja/beranda.html",
-        {
-            "saya": saya,
-            "tim": tim,
-            "ringkas_instansi": ringkas_instansi,
-            "panels": panels,
-            "actor": a,
-        },
+        {"saya": saya, "bagian": tugas.susun(request.user), "panels": panels},
     )
 
 
@@ -204,6 +192,11 @@ def job_list(request: HttpRequest) -> HttpResponse:
     if status in JOB_FILTERS:
         qs = qs.filter(JOB_FILTERS[status])
     page = Paginator(qs.order_by("-dibuat", "-id"), 50).get_page(request.GET.get("page"))
+    from kinerja import jobs
+
+    for j in page:
+        j.label = jobs.label_tugas(j.task)
+        j.keterangan = jobs.pesan_gagal(j) if j.status == Job.Status.GAGAL else ""
     return render(
         request, "kinerja/job_list.html", {"page": page, "status": status, "ringkas": ringkas}
     )

@@ -14,4 +14,10 @@ class SkpConfig(AppConfig):
         nav.add_nav("SKP", "skp:index", nav.is_pegawai, order=20)
         nav.add_nav("Persetujuan SKP", "skp:persetujuan", nav.is_penilai, order=21)
         nav.add_nav("Matriks peran-hasil", "skp:matriks_index", nav.boleh("matriks"), order=22)
-        nav.add_panel("skp/partials/beranda_panel.html", nav.is_pegawai, order=20)
+        from kinerja import beranda
+        from skp import beranda as b
+
+        beranda.penyedia(b.skp_saya, order=10)
+        beranda.penyedia(b.persetujuan, order=11)
+        beranda.penyedia(b.eskalasi, order=12)
+        beranda.penyedia(b.matriks, order=13)

@@ -195,6 +195,9 @@ class RencanaHasilKerja(Sinkron):
     ukuran_keberhasilan = models.TextField(
         "ukuran keberhasilan / indikator kinerja individu dan target", blank=True
     )
+    # What the penilai asked to change on this row when returning the SKP (cleared when the
+    # SKP is approved; a new version starts without it).
+    catatan_penilai = models.TextField("catatan pejabat penilai", blank=True)
     row_version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords(excluded_fields=["diubah"])
 

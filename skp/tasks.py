@@ -10,7 +10,7 @@ from kinerja import jobs
 from kinerja.models import Dokumen, Job
 
 
-@jobs.handler("skp.pdf")
+@jobs.handler("skp.pdf", label="Dokumen PDF SKP")
 def skp_pdf(job: Job, *, skp_id: int) -> dict[str, Any]:
     """Render and store the SKP PDF. Idempotent by the job's kunci (the SKP's version and
     last change); the newest document of an SKP supersedes the earlier ones."""

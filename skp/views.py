@@ -38,11 +38,15 @@ def _ke_skp(skp_id: int, anchor: str = "") -> HttpResponse:
 # --- index, create ---------------------------------------------------------------------------
 @login_required
 def skp_index(request: HttpRequest) -> HttpResponse:
+    from skp import daftar
+
     a = policy.actor(request.user)
     periode = selectors.periode_aktif(a.instansi_id)
+    tim = daftar.tim(request, selectors.skp_tim(request.user, periode)) if a.pegawai_id else None
+    if tim is not None and (resp := tim.ekspor()) is not None:
+        return resp
     saya = list(selectors.skp_saya(request.user)) if a.pegawai_id else []
     ada_periode = periode is not None and any(s.periode_id == periode.pk for s in saya)
-    tim = list(selectors.skp_tim(request.user, periode)) if a.pegawai_id else []
     return render(
         request,
         "skp/index.html",
@@ -50,7 +54,8 @@ def skp_index(request: HttpRequest) -> HttpResponse:
             "saya": saya,
             "periode": periode,
             "boleh_buat": bool(a.pegawai_id and periode and not ada_periode),
-            "tim": tim,
+            # The team list shows for whoever has a team (an empty search keeps it shown).
+            "daftar": tim if tim is not None and tim.qs.exists() else None,
         },
     )
 
@@ -493,6 +498,11 @@ def skp_kembalikan(request: HttpRequest, pk: int) -> HttpResponse:
         services.skp_kembalikan,
         "SKP dikembalikan kepada pegawai dengan catatan.",
         catatan=request.POST.get("catatan", ""),
+        catatan_rhk={
+            int(k.removeprefix("catatan-rhk-")): v
+            for k, v in request.POST.items()
+            if k.startswith("catatan-rhk-") and k.removeprefix("catatan-rhk-").isdigit()
+        },
         row_version=request.POST.get("row_version") or None,
     )
 
@@ -564,5 +574,9 @@ def skp_pdf_unduh(request: HttpRequest, pk: int, dok: int) -> HttpResponse:
 # --- approval queue --------------------------------------------------------------------------
 @login_required
 def skp_persetujuan(request: HttpRequest) -> HttpResponse:
-    antrian = list(selectors.antrian_persetujuan(request.user))
-    return render(request, "skp/persetujuan.html", {"antrian": antrian})
+    from skp import daftar
+
+    antrian = daftar.antrian(request, selectors.antrian_persetujuan(request.user))
+    if (resp := antrian.ekspor()) is not None:
+        return resp
+    return render(request, "skp/persetujuan.html", {"daftar": antrian})

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from django import template
 
-from kinerja import policy
-
 register = template.Library()
 
 
@@ -19,26 +17,6 @@ def label_perilaku(kode: str) -> str:
 @register.filter
 def ambil(mapping: dict, key):  # noqa: ANN001
     return mapping.get(key) if mapping else None
-
-
-@register.inclusion_tag("dialog/partials/beranda_ringkas.html", takes_context=True)
-def dialog_ringkas(context) -> dict:
-    """The home-page panel: decisions waiting, requests to answer, feedback coverage."""
-    from dialog import selectors as sel
-
-    request = context["request"]
-    a = policy.actor(request.user)
-    if not a.pegawai_id:
-        return {}
-    menilai = policy.may(a, "menilai")
-    cakupan = sel.cakupan_umpan_balik(penilai_id=a.pegawai_id) if menilai else None
-    return {
-        "perlu_keputusan": sel.penugasan_perlu_keputusan(user=request.user).count()
-        if menilai
-        else 0,
-        "permintaan": sel.permintaan_masuk(user=request.user).count(),
-        "cakupan": cakupan,
-    }
 
 
 ROMAWI = {"I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "AKHIR"}

@@ -209,6 +209,24 @@ def _arsip_unit_catat(pen_id: int, unit_ids: list[int], putaran: int, *, lanjut:
         if lanjut
         else "DO UPDATE SET putaran = EXCLUDED.putaran, putaran_selesai = 0, terbit = 0"
     )
+    if connection.vendor != "postgresql":
+        # SQLite (`make run`): the same rows through the ORM's upsert; it has no array
+        # parameter, and a list bound as one failed the close five times.
+        rows = [
+            ArsipUnit(penutupan_id=pen_id, unit_kerja_id=u, sidik="", jumlah=0, putaran=putaran)
+            for u in unit_ids
+        ]
+        if lanjut:
+            ArsipUnit.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+        else:
+            ArsipUnit.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["penutupan", "unit_kerja"],
+                update_fields=["putaran", "putaran_selesai", "terbit"],
+                batch_size=500,
+            )
+        return
     with connection.cursor() as c:
         c.execute(
             f"INSERT INTO {ArsipUnit._meta.db_table} "

@@ -24,4 +24,4 @@ def pasang() -> None:
     from kinerja import navigation as nav
 
     post_save.connect(_evaluasi_disimpan, sender=Evaluasi, dispatch_uid="siasn-jadwalkan")
-    nav.add_nav("SIASN", "siasn:rekaman", nav.is_admin, order=48)
+    nav.add_nav("SIASN", "siasn:rekaman", nav.is_admin, order=48, grup="kelola")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from kinerja import jobs
 
 
-@jobs.handler("siasn.kirim")
+@jobs.handler("siasn.kirim", label="Pengiriman data ke SIASN")
 def kirim(
     job,
     *,

@@ -33,6 +33,11 @@ def label_org(kode: str | None) -> str:
 
 
 @register.filter
+def label_potensi(kode: str | None) -> str:
+    return rules.POTENSI_LABEL.get(kode or "", "")
+
+
+@register.filter
 def label_langkah(kode: str | None) -> str:
     return rules.LANGKAH_LABEL.get(kode or "", kode or "")
 

@@ -42,20 +42,32 @@ def _kepala_unit_ids(a: Actor) -> set[int]:
 
 
 def memimpin_unit_di_atas(a: Actor, unit) -> bool:
-    """The user heads a unit above `unit` (its parent, or further up the tree)."""
+    """The user heads a unit above `unit` (its parent, or further up the tree). The unit tree
+    of the instansi is read once per request (a list of every unit asks this of each)."""
     heads = _kepala_unit_ids(a)
     if not heads:
         return False
-    from kinerja.models import UnitKerja
-
+    induk = _induk_unit(a, unit.instansi_id)
     seen: set[int] = set()
     current = unit.induk_id
     while current and current not in seen:
         if current in heads:
             return True
         seen.add(current)
-        current = UnitKerja.objects.filter(pk=current).values_list("induk_id", flat=True).first()
+        current = induk.get(current)
     return False
+
+
+def _induk_unit(a: Actor, instansi_id: int) -> dict[int, int | None]:
+    """unit id -> parent id for the instansi's units, cached on the actor for the request."""
+    key = f"induk_unit:{instansi_id}"
+    if key not in a._cache:
+        from kinerja.models import UnitKerja
+
+        a._cache[key] = dict(
+            UnitKerja.objects.filter(instansi_id=instansi_id).values_list("id", "induk_id")
+        )
+    return a._cache[key]
 
 
 @register("evaluasi.evaluasi")

@@ -2,19 +2,21 @@ from __future__ import annotations
 
 from django import template
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
 from kinerja.context_processors import nav_fakta
-from kinerja.navigation import NAV, aktif_url
+from kinerja.navigation import GRUP, NAV, aktif_url, grup_of
 
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
-def nav_links(context) -> str:
+@register.inclusion_tag("kinerja/partials/menu.html", takes_context=True)
+def nav_links(context) -> dict:
+    """The main menu: Beranda, then one disclosure per group of entries (a group of one entry
+    is a plain link), the group of the current page marked."""
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
-        return ""
+        return {"grup": []}
     # Which entries show comes with the menu facts cached per user (context_processors).
     tampil = set(nav_fakta(request)["tautan"])
     items = []
@@ -25,13 +27,25 @@ def nav_links(context) -> str:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        items.append((url, item.label))
-    aktif = aktif_url(request.path, [url for url, _ in items])  # longest prefix wins
-    return format_html_join(
-        "",
-        '<a href="{}" class="navlink{}">{}</a>',
-        ((url, " aktif" if url == aktif else "", label) for url, label in items),
-    )
+        items.append((url, item))
+    urls = ["/"] + [url for url, _ in items]
+    aktif = aktif_url(request.path, urls)  # longest prefix wins
+    per_grup: dict[str, list[dict]] = {}
+    for url, item in items:
+        per_grup.setdefault(grup_of(item), []).append(
+            {"url": url, "label": item.label, "aktif": url == aktif}
+        )
+    grup = [
+        {
+            "key": key,
+            "label": label,
+            "tautan": per_grup[key],
+            "aktif": any(t["aktif"] for t in per_grup[key]),
+        }
+        for key, label, _mulai in GRUP
+        if key in per_grup
+    ]
+    return {"grup": grup, "beranda_aktif": aktif == "/"}
 
 
 @register.filter
@@ -44,3 +58,38 @@ def pangkat_golongan(pegawai) -> str:
 @register.simple_tag
 def badge(kode: str, label: str) -> str:
     return format_html('<span class="badge badge-{}">{}</span>', kode, label)
+
+
+@register.simple_tag
+def id_unik(form, *bagian) -> str:
+    """Give a form's inputs ids of their own when the page shows the same form several times
+    (one per window), so every label points at its own input. Names (what is posted) stay."""
+    form.auto_id = "id_" + "_".join(str(b) for b in bagian) + "_%s"
+    return ""
+
+
+@register.simple_tag
+def daftar_url(daftar, nomor) -> str:
+    """The link to page `nomor` of a list (kinerja/daftar.py), keeping search and filters."""
+    return daftar.url_halaman(nomor)
+
+
+@register.simple_tag
+def urut_kolom(daftar, kunci: str) -> str:
+    """A sortable column header: a link that sorts by it (again: the other way), with
+    aria-sort on the cell when the list is sorted by it."""
+    kol = next((k for k in daftar.kolom if k.kunci == kunci), None)
+    if kol is None:
+        return ""
+    if not kol.urut:
+        return format_html('<th scope="col">{}</th>', kol.label)
+    u = daftar.urut
+    arah = "ascending" if u == kunci else "descending" if u == f"-{kunci}" else ""
+    tanda = {"ascending": " ▲", "descending": " ▼"}.get(arah, "")
+    return format_html(
+        '<th scope="col"{}><a class="urut" href="{}">{}<span aria-hidden="true">{}</span></a></th>',
+        format_html(' aria-sort="{}"', arah) if arah else "",
+        daftar.url_urut(kunci),
+        kol.label,
+        tanda,
+    )

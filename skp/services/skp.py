@@ -4,12 +4,14 @@ belajar, the PDF request.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from kinerja import jobs, persetujuan, policy
 from kinerja.models import Pegawai, Periode
@@ -331,6 +333,8 @@ def skp_setujui(*, skp: SKP, user: Any, row_version: int | None = None, catatan:
         skp.catatan_penilai = catatan.strip()
     skp.row_version += 1
     skp.save()
+    # The rows' notes asked for changes now made: an approved SKP shows none.
+    RencanaHasilKerja.objects.filter(skp=skp).exclude(catatan_penilai="").update(catatan_penilai="")
     penilai = Pegawai.objects.select_related("jabatan").get(pk=a.pegawai_id)
     persetujuan.persetujuan_catat(objek=skp, pegawai=penilai, peran="pejabat_penilai")
     kabari(
@@ -344,8 +348,17 @@ def skp_setujui(*, skp: SKP, user: Any, row_version: int | None = None, catatan:
 
 @layanan
 @transaction.atomic
-def skp_kembalikan(*, skp: SKP, user: Any, catatan: str, row_version: int | None = None) -> SKP:
-    """The pejabat penilai returns a submitted SKP to draft with notes."""
+def skp_kembalikan(
+    *,
+    skp: SKP,
+    user: Any,
+    catatan: str,
+    catatan_rhk: Mapping[int, str] | None = None,
+    row_version: int | None = None,
+) -> SKP:
+    """The pejabat penilai returns a submitted SKP to draft with notes: a general one and/or
+    one per rencana hasil kerja (`catatan_rhk`: row id -> note; rows of another SKP are
+    ignored). At least one note is needed; the rows' notes replace the previous ones."""
     skp = _lock(skp)
     if not policy.can(user, "view", skp):
         raise PermissionDenied("Anda tidak berwenang.")
@@ -354,10 +367,25 @@ def skp_kembalikan(*, skp: SKP, user: Any, catatan: str, row_version: int | None
         raise ValidationError({"__all__": ["Hanya SKP yang diajukan yang dapat dikembalikan."]})
     _require(user, "kembalikan", skp)
     cek_versi(skp, row_version)
-    if not (catatan or "").strip():
-        raise ValidationError({"catatan": ["Tuliskan catatan perbaikan untuk pegawai."]})
+    per_baris = {int(k): str(v).strip() for k, v in (catatan_rhk or {}).items() if str(v).strip()}
+    rows = list(skp.rencana_set.all())
+    per_baris = {k: v for k, v in per_baris.items() if k in {r.pk for r in rows}}
+    if not (catatan or "").strip() and not per_baris:
+        raise ValidationError(
+            {
+                "catatan": [
+                    "Tuliskan catatan perbaikan untuk pegawai: catatan umum atau pada rencana "
+                    "hasil kerja yang perlu diperbaiki."
+                ]
+            }
+        )
+    berubah = [r for r in rows if r.catatan_penilai != per_baris.get(r.pk, "")]
+    for r in berubah:
+        r.catatan_penilai = per_baris.get(r.pk, "")
+    if berubah:
+        bulk_update_with_history(berubah, RencanaHasilKerja, ["catatan_penilai"], default_user=user)
     skp.status = SKP.Status.DRAFT
-    skp.catatan_penilai = catatan.strip()
+    skp.catatan_penilai = (catatan or "").strip()
     skp.diajukan_pada = None
     skp.row_version += 1
     skp.save()
@@ -365,7 +393,8 @@ def skp_kembalikan(*, skp: SKP, user: Any, catatan: str, row_version: int | None
     kabari(
         Pegawai.objects.select_related("user").get(pk=skp.pegawai_id),
         jenis="skp_dikembalikan",
-        pesan=f"SKP {skp.periode.tahun} dikembalikan: {catatan.strip()[:300]}",
+        pesan=f"SKP {skp.periode.tahun} dikembalikan: "
+        + ((catatan or "").strip()[:250] or f"{len(per_baris)} catatan pada rencana hasil kerja"),
         tautan=_url(skp),
     )
     return skp

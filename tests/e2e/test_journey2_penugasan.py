@@ -13,6 +13,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.bantu import klik_menu
+
 pytestmark = pytest.mark.e2e
 
 URAIAN = "Menyusun dasbor data kepegawaian lintas OPD untuk Diskominfo"
@@ -33,7 +35,7 @@ def test_assignment_from_another_dinas_through_the_penilai(e2e_org, login, shot,
 
     # 1. The head of Diskominfo proposes the assignment by her NIP.
     page = login(org.kadis.user)
-    page.click("nav.mainnav >> text=Penugasan")
+    klik_menu(page, "Penugasan")
     page.click("text=Usulkan penugasan")
     page.fill("#id_nip", org.pegawai.nip)
     expect(page.locator("#nip-hasil")).to_contain_text(org.pegawai.nama)
@@ -101,7 +103,7 @@ def test_assignment_from_another_dinas_through_the_penilai(e2e_org, login, shot,
     # indikator the kuantitatif approach asks for, and submits.
     page = login(org.pegawai.user)
     expect(page.locator("#lonceng .badge")).to_have_text("1")
-    page.click("#panel-skp-saya >> text=Buka SKP")
+    page.click("#tugas-skp a.button")
     expect(page.locator("h1")).to_contain_text("Versi 2")
     expect(page.locator("#perubahan-versi")).to_contain_text(f"Penugasan dari {org.kadis.nama}")
     baris = page.locator(f"#rhk-{rhk.pk}")

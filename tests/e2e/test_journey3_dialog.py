@@ -18,6 +18,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.e2e.bantu import klik_menu
+
 pytestmark = pytest.mark.e2e
 
 
@@ -53,7 +55,7 @@ def test_realisasi_evidence_feedback_coaching_reminder_year(
 
     # 1. Realisasi per row for this quarter, from her documentation page.
     page = login(org.pegawai.user)
-    page.click("nav.mainnav >> text=Dokumentasi")
+    klik_menu(page, "Dokumentasi")
     expect(page.locator("#tabel-dokumentasi tbody tr")).to_have_count(2)
     page.click(f"#tabel-dokumentasi >> text={baris1.rencana}")
     card = page.locator(kartu)
@@ -122,7 +124,7 @@ def test_realisasi_evidence_feedback_coaching_reminder_year(
 
     # 3. The penilai's team page: nobody has had feedback from him this window.
     page = login(org.kasubbid.user)
-    page.click("nav.mainnav >> text=Umpan balik")
+    klik_menu(page, "Umpan balik")
     page.click("text=Cakupan umpan balik")
     expect(page.locator("#cakupan-ringkas")).to_contain_text("0 dari 2")
     tim = page.locator("#tabel-cakupan")
@@ -154,7 +156,7 @@ def test_realisasi_evidence_feedback_coaching_reminder_year(
 
     # 4. A peer gives her feedback, choosing her from his list.
     page = login(org.rekan.user)
-    page.click("nav.mainnav >> text=Umpan balik")
+    klik_menu(page, "Umpan balik")
     page.click("text=Beri umpan balik")
     page.select_option("#id_penerima", str(org.pegawai.pk))
     page.click("button:has-text('Lanjut')")
@@ -183,7 +185,7 @@ def test_realisasi_evidence_feedback_coaching_reminder_year(
     # 5. A coaching session with an agreed follow-up and its due date.
     tenggat = today + dt.timedelta(days=3)
     page = login(org.kasubbid.user)
-    page.click("nav.mainnav >> text=Dialog kinerja")
+    klik_menu(page, "Dialog kinerja")
     page.click("text=Catat dialog")
     page.select_option("#id_pegawai", str(org.pegawai.pk))
     page.select_option("#id_jenis", "bimbingan")
@@ -226,7 +228,7 @@ def test_realisasi_evidence_feedback_coaching_reminder_year(
     expect(page.locator("#tindak-lanjut")).to_contain_text("Belum")
 
     # 7. Her year page: everything, newest first.
-    page.click("nav.mainnav >> text=Tahun saya")
+    klik_menu(page, "Tahun saya")
     items = page.locator("ol.linimasa li.peristiwa")
     jenis = [
         re.search(r"peristiwa-(\w+)", c).group(1)

@@ -20,6 +20,8 @@ import requests
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.e2e.bantu import klik_menu
+
 pytestmark = pytest.mark.e2e
 
 A, S, B = "diatas_ekspektasi", "sesuai_ekspektasi", "dibawah_ekspektasi"
@@ -86,7 +88,7 @@ def test_bkd_closes_the_year_and_follows_up(e2e_org, login, shot, live_server):
     # lack kinerja organisasi.
     page = login(org.admin_a)
     page.on("dialog", lambda d: d.accept())
-    page.click("nav.mainnav >> text=Tutup tahun")
+    klik_menu(page, "Tutup tahun")
     lengkap = page.locator("#kelengkapan")
     expect(lengkap).to_contain_text("Belum memiliki SKP disetujui")
     expect(lengkap).to_contain_text(org.fungsional.nama)
@@ -97,9 +99,10 @@ def test_bkd_closes_the_year_and_follows_up(e2e_org, login, shot, live_server):
     # ...and chases a gap: the BKD's own kinerja organisasi for the year.
     page.click("text=Tetapkan kinerja organisasi")
     row = page.locator("#tabel-ko tr", has_text="Badan Kepegawaian Daerah").first
+    row.locator("summary", has_text="Tetapkan").click()  # the form opens in place
     row.locator("select[name=predikat]").select_option("baik")
     row.locator("textarea[name=capaian]").fill("Capaian perjanjian kinerja BKD 96%")
-    row.locator("button:has-text('Tetapkan')").click()
+    row.locator("button:has-text('Simpan')").click()
     expect(page.locator(".messages")).to_contain_text(
         "Kinerja organisasi Badan Kepegawaian Daerah ditetapkan."
     )
@@ -143,10 +146,14 @@ def test_bkd_closes_the_year_and_follows_up(e2e_org, login, shot, live_server):
     assert any("Sangat Kurang" in c for c in cells)
 
     # 3. Follow-up lists: talent pool, development, nine-box.
-    page.click("nav.mainnav >> text=Tindak lanjut")
-    expect(page.locator("#talent-pool")).to_contain_text(org.pegawai.nama)
-    expect(page.locator("#talent-pool")).not_to_contain_text(org.rekan.nama)
-    expect(page.locator("#pengembangan")).to_contain_text(org.rekan.nama)
+    klik_menu(page, "Tindak lanjut")
+    daftar = page.locator("#daftar-tindak-lanjut")
+    expect(daftar.locator("tr", has_text=org.pegawai.nama)).to_contain_text("Talent pool")
+    expect(daftar.locator("tr", has_text=org.rekan.nama)).to_contain_text("Pengembangan")
+    page.locator("#talent-pool").click()  # the number opens the list filtered to it
+    expect(daftar).to_contain_text(org.pegawai.nama)
+    expect(daftar).not_to_contain_text(org.rekan.nama)
+    klik_menu(page, "Tindak lanjut")
     nine = page.locator("#nine-box")
     expect(nine.locator("td.kotak")).to_have_count(9)
     nine.locator("summary", has_text="Potensi belum diisi").click()
@@ -158,8 +165,9 @@ def test_bkd_closes_the_year_and_follows_up(e2e_org, login, shot, live_server):
     # Sangat Baik (above expectation) with high potential: the top-right box holds her.
     kanan_atas = page.locator("#nine-box tbody tr").first.locator("td.kotak").last
     expect(kanan_atas).to_contain_text("1 pegawai")
-    kanan_atas.locator("summary").click()
-    expect(kanan_atas).to_contain_text(org.pegawai.nama)
+    kanan_atas.locator("a", has_text="1 pegawai").click()
+    expect(page.locator("#daftar-tindak-lanjut tbody tr")).to_have_count(1)
+    expect(page.locator("#daftar-tindak-lanjut")).to_contain_text(org.pegawai.nama)
     shot("j5_03_tindak_lanjut")
 
     # 4. A sanction case for the pegawai rated Sangat Kurang, and a step with its deadline.
@@ -189,7 +197,7 @@ def test_bkd_closes_the_year_and_follows_up(e2e_org, login, shot, live_server):
     shot("j5_04_kasus_sanksi")
     uji = kasus.langkah_set.get(langkah="uji_kompetensi")
     assert (uji.mulai, uji.batas, uji.diputuskan_oleh) == (mulai, batas, org.admin_a)
-    page.click("nav.mainnav >> text=Tindak lanjut")
+    klik_menu(page, "Tindak lanjut")
     expect(page.locator("#sanksi tbody tr", has_text=org.staf_dinas.nama)).to_contain_text(
         "Uji kompetensi"
     )

@@ -19,6 +19,8 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from tests.e2e.bantu import klik_menu
+
 pytestmark = pytest.mark.e2e
 
 TIDAK_DITEMUKAN = "Halaman tidak ditemukan"
@@ -67,7 +69,7 @@ def test_changing_the_id_in_the_url_is_404(e2e_org, login, shot, live_server):
 def test_other_kabupaten_admin_finds_none_of_the_province(e2e_org, login, shot, live_server):
     org = e2e_org
     page = login(org.admin_b)
-    page.click('nav.mainnav >> text="Organisasi"')  # not "Kinerja organisasi"
+    klik_menu(page, "Organisasi")  # not "Kinerja organisasi"
     for q in (org.pegawai.nama, org.pegawai.nip, org.pegawai.nip[:8], "Mbete"):
         page.fill("input[name=q]", q)
         page.click("button:has-text('Cari')")

@@ -12,6 +12,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.e2e.bantu import klik_menu
+
 pytestmark = pytest.mark.e2e
 
 
@@ -41,7 +43,7 @@ def test_admin_records_a_mutasi_last_month_and_a_plt_for_a_vacant_post(
     )
 
     page = login(org.admin_a)
-    page.locator("nav.mainnav").get_by_role("link", name="Organisasi", exact=True).click()
+    klik_menu(page, "Organisasi")
     expect(page.locator("h1")).to_have_text("Kelola organisasi")
     page.fill("#cari-pegawai", "Tallo")
     page.click("form[role=search] button")

@@ -123,6 +123,7 @@ def test_pegawai_signs_in_by_sso_and_signing_out_ends_both(e2e_org, op, page, li
     shot("sso-masuk-beranda")
     assert get_user_model().objects.count() == akun  # matched, never created
     # Signing out of Kinerja ends the provider's session too (RP-initiated logout).
+    page.click(".akun summary")  # the account menu holds Keluar
     page.click("form[action='/keluar/'] button")
     page.wait_for_url(f"{live_server.url}/masuk/")
     assert page.locator("#masuk-sso").is_visible()

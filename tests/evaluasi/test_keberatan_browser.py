@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import SHOTS
+from tests.e2e.bantu import klik_menu
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -57,7 +58,7 @@ def test_keberatan_from_filing_to_a_changed_result(e2e_org, login, shot, live_se
     page = login(org.kabid.user)
     page.on("dialog", lambda d: d.accept())
     page.goto(f"{live_server.url}/")
-    page.locator(".mainnav").get_by_role("link", name="Keberatan").click()
+    klik_menu(page, "Keberatan")
     page.get_by_role("link", name="Periksa dan putuskan").click()
     page.check("#aksi-minta input[value='pejabat_penilai']")
     page.check("#aksi-minta input[value='pegawai']")

@@ -44,3 +44,40 @@ def test_each_gap_lands_in_its_own_list_and_nothing_crosses_instansi(org, client
     assert org.rekan.nama in belum_ev and org.pegawai.nama not in belum_ev
     assert org.unit_dinas.nama in unit and f"<li>{org.unit_bidang.nama}</li>" not in unit
     assert org.pegawai_b.nama not in page
+
+
+def test_a_year_counts_who_belonged_to_the_instansi_that_year(org):
+    import datetime as dt
+
+    from kinerja.models import MasaPenilai, RiwayatJabatan
+
+    tahun = org.periode_a.tahun
+    # The rekan joined next year: not one of this year's gaps. The fungsional held a position
+    # this year (by RiwayatJabatan alone) and stays one.
+    MasaPenilai.objects.filter(pegawai=org.rekan).update(mulai=dt.date(tahun + 1, 2, 1))
+    MasaPenilai.objects.filter(pegawai=org.fungsional).delete()
+    RiwayatJabatan.objects.filter(pegawai=org.fungsional).delete()
+    RiwayatJabatan.objects.create(
+        pegawai=org.fungsional,
+        jabatan=org.fungsional.jabatan,
+        mulai=dt.date(tahun - 3, 1, 1),
+        selesai=dt.date(tahun, 3, 31),
+    )
+    lengkap = selectors.kelengkapan(org.periode_a)
+    semua = {p.pk for p in lengkap["tanpa_skp"]} | {p.pk for p in lengkap["tanpa_evaluasi"]}
+    assert org.rekan.pk not in semua
+    assert org.fungsional.pk in semua
+    # Who left before the year began is not counted either.
+    RiwayatJabatan.objects.filter(pegawai=org.fungsional).update(selesai=dt.date(tahun - 1, 12, 31))
+    lengkap = selectors.kelengkapan(org.periode_a)
+    assert org.fungsional.pk not in {p.pk for p in lengkap["tanpa_evaluasi"]}
+
+
+def test_a_final_evaluation_is_not_chased_for_its_skp(org):
+    from skp.models import SKP
+
+    final(org, "pegawai")
+    SKP.objects.filter(pegawai=org.pegawai, periode=org.periode_a).update(status="draft")
+    lengkap = selectors.kelengkapan(org.periode_a)
+    assert org.pegawai.pk not in {p.pk for p in lengkap["tanpa_skp"]}
+    assert org.pegawai.pk not in {p.pk for p in lengkap["tanpa_evaluasi"]}

@@ -155,6 +155,7 @@ def production_env(tmp_path_factory) -> dict[str, str]:
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="kinerja.example.go.id",
         CSRF_TRUSTED_ORIGINS="https://kinerja.example.go.id",
+        KINERJA_SITE_URL="https://kinerja.example.go.id",
         DATABASE_URL=f"sqlite:///{tmp_path_factory.mktemp('deploy') / 'db.sqlite3'}",
     )
 
@@ -177,6 +178,12 @@ def test_check_deploy_is_clean_with_production_settings(production_env):
     full = _check(production_env)
     assert full.returncode == 0, full.stdout + full.stderr
     assert "security." not in full.stdout + full.stderr
+
+
+def test_check_deploy_warns_when_the_site_address_is_not_set(production_env):
+    env = {k: v for k, v in production_env.items() if k != "KINERJA_SITE_URL"}
+    res = _check(env, "--tag", "security", "--fail-level", "WARNING")
+    assert res.returncode != 0 and "kinerja.W001" in res.stdout + res.stderr
 
 
 def test_check_deploy_catches_debug_in_production(production_env):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 
 import pytest
@@ -484,3 +485,42 @@ def test_a_new_upload_replaces_the_unconfirmed_one(org, client_as, settings):
     upload(client, csv_bytes(rows_good(org)))
     assert not default_storage.exists(first)
     assert default_storage.exists(client.session["impor_pegawai"]["path"])
+
+
+@pytest.mark.django_db
+def test_a_row_refused_for_its_atasan_is_not_also_listed_as_a_row_without_errors(org, client_as):
+    rows = rows_good(org)
+    tanpa = make_nip(dt.date(1991, 1, 1), dt.date(2015, 1, 1), True, 5)
+    rows[1][6] = tanpa  # an atasan nobody knows: found only after every row was read
+    html = upload(client_as(org.admin_a), csv_bytes(rows)).content.decode()
+    galat = html.split('id="impor-galat"')[1].split("</table>")[0]
+    baik = html.split("Baris tanpa kesalahan")[1].split("</table>")[0]
+    assert tanpa in galat and NEW1 not in baik and NEW2 in baik
+
+
+@pytest.mark.django_db
+def test_the_preview_says_what_the_import_then_reports(org, client_as):
+    client = client_as(org.admin_a)
+    rows = rows_good(org)
+    # An existing pegawai whose position now reports to another position: no field of the
+    # pegawai changes, but the position's atasan does.
+    rows.append(
+        [
+            org.kasubbid.nip,
+            org.kasubbid.nama,
+            "PNS",
+            org.kasubbid.golongan,
+            org.kasubbid.jabatan.nama,
+            org.kasubbid.unit_kerja.nama,
+            org.kadis.nip,
+            "",
+        ]
+    )
+    pratinjau = upload(client, csv_bytes(rows)).content.decode()
+    ringkas = pratinjau.split('id="impor-ringkasan">')[1].split("</p>")[0]
+    hasil = confirm(client).content.decode()
+    m = re.search(r"Impor [^:]+ selesai: ([^<]+?)\.", hasil)
+    assert m, hasil
+    # Word for word what the result reports, atasan changes included.
+    assert f"Bila disimpan: {m.group(1)}." == ringkas, (ringkas, m.group(1))
+    assert " 0 atasan jabatan diubah" not in ringkas

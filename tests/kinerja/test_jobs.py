@@ -274,34 +274,55 @@ def _jobs_for(org, n: int) -> None:
 
 
 @pytest.mark.django_db
-def test_job_page_shows_own_instansi_jobs_with_errors_and_retries(org, client_as):
-    Job.objects.create(
+def test_job_page_shows_own_instansi_jobs_in_plain_words_with_retries(org, client_as):
+    gagal_job = Job.objects.create(
         task="skp.pdf",
         instansi=org.instansi_a,
         status="gagal",
         percobaan=5,
-        galat="Traceback: WeasyPrintGalat",
+        galat='Traceback (most recent call last):\n  File "/srv/app/x.py"\nWeasyPrintGalat',
     )
     Job.objects.create(
-        task="evaluasi.rekap",
+        task="evaluasi.pdf",
         instansi=org.instansi_a,
         status="pending",
         percobaan=2,
         galat="galat sementara",
         jadwal=timezone.now(),
     )
-    Job.objects.create(task="skp.pdf", instansi=org.instansi_a, status="running", percobaan=1)
+    Job.objects.create(
+        task="kinerja.email_notifikasi", instansi=org.instansi_a, status="running", percobaan=1
+    )
     Job.objects.create(task="rahasia.b", instansi=org.instansi_b, status="gagal", galat="milik B")
     html = client_as(org.admin_a).get("/latar/").content.decode()
-    assert "WeasyPrintGalat" in html and "evaluasi.rekap" in html and "Berjalan" in html
-    assert "rahasia.b" not in html and "milik B" not in html
+    # Labels, not task names; the failure in plain words with what to do, never a traceback.
+    assert "Dokumen PDF SKP" in html and "Email notifikasi" in html and "Berjalan" in html
+    for mentah in ("skp.pdf", "evaluasi.pdf", "kinerja.email_notifikasi", "Traceback", "/srv/"):
+        assert mentah not in html, mentah
+    assert "WeasyPrintGalat" not in html and "Celery" not in html and "Redis" not in html
+    assert "tidak berhasil diproses setelah 5 kali dicoba" in html
+    assert f"#{gagal_job.pk}" in html and "Kirim ulang" in html
+    assert "Pekerjaan latar lain" not in html
+    assert "milik B" not in html
     assert "Gagal (1)" in html and "Diulang (2)" in html and "Menunggu (1)" in html
     diulang = client_as(org.admin_a).get("/latar/?status=diulang").content.decode()
-    assert "evaluasi.rekap" in diulang and "WeasyPrintGalat" in diulang  # 5 attempts: retried
+    assert "Dokumen evaluasi kinerja (PDF)" in diulang and "Dokumen PDF SKP" in diulang
     gagal = client_as(org.admin_a).get("/latar/?status=gagal").content.decode()
-    assert "WeasyPrintGalat" in gagal and "evaluasi.rekap" not in gagal
-    assert "rahasia.b" in client_as(org.admin_b).get("/latar/").content.decode()
-    assert "rahasia.b" in client_as(org.superuser).get("/latar/").content.decode()
+    assert "Dokumen PDF SKP" in gagal and "Dokumen evaluasi kinerja (PDF)" not in gagal
+    assert "Pekerjaan latar lain" in client_as(org.admin_b).get("/latar/").content.decode()
+    assert "milik B" not in client_as(org.superuser).get("/latar/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_failed_job_keeps_its_traceback_in_the_log(caplog, settings):
+    settings.KINERJA_JOB_MAKS_PERCOBAAN = 1
+    job = Job.objects.create(task="uji.selalu_gagal")
+    with caplog.at_level("WARNING", logger="kinerja.jobs"):
+        jobs.run(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.GAGAL
+    assert any(r.exc_info and "Traceback" not in r.getMessage() for r in caplog.records)
+    assert "Traceback" in caplog.text
 
 
 @pytest.mark.django_db
@@ -346,7 +367,8 @@ def test_job_page_query_count_does_not_grow_with_rows(org, client_as):
     _jobs_for(org, 57)
     with CaptureQueriesContext(connection) as large:
         html = c.get("/latar/").content.decode()
-    assert "GalatUji56" in html
+    newest = Job.objects.order_by("-id").first()
+    assert f"#{newest.pk}" in html and "GalatUji" not in html
     assert len(large) == len(small)
 
 

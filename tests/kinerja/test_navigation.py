@@ -32,7 +32,10 @@ def test_longest_matching_prefix_wins(path, aktif):
 
 
 def _aktif(html: str) -> list[str]:
-    return re.findall(r'<a href="[^"]*" class="navlink aktif">([^<]+)</a>', html)
+    return re.findall(
+        r'class="navlink aktif" aria-current="page">(?:<svg.*?</svg>)?(?:<span class="navlabel">)?([^<]+)<',
+        html,
+    )
 
 
 @pytest.mark.django_db

@@ -36,7 +36,7 @@ def test_journey_cascade_draft_return_approve_pdf(e2e_org, login, shot, live_ser
 
     # The pelaksana finds the row, adds indikator, a Tambahan row (an error first), submits.
     page = login(org.pegawai)
-    page.click("#panel-skp-saya >> text=Buka SKP")
+    page.click("#tugas-skp a.button")
     page.wait_for_selector("text=Mengintervensi RHK pimpinan")
     page.locator("#grup-utama >> text=Ubah").first.click()
     form = page.locator("#grup-utama form.rhk-form")
@@ -71,7 +71,7 @@ def test_journey_cascade_draft_return_approve_pdf(e2e_org, login, shot, live_ser
     page.click("text=Kembalikan dengan catatan")
     page.wait_for_selector("text=SKP dikembalikan")
     page = login(org.pegawai)
-    page.click("#panel-skp-saya >> text=Buka SKP")
+    page.click("#tugas-skp a.button")
     page.wait_for_selector("text=Target SOP sebaiknya 3")
     page.locator("#grup-tambahan >> text=Ubah").first.click()
     page.locator("#grup-tambahan input[name='indikator-0-target']").fill("3 SOP")
@@ -87,7 +87,7 @@ def test_journey_cascade_draft_return_approve_pdf(e2e_org, login, shot, live_ser
 
     # She asks for the PDF, watches the progress bar, downloads it.
     page = login(org.pegawai)
-    page.click("#panel-skp-saya >> text=Buka SKP")
+    page.click("#tugas-skp a.button")
     page.click("text=Buat PDF SKP")
     link = page.locator("#pdf-progres a:has-text('Unduh')")
     link.wait_for(timeout=30000)
