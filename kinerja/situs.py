@@ -10,12 +10,12 @@ also when a worker in another process renders it (the address is shared through 
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core import checks
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 
 _KUNCI = "kinerja:situs"
@@ -29,11 +29,8 @@ def alamat() -> str:
         return settings.SITE_URL
     if _terakhir:
         return _terakhir
-    with contextlib.suppress(Exception):  # no cache (Redis down): the default below
-        dari_cache = cache.get(_KUNCI)
-        if dari_cache:
-            return dari_cache
-    return _BAWAAN
+    # Redis down: the cache backend answers a miss (kinerja.redis_cache), so the default.
+    return cache.get(_KUNCI) or _BAWAAN
 
 
 def ingat(request: HttpRequest) -> None:
@@ -43,12 +40,11 @@ def ingat(request: HttpRequest) -> None:
         return
     try:
         asal = f"{request.scheme}://{request.get_host()}"
-    except Exception:  # noqa: BLE001 - a host Django refuses: nothing to remember
+    except DisallowedHost:  # a host Django refuses: nothing to remember
         return
     if asal != _terakhir:
         _terakhir = asal
-        with contextlib.suppress(Exception):
-            cache.set(_KUNCI, asal, None)
+        cache.set(_KUNCI, asal, None)  # dropped by the backend while Redis is down
 
 
 class SitusMiddleware:
