@@ -299,10 +299,13 @@ def _ambil(qs: QuerySet, kolom: list[str], batas: int | None) -> tuple[list[dict
     return rows, (rows[0]["jumlah_total"] if rows else 0)
 
 
-def celah(c: Cakupan, *, batas: int | None = None, tautan: bool = True) -> dict[str, Any]:
+def celah(
+    c: Cakupan, *, batas: int | None = None, tautan: bool = True, user: Any = None
+) -> dict[str, Any]:
     """The four kinds of gap in the scope: lists of dicts (each with a `tautan` to the page that
     fixes it and a `tautan_label`), at most `batas` per kind, and `jumlah` = the full counts.
-    Five queries whatever the size."""
+    Five queries whatever the size, plus one with `user`: a link to an SKP the user may not
+    open (a leader higher up sees the gap, not the SKP) is left out, as in the tree."""
     hasil: dict[str, Any] = {k: [] for k in JENIS_CELAH}
     hasil["jumlah"] = dict.fromkeys(JENIS_CELAH, 0)
     p = c.periode
@@ -398,7 +401,17 @@ def celah(c: Cakupan, *, batas: int | None = None, tautan: bool = True) -> dict[
         m["tautan"] = url("skp:matriks", m["id"]) or url("skp:matriks_index")
         m["tautan_label"] = "Terapkan matriks"
     hasil["matriks"] = rows
+    if user is not None and tautan:
+        _saring_tautan_skp(user, hasil)
     return hasil
+
+
+def _saring_tautan_skp(user: Any, hasil: dict[str, Any]) -> None:
+    baris = [r for k in ("tanpa_intervensi", "tanpa_skp") for r in hasil[k] if r.get("skp_id")]
+    terbuka = skp_terbuka_ids(user, {r["skp_id"] for r in baris})
+    for r in baris:
+        if r["skp_id"] not in terbuka and r["tautan"] == _url("skp:detail", r["skp_id"]):
+            r["tautan"] = ""
 
 
 def _url(name: str, *args: Any) -> str:

@@ -36,7 +36,7 @@ def _konteks(request: HttpRequest, c: Cakupan) -> dict:
     if c.periode is not None:
         pohon_bangun(c.periode, roots, KEDALAMAN_AWAL, anggaran=ANGGARAN_AWAL)
     _tandai_akses(request.user, roots)
-    gaps = celah(c, batas=BATAS_CELAH_HALAMAN)
+    gaps = celah(c, batas=BATAS_CELAH_HALAMAN, user=request.user)
     units = []
     if c.admin:
         units = list(

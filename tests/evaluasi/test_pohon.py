@@ -448,3 +448,19 @@ def test_skp_link_follows_the_skp_policy_for_the_penilai_recorded_on_the_skp(cli
     html = kepala.get(f"/pohon/simpul/{data.k1.pk}/").content.decode()
     assert data.b1.rencana in html
     assert f'href="/skp/{data.b1.skp_id}/"' in html
+
+
+@pytest.mark.django_db
+def test_gap_list_links_only_skps_the_viewer_may_open(client_as, org, data):
+    """The gaps of Kepala BKD's tree include the pegawai's draft SKP three levels down (a
+    gap: no approved SKP). She sees the gap but may not open that SKP, so the list names it
+    without a link (the crawl found 404s behind those links); the kabid's SKP she rates stays
+    linked."""
+    kepala = client_as(org.user("kepala_bkd"))
+    html = kepala.get("/pohon/").content.decode()
+    assert org.pegawai.nama in html and "SKP masih draf" in html
+    assert f'href="/skp/{data.p1.skp_id}/"' not in html
+    assert kepala.get(f"/skp/{data.p1.skp_id}/").status_code == 404
+    assert f'href="/skp/{data.b2.skp_id}/"' in html  # kabid's gap 2: rated by her
+    admin_html = client_as(org.admin_a).get("/pohon/").content.decode()
+    assert f'href="/skp/{data.p1.skp_id}/"' in admin_html
