@@ -9,9 +9,11 @@ changed it, if any). Standard library only, so a BKD can run it anywhere with Py
         --instansi 1 --db rekap.sqlite3            # first run: full pull; later: incremental
 
 The first run reads every pegawai, periode and evaluasi of the instansi with the keyset cursor
-(`?cursor=`). Each later run asks only for what changed since a few minutes before the previous
-run started (`?diubah_sejak=`, following `next`), applies deletions from `perubahan/`, and
-rewrites the rekap rows of the pegawai it touched. `--penuh` forces a full pull. It prints one
+(`?cursor=`). Each later run first asks `perubahan/ringkasan/` how many rows of each list changed
+or were deleted since a few minutes before the previous run started, then pulls only the lists
+that changed (`?diubah_sejak=`, following `next`), applies deletions from `perubahan/` when
+there are any, and rewrites the rekap rows of the pegawai it touched. A quiet night costs one
+request. `--penuh` forces a full pull. It prints one
 JSON line: mode, requests made, seconds, rows.
 """
 
@@ -125,7 +127,15 @@ def sinkron(klien: Klien, db: sqlite3.Connection, instansi: int, penuh: bool = F
         "periode": {"instansi": instansi},
         "evaluasi": {},  # the token's scope: the instansi it belongs to
     }
+    ringkasan = None
+    if sejak is not None:
+        ringkasan = klien.get(
+            "/api/v1/perubahan/ringkasan/",
+            {"diubah_sejak": sejak.isoformat(), "jenis": ",".join(params)},
+        )
     for tabel, p in params.items():
+        if ringkasan is not None and not ringkasan["berubah"].get(tabel):
+            continue  # nothing of this list changed since the last run
         q = {**p, "cursor": ""} if sejak is None else {**p, "diubah_sejak": sejak.isoformat()}
         rows = list(klien.semua(f"/api/v1/{tabel}/", q))
         _simpan(db, tabel, rows, KOLOM[tabel])
@@ -133,7 +143,7 @@ def sinkron(klien: Klien, db: sqlite3.Connection, instansi: int, penuh: bool = F
             tersentuh |= {r["id"] for r in rows}
         elif tabel == "evaluasi":
             tersentuh |= {r["pegawai"] for r in rows}
-    if sejak is not None:
+    if ringkasan is not None and any(ringkasan["dihapus"].values()):
         for t in klien.semua("/api/v1/perubahan/", {"diubah_sejak": sejak.isoformat()}):
             if t["jenis"] in KOLOM:
                 if t["jenis"] == "evaluasi":
@@ -144,6 +154,7 @@ def sinkron(klien: Klien, db: sqlite3.Connection, instansi: int, penuh: bool = F
                 db.execute(f"DELETE FROM {t['jenis']} WHERE id = ?", [t["id"]])
                 if t["jenis"] == "pegawai":
                     db.execute("DELETE FROM rekap WHERE pegawai = ?", [t["id"]])
+    if sejak is not None:
         if (
             db.execute("SELECT count(*) FROM periode").fetchone()[0]
             != db.execute("SELECT count(DISTINCT tahun) FROM rekap").fetchone()[0]

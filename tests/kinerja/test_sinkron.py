@@ -293,3 +293,39 @@ def test_etag_gives_304_until_something_shown_changes(org):
     assert (
         api(org.pegawai_b.user).get("/api/v1/pegawai/")["ETag"] != c.get("/api/v1/pegawai/")["ETag"]
     )
+
+
+# --- the change summary ------------------------------------------------------------------------
+def test_ringkasan_counts_changes_and_deletions_the_caller_may_see_in_one_request(org):
+    from kinerja import services
+
+    _tua(Pegawai)
+    _tua(Jabatan)
+    mulai = timezone.now() - dt.timedelta(seconds=1)
+    Pegawai.objects.filter(pk__in=[org.rekan.pk, org.pegawai.pk]).update(nama="Diubah")
+    j = Jabatan.objects.create(unit_kerja=org.unit_bidang, nama="Dihapus", jenis="pelaksana")
+    services.organisasi_hapus(user=org.admin_a, obj=j)
+    q = {"diubah_sejak": mulai.isoformat(), "jenis": "pegawai,jabatan"}
+    body = api(org.admin_a).get("/api/v1/perubahan/ringkasan/", q).json()
+    assert body["berubah"] == {"jabatan": 0, "pegawai": 2}
+    assert body["dihapus"] == {"jabatan": 1, "pegawai": 0}
+    # Another instansi learns nothing of A's changes.
+    other = api(org.admin_b).get("/api/v1/perubahan/ringkasan/", q).json()
+    assert other["berubah"] == {"jabatan": 0, "pegawai": 0} and other["dihapus"]["jabatan"] == 0
+    # Without `jenis`: every synced resource is counted.
+    semua = api(org.admin_a).get(
+        "/api/v1/perubahan/ringkasan/", {"diubah_sejak": q["diubah_sejak"]}
+    )
+    assert {"pegawai", "evaluasi", "skp", "periode"} <= set(semua.json()["berubah"])
+
+
+def test_ringkasan_refuses_what_it_does_not_know(org):
+    c = api(org.admin_a)
+    r = c.get("/api/v1/perubahan/ringkasan/")
+    assert r.status_code == 400 and "diubah_sejak" in r.json()
+    r = c.get("/api/v1/perubahan/ringkasan/", {"diubah_sejak": "2026-01-01", "jenis": "x,pegawai"})
+    assert r.status_code == 400 and "x" in r.json()["jenis"][0]
+    r = c.get("/api/v1/perubahan/ringkasan/", {"diubah_sejak": "2026-01-01", "halaman": "1"})
+    assert r.status_code == 400 and "halaman" in r.json()
+    assert c.get("/api/v1/perubahan/ringkasan/", {"diubah_sejak": "kemarin"}).status_code == 400
+    assert APIClient().get("/api/v1/perubahan/ringkasan/").status_code in (401, 403)

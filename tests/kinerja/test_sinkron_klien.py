@@ -82,6 +82,15 @@ def test_full_then_incremental_sync_keeps_one_row_per_pegawai_per_year(live_serv
     assert _rows(db) == _expected(org.instansi_a)
     assert (org.pegawai.pk, org.periode_a.tahun, org.pegawai.nama, ev.predikat) in _rows(db)
 
+    # A quiet night: the change summary says nothing changed, and that is the only request.
+    # (Everything above was written seconds ago, inside the client's safety margin: age it.)
+    from bench.sinkron import tua_kan
+
+    tua_kan(org.instansi_a.pk)
+    sepi = _run(live_server, token, org.instansi_a.pk, db)
+    assert sepi["mode"] == "inkremental" and sepi["permintaan"] == 1 and sepi["baris_ditulis"] == 0
+    assert _rows(db) == _expected(org.instansi_a)
+
     # The day's changes.
     org.rekan.nama = "Nama Baru Rekan"
     services.organisasi_simpan(user=org.admin_a, obj=org.rekan)
@@ -100,7 +109,8 @@ def test_full_then_incremental_sync_keeps_one_row_per_pegawai_per_year(live_serv
 
     malam = _run(live_server, token, org.instansi_a.pk, db)
     assert malam["mode"] == "inkremental"
-    assert malam["permintaan"] <= 4  # one page per list and the deletions
+    # The summary, one page each of pegawai and evaluasi (periode did not change), deletions.
+    assert malam["permintaan"] == 4
     assert _rows(db) == _expected(org.instansi_a)
     with sqlite3.connect(db) as c:
         assert c.execute(

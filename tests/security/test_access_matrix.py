@@ -552,6 +552,13 @@ TABLE = [
       query="diubah_sejak=kemarin", note="an invalid time is a 400 naming the parameter"),
     T("perubahan-list",                None,           "POST", "401 405 405 405 405 405 405 405 405 405 405",
       data=_empty, json=True),
+    T("perubahan-ringkasan",           None,           "GET",  "401 200 200 200 200 200 200 200 200 200 200",
+      query="diubah_sejak=2026-01-01T00:00:00Z&jenis=pegawai,evaluasi",
+      note="counts over what each may see (tests/kinerja/test_sinkron.py)"),
+    T("perubahan-ringkasan",           None,           "GET",  "401 400 400 400 400 400 400 400 400 400 400",
+      note="without diubah_sejak: a 400 naming it"),
+    T("perubahan-ringkasan",           None,           "POST", "401 405 405 405 405 405 405 405 405 405 405",
+      data=_empty, json=True),
     # --- API: the organisation over time (issue 16) ------------------------------------------
     T("mutasi-list",                   None,           "GET",  "401 200 200 200 200 200 200 200 200 200 200",
       note="each sees only what the policy scopes: her own, her team's, the admin's instansi"),
