@@ -154,12 +154,11 @@ def sinkron(klien: Klien, db: sqlite3.Connection, instansi: int, penuh: bool = F
                 db.execute(f"DELETE FROM {t['jenis']} WHERE id = ?", [t["id"]])
                 if t["jenis"] == "pegawai":
                     db.execute("DELETE FROM rekap WHERE pegawai = ?", [t["id"]])
-    if sejak is not None:
-        if (
-            db.execute("SELECT count(*) FROM periode").fetchone()[0]
-            != db.execute("SELECT count(DISTINCT tahun) FROM rekap").fetchone()[0]
-        ):
-            tersentuh = None  # a new year: every pegawai gets its row
+    if sejak is not None and (
+        db.execute("SELECT count(*) FROM periode").fetchone()[0]
+        != db.execute("SELECT count(DISTINCT tahun) FROM rekap").fetchone()[0]
+    ):
+        tersentuh = None  # a new year: every pegawai gets its row
     baris = _rekap(db, None if sejak is None else tersentuh)
     db.execute("INSERT OR REPLACE INTO status_sinkron VALUES ('mulai', ?)", [mulai.isoformat()])
     db.commit()
