@@ -21,6 +21,7 @@ from collections import Counter, defaultdict
 
 import pytest
 import schemathesis
+from django.db import DatabaseError, transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -138,7 +139,20 @@ def _fuzz(op, persona: str, auth: dict, strategies: list) -> list[str]:
     @given(case=st.one_of(strategies))
     def run(case):
         MADE[persona] += 1
-        response = case.call(headers=auth)
+        # Each request in its own savepoint: a database error the server swallowed (a 500
+        # in production, where each statement is its own transaction) would otherwise poison
+        # the test's transaction and hide which request did it behind an InternalError.
+        try:
+            with transaction.atomic():
+                response = case.call(headers=auth)
+        except DatabaseError as e:
+            if len(seen) < 2:
+                seen.append(
+                    f"{persona} {op.method.upper()} {op.path}: the request left a database "
+                    f"error behind: {type(e).__name__}: {str(e)[:300]}\n"
+                    f"    reproduce: {case.as_curl_command()}"
+                )
+            return
         try:
             case.validate_response(response, checks=CHECKS)
         except (Exception, BaseExceptionGroup) as e:  # noqa: BLE001  reported together
