@@ -14,7 +14,9 @@ Rows (a row whose page or job does not exist prints "belum diukur: <why>", never
 - one SKP PDF and one evaluation PDF through the outbox job and a Celery worker, against bare
   WeasyPrint on the same HTML;
 - bulk PDFs of the largest unit: one evaluation-PDF job per pegawai, 1 worker process vs 2;
-- staff import of 10,000 rows (kinerja.impor.terapkan) against COPY of the same rows.
+- staff import of 10,000 rows (kinerja.impor.terapkan) against COPY of the same rows;
+- a restructuring moving 1,000 pegawai (preview, apply) against the same update as SQL, and
+  the incremental sync after 100 changes against the full pull (bench.ukur_organisasi).
 Where a page misses its goal the runner profiles it (pyinstrument; EXPLAIN ANALYZE of its
 slowest statements) and appends the profile to the results.
 """
@@ -36,11 +38,12 @@ from bench.dasar import Options, Row, _say
 from bench.laporan import LaporanMixin
 from bench.ukur_halaman import HalamanMixin
 from bench.ukur_impor import ImporMixin
+from bench.ukur_organisasi import OrganisasiMixin
 from bench.ukur_pdf import PdfMixin
 from bench.ukur_tutup import TutupMixin
 
 
-class Bench(TutupMixin, HalamanMixin, PdfMixin, ImporMixin, LaporanMixin):
+class Bench(TutupMixin, HalamanMixin, PdfMixin, ImporMixin, OrganisasiMixin, LaporanMixin):
     """One bench run: the rows, in order; each part is a mixin (bench.ukur_*, bench.laporan)."""
 
     def __init__(self, opts: Options):
@@ -102,6 +105,20 @@ class Bench(TutupMixin, HalamanMixin, PdfMixin, ImporMixin, LaporanMixin):
                         "rasio dilaporkan",
                     ),
                     self.staff_import,
+                )
+            if self._part("restrukturisasi"):
+                self.guard(
+                    self.row(
+                        "restrukturisasi",
+                        "Restrukturisasi (SOTK) memindahkan 1.000 pegawai",
+                        "rasio dilaporkan",
+                    ),
+                    self.restrukturisasi_row,
+                )
+            if self._part("sinkron"):
+                self.guard(
+                    self.row("sinkron", "Sinkronisasi inkremental vs tarik penuh", "< 1 %"),
+                    self.sinkron_row,
                 )
         shutil.rmtree(self.media, ignore_errors=True)
         shutil.rmtree(self.bare_dir, ignore_errors=True)

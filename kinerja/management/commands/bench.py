@@ -46,6 +46,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-profile", action="store_true")
         parser.add_argument("--no-reset", action="store_true")
+        parser.add_argument(
+            "--parts",
+            default=os.environ.get("BENCH_PARTS", ""),
+            help="bagian yang diukur, dipisah koma (tutup, halaman, query, pdf, impor, "
+            "restrukturisasi, sinkron); kosong: semua",
+        )
 
     def handle(self, *args, **o):
         if connection.vendor != "postgresql":
@@ -78,6 +84,7 @@ class Command(BaseCommand):
             results=Path(o["results"]),
             reset=not o["no_reset"],
             profile=not o["no_profile"],
+            parts=tuple(p.strip() for p in o["parts"].split(",") if p.strip()),
             out=self.stdout,
         )
         runner.run(opts)
