@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from simple_history.admin import SimpleHistoryAdmin
 
 from dialog.models import (
     BuktiDukung,
@@ -19,6 +18,7 @@ from dialog.models import (
     TindakLanjut,
     UmpanBalik,
 )
+from kinerja.admin_riwayat import RiwayatAdmin
 
 
 class _ReadOnly:
@@ -37,12 +37,12 @@ class _ReadOnly:
         return policy.scope(request.user, super().get_queryset(request))
 
 
-class ReadOnlyAdmin(_ReadOnly, SimpleHistoryAdmin):
+class ReadOnlyAdmin(_ReadOnly, RiwayatAdmin):
     """Read-only, with the model's simple_history records."""
 
 
 class ReadOnlyPlainAdmin(_ReadOnly, admin.ModelAdmin):
-    """Read-only, for models without HistoricalRecords (a SimpleHistoryAdmin would 500)."""
+    """Read-only, for models without HistoricalRecords (a RiwayatAdmin would 500)."""
 
     def history_view(self, request, object_id, extra_context=None):
         # Refuse before looking the object up, as the change view does: a 403, not a redirect

@@ -436,8 +436,12 @@ def distribusi(request: HttpRequest) -> HttpResponse:
             unit = policy.get_for_user(request.user, UnitKerja.objects.all(), pk=unit_id)
             policy.require(request.user, "distribusi", unit)
             panels = [selectors.distribusi_unit(unit, periode, w)]
+            # Per-person rows: only those the policy lets this viewer see (issue 15, #4).
             daftar = list(
-                Evaluasi.objects.filter(periode=periode, jenis=w.jenis, urutan=w.urutan)
+                policy.scope_baris_distribusi(
+                    request.user,
+                    Evaluasi.objects.filter(periode=periode, jenis=w.jenis, urutan=w.urutan),
+                )
                 .filter(pegawai__unit_kerja=unit)
                 .select_related("pegawai__jabatan", "pejabat_penilai")
                 .order_by("pegawai__nama", "pk")

@@ -12,9 +12,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
 from kinerja import policy, services
+from kinerja.admin_riwayat import RiwayatAdmin
 from kinerja.forms import PegawaiAdminForm
 from kinerja.models import Instansi, Jabatan, Pegawai, Periode, TimKerja, UnitKerja, User
 
@@ -34,7 +34,7 @@ def _instansi_path(model: type[Model]) -> str:
     return {Instansi: "id", Jabatan: "unit_kerja__instansi_id"}.get(model, "instansi_id")
 
 
-class PolicyAdmin(SimpleHistoryAdmin):
+class PolicyAdmin(RiwayatAdmin):
     """Base admin: queryset, permissions and choices through the policy; writes via services."""
 
     list_per_page = 50

@@ -426,6 +426,8 @@ X_FRAME_OPTIONS = "DENY"
 KINERJA_UPLOAD_MAX_BYTES = envint("KINERJA_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 # Public /verifikasi/ requests per client address per minute.
 KINERJA_VERIFIKASI_PER_MENIT = envint("KINERJA_VERIFIKASI_PER_MENIT", 30)
+# NIP lookups per account per minute when proposing an assignment (dialog; enumeration guard).
+KINERJA_CARI_NIP_PER_MENIT = envint("KINERJA_CARI_NIP_PER_MENIT", 30)
 # Trusted reverse proxies in front of the app (0: X-Forwarded-For is ignored).
 KINERJA_PROXY_HOPS = envint("KINERJA_PROXY_HOPS", 0)
 # Staff imports with more rows than this are written by a worker, with a progress bar.

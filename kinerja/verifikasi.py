@@ -21,11 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-import time
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -33,9 +31,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from kinerja.akses.alamat import alamat_klien
+from kinerja.akses.batas import terlalu_sering
 from kinerja.models import Dokumen, _kode_dokumen
 from kinerja.pdf import qr_data_uri
-from kinerja.redis_cache import CacheMati
 
 KODE_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 BATAS_PER_MENIT_DEFAULT = 30
@@ -70,32 +68,7 @@ def dokumen_tandai_digantikan(*, objek, jenis: str | None = None) -> int:
 def _terlalu_sering(request: HttpRequest) -> bool:
     """Count this request for the client's address in a fixed one-minute window."""
     batas = int(getattr(settings, "KINERJA_VERIFIKASI_PER_MENIT", BATAS_PER_MENIT_DEFAULT))
-    key = "verifikasi:rl:" + hashlib.sha256(alamat_klien(request).encode()).hexdigest()[:32]
-    cache.add(key, 0, timeout=60)
-    try:
-        n = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=60)
-        n = 1
-    except CacheMati:  # Redis down (logged once by the cache backend)
-        # A public page that only reads must keep answering while Redis is down; the limit
-        # falls back to this process's memory, so enumeration stays bounded per worker.
-        n = _hitung_lokal(key)
-    return n > batas
-
-
-_lokal: dict[str, tuple[int, int]] = {}
-
-
-def _hitung_lokal(key: str) -> int:
-    menit = int(time.time() // 60)
-    mulai, n = _lokal.get(key, (menit, 0))
-    if mulai != menit:
-        mulai, n = menit, 0
-    if len(_lokal) > 10_000:  # bounded memory under a flood of addresses
-        _lokal.clear()
-    _lokal[key] = (mulai, n + 1)
-    return n + 1
+    return terlalu_sering("verifikasi", alamat_klien(request), batas)
 
 
 def _batasi(view):

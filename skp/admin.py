@@ -4,8 +4,8 @@ versions, the matrix), so an approved SKP can never be edited in place from here
 from __future__ import annotations
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from kinerja.admin_riwayat import RiwayatAdmin
 from skp.models import (
     SKP,
     EkspektasiPerilaku,
@@ -27,7 +27,7 @@ class ReadOnlyMixin:
         return False
 
 
-class ScopedReadOnlyAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+class ScopedReadOnlyAdmin(ReadOnlyMixin, RiwayatAdmin):
     def get_queryset(self, request):
         from kinerja import policy
 

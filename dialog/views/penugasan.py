@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +25,7 @@ from dialog.models import (
 )
 from dialog.views._common import _form_errors, _saya
 from kinerja import policy
+from kinerja.akses.batas import PESAN_429, terlalu_sering
 from kinerja.models import Pegawai, TimKerja
 
 
@@ -55,8 +57,7 @@ def penugasan_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "tab": tab,
-            "boleh_menugaskan": a.pegawai_id
-            and svc.boleh_menugaskan(svc.pegawai_dari(request.user)),
+            "boleh_menugaskan": policy.may(request.user, "menugaskan"),
         },
     )
 
@@ -64,8 +65,23 @@ def penugasan_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @vary_on_headers("HX-Request")
 def penugasan_cari_nip(request: HttpRequest) -> HttpResponse:
-    """Exact-NIP lookup (htmx) for proposing an assignment: name, position, unit, instansi."""
+    """Exact-NIP lookup (htmx) for proposing an assignment: name, position, unit, instansi.
+
+    Only for who may propose an assignment (asked before anything is read), and limited per
+    account: NIPs are structured, so an open lookup would enumerate every instansi's staff."""
     _saya(request)
+    if not policy.may(request.user, "menugaskan"):
+        raise PermissionDenied("Hanya pejabat (atau ketua tim kerja) yang dapat menugaskan.")
+    batas = settings.KINERJA_CARI_NIP_PER_MENIT
+    if terlalu_sering("cari-nip", str(request.user.pk), batas):
+        resp = render(
+            request,
+            "dialog/partials/nip_hasil.html",
+            {"pesan": PESAN_429.format(detik=60)},
+            status=429,
+        )
+        resp["Retry-After"] = "60"
+        return resp
     p = sel.pegawai_dengan_nip(request.GET.get("nip", ""))
     return render(
         request, "dialog/partials/nip_hasil.html", {"p": p, "nip": request.GET.get("nip", "")}
@@ -75,7 +91,7 @@ def penugasan_cari_nip(request: HttpRequest) -> HttpResponse:
 @login_required
 def penugasan_usulkan(request: HttpRequest) -> HttpResponse:
     saya = _saya(request)
-    if not svc.boleh_menugaskan(saya):
+    if not policy.may(request.user, "menugaskan"):
         raise PermissionDenied("Hanya pejabat (atau ketua tim kerja) yang dapat menugaskan.")
     form = f.PenugasanForm(request.POST or None)
     bawahan = {
@@ -258,15 +274,15 @@ def peluang_list(request: HttpRequest) -> HttpResponse:
             "sudah": sudah,
             "milik": milik,
             "saya": saya,
-            "boleh_membuka": svc.boleh_menugaskan(saya),
+            "boleh_membuka": policy.may(request.user, "menugaskan"),
         },
     )
 
 
 @login_required
 def peluang_buka(request: HttpRequest) -> HttpResponse:
-    saya = _saya(request)
-    if not svc.boleh_menugaskan(saya):
+    _saya(request)
+    if not policy.may(request.user, "menugaskan"):
         raise PermissionDenied("Hanya pejabat yang dapat membuka peluang penugasan.")
     form = f.PeluangForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

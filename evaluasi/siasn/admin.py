@@ -7,11 +7,11 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
 from evaluasi.siasn import rules, services
 from evaluasi.siasn.models import IdentitasSiasn, Kiriman, ReferensiSiasn
 from kinerja import policy
+from kinerja.admin_riwayat import RiwayatAdmin
 from kinerja.models import Instansi
 
 
@@ -58,7 +58,7 @@ class ReferensiSiasnForm(forms.ModelForm):
 
 
 @admin.register(ReferensiSiasn)
-class ReferensiSiasnAdmin(_Scoped, SimpleHistoryAdmin):
+class ReferensiSiasnAdmin(_Scoped, RiwayatAdmin):
     form = ReferensiSiasnForm
     list_display = ("jenis", "kode", "nilai", "nama_siasn", "diperiksa", "instansi")
     list_filter = ("jenis", "diperiksa")
@@ -100,7 +100,7 @@ class ReferensiSiasnAdmin(_Scoped, SimpleHistoryAdmin):
 
 
 @admin.register(IdentitasSiasn)
-class IdentitasSiasnAdmin(_Scoped, SimpleHistoryAdmin):
+class IdentitasSiasnAdmin(_Scoped, RiwayatAdmin):
     list_display = ("pegawai", "pns_id", "diambil")
     search_fields = ("pegawai__nama", "^pegawai__nip", "pns_id")
     list_select_related = ("pegawai",)

@@ -18,6 +18,7 @@ tests `is_superuser`, `admin_instansi` or a role (tests/security/test_policy_lin
     instansi_administered(user)        -> the instansi the user administers, or None
     scope_admin(user, qs, path)        -> what the user administers of qs
     pegawai_terkait(user, *hubungan)   -> ids of the pegawai they rate / are atasan of / lead
+    scope_baris_distribusi(user, qs)   -> the evaluations a distribution page may name
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from .core import (  # noqa: F401
 )
 
 from .organisasi import akun_boleh_diadopsi, akun_pilihan, pengelola_instansi  # noqa: E402,F401  isort: skip
+from .evaluasi import scope_baris_distribusi  # noqa: E402,F401  isort: skip
 
 # Importing registers the rules of each resource.
 from . import organisasi  # noqa: E402,F401  isort: skip

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from django.db.models import Model, Q, QuerySet
 
-from .core import Actor, Rules, action, register
+from .core import Actor, Rules, action, capability, register
 
 
 def _p(prefix: str) -> str:
@@ -271,3 +271,31 @@ def boleh_check_in(a: Actor, pegawai: Model) -> bool:
 def boleh_pembinaan(a: Actor, pegawai: Model) -> bool:
     """Bimbingan and konseling kinerja are the pejabat penilai's (or the atasan's) duty."""
     return a.leads(pegawai.pk)
+
+
+@capability("menugaskan")
+def boleh_menugaskan(a: Actor) -> bool:
+    """May propose an assignment (and so look a pegawai up by NIP): an official in a structural
+    position (definitively or as Plt/Plh) or the ketua of an active TimKerja (dialog.rules)."""
+    if not a.pegawai_id:
+        return False
+
+    def build() -> set[int]:
+        from dialog import rules
+        from kinerja.models import Pegawai, TimKerja
+
+        row = (
+            Pegawai.objects.filter(pk=a.pegawai_id)
+            .values("jabatan__jenis", "plt_jabatan_id")
+            .first()
+        )
+        if not row:
+            return set()
+        boleh = rules.boleh_menugaskan(
+            jenis_jabatan=row["jabatan__jenis"],
+            ketua_tim=TimKerja.objects.filter(ketua_id=a.pegawai_id, aktif=True).exists(),
+            plt=bool(row["plt_jabatan_id"]),
+        )
+        return {1} if boleh else set()
+
+    return bool(a._ids("menugaskan", build))

@@ -286,6 +286,20 @@ def boleh_lihat_distribusi_unit(a: Actor, unit) -> bool:
     return Pegawai.objects.filter(unit_kerja_id=unit.pk, pejabat_penilai_id=a.pegawai_id).exists()
 
 
+def scope_baris_distribusi(user, qs: QuerySet) -> QuerySet:
+    """The per-person rows of a distribution page: only evaluations the user may see, and a
+    draft only to its penilai (the one recorded on it or the pegawai's current one). Whoever may
+    see a unit's distribution but not its people (a head of a unit above, the Gubernur, a
+    penilai of one member) gets the counts and no names."""
+    from .core import actor, scope
+
+    a = actor(user)
+    final = Q(status="final")
+    if a.pegawai_id:
+        final |= Q(pejabat_penilai_id=a.pegawai_id) | Q(pegawai__pejabat_penilai_id=a.pegawai_id)
+    return scope(user, qs).filter(final)
+
+
 @action("kinerja.pegawai", "nilai")
 def boleh_nilai_pegawai(a: Actor, pegawai: Model) -> bool:
     """Starting a pegawai's evaluation (and learning whether one exists) is their pejabat

@@ -198,12 +198,12 @@ def test_rate_limit_per_client_address(client, org, settings):
 @pytest.mark.django_db
 def test_rate_limit_still_limits_when_the_cache_is_down(client, org, settings, monkeypatch):
     """Redis down: the public page keeps answering, and the limit holds per process."""
-    import kinerja.verifikasi as verifikasi
+    import kinerja.akses.batas as batas
     from kinerja.redis_cache import RedisCache
 
     # A real Redis cache at an address where nothing listens.
     mati = RedisCache("redis://127.0.0.1:1/0", {"OPTIONS": {"socket_connect_timeout": 0.2}})
-    monkeypatch.setattr(verifikasi, "cache", mati)
+    monkeypatch.setattr(batas, "cache", mati)
     settings.KINERJA_VERIFIKASI_PER_MENIT = 3
     dok = _terbitkan(org, _pdf("asli"))
     url = f"/verifikasi/{dok.kode}/"

@@ -133,8 +133,9 @@ def admin_model(
 
 
 # The admin BKD manages her instansi's organisation in the admin; instansi B's admin finds
-# nothing there (the admin's "does not exist" redirect, R) and every write is refused.
-ORG_ADMIN = {"staff": "200 200 200", "view": "200 R 200", "history": "200 403 200"}
+# nothing there (the admin's "does not exist" redirect, R; its history 404 like a missing id)
+# and every write is refused.
+ORG_ADMIN = {"staff": "200 200 200", "view": "200 R 200", "history": "200 404 200"}
 # Stage records are the superuser's to read in the admin (read-only); admins BKD use the pages.
 SU_READ = {
     "staff": "403 403 200",
@@ -142,6 +143,8 @@ SU_READ = {
     "view": "403 403 200",
     "delete": "403 403 403",
     "change_post": "403 403 403",
+    # B: like a missing id (a foreign one was 403, a missing one 404: issue 15, finding 9).
+    "history": "403 404 200",
 }
 
 
@@ -322,7 +325,8 @@ TABLE = [
       note="only officials (a position that leads) propose work"),
     T("dialog:penugasan_usulkan",      None,           "POST", "L   403 403 200 200 200 200 404 404 403 404",
       data=_empty),
-    T("dialog:penugasan_cari_nip",     None,           "GET",  "L   200 200 200 200 200 200 404 404 200 404"),
+    T("dialog:penugasan_cari_nip",     None,           "GET",  "L   403 403 200 200 200 200 404 404 403 404",
+      note="only who may propose an assignment looks a NIP up (issue 15, #5)"),
     T("dialog:penugasan_detail",       "penugasan",    "GET",  "L   404 404 200 200 404 200 200 404 404 200",
       note="proposed by kadis for the pegawai; goes to her penilai first"),
     T("dialog:penugasan_setujui",      "penugasan",    "GET",  "L   405 405 405 405 405 405 405 405 405 405"),
@@ -701,28 +705,31 @@ TABLE = [
     T("admin:auth_user_password_change", "user_pegawai", "POST", f"{_NS} 200 404 AL  200",
       data=_empty),
     # --- Django admin: stage records, read-only for the superuser -------------------------------
+    # History of a record the admin BKD does not see at all (feedback, dialogue, realisasi) is
+    # 404 like a missing id; of one she sees but may not open here, 403.
     *admin_model("skp", "skp", "skp", **SU_READ),
     *admin_model("skp", "rencanahasilkerja", "rhk_obj", **SU_READ),
     *admin_model("skp", "matriksperanhasil", "matriks", **SU_READ),
     *admin_model("dialog", "penugasan", "penugasan", **SU_READ),
-    *admin_model("dialog", "umpanbalik", "umpan_balik", **SU_READ),
-    *admin_model("dialog", "dialogkinerja", "dialog_kinerja", **SU_READ),
+    *admin_model("dialog", "umpanbalik", "umpan_balik", **{**SU_READ, "history": "404 404 200"}),
+    *admin_model("dialog", "dialogkinerja", "dialog_kinerja", **{**SU_READ, "history": "404 404 200"}),
     # No HistoricalRecords: a plain read-only ModelAdmin, so no simple_history URL exists.
-    *admin_model("dialog", "permintaanumpanbalik", "permintaan_umpan_balik", **SU_READ,
+    *admin_model("dialog", "permintaanumpanbalik", "permintaan_umpan_balik",
+                 **{**SU_READ, "history": "403 403 200"},
                  simple_history=False),
     *admin_model("dialog", "peluang", "peluang", **SU_READ),
     *admin_model("dialog", "klarifikasiekspektasi", "klarifikasi", **SU_READ),
-    *admin_model("dialog", "realisasi", "realisasi", **SU_READ),
-    *admin_model("dialog", "buktidukung", "bukti", **SU_READ),
-    *admin_model("dialog", "tindaklanjut", "tindak_lanjut", **SU_READ),
+    *admin_model("dialog", "realisasi", "realisasi", **{**SU_READ, "history": "404 404 200"}),
+    *admin_model("dialog", "buktidukung", "bukti", **{**SU_READ, "history": "404 404 200"}),
+    *admin_model("dialog", "tindaklanjut", "tindak_lanjut", **{**SU_READ, "history": "404 404 200"}),
     # --- Django admin: SIASN (evaluasi/siasn/admin.py), scoped to the admin's instansi ---------
     *admin_model("evaluasi", "referensisiasn", "siasn_referensi", staff="200 200 200",
-                 view="200 R 200", history="200 403 200", delete="403 403 403",
+                 view="200 R 200", history="200 404 200", delete="403 403 403",
                  change_post="302 R 302",
                  note="the admin instansi edits its own table (through the service); an empty "
                       "form is valid (it empties the code, to be filled again)"),
     *admin_model("evaluasi", "identitassiasn", "siasn_identitas", staff="200 200 200",
-                 add="403 403 403", view="200 R 200", history="200 403 200",
+                 add="403 403 403", view="200 R 200", history="200 404 200",
                  delete="403 403 403", change_post="403 403 403",
                  note="written by the push; read-only"),
     *admin_model("evaluasi", "kiriman", "siasn_kiriman", staff="200 200 200", add="403 403 403",

@@ -1,0 +1,44 @@
+"""A fixed one-minute request counter per key, for the pages that must not be enumerated (the
+public verification page per client address, the NIP lookup per account). In the shared cache;
+with Redis down it falls back to this process's memory, so enumeration stays bounded per worker
+while the page keeps answering."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from django.core.cache import cache
+
+from kinerja.redis_cache import CacheMati
+
+PESAN_429 = "Terlalu banyak permintaan; coba lagi dalam {detik} detik."
+
+
+def terlalu_sering(nama: str, ident: str, batas: int) -> bool:
+    """Count one request of `ident` for `nama`; True once more than `batas` this minute."""
+    key = f"{nama}:rl:" + hashlib.sha256(ident.encode()).hexdigest()[:32]
+    try:
+        cache.add(key, 0, timeout=60)
+        try:
+            n = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=60)
+            n = 1
+    except CacheMati:  # Redis down (logged once by the cache backend)
+        n = _hitung_lokal(key)
+    return n > batas
+
+
+_lokal: dict[str, tuple[int, int]] = {}
+
+
+def _hitung_lokal(key: str) -> int:
+    menit = int(time.time() // 60)
+    mulai, n = _lokal.get(key, (menit, 0))
+    if mulai != menit:
+        mulai, n = menit, 0
+    if len(_lokal) > 10_000:  # bounded memory under a flood of keys
+        _lokal.clear()
+    _lokal[key] = (mulai, n + 1)
+    return n + 1
