@@ -38,3 +38,7 @@ class EvaluasiConfig(AppConfig):
         from evaluasi.siasn.sinyal import pasang
 
         pasang()
+        from evaluasi.services._common import frekuensi_terkunci
+        from kinerja.services import periode_validator
+
+        periode_validator(frekuensi_terkunci)

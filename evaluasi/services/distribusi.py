@@ -42,7 +42,7 @@ def kinerja_organisasi_tetapkan(
     overwrites, also when two creates race for the same window."""
     if unit_kerja.instansi_id != periode.instansi_id:
         raise ValidationError({"unit_kerja": ["Unit kerja bukan bagian dari instansi periode."]})
-    w = jendela.dari_jenis(periode, jenis, urutan)
+    w = jendela.cek_baru(periode, jenis, urutan)
     if predikat not in PredikatOrganisasi.values:
         raise ValidationError(
             {
@@ -158,7 +158,7 @@ def justifikasi_simpan(
     unit_kerja: UnitKerja | None = None,
     pejabat_penilai: Pegawai | None = None,
 ) -> JustifikasiDistribusi:
-    w = jendela.dari_jenis(periode, jenis, urutan)
+    w = jendela.cek_baru(periode, jenis, urutan)
     if cakupan not in JustifikasiDistribusi.Cakupan.values:
         raise ValidationError({"cakupan": ["Cakupan tidak dikenal."]})
     if not (isi or "").strip():

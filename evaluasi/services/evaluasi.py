@@ -7,7 +7,7 @@ quadrant (`rules.predikat`) on every save, finalisation and keberatan decision.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -31,7 +31,7 @@ from evaluasi.services.distribusi import (
     distribusi_peringatan_tim,
     kinerja_organisasi_untuk,
 )
-from kinerja import jobs
+from kinerja import jobs, waktu
 from kinerja.models import Pegawai, Periode
 from kinerja.notifikasi import kabari
 from kinerja.riwayat import layanan
@@ -67,7 +67,7 @@ def evaluasi_mulai(
     whether an evaluation exists. With `baru` (the API's create) an existing evaluation is a
     validation error naming its id: creating never overwrites.
     """
-    w = jendela.dari_jenis(periode, jenis, urutan)
+    w = jendela.cek_baru(periode, jenis, urutan)
     _require(user, "nilai", pegawai, "Hanya pejabat penilai yang dapat mengevaluasi pegawai ini.")
     if pegawai.instansi_id != periode.instansi_id:
         raise ValidationError("Pegawai bukan bagian dari instansi periode ini.")
@@ -153,6 +153,9 @@ def _ipk(ev: Evaluasi, ipk: Any) -> None:
         return
     try:
         value = Decimal(str(ipk).replace(",", "."))
+        # Graded on the value that is stored (two decimals): a typed 3,509 is kept and graded
+        # as 3,51.
+        value = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     except InvalidOperation:
         raise ValidationError({"ipk": ["IPK harus berupa angka, misalnya 3,45."]}) from None
     skp = ev.skp
@@ -280,6 +283,19 @@ def evaluasi_simpan(
     return ev
 
 
+def _jendela_berakhir(ev: Evaluasi) -> None:
+    """A periodic evaluation is finalised only after its window has ended (drafts may be
+    written earlier)."""
+    if ev.jenis != Jenis.PERIODIK:
+        return
+    w = jendela.dari_jenis(ev.periode, ev.jenis, ev.urutan)
+    if waktu.hari_ini() <= w.selesai:
+        raise ValidationError(
+            f"Evaluasi {w.label} baru dapat difinalisasi setelah jendelanya berakhir "
+            f"({rules.tanggal_label(w.selesai)}); sampai saat itu simpan sebagai draft."
+        )
+
+
 @layanan
 @transaction.atomic
 def evaluasi_finalisasi(
@@ -295,6 +311,7 @@ def evaluasi_finalisasi(
     _require(user, "finalisasi", ev)
     _periode_terbuka(ev.periode)
     cek_versi(ev, row_version)
+    _jendela_berakhir(ev)
     kepala = _rating_kepala(ev)
     if kepala == "":
         raise ValidationError(
