@@ -310,19 +310,33 @@ def _dist(judul, counts, org, unit=None, just=None) -> Distribusi:
     return d
 
 
+def unit_tim(penilai_id: int | None, periode: Periode, w: jendela.Window) -> int | None:
+    """The unit a penilai's team is judged by, for the team page and for finalisation alike: the
+    unit most of the team belongs to (those the penilai rates now and those they evaluated in the
+    window), ties to the lowest unit id, so the answer never depends on who is finalised first."""
+    if not penilai_id:
+        return None
+    dinilai = Pegawai.objects.filter(
+        Q(pejabat_penilai_id=penilai_id)
+        | Q(
+            pk__in=Evaluasi.objects.filter(
+                _window_filter(w), periode=periode, pejabat_penilai_id=penilai_id
+            ).values("pegawai_id")
+        )
+    ).exclude(unit_kerja_id=None)
+    unit_ids = Counter(dinilai.values_list("unit_kerja_id", flat=True))
+    if not unit_ids:
+        return None
+    return min(unit_ids, key=lambda u: (-unit_ids[u], u))
+
+
 def distribusi_tim(penilai_id: int, periode: Periode, w: jendela.Window) -> Distribusi:
     """The penilai's team, judged by the guidance of the unit most of the team belongs to."""
     base = Evaluasi.objects.filter(
         _window_filter(w), periode=periode, pejabat_penilai_id=penilai_id
     )
     counts = _counts(base)
-    unit_ids = Counter(
-        Pegawai.objects.filter(pejabat_penilai_id=penilai_id).values_list(
-            "unit_kerja_id", flat=True
-        )
-    )
-    unit_id = unit_ids.most_common(1)[0][0] if unit_ids else None
-    org = _ko_satu(periode, w, unit_id)
+    org = _ko_satu(periode, w, unit_tim(penilai_id, periode, w))
     just = list(
         JustifikasiDistribusi.objects.filter(
             _window_filter(w), periode=periode, cakupan="tim", pejabat_penilai_id=penilai_id

@@ -136,3 +136,22 @@ def test_ipk_graded_on_the_value_stored(org):
     ev.refresh_from_db()
     assert str(ev.ipk) == "3.51"
     assert ev.predikat_ipk == "sangat_baik"  # the band of 3,51, as stored and shown
+
+
+# --- distribution judged per unit as the team page shows it -----------------------------------
+def test_distribution_judged_by_the_team_unit_whichever_is_finalised_first(org):
+    from evaluasi import selectors
+    from evaluasi.services.distribusi import distribusi_peringatan_tim
+    from kinerja.models import Pegawai
+    from tests.evaluasi.conftest import ko
+
+    # kasubbid's team spans two units: pegawai in the Bidang, rekan moved to Diskominfo.
+    dinas = org.kadis.unit_kerja
+    Pegawai.objects.filter(pk=org.rekan.pk).update(unit_kerja=dinas)
+    ko(org, org.pegawai.unit_kerja, "baik")
+    ko(org, dinas, "istimewa")
+    w = jendela.dari_kode(org.periode_a, jendela.AKHIR)
+    halaman = selectors.distribusi_tim(org.kasubbid.pk, org.periode_a, w).predikat_org
+    for who in ("pegawai", "rekan"):
+        ev = Evaluasi.objects.select_related("pegawai").get(pk=evaluasi_draft(org, who).pk)
+        assert distribusi_peringatan_tim(ev)[0] == halaman
