@@ -136,6 +136,21 @@ def evaluasi_sebagai_atasan(user: Any, periode: Periode, w: jendela.Window) -> l
 
 
 # --- one person's evaluation ----------------------------------------------------------------
+def skp_tahun(pegawai_id: int, periode_id: int) -> list:
+    """The SKPs a pegawai held in a year, in date order: per stretch (berlaku_mulai) the latest
+    version, with its penilai. One query."""
+    from skp.models import SKP
+
+    out: dict = {}
+    for s in (
+        SKP.objects.filter(pegawai_id=pegawai_id, periode_id=periode_id)
+        .select_related("pejabat_penilai")
+        .order_by("berlaku_mulai", "-versi")
+    ):
+        out.setdefault(s.berlaku_mulai, s)
+    return sorted(out.values(), key=lambda s: (s.berlaku_mulai is not None, s.berlaku_mulai))
+
+
 def konteks_penilaian(ev: Evaluasi) -> dict[str, Any]:
     """Everything the penilai weighs: approved SKP, realisasi and bukti per RHK, ALL feedback
     (assigning officials' marked), periodic results of the year, ekspektasi perilaku."""
@@ -206,7 +221,9 @@ def konteks_penilaian(ev: Evaluasi) -> dict[str, Any]:
     periodik = list(
         Evaluasi.objects.filter(
             pegawai_id=ev.pegawai_id, periode_id=ev.periode_id, jenis=Jenis.PERIODIK
-        ).order_by("urutan")
+        )
+        .select_related("pejabat_penilai")
+        .order_by("urutan", "mulai", "id")
     )
     ko = kinerja_organisasi_untuk(ev.pegawai.unit_kerja_id, ev.periode, w)
     return {
@@ -219,6 +236,8 @@ def konteks_penilaian(ev: Evaluasi) -> dict[str, Any]:
             {"label": jendela.dari_jenis(ev.periode, p.jenis, p.urutan).label, "ev": p}
             for p in periodik
         ],
+        # Every SKP of the year (a change of penilai closes one and starts another).
+        "skp_tahun": skp_tahun(ev.pegawai_id, ev.periode_id),
         "ko": ko,
         "kepala_unit": kepala_unit(ev.pegawai),
     }
