@@ -42,3 +42,7 @@ class EvaluasiConfig(AppConfig):
         from kinerja.services import periode_validator
 
         periode_validator(frekuensi_terkunci)
+        from evaluasi.services.pemutus import penilai_berubah_terima
+        from kinerja.services import penilai_berubah
+
+        penilai_berubah.connect(penilai_berubah_terima, dispatch_uid="evaluasi.pemutus")

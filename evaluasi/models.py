@@ -481,7 +481,10 @@ class Keberatan(Sinkron):
 
     class SumberPemutus(models.TextChoices):
         ATASAN = "atasan", "Atasan pejabat penilai"
+        PEMEGANG = "pemegang", "Pemegang jabatan atasan pejabat penilai saat ini"
         DITUNJUK = "ditunjuk", "Pejabat yang ditunjuk instansi"
+        ADMIN = "admin", "Ditetapkan admin instansi"
+        BELUM = "belum", "Belum ada (admin instansi diminta menunjuk)"
 
     evaluasi = models.ForeignKey(Evaluasi, on_delete=models.PROTECT, related_name="keberatan_set")
     pegawai = models.ForeignKey("kinerja.Pegawai", on_delete=models.PROTECT, related_name="+")
@@ -493,6 +496,8 @@ class Keberatan(Sinkron):
         "kinerja.Pegawai", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     sumber_pemutus = models.CharField(max_length=10, choices=SumberPemutus.choices)
+    # Why the admin named (or changed) the pemutus; kept with the history.
+    alasan_pemutus = models.TextField("alasan penetapan pemutus", blank=True)
     alasan = models.TextField("alasan keberatan")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DIAJUKAN)
     keputusan = models.CharField(max_length=10, choices=Keputusan.choices, blank=True)

@@ -389,6 +389,9 @@ class KeberatanRules(Rules):
             return terbuka and PEMUTUS in peran
         if action == "jelaskan":
             return terbuka and bool(peran & {PEGAWAI, PEJABAT_PENILAI})
+        if action == "tetapkan_pemutus":
+            # Naming (or changing) who decides an open keberatan is the admin instansi's.
+            return terbuka and ADMIN in peran
         return False
 
 
