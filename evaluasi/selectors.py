@@ -71,6 +71,21 @@ def _window_filter(w: jendela.Window) -> Q:
 
 
 # --- team page -----------------------------------------------------------------------------
+def _tim_q(penilai_id: int, w: jendela.Window) -> Q:
+    """Whom a penilai evaluates in window `w`: for a periodic window, everyone they held in it
+    (also those who have moved on since; not those who came after it); the AKHIR evaluation is
+    made by the penilai in place at year end. Pegawai with no dated record: the penilai now."""
+    from kinerja.masa import dinilai_dalam
+    from kinerja.models import MasaPenilai
+
+    sekarang = Q(pejabat_penilai_id=penilai_id)
+    if w.jenis != Jenis.PERIODIK:
+        return sekarang
+    return Q(pk__in=dinilai_dalam(penilai_id, w.mulai, w.selesai).values("pegawai_id")) | (
+        sekarang & ~Q(pk__in=MasaPenilai.objects.values("pegawai_id"))
+    )
+
+
 def tim_evaluasi(user: Any, periode: Periode, w: jendela.Window) -> list[dict]:
     """The penilai's people with their evaluation, SKP and feedback status for one window."""
     from dialog.models import UmpanBalik
@@ -79,7 +94,7 @@ def tim_evaluasi(user: Any, periode: Periode, w: jendela.Window) -> list[dict]:
     a = policy.actor(user)
     team = (
         list(
-            Pegawai.objects.filter(pejabat_penilai_id=a.pegawai_id)
+            Pegawai.objects.filter(_tim_q(a.pegawai_id, w))
             .exclude(pk=a.pegawai_id)
             .select_related("jabatan", "unit_kerja")
             .order_by("nama", "pk")
@@ -88,9 +103,13 @@ def tim_evaluasi(user: Any, periode: Periode, w: jendela.Window) -> list[dict]:
         else []
     )
     ids = [p.pk for p in team]
+    # Each pegawai's evaluation of this window by this penilai (a window cut by a change of
+    # penilai has one per part; the other part is the other penilai's).
     evs = {
         e.pegawai_id: e
-        for e in Evaluasi.objects.filter(_window_filter(w), periode=periode, pegawai_id__in=ids)
+        for e in Evaluasi.objects.filter(
+            _window_filter(w), periode=periode, pegawai_id__in=ids
+        ).filter(Q(pejabat_penilai_id=a.pegawai_id) | Q(pejabat_penilai_id__isnull=True))
     }
     skp_ok = set(
         SKP.objects.filter(

@@ -121,11 +121,19 @@ def evaluasi_mulai(
     whether an evaluation exists. With `baru` (the API's create) an existing evaluation is a
     validation error naming its id: creating never overwrites.
     """
-    w = jendela.cek_baru(periode, jenis, urutan)
+    w = jendela.dari_jenis(periode, jenis, urutan)
     _require(user, "nilai", pegawai, "Hanya pejabat penilai yang dapat mengevaluasi pegawai ini.")
     if pegawai.instansi_id != periode.instansi_id:
         raise ValidationError("Pegawai bukan bagian dari instansi periode ini.")
     b = bagian_untuk(user, pegawai, w)
+    if (
+        w.jenis == Jenis.PERIODIK
+        and w.urutan == jendela.terakhir(periode)
+        and b.selesai >= w.selesai
+    ):
+        # The last window is rated once, as the AKHIR evaluation, by the penilai at year end;
+        # only a former penilai's part of it (cut by a TMT) is a periodic evaluation of its own.
+        jendela.cek_baru(periode, jenis, urutan)
     lookup = {"pegawai": pegawai, "periode": periode, "jenis": w.jenis, "urutan": w.urutan}
     ev = _evaluasi_bagian(lookup, b, w)
     if ev is None:

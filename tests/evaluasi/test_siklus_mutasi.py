@@ -172,3 +172,23 @@ def test_a_change_cancelled_before_its_date_changes_nothing(org, hari, pos_dinas
     assert (skp.terkini, skp.berlaku_sampai) == (True, None)
     assert SKP.objects.filter(pegawai=org.pegawai).count() == 1
     assert Pegawai.objects.get(pk=org.pegawai.pk).pejabat_penilai_id == org.kasubbid.pk
+
+
+def test_a_change_in_the_last_window_gives_the_old_penilai_their_part_only(org, hari, pos_dinas):
+    from django.core.exceptions import ValidationError
+
+    skp_disetujui(org.pegawai, org.periode_a)
+    hari(_d(org, 11, 20))
+    _pindah(org, pos_dinas, _d(org, 11, 16))
+    lama, baru = org.kasubbid.user, org.kadis.user
+    ev = _mulai(org, lama, "periodik", 4)
+    assert (ev.mulai, ev.selesai, ev.pejabat_penilai_id) == (
+        _d(org, 10, 1),
+        _d(org, 11, 15),
+        org.kasubbid.pk,
+    )
+    # The penilai in place rates the rest of it as the AKHIR evaluation, never as periodic.
+    with pytest.raises(ValidationError) as e:
+        _mulai(org, baru, "periodik", 4)
+    assert "TRIWULAN IV-AKHIR" in str(e.value)
+    assert _mulai(org, baru, "tahunan").pejabat_penilai_id == org.kadis.pk
