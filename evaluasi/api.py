@@ -210,6 +210,9 @@ class EvaluasiSerializer(serializers.ModelSerializer):
             "periode",
             "jenis",
             "urutan",
+            "pejabat_penilai",
+            "mulai",
+            "selesai",
             "rating_hasil_kerja",
             "rating_perilaku_kerja",
             "predikat",
@@ -222,6 +225,9 @@ class EvaluasiSerializer(serializers.ModelSerializer):
             "diubah",
         ]
         read_only_fields = [
+            "pejabat_penilai",
+            "mulai",
+            "selesai",
             "predikat",
             "saran_rating_hasil_kerja",
             "status",

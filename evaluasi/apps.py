@@ -38,3 +38,11 @@ class EvaluasiConfig(AppConfig):
         from evaluasi.siasn.sinyal import pasang
 
         pasang()
+        from evaluasi.services._common import frekuensi_terkunci
+        from kinerja.services import periode_validator
+
+        periode_validator(frekuensi_terkunci)
+        from evaluasi.services.pemutus import penilai_berubah_terima
+        from kinerja.services import penilai_berubah
+
+        penilai_berubah.connect(penilai_berubah_terima, dispatch_uid="evaluasi.pemutus")

@@ -156,6 +156,8 @@ def seed(ctx: dict[str, Any] | None = None) -> dict:
     # Kinerja organisasi: last year's annual, and this year's windows so far.
     sekarang = jendela_pada(ini.tahun, ini.frekuensi, timezone.localdate())
     n_now = sekarang.urutan if sekarang else len(jendela_periodik(ini.tahun, ini.frekuensi))
+    # December is rated once: the last window's evaluation is the AKHIR one, never periodic.
+    n_now = min(n_now, len(jendela_periodik(ini.tahun, ini.frekuensi)) - 1)
     want = [(lalu, "tahunan", None)] + [(ini, "periodik", i) for i in range(1, n_now + 1)]
     have = set(
         KinerjaOrganisasi.objects.filter(unit_kerja__instansi=inst).values_list(

@@ -163,3 +163,16 @@ class PutuskanForm(forms.Form):
     alasan_keputusan = forms.CharField(
         required=False, label="Alasan keputusan", widget=forms.Textarea(attrs={"rows": 4})
     )
+
+
+class PemutusForm(forms.Form):
+    row_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    nip = forms.CharField(
+        label="NIP pejabat yang memutus",
+        max_length=30,
+        help_text="Pegawai aktif di instansi ini, bukan pegawai yang berkeberatan atau pejabat "
+        "penilainya.",
+    )
+    alasan = forms.CharField(
+        label="Alasan penetapan", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )

@@ -45,14 +45,34 @@ class PredikatOrganisasi(models.TextChoices):
     SANGAT_KURANG = rules.SANGAT_KURANG, "Sangat Kurang"
 
 
-def _window_constraints(prefix: str, fields: list[str]) -> list[models.UniqueConstraint]:
-    """One row per window: (…, urutan) for periodic windows, (…) once for the annual one."""
+def _window_constraints(
+    prefix: str, fields: list[str], bagian: bool = False
+) -> list[models.UniqueConstraint]:
+    """One row per window: (…, urutan) for periodic windows, (…) once for the annual one. With
+    `bagian`, a periodic window cut by a change of penilai has one row per part (its `mulai`)."""
+    if bagian:
+        periodik = [
+            models.UniqueConstraint(
+                fields=[*fields, "urutan"],
+                condition=Q(jenis=Jenis.PERIODIK, mulai__isnull=True),
+                name=f"{prefix}_unik_periodik",
+            ),
+            models.UniqueConstraint(
+                fields=[*fields, "urutan", "mulai"],
+                condition=Q(jenis=Jenis.PERIODIK, mulai__isnull=False),
+                name=f"{prefix}_unik_periodik_bagian",
+            ),
+        ]
+    else:
+        periodik = [
+            models.UniqueConstraint(
+                fields=[*fields, "urutan"],
+                condition=Q(jenis=Jenis.PERIODIK),
+                name=f"{prefix}_unik_periodik",
+            )
+        ]
     return [
-        models.UniqueConstraint(
-            fields=[*fields, "urutan"],
-            condition=Q(jenis=Jenis.PERIODIK),
-            name=f"{prefix}_unik_periodik",
-        ),
+        *periodik,
         models.UniqueConstraint(
             fields=fields, condition=Q(jenis=Jenis.TAHUNAN), name=f"{prefix}_unik_tahunan"
         ),
@@ -125,6 +145,11 @@ class Evaluasi(Sinkron):
     atasan_pejabat_penilai = models.ForeignKey(
         "kinerja.Pegawai", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The part of the window this evaluation covers (domain.md, "The organisation over time"):
+    # a window cut by a change of penilai has one evaluation per part, each by its penilai.
+    # Empty on rows made before parts were recorded: the whole window.
+    mulai = models.DateField("dinilai dari", null=True, blank=True)
+    selesai = models.DateField("dinilai sampai", null=True, blank=True)
     rating_hasil_kerja = models.CharField(max_length=20, choices=Rating.choices, blank=True)
     rating_perilaku_kerja = models.CharField(max_length=20, choices=Rating.choices, blank=True)
     predikat = models.CharField(max_length=20, choices=Predikat.choices, blank=True)
@@ -156,7 +181,7 @@ class Evaluasi(Sinkron):
         verbose_name = "evaluasi kinerja"
         verbose_name_plural = "evaluasi kinerja"
         ordering = ["periode_id", "pegawai__nama", "jenis", "urutan"]
-        constraints = _window_constraints("evaluasi", ["pegawai", "periode"])
+        constraints = _window_constraints("evaluasi", ["pegawai", "periode"], bagian=True)
         indexes = [
             models.Index(fields=["periode", "jenis", "urutan", "status"]),
             models.Index(fields=["pejabat_penilai", "periode"]),
@@ -456,7 +481,10 @@ class Keberatan(Sinkron):
 
     class SumberPemutus(models.TextChoices):
         ATASAN = "atasan", "Atasan pejabat penilai"
+        PEMEGANG = "pemegang", "Pemegang jabatan atasan pejabat penilai saat ini"
         DITUNJUK = "ditunjuk", "Pejabat yang ditunjuk instansi"
+        ADMIN = "admin", "Ditetapkan admin instansi"
+        BELUM = "belum", "Belum ada (admin instansi diminta menunjuk)"
 
     evaluasi = models.ForeignKey(Evaluasi, on_delete=models.PROTECT, related_name="keberatan_set")
     pegawai = models.ForeignKey("kinerja.Pegawai", on_delete=models.PROTECT, related_name="+")
@@ -468,6 +496,8 @@ class Keberatan(Sinkron):
         "kinerja.Pegawai", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     sumber_pemutus = models.CharField(max_length=10, choices=SumberPemutus.choices)
+    # Why the admin named (or changed) the pemutus; kept with the history.
+    alasan_pemutus = models.TextField("alasan penetapan pemutus", blank=True)
     alasan = models.TextField("alasan keberatan")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DIAJUKAN)
     keputusan = models.CharField(max_length=10, choices=Keputusan.choices, blank=True)

@@ -75,11 +75,7 @@ def _evaluasi_belum(ctx: Konteks, jenis: str) -> Iterator[Pesan]:
             if p.pejabat_penilai.user_id:
                 grup[p.pejabat_penilai_id].append(p)
                 penilai[p.pejabat_penilai_id] = p.pejabat_penilai
-        judul = (
-            f"Evaluasi kinerja akhir tahun {per.tahun}"
-            if jenis == "tahunan"
-            else f"Evaluasi kinerja {w.label_pendek} {per.tahun}"
-        )
+        judul = f"Evaluasi kinerja {w.label_pendek} {per.tahun}"
         link = tautan("evaluasi:tim", cadangan="/evaluasi/")
         for pid, items in grup.items():
             yield Pesan(
@@ -130,7 +126,7 @@ def kinerja_organisasi_belum(ctx: Konteks) -> Iterator[Pesan]:
         kosong = sorted((uid for uid in units if uid not in ada), key=lambda u: units[u])
         if not kosong:
             continue
-        label = "akhir tahun" if w.jenis == "tahunan" else w.label_pendek
+        label = w.label_pendek
         for uid in kosong:
             for k in kepala[uid]:
                 yield Pesan(

@@ -71,6 +71,21 @@ def _window_filter(w: jendela.Window) -> Q:
 
 
 # --- team page -----------------------------------------------------------------------------
+def _tim_q(penilai_id: int, w: jendela.Window) -> Q:
+    """Whom a penilai evaluates in window `w`: for a periodic window, everyone they held in it
+    (also those who have moved on since; not those who came after it); the AKHIR evaluation is
+    made by the penilai in place at year end. Pegawai with no dated record: the penilai now."""
+    from kinerja.masa import dinilai_dalam
+    from kinerja.models import MasaPenilai
+
+    sekarang = Q(pejabat_penilai_id=penilai_id)
+    if w.jenis != Jenis.PERIODIK:
+        return sekarang
+    return Q(pk__in=dinilai_dalam(penilai_id, w.mulai, w.selesai).values("pegawai_id")) | (
+        sekarang & ~Q(pk__in=MasaPenilai.objects.values("pegawai_id"))
+    )
+
+
 def tim_evaluasi(user: Any, periode: Periode, w: jendela.Window) -> list[dict]:
     """The penilai's people with their evaluation, SKP and feedback status for one window."""
     from dialog.models import UmpanBalik
@@ -79,7 +94,7 @@ def tim_evaluasi(user: Any, periode: Periode, w: jendela.Window) -> list[dict]:
     a = policy.actor(user)
     team = (
         list(
-            Pegawai.objects.filter(pejabat_penilai_id=a.pegawai_id)
+            Pegawai.objects.filter(_tim_q(a.pegawai_id, w))
             .exclude(pk=a.pegawai_id)
             .select_related("jabatan", "unit_kerja")
             .order_by("nama", "pk")
@@ -88,9 +103,13 @@ def tim_evaluasi(user: Any, periode: Periode, w: jendela.Window) -> list[dict]:
         else []
     )
     ids = [p.pk for p in team]
+    # Each pegawai's evaluation of this window by this penilai (a window cut by a change of
+    # penilai has one per part; the other part is the other penilai's).
     evs = {
         e.pegawai_id: e
-        for e in Evaluasi.objects.filter(_window_filter(w), periode=periode, pegawai_id__in=ids)
+        for e in Evaluasi.objects.filter(
+            _window_filter(w), periode=periode, pegawai_id__in=ids
+        ).filter(Q(pejabat_penilai_id=a.pegawai_id) | Q(pejabat_penilai_id__isnull=True))
     }
     skp_ok = set(
         SKP.objects.filter(
@@ -136,6 +155,21 @@ def evaluasi_sebagai_atasan(user: Any, periode: Periode, w: jendela.Window) -> l
 
 
 # --- one person's evaluation ----------------------------------------------------------------
+def skp_tahun(pegawai_id: int, periode_id: int) -> list:
+    """The SKPs a pegawai held in a year, in date order: per stretch (berlaku_mulai) the latest
+    version, with its penilai. One query."""
+    from skp.models import SKP
+
+    out: dict = {}
+    for s in (
+        SKP.objects.filter(pegawai_id=pegawai_id, periode_id=periode_id)
+        .select_related("pejabat_penilai")
+        .order_by("berlaku_mulai", "-versi")
+    ):
+        out.setdefault(s.berlaku_mulai, s)
+    return sorted(out.values(), key=lambda s: (s.berlaku_mulai is not None, s.berlaku_mulai))
+
+
 def konteks_penilaian(ev: Evaluasi) -> dict[str, Any]:
     """Everything the penilai weighs: approved SKP, realisasi and bukti per RHK, ALL feedback
     (assigning officials' marked), periodic results of the year, ekspektasi perilaku."""
@@ -206,7 +240,9 @@ def konteks_penilaian(ev: Evaluasi) -> dict[str, Any]:
     periodik = list(
         Evaluasi.objects.filter(
             pegawai_id=ev.pegawai_id, periode_id=ev.periode_id, jenis=Jenis.PERIODIK
-        ).order_by("urutan")
+        )
+        .select_related("pejabat_penilai")
+        .order_by("urutan", "mulai", "id")
     )
     ko = kinerja_organisasi_untuk(ev.pegawai.unit_kerja_id, ev.periode, w)
     return {
@@ -219,6 +255,8 @@ def konteks_penilaian(ev: Evaluasi) -> dict[str, Any]:
             {"label": jendela.dari_jenis(ev.periode, p.jenis, p.urutan).label, "ev": p}
             for p in periodik
         ],
+        # Every SKP of the year (a change of penilai closes one and starts another).
+        "skp_tahun": skp_tahun(ev.pegawai_id, ev.periode_id),
         "ko": ko,
         "kepala_unit": kepala_unit(ev.pegawai),
     }
@@ -310,19 +348,33 @@ def _dist(judul, counts, org, unit=None, just=None) -> Distribusi:
     return d
 
 
+def unit_tim(penilai_id: int | None, periode: Periode, w: jendela.Window) -> int | None:
+    """The unit a penilai's team is judged by, for the team page and for finalisation alike: the
+    unit most of the team belongs to (those the penilai rates now and those they evaluated in the
+    window), ties to the lowest unit id, so the answer never depends on who is finalised first."""
+    if not penilai_id:
+        return None
+    dinilai = Pegawai.objects.filter(
+        Q(pejabat_penilai_id=penilai_id)
+        | Q(
+            pk__in=Evaluasi.objects.filter(
+                _window_filter(w), periode=periode, pejabat_penilai_id=penilai_id
+            ).values("pegawai_id")
+        )
+    ).exclude(unit_kerja_id=None)
+    unit_ids = Counter(dinilai.values_list("unit_kerja_id", flat=True))
+    if not unit_ids:
+        return None
+    return min(unit_ids, key=lambda u: (-unit_ids[u], u))
+
+
 def distribusi_tim(penilai_id: int, periode: Periode, w: jendela.Window) -> Distribusi:
     """The penilai's team, judged by the guidance of the unit most of the team belongs to."""
     base = Evaluasi.objects.filter(
         _window_filter(w), periode=periode, pejabat_penilai_id=penilai_id
     )
     counts = _counts(base)
-    unit_ids = Counter(
-        Pegawai.objects.filter(pejabat_penilai_id=penilai_id).values_list(
-            "unit_kerja_id", flat=True
-        )
-    )
-    unit_id = unit_ids.most_common(1)[0][0] if unit_ids else None
-    org = _ko_satu(periode, w, unit_id)
+    org = _ko_satu(periode, w, unit_tim(penilai_id, periode, w))
     just = list(
         JustifikasiDistribusi.objects.filter(
             _window_filter(w), periode=periode, cakupan="tim", pejabat_penilai_id=penilai_id

@@ -36,5 +36,6 @@ urlpatterns = [
     ),
     path("keberatan/<int:pk>/jelaskan/", keberatan.jelaskan, name="keberatan_jelaskan"),
     path("keberatan/<int:pk>/putuskan/", keberatan.putuskan, name="keberatan_putuskan"),
+    path("keberatan/<int:pk>/pemutus/", keberatan.pemutus, name="keberatan_pemutus"),
     path("keberatan/lampiran/<int:pk>/", keberatan.lampiran, name="keberatan_lampiran"),
 ]

@@ -18,7 +18,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from evaluasi import jendela, rules, selectors, services
-from evaluasi.forms import JelaskanForm, KeberatanForm, MintaPenjelasanForm, PutuskanForm
+from evaluasi.forms import (
+    JelaskanForm,
+    KeberatanForm,
+    MintaPenjelasanForm,
+    PemutusForm,
+    PutuskanForm,
+)
 from evaluasi.models import Evaluasi, Keberatan, LampiranKeberatan, PenjelasanKeberatan
 from kinerja import policy
 from kinerja.policy.evaluasi import peran_keberatan
@@ -152,6 +158,7 @@ def _konteks(request: HttpRequest, k: Keberatan, **forms: Any) -> dict[str, Any]
         "putus": policy.can(request.user, "putuskan", k),
         "jelaskan": policy.can(request.user, "jelaskan", k) and bool(terbuka_untuk_saya),
     }
+    bisa_tetapkan = policy.can(request.user, "tetapkan_pemutus", k)
     return {
         "k": k,
         "ev": ev,
@@ -163,6 +170,7 @@ def _konteks(request: HttpRequest, k: Keberatan, **forms: Any) -> dict[str, Any]
         "bisa": bisa,
         "bisa_lihat_evaluasi": policy.can(request.user, "view", ev),
         "hanya_baca": not any(bisa.values()),
+        "bisa_tetapkan_pemutus": bisa_tetapkan,
         "diajukan_label": selectors.waktu_label(k.diajukan),
         "batas_label": selectors.waktu_label(k.batas_putusan),
         "sisa_label": rules.sisa_label(k.batas_putusan, _sekarang()),
@@ -291,3 +299,43 @@ def lampiran(request: HttpRequest, pk: int) -> FileResponse:
     resp["Cache-Control"] = "private, no-store"
     resp["X-Content-Type-Options"] = "nosniff"
     return resp
+
+
+@login_required
+def pemutus(request: HttpRequest, pk: int) -> HttpResponse:
+    """The admin instansi names (or changes) who decides an open keberatan, with a reason."""
+    from kinerja.models import Pegawai
+
+    k = selectors.keberatan_untuk(request.user, pk)
+    _boleh(request, "tetapkan_pemutus", k)
+    form = PemutusForm(request.POST or None, initial={"row_version": k.row_version})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            orang = Pegawai.objects.filter(
+                instansi_id=k.pegawai.instansi_id, nip=d["nip"].strip()
+            ).first()
+            try:
+                if orang is None:
+                    raise ValidationError(
+                        {"nip": ["Tidak ada pegawai dengan NIP ini di instansi."]}
+                    )
+                services.keberatan_pemutus_tetapkan(
+                    user=request.user,
+                    keberatan=k,
+                    pemutus=orang,
+                    alasan=d["alasan"],
+                    row_version=d["row_version"],
+                )
+                messages.success(request, f"Pemutus keberatan ditetapkan: {orang.nama}.")
+                return redirect("evaluasi:keberatan_detail", k.pk)
+            except ValidationError as exc:
+                _ke_form(form, exc)
+        status = 400
+    return render(
+        request,
+        "evaluasi/keberatan_pemutus.html",
+        {"k": k, "form": form, "usul": services.pemutus_untuk(k.evaluasi)[0]},
+        status=status,
+    )

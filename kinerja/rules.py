@@ -338,8 +338,11 @@ def jendela_periodik(tahun: int, frekuensi: str) -> list[Jendela]:
 
 
 def jendela_tahunan(tahun: int, frekuensi: str) -> Jendela:
+    """The AKHIR evaluation: the last window's, rated once for the year ("TRIWULAN IV-AKHIR",
+    "SEMESTER II-AKHIR", "DESEMBER-AKHIR")."""
     last = jendela_periodik(tahun, frekuensi)[-1]
-    return Jendela(None, dt.date(tahun, 1, 1), dt.date(tahun, 12, 31), f"{last.label}-AKHIR")
+    label = last.label.removeprefix("BULAN ")
+    return Jendela(None, dt.date(tahun, 1, 1), dt.date(tahun, 12, 31), f"{label}-AKHIR")
 
 
 def jendela_pada(tahun: int, frekuensi: str, tanggal: dt.date) -> Jendela | None:

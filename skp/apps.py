@@ -21,3 +21,7 @@ class SkpConfig(AppConfig):
         beranda.penyedia(b.persetujuan, order=11)
         beranda.penyedia(b.eskalasi, order=12)
         beranda.penyedia(b.matriks, order=13)
+        from kinerja.services import penilai_berubah
+        from skp.services.mutasi import penilai_berubah_terima
+
+        penilai_berubah.connect(penilai_berubah_terima, dispatch_uid="skp.penilai_berubah")

@@ -74,6 +74,11 @@ class SKP(Sinkron):
         related_name="+",
     )
     terkini = models.BooleanField(default=True, help_text="Versi terakhir untuk pegawai+periode.")
+    # The stretch of the year the SKP holds (domain.md, "A change of position or penilai during
+    # the year"): a change of penilai closes it the day before the TMT and a new SKP with the
+    # new penilai starts on the TMT. Empty: from the start / to the end of the year.
+    berlaku_mulai = models.DateField("berlaku mulai", null=True, blank=True)
+    berlaku_sampai = models.DateField("berlaku sampai", null=True, blank=True)
     alasan_perubahan = models.TextField(blank=True)
     catatan_penilai = models.TextField(blank=True)
     # Lampiran SKP (PermenPANRB 6/2022).
@@ -125,6 +130,11 @@ class SKP(Sinkron):
             "instansi_id": self.pegawai.instansi_id,
             "pegawai_id": self.pegawai_id,
         }
+
+    @property
+    def ditutup_mutasi(self) -> bool:
+        """Closed by a change of penilai: read only, kept for the windows it covered."""
+        return self.berlaku_sampai is not None
 
     @property
     def is_draft(self) -> bool:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -109,12 +110,20 @@ def versi_list(skp: SKP) -> list[SKP]:
     )
 
 
-def skp_saya(user: Any) -> QuerySet:
+def skp_saya(user: Any) -> list[SKP]:
+    """The pegawai's SKPs, newest year first: per year the current one and, when the penilai
+    changed during the year, the one closed at the change (latest version of each stretch)."""
     a = policy.actor(user)
-    return (
-        SKP.objects.filter(pegawai_id=a.pegawai_id, terkini=True)
-        .select_related("periode")
-        .order_by("-periode__tahun")
+    out: dict[tuple, SKP] = {}
+    for s in (
+        SKP.objects.filter(pegawai_id=a.pegawai_id)
+        .filter(Q(terkini=True) | Q(berlaku_sampai__isnull=False))
+        .select_related("periode", "pejabat_penilai")
+        .order_by("-periode__tahun", "berlaku_mulai", "-versi")
+    ):
+        out.setdefault((s.periode_id, s.berlaku_mulai), s)
+    return sorted(
+        out.values(), key=lambda s: (-s.periode.tahun, s.berlaku_mulai or dt.date.min)
     )
 
 

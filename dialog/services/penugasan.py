@@ -380,3 +380,66 @@ def peluang_ikuti(*, user: Any, peluang: Peluang, pesan: str = "") -> Penugasan:
         tautan=reverse("dialog:penugasan_detail", args=[p.pk]),
     )
     return p
+
+
+@layanan
+@transaction.atomic
+def penugasan_penilai_berganti(
+    *,
+    pegawai_id: int,
+    penilai_lama_id: int | None,
+    penilai_baru_id: int | None,
+    tmt: Any,
+    oleh: Any = None,
+) -> int:
+    """Penugasan still waiting for a decision when the receiver's pejabat penilai changes move to
+    the new penilai (only the receiver's penilai decides, so they are theirs from now on); the
+    new penilai and the old are told. Each is touched, so the change is in its history and in
+    the incremental sync. Returns how many moved."""
+    menunggu = list(
+        Penugasan.objects.select_for_update().filter(
+            penerima_id=pegawai_id, status=Penugasan.Status.DIUSULKAN
+        )
+    )
+    if not menunggu:
+        return 0
+    for p in menunggu:
+        p._change_reason = f"Pejabat penilai penerima berganti TMT {tmt:%d-%m-%Y}"
+        p.save(update_fields=["diubah"])
+    penerima = Pegawai.objects.get(pk=pegawai_id)
+    n = len(menunggu)
+    if penilai_baru_id:
+        kabari(
+            Pegawai.objects.select_related("user").get(pk=penilai_baru_id),
+            jenis="penugasan_pindah_penilai",
+            pesan=(
+                f"{n} penugasan untuk {penerima.nama} menunggu keputusan Anda: mulai "
+                f"{tmt:%d-%m-%Y} Anda pejabat penilainya."
+            ),
+            tautan=reverse("dialog:penugasan_list"),
+            label="Penugasan pindah kepada Anda",
+        )
+    if penilai_lama_id:
+        kabari(
+            Pegawai.objects.select_related("user").get(pk=penilai_lama_id),
+            jenis="penugasan_pindah_penilai",
+            pesan=(
+                f"{n} penugasan untuk {penerima.nama} yang menunggu keputusan kini diputus "
+                f"pejabat penilai barunya (TMT {tmt:%d-%m-%Y})."
+            ),
+            tautan=reverse("dialog:penugasan_list"),
+        )
+    return n
+
+
+def penilai_berubah_terima(*, tmt: Any, perubahan: list, oleh: Any = None, **_: Any) -> None:
+    """Receiver of `kinerja.services.penilai_berubah`."""
+    for p in perubahan:
+        if p.penilai_berganti:
+            penugasan_penilai_berganti(
+                pegawai_id=p.pegawai_id,
+                penilai_lama_id=p.penilai_lama,
+                penilai_baru_id=p.penilai_baru,
+                tmt=tmt,
+                oleh=oleh,
+            )

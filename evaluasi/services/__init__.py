@@ -20,6 +20,7 @@ from evaluasi.services.distribusi import (  # noqa: F401
     kinerja_organisasi_untuk,
 )
 from evaluasi.services.evaluasi import (  # noqa: F401
+    bagian_untuk,  # noqa: F401
     evaluasi_buka_kembali,
     evaluasi_dokumen_render,
     evaluasi_finalisasi,
@@ -34,6 +35,11 @@ from evaluasi.services.keberatan import (  # noqa: F401
     keberatan_jelaskan,
     keberatan_minta_penjelasan,
     keberatan_putuskan,
+)
+from evaluasi.services.pemutus import (  # noqa: F401
+    keberatan_pemutus_tetapkan,
+    keberatan_pemutus_turunkan_ulang,
+    pemutus_untuk,
 )
 from evaluasi.services.tindak_lanjut import (  # noqa: F401
     kasus_sanksi_buka,

@@ -21,3 +21,22 @@ def _periode_terbuka(periode: Periode) -> None:
 
 # --- follow-up -----------------------------------------------------------------------------
 HANYA_ADMIN = "Hanya admin instansi yang dapat melakukan tindakan ini."
+
+
+def frekuensi_terkunci(*, before: Periode | None, after: Periode) -> None:
+    """The frequency of a year is fixed once any evaluation of that year exists (registered as a
+    Periode rule of `kinerja.services.organisasi_simpan`: pages, import and API alike)."""
+    if before is None or before.frekuensi == after.frekuensi:
+        return
+    from evaluasi.models import Evaluasi
+
+    n = Evaluasi.objects.filter(periode_id=before.pk).count()
+    if n:
+        raise ValidationError(
+            {
+                "frekuensi": [
+                    f"Frekuensi evaluasi tahun {before.tahun} tidak dapat diubah: sudah ada "
+                    f"{n} evaluasi kinerja pada tahun ini ({before.get_frekuensi_display()})."
+                ]
+            }
+        )

@@ -42,7 +42,7 @@ def kinerja_organisasi_tetapkan(
     overwrites, also when two creates race for the same window."""
     if unit_kerja.instansi_id != periode.instansi_id:
         raise ValidationError({"unit_kerja": ["Unit kerja bukan bagian dari instansi periode."]})
-    w = jendela.dari_jenis(periode, jenis, urutan)
+    w = jendela.cek_baru(periode, jenis, urutan)
     if predikat not in PredikatOrganisasi.values:
         raise ValidationError(
             {
@@ -125,9 +125,12 @@ def _team_counts(ev: Evaluasi) -> dict[str, int]:
 
 def distribusi_peringatan_tim(ev: Evaluasi) -> tuple[str | None, list[rules.Pelanggaran]]:
     """(kinerja organisasi predikat, broken bounds needing justification) for the penilai's team
-    in the evaluation's window, judged by the guidance of the evaluated pegawai's unit."""
+    in the evaluation's window, judged by the guidance of the unit the team page judges the team
+    by (`selectors.unit_tim`), whichever member is being finalised."""
+    from evaluasi.selectors import unit_tim
+
     w = jendela.dari_jenis(ev.periode, ev.jenis, ev.urutan)
-    ko = kinerja_organisasi_untuk(ev.pegawai.unit_kerja_id, ev.periode, w)
+    ko = kinerja_organisasi_untuk(unit_tim(ev.pejabat_penilai_id, ev.periode, w), ev.periode, w)
     if ko is None:
         return None, []
     return ko.predikat, rules.periksa_distribusi(ko.predikat, _team_counts(ev))
@@ -158,7 +161,7 @@ def justifikasi_simpan(
     unit_kerja: UnitKerja | None = None,
     pejabat_penilai: Pegawai | None = None,
 ) -> JustifikasiDistribusi:
-    w = jendela.dari_jenis(periode, jenis, urutan)
+    w = jendela.cek_baru(periode, jenis, urutan)
     if cakupan not in JustifikasiDistribusi.Cakupan.values:
         raise ValidationError({"cakupan": ["Cakupan tidak dikenal."]})
     if not (isi or "").strip():

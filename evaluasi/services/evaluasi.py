@@ -7,11 +7,12 @@ quadrant (`rules.predikat`) on every save, finalisation and keberatan decision.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,7 +32,7 @@ from evaluasi.services.distribusi import (
     distribusi_peringatan_tim,
     kinerja_organisasi_untuk,
 )
-from kinerja import jobs
+from kinerja import jobs, masa, policy, waktu
 from kinerja.models import Pegawai, Periode
 from kinerja.notifikasi import kabari
 from kinerja.riwayat import layanan
@@ -44,10 +45,63 @@ def kepala_unit(pegawai: Pegawai) -> bool:
     return bool(pegawai.jabatan_id and pegawai.jabatan.kepala_unit)
 
 
-def _skp_disetujui(pegawai: Pegawai, periode: Periode):
+def _skp_disetujui(pegawai: Pegawai, periode: Periode, tanggal=None):
+    """The approved SKP an evaluation rests on: the one in force on `tanggal` (the end of the
+    part rated), else the latest approved of the year."""
     from skp.selectors import skp_disetujui
+    from skp.services.mutasi import skp_pada
 
+    if tanggal is not None:
+        skp = skp_pada(pegawai=pegawai, periode=periode, tanggal=tanggal)
+        if skp is not None:
+            return skp
     return skp_disetujui(pegawai=pegawai, periode=periode)
+
+
+def bagian_untuk(user: Any, pegawai: Pegawai, w: jendela.Window) -> masa.Bagian:
+    """The part of window `w` the user rates (domain.md, "The organisation over time"): a
+    periodic window is rated by whoever held the pegawai in it, a window cut by a TMT by each
+    penilai for their part. The AKHIR evaluation is the penilai's in place at year end. Someone
+    who held no part of the window is refused."""
+    saya = policy.actor(user).pegawai_id
+    bagian = [] if w.jenis == Jenis.TAHUNAN else masa.bagian_dalam(pegawai.pk, w.mulai, w.selesai)
+    if not bagian:
+        # The AKHIR evaluation, or no record of who rated when (rows written before dated
+        # positions): the penilai now.
+        if saya is None or saya != pegawai.pejabat_penilai_id:
+            raise PermissionDenied(
+                f"Evaluasi {w.label} dibuat oleh pejabat penilai pegawai ini saat ini."
+            )
+        return masa.Bagian(
+            pegawai.pk,
+            pegawai.pejabat_penilai_id,
+            pegawai.atasan_pejabat_penilai_id,
+            w.mulai,
+            w.selesai,
+        )
+    milik = [b for b in bagian if saya is not None and b.pejabat_penilai_id == saya]
+    if not milik:
+        raise PermissionDenied(
+            f"Anda bukan pejabat penilai pegawai ini pada {w.label}; evaluasi jendela itu dibuat "
+            "oleh pejabat penilai yang menilainya saat itu."
+        )
+    b = milik[-1]
+    if len(bagian) == 1:
+        # The whole window under one penilai.
+        return masa.Bagian(
+            b.pegawai_id, b.pejabat_penilai_id, b.atasan_pejabat_penilai_id, w.mulai, w.selesai
+        )
+    return b
+
+
+def _evaluasi_bagian(lookup: dict, b: masa.Bagian, w: jendela.Window) -> Evaluasi | None:
+    """The evaluation of part `b` of the window, if it exists (rows without dates are the
+    whole window's)."""
+    qs = Evaluasi.objects.filter(**lookup)
+    if w.jenis == Jenis.TAHUNAN:
+        return qs.first()
+    utuh = (b.mulai, b.selesai) == (w.mulai, w.selesai)
+    return qs.filter(Q(mulai=b.mulai) | Q(mulai__isnull=True) if utuh else Q(mulai=b.mulai)).first()
 
 
 @layanan
@@ -71,8 +125,17 @@ def evaluasi_mulai(
     _require(user, "nilai", pegawai, "Hanya pejabat penilai yang dapat mengevaluasi pegawai ini.")
     if pegawai.instansi_id != periode.instansi_id:
         raise ValidationError("Pegawai bukan bagian dari instansi periode ini.")
+    b = bagian_untuk(user, pegawai, w)
+    if (
+        w.jenis == Jenis.PERIODIK
+        and w.urutan == jendela.terakhir(periode)
+        and b.selesai >= w.selesai
+    ):
+        # The last window is rated once, as the AKHIR evaluation, by the penilai at year end;
+        # only a former penilai's part of it (cut by a TMT) is a periodic evaluation of its own.
+        jendela.cek_baru(periode, jenis, urutan)
     lookup = {"pegawai": pegawai, "periode": periode, "jenis": w.jenis, "urutan": w.urutan}
-    ev = Evaluasi.objects.filter(**lookup).first()
+    ev = _evaluasi_bagian(lookup, b, w)
     if ev is None:
         _periode_terbuka(periode)
         try:
@@ -81,12 +144,14 @@ def evaluasi_mulai(
             with transaction.atomic():
                 return Evaluasi.objects.create(
                     **lookup,
-                    skp=_skp_disetujui(pegawai, periode),
-                    pejabat_penilai_id=pegawai.pejabat_penilai_id,
-                    atasan_pejabat_penilai_id=pegawai.atasan_pejabat_penilai_id,
+                    mulai=b.mulai,
+                    selesai=b.selesai,
+                    skp=_skp_disetujui(pegawai, periode, b.selesai),
+                    pejabat_penilai_id=b.pejabat_penilai_id,
+                    atasan_pejabat_penilai_id=b.atasan_pejabat_penilai_id,
                 )
         except IntegrityError:
-            ev = Evaluasi.objects.get(**lookup)
+            ev = _evaluasi_bagian(lookup, b, w)
     if baru:
         raise ValidationError(
             {
@@ -153,6 +218,9 @@ def _ipk(ev: Evaluasi, ipk: Any) -> None:
         return
     try:
         value = Decimal(str(ipk).replace(",", "."))
+        # Graded on the value that is stored (two decimals): a typed 3,509 is kept and graded
+        # as 3,51.
+        value = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     except InvalidOperation:
         raise ValidationError({"ipk": ["IPK harus berupa angka, misalnya 3,45."]}) from None
     skp = ev.skp
@@ -209,7 +277,7 @@ def evaluasi_simpan(
     _periode_terbuka(ev.periode)
     cek_versi(ev, row_version)
     # A draft follows the latest approved SKP version (ratings are kept by RHK kunci).
-    terbaru = _skp_disetujui(ev.pegawai, ev.periode)
+    terbaru = _skp_disetujui(ev.pegawai, ev.periode, ev.selesai)
     if terbaru is not None and terbaru.pk != ev.skp_id:
         ev.skp = terbaru
     errors: dict[str, list[str]] = {}
@@ -280,6 +348,19 @@ def evaluasi_simpan(
     return ev
 
 
+def _jendela_berakhir(ev: Evaluasi) -> None:
+    """A periodic evaluation is finalised only after its window has ended (drafts may be
+    written earlier)."""
+    if ev.jenis != Jenis.PERIODIK:
+        return
+    w = jendela.dari_jenis(ev.periode, ev.jenis, ev.urutan)
+    if waktu.hari_ini() <= w.selesai:
+        raise ValidationError(
+            f"Evaluasi {w.label} baru dapat difinalisasi setelah jendelanya berakhir "
+            f"({rules.tanggal_label(w.selesai)}); sampai saat itu simpan sebagai draft."
+        )
+
+
 @layanan
 @transaction.atomic
 def evaluasi_finalisasi(
@@ -295,6 +376,7 @@ def evaluasi_finalisasi(
     _require(user, "finalisasi", ev)
     _periode_terbuka(ev.periode)
     cek_versi(ev, row_version)
+    _jendela_berakhir(ev)
     kepala = _rating_kepala(ev)
     if kepala == "":
         raise ValidationError(

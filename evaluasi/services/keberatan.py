@@ -70,27 +70,11 @@ def _keberatan_lock(k: Keberatan) -> Keberatan:
     )
 
 
-def _pemutus_keberatan(ev: Evaluasi) -> tuple[Pegawai, str]:
-    """Who decides: the atasan pejabat penilai as recorded on the evaluation (or, failing
-    that, the pegawai's current one); where there is none, the instansi's designee. Never
-    the pegawai or the penilai themself."""
-    pihak = {ev.pegawai_id, ev.pejabat_penilai_id}
-    atasan = ev.atasan_pejabat_penilai or ev.pegawai.atasan_pejabat_penilai
-    if atasan is not None and atasan.pk not in pihak and atasan.status != Pegawai.Status.BERHENTI:
-        return atasan, Keberatan.SumberPemutus.ATASAN
-    instansi = ev.pegawai.instansi
-    ditunjuk = instansi.pejabat_keberatan
-    if (
-        ditunjuk is not None
-        and ditunjuk.pk not in pihak
-        and ditunjuk.instansi_id == instansi.pk
-        and ditunjuk.status != Pegawai.Status.BERHENTI
-    ):
-        return ditunjuk, Keberatan.SumberPemutus.DITUNJUK
-    raise ValidationError(
-        "Belum ada pejabat yang dapat memutus keberatan ini: pejabat penilai Anda tidak memiliki "
-        "atasan dan instansi belum menunjuk pejabat penerima keberatan. Hubungi admin instansi."
-    )
+def _pemutus_keberatan(ev: Evaluasi) -> tuple[Pegawai | None, str]:
+    """Who decides (evaluasi.services.pemutus): never a refusal for want of a decider."""
+    from evaluasi.services.pemutus import pemutus_untuk
+
+    return pemutus_untuk(ev)
 
 
 def _periksa_lampiran(berkas: Any):
@@ -239,11 +223,27 @@ def keberatan_ajukan(
         ev.pejabat_penilai,
         jenis="keberatan_diajukan",
         pesan=f"{ev.pegawai.nama} mengajukan keberatan atas evaluasi kinerja {label} yang Anda nilai; "
-        f"keberatan diperiksa oleh {pemutus.nama}.",
+        + (
+            f"keberatan diperiksa oleh {pemutus.nama}."
+            if pemutus
+            else "pemutusnya sedang ditunjuk admin instansi."
+        ),
         tautan=tautan,
         setelah_commit=True,
         label=rules.KEBERATAN_NOTIFIKASI["keberatan_diajukan"],
     )
+    if pemutus is None:
+        from evaluasi.services.pemutus import minta_admin_menunjuk
+
+        kabari(
+            ev.pegawai,
+            jenis="keberatan_diajukan",
+            pesan=f"Keberatan Anda atas evaluasi kinerja {label} tercatat. Belum ada pejabat "
+            "yang dapat memutusnya; admin instansi diminta menunjuk pemutus.",
+            tautan=tautan,
+            setelah_commit=True,
+        )
+        minta_admin_menunjuk(k)
     return k
 
 

@@ -48,6 +48,16 @@ class Actor:
             ),
         )
 
+    def pernah_dinilai_ids(self) -> set[int]:
+        """Pegawai this user has rated at some time (MasaPenilai): they keep rating the windows
+        they held and reading what they rated after the pegawai moves on."""
+        from kinerja.masa import pernah_dinilai_oleh
+
+        return self._ids(
+            "pernah_dinilai",
+            lambda: set(pernah_dinilai_oleh(self.pegawai_id).values_list("pegawai_id", flat=True)),
+        )
+
     def atasan_dari_ids(self) -> set[int]:
         """Pegawai this user is the atasan pejabat penilai of."""
         from kinerja.models import Pegawai

@@ -122,7 +122,13 @@ class EvaluasiRules(Rules):
             return self.can(a, "view", obj) and (obj.status == "final" or a.leads(obj.pegawai_id))
         if action in {"nilai", "finalisasi"}:
             # Rating is the penilai's alone, never one's own (a Plt may rate a subordinate).
-            return self._penilai(a, obj) and not own and obj.status == "draft"
+            # An evaluation names the penilai of its window (or part of it): only they rate it,
+            # also after the pegawai has moved on; the penilai now only reads it.
+            if obj.pejabat_penilai_id is not None:
+                penilai = a.pegawai_id == obj.pejabat_penilai_id
+            else:
+                penilai = self._penilai(a, obj)
+            return penilai and not own and obj.status == "draft"
         if action == "buka_kembali":
             return admin and obj.status == "final"
         return False
@@ -303,8 +309,11 @@ def scope_baris_distribusi(user, qs: QuerySet) -> QuerySet:
 @action("kinerja.pegawai", "nilai")
 def boleh_nilai_pegawai(a: Actor, pegawai: Model) -> bool:
     """Starting a pegawai's evaluation (and learning whether one exists) is their pejabat
-    penilai's alone, never one's own."""
-    return a.pegawai_id != pegawai.pk and a.is_penilai_of(pegawai.pk)
+    penilai's alone, never one's own; a former penilai still rates the windows they held (which
+    part is theirs is `evaluasi.services.bagian_untuk`'s to say)."""
+    return a.pegawai_id != pegawai.pk and (
+        a.is_penilai_of(pegawai.pk) or pegawai.pk in a.pernah_dinilai_ids()
+    )
 
 
 @action("kinerja.periode", "kelola")
@@ -394,6 +403,9 @@ class KeberatanRules(Rules):
             return terbuka and PEMUTUS in peran
         if action == "jelaskan":
             return terbuka and bool(peran & {PEGAWAI, PEJABAT_PENILAI})
+        if action == "tetapkan_pemutus":
+            # Naming (or changing) who decides an open keberatan is the admin instansi's.
+            return terbuka and ADMIN in peran
         return False
 
 

@@ -63,6 +63,9 @@ def can_view_skp(a: Actor, skp: Model) -> bool:
 def can_skp(a: Actor, action: str, skp: Model) -> bool:
     if action in {"view", "pdf"}:
         return can_view_skp(a, skp)
+    if getattr(skp, "berlaku_sampai", None) is not None:
+        # Closed by a change of penilai: kept, read only, for the windows it covered.
+        return False
     own = a.pegawai_id is not None and skp.pegawai_id == a.pegawai_id
     if action in {"change", "ajukan"}:
         return own and skp.status == DRAFT

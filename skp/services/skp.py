@@ -119,6 +119,8 @@ def _salin_versi(lama: SKP, *, user: Any, alasan: str) -> SKP:
         pejabat_penilai_id=peg.pejabat_penilai_id,
         atasan_pejabat_penilai_id=peg.atasan_pejabat_penilai_id,
         terkini=True,
+        berlaku_mulai=lama.berlaku_mulai,
+        berlaku_sampai=lama.berlaku_sampai,
         alasan_perubahan=alasan,
         dukungan_sumber_daya=lama.dukungan_sumber_daya,
         skema_pertanggungjawaban=lama.skema_pertanggungjawaban,

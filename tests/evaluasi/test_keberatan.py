@@ -180,8 +180,6 @@ def test_without_an_atasan_it_goes_to_the_instansi_designee(org):
     Evaluasi.objects.filter(pk=ev.pk).update(atasan_pejabat_penilai=None)
     type(org.pegawai).objects.filter(pk=org.pegawai.pk).update(atasan_pejabat_penilai=None)
     ev.refresh_from_db()
-    with pytest.raises(ValidationError, match="Hubungi admin instansi"):
-        _ajukan(org, ev)
     Instansi.objects.filter(pk=org.instansi_a.pk).update(pejabat_keberatan=org.sekda)
     ev = Evaluasi.objects.get(pk=ev.pk)
     k = _ajukan(org, ev)
@@ -194,14 +192,16 @@ def test_without_an_atasan_it_goes_to_the_instansi_designee(org):
     assert policy.scope(org.sekda.user, Evaluasi.objects.filter(pk=ev.pk)).exists()
 
 
-def test_an_atasan_who_has_left_is_replaced_by_the_designee(org):
+def test_an_atasan_who_has_left_passes_to_the_holder_of_the_line_not_the_designee(org):
     from kinerja.models import Instansi, Pegawai
 
     ev = final(org)
     Pegawai.objects.filter(pk=org.kabid.pk).update(status=Pegawai.Status.BERHENTI)
-    Instansi.objects.filter(pk=org.instansi_a.pk).update(pejabat_keberatan=org.kepala_bkd)
+    Instansi.objects.filter(pk=org.instansi_a.pk).update(pejabat_keberatan=org.sekda)
     k = _ajukan(org, Evaluasi.objects.get(pk=ev.pk))
-    assert k.pemutus_id == org.kepala_bkd.pk and k.sumber_pemutus == "ditunjuk"
+    # The kabid's post is vacant: it passes upward to the Kepala BKD; the designee only when
+    # nobody holds the line.
+    assert k.pemutus_id == org.kepala_bkd.pk and k.sumber_pemutus == "pemegang"
 
 
 def test_decision_deadline_follows_the_instansi_setting(org):

@@ -43,7 +43,11 @@ def _d(org, m, d):
 
 def test_a_mutasi_dated_last_month_takes_effect_and_keeps_who_rated_before(org, hari, pos_dinas):
     received = []
-    services.penilai_berubah.connect(lambda **kw: received.append(kw), weak=False)
+
+    def terima(**kw):
+        received.append(kw)
+
+    services.penilai_berubah.connect(terima, weak=False)
     try:
         m = mutasi.mutasi_catat(
             user=org.admin_a,
@@ -53,7 +57,7 @@ def test_a_mutasi_dated_last_month_takes_effect_and_keeps_who_rated_before(org, 
             jabatan_baru=pos_dinas,
         )
     finally:
-        services.penilai_berubah.receivers.clear()
+        services.penilai_berubah.disconnect(terima)
     assert m.status == Mutasi.Status.BERLAKU
     peg = Pegawai.objects.get(pk=org.pegawai.pk)
     assert (peg.jabatan_id, peg.unit_kerja_id) == (pos_dinas.pk, org.unit_dinas.pk)

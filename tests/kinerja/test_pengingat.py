@@ -307,7 +307,7 @@ def test_annual_evaluation_is_due_in_december(org):
     assert not Notifikasi.objects.exists()
     _run(org, dt.date(year, 12, 2), "evaluasi_tahunan_jatuh_tempo")
     [n] = _notes(org.kasubbid.user, "evaluasi_tahunan_jatuh_tempo")
-    assert "akhir tahun" in n.pesan and "Agustina Mbete" in n.pesan
+    assert "Triwulan IV-Akhir" in n.pesan and "Agustina Mbete" in n.pesan
 
 
 def test_kinerja_organisasi_not_set_reminds_unit_head_and_admin(org):

@@ -121,7 +121,11 @@ def test_preview_lists_every_penilai_change_with_skp_and_open_evaluations_and_wr
 
 def test_applying_records_the_structure_and_who_rates_whom_from_the_tmt(org, hari, jalan):
     received = []
-    services.penilai_berubah.connect(lambda **kw: received.append(kw), weak=False)
+
+    def terima(**kw):
+        received.append(kw)
+
+    services.penilai_berubah.connect(terima, weak=False)
     try:
         r = _draf(org, _d(org, 8, 1))
         _bidang_ke_dinas(org, r)
@@ -131,7 +135,7 @@ def test_applying_records_the_structure_and_who_rates_whom_from_the_tmt(org, har
                 user=org.admin_a, restrukturisasi=r, row_version=r.row_version
             )
     finally:
-        services.penilai_berubah.receivers.clear()
+        services.penilai_berubah.disconnect(terima)
     r.refresh_from_db()
     assert r.status == Restrukturisasi.Status.DITERAPKAN
     assert Job.objects.get(pk=r.job_id).status == Job.Status.SUKSES

@@ -424,6 +424,10 @@ TABLE = [
     T("evaluasi:keberatan_putuskan",   "keberatan",    "POST", "L   403 404 403 200 404 404 403 404 404 403",
       data=_empty, note="only the pemutus decides; the admin of her instansi only reads"),
     T("evaluasi:keberatan_lampiran",   "keberatan_lampiran", "GET", "L 200 404 200 200 404 404 200 404 404 200"),
+    T("evaluasi:keberatan_pemutus",    "keberatan",    "GET",  "L   403 404 403 403 404 404 200 404 404 403",
+      note="the admin of her instansi names (or changes) who decides; the parties only see"),
+    T("evaluasi:keberatan_pemutus",    "keberatan",    "POST", "L   403 404 403 403 404 404 400 404 404 403",
+      data=_empty, note="admin: the form again (NIP and reason required), nothing changed"),
     # --- SIASN (evaluasi/siasn): the admin instansi's pages; everyone else: not found ----------
     T("siasn:rekaman",                 None,           "GET",  "L   404 404 404 404 404 404 200 200 404 200"),
     T("siasn:kirim_tahun",             None,           "GET",  "L   405 405 405 405 405 405 405 405 405 405"),
