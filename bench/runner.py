@@ -90,6 +90,8 @@ class Bench(TutupMixin, HalamanMixin, PdfMixin, ImporMixin, LaporanMixin):
                 )
             if self._part("halaman"):
                 self.pages()
+            if self._part("tanpa_cache"):
+                self.pages_uncached()
             if self._part("query"):
                 self.queries()
             if self._part("pdf"):

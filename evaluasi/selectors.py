@@ -90,12 +90,15 @@ def tim_evaluasi(user: Any, periode: Periode, w: jendela.Window) -> list[dict]:
     ids = [p.pk for p in team]
     evs = {
         e.pegawai_id: e
-        for e in Evaluasi.objects.filter(_window_filter(w), periode=periode, pegawai_id__in=ids)
+        for e in Evaluasi.objects.filter(
+            _window_filter(w), periode=periode, pegawai_id__in=ids
+        ).order_by()  # a dict: Meta.ordering would join pegawai to sort it
     }
     skp_ok = set(
-        SKP.objects.filter(
-            pegawai_id__in=ids, periode=periode, status=SKP.Status.DISETUJUI
-        ).values_list("pegawai_id", flat=True)
+        # .order_by(): SKP's Meta.ordering would join pegawai and periode to sort a set
+        SKP.objects.filter(pegawai_id__in=ids, periode=periode, status=SKP.Status.DISETUJUI)
+        .order_by()
+        .values_list("pegawai_id", flat=True)
     )
     ub = UmpanBalik.objects.filter(penerima_id__in=ids, periode=periode)
     if w.urutan:
@@ -317,9 +320,9 @@ def distribusi_tim(penilai_id: int, periode: Periode, w: jendela.Window) -> Dist
     )
     counts = _counts(base)
     unit_ids = Counter(
-        Pegawai.objects.filter(pejabat_penilai_id=penilai_id).values_list(
-            "unit_kerja_id", flat=True
-        )
+        Pegawai.objects.filter(pejabat_penilai_id=penilai_id)
+        .order_by()
+        .values_list("unit_kerja_id", flat=True)
     )
     unit_id = unit_ids.most_common(1)[0][0] if unit_ids else None
     org = _ko_satu(periode, w, unit_id)

@@ -44,6 +44,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--results", default=str(Path(settings.BASE_DIR) / "bench" / "results.md")
         )
+        parser.add_argument(
+            "--parts",
+            default=os.environ.get("BENCH_PARTS", ""),
+            help="hanya bagian ini, dipisah koma (tutup,halaman,tanpa_cache,januari,query,pdf,impor)",
+        )
         parser.add_argument("--no-profile", action="store_true")
         parser.add_argument("--no-reset", action="store_true")
 
@@ -78,6 +83,7 @@ class Command(BaseCommand):
             results=Path(o["results"]),
             reset=not o["no_reset"],
             profile=not o["no_profile"],
+            parts=tuple(p.strip() for p in o["parts"].split(",") if p.strip()),
             out=self.stdout,
         )
         runner.run(opts)
