@@ -83,7 +83,9 @@ def reset_database() -> None:
     from django.core.management import call_command
 
     name = settings.DATABASES["default"]["NAME"]
-    if not (name.startswith("kinerja_bench") or name.startswith("test_")):
+    if not (
+        name.startswith("kinerja_bench") or name.endswith("_bench") or name.startswith("test_")
+    ):
         raise RuntimeError(f"menolak menghapus basis data '{name}' (bukan basis data bench)")
     connections.close_all()
     with psycopg.connect(**_server_conninfo(), autocommit=True) as c:

@@ -61,7 +61,7 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 class Gunicorn:
-    def __init__(self, bare_dir: Path, workers: int):
+    def __init__(self, bare_dir: Path, workers: int, env: dict[str, str] | None = None):
         self.port = _free_port()
         self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (lives as long as the process)
             prefix="bench-gunicorn-", suffix=".log", delete=False
@@ -86,7 +86,7 @@ class Gunicorn:
                 "256",
             ],
             cwd=BASE_DIR,
-            env=_child_env({"KINERJA_BENCH_BARE_DIR": str(bare_dir)}),
+            env=_child_env({"KINERJA_BENCH_BARE_DIR": str(bare_dir), **(env or {})}),
             stdout=self.log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -10,6 +10,11 @@ Rows (a row whose page or job does not exist prints "belum diukur: <why>", never
 - pages (team evaluation, distribution, SKP, pegawai API with page_size=200): requests/s and p95
   under gunicorn driven by wrk on 127.0.0.1, against a bare view returning the same bytes under
   the same gunicorn, settings and middleware (bench.urls);
+- the same pages without any response cache (gunicorn with the page cache off): median of
+  requests one at a time against the bare view, goal <= 5 ms;
+- the January mix (bench.ukur_januari): Locust users reading and writing (about one request
+  in five a write) against gunicorn with the page cache on and off, next to the bare views
+  under the same harness;
 - queries per page at 5 and 500 rows (in-process, inside a transaction that is rolled back);
 - one SKP PDF and one evaluation PDF through the outbox job and a Celery worker, against bare
   WeasyPrint on the same HTML;
@@ -38,12 +43,21 @@ from bench.dasar import Options, Row, _say
 from bench.laporan import LaporanMixin
 from bench.ukur_halaman import HalamanMixin
 from bench.ukur_impor import ImporMixin
+from bench.ukur_januari import JanuariMixin
 from bench.ukur_organisasi import OrganisasiMixin
 from bench.ukur_pdf import PdfMixin
 from bench.ukur_tutup import TutupMixin
 
 
-class Bench(TutupMixin, HalamanMixin, PdfMixin, ImporMixin, OrganisasiMixin, LaporanMixin):
+class Bench(
+    TutupMixin,
+    HalamanMixin,
+    JanuariMixin,
+    PdfMixin,
+    ImporMixin,
+    OrganisasiMixin,
+    LaporanMixin,
+):
     """One bench run: the rows, in order; each part is a mixin (bench.ukur_*, bench.laporan)."""
 
     def __init__(self, opts: Options):
@@ -93,6 +107,10 @@ class Bench(TutupMixin, HalamanMixin, PdfMixin, ImporMixin, OrganisasiMixin, Lap
                 )
             if self._part("halaman"):
                 self.pages()
+            if self._part("tanpa_cache"):
+                self.pages_uncached()
+            if self._part("januari"):
+                self.january()
             if self._part("query"):
                 self.queries()
             if self._part("pdf"):

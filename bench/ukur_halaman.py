@@ -127,6 +127,90 @@ class HalamanMixin:
                 raise RuntimeError(f"halaman menjawab HTTP {status} tanpa cache")
         return statistics.median(times) * 1000
 
+    # -- 2b. pages without any response cache ---------------------------------------------------
+    def pages_uncached(self) -> None:
+        """Median wall time of each page under a gunicorn with the page cache off
+        (KINERJA_HALAMAN_DETIK=0), requests one at a time, against the bare view returning the
+        same bytes under the same gunicorn: what every user pays once data changes."""
+        specs = self._page_specs()
+        rows = {
+            key: self.row(f"{key}_tanpa_cache", f"{label} tanpa cache halaman", "median ≤ 5 ms")
+            for key, label, _p, _u in specs
+        }
+        try:
+            gun = Gunicorn(self.bare_dir, workers=1, env={"KINERJA_HALAMAN_DETIK": "0"})
+        except Exception as exc:
+            for r in rows.values():
+                r.belum(f"gunicorn gagal: {exc}")
+            return
+        try:
+            for key, _label, path, user in specs:
+                self.guard(
+                    rows[key],
+                    lambda row, k=key, p=path, u=user: self._page_uncached(gun, row, k, p, u),
+                )
+        finally:
+            gun.stop()
+
+    def _page_uncached(self, gun: Gunicorn, row: Row, key: str, path: str | None, user) -> None:
+        if path is None or user is None:
+            row.belum("halaman/URL belum ada")
+            return
+        cookie = _session_cookie(user)
+        status, body, ctype = gun.get(path, cookie)
+        if status != 200:
+            row.belum(f"halaman menjawab HTTP {status}")
+            return
+        (self.bare_dir / f"{key}.body").write_bytes(body)
+        (self.bare_dir / f"{key}.type").write_text(ctype or "text/html; charset=utf-8")
+        bare_path = f"/__bench__/bare/{key}/"
+        n = int(os.environ.get("BENCH_UNCACHED_N") or 60)
+
+        def median(p: str) -> float:
+            for _ in range(5):
+                gun.get(p, cookie)
+            times = []
+            for _ in range(n):
+                t = time.perf_counter()
+                st, _b, _c = gun.get(p, cookie)
+                times.append(time.perf_counter() - t)
+                if st != 200:
+                    raise RuntimeError(f"{p} menjawab HTTP {st}")
+            return statistics.median(times) * 1000
+
+        page_ms, bare_ms = median(path), median(bare_path)
+        row.kinerja = f"median {page_ms:.1f} ms ({n} permintaan berurutan, cache halaman mati)"
+        row.limit = f"view bare {bare_ms:.1f} ms ({len(body) / 1024:.0f} KiB)"
+        row.ratio = f"{page_ms / bare_ms:.1f}x view bare" if bare_ms else ""
+        row.ok = page_ms <= 5.0
+        if self.opts.profile and not row.ok:
+            row.profile = self._cprofile_page(path, user)
+
+    def _cprofile_page(self, path: str, user, n: int = 20) -> str:
+        """cProfile of n renders of the page in-process, cache off: the top functions by
+        cumulative and by own time."""
+        import cProfile
+        import io
+        import pstats
+
+        from django.test import Client
+        from django.test.utils import override_settings
+
+        client = Client()
+        client.force_login(user)
+        with override_settings(KINERJA_HALAMAN_DETIK=0):
+            client.get(path)
+            prof = cProfile.Profile()
+            prof.enable()
+            for _ in range(n):
+                client.get(path)
+            prof.disable()
+        out = io.StringIO()
+        st = pstats.Stats(prof, stream=out)
+        st.sort_stats("cumulative").print_stats(25)
+        st.sort_stats("tottime").print_stats(15)
+        return f"cProfile — {n}x GET {path} (cache halaman mati)\n" + _trim(out.getvalue(), 80)
+
     # -- 3. queries per page at 5 and 500 rows -----------------------------------------------
     def queries(self) -> None:
         for key, label, fn in [

@@ -107,14 +107,15 @@ def tim_evaluasi(user: Any, periode: Periode, w: jendela.Window) -> list[dict]:
     # penilai has one per part; the other part is the other penilai's).
     evs = {
         e.pegawai_id: e
-        for e in Evaluasi.objects.filter(
-            _window_filter(w), periode=periode, pegawai_id__in=ids
-        ).filter(Q(pejabat_penilai_id=a.pegawai_id) | Q(pejabat_penilai_id__isnull=True))
+        for e in Evaluasi.objects.filter(_window_filter(w), periode=periode, pegawai_id__in=ids)
+        .filter(Q(pejabat_penilai_id=a.pegawai_id) | Q(pejabat_penilai_id__isnull=True))
+        .order_by()  # a dict: Meta.ordering would join pegawai to sort it
     }
     skp_ok = set(
-        SKP.objects.filter(
-            pegawai_id__in=ids, periode=periode, status=SKP.Status.DISETUJUI
-        ).values_list("pegawai_id", flat=True)
+        # .order_by(): SKP's Meta.ordering would join pegawai and periode to sort a set
+        SKP.objects.filter(pegawai_id__in=ids, periode=periode, status=SKP.Status.DISETUJUI)
+        .order_by()
+        .values_list("pegawai_id", flat=True)
     )
     ub = UmpanBalik.objects.filter(penerima_id__in=ids, periode=periode)
     if w.urutan:

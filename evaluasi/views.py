@@ -43,6 +43,11 @@ def _periode(request: HttpRequest):
     return p
 
 
+def _cakupan(request: HttpRequest, periode) -> None:
+    """The page shows stage data of the period's instansi (and the user's own periods)."""
+    cache_halaman.cakupan_halaman(request, [periode.instansi_id, policy.instansi_of(request.user)])
+
+
 def _window(request: HttpRequest, periode) -> jendela.Window:
     """The window asked for; by default the one today falls in (the annual one after the year)."""
     kode = request.GET.get("jendela")
@@ -87,6 +92,7 @@ def tim(request: HttpRequest) -> HttpResponse:
     from evaluasi import daftar as daftar_evaluasi
 
     periode = _periode(request)
+    _cakupan(request, periode)
     w = _window(request, periode)
     daftar = daftar_evaluasi.tim(
         request,
@@ -421,6 +427,7 @@ def saya(request: HttpRequest) -> HttpResponse:
 @login_required
 def distribusi(request: HttpRequest) -> HttpResponse:
     periode = _periode(request)
+    _cakupan(request, periode)
     w = _window(request, periode)
     a = policy.actor(request.user)
     admin = policy.can(request.user, "kelola", periode)

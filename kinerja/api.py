@@ -254,11 +254,13 @@ class PegawaiViewSet(PolicyScopedMixin, viewsets.ReadOnlyModelViewSet):
         # whole DRF request (authentication, permissions, the policy's scope).
         if self.action_map.get(request.method.lower()) != "list":
             return super().dispatch(request, *args, **kwargs)
-        response = cache_halaman.layani(
-            request,
-            "api-pegawai",
-            lambda: super(PegawaiViewSet, self).dispatch(request, *args, **kwargs),
-        )
+
+        def render():
+            # Pegawai rows are organisation data (the global version); no stage data.
+            cache_halaman.cakupan_halaman(request, [])
+            return super(PegawaiViewSet, self).dispatch(request, *args, **kwargs)
+
+        response = cache_halaman.layani(request, "api-pegawai", render)
         return etag_terapkan(request, response)  # also on a cached answer
 
     @extend_schema(

@@ -1,4 +1,4 @@
-"""Whole-page cache for the heaviest read pages, dropped by any committed write to the database.
+"""Whole-page cache for the heaviest read pages, dropped by the committed writes that touch them.
 
 Why: the team evaluation, distribution and SKP pages and the pegawai API list cost 10-200 ms of
 CPU each (policy, queries, template); a user re-opening the same page (back/forward, htmx
@@ -8,11 +8,18 @@ already made. A cached page is served again only when all of these hold:
 - the same signed-in user, in the same session (its key and its data), with the same CSRF secret
   (the page's forms carry a token of that secret), for the same URL and htmx headers, on the same
   day (pages show deadlines relative to today), within settings.KINERJA_HALAMAN_DETIK seconds;
-- the data version is still the one read before the page was rendered. The version is a counter
-  in the shared cache that every committed INSERT/UPDATE/DELETE on any table bumps (a database
-  execute wrapper, so bulk writes, raw SQL, Celery tasks and the admin count, not only services);
-  only session rows and login-attempt rows are left out. A write during rendering leaves the
-  page stored under the older version, so it is never served;
+- the data versions the page read before it was rendered are unchanged. Versions are counters
+  in the shared cache, bumped when a write commits (a database execute wrapper, so bulk writes,
+  raw SQL, Celery tasks and the admin count, not only services). kinerja.cache_cakupan reads
+  each statement to name what it ends: an instansi's version (stage data: periods, SKPs,
+  evaluations, dialog rows, through the period they belong to), the global version (everything
+  else: organisation and reference data, any statement it cannot read), or nothing (plumbing:
+  sessions, login attempts, last_login, token last-use, job rows, notification rows). A page
+  reads the global version, its user's own version (bumped when one of their notifications is
+  created or read: the menu's unread count) and the versions of the instansi the view named
+  (`cakupan_halaman`); a page that names none reads SEMUA, which every write bumps. So a write
+  in one kabupaten leaves another's cached pages served. A write during rendering leaves the
+  page stored under the older versions, so it is never served;
 - the request carries no flash messages, and the response was a 200 that set no cookie.
 
 The access checks ran when the page was rendered, for this user and this data version; any change
@@ -37,13 +44,11 @@ from django.db.backends.signals import connection_created
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from kinerja import cache_cakupan as cakupan_mod
 from kinerja.redis_cache import CacheMati
 
-VERSI_KEY = "kinerja:data:versi"
+VERSI_KEY = cakupan_mod.GLOBAL
 HEADER = "X-Kinerja-Cache"
-# Writes that do not change what a page shows: the session row itself, login attempts (axes),
-# an integration token's last-use time (kinerja.akses.token; revoking it is another statement).
-_ABAI = ('"django_session"', '"axes_', '"kinerja_tokenintegrasi" SET "terakhir_dipakai"')
 _TULIS = ("INSERT", "UPDATE", "DELETE")
 _SIMPAN_HEADER = ("Vary", "Cache-Control", "Content-Language", "ETag")
 
@@ -52,34 +57,62 @@ def detik() -> int:
     return int(getattr(settings, "KINERJA_HALAMAN_DETIK", 0) or 0)
 
 
-# --- the data version ---------------------------------------------------------------------------
-def versi_naik() -> None:
-    """A write was committed: every cached page rendered before it is stale."""
-    try:
-        cache.incr(VERSI_KEY)
-    except ValueError:  # no version yet (fresh Redis): any new value differs from the old ones
-        cache.set(VERSI_KEY, time.time_ns(), None)
-    except CacheMati:  # Redis down (logged by the backend): nothing is served from it either
-        pass
+# --- the data versions --------------------------------------------------------------------------
+def versi_naik(kunci: Any = None) -> None:
+    """A write was committed: the cached pages that read these versions are stale. No keys: the
+    global version (every cached page). A data bump also moves SEMUA (pages of unknown scope);
+    a user's own version does not (every page of that user reads it)."""
+    keys = set(kunci or (VERSI_KEY,))
+    if any(not k.startswith(cakupan_mod.PENGGUNA) for k in keys):
+        keys.add(cakupan_mod.SEMUA)
+    for key in sorted(keys):
+        try:
+            cache.incr(key)
+        except ValueError:  # no version yet (fresh Redis): any new value differs from old ones
+            cache.set(key, time.time_ns(), None)
+        except CacheMati:  # Redis down (logged by the backend): nothing is served from it either
+            return
 
 
-def _tertunda(conn: Any) -> bool:
-    return any(entry[1] is versi_naik for entry in conn.run_on_commit)
+def pengguna_naik(user_id: Any) -> None:
+    """The user's own facts on every page (the menu's unread count) changed."""
+    if user_id is not None and detik():
+        versi_naik({cakupan_mod.pengguna_key(user_id)})
+
+
+class _Tertunda:
+    """The versions the current transaction's writes end, bumped once when it commits."""
+
+    def __init__(self) -> None:
+        self.kunci: set[str] = set()
+
+    def __call__(self) -> None:
+        versi_naik(self.kunci)
+
+
+def _tertunda(conn: Any) -> _Tertunda | None:
+    for entry in conn.run_on_commit:
+        if isinstance(entry[1], _Tertunda):
+            return entry[1]
+    return None
 
 
 def _pantau_tulis(execute: Callable, sql: Any, params: Any, many: bool, context: dict) -> Any:
+    if not (detik() and isinstance(sql, str) and sql.lstrip()[:6].upper() in _TULIS):
+        return execute(sql, params, many, context)
+    conn = context["connection"]
+    # Read before the statement runs: a DELETE's rows are still there to say whose they were.
+    keys = cakupan_mod.cakupan(sql, params, many, conn)
     result = execute(sql, params, many, context)
-    if (
-        detik()
-        and isinstance(sql, str)
-        and sql.lstrip()[:6].upper() in _TULIS
-        and not any(t in sql[:60] for t in _ABAI)
-    ):
-        conn = context["connection"]
+    if keys:
         if not conn.in_atomic_block:
-            versi_naik()
-        elif not _tertunda(conn):
-            conn.on_commit(versi_naik)
+            versi_naik(keys)
+        else:
+            pending = _tertunda(conn)
+            if pending is None:
+                pending = _Tertunda()
+                conn.on_commit(pending)
+            pending.kunci |= keys
     return result
 
 
@@ -137,27 +170,75 @@ def _pemilik(request: HttpRequest) -> bool:
     return session is not None and session.get(SESSION_KEY) == str(user.pk)
 
 
+def cakupan_halaman(request: HttpRequest, instansi_ids: Any) -> None:
+    """The view names the instansi whose stage data (periods, SKPs, evaluations, dialog) the page
+    shows; the cached page then reads those instansi's versions instead of SEMUA. Called with
+    every instansi the page may show; a page that never calls it depends on every write."""
+    ids = getattr(request, "_halaman_instansi", None)
+    ids = set() if ids is None else ids
+    ids.update(int(i) for i in instansi_ids if i is not None)
+    request._halaman_instansi = ids
+
+
+def jangan_simpan(request: HttpRequest) -> None:
+    """This response shows something no version follows (a job's progress): never store it."""
+    request._halaman_jangan = True
+
+
+# Per process: a page key -> the version keys its entry read, so a hit is one Redis round trip.
+_dugaan: dict[str, tuple[str, ...]] = {}
+
+
+def _wajib(request: HttpRequest, instansi: Any) -> tuple[str, ...]:
+    """The versions a page rendered for this request depends on."""
+    keys = [VERSI_KEY]
+    session = getattr(request, "session", None)
+    uid = session.get(SESSION_KEY) if session is not None else None
+    if uid:
+        keys.append(cakupan_mod.pengguna_key(uid))
+    if instansi is None:
+        keys.append(cakupan_mod.SEMUA)
+    else:
+        keys.extend(cakupan_mod.instansi_key(i) for i in sorted(instansi))
+    return tuple(keys)
+
+
+def _baca_versi(keys: tuple[str, ...]) -> dict[str, Any] | None:
+    found = cache.get_many(list(keys))  # Redis down: {} (kinerja.redis_cache)
+    missing = [k for k in keys if found.get(k) is None]
+    if missing:  # a fresh Redis: start the counters
+        versi_naik(missing)
+        found = cache.get_many(list(keys))
+        if any(found.get(k) is None for k in keys):
+            return None  # Redis down: render as without a cache
+    return {k: found[k] for k in keys}
+
+
 def layani(request: HttpRequest, nama: str, render: Callable[[], HttpResponse]) -> HttpResponse:
     """The cached page when it is still current, else `render()` (stored when it may be)."""
     ttl = detik()
     key = _kunci(request, nama) if ttl else None
     if key is None:
         return render()
-    found = cache.get_many([VERSI_KEY, key])  # Redis down: {} (kinerja.redis_cache)
-    versi = found.get(VERSI_KEY)
+    guess = _dugaan.get(key, ())
+    found = cache.get_many([key, *guess])  # Redis down: {} (kinerja.redis_cache)
     hit = found.get(key)
-    if versi is not None and hit is not None and hit[0] == versi:
-        _v, status, body, headers = hit
-        response = HttpResponse(body, status=status)
-        for name, value in headers:
-            response[name] = value
-        response[HEADER] = "hit"
-        return response
-    if versi is None:  # a fresh Redis: start the counter
-        versi_naik()
-        versi = cache.get(VERSI_KEY)
-        if versi is None:  # Redis down (kinerja.redis_cache): render as without a cache
-            return render()
+    if hit is not None:
+        read, status, body, headers, wanted = hit
+        if read and not set(read) <= set(found):
+            found.update(cache.get_many(list(read)))
+            _dugaan[key] = tuple(read)
+        if read and all(found.get(k) == v for k, v in read.items()):
+            response = HttpResponse(body, status=status)
+            for name, value in headers:
+                response[name] = value
+            response[HEADER] = "hit"
+            return response
+    else:
+        wanted = _wajib(request, None)
+    versi = _baca_versi(tuple(wanted))  # read BEFORE rendering: a write during it ends the page
+    if versi is None:
+        return render()
     had_secret = bool(request.META.get("CSRF_COOKIE"))
     response = render()
     if hasattr(response, "render") and callable(response.render):
@@ -165,14 +246,26 @@ def layani(request: HttpRequest, nama: str, render: Callable[[], HttpResponse]) 
     # A CSRF secret made while rendering is not in the key: the next request carries it anyway.
     new_secret = not had_secret and bool(request.META.get("CSRF_COOKIE"))
     if (
-        versi is not None
-        and not new_secret
+        not new_secret
+        and not getattr(request, "_halaman_jangan", False)
         and _pemilik(request)
         and _boleh_simpan(request, response)
         and _kunci(request, nama) == key  # the view changed nothing the key is made of
     ):
+        need = _wajib(request, getattr(request, "_halaman_instansi", None))
+        # Valid when the versions read cover what the page needs (SEMUA covers every instansi);
+        # else kept without versions, only to name what the next render must read first.
+        covered = all(
+            k in versi or (k.startswith("kinerja:data:versi:i:") and cakupan_mod.SEMUA in versi)
+            for k in need
+        )
+        read = versi if covered else None
         headers = [(h, response[h]) for h in ("Content-Type", *_SIMPAN_HEADER) if h in response]
-        cache.set(key, (versi, response.status_code, response.content, headers), ttl)
+        cache.set(key, (read, response.status_code, response.content, headers, need), ttl)
+        if read:
+            if len(_dugaan) > 50_000:
+                _dugaan.clear()
+            _dugaan[key] = tuple(read)
     response[HEADER] = "miss"
     return response
 

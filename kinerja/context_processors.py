@@ -29,9 +29,13 @@ def _stamp(user: Any) -> int:
 
 
 def nav_lupakan(user_id: int | None) -> None:
-    """Drop a user's cached menu facts (a notification was created or read)."""
+    """Drop a user's cached menu facts (a notification was created or read), and the cached
+    pages that show them (kinerja.cache_halaman: the user's own version)."""
     if user_id is not None:
+        from kinerja.cache_halaman import pengguna_naik
+
         cache.delete(_nav_key(user_id))
+        pengguna_naik(user_id)
 
 
 def nav_fakta(request: HttpRequest) -> dict | None:

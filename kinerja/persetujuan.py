@@ -71,6 +71,25 @@ def persetujuan_catat(
     same = berlaku.filter(pegawai=pegawai).first()
     if same is not None:
         return same
+    with _cakupan(objek):
+        return _catat(berlaku, ct, objek, pegawai, peran, waktu)
+
+
+def _cakupan(objek: Any) -> Any:
+    """The approval rows of an SKP or evaluation are its instansi's data for the page cache
+    (kinerja.cache_cakupan): they end that instansi's cached pages, not every page."""
+    import contextlib
+
+    from kinerja.cache_cakupan import dalam_instansi
+
+    periode = getattr(objek, "periode", None)
+    instansi_id = getattr(periode, "instansi_id", None)
+    return dalam_instansi(instansi_id) if instansi_id else contextlib.nullcontext()
+
+
+def _catat(
+    berlaku: Any, ct: ContentType, objek: Any, pegawai: Pegawai, peran: str, waktu: Any
+) -> PersetujuanElektronik:
     now = waktu or timezone.now()
     # Someone else approving the same role (e.g. a new penilai) replaces the earlier approval.
     berlaku.update(dicabut=now, alasan_dicabut="Digantikan persetujuan baru")
@@ -100,7 +119,8 @@ def persetujuan_cabut(*, objek: Any, alasan: str, peran: str | None = None) -> i
     )
     if peran:
         qs = qs.filter(peran=peran)
-    return qs.update(dicabut=timezone.now(), alasan_dicabut=alasan[:300])
+    with _cakupan(objek):
+        return qs.update(dicabut=timezone.now(), alasan_dicabut=alasan[:300])
 
 
 def persetujuan_untuk(

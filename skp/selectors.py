@@ -122,9 +122,7 @@ def skp_saya(user: Any) -> list[SKP]:
         .order_by("-periode__tahun", "berlaku_mulai", "-versi")
     ):
         out.setdefault((s.periode_id, s.berlaku_mulai), s)
-    return sorted(
-        out.values(), key=lambda s: (-s.periode.tahun, s.berlaku_mulai or dt.date.min)
-    )
+    return sorted(out.values(), key=lambda s: (-s.periode.tahun, s.berlaku_mulai or dt.date.min))
 
 
 def antrian_persetujuan(user: Any) -> QuerySet:

@@ -147,6 +147,13 @@ def _bands(jenjang: str, lokasi: str, univ: str) -> list[rules.Band] | None:
 @vary_on_headers("HX-Request")
 def skp_detail(request: HttpRequest, pk: int) -> HttpResponse:
     skp = selectors.skp_for_user(request.user, pk)
+    # The SKP's stage data is its period's instansi's; the page also shows the owner's.
+    cache_halaman.cakupan_halaman(
+        request,
+        [skp.periode.instansi_id, skp.pegawai.instansi_id, policy.instansi_of(request.user)],
+    )
+    if request.GET.get("job"):
+        cache_halaman.jangan_simpan(request)  # a job's progress: no version follows it
     return render(request, "skp/detail.html", _konteks(request, skp))
 
 

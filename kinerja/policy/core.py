@@ -42,9 +42,9 @@ class Actor:
         return self._ids(
             "dinilai",
             lambda: set(
-                Pegawai.objects.filter(pejabat_penilai_id=self.pegawai_id).values_list(
-                    "id", flat=True
-                )
+                Pegawai.objects.filter(pejabat_penilai_id=self.pegawai_id)
+                .order_by()  # a set: no ORDER BY nama (Meta.ordering) to sort for nothing
+                .values_list("id", flat=True)
             ),
         )
 
@@ -65,9 +65,9 @@ class Actor:
         return self._ids(
             "atasan",
             lambda: set(
-                Pegawai.objects.filter(atasan_pejabat_penilai_id=self.pegawai_id).values_list(
-                    "id", flat=True
-                )
+                Pegawai.objects.filter(atasan_pejabat_penilai_id=self.pegawai_id)
+                .order_by()
+                .values_list("id", flat=True)
             ),
         )
 
@@ -121,7 +121,9 @@ def actor(user: Any) -> Actor:
     else:
         from kinerja.models import Pegawai
 
-        row = Pegawai.objects.filter(user_id=user.pk).values_list("id", "instansi_id").first()
+        # user_id is unique: one row, no ORDER BY (Meta.ordering) needed
+        rows = Pegawai.objects.filter(user_id=user.pk).order_by().values_list("id", "instansi_id")
+        row = next(iter(rows[:1]), None)
         a = Actor(
             user=user,
             pegawai_id=row[0] if row else None,

@@ -1,0 +1,135 @@
+"""Locust users of the January mix (bench.ukur_januari): a province drafting SKPs at once.
+
+JANUARI_MODE=campuran: pegawai open their SKP page and edit a row of their draft (PATCH through
+the API, with row_version), penilai open the team evaluation page and give feedback (POST),
+admins open the distribution page and the pegawai API list: about one request in five writes.
+JANUARI_MODE=bare: the same number of users asking the bare copies of the four heavy pages.
+Users wait 0 s between requests (the server is saturated: requests/s is its capacity). Every
+page answer's X-Kinerja-Cache header is counted (hit/miss) into JANUARI_OUT at the end.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import threading
+
+from locust import HttpUser, constant, events, task
+
+with open(os.environ["JANUARI_DATA"]) as _f:
+    DATA = json.load(_f)
+MODE = os.environ.get("JANUARI_MODE", "campuran")
+_lock = threading.Lock()
+CACHE: dict[str, int] = {"hit": 0, "miss": 0, "tanpa": 0}
+_pegawai = itertools.cycle(DATA["pegawai"])
+_penilai = itertools.cycle(DATA["penilai"])
+
+
+@events.test_stop.add_listener
+def _tulis(**kwargs):
+    with open(os.environ["JANUARI_OUT"], "w") as f:
+        json.dump(CACHE, f)
+
+
+def _catat(r) -> None:
+    state = r.headers.get("X-Kinerja-Cache", "tanpa")
+    with _lock:
+        CACHE[state] = CACHE.get(state, 0) + 1
+
+
+class _Base(HttpUser):
+    abstract = True
+    wait_time = constant(0)
+
+    def page(self, path: str, cookie: str, name: str) -> None:
+        with self.client.get(path, headers={"Cookie": cookie}, name=name, catch_response=True) as r:
+            if r.status_code == 200:
+                _catat(r)
+                r.success()
+            else:
+                r.failure(f"HTTP {r.status_code}")
+
+
+if MODE == "bare":
+
+    class Bare(_Base):
+        @task
+        def bare(self):
+            key = random.choice(DATA["bare"])
+            self.page(f"/__bench__/bare/{key}/", DATA["admin"]["cookie"], f"bare {key}")
+
+else:
+
+    class Pegawai(_Base):
+        weight = 5
+
+        def on_start(self):
+            self.me = next(_pegawai)
+            self.api = {"Authorization": f"Token {self.me['token']}"}
+
+        @task(3)
+        def skp(self):
+            self.page(f"/skp/{self.me['skp']}/", self.me["cookie"], "skp")
+
+        @task(1)
+        def ubah_rhk(self):
+            url = f"/api/v1/rencana-hasil-kerja/{self.me['rhk']}/"
+            got = self.client.get(url, headers=self.api, name="rhk GET")
+            if got.status_code != 200:
+                return
+            with self.client.patch(
+                url,
+                headers=self.api,
+                name="rhk PATCH (tulis)",
+                json={
+                    "rencana": f"Rencana hasil kerja diperbarui {random.randint(1, 10**6)}",
+                    "row_version": got.json().get("row_version"),
+                },
+                catch_response=True,
+            ) as r:
+                if r.status_code == 200 or (r.status_code == 409 and "diubah" in r.text):
+                    r.success()
+                else:
+                    r.failure(f"{r.status_code} {r.text[:200]}")
+
+    class Penilai(_Base):
+        weight = 3
+
+        def on_start(self):
+            self.me = next(_penilai)
+            self.api = {"Authorization": f"Token {self.me['token']}"}
+
+        @task(3)
+        def tim(self):
+            self.page("/evaluasi/tim/", self.me["cookie"], "tim")
+
+        @task(1)
+        def umpan_balik(self):
+            with self.client.post(
+                "/api/v1/umpan-balik/",
+                headers=self.api,
+                name="umpan-balik POST (tulis)",
+                json={
+                    "penerima": random.choice(self.me["tim"]),
+                    "jenis": "apresiasi",
+                    "isi": "Terima kasih atas rencana yang rapi.",
+                },
+                catch_response=True,
+            ) as r:
+                if r.status_code == 201:
+                    r.success()
+                else:
+                    r.failure(f"{r.status_code} {r.text[:200]}")
+
+    class Admin(_Base):
+        weight = 2
+
+        @task(1)
+        def distribusi(self):
+            self.page("/evaluasi/distribusi/", DATA["admin"]["cookie"], "distribusi")
+
+        @task(1)
+        def api(self):
+            self.page("/api/v1/pegawai/?page_size=200", DATA["admin"]["cookie"], "api")

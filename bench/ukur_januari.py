@@ -1,0 +1,242 @@
+"""Rows of the January mix: Locust users (bench/locust_januari.py) against gunicorn with the
+page cache on and off, next to the bare views measured by the same harness in the same run.
+
+Writes are committed to the bench data (RHK text of the chosen pegawai's draft SKP, feedback
+rows): the chosen SKPs are set to draft first, so the pegawai may edit them.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.dasar import BASE_DIR, Row
+from bench.proses import Gunicorn, _child_env, _session_cookie
+
+GOAL = "0 galat; halaman berat ≥ 30% req/s view bare, p95 ≤ 5x"
+HEAVY = ("skp", "tim", "distribusi", "api")
+
+
+class JanuariMixin:
+    """Part of Bench (bench.runner): the January mix under Locust."""
+
+    def january(self) -> None:
+        secs = int(os.environ.get("BENCH_JANUARI_SECONDS") or 30)
+        users = int(os.environ.get("BENCH_JANUARI_USERS") or 10)
+        rows = {
+            "on": self.row("januari_on", "Campuran Januari, cache halaman hidup", GOAL),
+            "off": self.row("januari_off", "Campuran Januari, cache halaman mati", GOAL),
+        }
+        try:
+            import locust  # noqa: F401
+        except ImportError:
+            for r in rows.values():
+                r.belum("locust tidak terpasang")
+            return
+        t0 = time.monotonic()
+        try:
+            data = self._januari_data()
+        except Exception as exc:
+            for r in rows.values():
+                r.belum(f"data campuran gagal: {type(exc).__name__}: {exc}")
+            return
+        results: dict[str, Any] = {}
+        for mode, detik in (("on", "120"), ("off", "0")):
+            gun = Gunicorn(
+                self.bare_dir, workers=os.cpu_count() or 2, env={"KINERJA_HALAMAN_DETIK": detik}
+            )
+            try:
+                self._januari_bare_files(gun, data)
+                results[f"bare_{mode}"] = self._locust(gun, data, "bare", users, secs)
+                results[mode] = self._locust(gun, data, "campuran", users, secs)
+            except Exception as exc:
+                rows[mode].belum(f"{type(exc).__name__}: {str(exc)[:160]}")
+            finally:
+                gun.stop()
+        for mode, row in rows.items():
+            if mode in results:
+                self._januari_row(row, results[mode], results[f"bare_{mode}"])
+            self.say(f"{row.work}: {row.kinerja} | {row.limit} | {row.ratio}")
+        took = time.monotonic() - t0
+        for row in rows.values():
+            row.note = (
+                f"{users} pengguna Locust tanpa jeda, {secs} s per konfigurasi (view bare dan "
+                f"campuran, cache hidup lalu mati; seluruh bagian {took:.0f} s). Sekitar 1 dari 5 "
+                "permintaan menulis: pegawai mengubah baris RHK SKP draf (PATCH API dengan "
+                "row_version), penilai memberi umpan balik (POST API). Halaman berat: SKP, evaluasi "
+                "tim, distribusi, API pegawai. 'req/s' halaman berat = jumlah req/s keempat halaman "
+                "dalam campuran dibagi req/s view bare (pengguna sama, harness sama, tanpa tulisan): "
+                "bagian kapasitas yang dipakai halaman berat; p95 = p95 terburuk keempat halaman "
+                "dibagi p95 view bare. Persetujuan SKP dan halaman kelengkapan belum ada di "
+                "campuran."
+            )
+
+    # -- data -------------------------------------------------------------------------------------
+    def _januari_data(self) -> dict[str, Any]:
+        from django.apps import apps
+        from rest_framework.authtoken.models import Token
+
+        from kinerja.models import Pegawai, User
+
+        SKP = apps.get_model("skp.SKP")
+        RHK = apps.get_model("skp.RencanaHasilKerja")
+        s = self.subjects
+        admin = User.objects.get(pk=s.admin_user_id)
+
+        def token(user) -> str:
+            return Token.objects.get_or_create(user=user)[0].key
+
+        pegawai = []
+        skps = (
+            SKP.objects.filter(
+                terkini=True, pegawai__instansi_id=s.instansi_id, pegawai__user__isnull=False
+            )
+            .exclude(pegawai__pejabat_penilai__isnull=True)
+            .select_related("pegawai__user")
+            .order_by("pk")[:40]
+        )
+        for skp in skps:
+            rhk = RHK.objects.filter(skp=skp).order_by("urutan", "pk").first()
+            if rhk is None:
+                continue
+            SKP.objects.filter(pk=skp.pk).update(status=SKP.Status.DRAFT)
+            user = skp.pegawai.user
+            pegawai.append(
+                {
+                    "skp": skp.pk,
+                    "rhk": rhk.pk,
+                    "cookie": _session_cookie(user),
+                    "token": token(user),
+                }
+            )
+        penilai = []
+        leaders = (
+            Pegawai.objects.filter(
+                instansi_id=s.instansi_id, user__isnull=False, dinilai_set__isnull=False
+            )
+            .distinct()
+            .select_related("user")
+            .order_by("pk")[:20]
+        )
+        for boss in leaders:
+            tim = list(
+                Pegawai.objects.filter(pejabat_penilai=boss)
+                .order_by()
+                .values_list("pk", flat=True)[:20]
+            )
+            if tim:
+                penilai.append(
+                    {"cookie": _session_cookie(boss.user), "token": token(boss.user), "tim": tim}
+                )
+        if not pegawai or not penilai:
+            raise RuntimeError("tidak ada pegawai/penilai untuk campuran")
+        return {
+            "pegawai": pegawai,
+            "penilai": penilai,
+            "admin": {"cookie": _session_cookie(admin)},
+            "bare": list(HEAVY),
+        }
+
+    def _januari_bare_files(self, gun: Gunicorn, data: dict[str, Any]) -> None:
+        """The bare copies of the four pages, from this gunicorn (one user's page each)."""
+        p, n, a = data["pegawai"][0], data["penilai"][0], data["admin"]["cookie"]
+        for key, path, cookie in (
+            ("skp", f"/skp/{p['skp']}/", p["cookie"]),
+            ("tim", "/evaluasi/tim/", n["cookie"]),
+            ("distribusi", "/evaluasi/distribusi/", a),
+            ("api", "/api/v1/pegawai/?page_size=200", a),
+        ):
+            status, body, ctype = gun.get(path, cookie)
+            if status != 200:
+                raise RuntimeError(f"{path} menjawab HTTP {status}")
+            (self.bare_dir / f"{key}.body").write_bytes(body)
+            (self.bare_dir / f"{key}.type").write_text(ctype or "text/html; charset=utf-8")
+
+    # -- one Locust run ---------------------------------------------------------------------------
+    def _locust(self, gun: Gunicorn, data: dict, mode: str, users: int, secs: int) -> dict:
+        with tempfile.TemporaryDirectory(prefix="kinerja-januari-") as tmp:
+            d = Path(tmp)
+            (d / "data.json").write_text(json.dumps(data))
+            env = _child_env(
+                {
+                    "JANUARI_DATA": str(d / "data.json"),
+                    "JANUARI_OUT": str(d / "cache.json"),
+                    "JANUARI_MODE": mode,
+                }
+            )
+            cmd = [
+                sys.executable,
+                "-m",
+                "locust",
+                "-f",
+                str(BASE_DIR / "bench" / "locust_januari.py"),
+                "--headless",
+                "-u",
+                str(users),
+                "-r",
+                str(users),
+                "-t",
+                f"{secs}s",
+                "--host",
+                gun.url(""),
+                "--csv",
+                str(d / "hasil"),
+                "--only-summary",
+                "--stop-timeout",
+                "5",
+            ]
+            subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=secs + 120)
+            stats = _baca_csv(d / "hasil_stats.csv")
+            cache = (
+                json.loads((d / "cache.json").read_text()) if (d / "cache.json").exists() else {}
+            )
+        stats["cache"] = cache
+        return stats
+
+    def _januari_row(self, row: Row, mix: dict, bare: dict) -> None:
+        agg, bagg = mix["Aggregated"], bare["Aggregated"]
+        heavy = [mix[k] for k in HEAVY if k in mix]
+        heavy_rps = sum(h["rps"] for h in heavy)
+        heavy_p95 = max((h["p95"] for h in heavy), default=0.0)
+        hits, miss = mix["cache"].get("hit", 0), mix["cache"].get("miss", 0)
+        hit_rate = f"{hits / (hits + miss):.0%}" if hits + miss else "—"
+        writes = sum(v["n"] for k, v in mix.items() if k.endswith("(tulis)"))
+        row.kinerja = (
+            f"{agg['rps']:,.0f} req/s, p50/p95/p99 {agg['p50']:.0f}/{agg['p95']:.0f}/"
+            f"{agg['p99']:.0f} ms, {agg['fail']} galat dari {agg['n']:,} ({writes:,} tulisan), "
+            f"cache hit {hit_rate}; halaman berat {heavy_rps:,.0f} req/s, p95 "
+            + ", ".join(f"{k} {mix[k]['p95']:.0f}" for k in HEAVY if k in mix)
+            + " ms"
+        )
+        row.limit = (
+            f"view bare {bagg['rps']:,.0f} req/s, p50/p95/p99 {bagg['p50']:.0f}/{bagg['p95']:.0f}/"
+            f"{bagg['p99']:.0f} ms"
+        )
+        share = heavy_rps / bagg["rps"] if bagg["rps"] else 0.0
+        p95x = heavy_p95 / bagg["p95"] if bagg["p95"] else float("inf")
+        row.ratio = f"{share:.0%} req/s, p95 {p95x:.1f}x"
+        row.ok = agg["fail"] == 0 and share >= 0.30 and p95x <= 5.0
+
+
+def _baca_csv(path: Path) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    with path.open() as f:
+        for r in csv.DictReader(f):
+            out[r["Name"]] = {
+                "n": int(r["Request Count"]),
+                "fail": int(r["Failure Count"]),
+                "rps": float(r["Requests/s"]),
+                "p50": float(r["50%"] or 0),
+                "p95": float(r["95%"] or 0),
+                "p99": float(r["99%"] or 0),
+            }
+    if "Aggregated" not in out:
+        raise RuntimeError("keluaran Locust tidak terbaca")
+    return out

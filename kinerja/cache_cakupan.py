@@ -1,0 +1,300 @@
+"""Which page-cache versions a committed write ends (kinerja.cache_halaman), read from its SQL.
+
+Every INSERT/UPDATE/DELETE passes the database execute wrapper; this module names the versions
+the statement makes stale, from the statement alone (no model signals, so bulk writes, raw SQL,
+Celery tasks and the admin are covered the same way):
+
+- None: plumbing that no cached page shows: the session row, login attempts (axes), a user's
+  last_login, an integration token's last-use time, job rows (heartbeats, progress, status: a
+  cached page never shows a job; the SKP page with `?job=` is not stored), notification rows
+  (the menu's unread count is a per-user version bumped by kinerja.notifikasi's `_lupakan_nav`
+  when a notification is created or read).
+- the instansi's version `i:<id>`: a write to the tables of the SKP, evaluation and dialog stages
+  (and periods, documents) whose rows name, through an immutable foreign key, the period they
+  belong to: `periode_id`, `skp_id`, `evaluasi_id`, `rencana_id` in the columns written (INSERT,
+  and the SET of an UPDATE: Model.save() writes every column) or in a WHERE made only of ANDs,
+  or the row's own id for SKP, rencana, evaluation and period rows. The instansi is the period's
+  (resolved once per process and id: a row never moves to another period or SKP).
+- the global version: everything else (organisation and reference data: pegawai, positions,
+  units, users, roles; any statement that cannot be read this way). It ends every cached page.
+
+`dalam_instansi(id)` names the instansi for writes inside a block that would otherwise be global
+(a service that deletes rows of one SKP by id); only for blocks that write nothing else.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from django.db import DatabaseError
+
+GLOBAL = "kinerja:data:versi"  # reference and organisation data; every cached page reads it
+SEMUA = "kinerja:data:versi:semua"  # bumped by every write: pages whose instansi is not known
+
+
+def instansi_key(instansi_id: Any) -> str:
+    return f"kinerja:data:versi:i:{int(instansi_id)}"
+
+
+PENGGUNA = "kinerja:data:versi:u:"
+
+
+def pengguna_key(user_id: Any) -> str:
+    return f"{PENGGUNA}{int(user_id)}"
+
+
+_ABAI_TABEL = ('"django_session"', '"axes_', '"kinerja_job"', '"kinerja_notifikasi"')
+_ABAI_SET = (
+    ('"kinerja_tokenintegrasi"', {"terakhir_dipakai"}),
+    ('"kinerja_user"', {"last_login"}),
+)
+# Tables whose rows belong to one period (through the columns below); other tables are global.
+_APPS = ("skp_", "evaluasi_", "dialog_")
+_TABEL_LAIN = ('"kinerja_periode"', '"kinerja_historicalperiode"', '"kinerja_dokumen"')
+# Column -> what its value names. `instansi_id` counts only on the tables above, where it
+# never changes (pegawai, users, units move between instansi: they stay global).
+_KOLOM = {
+    "periode_id": "kinerja_periode",
+    "skp_id": "skp_skp",
+    "evaluasi_id": "evaluasi_evaluasi",
+    "rencana_id": "skp_rencanahasilkerja",
+    "instansi_id": "instansi",
+}
+_RE_TABEL = re.compile(r'^\s*(INSERT INTO|UPDATE|DELETE FROM)\s+"([^"]+)"', re.I)
+_RE_SISIP = re.compile(r'^\s*INSERT INTO\s+"[^"]+"\s*\(([^)]*)\)\s*VALUES\s*\(', re.I)
+_RE_SET = re.compile(r'(?:SET|,)\s+"(\w+)"\s*=\s*', re.I)
+_RE_SYARAT = re.compile(r'"(\w+)"\s*(=|IN)\s*(\(?\s*%s(?:\s*,\s*%s)*\s*\)?)', re.I)
+_PH = re.compile(r"(?<!%)%s")
+
+_peta: dict[str, dict[int, Any]] = {}  # table -> row id -> (scope column's table, value)
+_kolom_tabel: dict[str, str | None] = {}  # scoped table -> the column its rows are scoped by
+_dalam: contextvars.ContextVar[int | None] = contextvars.ContextVar("kinerja_cakupan", default=None)
+
+
+@contextlib.contextmanager
+def dalam_instansi(instansi_id: int) -> Iterator[None]:
+    token = _dalam.set(int(instansi_id))
+    try:
+        yield
+    finally:
+        _dalam.reset(token)
+
+
+def cakupan(sql: str, params: Any, many: bool, connection: Any) -> set[str] | None:
+    """The version keys this executed write makes stale; None: none (plumbing)."""
+    m = _RE_TABEL.match(sql)
+    if m is None:
+        return {GLOBAL}
+    verb, tabel = m.group(1).split()[0].upper(), m.group(2)
+    q = f'"{tabel}"'
+    if q.startswith(_ABAI_TABEL):
+        return None
+    where = _where(sql)
+    if verb == "UPDATE":
+        for name, cols in _ABAI_SET:
+            if q == name and _set_kolom(sql, where) <= cols:
+                return None
+    if not (tabel.startswith(_APPS) or q in _TABEL_LAIN):
+        return _dalam_atau_global()
+    param_sets = params if many else [params]
+    found: dict[str, set[int]] = {}
+    try:
+        for ps in param_sets:
+            ps = list(ps or ())
+            if verb == "INSERT":
+                if not _dari_sisip(sql, ps, found):
+                    return _dalam_atau_global()
+                continue
+            got = False
+            if verb == "UPDATE":
+                got = _dari_set(sql, where, ps, found)
+            got = _dari_where(sql, where, tabel, ps, found) or got
+            if not got:
+                return _dalam_atau_global()
+        ids = _instansi(found, connection)
+    except (_TakTerbaca, DatabaseError):  # e.g. the transaction already failed: the statement
+        return _dalam_atau_global()  # will fail too; nothing was read wrongly
+    return {instansi_key(i) for i in ids}
+
+
+class _TakTerbaca(Exception):
+    pass
+
+
+def _dalam_atau_global() -> set[str]:
+    inside = _dalam.get()
+    return {instansi_key(inside)} if inside is not None else {GLOBAL}
+
+
+def _where(sql: str) -> int:
+    i = sql.upper().find(" WHERE ")
+    return i if i >= 0 else len(sql)
+
+
+def _set_kolom(sql: str, where: int) -> set[str]:
+    return {m.group(1) for m in _RE_SET.finditer(sql, 0, where)}
+
+
+def _tambah(found: dict[str, set[int]], jenis: str, value: Any) -> bool:
+    if value is None:
+        return False
+    try:
+        found.setdefault(jenis, set()).add(int(value))
+    except (TypeError, ValueError):
+        raise _TakTerbaca from None
+    return True
+
+
+def _tupel(sql: str, i: int) -> list[str] | None:
+    """The top-level items of the parenthesised list starting at sql[i] == "("."""
+    depth, items, start = 0, [], i + 1
+    for j in range(i, len(sql)):
+        ch = sql[j]
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                items.append(sql[start:j].strip())
+                return items
+        elif ch == "," and depth == 1:
+            items.append(sql[start:j].strip())
+            start = j + 1
+        elif ch in "'\"":
+            return None  # a literal: not read
+    return None
+
+
+def _dari_sisip(sql: str, ps: Sequence, found: dict[str, set[int]]) -> bool:
+    m = _RE_SISIP.match(sql)
+    if m is None:
+        return False
+    cols = [c.strip().strip('"') for c in m.group(1).split(",")]
+    values = _tupel(sql, m.end() - 1)
+    if not values or len(values) != len(cols) or _PH.findall(sql, 0, m.end()):
+        return False
+    # Each value is "%s" (one parameter) or an expression with its own parameters.
+    per_row = [len(_PH.findall(v)) for v in values]
+    width = sum(per_row)
+    if not width or len(ps) % width:
+        return False
+    idx = []
+    offset = 0
+    for col, value, n in zip(cols, values, per_row, strict=True):
+        if col in _KOLOM:
+            if value != "%s":
+                return False
+            idx.append((offset, _KOLOM[col]))
+        offset += n
+    got_all = bool(idx)
+    for start in range(0, len(ps), width):
+        row = ps[start : start + width]
+        got = False
+        for i, jenis in idx:
+            got = _tambah(found, jenis, row[i]) or got
+        got_all = got_all and got
+    return got_all
+
+
+def _dari_set(sql: str, where: int, ps: Sequence, found: dict[str, set[int]]) -> bool:
+    got = False
+    for m in _RE_SET.finditer(sql, 0, where):
+        col = m.group(1)
+        if col in _KOLOM and sql.startswith("%s", m.end()):
+            got = _tambah(found, _KOLOM[col], ps[len(_PH.findall(sql, 0, m.end()))]) or got
+    return got
+
+
+def _konjungsi(sql: str, where: int, pos: int) -> bool:
+    """The condition at sql[pos] must hold for every row the statement touches: it is reached
+    from the WHERE through ANDs only (no enclosing OR, no NOT)."""
+    opened: list[int] = []
+    for j in range(where, pos):
+        if sql[j] == "(":
+            opened.append(j)
+        elif sql[j] == ")" and opened:
+            opened.pop()
+    for paren in [None, *opened]:
+        start = where + len(" WHERE ") if paren is None else paren + 1
+        if paren is not None and sql[:paren].rstrip().upper().endswith("NOT"):
+            return False
+        depth = 0
+        for j in range(start, len(sql)):
+            ch = sql[j]
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif depth == 0 and sql[j : j + 4].upper() == " OR ":
+                return False
+    return not sql[:pos].rstrip().upper().endswith("NOT")
+
+
+def _dari_where(sql: str, where: int, tabel: str, ps: Sequence, found: dict) -> bool:
+    if where >= len(sql):
+        return False
+    got = False
+    for m in _RE_SYARAT.finditer(sql, where):
+        if not _konjungsi(sql, where, m.start()):
+            continue
+        col = m.group(1)
+        jenis = _KOLOM.get(col) or (tabel if col == "id" and _kolom_scope(tabel) else None)
+        if jenis is None:
+            continue
+        if not sql.endswith(f'"{tabel}".', 0, m.start()):
+            continue  # a column of another table (a subquery's): not this row's
+        first = len(_PH.findall(sql, 0, m.start(3)))
+        n = len(_PH.findall(m.group(3)))
+        values = ps[first : first + n]
+        if len(values) != n:
+            raise _TakTerbaca
+        got = all(_tambah(found, jenis, v) for v in values) or got
+    return got
+
+
+def _kolom_scope(tabel: str) -> str | None:
+    """The column a scoped table's rows name their period (or instansi) by, if any."""
+    if tabel not in _kolom_tabel:
+        from django.apps import apps
+
+        cols: set[str] = set()
+        for model in apps.get_models():
+            if model._meta.db_table == tabel:
+                cols = {f.column for f in model._meta.concrete_fields}
+        _kolom_tabel[tabel] = next((c for c in _KOLOM if c in cols), None)
+    return _kolom_tabel[tabel]
+
+
+def _instansi(found: dict[str, set[int]], connection: Any, depth: int = 0) -> set[int]:
+    """The instansi the found ids belong to: an instansi id as it is, a row id through its
+    table's scope column (read once per process and id: rows never move)."""
+    out = set(found.pop("instansi", ()))
+    if depth > 4:
+        raise _TakTerbaca
+    lanjut: dict[str, set[int]] = {}
+    for tabel, ids in found.items():
+        col = _kolom_scope(tabel)
+        if col is None:
+            raise _TakTerbaca
+        peta = _peta.setdefault(tabel, {})
+        missing = sorted(i for i in ids if i not in peta)
+        if missing:
+            if len(peta) > 200_000:
+                peta.clear()
+            marks = ", ".join(["%s"] * len(missing))
+            with connection.cursor() as cur:
+                cur.execute(f'SELECT "id", "{col}" FROM "{tabel}" WHERE "id" IN ({marks})', missing)
+                peta.update((row_id, (_KOLOM[col], value)) for row_id, value in cur.fetchall())
+        for i in ids:
+            if i not in peta or peta[i][1] is None:  # gone, or names nothing: cannot say
+                raise _TakTerbaca
+            lanjut.setdefault(peta[i][0], set()).add(peta[i][1])
+    if lanjut:
+        out |= _instansi(lanjut, connection, depth + 1)
+    return out
