@@ -433,9 +433,20 @@ def penugasan_penilai_berganti(
 
 
 def penilai_berubah_terima(*, tmt: Any, perubahan: list, oleh: Any = None, **_: Any) -> None:
-    """Receiver of `kinerja.services.penilai_berubah`."""
-    for p in perubahan:
-        if p.penilai_berganti:
+    """Receiver of `kinerja.services.penilai_berubah`. Who has penugasan waiting is read once
+    (one query for a refresh of any size); the service runs for those only."""
+    berganti = [p for p in perubahan if p.penilai_berganti]
+    if not berganti:
+        return
+    menunggu = set(
+        Penugasan.objects.filter(
+            penerima_id__in=[p.pegawai_id for p in berganti], status=Penugasan.Status.DIUSULKAN
+        )
+        .order_by()
+        .values_list("penerima_id", flat=True)
+    )
+    for p in berganti:
+        if p.pegawai_id in menunggu:
             penugasan_penilai_berganti(
                 pegawai_id=p.pegawai_id,
                 penilai_lama_id=p.penilai_lama,

@@ -167,9 +167,23 @@ def skp_pada(*, pegawai: Pegawai | int, periode: Periode | int, tanggal: dt.date
 
 def penilai_berubah_terima(*, tmt: dt.date, perubahan: list, oleh: Any = None, **_: Any) -> None:
     """Receiver of `kinerja.services.penilai_berubah`: one SKP change per pegawai whose pejabat
-    penilai changed (an atasan-only change moves no SKP)."""
-    for p in perubahan:
-        if p.penilai_berganti:
+    penilai changed (an atasan-only change moves no SKP). Who has an SKP that year is read once,
+    so a refresh or restructuring that moves people without SKPs (new staff, the demo) costs
+    one query here, not a service call per person."""
+    berganti = [p for p in perubahan if p.penilai_berganti]
+    if not berganti:
+        return
+    punya_skp = set(
+        SKP.objects.filter(
+            pegawai_id__in=[p.pegawai_id for p in berganti],
+            periode__tahun=tmt.year,
+            terkini=True,
+        )
+        .order_by()
+        .values_list("pegawai_id", flat=True)
+    )
+    for p in berganti:
+        if p.pegawai_id in punya_skp:
             skp_penilai_berganti(
                 pegawai_id=p.pegawai_id,
                 penilai_baru_id=p.penilai_baru,

@@ -395,8 +395,10 @@ def test_refresh_writes_one_update_per_penilai_pair_not_per_pegawai(org, django_
     PegawaiFactory.create_batch(40, instansi=org.instansi_a, jabatan=org.rekan.jabatan)
     # 3 reads (units, positions, pegawai) + 1 UPDATE for the 40 new people rated by kasubbid
     # + their MasaPenilai (open stretches, who had one before, one INSERT for the 40)
-    # (+ savepoint pair of the atomic block inside the test transaction).
-    with django_assert_num_queries(9):
+    # (+ savepoint pair of the atomic block inside the test transaction), then the later
+    # stages' receivers of penilai_berubah, each one read for all 40 whatever their number:
+    # who has an SKP that year, who has penugasan waiting, open keberatan (in its savepoint).
+    with django_assert_num_queries(14):
         assert penilai_refresh(instansi=org.instansi_a) == 40
     # Nothing changed: the reads and the open stretches only.
     with django_assert_num_queries(6):
