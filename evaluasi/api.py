@@ -263,6 +263,10 @@ class EvaluasiUbahSerializer(EvaluasiSerializer):
             "saran_rating_hasil_kerja",
             "status",
             "finalisasi_pada",
+            # Who made it and the dates of its part follow from who held the pegawai then.
+            "pejabat_penilai",
+            "mulai",
+            "selesai",
         ]
         extra_kwargs = {}
 
