@@ -432,7 +432,7 @@ def penugasan_penilai_berganti(
     return n
 
 
-def penilai_berubah_terima(*, tmt: Any, perubahan: list, oleh: Any = None, **_: Any) -> None:
+def _terima_penilai_berubah(*, tmt: Any, perubahan: list, oleh: Any = None, **_: Any) -> None:
     """Receiver of `kinerja.services.penilai_berubah`."""
     for p in perubahan:
         if p.penilai_berganti:

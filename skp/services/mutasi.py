@@ -152,20 +152,7 @@ def skp_penilai_berganti(
     return baru
 
 
-def skp_pada(*, pegawai: Pegawai | int, periode: Periode | int, tanggal: dt.date) -> SKP | None:
-    """The latest approved version of the SKP in force on `tanggal` (evaluations of a window or
-    part of one), or None."""
-    return (
-        SKP.objects.select_related("pegawai", "periode")
-        .filter(pegawai=pegawai, periode=periode, status=SKP.Status.DISETUJUI)
-        .filter(Q(berlaku_mulai__isnull=True) | Q(berlaku_mulai__lte=tanggal))
-        .filter(Q(berlaku_sampai__isnull=True) | Q(berlaku_sampai__gte=tanggal))
-        .order_by("-versi")
-        .first()
-    )
-
-
-def penilai_berubah_terima(*, tmt: dt.date, perubahan: list, oleh: Any = None, **_: Any) -> None:
+def _terima_penilai_berubah(*, tmt: dt.date, perubahan: list, oleh: Any = None, **_: Any) -> None:
     """Receiver of `kinerja.services.penilai_berubah`: one SKP change per pegawai whose pejabat
     penilai changed (an atasan-only change moves no SKP)."""
     for p in perubahan:
