@@ -259,6 +259,9 @@ class EvaluasiUbahSerializer(EvaluasiSerializer):
         read_only_fields = [
             "jenis",
             "urutan",
+            "pejabat_penilai",
+            "mulai",
+            "selesai",
             "predikat",
             "saran_rating_hasil_kerja",
             "status",

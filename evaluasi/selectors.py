@@ -231,10 +231,15 @@ def konteks_penilaian(ev: Evaluasi) -> dict[str, Any]:
     rhk: list = []
     perilaku_ekspektasi: dict[str, str] = {}
     if not ev.is_final:
-        from skp.selectors import skp_disetujui
+        from skp.selectors import skp_disetujui, skp_pada
 
-        # A draft shows the latest approved SKP version (the next save records it).
-        terbaru = skp_disetujui(pegawai=ev.pegawai_id, periode=ev.periode_id)
+        # A draft shows the latest approved version of the SKP in force for what it rates (the
+        # next save records it).
+        terbaru = (
+            skp_pada(pegawai=ev.pegawai_id, periode=ev.periode_id, tanggal=ev.selesai)
+            if ev.selesai
+            else None
+        ) or skp_disetujui(pegawai=ev.pegawai_id, periode=ev.periode_id)
         if terbaru is not None and terbaru.pk != ev.skp_id:
             ev.skp = terbaru
     if ev.skp_id:

@@ -395,7 +395,7 @@ def _skp_calon_mutasi(ctx: dict[str, Any], periode: Periode) -> None:
     closes it and starts a new one with the new penilai."""
     from kinerja.demo_org import calon_mutasi
 
-    peg = calon_mutasi(ctx)
+    peg = calon_mutasi(ctx, periode.instansi)
     if peg is None or not peg.user_id or not peg.pejabat_penilai_id:
         return
     if not peg.pejabat_penilai.user_id or SKP.objects.filter(pegawai=peg, periode=periode).exists():

@@ -433,9 +433,17 @@ def penugasan_penilai_berganti(
 
 
 def _terima_penilai_berubah(*, tmt: Any, perubahan: list, oleh: Any = None, **_: Any) -> None:
-    """Receiver of `kinerja.services.penilai_berubah`."""
-    for p in perubahan:
-        if p.penilai_berganti:
+    """Receiver of `kinerja.services.penilai_berubah`: one read finds who has penugasan waiting."""
+    ganti = [p for p in perubahan if p.penilai_berganti]
+    if not ganti:
+        return
+    menunggu = set(
+        Penugasan.objects.filter(
+            penerima_id__in=[p.pegawai_id for p in ganti], status=Penugasan.Status.DIUSULKAN
+        ).values_list("penerima_id", flat=True)
+    )
+    for p in ganti:
+        if p.pegawai_id in menunggu:
             penugasan_penilai_berganti(
                 pegawai_id=p.pegawai_id,
                 penilai_lama_id=p.penilai_lama,

@@ -154,9 +154,18 @@ def skp_penilai_berganti(
 
 def _terima_penilai_berubah(*, tmt: dt.date, perubahan: list, oleh: Any = None, **_: Any) -> None:
     """Receiver of `kinerja.services.penilai_berubah`: one SKP change per pegawai whose pejabat
-    penilai changed (an atasan-only change moves no SKP)."""
-    for p in perubahan:
-        if p.penilai_berganti:
+    penilai changed and who has an SKP that year (an atasan-only change moves no SKP). One
+    query finds them, so a restructuring or a first derivation of thousands costs one read."""
+    ganti = [p for p in perubahan if p.penilai_berganti]
+    if not ganti:
+        return
+    punya = set(
+        SKP.objects.filter(
+            pegawai_id__in=[p.pegawai_id for p in ganti], periode__tahun=tmt.year, terkini=True
+        ).values_list("pegawai_id", flat=True)
+    )
+    for p in ganti:
+        if p.pegawai_id in punya:
             skp_penilai_berganti(
                 pegawai_id=p.pegawai_id,
                 penilai_baru_id=p.penilai_baru,

@@ -215,9 +215,7 @@ def test_the_demo_pegawai_moved_mid_year_has_two_skps(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     call_command("demo", stdout=io.StringIO())
     m = Mutasi.objects.get(keterangan__startswith=demo_org.CATATAN, jenis="mutasi")
-    skps = list(
-        SKP.objects.filter(pegawai=m.pegawai, periode__tahun=m.tmt.year).order_by("versi")
-    )
+    skps = list(SKP.objects.filter(pegawai=m.pegawai, periode__tahun=m.tmt.year).order_by("versi"))
     lama = [s for s in skps if s.berlaku_sampai == m.tmt - dt.timedelta(days=1)]
     baru = [s for s in skps if s.berlaku_mulai == m.tmt]
     assert lama and baru
