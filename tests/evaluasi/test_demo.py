@@ -44,9 +44,8 @@ def test_seed_is_idempotent_and_fills_last_year(org):
     # the persona penilai's team is left unevaluated in the current window (for the journey)
     from django.utils import timezone
 
-    from kinerja.rules import jendela_pada
-
     from evaluasi import jendela
+    from kinerja.rules import jendela_pada
 
     now = jendela_pada(org.periode_a.tahun, org.periode_a.frekuensi, timezone.localdate())
     # December is rated once: the last window has no periodic evaluation of its own.
