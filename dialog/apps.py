@@ -22,7 +22,7 @@ class DialogConfig(AppConfig):
         beranda.penyedia(b.realisasi, order=31)
         beranda.penyedia(b.penugasan, order=32)
         beranda.penyedia(b.umpan_balik_tim, order=33)
-        from dialog.services.penugasan import penilai_berubah_terima
+        from dialog.services.penugasan import _terima_penilai_berubah
         from kinerja.services import penilai_berubah
 
-        penilai_berubah.connect(penilai_berubah_terima, dispatch_uid="dialog.penilai_berubah")
+        penilai_berubah.connect(_terima_penilai_berubah, dispatch_uid="dialog.penilai_berubah")

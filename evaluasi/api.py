@@ -259,14 +259,13 @@ class EvaluasiUbahSerializer(EvaluasiSerializer):
         read_only_fields = [
             "jenis",
             "urutan",
+            "pejabat_penilai",
+            "mulai",
+            "selesai",
             "predikat",
             "saran_rating_hasil_kerja",
             "status",
             "finalisasi_pada",
-            # Who made it and the dates of its part follow from who held the pegawai then.
-            "pejabat_penilai",
-            "mulai",
-            "selesai",
         ]
         extra_kwargs = {}
 

@@ -42,7 +42,7 @@ class EvaluasiConfig(AppConfig):
         from kinerja.services import periode_validator
 
         periode_validator(frekuensi_terkunci)
-        from evaluasi.services.pemutus import penilai_berubah_terima
+        from evaluasi.services.pemutus import _terima_penilai_berubah
         from kinerja.services import penilai_berubah
 
-        penilai_berubah.connect(penilai_berubah_terima, dispatch_uid="evaluasi.pemutus")
+        penilai_berubah.connect(_terima_penilai_berubah, dispatch_uid="evaluasi.pemutus")

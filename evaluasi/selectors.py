@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 
 from evaluasi import jendela, rules
@@ -70,8 +71,43 @@ def _window_filter(w: jendela.Window) -> Q:
     return Q(jenis=w.jenis, urutan=w.urutan) if w.urutan else Q(jenis=w.jenis)
 
 
+# --- one window, one penilai -----------------------------------------------------------------
+def jendela_penilai(user: Any, pegawai: Pegawai, periode: Periode, w: jendela.Window):
+    """The window a penilai's link means: the AKHIR window is the penilai in place's; a former
+    penilai who held the pegawai in part of the last window rates that part as a periodic
+    evaluation of its own."""
+    from kinerja.masa import bagian_dalam
+
+    a = policy.actor(user)
+    if w.jenis != Jenis.TAHUNAN or a.pegawai_id is None:
+        return w
+    if a.pegawai_id == pegawai.pejabat_penilai_id:
+        return w
+    akhir = jendela.dari_jenis(periode, Jenis.PERIODIK, jendela.terakhir(periode))
+    if any(
+        b.pejabat_penilai_id == a.pegawai_id
+        for b in bagian_dalam(pegawai.pk, akhir.mulai, akhir.selesai)
+    ):
+        return akhir
+    return w
+
+
+def evaluasi_jendela(user: Any, pegawai: Pegawai, periode: Periode, w: jendela.Window, qs):
+    """The evaluation of window `w` the user's page shows: their own part's when they rated
+    part of it, else the (latest) one they may read."""
+    from evaluasi.services.evaluasi import _bagian_untuk, _evaluasi_bagian
+
+    lookup = {"pegawai": pegawai, "periode": periode, "jenis": w.jenis, "urutan": w.urutan}
+    try:
+        b = _bagian_untuk(user, pegawai, w)
+    except PermissionDenied:
+        return qs.filter(**lookup).order_by("-mulai", "-pk").first()
+    ev = _evaluasi_bagian(lookup, b, w)
+    return qs.filter(pk=ev.pk).first() if ev else None
+
+
 # --- team page -----------------------------------------------------------------------------
-def _tim_q(penilai_id: int, w: jendela.Window) -> Q:
+def _tim_q(penilai_id: int, periode: Periode, w: jendela.Window) -> Q:
     """Whom a penilai evaluates in window `w`: for a periodic window, everyone they held in it
     (also those who have moved on since; not those who came after it); the AKHIR evaluation is
     made by the penilai in place at year end. Pegawai with no dated record: the penilai now."""
@@ -80,7 +116,12 @@ def _tim_q(penilai_id: int, w: jendela.Window) -> Q:
 
     sekarang = Q(pejabat_penilai_id=penilai_id)
     if w.jenis != Jenis.PERIODIK:
-        return sekarang
+        # The AKHIR window: the penilai in place, and a former penilai's part of the last
+        # window (rated as a periodic evaluation of its own).
+        akhir = jendela.dari_jenis(periode, Jenis.PERIODIK, jendela.terakhir(periode))
+        return sekarang | Q(
+            pk__in=dinilai_dalam(penilai_id, akhir.mulai, akhir.selesai).values("pegawai_id")
+        )
     return Q(pk__in=dinilai_dalam(penilai_id, w.mulai, w.selesai).values("pegawai_id")) | (
         sekarang & ~Q(pk__in=MasaPenilai.objects.values("pegawai_id"))
     )
@@ -94,7 +135,7 @@ def tim_evaluasi(user: Any, periode: Periode, w: jendela.Window) -> list[dict]:
     a = policy.actor(user)
     team = (
         list(
-            Pegawai.objects.filter(_tim_q(a.pegawai_id, w))
+            Pegawai.objects.filter(_tim_q(a.pegawai_id, periode, w))
             .exclude(pk=a.pegawai_id)
             .select_related("jabatan", "unit_kerja")
             .order_by("nama", "pk")
@@ -105,11 +146,19 @@ def tim_evaluasi(user: Any, periode: Periode, w: jendela.Window) -> list[dict]:
     ids = [p.pk for p in team]
     # Each pegawai's evaluation of this window by this penilai (a window cut by a change of
     # penilai has one per part; the other part is the other penilai's).
+    jendela_q = _window_filter(w)
+    if w.jenis == Jenis.TAHUNAN:
+        # A former penilai's part of the last window.
+        jendela_q |= Q(
+            jenis=Jenis.PERIODIK,
+            urutan=jendela.terakhir(periode),
+            pejabat_penilai_id=a.pegawai_id,
+        )
     evs = {
         e.pegawai_id: e
-        for e in Evaluasi.objects.filter(_window_filter(w), periode=periode, pegawai_id__in=ids)
+        for e in Evaluasi.objects.filter(jendela_q, periode=periode, pegawai_id__in=ids)
         .filter(Q(pejabat_penilai_id=a.pegawai_id) | Q(pejabat_penilai_id__isnull=True))
-        .order_by()  # a dict: Meta.ordering would join pegawai to sort it
+        .order_by("jenis")  # the AKHIR one (tahunan) last: it wins for the penilai in place
     }
     skp_ok = set(
         # .order_by(): SKP's Meta.ordering would join pegawai and periode to sort a set
@@ -183,10 +232,15 @@ def konteks_penilaian(ev: Evaluasi) -> dict[str, Any]:
     rhk: list = []
     perilaku_ekspektasi: dict[str, str] = {}
     if not ev.is_final:
-        from skp.selectors import skp_disetujui
+        from skp.selectors import skp_disetujui, skp_pada
 
-        # A draft shows the latest approved SKP version (the next save records it).
-        terbaru = skp_disetujui(pegawai=ev.pegawai_id, periode=ev.periode_id)
+        # A draft shows the latest approved version of the SKP in force for what it rates (the
+        # next save records it).
+        terbaru = (
+            skp_pada(pegawai=ev.pegawai_id, periode=ev.periode_id, tanggal=ev.selesai)
+            if ev.selesai
+            else None
+        ) or skp_disetujui(pegawai=ev.pegawai_id, periode=ev.periode_id)
         if terbaru is not None and terbaru.pk != ev.skp_id:
             ev.skp = terbaru
     if ev.skp_id:

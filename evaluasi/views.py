@@ -140,11 +140,8 @@ def nilai(request: HttpRequest, pegawai_id: int, kode: str) -> HttpResponse:
         w = jendela.dari_kode(periode, kode)
     except ValidationError:
         raise Http404 from None
-    ev = (
-        _evaluasi_qs()
-        .filter(pegawai=pegawai, periode=periode, jenis=w.jenis, urutan=w.urutan)
-        .first()
-    )
+    w = selectors.jendela_penilai(request.user, pegawai, periode, w)
+    ev = selectors.evaluasi_jendela(request.user, pegawai, periode, w, _evaluasi_qs())
     if ev is None:
         # Only her penilai may start it; for everyone else there is nothing to show yet.
         if not policy.can(request.user, "nilai", pegawai):
@@ -278,7 +275,9 @@ def mulai(request: HttpRequest, pegawai_id: int, kode: str) -> HttpResponse:
     if periode is None:
         raise Http404
     try:
-        w = jendela.dari_kode(periode, kode)
+        w = selectors.jendela_penilai(
+            request.user, pegawai, periode, jendela.dari_kode(periode, kode)
+        )
         services.evaluasi_mulai(
             user=request.user, pegawai=pegawai, periode=periode, jenis=w.jenis, urutan=w.urutan
         )

@@ -24,6 +24,30 @@ def _bulan_depan(d: dt.date) -> dt.date:
     return (d.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
 
 
+def _pelaksana(ctx: dict[str, Any], instansi: Any):
+    personas = {p.pk for p in ctx.values() if isinstance(p, Pegawai)}
+    return Pegawai.objects.filter(
+        instansi=instansi,
+        status=Pegawai.Status.AKTIF,
+        jabatan__jenis=Jabatan.Jenis.PELAKSANA,
+        plt_jabatan__isnull=True,
+    ).exclude(pk__in=personas)
+
+
+def calon_mutasi(ctx: dict[str, Any], instansi: Any = None) -> Pegawai | None:
+    """The pegawai the demo moves mid-year: the later stages' demos give them a year's work
+    before (an approved SKP), so the move shows what it does to the cycle."""
+    instansi = instansi or ctx.get("instansi")
+    if instansi is None:
+        return None
+    return (
+        _pelaksana(ctx, instansi)
+        .select_related("user", "pejabat_penilai__user")
+        .order_by("pk")
+        .first()
+    )
+
+
 def seed(ctx: dict[str, Any], out: Any = None) -> None:
     instansi, admin = ctx["instansi"], ctx["admin"]
     if Mutasi.objects.filter(pegawai__instansi=instansi, keterangan__startswith=CATATAN).exists():
@@ -40,7 +64,7 @@ def seed(ctx: dict[str, Any], out: Any = None) -> None:
     catat = []
 
     # 1. Moved mid-year (1 July, or the start of this month before July) to another unit.
-    p1 = pelaksana.order_by("pk").first()
+    p1 = calon_mutasi(ctx, instansi)
     if p1 is not None:
         tujuan = (
             Jabatan.objects.filter(

@@ -22,6 +22,6 @@ class SkpConfig(AppConfig):
         beranda.penyedia(b.eskalasi, order=12)
         beranda.penyedia(b.matriks, order=13)
         from kinerja.services import penilai_berubah
-        from skp.services.mutasi import penilai_berubah_terima
+        from skp.services.mutasi import _terima_penilai_berubah
 
-        penilai_berubah.connect(penilai_berubah_terima, dispatch_uid="skp.penilai_berubah")
+        penilai_berubah.connect(_terima_penilai_berubah, dispatch_uid="skp.penilai_berubah")

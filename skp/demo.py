@@ -387,3 +387,26 @@ def seed(ctx: dict[str, Any]) -> None:
         _lampiran(s_lain, peg.user)
         services.skp_ajukan(skp=s_lain, user=peg.user)
     services.skp_ajukan(skp=s_kabid, user=kabid.user)
+    _skp_calon_mutasi(ctx, periode)
+
+
+def _skp_calon_mutasi(ctx: dict[str, Any], periode: Periode) -> None:
+    """An approved SKP for the pegawai the demo moves mid-year (kinerja.demo_org): the move
+    closes it and starts a new one with the new penilai."""
+    from kinerja.demo_org import calon_mutasi
+
+    peg = calon_mutasi(ctx, periode.instansi)
+    if peg is None or not peg.user_id or not peg.pejabat_penilai_id:
+        return
+    if not peg.pejabat_penilai.user_id or SKP.objects.filter(pegawai=peg, periode=periode).exists():
+        return
+    s = _skp(peg, periode)
+    services.rhk_tambah(
+        skp=s,
+        user=peg.user,
+        jenis="utama",
+        rencana="Data kepegawaian unit termutakhirkan tepat waktu",
+        indikator=[_ind("kuantitas", "Persentase data pegawai termutakhirkan", "100 %")],
+    )
+    services.skp_ajukan(skp=s, user=peg.user)
+    services.skp_setujui(skp=s, user=peg.pejabat_penilai.user)

@@ -31,6 +31,19 @@ def skp_terkini(*, pegawai: Pegawai | int, periode: Periode | int) -> SKP | None
     )
 
 
+def skp_pada(*, pegawai: Pegawai | int, periode: Periode | int, tanggal: dt.date) -> SKP | None:
+    """The latest approved version of the SKP in force on `tanggal` (evaluations of a window or
+    part of one), or None."""
+    return (
+        SKP.objects.select_related("pegawai", "periode")
+        .filter(pegawai=pegawai, periode=periode, status=SKP.Status.DISETUJUI)
+        .filter(Q(berlaku_mulai__isnull=True) | Q(berlaku_mulai__lte=tanggal))
+        .filter(Q(berlaku_sampai__isnull=True) | Q(berlaku_sampai__gte=tanggal))
+        .order_by("-versi")
+        .first()
+    )
+
+
 def skp_disetujui(*, pegawai: Pegawai | int, periode: Periode | int) -> SKP | None:
     """The latest approved version of a pegawai's SKP for a year, or None."""
     return (

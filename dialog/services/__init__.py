@@ -36,6 +36,7 @@ from dialog.services.penugasan import (  # noqa: F401
     peluang_buka,
     peluang_ikuti,
     peluang_tutup,
+    penugasan_penilai_berganti,
     penugasan_setujui,
     penugasan_tolak,
     penugasan_usulkan,

@@ -432,20 +432,17 @@ def penugasan_penilai_berganti(
     return n
 
 
-def penilai_berubah_terima(*, tmt: Any, perubahan: list, oleh: Any = None, **_: Any) -> None:
-    """Receiver of `kinerja.services.penilai_berubah`. Who has penugasan waiting is read once
-    (one query for a refresh of any size); the service runs for those only."""
-    berganti = [p for p in perubahan if p.penilai_berganti]
-    if not berganti:
+def _terima_penilai_berubah(*, tmt: Any, perubahan: list, oleh: Any = None, **_: Any) -> None:
+    """Receiver of `kinerja.services.penilai_berubah`: one read finds who has penugasan waiting."""
+    ganti = [p for p in perubahan if p.penilai_berganti]
+    if not ganti:
         return
     menunggu = set(
         Penugasan.objects.filter(
-            penerima_id__in=[p.pegawai_id for p in berganti], status=Penugasan.Status.DIUSULKAN
-        )
-        .order_by()
-        .values_list("penerima_id", flat=True)
+            penerima_id__in=[p.pegawai_id for p in ganti], status=Penugasan.Status.DIUSULKAN
+        ).values_list("penerima_id", flat=True)
     )
-    for p in berganti:
+    for p in ganti:
         if p.pegawai_id in menunggu:
             penugasan_penilai_berganti(
                 pegawai_id=p.pegawai_id,

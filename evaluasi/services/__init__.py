@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from evaluasi.services._common import (  # noqa: F401
     HANYA_ADMIN,
+    frekuensi_terkunci,
 )
 from evaluasi.services.distribusi import (  # noqa: F401
     _justifikasi_ada,
@@ -20,7 +21,6 @@ from evaluasi.services.distribusi import (  # noqa: F401
     kinerja_organisasi_untuk,
 )
 from evaluasi.services.evaluasi import (  # noqa: F401
-    bagian_untuk,  # noqa: F401
     evaluasi_buka_kembali,
     evaluasi_dokumen_render,
     evaluasi_finalisasi,

@@ -48,8 +48,7 @@ def kepala_unit(pegawai: Pegawai) -> bool:
 def _skp_disetujui(pegawai: Pegawai, periode: Periode, tanggal=None):
     """The approved SKP an evaluation rests on: the one in force on `tanggal` (the end of the
     part rated), else the latest approved of the year."""
-    from skp.selectors import skp_disetujui
-    from skp.services.mutasi import skp_pada
+    from skp.selectors import skp_disetujui, skp_pada
 
     if tanggal is not None:
         skp = skp_pada(pegawai=pegawai, periode=periode, tanggal=tanggal)
@@ -58,7 +57,7 @@ def _skp_disetujui(pegawai: Pegawai, periode: Periode, tanggal=None):
     return skp_disetujui(pegawai=pegawai, periode=periode)
 
 
-def bagian_untuk(user: Any, pegawai: Pegawai, w: jendela.Window) -> masa.Bagian:
+def _bagian_untuk(user: Any, pegawai: Pegawai, w: jendela.Window) -> masa.Bagian:
     """The part of window `w` the user rates (domain.md, "The organisation over time"): a
     periodic window is rated by whoever held the pegawai in it, a window cut by a TMT by each
     penilai for their part. The AKHIR evaluation is the penilai's in place at year end. Someone
@@ -125,7 +124,7 @@ def evaluasi_mulai(
     _require(user, "nilai", pegawai, "Hanya pejabat penilai yang dapat mengevaluasi pegawai ini.")
     if pegawai.instansi_id != periode.instansi_id:
         raise ValidationError("Pegawai bukan bagian dari instansi periode ini.")
-    b = bagian_untuk(user, pegawai, w)
+    b = _bagian_untuk(user, pegawai, w)
     if (
         w.jenis == Jenis.PERIODIK
         and w.urutan == jendela.terakhir(periode)

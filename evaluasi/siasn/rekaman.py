@@ -108,10 +108,10 @@ def evaluasi_qs(
 
 
 def masa(ev: Evaluasi) -> rules.Masa:
-    """The stretch the record covers: the evaluation's window. (When evaluations carry the
-    dates of a part rated by one penilai, issue 16, this is the one place to read them.)"""
+    """The stretch the record covers: the part of the window the evaluation's penilai rated
+    (issue 16: a window cut by a change of penilai has one record per part), else the window."""
     w = jendela.dari_jenis(ev.periode, ev.jenis, ev.urutan).jendela
-    return rules.Masa(w.mulai, w.selesai)
+    return rules.Masa(ev.mulai or w.mulai, ev.selesai or w.selesai)
 
 
 def tanggal_acuan(ev: Evaluasi) -> dt.date:

@@ -23,6 +23,7 @@ from skp.services.matriks import (  # noqa: F401
     peran_hasil_na,
     peran_hasil_simpan,
 )
+from skp.services.mutasi import skp_penilai_berganti  # noqa: F401
 from skp.services.rhk import (  # noqa: F401
     RHK_ATASAN_SALAH,
     rhk_hapus,

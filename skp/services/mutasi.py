@@ -152,38 +152,20 @@ def skp_penilai_berganti(
     return baru
 
 
-def skp_pada(*, pegawai: Pegawai | int, periode: Periode | int, tanggal: dt.date) -> SKP | None:
-    """The latest approved version of the SKP in force on `tanggal` (evaluations of a window or
-    part of one), or None."""
-    return (
-        SKP.objects.select_related("pegawai", "periode")
-        .filter(pegawai=pegawai, periode=periode, status=SKP.Status.DISETUJUI)
-        .filter(Q(berlaku_mulai__isnull=True) | Q(berlaku_mulai__lte=tanggal))
-        .filter(Q(berlaku_sampai__isnull=True) | Q(berlaku_sampai__gte=tanggal))
-        .order_by("-versi")
-        .first()
-    )
-
-
-def penilai_berubah_terima(*, tmt: dt.date, perubahan: list, oleh: Any = None, **_: Any) -> None:
+def _terima_penilai_berubah(*, tmt: dt.date, perubahan: list, oleh: Any = None, **_: Any) -> None:
     """Receiver of `kinerja.services.penilai_berubah`: one SKP change per pegawai whose pejabat
-    penilai changed (an atasan-only change moves no SKP). Who has an SKP that year is read once,
-    so a refresh or restructuring that moves people without SKPs (new staff, the demo) costs
-    one query here, not a service call per person."""
-    berganti = [p for p in perubahan if p.penilai_berganti]
-    if not berganti:
+    penilai changed and who has an SKP that year (an atasan-only change moves no SKP). One
+    query finds them, so a restructuring or a first derivation of thousands costs one read."""
+    ganti = [p for p in perubahan if p.penilai_berganti]
+    if not ganti:
         return
-    punya_skp = set(
+    punya = set(
         SKP.objects.filter(
-            pegawai_id__in=[p.pegawai_id for p in berganti],
-            periode__tahun=tmt.year,
-            terkini=True,
-        )
-        .order_by()
-        .values_list("pegawai_id", flat=True)
+            pegawai_id__in=[p.pegawai_id for p in ganti], periode__tahun=tmt.year, terkini=True
+        ).values_list("pegawai_id", flat=True)
     )
-    for p in berganti:
-        if p.pegawai_id in punya_skp:
+    for p in ganti:
+        if p.pegawai_id in punya:
             skp_penilai_berganti(
                 pegawai_id=p.pegawai_id,
                 penilai_baru_id=p.penilai_baru,

@@ -44,14 +44,20 @@ def test_seed_is_idempotent_and_fills_last_year(org):
     # the persona penilai's team is left unevaluated in the current window (for the journey)
     from django.utils import timezone
 
+    from evaluasi import jendela
     from kinerja.rules import jendela_pada
 
     now = jendela_pada(org.periode_a.tahun, org.periode_a.frekuensi, timezone.localdate())
+    # December is rated once: the last window has no periodic evaluation of its own.
+    urutan = min(now.urutan, jendela.terakhir(org.periode_a) - 1)
     assert not Evaluasi.objects.filter(
-        pegawai__pejabat_penilai=org.kasubbid, periode=org.periode_a, urutan=now.urutan
+        pegawai__pejabat_penilai=org.kasubbid, periode=org.periode_a, urutan=urutan
     ).exists()
     assert Evaluasi.objects.filter(
-        pegawai=org.staf_dinas, periode=org.periode_a, urutan=now.urutan
+        pegawai=org.staf_dinas, periode=org.periode_a, urutan=urutan
+    ).exists()
+    assert not Evaluasi.objects.filter(
+        periode=org.periode_a, jenis="periodik", urutan=jendela.terakhir(org.periode_a)
     ).exists()
 
 

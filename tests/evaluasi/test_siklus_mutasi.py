@@ -192,3 +192,36 @@ def test_a_change_in_the_last_window_gives_the_old_penilai_their_part_only(org, 
         _mulai(org, baru, "periodik", 4)
     assert "TRIWULAN IV-AKHIR" in str(e.value)
     assert _mulai(org, baru, "tahunan").pejabat_penilai_id == org.kadis.pk
+
+
+def test_each_penilai_sees_exactly_their_part_on_the_pages(org, hari, pos_dinas, client_as):
+    skp_disetujui(org.pegawai, org.periode_a)
+    _pindah(org, pos_dinas, _d(org, 8, 16))
+    hari(_d(org, 10, 5))
+    lama, baru = org.kasubbid.user, org.kadis.user
+    tahun = org.periode_a.tahun
+    nama = org.pegawai.nama
+
+    def tim(user, kode):
+        return client_as(user).get(f"/evaluasi/tim/?tahun={tahun}&jendela={kode}").content.decode()
+
+    assert nama in tim(lama, "1") and nama in tim(lama, "3")
+    assert nama not in tim(baru, "1") and nama in tim(baru, "3")
+    assert nama in tim(baru, "akhir") and nama not in tim(lama, "akhir")
+    # Each opens their own part of TW III.
+    for user, dari in ((lama, "1 Jul"), (baru, "16 Agu")):
+        c = client_as(user)
+        r = c.post(f"/evaluasi/nilai/{org.pegawai.pk}/3/mulai/", {"tahun": tahun})
+        assert r.status_code == 302
+        r = c.get(f"/evaluasi/nilai/{org.pegawai.pk}/3/?tahun={tahun}")
+        html = r.content.decode()
+        assert f"({dari}" in html
+    assert Evaluasi.objects.filter(pegawai=org.pegawai, urutan=3).count() == 2
+    # The new penilai cannot start TW I.
+    r = client_as(baru).post(f"/evaluasi/nilai/{org.pegawai.pk}/1/mulai/", {"tahun": tahun})
+    assert r.status_code in (403, 302)
+    assert not Evaluasi.objects.filter(pegawai=org.pegawai, urutan=1).exists()
+    # The pegawai's SKP page shows both SKPs of the year.
+    html = client_as(org.pegawai.user).get("/skp/").content.decode()
+    assert html.count(f"/skp/{SKP.objects.get(terkini=True, pegawai=org.pegawai).pk}/") >= 1
+    assert "15 Agu" in html and "16 Agu" in html

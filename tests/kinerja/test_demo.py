@@ -198,3 +198,26 @@ def test_demo_shows_a_year_that_moves_once_however_often_it_runs():
     assert rows[1].sampai is not None and rows[2].tmt > timezone.localdate()
     demo_org.seed(ctx)
     assert Mutasi.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_the_demo_pegawai_moved_mid_year_has_two_skps(settings):
+    """Issue 16 item 2: the SKP under the old penilai closed the day before the TMT, a new one
+    with the new penilai from it."""
+    import datetime as dt
+
+    from django.core.management import call_command
+
+    from kinerja import demo_org
+    from kinerja.models import Mutasi
+    from skp.models import SKP
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("demo", stdout=io.StringIO())
+    m = Mutasi.objects.get(keterangan__startswith=demo_org.CATATAN, jenis="mutasi")
+    skps = list(SKP.objects.filter(pegawai=m.pegawai, periode__tahun=m.tmt.year).order_by("versi"))
+    lama = [s for s in skps if s.berlaku_sampai == m.tmt - dt.timedelta(days=1)]
+    baru = [s for s in skps if s.berlaku_mulai == m.tmt]
+    assert lama and baru
+    assert baru[-1].pejabat_penilai_id == m.pegawai.pejabat_penilai_id
+    assert lama[-1].pejabat_penilai_id != baru[-1].pejabat_penilai_id

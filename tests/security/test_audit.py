@@ -127,6 +127,8 @@ NOT_A_STATE_CHANGE = {
     "never scheduled (Job rows); each send is logged as a Kiriman",
     "evaluasi.services.evaluasi_ganti_hasil": "the changed-result step of keberatan_putuskan "
     "(covered by that case, which decides `diubah`)",
+    "evaluasi.services.frekuensi_terkunci": "check: a Periode rule (periode_validator)",
+    "evaluasi.services.pemutus_untuk": "lookup: who decides a keberatan",
 }
 
 
@@ -623,6 +625,52 @@ CASES: dict[str, tuple[str, Callable[[Any, Any], Any]]] = {
             alasan_keputusan="Bukti mendukung capaian di atas target.",
             rating_hasil_kerja="diatas_ekspektasi",
             rating_perilaku_kerja="sesuai_ekspektasi",
+        ),
+    ),
+    "evaluasi.services.keberatan_pemutus_tetapkan": (
+        "admin_a",
+        lambda org, u: _svc("evaluasi").keberatan_pemutus_tetapkan(
+            user=u,
+            keberatan=_obj(org, "keberatan"),
+            pemutus=org.sekda,
+            alasan="Atasan pejabat penilai cuti panjang",
+            row_version=None,
+        ),
+    ),
+    "evaluasi.services.keberatan_pemutus_turunkan_ulang": (
+        "admin_a",
+        lambda org, u: (
+            _obj(org, "keberatan"),
+            type(org.kabid).objects.filter(pk=org.kabid.pk).update(status="berhenti"),
+            _svc("evaluasi").keberatan_pemutus_turunkan_ulang(
+                instansi_id=org.instansi_a.pk, oleh=u
+            ),
+        ),
+    ),
+    "skp.services.skp_penilai_berganti": (
+        "admin_a",
+        lambda org, u: (
+            _skp(org),
+            _svc("skp").skp_penilai_berganti(
+                pegawai_id=org.pegawai.pk,
+                penilai_baru_id=org.kadis.pk,
+                atasan_baru_id=None,
+                tmt=_today(),
+                oleh=u,
+            ),
+        ),
+    ),
+    "dialog.services.penugasan_penilai_berganti": (
+        "admin_a",
+        lambda org, u: (
+            _obj(org, "penugasan"),
+            _svc("dialog").penugasan_penilai_berganti(
+                pegawai_id=org.pegawai.pk,
+                penilai_lama_id=org.kasubbid.pk,
+                penilai_baru_id=org.kadis.pk,
+                tmt=_today(),
+                oleh=u,
+            ),
         ),
     ),
     "evaluasi.services.kasus_sanksi_langkah": (
