@@ -79,7 +79,8 @@ def _pemutus_keberatan(ev: Evaluasi) -> tuple[Pegawai, str]:
     if atasan is not None and atasan.pk not in pihak and atasan.status != Pegawai.Status.BERHENTI:
         return atasan, Keberatan.SumberPemutus.ATASAN
     instansi = ev.pegawai.instansi
-    ditunjuk = instansi.pejabat_keberatan
+    # The designee: an explicit grant (kinerja.policy.hibah), else the instansi's setting.
+    ditunjuk = policy.pemutus_ditunjuk(instansi)
     if (
         ditunjuk is not None
         and ditunjuk.pk not in pihak
