@@ -103,3 +103,34 @@ def hak_khusus_cabut(*, user: Any, hak: HakAksesKhusus, alasan: str = "") -> Hak
         if obj is not None:
             remove_perm(f"{app}.{codename}", hak.penerima, obj)
     return hak
+
+
+@layanan
+@transaction.atomic
+def pemutus_keberatan_tetapkan(
+    *, user: Any, instansi: Instansi, pegawai: Pegawai | None
+) -> HakAksesKhusus | None:
+    """The designee chosen on the instansi's settings page, as a grant: the current designee
+    grants are taken back and (unless cleared) one is given to `pegawai` from today."""
+    from kinerja.waktu import hari_ini
+
+    policy.require(user, "kelola_hak_khusus", instansi)
+    lama = HakAksesKhusus.objects.filter(
+        instansi=instansi, jenis=Jenis.PEMUTUS_KEBERATAN, dicabut_pada=None
+    )
+    if pegawai is not None and any(h.penerima_id == pegawai.user_id for h in lama):
+        return None  # unchanged
+    for h in lama:
+        hak_khusus_cabut(user=user, hak=h, alasan="Diganti dari pengaturan instansi.")
+    if pegawai is None or not pegawai.user_id:
+        return None
+    return hak_khusus_beri(
+        user=user,
+        instansi=instansi,
+        jenis=Jenis.PEMUTUS_KEBERATAN,
+        penerima=pegawai,
+        objek_id=instansi.pk,
+        mulai=hari_ini(),
+        selesai=None,
+        alasan="Ditunjuk pada pengaturan instansi.",
+    )

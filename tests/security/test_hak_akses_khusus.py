@@ -162,3 +162,22 @@ def test_page_gives_and_takes_back(org, client_as):
     assert c.post(f"/organisasi/hak-akses/{hak.pk}/cabut/").status_code == 302
     hak.refresh_from_db()
     assert hak.dicabut_pada is not None
+
+
+def test_settings_page_designee_is_written_as_a_grant(org, client_as):
+    c = client_as(org.admin_a)
+    for who in (org.sekda, org.kepala_bkd):
+        r = c.post(
+            "/organisasi/pengaturan/",
+            {
+                "simpan": "1",
+                "kota": "Kupang",
+                "pejabat_keberatan": who.pk,
+                "row_version": type(org.instansi_a).objects.get(pk=org.instansi_a.pk).row_version,
+            },
+        )
+        assert r.status_code == 302, r.content.decode()[:1500]
+        assert policy.pemutus_ditunjuk(org.instansi_a) == who
+    aktif = HakAksesKhusus.objects.filter(jenis="pemutus_keberatan", dicabut_pada=None)
+    assert [h.penerima_id for h in aktif] == [org.kepala_bkd.user_id]
+    assert HakAksesKhusus.objects.filter(jenis="pemutus_keberatan").count() == 2
