@@ -112,7 +112,11 @@ class EvaluasiRules(Rules):
                 or self._penilai(a, obj)
                 or atasan
                 or (own and obj.status == "final")
-                or (obj.status == "final" and obj.pegawai.unit_kerja_id in audit_unit_ids(a))
+                or (
+                    obj.status == "final"
+                    and bool(audit := audit_unit_ids(a))
+                    and obj.pegawai.unit_kerja_id in audit
+                )
                 or (
                     a.pegawai_id is not None
                     and _keberatan_qs().filter(evaluasi_id=obj.pk, pemutus_id=a.pegawai_id).exists()

@@ -57,6 +57,12 @@ def _plh_untuk(a: Actor, skp: Model) -> bool:
     return bool(plh) and (skp.pejabat_penilai_id in plh or skp.pegawai.pejabat_penilai_id in plh)
 
 
+def _diaudit(a: Actor, skp: Model) -> bool:
+    """The SKP's pegawai is in a unit the user audits (asked only of grant holders)."""
+    units = audit_unit_ids(a)
+    return bool(units) and skp.pegawai.unit_kerja_id in units
+
+
 def is_penilai_skp(a: Actor, skp: Model) -> bool:
     """The pejabat penilai of the SKP's pegawai (now, or as recorded on the SKP)."""
     if not a.pegawai_id or skp.pegawai_id == a.pegawai_id:
@@ -77,7 +83,7 @@ def can_view_skp(a: Actor, skp: Model) -> bool:
         or a.pegawai_id in (skp.pejabat_penilai_id, skp.atasan_pejabat_penilai_id)
         or a.is_ketua_tim_of(skp.pegawai_id)
         or _plh_untuk(a, skp)
-        or skp.pegawai.unit_kerja_id in audit_unit_ids(a)
+        or _diaudit(a, skp)
     ):
         return True
     return bool(a.admin_instansi_id) and a.is_admin_of(skp.pegawai.instansi_id)
