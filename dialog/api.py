@@ -78,6 +78,18 @@ class UmpanBalikSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(PENERIMA_TIDAK_ADA)
         return found
 
+    def validate_rencana_hasil_kerja(self, value):
+        # Asked on the field itself, whatever the other fields hold: a row the caller may not
+        # give feedback on reads exactly like an id that does not exist (issue 15, finding 9).
+        if value is not None:
+            user = self.context["request"].user
+            pemberi = svc.pegawai_dari(user)
+            if pemberi is None or not svc.boleh_sasaran_rhk(
+                pemberi=pemberi, penerima=value.skp.pegawai, rhk=value
+            ):
+                raise serializers.ValidationError(RHK_SASARAN_SALAH)
+        return value
+
     def validate(self, attrs):
         rhk = attrs.get("rencana_hasil_kerja")
         if rhk is not None:

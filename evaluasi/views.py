@@ -27,6 +27,7 @@ from evaluasi.forms import (
 from evaluasi.models import Evaluasi, KasusSanksi, PenutupanTahun
 from evaluasi.views_nilai import konteks_pratinjau
 from kinerja import cache_halaman, policy
+from kinerja.masukan import id_dari, versi_dari
 from kinerja.models import Dokumen, Pegawai, UnitKerja
 
 
@@ -329,7 +330,7 @@ def finalisasi(request: HttpRequest, pk: int) -> HttpResponse:
         services.evaluasi_finalisasi(
             user=request.user,
             evaluasi=ev,
-            row_version=request.POST.get("row_version") or None,
+            row_version=versi_dari(request.POST),
             justifikasi=request.POST.get("justifikasi", ""),
         )
         messages.success(request, "Evaluasi difinalisasi.")
@@ -437,7 +438,7 @@ def distribusi(request: HttpRequest) -> HttpResponse:
             raise Http404
         panels = [selectors.distribusi_tim(a.pegawai_id, periode, w)]
     elif cakupan == "unit":
-        unit_id = request.GET.get("unit")
+        unit_id = id_dari(request.GET, "unit")
         if unit_id:
             unit = policy.get_for_user(request.user, UnitKerja.objects.all(), pk=unit_id)
             policy.require(request.user, "distribusi", unit)
@@ -522,7 +523,9 @@ def justifikasi(request: HttpRequest) -> HttpResponse:
     cakupan = request.POST.get("cakupan", "tim")
     unit = None
     if request.POST.get("unit"):
-        unit = policy.get_for_user(request.user, UnitKerja.objects.all(), pk=request.POST["unit"])
+        unit = policy.get_for_user(
+            request.user, UnitKerja.objects.all(), pk=id_dari(request.POST, "unit")
+        )
     penilai = Pegawai.objects.filter(pk=a.pegawai_id).first() if cakupan == "tim" else None
     if cakupan == "tim":
         d = selectors.distribusi_tim(a.pegawai_id, periode, w) if a.pegawai_id else None
@@ -634,7 +637,7 @@ def tindak_lanjut(request: HttpRequest) -> HttpResponse:
                 peg = policy.get_for_user(
                     request.user,
                     Pegawai.objects.select_related("jabatan"),
-                    pk=request.POST.get("pegawai"),
+                    pk=id_dari(request.POST, "pegawai"),
                 )
                 kasus = services.kasus_sanksi_buka(
                     user=request.user,

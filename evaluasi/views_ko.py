@@ -17,6 +17,7 @@ from evaluasi.models import KinerjaOrganisasi
 from evaluasi.views import _errors, _periode, _window
 from kinerja import policy
 from kinerja.daftar import Daftar, Kolom, Saring
+from kinerja.masukan import id_dari
 from kinerja.models import Pegawai, UnitKerja
 
 
@@ -93,7 +94,9 @@ def kinerja_organisasi(request: HttpRequest) -> HttpResponse:
     errors: dict[int, list[str]] = {}
     if request.method == "POST":
         unit = policy.get_for_user(
-            request.user, UnitKerja.objects.all(), pk=request.POST.get("unit")
+            request.user,
+            UnitKerja.objects.all(),
+            pk=id_dari(request.POST, "unit", label="Unit kerja", wajib=True),
         )
         form = KinerjaOrganisasiForm(request.POST)
         if form.is_valid():

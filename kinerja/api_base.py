@@ -395,6 +395,19 @@ def api_404(request, exception=None):
     return page_not_found(request, exception)
 
 
+def api_400(request, exception=None):
+    """Malformed input (kinerja.masukan.MasukanSalah and Django's BadRequest): its message in
+    JSON under /api/, the site's 400 page elsewhere."""
+    from kinerja.masukan import MasukanSalah
+
+    pesan = str(exception) if isinstance(exception, MasukanSalah) else ""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": pesan or "Permintaan tidak valid."}, status=400)
+    from django.shortcuts import render
+
+    return render(request, "400.html", {"pesan": pesan}, status=400)
+
+
 def api_500(request):
     if request.path.startswith("/api/"):
         return JsonResponse(

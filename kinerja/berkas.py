@@ -105,9 +105,41 @@ def sel(value: Any) -> str:
     return safe_cell(text)
 
 
+PESAN_DTD = (
+    "Buku kerja .xlsx ini memuat deklarasi DTD/entitas XML yang tidak diizinkan (bisa dipakai "
+    "untuk membaca berkas server atau membebani server). Simpan ulang dari Excel lalu unggah lagi."
+)
+
+
+def tolak_dtd(data: bytes) -> None:
+    """Refuse a workbook any XML part of which declares a DTD (an external entity, the billion
+    laughs): Excel never writes one. Each part is read only up to its root element, through
+    defusedxml with DTDs forbidden, before openpyxl parses anything."""
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import iterparse
+
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+        names = [n for n in z.namelist() if n.endswith((".xml", ".rels", ".vml"))]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a zip: openpyxl's own "cannot be read" answers
+    for name in names:
+        try:
+            with z.open(name) as part:
+                for _event, _elem in iterparse(part, events=("start",), forbid_dtd=True):
+                    break  # the prolog (where a DTD must be) is behind us
+        except DefusedXmlException:
+            raise BerkasDitolak(PESAN_DTD) from None
+        except (ParseError, zipfile.BadZipFile, OSError, ValueError, RuntimeError):
+            continue  # a broken part: openpyxl's own error answers
+
+
 def _rows_xlsx(data: bytes) -> Iterable[tuple[int, list[Any]]]:
     from openpyxl import load_workbook
 
+    tolak_dtd(data)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a broken workbook

@@ -16,7 +16,15 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from kinerja import selectors_org
-from kinerja.models import Instansi, Jabatan, Mutasi, Pegawai, Periode, UnitKerja
+from kinerja.models import (
+    HakAksesKhusus,
+    Instansi,
+    Jabatan,
+    Mutasi,
+    Pegawai,
+    Periode,
+    UnitKerja,
+)
 
 MAKS_PILIHAN = 30
 TANGGAL = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -421,3 +429,34 @@ class UnorUnggahForm(forms.Form):
         except impor.BerkasDitolak as exc:
             raise forms.ValidationError(str(exc)) from None
         return f
+
+
+class HakAksesForm(OrgForm):
+    """An explicit grant (kinerja.akses.hibah): to whom, what, on what, from when until when."""
+
+    jenis = forms.ChoiceField(label="Jenis hak akses", choices=HakAksesKhusus.Jenis.choices)
+    penerima = PilihField("pegawai", label="Diberikan kepada")
+    objek_pegawai = PilihField(
+        "pegawai",
+        label="Atas nama pejabat (Plh)",
+        required=False,
+        help_text="Untuk Plh: pejabat penilai yang persetujuan SKP-nya dilaksanakan.",
+    )
+    objek_unit = PilihField(
+        "unit",
+        label="Unit kerja yang diaudit",
+        required=False,
+        help_text="Untuk auditor: unit yang SKP dan evaluasi finalnya boleh dibaca.",
+    )
+    mulai = forms.DateField(label="Berlaku mulai", widget=TANGGAL)
+    selesai = forms.DateField(
+        label="Berlaku sampai", required=False, widget=TANGGAL, help_text="Kosong: sampai dicabut."
+    )
+    alasan = forms.CharField(
+        label="Dasar / alasan", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+    def objek_id(self) -> int | None:
+        d = self.cleaned_data
+        obj = d.get("objek_pegawai") if d["jenis"] == "plh" else d.get("objek_unit")
+        return obj.pk if obj is not None else None

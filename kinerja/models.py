@@ -85,6 +85,10 @@ class Instansi(Sinkron):
     history = HistoricalRecords(excluded_fields=["diubah"])
 
     class Meta:
+        # Explicit grants (django-guardian object permissions; kinerja.akses.hibah).
+        permissions = [
+            ("putuskan_keberatan", "Memutus keberatan yang tidak memiliki atasan penilai")
+        ]
         verbose_name = "instansi"
         verbose_name_plural = "instansi"
         ordering = ["nama"]
@@ -128,6 +132,8 @@ class UnitKerja(Sinkron):
     history = HistoricalRecords(excluded_fields=["diubah"])
 
     class Meta:
+        # Explicit grants (django-guardian object permissions; kinerja.akses.hibah).
+        permissions = [("audit_baca", "Membaca SKP dan evaluasi unit (auditor)")]
         verbose_name = "unit kerja"
         verbose_name_plural = "unit kerja"
         ordering = ["instansi_id", "nama"]
@@ -308,6 +314,8 @@ class Pegawai(Sinkron):
     )
 
     class Meta:
+        # Explicit grants (django-guardian object permissions; kinerja.akses.hibah).
+        permissions = [("setujui_atas_nama", "Menyetujui SKP atas nama pejabat ini (Plh)")]
         verbose_name = "pegawai"
         verbose_name_plural = "pegawai"
         ordering = ["nama"]
@@ -673,7 +681,7 @@ class Penghapusan(models.Model):
 
 
 # Integration tokens live with the rest of the login perimeter (kinerja/akses/).
-from kinerja.akses.models import TokenIntegrasi  # noqa: E402,F401  isort: skip
+from kinerja.akses.models import HakAksesKhusus, TokenIntegrasi  # noqa: E402,F401  isort: skip
 
 
 # The organisation over time, and restructuring (SOTK) drafts, in their own modules.

@@ -49,5 +49,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "kinerja.api_base.api_400"
 handler404 = "kinerja.api_base.api_404"  # JSON under /api/
 handler500 = "kinerja.api_base.api_500"

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from django.urls import path
 
-from kinerja import views_impor, views_org, views_sotk
+from kinerja import views_hibah, views_impor, views_org, views_sotk
 
 urlpatterns = [
+    # explicit grants (guardian): Plh, auditor, keberatan designee
+    path("hak-akses/", views_hibah.hak_akses, name="org_hak_akses"),
+    path("hak-akses/<int:pk>/cabut/", views_hibah.hak_akses_cabut, name="org_hak_akses_cabut"),
     path("impor/", views_impor.impor_pegawai, name="impor_pegawai"),
     path("pilih/<str:jenis>/", views_org.pilih, name="org_pilih"),
     # units, as a tree

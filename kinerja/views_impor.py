@@ -96,7 +96,9 @@ def _konfirmasi(request: HttpRequest, instansi: Instansi, ctx: dict) -> HttpResp
     pending = request.session.get(SESSION_KEY) or {}
     if (
         not form.is_valid()
-        or not secrets.compare_digest(str(pending.get("token", "")), form.cleaned_data["token"])
+        or not secrets.compare_digest(
+            str(pending.get("token", "")).encode(), str(form.cleaned_data["token"]).encode()
+        )
         or pending.get("instansi") != instansi.pk
         or not default_storage.exists(pending.get("path", ""))
     ):

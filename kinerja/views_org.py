@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from kinerja import forms_org, mutasi, policy, selectors_org, services, waktu
+from kinerja.akses import hibah
 from kinerja.models import Instansi, Jabatan, Mutasi, Pegawai, Periode, UnitKerja
 
 PESAN_BUKAN_ADMIN = "Hanya admin instansi yang dapat mengelola organisasi."
@@ -617,12 +619,19 @@ def pengaturan(request: HttpRequest) -> HttpResponse:
             instansi.kota = form.cleaned_data["kota"]
             instansi.pejabat_keberatan = form.cleaned_data["pejabat_keberatan"]
             try:
-                services.organisasi_simpan(
-                    user=request.user,
-                    obj=instansi,
-                    refresh=False,
-                    row_version=form.cleaned_data["row_version"],
-                )
+                with transaction.atomic():
+                    services.organisasi_simpan(
+                        user=request.user,
+                        obj=instansi,
+                        refresh=False,
+                        row_version=form.cleaned_data["row_version"],
+                    )
+                    # The designee is an explicit grant (kinerja.akses.hibah) the policy asks.
+                    hibah.pemutus_keberatan_tetapkan(
+                        user=request.user,
+                        instansi=instansi,
+                        pegawai=form.cleaned_data["pejabat_keberatan"],
+                    )
             except ValidationError as exc:
                 form.tempel(exc)
             else:

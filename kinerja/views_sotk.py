@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kinerja import forms_org, jobs, policy, restrukturisasi, siasn_unor, waktu
 from kinerja import restrukturisasi_terapan as terapan
+from kinerja.masukan import versi_dari
 from kinerja.models import Job, LangkahRestrukturisasi, Pegawai, Restrukturisasi
 from kinerja.views_org import ctx_org, instansi_kelola, kembali_ke
 
@@ -271,7 +272,7 @@ def sotk_terapkan(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("org_sotk_pratinjau", r.pk)
     try:
         r = terapan.restrukturisasi_terapkan(
-            user=request.user, restrukturisasi=r, row_version=request.POST["row_version"]
+            user=request.user, restrukturisasi=r, row_version=versi_dari(request.POST)
         )
     except ValidationError as exc:
         for m in exc.messages:
@@ -357,7 +358,7 @@ def _unor_konfirmasi(request: HttpRequest, instansi: Any, ctx: dict) -> HttpResp
     pending = request.session.get(SESSION_UNOR) or {}
     token = request.POST.get("token", "")
     if (
-        not secrets.compare_digest(str(pending.get("token", "")), token)
+        not secrets.compare_digest(str(pending.get("token", "")).encode(), str(token).encode())
         or pending.get("instansi") != instansi.pk
         or not default_storage.exists(pending.get("path", ""))
     ):

@@ -19,6 +19,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
 from kinerja import cache_halaman, policy
+from kinerja.masukan import versi_dari
 from kinerja.models import Dokumen, Job, Pegawai
 from skp import rules, selectors, services
 from skp.forms import LampiranForm, RhkForm, TugasBelajarForm
@@ -377,7 +378,7 @@ def skp_pendekatan(request: HttpRequest, pk: int) -> HttpResponse:
             skp=skp,
             user=request.user,
             pendekatan=request.POST.get("pendekatan", ""),
-            row_version=request.POST.get("row_version") or None,
+            row_version=versi_dari(request.POST),
         )
         messages.success(request, "Pendekatan hasil kerja diubah.")
     except ValidationError as exc:
@@ -396,7 +397,7 @@ def skp_lampiran(request: HttpRequest, pk: int) -> HttpResponse:
             services.skp_ubah(
                 skp=skp,
                 user=request.user,
-                row_version=request.POST.get("row_version") or None,
+                row_version=versi_dari(request.POST),
                 **form.cleaned_data,
             )
             messages.success(request, "Lampiran SKP disimpan.")
@@ -479,7 +480,7 @@ def skp_ajukan(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         services.skp_ajukan,
         "SKP diajukan kepada pejabat penilai.",
-        row_version=request.POST.get("row_version") or None,
+        row_version=versi_dari(request.POST),
     )
 
 
@@ -491,7 +492,7 @@ def skp_setujui(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         services.skp_setujui,
         "SKP disetujui.",
-        row_version=request.POST.get("row_version") or None,
+        row_version=versi_dari(request.POST),
         catatan=request.POST.get("catatan", ""),
     )
 
@@ -510,7 +511,7 @@ def skp_kembalikan(request: HttpRequest, pk: int) -> HttpResponse:
             for k, v in request.POST.items()
             if k.startswith("catatan-rhk-") and k.removeprefix("catatan-rhk-").isdigit()
         },
-        row_version=request.POST.get("row_version") or None,
+        row_version=versi_dari(request.POST),
     )
 
 

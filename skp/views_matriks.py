@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from kinerja import policy
+from kinerja.masukan import id_dari
 from kinerja.models import Pegawai, TimKerja
 from skp import selectors, services
 from skp.forms import PeranHasilForm
@@ -63,8 +64,9 @@ def matriks_buka(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Belum ada periode penilaian.")
         return redirect("skp:matriks_index")
     tim = None
-    if request.POST.get("tim"):
-        tim = TimKerja.objects.filter(pk=request.POST["tim"], ketua_id=a.pegawai_id).first()
+    tim_id = id_dari(request.POST, "tim", label="Tim kerja")
+    if tim_id:
+        tim = TimKerja.objects.filter(pk=tim_id, ketua_id=a.pegawai_id).first()
         if tim is None:
             raise Http404("Tim tidak ditemukan.")
     pemimpin = Pegawai.objects.get(pk=a.pegawai_id)
@@ -230,10 +232,7 @@ def matriks_sel_hapus(request: HttpRequest, mid: int, sid: int) -> HttpResponse:
 @require_POST
 def matriks_na(request: HttpRequest, mid: int) -> HttpResponse:
     m = _matriks(request, mid)
-    try:
-        anggota_id = int(request.POST.get("anggota", ""))
-    except ValueError as exc:
-        raise Http404("Anggota tidak ditemukan.") from exc
+    anggota_id = id_dari(request.POST, "anggota", label="Anggota", wajib=True)
     kunci = _kunci(request.POST.get("kolom", ""))
     anggota = Pegawai.objects.filter(pk=anggota_id).first()
     if anggota is None:
@@ -291,7 +290,7 @@ def matriks_baris(request: HttpRequest, mid: int) -> HttpResponse:
     """Add (or remove, with hapus=1) a ketua tim as an extra row."""
     m = _matriks(request, mid)
     policy.require(request.user, "change", m)
-    anggota = Pegawai.objects.filter(pk=request.POST.get("anggota") or 0).first()
+    anggota = Pegawai.objects.filter(pk=id_dari(request.POST, "anggota") or 0).first()
     if anggota is None:
         messages.error(request, "Pilih ketua tim yang akan ditambahkan.")
         return _ke(m)

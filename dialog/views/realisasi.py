@@ -21,6 +21,7 @@ from dialog.models import (
 )
 from dialog.views._common import _form_errors, _saya
 from kinerja import policy
+from kinerja.masukan import id_dari
 
 
 # --- Dokumentasi kinerja ------------------------------------------------------------------------
@@ -70,7 +71,7 @@ def realisasi_rhk(request: HttpRequest, pk: int) -> HttpResponse:
         if not milik:
             raise PermissionDenied("Realisasi hanya dicatat oleh pegawai pemiliknya.")
         aksi = request.POST.get("aksi")
-        urutan = int(request.POST.get("urutan") or 0)
+        urutan = id_dari(request.POST, "urutan", label="Urutan") or 0
         try:
             if aksi == "realisasi":
                 form = f.RealisasiForm(request.POST)

@@ -21,6 +21,7 @@ from dialog.models import (
 )
 from dialog.views._common import _form_errors, _perilaku, _saya
 from kinerja import policy
+from kinerja.masukan import id_dari
 
 
 # --- Umpan balik --------------------------------------------------------------------------------
@@ -68,7 +69,7 @@ def umpan_balik_beri(request: HttpRequest) -> HttpResponse:
         permintaan = policy.get_for_user(
             request.user,
             PermintaanUmpanBalik.objects.select_related("peminta"),
-            pk=request.GET["permintaan"],
+            pk=id_dari(request.GET, "permintaan"),
             diminta_id=saya.pk,
         )
         pid = permintaan.peminta_id

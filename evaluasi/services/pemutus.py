@@ -91,7 +91,8 @@ def pemutus_untuk(ev: Evaluasi) -> tuple[Pegawai | None, str]:
                 if pemegang is not None:
                     return pemegang, Sumber.PEMEGANG
                 jab = atas.get(jab)
-    ditunjuk = instansi.pejabat_keberatan
+    # The designee: an explicit grant (kinerja.policy.hibah), else the instansi's setting.
+    ditunjuk = policy.pemutus_ditunjuk(instansi)
     if ditunjuk is not None and ditunjuk.pk not in pihak and _aktif_di(ditunjuk, instansi.pk):
         return ditunjuk, Sumber.DITUNJUK
     return None, Sumber.BELUM

@@ -86,6 +86,9 @@ def _teks(value: Any) -> str:
 def _baris_xlsx(data: bytes) -> Iterable[list[Any]]:
     from openpyxl import load_workbook
 
+    from kinerja.berkas import tolak_dtd
+
+    tolak_dtd(data)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a broken workbook

@@ -285,7 +285,9 @@ def _impor_konfirmasi(request: HttpRequest, inst: Instansi, ctx: dict) -> HttpRe
     pending = request.session.get(SESI_IMPOR) or {}
     if (
         not form.is_valid()
-        or not secrets.compare_digest(str(pending.get("token", "")), form.cleaned_data["token"])
+        or not secrets.compare_digest(
+            str(pending.get("token", "")).encode(), str(form.cleaned_data["token"]).encode()
+        )
         or pending.get("instansi") != inst.pk
     ):
         messages.error(request, "Pratinjau impor sudah kedaluwarsa; unggah berkasnya lagi.")

@@ -61,3 +61,50 @@ class TokenIntegrasi(models.Model):
     @property
     def boleh_tulis(self) -> bool:
         return self.cakupan == self.Cakupan.BACA_TULIS
+
+
+class HakAksesKhusus(models.Model):
+    """An explicit grant the policy cannot derive from positions (issue 15, item 4).
+
+    The permission itself is a django-guardian object permission on the object (`objek`); this
+    row is its record: who gave it, to whom, on what, from when until when and why, and when
+    and by whom it was taken back (with history). The policy honours the guardian permission
+    only while a row like this is current (`mulai` <= today <= `selesai`, not revoked), so the
+    date range holds even if nobody revokes it."""
+
+    class Jenis(models.TextChoices):
+        PLH = "plh", "Plh: menyetujui SKP atas nama pejabat"
+        AUDITOR = "auditor", "Auditor: membaca SKP dan evaluasi unit"
+        PEMUTUS_KEBERATAN = "pemutus_keberatan", "Pemutus keberatan yang ditunjuk"
+
+    instansi = models.ForeignKey("kinerja.Instansi", on_delete=models.CASCADE, related_name="+")
+    jenis = models.CharField(max_length=20, choices=Jenis.choices)
+    penerima = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hak_akses_khusus"
+    )
+    # The object the guardian permission is on: a Pegawai (the official the Plh acts for), a
+    # UnitKerja (audited) or the Instansi (keberatan).
+    objek_id = models.PositiveBigIntegerField()
+    objek_nama = models.CharField(max_length=300, blank=True)
+    mulai = models.DateField()
+    selesai = models.DateField(null=True, blank=True)
+    alasan = models.TextField()
+    diberikan_oleh = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    dibuat = models.DateTimeField(default=timezone.now)
+    dicabut_pada = models.DateTimeField(null=True, blank=True)
+    dicabut_oleh = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    alasan_cabut = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "hak akses khusus"
+        verbose_name_plural = "hak akses khusus"
+        ordering = ["-dibuat", "-pk"]
+        indexes = [models.Index(fields=["penerima", "jenis"], name="hak_khusus_penerima")]
+
+    def __str__(self) -> str:
+        return f"{self.get_jenis_display()} — {self.objek_nama}"

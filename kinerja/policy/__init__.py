@@ -42,6 +42,7 @@ from .core import (  # noqa: F401
 
 from .organisasi import akun_boleh_diadopsi, akun_pilihan, pengelola_instansi  # noqa: E402,F401  isort: skip
 from .evaluasi import scope_baris_distribusi  # noqa: E402,F401  isort: skip
+from .hibah import pemutus_ditunjuk  # noqa: E402,F401  isort: skip
 
 # Importing registers the rules of each resource.
 from . import organisasi  # noqa: E402,F401  isort: skip
@@ -52,3 +53,4 @@ from . import sinkron  # noqa: E402,F401  isort: skip
 from . import akses  # noqa: E402,F401  isort: skip
 from . import siasn  # noqa: E402,F401  isort: skip
 from . import pohon  # noqa: E402,F401  isort: skip
+from . import hibah  # noqa: E402,F401  isort: skip

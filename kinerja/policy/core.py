@@ -22,6 +22,8 @@ class Actor:
     admin_instansi_id: int | None = None
     superuser: bool = False
     authenticated: bool = False
+    # Holds any explicit grant (kinerja.policy.hibah reads them only then).
+    punya_hibah: bool = False
     _cache: dict = field(default_factory=dict)
 
     def is_admin_of(self, instansi_id: int | None) -> bool:
@@ -119,15 +121,30 @@ def actor(user: Any) -> Actor:
     if user is None or not getattr(user, "is_authenticated", False):
         a = Actor(user=user)
     else:
-        from kinerja.models import Pegawai
+        from django.db.models import Exists, OuterRef
 
-        # user_id is unique: one row, no ORDER BY (Meta.ordering) needed
-        rows = Pegawai.objects.filter(user_id=user.pk).order_by().values_list("id", "instansi_id")
-        row = next(iter(rows[:1]), None)
+        from kinerja.models import HakAksesKhusus, Pegawai
+
+        # Whether the user holds any explicit grant, in the same query (no extra round trip
+        # for the many who hold none).
+        row = (
+            Pegawai.objects.filter(user_id=user.pk)
+            .annotate(
+                hibah=Exists(
+                    HakAksesKhusus.objects.filter(
+                        penerima_id=OuterRef("user_id"), dicabut_pada__isnull=True
+                    )
+                )
+            )
+            .order_by()  # user_id is unique: one row, no ORDER BY (Meta.ordering) needed
+            .values_list("id", "instansi_id", "hibah")[:1]
+        )
+        row = next(iter(row), None)
         a = Actor(
             user=user,
             pegawai_id=row[0] if row else None,
             instansi_id=row[1] if row else None,
+            punya_hibah=bool(row and row[2]),
             admin_instansi_id=user.admin_instansi_id,
             superuser=user.is_superuser,
             authenticated=True,

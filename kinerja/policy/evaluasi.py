@@ -20,6 +20,7 @@ from __future__ import annotations
 from django.db.models import Model, Q, QuerySet
 
 from .core import Actor, Rules, action, capability, register
+from .hibah import audit_unit_ids
 
 
 def _kepala_unit_ids(a: Actor) -> set[int]:
@@ -89,6 +90,9 @@ class EvaluasiRules(Rules):
             q |= Q(pk__in=_keberatan_qs().filter(pemutus_id=a.pegawai_id).values("evaluasi_id"))
         if a.admin_instansi_id:
             q |= Q(pegawai__instansi_id=a.admin_instansi_id)
+        audit = audit_unit_ids(a)
+        if audit:  # an auditor granted the unit reads its final evaluations
+            q |= Q(pegawai__unit_kerja_id__in=audit, status="final")
         return qs.filter(q)
 
     def _penilai(self, a: Actor, obj: Model) -> bool:
@@ -108,6 +112,11 @@ class EvaluasiRules(Rules):
                 or self._penilai(a, obj)
                 or atasan
                 or (own and obj.status == "final")
+                or (
+                    obj.status == "final"
+                    and bool(audit := audit_unit_ids(a))
+                    and obj.pegawai.unit_kerja_id in audit
+                )
                 or (
                     a.pegawai_id is not None
                     and _keberatan_qs().filter(evaluasi_id=obj.pk, pemutus_id=a.pegawai_id).exists()

@@ -2,13 +2,14 @@
 
 Who sees an SKP: the pegawai (all their versions), their pejabat penilai and atasan pejabat
 penilai (current, or the ones recorded on the SKP), the ketua of a TimKerja they belong to (who
-cascades work to them), and the admin of their instansi (read only). Everyone else: 404.
+cascades work to them), the admin of their instansi (read only), and holders of an explicit
+grant (kinerja.policy.hibah: a Plh for the penilai, an auditor of the unit). Everyone else: 404.
 
 Actions on an SKP:
     view, pdf         whoever sees it
     change, ajukan    the pegawai, on a draft
     setujui,
-    kembalikan        the pejabat penilai, on a submitted SKP
+    kembalikan        the pejabat penilai (or a Plh granted for them), on a submitted SKP
     perilaku          the pejabat penilai sets ekspektasi khusus, on a draft or submitted SKP
     tambah_penilai    the pejabat penilai adds a row (penugasan, tugas belajar) to a draft
     versi_baru        the pegawai or the penilai, on an approved SKP
@@ -19,6 +20,7 @@ from __future__ import annotations
 from django.db.models import Model, Q, QuerySet
 
 from .core import Actor, Rules, action, capability, register
+from .hibah import audit_unit_ids, plh_atas_nama
 
 DRAFT, DIAJUKAN, DISETUJUI = "draft", "diajukan", "disetujui"
 
@@ -37,14 +39,39 @@ def _skp_q(a: Actor, prefix: str = "") -> Q:
             q |= Q(**{f"{p}pegawai_id__in": tim})
     if a.admin_instansi_id:
         q |= Q(**{f"{p}pegawai__instansi_id": a.admin_instansi_id})
+    # Explicit grants: a Plh sees the SKP of the official they act for; an auditor their units'.
+    plh = plh_atas_nama(a)
+    if plh:
+        q |= Q(**{f"{p}pejabat_penilai_id__in": plh}) | Q(
+            **{f"{p}pegawai__pejabat_penilai_id__in": plh}
+        )
+    audit = audit_unit_ids(a)
+    if audit:
+        q |= Q(**{f"{p}pegawai__unit_kerja_id__in": audit})
     return q
+
+
+def _plh_untuk(a: Actor, skp: Model) -> bool:
+    """A current Plh grant for the SKP's pejabat penilai (recorded, or the pegawai's now)."""
+    plh = plh_atas_nama(a)
+    return bool(plh) and (skp.pejabat_penilai_id in plh or skp.pegawai.pejabat_penilai_id in plh)
+
+
+def _diaudit(a: Actor, skp: Model) -> bool:
+    """The SKP's pegawai is in a unit the user audits (asked only of grant holders)."""
+    units = audit_unit_ids(a)
+    return bool(units) and skp.pegawai.unit_kerja_id in units
 
 
 def is_penilai_skp(a: Actor, skp: Model) -> bool:
     """The pejabat penilai of the SKP's pegawai (now, or as recorded on the SKP)."""
     if not a.pegawai_id or skp.pegawai_id == a.pegawai_id:
         return False
-    return a.is_penilai_of(skp.pegawai_id) or skp.pejabat_penilai_id == a.pegawai_id
+    return (
+        a.is_penilai_of(skp.pegawai_id)
+        or skp.pejabat_penilai_id == a.pegawai_id
+        or _plh_untuk(a, skp)
+    )
 
 
 def can_view_skp(a: Actor, skp: Model) -> bool:
@@ -55,6 +82,8 @@ def can_view_skp(a: Actor, skp: Model) -> bool:
         or a.leads(skp.pegawai_id)
         or a.pegawai_id in (skp.pejabat_penilai_id, skp.atasan_pejabat_penilai_id)
         or a.is_ketua_tim_of(skp.pegawai_id)
+        or _plh_untuk(a, skp)
+        or _diaudit(a, skp)
     ):
         return True
     return bool(a.admin_instansi_id) and a.is_admin_of(skp.pegawai.instansi_id)

@@ -755,3 +755,21 @@ def restrukturisasi_draf(org: Any) -> Any:
 def langkah(org: Any) -> Any:
     r = restrukturisasi_draf(org)
     return {"pk": r.pk, "langkah": r.langkah_set.first().pk}
+
+
+@builder("hak_akses")
+def hak_akses(org: Any) -> Any:
+    """An explicit grant of instansi A: kadis audits the pegawai's unit (kinerja.akses.hibah)."""
+    from kinerja.akses import hibah
+    from kinerja.waktu import hari_ini
+
+    return hibah.hak_khusus_beri(
+        user=org.admin_a,
+        instansi=org.instansi_a,
+        jenis="auditor",
+        penerima=org.kadis,
+        objek_id=org.unit_bidang.pk,
+        mulai=hari_ini(),
+        selesai=None,
+        alasan="Surat tugas Inspektorat",
+    )
