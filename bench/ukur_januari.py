@@ -34,9 +34,10 @@ class JanuariMixin:
             "on": self.row("januari_on", "Campuran Januari, cache halaman hidup", GOAL),
             "off": self.row("januari_off", "Campuran Januari, cache halaman mati", GOAL),
         }
-        try:
-            import locust  # noqa: F401
-        except ImportError:
+        import importlib.util
+
+        # Only looked up: importing locust here would monkey-patch this process with gevent.
+        if importlib.util.find_spec("locust") is None:
             for r in rows.values():
                 r.belum("locust tidak terpasang")
             return
