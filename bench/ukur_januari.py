@@ -82,76 +82,9 @@ class JanuariMixin:
 
     # -- data -------------------------------------------------------------------------------------
     def _januari_data(self) -> dict[str, Any]:
-        from django.apps import apps
-        from rest_framework.authtoken.models import Token
+        from kinerja.models import User
 
-        from kinerja.models import Pegawai, User
-
-        SKP = apps.get_model("skp.SKP")
-        RHK = apps.get_model("skp.RencanaHasilKerja")
-        s = self.subjects
-        admin = User.objects.get(pk=s.admin_user_id)
-
-        def token(user) -> str:
-            return Token.objects.get_or_create(user=user)[0].key
-
-        # A province in January: users of every instansi (one instansi's writes end only its
-        # own cached pages), a few per instansi.
-        inst_ids = list(Pegawai.objects.order_by().values_list("instansi_id", flat=True).distinct())
-        pegawai = []
-        skps = []
-        for inst in inst_ids:
-            skps += list(
-                SKP.objects.filter(
-                    terkini=True, pegawai__instansi_id=inst, pegawai__user__isnull=False
-                )
-                .exclude(pegawai__pejabat_penilai__isnull=True)
-                .select_related("pegawai__user")
-                .order_by("pk")[:2]
-            )
-        for skp in skps:
-            rhk = RHK.objects.filter(skp=skp).order_by("urutan", "pk").first()
-            if rhk is None:
-                continue
-            SKP.objects.filter(pk=skp.pk).update(status=SKP.Status.DRAFT)
-            user = skp.pegawai.user
-            pegawai.append(
-                {
-                    "skp": skp.pk,
-                    "rhk": rhk.pk,
-                    "cookie": _session_cookie(user),
-                    "token": token(user),
-                }
-            )
-        penilai = []
-        leaders = []
-        for inst in inst_ids:
-            leaders += list(
-                Pegawai.objects.filter(
-                    instansi_id=inst, user__isnull=False, dinilai_set__isnull=False
-                )
-                .distinct()
-                .select_related("user")
-                .order_by("pk")[:1]
-            )
-        for boss in leaders:
-            tim = list(
-                Pegawai.objects.filter(pejabat_penilai=boss)
-                .order_by()
-                .values_list("pk", flat=True)[:20]
-            )
-            if tim:
-                penilai.append(
-                    {"cookie": _session_cookie(boss.user), "token": token(boss.user), "tim": tim}
-                )
-        if not pegawai or not penilai:
-            raise RuntimeError("tidak ada pegawai/penilai untuk campuran")
-        return {
-            "pegawai": pegawai,
-            "penilai": penilai,
-            "admin": {"cookie": _session_cookie(admin)},
-            "bare": list(HEAVY),
-        }
+        return januari_data(User.objects.get(pk=self.subjects.admin_user_id))
 
     def _januari_bare_files(self, gun: Gunicorn, data: dict[str, Any]) -> None:
         """The bare copies of the four pages, from this gunicorn (one user's page each)."""
@@ -270,3 +203,73 @@ def _baca_csv(path: Path) -> dict[str, dict[str, float]]:
     if "Aggregated" not in out:
         raise RuntimeError("keluaran Locust tidak terbaca")
     return out
+
+
+def januari_data(admin: Any) -> dict[str, Any]:
+    """Who the Locust users of the January mix are (also `make load LOAD_SCENARIO=januari`):
+    two pegawai with a current SKP (set to draft, so they may edit it) and one penilai with
+    a team from every instansi, and the admin; session cookies and API tokens made here."""
+    from django.apps import apps
+    from rest_framework.authtoken.models import Token
+
+    from kinerja.models import Pegawai
+
+    SKP = apps.get_model("skp.SKP")
+    RHK = apps.get_model("skp.RencanaHasilKerja")
+
+    def token(user) -> str:
+        return Token.objects.get_or_create(user=user)[0].key
+
+    # A province in January: users of every instansi (one instansi's writes end only its
+    # own cached pages), a few per instansi.
+    inst_ids = list(Pegawai.objects.order_by().values_list("instansi_id", flat=True).distinct())
+    pegawai = []
+    skps = []
+    for inst in inst_ids:
+        skps += list(
+            SKP.objects.filter(terkini=True, pegawai__instansi_id=inst, pegawai__user__isnull=False)
+            .exclude(pegawai__pejabat_penilai__isnull=True)
+            .select_related("pegawai__user")
+            .order_by("pk")[:2]
+        )
+    for skp in skps:
+        rhk = RHK.objects.filter(skp=skp).order_by("urutan", "pk").first()
+        if rhk is None:
+            continue
+        SKP.objects.filter(pk=skp.pk).update(status=SKP.Status.DRAFT)
+        user = skp.pegawai.user
+        pegawai.append(
+            {
+                "skp": skp.pk,
+                "rhk": rhk.pk,
+                "cookie": _session_cookie(user),
+                "token": token(user),
+            }
+        )
+    penilai = []
+    leaders = []
+    for inst in inst_ids:
+        leaders += list(
+            Pegawai.objects.filter(instansi_id=inst, user__isnull=False, dinilai_set__isnull=False)
+            .distinct()
+            .select_related("user")
+            .order_by("pk")[:1]
+        )
+    for boss in leaders:
+        tim = list(
+            Pegawai.objects.filter(pejabat_penilai=boss)
+            .order_by()
+            .values_list("pk", flat=True)[:20]
+        )
+        if tim:
+            penilai.append(
+                {"cookie": _session_cookie(boss.user), "token": token(boss.user), "tim": tim}
+            )
+    if not pegawai or not penilai:
+        raise RuntimeError("tidak ada pegawai/penilai untuk campuran")
+    return {
+        "pegawai": pegawai,
+        "penilai": penilai,
+        "admin": {"cookie": _session_cookie(admin)},
+        "bare": list(HEAVY),
+    }
