@@ -89,7 +89,11 @@ else:
                 },
                 catch_response=True,
             ) as r:
-                if r.status_code == 200 or (r.status_code == 409 and "diubah" in r.text):
+                # Another session of the same pegawai saved first: refused with the row version
+                # (400/409, "diubah oleh"), nothing lost: not a failure.
+                if r.status_code == 200 or (
+                    r.status_code in (400, 409) and "diubah oleh" in r.text
+                ):
                     r.success()
                 else:
                     r.failure(f"{r.status_code} {r.text[:200]}")

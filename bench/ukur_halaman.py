@@ -58,7 +58,16 @@ class HalamanMixin:
 
     def pages(self) -> None:
         specs = self._page_specs()
-        rows = {key: self.row(key, label, "≥ 40% req/s, p95 ≤ 3x") for key, label, _p, _u in specs}
+        # The same URL again and again with nothing written: cache hits. Reported, not judged:
+        # a goal is judged only under the January mix (its reads and writes), bench.ukur_januari.
+        rows = {
+            key: self.row(
+                key,
+                f"{label}, hit cache tanpa tulisan",
+                "dilaporkan (sasaran: baris Campuran Januari)",
+            )
+            for key, label, _p, _u in specs
+        }
         if shutil.which("wrk") is None:
             for r in rows.values():
                 r.belum("wrk tidak terpasang")
@@ -106,9 +115,7 @@ class HalamanMixin:
             row.kinerja += f"; tanpa cache halaman (data baru berubah): median {cold:.0f} ms"
         row.limit = f"{b_rps:,.0f} req/s, p95 {b_p95:.1f} ms ({len(body) / 1024:.0f} KiB)"
         row.ratio = f"{share:.0%} req/s, p95 {p95x:.1f}x"
-        row.ok = share >= 0.40 and p95x <= 3.0
-        if not row.ok and self.opts.profile:
-            row.profile = self._profile_page(path, user)
+        row.ok = None
 
     def _page_cold(self, gun: Gunicorn, path: str, cookie: str, n: int = 15) -> float | None:
         """Median wall time of the page when its cached copy is stale (a write was committed
@@ -198,8 +205,9 @@ class HalamanMixin:
 
         client = Client()
         client.force_login(user)
-        with override_settings(KINERJA_HALAMAN_DETIK=0):
-            client.get(path)
+        with override_settings(KINERJA_HALAMAN_DETIK=0, ALLOWED_HOSTS=["*"]):
+            if client.get(path).status_code != 200:
+                return "(profil gagal: halaman tidak menjawab 200 di dalam proses bench)"
             prof = cProfile.Profile()
             prof.enable()
             for _ in range(n):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -34,9 +35,10 @@ class JanuariMixin:
             "on": self.row("januari_on", "Campuran Januari, cache halaman hidup", GOAL),
             "off": self.row("januari_off", "Campuran Januari, cache halaman mati", GOAL),
         }
-        try:
-            import locust  # noqa: F401
-        except ImportError:
+        import importlib.util
+
+        # Only looked up: importing locust here would monkey-patch this process with gevent.
+        if importlib.util.find_spec("locust") is None:
             for r in rows.values():
                 r.belum("locust tidak terpasang")
             return
@@ -80,69 +82,9 @@ class JanuariMixin:
 
     # -- data -------------------------------------------------------------------------------------
     def _januari_data(self) -> dict[str, Any]:
-        from django.apps import apps
-        from rest_framework.authtoken.models import Token
+        from kinerja.models import User
 
-        from kinerja.models import Pegawai, User
-
-        SKP = apps.get_model("skp.SKP")
-        RHK = apps.get_model("skp.RencanaHasilKerja")
-        s = self.subjects
-        admin = User.objects.get(pk=s.admin_user_id)
-
-        def token(user) -> str:
-            return Token.objects.get_or_create(user=user)[0].key
-
-        pegawai = []
-        skps = (
-            SKP.objects.filter(
-                terkini=True, pegawai__instansi_id=s.instansi_id, pegawai__user__isnull=False
-            )
-            .exclude(pegawai__pejabat_penilai__isnull=True)
-            .select_related("pegawai__user")
-            .order_by("pk")[:40]
-        )
-        for skp in skps:
-            rhk = RHK.objects.filter(skp=skp).order_by("urutan", "pk").first()
-            if rhk is None:
-                continue
-            SKP.objects.filter(pk=skp.pk).update(status=SKP.Status.DRAFT)
-            user = skp.pegawai.user
-            pegawai.append(
-                {
-                    "skp": skp.pk,
-                    "rhk": rhk.pk,
-                    "cookie": _session_cookie(user),
-                    "token": token(user),
-                }
-            )
-        penilai = []
-        leaders = (
-            Pegawai.objects.filter(
-                instansi_id=s.instansi_id, user__isnull=False, dinilai_set__isnull=False
-            )
-            .distinct()
-            .select_related("user")
-            .order_by("pk")[:20]
-        )
-        for boss in leaders:
-            tim = list(
-                Pegawai.objects.filter(pejabat_penilai=boss)
-                .order_by()
-                .values_list("pk", flat=True)[:20]
-            )
-            if tim:
-                penilai.append(
-                    {"cookie": _session_cookie(boss.user), "token": token(boss.user), "tim": tim}
-                )
-        if not pegawai or not penilai:
-            raise RuntimeError("tidak ada pegawai/penilai untuk campuran")
-        return {
-            "pegawai": pegawai,
-            "penilai": penilai,
-            "admin": {"cookie": _session_cookie(admin)},
-            "bare": list(HEAVY),
-        }
+        return januari_data(User.objects.get(pk=self.subjects.admin_user_id))
 
     def _januari_bare_files(self, gun: Gunicorn, data: dict[str, Any]) -> None:
         """The bare copies of the four pages, from this gunicorn (one user's page each)."""
@@ -192,12 +134,19 @@ class JanuariMixin:
                 "--stop-timeout",
                 "5",
             ]
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t = time.monotonic()
             subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=secs + 120)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            wall = time.monotonic() - t
             stats = _baca_csv(d / "hasil_stats.csv")
             cache = (
                 json.loads((d / "cache.json").read_text()) if (d / "cache.json").exists() else {}
             )
         stats["cache"] = cache
+        # Locust shares the machine's CPUs with gunicorn: how much of them it took.
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        stats["locust_inti"] = cpu / wall if wall else 0.0
         return stats
 
     def _januari_row(self, row: Row, mix: dict, bare: dict) -> None:
@@ -207,7 +156,9 @@ class JanuariMixin:
         heavy_p95 = max((h["p95"] for h in heavy), default=0.0)
         hits, miss = mix["cache"].get("hit", 0), mix["cache"].get("miss", 0)
         hit_rate = f"{hits / (hits + miss):.0%}" if hits + miss else "—"
-        writes = sum(v["n"] for k, v in mix.items() if k.endswith("(tulis)"))
+        writes = sum(
+            v["n"] for k, v in mix.items() if k.endswith("(tulis)") and isinstance(v, dict)
+        )
         row.kinerja = (
             f"{agg['rps']:,.0f} req/s, p50/p95/p99 {agg['p50']:.0f}/{agg['p95']:.0f}/"
             f"{agg['p99']:.0f} ms, {agg['fail']} galat dari {agg['n']:,} ({writes:,} tulisan), "
@@ -223,6 +174,18 @@ class JanuariMixin:
         p95x = heavy_p95 / bagg["p95"] if bagg["p95"] else float("inf")
         row.ratio = f"{share:.0%} req/s, p95 {p95x:.1f}x"
         row.ok = agg["fail"] == 0 and share >= 0.30 and p95x <= 5.0
+        row.kinerja += (
+            f"; Locust sendiri memakai {mix.get('locust_inti', 0):.2f} inti CPU "
+            f"(view bare: {bare.get('locust_inti', 0):.2f})"
+        )
+        lines = ["nama | permintaan | galat | req/s | p50 ms | p95 ms | p99 ms"]
+        for name, v in sorted(mix.items()):
+            if isinstance(v, dict) and "p50" in v:
+                lines.append(
+                    f"{name} | {v['n']} | {v['fail']} | {v['rps']:.1f} | {v['p50']:.0f} | "
+                    f"{v['p95']:.0f} | {v['p99']:.0f}"
+                )
+        row.profile = "Locust per permintaan (campuran)\n" + "\n".join(lines)
 
 
 def _baca_csv(path: Path) -> dict[str, dict[str, float]]:
@@ -240,3 +203,73 @@ def _baca_csv(path: Path) -> dict[str, dict[str, float]]:
     if "Aggregated" not in out:
         raise RuntimeError("keluaran Locust tidak terbaca")
     return out
+
+
+def januari_data(admin: Any) -> dict[str, Any]:
+    """Who the Locust users of the January mix are (also `make load LOAD_SCENARIO=januari`):
+    two pegawai with a current SKP (set to draft, so they may edit it) and one penilai with
+    a team from every instansi, and the admin; session cookies and API tokens made here."""
+    from django.apps import apps
+    from rest_framework.authtoken.models import Token
+
+    from kinerja.models import Pegawai
+
+    SKP = apps.get_model("skp.SKP")
+    RHK = apps.get_model("skp.RencanaHasilKerja")
+
+    def token(user) -> str:
+        return Token.objects.get_or_create(user=user)[0].key
+
+    # A province in January: users of every instansi (one instansi's writes end only its
+    # own cached pages), a few per instansi.
+    inst_ids = list(Pegawai.objects.order_by().values_list("instansi_id", flat=True).distinct())
+    pegawai = []
+    skps = []
+    for inst in inst_ids:
+        skps += list(
+            SKP.objects.filter(terkini=True, pegawai__instansi_id=inst, pegawai__user__isnull=False)
+            .exclude(pegawai__pejabat_penilai__isnull=True)
+            .select_related("pegawai__user")
+            .order_by("pk")[:2]
+        )
+    for skp in skps:
+        rhk = RHK.objects.filter(skp=skp).order_by("urutan", "pk").first()
+        if rhk is None:
+            continue
+        SKP.objects.filter(pk=skp.pk).update(status=SKP.Status.DRAFT)
+        user = skp.pegawai.user
+        pegawai.append(
+            {
+                "skp": skp.pk,
+                "rhk": rhk.pk,
+                "cookie": _session_cookie(user),
+                "token": token(user),
+            }
+        )
+    penilai = []
+    leaders = []
+    for inst in inst_ids:
+        leaders += list(
+            Pegawai.objects.filter(instansi_id=inst, user__isnull=False, dinilai_set__isnull=False)
+            .distinct()
+            .select_related("user")
+            .order_by("pk")[:1]
+        )
+    for boss in leaders:
+        tim = list(
+            Pegawai.objects.filter(pejabat_penilai=boss)
+            .order_by()
+            .values_list("pk", flat=True)[:20]
+        )
+        if tim:
+            penilai.append(
+                {"cookie": _session_cookie(boss.user), "token": token(boss.user), "tim": tim}
+            )
+    if not pegawai or not penilai:
+        raise RuntimeError("tidak ada pegawai/penilai untuk campuran")
+    return {
+        "pegawai": pegawai,
+        "penilai": penilai,
+        "admin": {"cookie": _session_cookie(admin)},
+        "bare": list(HEAVY),
+    }

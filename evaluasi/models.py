@@ -185,6 +185,14 @@ class Evaluasi(Sinkron):
         indexes = [
             models.Index(fields=["periode", "jenis", "urutan", "status"]),
             models.Index(fields=["pejabat_penilai", "periode"]),
+            # The distribution counts of a window (predikat per pegawai) as an index-only scan:
+            # 31,000 evaluations of a province's period read and filtered -> 6,200 index
+            # entries (EXPLAIN ANALYZE, 20,000 pegawai; bench/results.md).
+            models.Index(
+                fields=["periode", "jenis", "urutan"],
+                include=["pegawai", "predikat", "id"],
+                name="evaluasi_jendela_rekap",
+            ),
         ]
 
     def __str__(self) -> str:

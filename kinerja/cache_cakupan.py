@@ -72,12 +72,25 @@ _PH = re.compile(r"(?<!%)%s")
 
 _peta: dict[str, dict[int, Any]] = {}  # table -> row id -> (scope column's table, value)
 _kolom_tabel: dict[str, str | None] = {}  # scoped table -> the column its rows are scoped by
-_dalam: contextvars.ContextVar[int | None] = contextvars.ContextVar("kinerja_cakupan", default=None)
+_dalam: contextvars.ContextVar[tuple[str, int] | None] = contextvars.ContextVar(
+    "kinerja_cakupan", default=None
+)
 
 
 @contextlib.contextmanager
 def dalam_instansi(instansi_id: int) -> Iterator[None]:
-    token = _dalam.set(int(instansi_id))
+    token = _dalam.set(("instansi", int(instansi_id)))
+    try:
+        yield
+    finally:
+        _dalam.reset(token)
+
+
+@contextlib.contextmanager
+def dalam_periode(periode_id: int) -> Iterator[None]:
+    """dalam_instansi for the period's instansi, resolved only if a write needs it (once per
+    process and period): no query when the page cache is off or nothing is written."""
+    token = _dalam.set(("kinerja_periode", int(periode_id)))
     try:
         yield
     finally:
@@ -99,7 +112,7 @@ def cakupan(sql: str, params: Any, many: bool, connection: Any) -> set[str] | No
             if q == name and _set_kolom(sql, where) <= cols:
                 return None
     if not (tabel.startswith(_APPS) or q in _TABEL_LAIN):
-        return _dalam_atau_global()
+        return _dalam_atau_global(connection)
     param_sets = params if many else [params]
     found: dict[str, set[int]] = {}
     try:
@@ -107,17 +120,17 @@ def cakupan(sql: str, params: Any, many: bool, connection: Any) -> set[str] | No
             ps = list(ps or ())
             if verb == "INSERT":
                 if not _dari_sisip(sql, ps, found):
-                    return _dalam_atau_global()
+                    return _dalam_atau_global(connection)
                 continue
             got = False
             if verb == "UPDATE":
                 got = _dari_set(sql, where, ps, found)
             got = _dari_where(sql, where, tabel, ps, found) or got
             if not got:
-                return _dalam_atau_global()
+                return _dalam_atau_global(connection)
         ids = _instansi(found, connection)
     except (_TakTerbaca, DatabaseError):  # e.g. the transaction already failed: the statement
-        return _dalam_atau_global()  # will fail too; nothing was read wrongly
+        return _dalam_atau_global(connection)  # will fail too; nothing was read wrongly
     return {instansi_key(i) for i in ids}
 
 
@@ -125,9 +138,14 @@ class _TakTerbaca(Exception):
     pass
 
 
-def _dalam_atau_global() -> set[str]:
+def _dalam_atau_global(connection: Any) -> set[str]:
     inside = _dalam.get()
-    return {instansi_key(inside)} if inside is not None else {GLOBAL}
+    if inside is None:
+        return {GLOBAL}
+    try:
+        return {instansi_key(i) for i in _instansi({inside[0]: {inside[1]}}, connection)}
+    except (_TakTerbaca, DatabaseError):
+        return {GLOBAL}
 
 
 def _where(sql: str) -> int:

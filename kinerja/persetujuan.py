@@ -80,11 +80,10 @@ def _cakupan(objek: Any) -> Any:
     (kinerja.cache_cakupan): they end that instansi's cached pages, not every page."""
     import contextlib
 
-    from kinerja.cache_cakupan import dalam_instansi
+    from kinerja.cache_cakupan import dalam_periode
 
-    periode = getattr(objek, "periode", None)
-    instansi_id = getattr(periode, "instansi_id", None)
-    return dalam_instansi(instansi_id) if instansi_id else contextlib.nullcontext()
+    periode_id = getattr(objek, "periode_id", None)
+    return dalam_periode(periode_id) if periode_id else contextlib.nullcontext()
 
 
 def _catat(

@@ -155,6 +155,13 @@ def skp_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.GET.get("job"):
         cache_halaman.jangan_simpan(request)  # a job's progress: no version follows it
+    if any(
+        r.rhk_atasan_id and r.rhk_atasan.skp.periode_id != skp.periode_id
+        for r in skp.rencana_set.all()
+    ):
+        # A row under a leader's row of another period (another instansi's): that instansi's
+        # writes would not end this page, so it is not stored.
+        cache_halaman.jangan_simpan(request)
     return render(request, "skp/detail.html", _konteks(request, skp))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -39,7 +40,23 @@ def _sentuh(skp: SKP) -> None:
 
 
 def _lock(skp: SKP) -> SKP:
-    return SKP.objects.select_for_update().select_related("pegawai", "periode").get(pk=skp.pk)
+    """Lock the SKP row only. A plain select_for_update over the join also locked the pegawai
+    and the period row, so every SKP edit of an instansi queued on one period row and, with
+    the parent-row touches, deadlocked under the January mix (`make load
+    LOAD_SCENARIO=januari`: "deadlock detected ... while locking tuple in kinerja_periode").
+    The period is held FOR SHARE instead: edits never wait for each other, a change of the
+    period itself (its status, a year-end close) still waits for them to commit."""
+    locked = (
+        SKP.objects.select_for_update(of=("self",))
+        .select_related("pegawai", "periode")
+        .get(pk=skp.pk)
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(
+                'SELECT 1 FROM "kinerja_periode" WHERE "id" = %s FOR SHARE', [locked.periode_id]
+            )
+    return locked
 
 
 def _periode_terbuka(skp: SKP) -> None:

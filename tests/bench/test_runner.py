@@ -34,7 +34,10 @@ class _Tee(io.StringIO):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_tiny_bench_computes_every_row_and_writes_the_results(tmp_path):
+def test_tiny_bench_computes_every_row_and_writes_the_results(tmp_path, monkeypatch):
+    monkeypatch.setenv("BENCH_JANUARI_SECONDS", "3")
+    monkeypatch.setenv("BENCH_JANUARI_USERS", "3")
+    monkeypatch.setenv("BENCH_UNCACHED_N", "5")
     out = _Tee()
     results = tmp_path / "results.md"
     opts = runner.Options(
@@ -54,7 +57,10 @@ def test_tiny_bench_computes_every_row_and_writes_the_results(tmp_path):
     bench = runner.run(opts)
     keys = [r.key for r in bench.rows]
     assert keys == [
-        "tutup", "tim", "distribusi", "skp", "api", "q_tim", "q_distribusi", "q_skp", "q_api",
+        "tutup", "tim", "distribusi", "skp", "api",
+        "tim_tanpa_cache", "distribusi_tanpa_cache", "skp_tanpa_cache", "api_tanpa_cache",
+        "januari_on", "januari_off",
+        "q_tim", "q_distribusi", "q_skp", "q_api",
         "pdf_skp", "pdf_evaluasi", "pdf_massal", "impor",
     ]  # fmt: skip
     not_measured = {r.key: r.kinerja for r in bench.rows if not r.measured}
@@ -66,6 +72,13 @@ def test_tiny_bench_computes_every_row_and_writes_the_results(tmp_path):
     md = results.read_text()
     assert "| pekerjaan | Kinerja | batas (limit) | rasio | sasaran | hasil |" in md
     assert "Commit:" in md and "Mesin:" in md and "200 pegawai" in md
+    # the wrk rows are cache hits with nothing written: reported, never judged
+    assert all(bench.rows[keys.index(k)].ok is None for k in ("tim", "distribusi", "skp", "api"))
+    # the January mix: judged, with the Locust table; writes happened, none failed
+    for k in ("januari_on", "januari_off"):
+        r = bench.rows[keys.index(k)]
+        assert r.ok is not None and "tulisan" in r.kinerja and " 0 galat" in r.kinerja, r
+        assert "Locust per permintaan" in r.profile
     # a row that misses its goal carries its profile
     for r in bench.rows:
         if r.ok is False and r.key in ("tim", "distribusi", "skp", "api", "tutup"):

@@ -339,3 +339,23 @@ def test_skp_page_with_a_job_is_never_stored(
     url = reverse("skp:detail", args=[skp.pk]) + "?job=1"
     _get(c, url)
     assert _get(c, url)[0][HEADER] == "miss"
+
+
+def test_skp_page_under_a_leader_row_of_another_instansi_is_never_stored(
+    org, client_as, on, django_capture_on_commit_callbacks
+):
+    from skp.models import RencanaHasilKerja
+
+    cap = django_capture_on_commit_callbacks
+    skp = _commit(cap, lambda: _skp_draft(org.pegawai, org.periode_a, n=1))
+    lain = _commit(cap, lambda: _skp_draft(org.pegawai_b, org.periode_b, n=1))
+    atasan = RencanaHasilKerja.objects.get(skp=lain)
+    _commit(cap, lambda: RencanaHasilKerja.objects.filter(skp=skp).update(rhk_atasan=atasan))
+    c = _cookie(client_as(org.pegawai.user))
+    url = reverse("skp:detail", args=[skp.pk])
+    _get(c, url)
+    assert _get(c, url)[0][HEADER] == "miss"
+    # Without that row the page is cached as usual.
+    _commit(cap, lambda: RencanaHasilKerja.objects.filter(skp=skp).update(rhk_atasan=None))
+    _get(c, url)
+    assert _get(c, url)[0][HEADER] == "hit"

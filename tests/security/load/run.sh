@@ -26,6 +26,18 @@ date -u +%Y-%m-%dT%H:%M:%S.%6NZ > "$OUTDIR/start"
 $BIN/gunicorn kinerja.wsgi:application -b 127.0.0.1:$PORT -w ${LOAD_WORKERS:-4} --threads 2 \
   --timeout 60 --keep-alive 30 --access-logfile /dev/null --error-logfile "$OUTDIR/gunicorn.log" --pid "$OUTDIR/gunicorn.pid" &
 for _ in $(seq 1 60); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/masuk/" && break; sleep 0.5; done
+if [ "${LOAD_SCENARIO:-}" = "januari" ]; then
+  # The January mix of `make bench` (bench/locust_januari.py): pegawai editing SKP rows and
+  # penilai giving feedback beside the heavy pages; checked for 0 failures.
+  $BIN/python -m tests.security.load.januari data "$OUTDIR/januari.json"
+  set +e
+  JANUARI_DATA="$OUTDIR/januari.json" JANUARI_OUT="$OUTDIR/cache.json" JANUARI_MODE=campuran \
+    timeout 900 $BIN/locust -f bench/locust_januari.py --headless -u "$USERS" -r 10 -t "$TIME" \
+    --host "http://127.0.0.1:$PORT" --csv "$OUTDIR/locust" --only-summary --stop-timeout 10
+  set -e
+  kill "$(cat "$OUTDIR/gunicorn.pid")" 2>/dev/null || true
+  exec $BIN/python -m tests.security.load.januari check "$OUTDIR"
+fi
 set +e
 LOAD_DATA="$OUTDIR/data.json" LOAD_OUT="$OUTDIR/counts.json" timeout 900 $BIN/locust \
   -f tests/security/load/locustfile.py --headless -u "$USERS" -r 10 -t "$TIME" \
