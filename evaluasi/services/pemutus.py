@@ -57,6 +57,12 @@ def _jabatan_pada(pegawai_id: int, tanggal: dt.date) -> list[int]:
     return [j for j in (p or {}).values() if j]
 
 
+def _masih_memegang(pegawai_id: int, dulu: list[int]) -> bool:
+    """Whether someone still holds one of the positions they held then (a move to another post
+    hands the decision to whoever holds the old one now). No dated history: the same post."""
+    return not dulu or bool(set(dulu) & set(_jabatan_pada(pegawai_id, timezone.localdate())))
+
+
 def _pemegang(jabatan_id: int, instansi_id: int, pihak: set[int]) -> Pegawai | None:
     """Who holds a position now: its definitive holder, else a Plt/Plh acting in it."""
     aktif = Pegawai.objects.filter(instansi_id=instansi_id, status=Pegawai.Status.AKTIF).exclude(
@@ -77,13 +83,14 @@ def pemutus_untuk(ev: Evaluasi) -> tuple[Pegawai | None, str]:
     if atasan is None and ev.pejabat_penilai_id is None:
         atasan = ev.pegawai.atasan_pejabat_penilai
     if atasan is not None and atasan.pk not in pihak:
-        if _aktif_di(atasan, instansi.pk):
+        dulu = _jabatan_pada(atasan.pk, _tanggal(ev))
+        if _aktif_di(atasan, instansi.pk) and _masih_memegang(atasan.pk, dulu):
             return atasan, Sumber.ATASAN
         # Left or moved: whoever holds the position they held then; vacant passes upward.
         atas = dict(
             Jabatan.objects.filter(unit_kerja__instansi=instansi).values_list("id", "atasan_id")
         )
-        for mulai in _jabatan_pada(atasan.pk, _tanggal(ev)):
+        for mulai in dulu:
             jab, dilihat = mulai, set()
             while jab and jab not in dilihat:
                 dilihat.add(jab)
@@ -176,8 +183,9 @@ def keberatan_pemutus_tetapkan(
 @layanan
 @transaction.atomic
 def keberatan_pemutus_turunkan_ulang(*, instansi_id: int, oleh: Any = None) -> int:
-    """Open keberatan of an instansi whose pemutus has left (or has none): derive the pemutus
-    again; the pegawai and both officials are told. Returns how many changed."""
+    """Open keberatan of an instansi whose pemutus has left, moved to another post, or is
+    missing: derive the pemutus again; the pegawai and both officials are told. A pemutus named
+    by the admin or the instansi's designee stays while active. Returns how many changed."""
     n = 0
     for k in (
         Keberatan.objects.select_for_update(of=("self",))
@@ -191,18 +199,28 @@ def keberatan_pemutus_turunkan_ulang(*, instansi_id: int, oleh: Any = None) -> i
             "evaluasi__atasan_pejabat_penilai",
         )
     ):
-        if k.pemutus_id and _aktif_di(k.pemutus, instansi_id):
+        tetap = (Sumber.ADMIN, Sumber.DITUNJUK)  # named, not derived: kept while active
+        if k.pemutus_id and k.sumber_pemutus in tetap and _aktif_di(k.pemutus, instansi_id):
             continue
+        # Derived ones follow the line: the atasan (or holder) who left or moved to another
+        # post hands the case to whoever holds that post now.
         baru, sumber = pemutus_untuk(k.evaluasi)
         if (baru.pk if baru else None) == k.pemutus_id:
             continue
         lama = k.pemutus
         k.pemutus, k.sumber_pemutus = baru, sumber
         k.row_version += 1
-        k._change_reason = "Pemutus diturunkan ulang: pemutus sebelumnya tidak lagi aktif"
+        k._change_reason = (
+            "Pemutus diturunkan ulang: pemutus sebelumnya tidak lagi memegang jabatan"
+        )
         k.save()
         n += 1
-        sebab = f"{lama.nama} tidak lagi aktif di instansi." if lama else "pemutus kini tersedia."
+        if lama is None:
+            sebab = "pemutus kini tersedia."
+        elif _aktif_di(lama, instansi_id):
+            sebab = f"{lama.nama} tidak lagi memegang jabatan atasan pejabat penilai."
+        else:
+            sebab = f"{lama.nama} tidak lagi aktif di instansi."
         _kabari_pergantian(k, lama, sebab)
         if baru is None:
             _minta_admin_menunjuk(k)

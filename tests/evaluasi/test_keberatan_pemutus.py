@@ -147,3 +147,38 @@ def test_the_pemutus_leaving_while_open_rederives_and_tells_everyone(
         Notifikasi.objects.filter(jenis="keberatan_pemutus").values_list("penerima", flat=True)
     )
     assert {org.pegawai.user.pk, org.kasubbid.user.pk, org.kepala_bkd.user.pk} <= told
+
+
+def test_an_atasan_who_moved_to_another_post_hands_the_case_to_the_holder_of_the_old_one(
+    org, monkeypatch
+):
+    """Issue 16: 'an atasan who moved to another post still decides'. The kabid moves to a
+    position elsewhere in the instansi while the keberatan is open: it passes to whoever holds
+    the Kabid post now (here its new holder); a case filed after the move goes there too."""
+    from django.utils import timezone
+
+    from kinerja.models import Jabatan
+
+    tahun = org.periode_a.tahun
+    monkeypatch.setattr(waktu, "hari_ini", lambda: dt.date(tahun, 12, 6))
+    ev = final(org)
+    awal = timezone.make_aware(dt.datetime(tahun, 12, 1, 10))
+    Evaluasi.objects.filter(pk=ev.pk).update(finalisasi_pada=awal)  # before the move
+    k = _ajukan(org, ev)
+    assert k.pemutus_id == org.kabid.pk
+    lain = Jabatan.objects.create(
+        unit_kerja=org.kadis.unit_kerja, nama="Sekretaris Dinas", jenis="administrator"
+    )
+    mutasi.mutasi_catat(
+        user=org.admin_a,
+        pegawai=Pegawai.objects.get(pk=org.kabid.pk),
+        jenis="rotasi",
+        tmt=dt.date(tahun, 12, 6),
+        jabatan_baru=lain,
+        unit_kerja_baru=org.kadis.unit_kerja,
+    )
+    penerus = _baru(org, "Kabid Baru")  # takes the Kabid post
+    services.keberatan_pemutus_turunkan_ulang(instansi_id=org.instansi_a.pk)
+    k.refresh_from_db()
+    assert (k.pemutus_id, k.sumber_pemutus) == (penerus.pk, "pemegang")
+    assert Pegawai.objects.get(pk=org.kabid.pk).status == Pegawai.Status.AKTIF  # still here
