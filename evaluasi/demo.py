@@ -190,6 +190,13 @@ def seed(ctx: dict[str, Any] | None = None) -> dict:
     )
     kasubbid = _pegawai(ctx, "kasubbid")
     dijaga = {p.pk for p in pegawai if kasubbid and p.pejabat_penilai_id == kasubbid.pk}
+    # The pegawai the demo moves mid-year (kinerja.demo_org): the windows from the move on are
+    # the new penilai's to rate, so none is made for them here.
+    from kinerja import demo_org, waktu
+
+    pindah = demo_org.calon_mutasi(ctx, inst)
+    tmt_pindah = demo_org.tmt_mutasi(waktu.hari_ini())
+    mulai_jendela = {j.urutan: j.mulai for j in jendela_periodik(ini.tahun, ini.frekuensi)}
     new_ev: list[Evaluasi] = []
     pred_lalu: dict[int, str] = {}
     for p in pegawai:
@@ -206,6 +213,14 @@ def seed(ctx: dict[str, Any] | None = None) -> dict:
                 continue
             if per.pk == ini.pk and ur == n_now and p.pk in dijaga:
                 continue  # the persona penilai evaluates these in the journey
+            if (
+                pindah is not None
+                and p.pk == pindah.pk
+                and per.pk == ini.pk
+                and ur
+                and mulai_jendela[ur] >= tmt_pindah
+            ):
+                continue
             new_ev.append(_evaluasi(p, per, jenis, ur, pred, org if per != lalu2 else None, now))
     bulk_create_with_history(new_ev, Evaluasi, batch_size=500)
     made += len(new_ev)

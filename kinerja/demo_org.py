@@ -48,6 +48,12 @@ def calon_mutasi(ctx: dict[str, Any], instansi: Any = None) -> Pegawai | None:
     )
 
 
+def tmt_mutasi(today: dt.date) -> dt.date:
+    """The TMT of the demo's mid-year move: 1 July, or the start of this month before July."""
+    juli = dt.date(today.year, 7, 1)
+    return juli if today >= juli else today.replace(day=1)
+
+
 def seed(ctx: dict[str, Any], out: Any = None) -> None:
     instansi, admin = ctx["instansi"], ctx["admin"]
     if Mutasi.objects.filter(pegawai__instansi=instansi, keterangan__startswith=CATATAN).exists():
@@ -78,8 +84,7 @@ def seed(ctx: dict[str, Any], out: Any = None) -> None:
             .order_by("pk")
             .first()
         )
-        juli = dt.date(today.year, 7, 1)
-        tmt = juli if today >= juli else today.replace(day=1)
+        tmt = tmt_mutasi(today)
         if tujuan is not None:
             mutasi.mutasi_catat(
                 user=admin,

@@ -39,6 +39,7 @@ from evaluasi.services.keberatan import (  # noqa: F401
 from evaluasi.services.pemutus import (  # noqa: F401
     keberatan_pemutus_tetapkan,
     keberatan_pemutus_turunkan_ulang,
+    minta_admin_menunjuk,
     pemutus_untuk,
 )
 from evaluasi.services.tindak_lanjut import (  # noqa: F401

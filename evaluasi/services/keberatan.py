@@ -233,7 +233,7 @@ def keberatan_ajukan(
         label=rules.KEBERATAN_NOTIFIKASI["keberatan_diajukan"],
     )
     if pemutus is None:
-        from evaluasi.services.pemutus import _minta_admin_menunjuk
+        from evaluasi.services.pemutus import minta_admin_menunjuk
 
         kabari(
             ev.pegawai,
@@ -243,7 +243,7 @@ def keberatan_ajukan(
             tautan=tautan,
             setelah_commit=True,
         )
-        _minta_admin_menunjuk(k)
+        minta_admin_menunjuk(k)
     return k
 
 

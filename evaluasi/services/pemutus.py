@@ -111,7 +111,7 @@ def _label(ev: Evaluasi) -> str:
     return f"{jendela.dari_jenis(ev.periode, ev.jenis, ev.urutan).label} {ev.periode.tahun}"
 
 
-def _minta_admin_menunjuk(k: Keberatan) -> None:
+def minta_admin_menunjuk(k: Keberatan) -> None:
     """Nobody can decide: the admin instansi is told to name a decider (the case stays filed)."""
     tautan = reverse("evaluasi:keberatan_pemutus", args=[k.pk])
     for user in policy.pengelola_instansi(k.pegawai.instansi_id):
@@ -223,7 +223,7 @@ def keberatan_pemutus_turunkan_ulang(*, instansi_id: int, oleh: Any = None) -> i
             sebab = f"{lama.nama} tidak lagi aktif di instansi."
         _kabari_pergantian(k, lama, sebab)
         if baru is None:
-            _minta_admin_menunjuk(k)
+            minta_admin_menunjuk(k)
     return n
 
 

@@ -221,3 +221,23 @@ def test_the_demo_pegawai_moved_mid_year_has_two_skps(settings):
     assert lama and baru
     assert baru[-1].pejabat_penilai_id == m.pegawai.pejabat_penilai_id
     assert lama[-1].pejabat_penilai_id != baru[-1].pejabat_penilai_id
+
+
+@pytest.mark.django_db
+def test_the_demo_leaves_the_windows_after_the_move_to_the_new_penilai(settings):
+    """No evaluation of the moved pegawai names the old penilai for a window after the TMT."""
+    from django.core.management import call_command
+
+    from evaluasi.models import Evaluasi
+    from kinerja import demo_org
+    from kinerja.models import Mutasi
+    from kinerja.rules import jendela_periodik
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("demo", stdout=io.StringIO())
+    m = Mutasi.objects.get(keterangan__startswith=demo_org.CATATAN, jenis="mutasi")
+    for ev in Evaluasi.objects.filter(
+        pegawai=m.pegawai, periode__tahun=m.tmt.year, jenis="periodik"
+    ):
+        j = jendela_periodik(ev.periode.tahun, ev.periode.frekuensi)[ev.urutan - 1]
+        assert j.mulai < m.tmt, ev.urutan

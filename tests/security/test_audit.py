@@ -129,6 +129,8 @@ NOT_A_STATE_CHANGE = {
     "(covered by that case, which decides `diubah`)",
     "evaluasi.services.frekuensi_terkunci": "check: a Periode rule (periode_validator)",
     "evaluasi.services.pemutus_untuk": "lookup: who decides a keberatan",
+    "evaluasi.services.minta_admin_menunjuk": "notifications only (the admin is asked to name "
+    "a pemutus); step of keberatan_ajukan",
 }
 
 
