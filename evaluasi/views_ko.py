@@ -96,7 +96,7 @@ def kinerja_organisasi(request: HttpRequest) -> HttpResponse:
         unit = policy.get_for_user(
             request.user,
             UnitKerja.objects.all(),
-            pk=id_dari(request.POST, "unit", label="Unit kerja", wajib=True),
+            pk=id_dari(request.POST, "unit", label="Unit kerja"),
         )
         form = KinerjaOrganisasiForm(request.POST)
         if form.is_valid():

@@ -232,7 +232,7 @@ def matriks_sel_hapus(request: HttpRequest, mid: int, sid: int) -> HttpResponse:
 @require_POST
 def matriks_na(request: HttpRequest, mid: int) -> HttpResponse:
     m = _matriks(request, mid)
-    anggota_id = id_dari(request.POST, "anggota", label="Anggota", wajib=True)
+    anggota_id = id_dari(request.POST, "anggota", label="Anggota")
     kunci = _kunci(request.POST.get("kolom", ""))
     anggota = Pegawai.objects.filter(pk=anggota_id).first()
     if anggota is None:
