@@ -11,10 +11,10 @@ Celery tasks and the admin are covered the same way):
   when a notification is created or read).
 - the instansi's version `i:<id>`: a write to the tables of the SKP, evaluation and dialog stages
   (and periods, documents) whose rows name, through an immutable foreign key, the period they
-  belong to: `periode_id`, `skp_id`, `evaluasi_id`, `rencana_id` in the columns written (INSERT,
-  and the SET of an UPDATE: Model.save() writes every column) or in a WHERE made only of ANDs,
-  or the row's own id for SKP, rencana, evaluation and period rows. The instansi is the period's
-  (resolved once per process and id: a row never moves to another period or SKP).
+  belong to: `periode_id`, `skp_id`, `evaluasi_id`, `rencana_id` in the columns an INSERT
+  writes, or for an UPDATE/DELETE in a WHERE that reaches them through ANDs only (or the row's
+  own id, read through its table's scope column), plus an UPDATE's new values. The instansi
+  is the period's (resolved once per process and id: a row never moves to another period).
 - the global version: everything else (organisation and reference data: pegawai, positions,
   units, users, roles; any statement that cannot be read this way). It ends every cached page.
 
@@ -109,7 +109,8 @@ def cakupan(sql: str, params: Any, many: bool, connection: Any) -> set[str] | No
     where = _where(sql)
     if verb == "UPDATE":
         for name, cols in _ABAI_SET:
-            if q == name and _set_kolom(sql, where) <= cols:
+            written = _set_kolom(sql, where)
+            if q == name and written and written <= cols:
                 return None
     if not (tabel.startswith(_APPS) or q in _TABEL_LAIN):
         return _dalam_atau_global(connection)
@@ -122,12 +123,12 @@ def cakupan(sql: str, params: Any, many: bool, connection: Any) -> set[str] | No
                 if not _dari_sisip(sql, ps, found):
                     return _dalam_atau_global(connection)
                 continue
-            got = False
-            if verb == "UPDATE":
-                got = _dari_set(sql, where, ps, found)
-            got = _dari_where(sql, where, tabel, ps, found) or got
-            if not got:
+            # The rows touched are named by the WHERE (an UPDATE's SET only says where they go:
+            # Model.save() writes the same period/SKP back, a move adds the new one).
+            if not _dari_where(sql, where, tabel, ps, found):
                 return _dalam_atau_global(connection)
+            if verb == "UPDATE":
+                _dari_set(sql, where, ps, found)
         ids = _instansi(found, connection)
     except (_TakTerbaca, DatabaseError):  # e.g. the transaction already failed: the statement
         return _dalam_atau_global(connection)  # will fail too; nothing was read wrongly

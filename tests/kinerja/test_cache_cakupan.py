@@ -191,6 +191,19 @@ def test_organisation_data_and_unreadable_statements_end_everything(
         cap,
         lambda: RencanaHasilKerja.objects.exclude(skp=skp).update(rencana="y"),
     )
+    # Rows moved to an SKP from anywhere: the SET names only where they go, so global.
+    assert GLOBAL in _kunci(
+        cap, lambda: RencanaHasilKerja.objects.filter(urutan=98).update(skp=skp)
+    )
+    # A user row whose SET cannot be read is never taken for a last_login touch.
+    with connection.cursor() as cur:
+        keys = _kunci(
+            cap,
+            lambda: cur.execute(
+                'UPDATE "kinerja_user" SET is_active = true WHERE "id" = %s', [org.admin_a.pk]
+            ),
+        )
+    assert keys == {GLOBAL}
     # By the SKP, also beside a NOT: only that SKP's instansi.
     assert _kunci(
         cap,
