@@ -126,9 +126,9 @@ class PerubahanViewSet(PolicyScopedMixin, mixins.ListModelMixin, viewsets.Generi
             for j in pilih
         }
         dihapus = dict.fromkeys(pilih, 0)
+        # Scoped after the time and kinds are narrowed: the parent rule reads only those.
         for j, n in (
-            self.get_queryset()
-            .filter(dihapus__gte=sejak, jenis__in=pilih)
+            policy.scope(user, Penghapusan.objects.filter(dihapus__gte=sejak, jenis__in=pilih))
             .values_list("jenis")
             .annotate(n=Count("id"))
             .order_by()
