@@ -21,8 +21,11 @@ class OrganisasiMixin:
         from bench import restrukturisasi
 
         s = self.subjects
+        # 1,000 at province scale; a small bench (tests) moves one in twenty.
+        n = min(restrukturisasi.JUMLAH, max(5, self.opts.pegawai // 20))
+        row.work = f"Restrukturisasi (SOTK) memindahkan {n:,} pegawai".replace(",", ".")
         restrukturisasi.ukur(
-            row, instansi_id=s.instansi_id, admin_user_id=s.admin_user_id, say=self.say
+            row, instansi_id=s.instansi_id, admin_user_id=s.admin_user_id, n=n, say=self.say
         )
 
     def sinkron_row(self, row: Row) -> None:

@@ -62,6 +62,7 @@ def test_tiny_bench_computes_every_row_and_writes_the_results(tmp_path, monkeypa
         "januari_on", "januari_off",
         "q_tim", "q_distribusi", "q_skp", "q_api",
         "pdf_skp", "pdf_evaluasi", "pdf_massal", "impor",
+        "restrukturisasi", "sinkron",
     ]  # fmt: skip
     not_measured = {r.key: r.kinerja for r in bench.rows if not r.measured}
     assert not_measured == {}
