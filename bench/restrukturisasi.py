@@ -225,7 +225,8 @@ def ukur(
         f"{akhir.get('berganti', 0)} berganti pejabat penilai. Terapkan = fungsi job outbox "
         "(kinerja.restrukturisasi): Mutasi per pegawai dengan riwayat dan history, riwayat "
         "jabatan, lalu satu penilai_refresh seinstansi pada TMT (MasaPenilai, sinyal "
-        "penilai_berubah). SQL tangan = enam pernyataan berbasis himpunan untuk baris yang sama "
+        "penilai_berubah: SKP lama tiap pegawai ditutup dan SKP draf baru dibuat, penugasan "
+        "yang menunggu dipindah, semuanya dengan history dan notifikasi). SQL tangan = enam pernyataan berbasis himpunan untuk baris yang sama "
         "tanpa history, pemeriksaan, maupun sinyal, dengan penilai baru yang sudah diketahui."
     )
     return {"pratinjau": pra, "terapkan": ter, "sql": sql}
