@@ -104,3 +104,34 @@ def shot(page):
         return path
 
     return take
+
+
+# --- dated rules: a settable "today" and a vacant post to move people to --------------------
+@pytest.fixture
+def hari(monkeypatch, org):
+    """Set "today" for every dated rule (kinerja.waktu.hari_ini); starts on 20 August of the
+    persona year. Returns the setter. Modules with another start define their own."""
+    import datetime as dt
+
+    from kinerja import waktu
+
+    state = {"d": dt.date(org.periode_a.tahun, 8, 20)}
+    monkeypatch.setattr(waktu, "hari_ini", lambda: state["d"])
+
+    def atur(d: dt.date) -> None:
+        state["d"] = d
+
+    return atur
+
+
+@pytest.fixture
+def pos_dinas(org):
+    """A vacant pelaksana post in Diskominfo, reporting to the Kepala Dinas."""
+    from kinerja.models import Jabatan
+
+    return Jabatan.objects.create(
+        unit_kerja=org.unit_dinas,
+        nama="Pengelola Data Statistik",
+        jenis=Jabatan.Jenis.PELAKSANA,
+        atasan=org.kadis.jabatan,
+    )

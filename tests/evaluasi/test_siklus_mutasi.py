@@ -12,35 +12,13 @@ from django.core.exceptions import PermissionDenied
 
 from evaluasi import jendela, selectors, services
 from evaluasi.models import Evaluasi
-from kinerja import mutasi, policy, waktu
-from kinerja.models import Jabatan, Notifikasi, Pegawai
+from kinerja import mutasi, policy
+from kinerja.models import Notifikasi, Pegawai
 from skp.models import SKP
 from tests.evaluasi.conftest import skp_disetujui
 
 pytestmark = pytest.mark.django_db
 S = "sesuai_ekspektasi"
-
-
-@pytest.fixture
-def hari(monkeypatch, org):
-    state = {"d": dt.date(org.periode_a.tahun, 8, 20)}
-    monkeypatch.setattr(waktu, "hari_ini", lambda: state["d"])
-
-    def atur(d: dt.date) -> None:
-        state["d"] = d
-
-    return atur
-
-
-@pytest.fixture
-def pos_dinas(org):
-    """A vacant pelaksana post in Diskominfo, reporting to the Kepala Dinas."""
-    return Jabatan.objects.create(
-        unit_kerja=org.unit_dinas,
-        nama="Pengelola Data Statistik",
-        jenis=Jabatan.Jenis.PELAKSANA,
-        atasan=org.kadis.jabatan,
-    )
 
 
 def _d(org, m, d):

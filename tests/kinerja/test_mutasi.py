@@ -14,29 +14,6 @@ from kinerja.models import Jabatan, MasaPenilai, Mutasi, Pegawai, Periode, Riway
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def hari(monkeypatch, org):
-    """Set "today" for every dated rule; starts on 20 August of the persona year."""
-    state = {"d": dt.date(org.periode_a.tahun, 8, 20)}
-    monkeypatch.setattr(waktu, "hari_ini", lambda: state["d"])
-
-    def atur(d: dt.date) -> None:
-        state["d"] = d
-
-    return atur
-
-
-@pytest.fixture
-def pos_dinas(org):
-    """A vacant pelaksana post in Diskominfo, reporting to the Kepala Dinas."""
-    return Jabatan.objects.create(
-        unit_kerja=org.unit_dinas,
-        nama="Pengelola Data Statistik",
-        jenis=Jabatan.Jenis.PELAKSANA,
-        atasan=org.kadis.jabatan,
-    )
-
-
 def _d(org, m, d):
     return dt.date(org.periode_a.tahun, m, d)
 

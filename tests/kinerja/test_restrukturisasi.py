@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from kinerja import masa, restrukturisasi, services, waktu
+from kinerja import masa, restrukturisasi, services
 from kinerja import restrukturisasi_terapan as terapan
 from kinerja.models import (
     Jabatan,
@@ -27,17 +27,6 @@ from kinerja.models import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def hari(monkeypatch, org):
-    state = {"d": dt.date(org.periode_a.tahun, 8, 20)}
-    monkeypatch.setattr(waktu, "hari_ini", lambda: state["d"])
-
-    def atur(d: dt.date) -> None:
-        state["d"] = d
-
-    return atur
 
 
 @pytest.fixture
