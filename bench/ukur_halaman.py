@@ -86,18 +86,28 @@ class HalamanMixin:
         finally:
             gun.stop()
 
-    def _page(self, gun: Gunicorn, row: Row, key: str, path: str | None, user) -> None:
+    def _bare_siapkan(
+        self, gun: Gunicorn, row: Row, key: str, path: str | None, user
+    ) -> tuple[str, bytes, str] | None:
+        """Fetch the page once as the user and keep its bytes for the bare view that answers
+        them (bench.urls); None (the row says why) when there is no page to measure."""
         if path is None or user is None:
             row.belum("halaman/URL belum ada")
-            return
+            return None
         cookie = _session_cookie(user)
         status, body, ctype = gun.get(path, cookie)
         if status != 200:
             row.belum(f"halaman menjawab HTTP {status}")
-            return
+            return None
         (self.bare_dir / f"{key}.body").write_bytes(body)
         (self.bare_dir / f"{key}.type").write_text(ctype or "text/html; charset=utf-8")
-        bare_path = f"/__bench__/bare/{key}/"
+        return cookie, body, f"/__bench__/bare/{key}/"
+
+    def _page(self, gun: Gunicorn, row: Row, key: str, path: str | None, user) -> None:
+        siap = self._bare_siapkan(gun, row, key, path, user)
+        if siap is None:
+            return
+        cookie, body, bare_path = siap
         st2, body2, _ = gun.get(bare_path, cookie)
         if st2 != 200 or body2 != body:
             raise RuntimeError("view bare tidak mengembalikan byte yang sama")
@@ -160,17 +170,10 @@ class HalamanMixin:
             gun.stop()
 
     def _page_uncached(self, gun: Gunicorn, row: Row, key: str, path: str | None, user) -> None:
-        if path is None or user is None:
-            row.belum("halaman/URL belum ada")
+        siap = self._bare_siapkan(gun, row, key, path, user)
+        if siap is None:
             return
-        cookie = _session_cookie(user)
-        status, body, ctype = gun.get(path, cookie)
-        if status != 200:
-            row.belum(f"halaman menjawab HTTP {status}")
-            return
-        (self.bare_dir / f"{key}.body").write_bytes(body)
-        (self.bare_dir / f"{key}.type").write_text(ctype or "text/html; charset=utf-8")
-        bare_path = f"/__bench__/bare/{key}/"
+        cookie, body, bare_path = siap
         n = int(os.environ.get("BENCH_UNCACHED_N") or 60)
 
         def median(p: str) -> float:
