@@ -111,21 +111,24 @@ def evaluasi_jendela(user: Any, pegawai: Pegawai, periode: Periode, w: jendela.W
 def _tim_q(penilai_id: int, periode: Periode, w: jendela.Window) -> Q:
     """Whom a penilai evaluates in window `w`: for a periodic window, everyone they held in it
     (also those who have moved on since; not those who came after it); the AKHIR evaluation is
-    made by the penilai in place at year end. Pegawai with no dated record: the penilai now."""
+    made by the penilai in place at year end. Pegawai with no dated record: the penilai now.
+
+    One `id IN (… UNION …)` rather than `penilai = x OR id IN (…)`: PostgreSQL cannot answer
+    that OR from two indexes and walked all 100,000 pegawai for a team of ten (bench/temuan.md).
+    """
     from kinerja.masa import dinilai_dalam
     from kinerja.models import MasaPenilai
 
-    sekarang = Q(pejabat_penilai_id=penilai_id)
+    sekarang = Pegawai.objects.filter(pejabat_penilai_id=penilai_id).order_by().values("pk")
     if w.jenis != Jenis.PERIODIK:
         # The AKHIR window: the penilai in place, and a former penilai's part of the last
         # window (rated as a periodic evaluation of its own).
         akhir = jendela.dari_jenis(periode, Jenis.PERIODIK, jendela.terakhir(periode))
-        return sekarang | Q(
-            pk__in=dinilai_dalam(penilai_id, akhir.mulai, akhir.selesai).values("pegawai_id")
-        )
-    return Q(pk__in=dinilai_dalam(penilai_id, w.mulai, w.selesai).values("pegawai_id")) | (
-        sekarang & ~Q(pk__in=MasaPenilai.objects.values("pegawai_id"))
-    )
+        dulu = dinilai_dalam(penilai_id, akhir.mulai, akhir.selesai)
+        return Q(pk__in=sekarang.union(dulu.order_by().values("pegawai_id")))
+    tanpa_masa = sekarang.exclude(Exists(MasaPenilai.objects.filter(pegawai_id=OuterRef("pk"))))
+    dalam = dinilai_dalam(penilai_id, w.mulai, w.selesai).order_by().values("pegawai_id")
+    return Q(pk__in=dalam.union(tanpa_masa))
 
 
 def tim_evaluasi(user: Any, periode: Periode, w: jendela.Window) -> list[dict]:
@@ -416,14 +419,14 @@ def unit_tim(penilai_id: int | None, periode: Periode, w: jendela.Window) -> int
     window), ties to the lowest unit id, so the answer never depends on who is finalised first."""
     if not penilai_id:
         return None
-    dinilai = Pegawai.objects.filter(
-        Q(pejabat_penilai_id=penilai_id)
-        | Q(
-            pk__in=Evaluasi.objects.filter(
-                _window_filter(w), periode=periode, pejabat_penilai_id=penilai_id
-            ).values("pegawai_id")
-        )
-    ).exclude(unit_kerja_id=None)
+    # A UNION, not an OR over a subquery: see _tim_q.
+    sekarang = Pegawai.objects.filter(pejabat_penilai_id=penilai_id).order_by().values("pk")
+    dinilai_ev = (
+        Evaluasi.objects.filter(_window_filter(w), periode=periode, pejabat_penilai_id=penilai_id)
+        .order_by()
+        .values("pegawai_id")
+    )
+    dinilai = Pegawai.objects.filter(pk__in=sekarang.union(dinilai_ev)).exclude(unit_kerja_id=None)
     unit_ids = Counter(dinilai.values_list("unit_kerja_id", flat=True))
     if not unit_ids:
         return None

@@ -113,6 +113,11 @@ DATABASES = {
         env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=60
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # No JIT: a page's queries are short, and PostgreSQL compiles whenever the planner's row
+    # estimate is high (an OR over a subquery, a province-wide count). At 100k pegawai the team
+    # page's one member query spent 2 s compiling for a 10-row answer (bench/temuan.md).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

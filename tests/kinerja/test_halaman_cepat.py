@@ -179,3 +179,22 @@ def test_lean_pegawai_serializer_gives_exactly_what_model_serializer_gives(org):
         generic = serializers.ModelSerializer.to_representation(ser, p)
         assert lean == dict(generic), p
         assert list(lean) == list(PegawaiSerializer.Meta.fields)
+
+
+def test_app_connections_run_without_jit():
+    # bench/temuan.md: PostgreSQL's JIT compiled the team page's member query for 2 s.
+    if connection.vendor != "postgresql":
+        pytest.skip("JIT is PostgreSQL's")
+    with connection.cursor() as c:
+        c.execute("SHOW jit")
+        assert c.fetchone()[0] == "off"
+
+
+def test_team_members_are_one_union_not_an_or_over_a_subquery(org, client_as):
+    # `penilai = x OR id IN (subquery)` cannot use the two indexes: a scan of every pegawai.
+    sql, _html = _get(client_as(org.user("kasubbid")), reverse("evaluasi:tim"))
+    members = [q for q in sql if 'FROM "kinerja_pegawai"' in q and "kinerja_masapenilai" in q]
+    assert members, sql
+    for q in members:
+        assert " UNION " in q
+        assert not re.search(r'"pejabat_penilai_id" = \S+ OR', q), q
