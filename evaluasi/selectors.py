@@ -585,20 +585,26 @@ def kelengkapan(periode: Periode) -> dict[str, Any]:
 def tindak_lanjut(periode: Periode) -> dict[str, Any]:
     """Talent pool, development priority, the nine-box, sanction candidates and cases."""
     tahun = periode.tahun
-    riwayat: dict[int, dict[int, str]] = defaultdict(dict)
-    pegawai: dict[int, Pegawai] = {}
-    for e in (
-        Evaluasi.objects.filter(
-            pegawai__instansi_id=periode.instansi_id,
-            periode__tahun__in=[tahun, tahun - 1],
-            jenis=Jenis.TAHUNAN,
-            status=Evaluasi.Status.FINAL,
-        )
-        .select_related("pegawai__jabatan", "pegawai__unit_kerja", "periode")
-        .order_by("pegawai__nama")
-    ):
-        riwayat[e.pegawai_id][e.periode.tahun] = e.predikat
-        pegawai[e.pegawai_id] = e.pegawai
+    final = Evaluasi.objects.filter(
+        pegawai__instansi_id=periode.instansi_id,
+        periode__tahun__in=[tahun, tahun - 1],
+        jenis=Jenis.TAHUNAN,
+        status=Evaluasi.Status.FINAL,
+    ).order_by()
+    # The results as plain values and each pegawai once, with only what the page shows: an
+    # instansi of 7,000 read as evaluation + pegawai + jabatan + unit + periode objects cost
+    # seconds per request (bench/temuan.md).
+    hasil: dict[int, dict[int, str]] = defaultdict(dict)
+    for pid, th, pred in final.values_list("pegawai_id", "periode__tahun", "predikat"):
+        hasil[pid][th] = pred
+    pegawai: dict[int, Pegawai] = {
+        p.pk: p
+        for p in Pegawai.objects.filter(pk__in=final.values("pegawai_id"))
+        .select_related("unit_kerja")
+        .only("pk", "nama", "nip", "instansi_id", "unit_kerja__nama", "unit_kerja__instansi_id")
+        .order_by("nama", "pk")
+    }
+    riwayat: dict[int, dict[int, str]] = {pid: hasil[pid] for pid in pegawai}
     talent, pengembangan = [], []
     for pid, r in riwayat.items():
         hasil = rules.penghargaan(r, tahun)

@@ -602,6 +602,9 @@ def tutup_tahun(request: HttpRequest) -> HttpResponse:
 
 
 # --- follow-up ------------------------------------------------------------------------------
+BATAS_LANGSUNG = 20
+
+
 @login_required
 def tindak_lanjut(request: HttpRequest) -> HttpResponse:
     periode = _admin_periode(request)
@@ -664,6 +667,10 @@ def tindak_lanjut(request: HttpRequest) -> HttpResponse:
         {
             **data,
             "daftar": daftar,
+            # Forms shown inline at most this many (an instansi has thousands of pegawai):
+            # the rest are in the list above, filtered by the same criterion.
+            "batas_langsung": BATAS_LANGSUNG,
+            "batas_langsung_slice": f":{BATAS_LANGSUNG}",
             "periode": periode,
             "tahun_list": selectors.tahun_list(request.user),
             "potensi_pilihan": [(k, rules.POTENSI_LABEL[k]) for k in rules.POTENSI],

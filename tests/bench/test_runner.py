@@ -59,6 +59,7 @@ def test_tiny_bench_computes_every_row_and_writes_the_results(tmp_path, monkeypa
     assert keys == [
         "tutup", "tim", "distribusi", "skp", "api",
         "tim_tanpa_cache", "distribusi_tanpa_cache", "skp_tanpa_cache", "api_tanpa_cache",
+        "lantai_tanpa_cache",
         "januari_on", "januari_off",
         "q_tim", "q_distribusi", "q_skp", "q_api",
         "pdf_skp", "pdf_evaluasi", "pdf_massal", "impor",
@@ -75,6 +76,9 @@ def test_tiny_bench_computes_every_row_and_writes_the_results(tmp_path, monkeypa
     assert "Commit:" in md and "Mesin:" in md and "200 pegawai" in md
     # the wrk rows are cache hits with nothing written: reported, never judged
     assert all(bench.rows[keys.index(k)].ok is None for k in ("tim", "distribusi", "skp", "api"))
+    # the floor (the lightest signed-in page) is measured and reported, never judged
+    lantai = bench.rows[keys.index("lantai_tanpa_cache")]
+    assert lantai.ok is None and lantai.kinerja.startswith("median "), lantai
     # the January mix: judged, with the Locust table; writes happened, none failed
     for k in ("januari_on", "januari_off"):
         r = bench.rows[keys.index(k)]

@@ -481,3 +481,28 @@ def test_the_per_unit_table_is_paged_and_each_page_costs_the_same(org, client_as
     _q2, r2 = _queries(c, base + "&page=2")
     semua = first + rows(r2.content.decode()) + last
     assert len(semua) == len(set(semua)) == total
+
+
+def test_follow_up_page_costs_the_same_queries_and_caps_inline_forms(org, client_as, monkeypatch):
+    # bench/temuan.md: an instansi of 7,000 got a 5 MB page (one potensi form per pegawai) and
+    # five objects per row. The queries do not grow with the rows; forms are capped and the
+    # rest are one link away in the list, filtered the same way.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from evaluasi import views
+
+    c = client_as(org.admin_a)
+    final(org, hasil=B, perilaku=B)
+    with CaptureQueriesContext(connection) as satu:
+        html = c.get("/evaluasi/tindak-lanjut/").content.decode()
+    assert org.pegawai.nama in html and 'value="potensi"' in html
+    final(org, "rekan", hasil=B, perilaku=B)
+    with CaptureQueriesContext(connection) as dua:
+        html = c.get("/evaluasi/tindak-lanjut/").content.decode()
+    assert org.rekan.nama in html
+    assert len(dua.captured_queries) == len(satu.captured_queries)
+    monkeypatch.setattr(views, "BATAS_LANGSUNG", 1)
+    html = c.get("/evaluasi/tindak-lanjut/").content.decode()
+    assert html.count('name="aksi" value="potensi"') == 1
+    assert "lihat semua 2 di daftar" in html and "jalur=tanpa_potensi" in html
