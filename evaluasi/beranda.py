@@ -215,6 +215,9 @@ def keberatan_putus(ctx: Konteks) -> Iterable[Tugas]:
 
 
 # --- the admin's progress panel ----------------------------------------------------------------
+BARIS_BERANDA = 15
+
+
 def kemajuan_admin(user: Any) -> dict[str, Any]:
     """The cycle's progress in the instansi the user administers, per unit: pegawai, SKP
     approved, evaluations final in the current window, kinerja organisasi set, distribution
@@ -261,7 +264,9 @@ def kemajuan_admin(user: Any) -> dict[str, Any]:
         KinerjaOrganisasi.objects.filter(wf, periode=p).values_list("unit_kerja_id", "predikat")
     )
     units = list(
-        policy.scope(user, UnitKerja.objects.filter(instansi_id=instansi_id)).order_by("nama", "pk")
+        policy.scope(user, UnitKerja.objects.filter(instansi_id=instansi_id))
+        .select_related("induk")
+        .order_by("nama", "pk")
     )
     baris = []
     for u in units:
@@ -300,7 +305,10 @@ def kemajuan_admin(user: Any) -> dict[str, Any]:
         "unit": len(units),
         "unit_tanpa_ko": sum(1 for b in baris if not b["ko"]),
         "unit_luar_pedoman": sum(1 for b in baris if b["luar_pedoman"]),
-        "baris": baris,
+        # The units most behind, not all of them: a province's instansi has hundreds of units
+        # (a 530 KB home page at 100k); the distribution page lists them all, paged.
+        "baris": baris[:BARIS_BERANDA],
+        "baris_lainnya": max(0, len(baris) - BARIS_BERANDA),
         "diperbarui": timezone.localtime(ctx.sekarang),
         "url_distribusi": reverse("evaluasi:distribusi")
         + f"?cakupan=unit&jendela={w.kode}&tahun={p.tahun}",

@@ -244,3 +244,20 @@ def test_every_home_costs_the_same_queries_for_5_and_500_rows(org, client_as, wh
 def test_a_pejabat_negara_is_not_asked_for_an_skp(org, client_as):
     html = _home(client_as(org.gubernur.user))
     assert 'id="tugas-skp"' not in html
+
+
+def test_admin_progress_shows_the_units_most_behind_with_their_parent(org, client_as, monkeypatch):
+    # A province's instansi has hundreds of units: the home shows the first few most behind,
+    # each with its parent (units share names), and links to the full list.
+    from evaluasi import beranda
+
+    monkeypatch.setattr(beranda, "BARIS_BERANDA", 1)
+    panel = _home(client_as(org.admin_a)).split('id="kemajuan-siklus"')[1]
+    n_unit = UnitKerja.objects.filter(instansi=org.instansi_a).count()
+    assert panel.split("</table>")[0].count("<tr>") == 1 + 1  # the header and one unit
+    assert f"{n_unit - 1} unit lainnya lebih maju" in panel and "cakupan=unit" in panel
+    anak = UnitKerja.objects.filter(instansi=org.instansi_a, induk__isnull=False).first()
+    monkeypatch.setattr(beranda, "BARIS_BERANDA", n_unit)
+    panel = _home(client_as(org.admin_a)).split('id="kemajuan-siklus"')[1]
+    assert f'{anak.nama}</a> <small class="muted">· {anak.induk.nama}</small>' in panel
+    assert "unit lainnya" not in panel
