@@ -309,55 +309,66 @@ def rhk_pegawai(*, pegawai: Pegawai, tahun: int | None = None) -> list[Any]:
 
 
 # --- Who a giver can pick ----------------------------------------------------------------------
+def _salah_satu(*ids: QuerySet) -> QuerySet[Pegawai]:
+    """Pegawai whose id is in any of the one-column querysets, as one `id IN (… UNION …)`.
+
+    Not `a = x OR id IN (subquery) OR …`: PostgreSQL cannot answer such an OR from indexes
+    and read all 100,000 pegawai of the province for a list of 500 (bench/temuan.md)."""
+    pertama, *lain = (q.order_by() for q in ids)
+    return Pegawai.objects.filter(pk__in=pertama.union(*lain))
+
+
+def _pegawai_ids(**lookup: Any) -> QuerySet:
+    return Pegawai.objects.filter(**lookup).values("pk")
+
+
+def _siap(qs: QuerySet[Pegawai], sendiri: int) -> QuerySet[Pegawai]:
+    return (
+        qs.exclude(pk=sendiri)
+        .exclude(status=Pegawai.Status.BERHENTI)
+        .select_related("jabatan")
+        .order_by("nama")
+    )
+
+
 def kandidat_penerima(pemberi: Pegawai) -> QuerySet[Pegawai]:
     """People a pegawai most likely gives feedback to: the people they rate, peers, their own
     penilai, those they assigned work to, those who asked them, members of the team they lead."""
-    q = (
-        Q(pejabat_penilai_id=pemberi.pk)
-        | Q(
-            pk__in=Penugasan.objects.filter(
-                pemberi_id=pemberi.pk, status=Penugasan.Status.DISETUJUI
-            ).values("penerima_id")
-        )
-        | Q(
-            pk__in=PermintaanUmpanBalik.objects.filter(
-                diminta_id=pemberi.pk, status=PermintaanUmpanBalik.Status.TERBUKA
-            ).values("peminta_id")
-        )
-        | Q(tim_set__ketua_id=pemberi.pk, tim_set__aktif=True)
-    )
+    from kinerja.models import TimKerja
+
+    ids = [
+        _pegawai_ids(pejabat_penilai_id=pemberi.pk),
+        Penugasan.objects.filter(pemberi_id=pemberi.pk, status=Penugasan.Status.DISETUJUI).values(
+            "penerima_id"
+        ),
+        PermintaanUmpanBalik.objects.filter(
+            diminta_id=pemberi.pk, status=PermintaanUmpanBalik.Status.TERBUKA
+        ).values("peminta_id"),
+        TimKerja.anggota.through.objects.filter(
+            timkerja__ketua_id=pemberi.pk, timkerja__aktif=True
+        ).values("pegawai_id"),
+    ]
     if pemberi.pejabat_penilai_id:
-        q |= Q(pejabat_penilai_id=pemberi.pejabat_penilai_id) | Q(pk=pemberi.pejabat_penilai_id)
-    return (
-        Pegawai.objects.filter(q)
-        .exclude(pk=pemberi.pk)
-        .exclude(status=Pegawai.Status.BERHENTI)
-        .select_related("jabatan")
-        .distinct()
-        .order_by("nama")
-    )
+        ids.append(_pegawai_ids(pejabat_penilai_id=pemberi.pejabat_penilai_id))
+        ids.append(_pegawai_ids(pk=pemberi.pejabat_penilai_id))
+    return _siap(_salah_satu(*ids), pemberi.pk)
 
 
 def kandidat_diminta(peminta: Pegawai) -> QuerySet[Pegawai]:
     """People a pegawai most likely asks: their penilai and its atasan, peers, the people they
     rate, and officials who assigned them work (whatever their instansi)."""
-    q = Q(pejabat_penilai_id=peminta.pk) | Q(
-        pk__in=Penugasan.objects.filter(
-            penerima_id=peminta.pk, status=Penugasan.Status.DISETUJUI
-        ).values("pemberi_id")
-    )
+    ids = [
+        _pegawai_ids(pejabat_penilai_id=peminta.pk),
+        Penugasan.objects.filter(penerima_id=peminta.pk, status=Penugasan.Status.DISETUJUI).values(
+            "pemberi_id"
+        ),
+    ]
     if peminta.pejabat_penilai_id:
-        q |= Q(pejabat_penilai_id=peminta.pejabat_penilai_id) | Q(pk=peminta.pejabat_penilai_id)
+        ids.append(_pegawai_ids(pejabat_penilai_id=peminta.pejabat_penilai_id))
+        ids.append(_pegawai_ids(pk=peminta.pejabat_penilai_id))
     if peminta.atasan_pejabat_penilai_id:
-        q |= Q(pk=peminta.atasan_pejabat_penilai_id)
-    return (
-        Pegawai.objects.filter(q)
-        .exclude(pk=peminta.pk)
-        .exclude(status=Pegawai.Status.BERHENTI)
-        .select_related("jabatan")
-        .distinct()
-        .order_by("nama")
-    )
+        ids.append(_pegawai_ids(pk=peminta.atasan_pejabat_penilai_id))
+    return _siap(_salah_satu(*ids), peminta.pk)
 
 
 def penerima_boleh(*, pemberi: Pegawai, pegawai_id: int) -> Pegawai | None:

@@ -310,3 +310,15 @@ def test_feedback_list_query_count_is_constant(org, client_as, url):
     _many(org, 195)
     large = _count_queries(c, url)
     assert small == large
+
+
+@pytest.mark.parametrize("pilih", [sel.kandidat_penerima, sel.kandidat_diminta])
+def test_candidates_are_one_union_of_ids_not_an_or_over_subqueries(org, pilih):
+    # bench/temuan.md: `penilai = x OR id IN (subquery)` read all 100,000 pegawai for 500.
+    import re
+
+    sql = str(pilih(org.kasubbid).query)
+    assert " UNION " in sql
+    assert not re.search(r" OR \S+ IN \(", sql), sql
+    semua = {p.pk for p in pilih(org.kasubbid)}
+    assert org.pegawai.pk in semua and org.kasubbid.pk not in semua
