@@ -16,6 +16,8 @@ Rows (a row whose page or job does not exist prints "belum diukur: <why>", never
   in five a write) against gunicorn with the page cache on and off, next to the bare views
   under the same harness;
 - queries per page at 5 and 500 rows (in-process, inside a transaction that is rolled back);
+- a crawl of every page four personas reach from their home, without the page cache
+  (bench.ukur_jelajah): the slowest and the largest page, goal <= 1 s and <= 500 KiB each;
 - one SKP PDF and one evaluation PDF through the outbox job and a Celery worker, against bare
   WeasyPrint on the same HTML;
 - bulk PDFs of the largest unit: one evaluation-PDF job per pegawai, 1 worker process vs 2;
@@ -44,6 +46,8 @@ from bench.laporan import LaporanMixin
 from bench.ukur_halaman import HalamanMixin
 from bench.ukur_impor import ImporMixin
 from bench.ukur_januari import JanuariMixin
+from bench.ukur_jelajah import GOAL as GOAL_JELAJAH
+from bench.ukur_jelajah import JelajahMixin
 from bench.ukur_organisasi import OrganisasiMixin
 from bench.ukur_pdf import PdfMixin
 from bench.ukur_tutup import TutupMixin
@@ -53,6 +57,7 @@ class Bench(
     TutupMixin,
     HalamanMixin,
     JanuariMixin,
+    JelajahMixin,
     PdfMixin,
     ImporMixin,
     OrganisasiMixin,
@@ -113,6 +118,13 @@ class Bench(
                 self.january()
             if self._part("query"):
                 self.queries()
+            if self._part("jelajah"):
+                self.guard(
+                    self.row(
+                        "jelajah", "Jelajah semua halaman 4 persona tanpa cache", GOAL_JELAJAH
+                    ),
+                    self.jelajah_row,
+                )
             if self._part("pdf"):
                 self.pdfs()
             if self._part("impor"):

@@ -340,11 +340,14 @@ def celah(
     hasil["tanpa_kontribusi"] = rows
     # 2. A pegawai hasil kerja that intervenes nothing above (the top level excepted), or
     #    intervenes a leader's row that is no longer in the leader's current SKP.
+    # One NOT EXISTS: with no rhk_atasan its kunci is NULL and nothing matches, so it also
+    # covers "intervenes nothing". Written as `atasan IS NULL OR NOT EXISTS`, PostgreSQL
+    # hashed every rencana hasil kerja of the province for each request (bench/temuan.md).
     atasan_ada = Exists(_rhk_terkini(p).filter(kunci=OuterRef("rhk_atasan__kunci")))
     rows, n["tanpa_intervensi"] = _ambil(
         base.exclude(_puncak_q("skp__pegawai"))
         .exclude(skp__jenis=SKP.Jenis.TUGAS_BELAJAR)
-        .filter(Q(rhk_atasan__isnull=True) | ~Q(atasan_ada))
+        .filter(~atasan_ada)
         .order_by("skp__pegawai__nama", "urutan", "id"),
         [*kolom, "rhk_atasan_id"],
         batas,

@@ -61,7 +61,7 @@ def test_tiny_bench_computes_every_row_and_writes_the_results(tmp_path, monkeypa
         "tim_tanpa_cache", "distribusi_tanpa_cache", "skp_tanpa_cache", "api_tanpa_cache",
         "lantai_tanpa_cache",
         "januari_on", "januari_off",
-        "q_tim", "q_distribusi", "q_skp", "q_api",
+        "q_tim", "q_distribusi", "q_skp", "q_api", "jelajah",
         "pdf_skp", "pdf_evaluasi", "pdf_massal", "impor",
         "restrukturisasi", "sinkron",
     ]  # fmt: skip
@@ -76,6 +76,10 @@ def test_tiny_bench_computes_every_row_and_writes_the_results(tmp_path, monkeypa
     assert "Commit:" in md and "Mesin:" in md and "200 pegawai" in md
     # the wrk rows are cache hits with nothing written: reported, never judged
     assert all(bench.rows[keys.index(k)].ok is None for k in ("tim", "distribusi", "skp", "api"))
+    # the crawl: many pages of four personas, none failing, the slowest named
+    jelajah = bench.rows[keys.index("jelajah")]
+    assert jelajah.ok is not None and " 0 galat 5xx" in jelajah.kinerja, jelajah
+    assert int(jelajah.kinerja.split(" halaman")[0]) > 20 and "paling lambat" in jelajah.profile
     # the floor (the lightest signed-in page) is measured and reported, never judged
     lantai = bench.rows[keys.index("lantai_tanpa_cache")]
     assert lantai.ok is None and lantai.kinerja.startswith("median "), lantai
