@@ -15,6 +15,8 @@ Rows (a row whose page or job does not exist prints "belum diukur: <why>", never
 - the January mix (bench.ukur_januari): Locust users reading and writing (about one request
   in five a write) against gunicorn with the page cache on and off, next to the bare views
   under the same harness;
+- the same mix through nginx in front of two gunicorn instances, one killed halfway
+  (bench.ukur_nginx): the failed requests named as in flight, the survivor's figures;
 - queries per page at 5 and 500 rows (in-process, inside a transaction that is rolled back);
 - one SKP PDF and one evaluation PDF through the outbox job and a Celery worker, against bare
   WeasyPrint on the same HTML;
@@ -44,6 +46,7 @@ from bench.laporan import LaporanMixin
 from bench.ukur_halaman import HalamanMixin
 from bench.ukur_impor import ImporMixin
 from bench.ukur_januari import JanuariMixin
+from bench.ukur_nginx import NginxMixin
 from bench.ukur_organisasi import OrganisasiMixin
 from bench.ukur_pdf import PdfMixin
 from bench.ukur_tutup import TutupMixin
@@ -53,6 +56,7 @@ class Bench(
     TutupMixin,
     HalamanMixin,
     JanuariMixin,
+    NginxMixin,
     PdfMixin,
     ImporMixin,
     OrganisasiMixin,
@@ -111,6 +115,8 @@ class Bench(
                 self.pages_uncached()
             if self._part("januari"):
                 self.january()
+            if self._part("nginx"):
+                self.nginx_row()
             if self._part("query"):
                 self.queries()
             if self._part("pdf"):
