@@ -215,6 +215,25 @@ def angka(locust: list[dict], dari: float, sampai: float) -> dict[str, float]:
     }
 
 
+def per_instance(
+    akses: dict[str, Akses], first: float, kill: tuple[float, float], last: float
+) -> list[str]:
+    """What each instance answered before and after the kill: requests/s and p50/p95 (ms)."""
+    lines = ["instance | sebelum kill: req/s, p50/p95 ms | sesudah kill: req/s, p50/p95 ms"]
+    for up in sorted({a.upstream[-1] for a in akses.values() if a.upstream}):
+        cells = []
+        for dari, sampai in ((first, kill[0]), (kill[1], last)):
+            ms = [
+                a.durasi * 1000
+                for a in akses.values()
+                if a.upstream and a.upstream[-1] == up and a.mulai >= dari and a.akhir <= sampai
+            ]
+            rps = len(ms) / (sampai - dari) if sampai > dari else 0.0
+            cells.append(f"{rps:.1f}, {_pct(ms, 0.5):.0f}/{_pct(ms, 0.95):.0f}")
+        lines.append(f"{up} | {cells[0]} | {cells[1]}")
+    return lines
+
+
 # --- the row ------------------------------------------------------------------------------
 class NginxMixin:
     """Part of Bench (bench.runner): the January mix through nginx, one instance killed."""
@@ -363,7 +382,10 @@ class NginxMixin:
             )
         row.profile = (
             f"kill: SIGKILL ke {mati} pada +{kill[0] - first:.1f} s, port menolak setelah "
-            f"{(kill[1] - kill[0]) * 1000:.0f} ms; permintaan gagal:\n" + "\n".join(lines)
+            f"{(kill[1] - kill[0]) * 1000:.0f} ms; permintaan gagal:\n"
+            + "\n".join(lines)
+            + "\n\nper instance (log nginx, instance terakhir yang dicoba; waktu di nginx):\n"
+            + "\n".join(per_instance(akses, first, kill, last))
         )
 
 
