@@ -234,6 +234,19 @@ def per_instance(
     return lines
 
 
+def deret(locust: list[dict], first: float, kill: float, last: float, step: float = 5.0) -> str:
+    """Requests ended per `step` seconds around the kill, with their p50 (ms): the dip and the
+    survivor's pace after it."""
+    start = kill - step * int((kill - first) // step + 1)
+    cells = []
+    t = start
+    while t < last:
+        ms = [r["ms"] for r in locust if t <= r["mulai"] + r["ms"] / 1000 < t + step]
+        cells.append(f"{t - kill:+.0f} s: {len(ms)} (p50 {_pct(ms, 0.5):.0f})")
+        t += step
+    return "; ".join(cells)
+
+
 # --- the row ------------------------------------------------------------------------------
 class NginxMixin:
     """Part of Bench (bench.runner): the January mix through nginx, one instance killed."""
@@ -386,6 +399,8 @@ class NginxMixin:
             + "\n".join(lines)
             + "\n\nper instance (log nginx, instance terakhir yang dicoba; waktu di nginx):\n"
             + "\n".join(per_instance(akses, first, kill, last))
+            + "\n\npermintaan selesai per 5 s (log Locust; 0 = kill):\n"
+            + deret(locust, first, kill[0], last)
         )
 
 
