@@ -27,6 +27,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bench.dasar import BASE_DIR, Row
 from bench.proses import Gunicorn, _free_port, _stop
@@ -247,6 +248,44 @@ def deret(locust: list[dict], first: float, kill: float, last: float, step: floa
     return "; ".join(cells)
 
 
+def _cpu(guns: list[Gunicorn]) -> tuple[float, dict[int, float], float]:
+    """(wall time, CPU seconds so far of each instance's live processes by port, CPU seconds
+    the whole machine has been busy)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    groups = {g.proc.pid: g.port for g in guns}
+    used = dict.fromkeys(groups.values(), 0.0)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        port = groups.get(int(fields[2]))  # the process group: gunicorn's master and workers
+        if port is not None:
+            used[port] += (int(fields[11]) + int(fields[12])) / tick
+    cpu = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    busy = sum(int(v) for i, v in enumerate(cpu[:8]) if i not in (3, 4)) / tick  # not idle, iowait
+    return time.time(), used, busy
+
+
+def cpu_text(samples: list[tuple[float, dict[int, float], float]], ports: list[int]) -> str:
+    """Cores used (CPU seconds per wall second) by each instance and by the whole machine, before
+    the kill (start of the mix to the kill) and after it (kill to the end)."""
+    if len(samples) != 3:
+        return "CPU: tidak tercatat"
+    parts = []
+    for label, (a, b) in (("sebelum kill", samples[:2]), ("sesudah kill", samples[1:])):
+        wall = b[0] - a[0]
+        each = ", ".join(
+            f"127.0.0.1:{p} {(b[1][p] - a[1][p]) / wall:.2f}"
+            for p in ports
+            if p in b[1] and (label == "sebelum kill" or b[1][p] >= a[1][p])
+        )
+        parts.append(f"{label}: {each}; mesin {(b[2] - a[2]) / wall:.2f} dari {os.cpu_count()}")
+    return "CPU (inti = detik CPU per detik; gunicorn per instance, proses hidup):\n" + "\n".join(
+        parts
+    )
+
+
 # --- the row ------------------------------------------------------------------------------
 class NginxMixin:
     """Part of Bench (bench.runner): the January mix through nginx, one instance killed."""
@@ -279,9 +318,9 @@ class NginxMixin:
             bare = self._locust(nginx, data, "bare", users, secs)
             offset = nginx.access_log.stat().st_size
             mati = guns[1]
-            kill: dict[str, float] = {}
+            kill: dict[str, Any] = {"cpu": []}
             killer = threading.Thread(
-                target=_kill_midway, args=(mati, nginx.access_log, offset, secs / 2, kill)
+                target=_kill_midway, args=(guns, nginx.access_log, offset, secs / 2, kill)
             )
             log = nginx.dir / "locust.jsonl"
             killer.start()
@@ -289,6 +328,7 @@ class NginxMixin:
                 mix = self._locust(nginx, data, "campuran", users, secs, log=log)
             finally:
                 killer.join()
+            kill["cpu"].append(_cpu(guns))
             if "akhir" not in kill:
                 raise RuntimeError("instance kedua tidak dimatikan (Locust tidak mulai?)")
             akses = baca_akses(nginx.access_log.read_bytes()[offset:].decode(errors="replace"))
@@ -304,6 +344,7 @@ class NginxMixin:
                 hidup,
                 (kill["mulai"], kill["akhir"]),
             )
+            row.profile += "\n\n" + cpu_text(kill["cpu"], [g.port for g in guns])
             conf = nginx.conf.read_text()
         finally:
             if nginx is not None:
@@ -409,16 +450,20 @@ def _sebab(r: dict) -> str:
 
 
 def _kill_midway(
-    gun: Gunicorn, log: Path, offset: int, after: float, out: dict[str, float]
+    guns: list[Gunicorn], log: Path, offset: int, after: float, out: dict[str, Any]
 ) -> None:
     """Once the mix has started (nginx logged its first request), wait `after` seconds, then
-    SIGKILL the instance's whole process group; the kill ends when its port refuses."""
+    SIGKILL the last instance's whole process group; the kill ends when its port refuses. CPU
+    is sampled when the mix starts and just before the kill."""
+    gun = guns[-1]
     deadline = time.monotonic() + 60
     while log.stat().st_size <= offset:
         if time.monotonic() > deadline:
             return
         time.sleep(0.02)
+    out["cpu"].append(_cpu(guns))
     time.sleep(after)
+    out["cpu"].append(_cpu(guns))
     out["mulai"] = time.time()
     os.killpg(gun.proc.pid, signal.SIGKILL)
     gun.proc.wait(timeout=10)
