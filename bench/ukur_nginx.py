@@ -366,8 +366,10 @@ class NginxMixin:
             "selesai sesudah kill dimulai (log akses nginx, dicocokkan dengan log Locust lewat "
             "X-Request-Id). Sebelum kill = permintaan yang mulai dan selesai sebelum kill (dua "
             "instance); sesudah = yang mulai setelah port instance mati menolak (penyintas "
-            f"saja). Satu mesin 2 CPU: kedua instance berbagi CPU yang sama, jadi 'penyintas' "
-            f"di sini kehilangan worker, bukan CPU. Seluruh bagian {time.monotonic() - t0:.0f} s."
+            "saja). Satu mesin: kedua instance berbagi CPU, PostgreSQL dan Redis yang sama; "
+            "setiap gunicorn sesi sendiri, dan di mesin yang penuh kernel (sched_autogroup) "
+            "membagi CPU per sesi, jadi penyintas tidak otomatis mendapat CPU instance yang mati "
+            f"(lihat CPU di profil). Seluruh bagian {time.monotonic() - t0:.0f} s."
         )
 
     def _nginx_report(
