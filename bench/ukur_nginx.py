@@ -248,42 +248,55 @@ def deret(locust: list[dict], first: float, kill: float, last: float, step: floa
     return "; ".join(cells)
 
 
-def _cpu(guns: list[Gunicorn]) -> tuple[float, dict[int, float], float]:
-    """(wall time, CPU seconds so far of each instance's live processes by port, CPU seconds
-    the whole machine has been busy)."""
+def _cpu(guns: list[Gunicorn], seen: dict[str, float]) -> dict[str, Any]:
+    """CPU seconds so far: of each instance's live processes (by port), of each PostgreSQL
+    backend of the bench database (by pid: they do the pages' queries, outside gunicorn; `seen`
+    keeps the last reading of backends that have exited since, as gunicorn replaces its
+    connections every 60 s), and of the whole machine (busy, not idle or iowait)."""
+    from django.conf import settings
+
     tick = os.sysconf("SC_CLK_TCK")
     groups = {g.proc.pid: g.port for g in guns}
-    used = dict.fromkeys(groups.values(), 0.0)
+    db = f" {settings.DATABASES['default']['NAME']} "
+    out: dict[str, Any] = {"t": time.time(), "port": dict.fromkeys(groups.values(), 0.0)}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            head, rest = stat.read_text().rsplit(")", 1)
+            fields = rest.split()
+            cpu = (int(fields[11]) + int(fields[12])) / tick
+            port = groups.get(int(fields[2]))  # the process group: gunicorn's master and workers
+            if port is not None:
+                out["port"][port] += cpu
+            elif head.endswith("(postgres") and db in (stat.parent / "cmdline").read_text():
+                seen[stat.parent.name] = cpu
         except OSError:
             continue
-        port = groups.get(int(fields[2]))  # the process group: gunicorn's master and workers
-        if port is not None:
-            used[port] += (int(fields[11]) + int(fields[12])) / tick
-    cpu = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
-    busy = sum(int(v) for i, v in enumerate(cpu[:8]) if i not in (3, 4)) / tick  # not idle, iowait
-    return time.time(), used, busy
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
+    out["db"] = dict(seen)
+    out["mesin"] = sum(int(v) for i, v in enumerate(fields) if i not in (3, 4)) / tick
+    return out
 
 
-def cpu_text(samples: list[tuple[float, dict[int, float], float]], ports: list[int]) -> str:
-    """Cores used (CPU seconds per wall second) by each instance and by the whole machine, before
-    the kill (start of the mix to the kill) and after it (kill to the end)."""
+def cpu_text(samples: list[dict[str, Any]], ports: list[int]) -> str:
+    """Cores used (CPU seconds per wall second) by each instance, by the bench database's
+    backends and by the whole machine, before the kill (start of the mix to the kill) and after
+    it (kill to the end)."""
     if len(samples) != 3:
         return "CPU: tidak tercatat"
     parts = []
     for label, (a, b) in (("sebelum kill", samples[:2]), ("sesudah kill", samples[1:])):
-        wall = b[0] - a[0]
+        wall = b["t"] - a["t"]
         each = ", ".join(
-            f"127.0.0.1:{p} {(b[1][p] - a[1][p]) / wall:.2f}"
+            f"127.0.0.1:{p} {(b['port'][p] - a['port'][p]) / wall:.2f}"
             for p in ports
-            if p in b[1] and (label == "sebelum kill" or b[1][p] >= a[1][p])
+            if b["port"][p] >= a["port"][p] > 0 or (a["port"][p] == 0 and b["port"][p] > 0)
         )
-        parts.append(f"{label}: {each}; mesin {(b[2] - a[2]) / wall:.2f} dari {os.cpu_count()}")
-    return "CPU (inti = detik CPU per detik; gunicorn per instance, proses hidup):\n" + "\n".join(
-        parts
-    )
+        db = sum(v - a["db"].get(pid, 0.0) for pid, v in b["db"].items())
+        parts.append(
+            f"{label}: gunicorn {each}; PostgreSQL (backend basis data bench) {db / wall:.2f}; "
+            f"mesin {(b['mesin'] - a['mesin']) / wall:.2f} dari {os.cpu_count()}"
+        )
+    return "CPU (inti = detik CPU per detik dinding; proses yang hidup):\n" + "\n".join(parts)
 
 
 # --- the row ------------------------------------------------------------------------------
@@ -318,7 +331,7 @@ class NginxMixin:
             bare = self._locust(nginx, data, "bare", users, secs)
             offset = nginx.access_log.stat().st_size
             mati = guns[1]
-            kill: dict[str, Any] = {"cpu": []}
+            kill: dict[str, Any] = {"cpu": [], "db": {}, "stop": threading.Event()}
             killer = threading.Thread(
                 target=_kill_midway, args=(guns, nginx.access_log, offset, secs / 2, kill)
             )
@@ -327,8 +340,9 @@ class NginxMixin:
             try:
                 mix = self._locust(nginx, data, "campuran", users, secs, log=log)
             finally:
+                kill["stop"].set()
                 killer.join()
-            kill["cpu"].append(_cpu(guns))
+            kill["cpu"].append(_cpu(guns, kill["db"]))
             if "akhir" not in kill:
                 raise RuntimeError("instance kedua tidak dimatikan (Locust tidak mulai?)")
             akses = baca_akses(nginx.access_log.read_bytes()[offset:].decode(errors="replace"))
@@ -456,16 +470,20 @@ def _kill_midway(
 ) -> None:
     """Once the mix has started (nginx logged its first request), wait `after` seconds, then
     SIGKILL the last instance's whole process group; the kill ends when its port refuses. CPU
-    is sampled when the mix starts and just before the kill."""
+    is sampled when the mix starts and just before the kill (and every half second in between
+    and until out["stop"] is set, so exited database backends keep their last reading)."""
     gun = guns[-1]
     deadline = time.monotonic() + 60
     while log.stat().st_size <= offset:
         if time.monotonic() > deadline:
             return
         time.sleep(0.02)
-    out["cpu"].append(_cpu(guns))
-    time.sleep(after)
-    out["cpu"].append(_cpu(guns))
+    out["cpu"].append(_cpu(guns, out["db"]))
+    end = time.monotonic() + after
+    while time.monotonic() < end:
+        time.sleep(min(0.5, max(0.0, end - time.monotonic())))
+        _cpu(guns, out["db"])
+    out["cpu"].append(_cpu(guns, out["db"]))
     out["mulai"] = time.time()
     os.killpg(gun.proc.pid, signal.SIGKILL)
     gun.proc.wait(timeout=10)
@@ -476,3 +494,5 @@ def _kill_midway(
         except OSError:
             break
     out["akhir"] = time.time()
+    while not out["stop"].wait(0.5):
+        _cpu(guns, out["db"])
