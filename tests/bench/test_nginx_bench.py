@@ -14,7 +14,15 @@ import pytest
 from django.db import connection
 
 from bench import runner
-from bench.ukur_nginx import DEPLOY_CONF, Akses, baca_akses, check_conf, nginx_conf, pilah_galat
+from bench.ukur_nginx import (
+    DEPLOY_CONF,
+    Akses,
+    baca_akses,
+    check_conf,
+    cpu_text,
+    nginx_conf,
+    pilah_galat,
+)
 
 HAS_NGINX = shutil.which("nginx") is not None or os.path.exists("/usr/sbin/nginx")
 REDIS_URL = os.environ.get("KINERJA_TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
@@ -107,6 +115,26 @@ def test_tiny_mix_behind_nginx_survives_the_kill(monkeypatch):
     assert row.ok is True, (row.kinerja, row.profile)
     assert "sesudah kill (penyintas saja)" in row.kinerja and "view bare lewat nginx" in row.limit
     assert "SIGKILL" in row.profile and "max_fails=1" in row.profile
+    assert "sesudah kill: gunicorn 127.0.0.1:" in row.profile  # the survivor's CPU
     # the survivor answered after the kill
     after = re.search(r"sesudah kill \(penyintas saja\) ([\d.,]+) req/s", row.kinerja)
     assert after and float(after.group(1).replace(",", "")) > 0
+
+
+def test_the_cpu_profile_keeps_exited_backends_and_drops_the_killed_instance_after_the_kill():
+    samples = [
+        {"t": 0.0, "port": {1: 1.0, 2: 1.0}, "db": {"10": 1.0}, "mesin": 0.0},
+        {"t": 10.0, "port": {1: 3.0, 2: 5.0}, "db": {"10": 4.0, "11": 2.0}, "mesin": 20.0},
+        # instance 2 killed: its processes are gone; backend 10 exited (its last reading kept)
+        {
+            "t": 20.0,
+            "port": {1: 4.0, 2: 0.0},
+            "db": {"10": 4.0, "11": 3.0, "12": 1.0},
+            "mesin": 36.0,
+        },
+    ]
+    before, after = cpu_text(samples, [1, 2]).splitlines()[1:]
+    assert "127.0.0.1:1 0.20, 127.0.0.1:2 0.40" in before and "PostgreSQL" in before
+    assert "(backend basis data bench) 0.50" in before and "mesin 2.00" in before
+    assert "127.0.0.1:2" not in after and "127.0.0.1:1 0.10" in after
+    assert "(backend basis data bench) 0.20" in after and "mesin 1.60" in after
