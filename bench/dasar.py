@@ -86,7 +86,8 @@ class Options:
     reset: bool = True  # drop and recreate a bench database whose data does not match
     profile: bool = True
     out: TextIO = sys.stdout
-    # Which parts run (tutup, halaman, query, pdf, impor, restrukturisasi, sinkron); empty: all.
+    # Which parts run (tutup, halaman, tanpa_cache, januari, nginx, query, pdf, impor,
+    # restrukturisasi, sinkron); empty: all.
     # `manage.py bench --parts sinkron` (BENCH_PARTS) or, e.g. only the close:
     # runner.run(runner.Options(parts=("tutup",), results=None, ...)) from `manage.py shell`.
     parts: tuple[str, ...] = ()

@@ -5,7 +5,8 @@ the API, with row_version), penilai open the team evaluation page and give feedb
 admins open the distribution page and the pegawai API list: about one request in five writes.
 JANUARI_MODE=bare: the same number of users asking the bare copies of the four heavy pages.
 Users wait 0 s between requests (the server is saturated: requests/s is its capacity). Every
-page answer's X-Kinerja-Cache header is counted (hit/miss) into JANUARI_OUT at the end.
+page answer's X-Kinerja-Cache header is counted (hit/miss) into JANUARI_OUT at the end; with
+JANUARI_LOG set, every request is logged there too (bench.ukur_nginx).
 """
 
 from __future__ import annotations
@@ -31,6 +32,30 @@ _penilai = itertools.cycle(DATA["penilai"])
 def _tulis(**kwargs):
     with open(os.environ["JANUARI_OUT"], "w") as f:
         json.dump(CACHE, f)
+
+
+# JANUARI_LOG (bench.ukur_nginx): every request, one JSON line, with nginx's request id, so a
+# failed request can be found in nginx's access log (which upstream, when it started and ended).
+if os.environ.get("JANUARI_LOG"):
+    _log = open(os.environ["JANUARI_LOG"], "w", buffering=1)  # noqa: SIM115 (the run's length)
+
+    @events.request.add_listener
+    def _log_permintaan(request_type, name, response_time, response, exception, **kw):
+        headers = getattr(response, "headers", None) or {}
+        _log.write(
+            json.dumps(
+                {
+                    "mulai": kw.get("start_time"),
+                    "ms": response_time,
+                    "nama": name,
+                    "metode": request_type,
+                    "status": getattr(response, "status_code", 0) or 0,
+                    "galat": str(exception)[:200] if exception else None,
+                    "id": headers.get("X-Request-Id"),
+                }
+            )
+            + "\n"
+        )
 
 
 def _catat(r) -> None:

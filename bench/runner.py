@@ -15,6 +15,8 @@ Rows (a row whose page or job does not exist prints "belum diukur: <why>", never
 - the January mix (bench.ukur_januari): Locust users reading and writing (about one request
   in five a write) against gunicorn with the page cache on and off, next to the bare views
   under the same harness;
+- the same mix through nginx in front of two gunicorn instances, one killed halfway
+  (bench.ukur_nginx): the failed requests named as in flight, the survivor's figures;
 - queries per page at 5 and 500 rows (in-process, inside a transaction that is rolled back);
 - a crawl of every page four personas reach from their home, without the page cache
   (bench.ukur_jelajah): the slowest and the largest page, goal <= 1 s and <= 500 KiB each;
@@ -48,6 +50,7 @@ from bench.ukur_impor import ImporMixin
 from bench.ukur_januari import JanuariMixin
 from bench.ukur_jelajah import GOAL as GOAL_JELAJAH
 from bench.ukur_jelajah import JelajahMixin
+from bench.ukur_nginx import NginxMixin
 from bench.ukur_organisasi import OrganisasiMixin
 from bench.ukur_pdf import PdfMixin
 from bench.ukur_tutup import TutupMixin
@@ -58,6 +61,7 @@ class Bench(
     HalamanMixin,
     JanuariMixin,
     JelajahMixin,
+    NginxMixin,
     PdfMixin,
     ImporMixin,
     OrganisasiMixin,
@@ -116,6 +120,8 @@ class Bench(
                 self.pages_uncached()
             if self._part("januari"):
                 self.january()
+            if self._part("nginx"):
+                self.nginx_row()
             if self._part("query"):
                 self.queries()
             if self._part("jelajah"):

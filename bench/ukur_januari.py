@@ -102,7 +102,11 @@ class JanuariMixin:
             (self.bare_dir / f"{key}.type").write_text(ctype or "text/html; charset=utf-8")
 
     # -- one Locust run ---------------------------------------------------------------------------
-    def _locust(self, gun: Gunicorn, data: dict, mode: str, users: int, secs: int) -> dict:
+    def _locust(
+        self, gun: Any, data: dict, mode: str, users: int, secs: int, log: Path | None = None
+    ) -> dict:
+        """One Locust run against `gun` (a Gunicorn, or bench.ukur_nginx's nginx in front of
+        two); `log`: every request written there (JANUARI_LOG)."""
         with tempfile.TemporaryDirectory(prefix="kinerja-januari-") as tmp:
             d = Path(tmp)
             (d / "data.json").write_text(json.dumps(data))
@@ -111,6 +115,7 @@ class JanuariMixin:
                     "JANUARI_DATA": str(d / "data.json"),
                     "JANUARI_OUT": str(d / "cache.json"),
                     "JANUARI_MODE": mode,
+                    **({"JANUARI_LOG": str(log)} if log else {}),
                 }
             )
             cmd = [

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Make sure PostgreSQL, Redis and Chromium are there for the test suite: use them when they
-# answer, start them when installed, install them with apt when running as root.
+# Make sure PostgreSQL, Redis and Chromium (and the bench's wrk and nginx) are there for the test
+# suite: use them when they answer, start them when installed, install them with apt when root.
 set -euo pipefail
 PGHOST=${PGHOST:-127.0.0.1}; PGPORT=${PGPORT:-5432}
 REDIS_PORT=${REDIS_PORT:-6379}
@@ -46,3 +46,6 @@ fi
 if ! command -v pdftoppm >/dev/null; then apt_install poppler-utils || true; fi
 # The bench drives gunicorn with wrk (Debian package); its own small test uses it too.
 if ! command -v wrk >/dev/null; then apt_install wrk || true; fi
+# The bench's nginx row (two gunicorn behind nginx, as docker-compose.yml) runs nginx itself, as
+# a child process with its own config: only the binary is needed, no service.
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then apt_install nginx-light || true; fi

@@ -60,7 +60,7 @@ def test_tiny_bench_computes_every_row_and_writes_the_results(tmp_path, monkeypa
         "tutup", "tim", "distribusi", "skp", "api",
         "tim_tanpa_cache", "distribusi_tanpa_cache", "skp_tanpa_cache", "api_tanpa_cache",
         "lantai_tanpa_cache",
-        "januari_on", "januari_off",
+        "januari_on", "januari_off", "nginx",
         "q_tim", "q_distribusi", "q_skp", "q_api", "jelajah",
         "pdf_skp", "pdf_evaluasi", "pdf_massal", "impor",
         "restrukturisasi", "sinkron",

@@ -49,8 +49,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--parts",
             default=os.environ.get("BENCH_PARTS", ""),
-            help="bagian yang diukur, dipisah koma (tutup, halaman, tanpa_cache, januari, query, "
-            "pdf, impor, restrukturisasi, sinkron); kosong: semua",
+            help="bagian yang diukur, dipisah koma (tutup, halaman, tanpa_cache, januari, nginx, "
+            "query, pdf, impor, restrukturisasi, sinkron); kosong: semua",
         )
 
     def handle(self, *args, **o):
