@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
 import zipfile
-from collections import Counter
 
 from django.db import connection
-from django.db.models import Count
 
 from evaluasi import rules
 from evaluasi.models import Evaluasi, Jenis, KinerjaOrganisasi
@@ -21,87 +20,132 @@ def data_rekap(periode: Periode) -> dict:
     """Everything the recap holds, as plain data (its hash decides whether to rewrite it).
 
     The close's finisher runs this over every pegawai of the instansi, so it reads plain rows in
-    three statements: the units with their kinerja organisasi, the predikat counts per unit (the
+    two statements: the units with their kinerja organisasi and predikat counts (the
     evaluations reached through the instansi's pegawai, so PostgreSQL uses the instansi index
-    instead of scanning every pegawai), and one row per pegawai with their annual evaluation
-    (a LEFT JOIN, not a second list matched in Python)."""
-    units = list(
-        UnitKerja.objects.filter(instansi_id=periode.instansi_id)
-        .order_by("nama", "pk")
-        .values_list("pk", "nama")
-    )
-    ko = dict(
-        KinerjaOrganisasi.objects.filter(periode=periode, jenis=Jenis.TAHUNAN)
-        .order_by("pk")
-        .values_list("unit_kerja_id", "predikat")
-    )
-    counts: dict[int, Counter] = {}
-    for unit_id, predikat, n in (
-        Evaluasi.objects.filter(
-            periode=periode,
-            jenis=Jenis.TAHUNAN,
-            status=Evaluasi.Status.FINAL,
-            pegawai__instansi_id=periode.instansi_id,
-        )
-        .order_by()
-        .values_list("pegawai__unit_kerja_id", "predikat")
-        .annotate(n=Count("id"))
-    ):
-        counts.setdefault(unit_id, Counter())[predikat] = n
+    instead of scanning every pegawai; one more row for the final evaluations of pegawai
+    without a unit), and one row per pegawai with their annual evaluation, labels already
+    applied (a LEFT JOIN, not a second list matched in Python)."""
+    params = {"periode": periode.pk, "instansi": periode.instansi_id}
+    with connection.cursor() as c:
+        c.execute(_UNIT_SQL, params)
+        unit_rows = c.fetchall()
+        _tanpa_jit(c)
+        c.execute(_PEGAWAI_SQL, params)
+        rows = c.fetchall()
     per_unit = []
-    for unit_id, unit_nama in units:
-        c = counts.get(unit_id, Counter())
-        org = ko.get(unit_id)
-        pel = rules.bandingkan(org, c) if org else []
+    tanpa_unit = 0
+    for unit_id, unit_nama, org, jumlah, *counts in unit_rows:
+        if unit_id is None:
+            tanpa_unit = jumlah
+            continue
+        ko, pedoman, di_luar, peringatan = _nilai_unit(org, tuple(counts), jumlah)
         per_unit.append(
             {
                 "unit": unit_nama,
-                "ko": rules.PREDIKAT_ORG_LABEL.get(org, "belum ditetapkan")
-                if org
-                else "belum ditetapkan",
-                "counts": [c.get(p, 0) for p in rules.PREDIKAT],
-                "jumlah": sum(c.values()),
-                "pedoman": rules.pedoman(org).uraian if org else "",
-                "di_luar": "; ".join(p.pesan for p in pel),
-                "diperingatkan": rules.diperingatkan(pel, sum(c.values())),
+                "ko": ko,
+                "counts": counts,
+                "jumlah": jumlah,
+                "pedoman": pedoman,
+                "di_luar": di_luar,
+                "diperingatkan": peringatan,
             }
         )
-    per_pegawai = []
-    tanpa = 0
-    rating, predikat_label = rules.RATING_LABEL, rules.PREDIKAT_LABEL
-    final_status = Evaluasi.Status.FINAL
-    with connection.cursor() as c:
-        c.execute(_PEGAWAI_SQL, {"periode": periode.pk, "instansi": periode.instansi_id})
-        rows = c.fetchall()
-    # The fingerprint: of the rows as read and the labels they are shown with (cheaper than
-    # serialising 100k row dicts, and it changes exactly when the sheets would).
-    h = hashlib.sha256(
-        json.dumps([periode.tahun, per_unit, rating, predikat_label], default=str).encode()
-    )
-    h.update(json.dumps(rows, default=str).encode())
-    for nip, nama, jabatan, unit, hasil, perilaku, predikat, status in rows:
-        final = status == final_status
-        tanpa += 0 if final else 1
-        per_pegawai.append(
-            {
-                "nip": nip or "",
-                "nama": nama,
-                "jabatan": jabatan or "",
-                "unit": unit or "",
-                "hasil": rating.get(hasil or "", ""),
-                "perilaku": rating.get(perilaku or "", ""),
-                "predikat": predikat_label.get(predikat or "", ""),
-                "kode": predikat or "",
-                "status": ("final" if final else "draft") if status else "belum dievaluasi",
-            }
-        )
+    # The fingerprint: of the sheets' values (the SQL applies the labels, every value is a
+    # string), so it changes exactly when the sheets would; joined in C, not serialised.
+    h = hashlib.sha256(json.dumps([periode.tahun, per_unit], default=str).encode())
+    h.update("\x1e".join(["\x1f".join(r) for r in rows]).encode())
+    per_pegawai = [
+        {
+            "nip": nip,
+            "nama": nama,
+            "jabatan": jabatan,
+            "unit": unit,
+            "hasil": hasil,
+            "perilaku": perilaku,
+            "predikat": predikat,
+            "kode": kode,
+            "status": status,
+        }
+        for nip, nama, jabatan, unit, hasil, perilaku, predikat, kode, status in rows
+    ]
     return {
         "tahun": periode.tahun,
         "per_unit": per_unit,
         "per_pegawai": per_pegawai,
-        "ringkas": {"tanpa_evaluasi_final": tanpa},
+        "ringkas": {
+            "tanpa_evaluasi_final": sum(1 for r in rows if r[8] != _FINAL),
+            # final evaluations of pegawai without a unit (issued by the close job itself)
+            "tanpa_unit": tanpa_unit,
+        },
         "sidik": h.hexdigest(),
     }
+
+
+@functools.lru_cache(maxsize=4096)
+def _nilai_unit(org: str | None, counts: tuple[int, ...], jumlah: int) -> tuple:
+    """A unit's kinerja organisasi label, guidance, broken bounds and warning: pure in its
+    arguments, and most of a province's 13,000 small units share a handful of count vectors."""
+    if not org:
+        return "belum ditetapkan", "", "", False
+    pel = rules.bandingkan(org, dict(zip(rules.PREDIKAT, counts, strict=True)))
+    return (
+        rules.PREDIKAT_ORG_LABEL.get(org, "belum ditetapkan"),
+        rules.pedoman(org).uraian,
+        "; ".join(p.pesan for p in pel),
+        rules.diperingatkan(pel, jumlah),
+    )
+
+
+def _tanpa_jit(c) -> None:
+    # PostgreSQL prices the per-row name look-ups of a large instansi (7,000 pegawai) above
+    # jit_above_cost, then spends ~40 ms compiling a plan that runs in ~60 ms. Local to the
+    # transaction the caller holds (the close's finisher); a no-op in autocommit.
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        c.execute("SET LOCAL jit = off")
+
+
+def _sql_unit() -> str:
+    e, p, u, ko = (
+        Evaluasi._meta.db_table,
+        Pegawai._meta.db_table,
+        UnitKerja._meta.db_table,
+        KinerjaOrganisasi._meta.db_table,
+    )
+    per_predikat = ", ".join(
+        f"count(*) FILTER (WHERE e.predikat = '{k}') AS \"{k}\"" for k in rules.PREDIKAT
+    )
+    cols = ", ".join(f'COALESCE(c."{k}", 0)' for k in rules.PREDIKAT)
+    # The instansi's units by name and id, each with its annual kinerja organisasi and the
+    # count of final annual evaluations per predikat (and in all) of the instansi's pegawai in
+    # it; then one row (no unit) for those of pegawai without a unit.
+    return f"""
+        WITH c AS (
+            SELECT p.unit_kerja_id AS unit, count(*) AS jumlah, {per_predikat}
+            FROM {e} e JOIN {p} p ON p.id = e.pegawai_id
+            WHERE e.periode_id = %(periode)s AND e.jenis = '{Jenis.TAHUNAN}'
+              AND e.status = '{Evaluasi.Status.FINAL}' AND p.instansi_id = %(instansi)s
+            GROUP BY p.unit_kerja_id
+        )
+        SELECT u.id, u.nama, ko.predikat, COALESCE(c.jumlah, 0), {cols}
+        FROM {u} u
+        LEFT JOIN {ko} ko ON ko.unit_kerja_id = u.id AND ko.periode_id = %(periode)s
+                         AND ko.jenis = '{Jenis.TAHUNAN}'
+        LEFT JOIN c ON c.unit = u.id
+        WHERE u.instansi_id = %(instansi)s
+        UNION ALL
+        SELECT NULL, NULL, NULL, c.jumlah, {cols} FROM c WHERE c.unit IS NULL
+        ORDER BY 2, 1
+    """
+
+
+_UNIT_SQL = _sql_unit()
+_FINAL = Evaluasi.Status.FINAL.value
+
+
+def _label(kolom: str, labels: dict[str, str]) -> str:
+    q = lambda t: "'" + t.replace("'", "''") + "'"  # noqa: E731  (constants of rules.py)
+    whens = " ".join(f"WHEN {q(k)} THEN {q(v)}" for k, v in labels.items())
+    return f"CASE {kolom} {whens} ELSE '' END"
 
 
 def _sql_pegawai() -> str:
@@ -111,22 +155,40 @@ def _sql_pegawai() -> str:
         Pegawai._meta.get_field("jabatan").related_model._meta.db_table,
         Evaluasi._meta.db_table,
     )
+    status = (
+        f"CASE WHEN e.status IS NULL THEN 'belum dievaluasi' "
+        f"WHEN e.status = '{_FINAL}' THEN 'final' ELSE 'draft' END"
+    )
     # Every pegawai who is still serving (not berhenti, not a pejabat negara), by unit name (no
-    # unit last), name and id; their annual evaluation of the year if there is one (one at most).
-    # The names of jabatan and unit by primary key per row: as joins, PostgreSQL hashed every
-    # jabatan and unit of the province (39k + 14k rows) for each instansi's 2,500 pegawai.
+    # unit last), name and id; their annual evaluation of the year if there is one (one at most),
+    # as the sheet shows it (labels applied here, every value a string). Unit names from the
+    # instansi's own units (a hash of ~400 rows; a unit elsewhere by its key), jabatan names by
+    # primary key per row: joined unfiltered, PostgreSQL hashed every jabatan and unit of the
+    # province (39k + 14k rows) for each instansi's 2,500 pegawai.
     return f"""
-        SELECT p.nip, p.nama,
-               (SELECT j.nama FROM {j} j WHERE j.id = p.jabatan_id),
-               (SELECT u.nama FROM {u} u WHERE u.id = p.unit_kerja_id) AS unit,
-               e.rating_hasil_kerja, e.rating_perilaku_kerja, e.predikat, e.status
-        FROM {p} p
-        LEFT JOIN {e} e
-               ON e.pegawai_id = p.id AND e.periode_id = %(periode)s AND e.jenis = '{Jenis.TAHUNAN}'
-        WHERE p.instansi_id = %(instansi)s
-          AND p.status <> '{Pegawai.Status.BERHENTI}'
-          AND p.jenis_asn <> '{Pegawai.JenisASN.PEJABAT_NEGARA}'
-        ORDER BY unit, p.nama, p.id
+        SELECT nip, nama, jabatan, unit, hasil, perilaku, predikat, kode, status
+        FROM (
+            SELECT COALESCE(p.nip, '') AS nip, p.nama,
+                   COALESCE((SELECT j.nama FROM {j} j WHERE j.id = p.jabatan_id), '') AS jabatan,
+                   COALESCE(
+                       uu.nama, (SELECT u.nama FROM {u} u WHERE u.id = p.unit_kerja_id), ''
+                   ) AS unit,
+                   {_label("e.rating_hasil_kerja", rules.RATING_LABEL)} AS hasil,
+                   {_label("e.rating_perilaku_kerja", rules.RATING_LABEL)} AS perilaku,
+                   {_label("e.predikat", rules.PREDIKAT_LABEL)} AS predikat,
+                   COALESCE(e.predikat, '') AS kode, {status} AS status,
+                   p.unit_kerja_id IS NULL AS tanpa_unit, p.id
+            FROM {p} p
+            LEFT JOIN (SELECT id, nama FROM {u} WHERE instansi_id = %(instansi)s) uu
+                   ON uu.id = p.unit_kerja_id
+            LEFT JOIN {e} e
+                   ON e.pegawai_id = p.id AND e.periode_id = %(periode)s
+                  AND e.jenis = '{Jenis.TAHUNAN}'
+            WHERE p.instansi_id = %(instansi)s
+              AND p.status <> '{Pegawai.Status.BERHENTI}'
+              AND p.jenis_asn <> '{Pegawai.JenisASN.PEJABAT_NEGARA}'
+        ) r
+        ORDER BY tanpa_unit, unit, nama, id
     """
 
 

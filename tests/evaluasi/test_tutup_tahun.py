@@ -468,3 +468,130 @@ def test_a_unit_job_recorded_before_grouping_still_runs(tahun_siap, settings):
         )
     pen.refresh_from_db()
     assert pen.status == "selesai" and Job.objects.get(pk=job.pk).status == "sukses"
+
+
+def _rekap_rujukan(periode) -> dict:
+    """The recap as the ORM reads it, one row at a time: the reference the set-based
+    `rekap.data_rekap` must equal (units and counts, pegawai rows and their labels)."""
+    from collections import Counter
+
+    from evaluasi import rules
+    from evaluasi.models import KinerjaOrganisasi
+    from kinerja.models import Pegawai, UnitKerja
+
+    finals = Evaluasi.objects.filter(
+        periode=periode, jenis="tahunan", status="final", pegawai__instansi=periode.instansi
+    ).select_related("pegawai")
+    counts: dict = {}
+    for ev in finals:
+        counts.setdefault(ev.pegawai.unit_kerja_id, Counter())[ev.predikat] += 1
+    per_unit = []
+    for unit in UnitKerja.objects.filter(instansi=periode.instansi).order_by("nama", "pk"):
+        c = counts.get(unit.pk, Counter())
+        ko = KinerjaOrganisasi.objects.filter(unit_kerja=unit, periode=periode, jenis="tahunan")
+        org = ko.first().predikat if ko.exists() else None
+        pel = rules.bandingkan(org, c) if org else []
+        per_unit.append(
+            {
+                "unit": unit.nama,
+                "ko": rules.PREDIKAT_ORG_LABEL[org] if org else "belum ditetapkan",
+                "counts": [c.get(p, 0) for p in rules.PREDIKAT],
+                "jumlah": sum(c.values()),
+                "pedoman": rules.pedoman(org).uraian if org else "",
+                "di_luar": "; ".join(p.pesan for p in pel),
+                "diperingatkan": bool(rules.periksa_distribusi(org, c)) if org else False,
+            }
+        )
+    pegawai = (
+        Pegawai.objects.filter(instansi=periode.instansi)
+        .exclude(status="berhenti")
+        .exclude(jenis_asn="pejabat_negara")
+        .select_related("unit_kerja", "jabatan")
+    )
+    rows = []
+    for p in pegawai:
+        ev = Evaluasi.objects.filter(pegawai=p, periode=periode, jenis="tahunan").first()
+        rows.append(
+            {
+                "nip": p.nip or "",
+                "nama": p.nama,
+                "jabatan": p.jabatan.nama if p.jabatan else "",
+                "unit": p.unit_kerja.nama if p.unit_kerja else "",
+                "hasil": rules.RATING_LABEL.get(ev.rating_hasil_kerja or "", "") if ev else "",
+                "perilaku": rules.RATING_LABEL.get(ev.rating_perilaku_kerja or "", "")
+                if ev
+                else "",
+                "predikat": rules.PREDIKAT_LABEL.get(ev.predikat or "", "") if ev else "",
+                "kode": (ev.predikat or "") if ev else "",
+                "status": ev.status if ev else "belum dievaluasi",
+                "_urut": (
+                    p.unit_kerja is None,
+                    p.unit_kerja.nama if p.unit_kerja else "",
+                    p.nama,
+                    p.pk,
+                ),
+            }
+        )
+    rows.sort(key=lambda r: r.pop("_urut"))
+    return {
+        "per_unit": per_unit,
+        "per_pegawai": rows,
+        "tanpa_evaluasi_final": sum(1 for r in rows if r["status"] != "final"),
+        "tanpa_unit": sum(1 for ev in finals if ev.pegawai.unit_kerja_id is None),
+    }
+
+
+def test_recap_data_equals_the_row_by_row_reading_and_its_queries_do_not_grow(db):
+    """The recap's two statements give what reading the tables one row at a time gives, for a
+    pegawai without a unit, one who left (counted, not listed), a draft, no evaluation, a unit
+    without kinerja organisasi; and cost the same queries for 3 units as for 12."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from evaluasi import rekap
+    from evaluasi.models import KinerjaOrganisasi
+    from kinerja.models import Pegawai
+    from tests.evaluasi.test_tutup_worker import instansi_kecil
+    from tests.factories import PegawaiFactory
+
+    queries = {}
+    for n in (3, 12):
+        data = instansi_kecil(n, 3, f"RK{n}")
+        if n == 3:
+            unit0, periode = data.units[0], data.periode
+            KinerjaOrganisasi.objects.filter(unit_kerja=data.units[2]).delete()
+            tanpa = PegawaiFactory(instansi=data.instansi, unit_kerja=None, nama="Tanpa Unit")
+            Evaluasi.objects.create(
+                pegawai=tanpa,
+                periode=periode,
+                jenis="tahunan",
+                status="final",
+                rating_hasil_kerja=A,
+                rating_perilaku_kerja=A,
+                predikat="sangat_baik",
+            )
+            keluar = Pegawai.objects.filter(unit_kerja=unit0).order_by("pk").last()
+            Pegawai.objects.filter(pk=keluar.pk).update(status="berhenti")
+            Evaluasi.objects.filter(pegawai__unit_kerja=data.units[1]).update(status="draft")
+            PegawaiFactory(instansi=data.instansi, unit_kerja=unit0, nama="Belum Dinilai")
+            data_3 = data
+        with CaptureQueriesContext(connection) as ctx:
+            got = rekap.data_rekap(data.periode)
+        queries[n] = len(ctx)
+    assert queries[3] == queries[12] <= 3, queries
+    got = rekap.data_rekap(data_3.periode)
+    ref = _rekap_rujukan(data_3.periode)
+    assert got["per_unit"] == ref["per_unit"]
+    assert got["per_pegawai"] == ref["per_pegawai"]
+    assert got["ringkas"] == {
+        "tanpa_evaluasi_final": ref["tanpa_evaluasi_final"],
+        "tanpa_unit": ref["tanpa_unit"],
+    }
+    # the cases are there: the one who left is counted in its unit but not listed, ...
+    assert got["per_unit"][0]["jumlah"] == 3 and len(ref["per_pegawai"]) == 3 * 3 + 1
+    assert {r["status"] for r in got["per_pegawai"]} == {"final", "draft", "belum dievaluasi"}
+    assert ref["tanpa_unit"] == 1 and got["per_unit"][2]["ko"] == "belum ditetapkan"
+    assert got["per_pegawai"][-1]["nama"] == "Tanpa Unit" and got["per_pegawai"][-1]["unit"] == ""
+    # ... and the fingerprint follows what the sheets show
+    Evaluasi.objects.filter(pegawai__nama="Tanpa Unit").update(rating_perilaku_kerja=S)
+    assert rekap.data_rekap(data_3.periode)["sidik"] != got["sidik"]

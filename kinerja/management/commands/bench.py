@@ -79,6 +79,8 @@ class Command(BaseCommand):
             wrk_seconds=o["wrk_seconds"],
             wrk_connections=o["wrk_connections"],
             bulk_limit=o["bulk_limit"],
+            # the close on worker processes: evaluations measured (negative: not measured)
+            close_limit=_env_int("BENCH_CLOSE_LIMIT", 0),
             import_rows=o["import_rows"],
             redis_url=os.environ.get("REDIS_URL", ""),
             results=Path(o["results"]),
