@@ -4,6 +4,7 @@ and the bulk PDFs of the largest unit on 1 and 2 worker processes.
 
 from __future__ import annotations
 
+import io
 import statistics
 import time
 
@@ -11,6 +12,26 @@ from django.db import transaction
 
 from bench.dasar import Row, _fmt_s, _timed
 from bench.proses import Sender, Worker, _redis_ok
+
+
+def isi_halaman(data: bytes) -> list[tuple]:
+    """A PDF page by page as (size, text, each text run with its position, rounded to 0.1 pt),
+    to compare a file rendered in a shared pass with the same file rendered alone."""
+    from pypdf import PdfReader
+
+    out = []
+    for page in PdfReader(io.BytesIO(data)).pages:
+        potong: list[tuple[str, float, float]] = []
+
+        def lihat(text, cm, tm, _font, _size, potong=potong):
+            if text.strip():
+                x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+                y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+                potong.append((text, round(x, 1), round(y, 1)))
+
+        teks = page.extract_text(visitor_text=lihat)
+        out.append((tuple(round(float(v), 1) for v in page.mediabox), teks, tuple(potong)))
+    return out
 
 
 class PdfMixin:
