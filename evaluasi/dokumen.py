@@ -11,7 +11,7 @@ from django.utils import timezone
 from evaluasi import jendela, rules
 from evaluasi.models import Evaluasi
 from kinerja.models import Pegawai
-from kinerja.pdf import PDF_PER_PASS, render_pdf, render_pdf_massal
+from kinerja.pdf import render_pdf, render_pdf_massal
 from kinerja.rules import pangkat_golongan_label
 
 
@@ -116,7 +116,7 @@ def evaluasi_pdf_render(ev: Evaluasi) -> tuple[bytes, str]:
 
 
 def evaluasi_pdf_render_massal(
-    evs: Sequence[Evaluasi], *, per_pass: int = PDF_PER_PASS
+    evs: Sequence[Evaluasi], *, per_pass: int | None = None
 ) -> list[tuple[bytes, str]]:
     """`evaluasi_pdf_render` for many evaluations, in one WeasyPrint pass per `per_pass` of them
     (each file the same page for page as rendered alone; each keeps its own code and QR)."""

@@ -20,6 +20,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -90,20 +91,23 @@ _MASSAL_CSS = """
 .kinerja-dok-b { page: kinerja-dok-b }
 """
 
-PDF_PER_PASS = 100
-
 
 class PassTerpisah(ValueError):
     """The documents cannot share one pass (not the shape `render_pdf_massal` expects)."""
 
 
-def render_pdf_massal(htmls: Sequence[str], *, per_pass: int = PDF_PER_PASS) -> list[bytes]:
+def render_pdf_massal(htmls: Sequence[str], *, per_pass: int | None = None) -> list[bytes]:
     """Many whole HTML documents of one template -> one PDF each, the same page for page as
     `render_pdf` gives for each alone, in one WeasyPrint pass per `per_pass` documents: the
     stylesheet is parsed, and styles and fonts are looked up, once per pass instead of once per
     document. The documents' heads must be the same except for the title (each file keeps its
     own), and their CSS must not name pages or set the string `kinerja-dari`; documents whose
-    heads differ go in passes of their own."""
+    heads differ go in passes of their own. `per_pass` (default: the setting
+    KINERJA_PDF_PER_PASS) of 1 renders each document alone."""
+    if per_pass is None:
+        per_pass = settings.KINERJA_PDF_PER_PASS
+    if per_pass <= 1:
+        return [render_pdf(h) for h in htmls]
     out: list[bytes | None] = [None] * len(htmls)
     kelompok: dict[str, list[int]] = {}
     keping = {}

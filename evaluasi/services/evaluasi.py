@@ -568,19 +568,21 @@ def evaluasi_dokumen_render_massal(
     *, evaluasi: Sequence[Evaluasi], setelah: Callable[[int], None] | None = None
 ) -> list:
     """`evaluasi_dokumen_render` for many evaluations (a unit's, at the year-end close): the
-    documents not current are rendered in one WeasyPrint pass per `PDF_PER_PASS` of them,
-    each file the same page for page as alone. Returns the documents in the order given;
-    `setelah(n)` hears after each pass how many of them are done."""
-    from evaluasi.dokumen import evaluasi_pdf_render_massal
-    from kinerja.pdf import PDF_PER_PASS
+    documents not current are rendered in one WeasyPrint pass per KINERJA_PDF_PER_PASS of
+    them (1: each alone), each file the same page for page as alone. Returns the documents in
+    the order given; `setelah(n)` hears after each pass how many of them are done."""
+    from django.conf import settings
 
+    from evaluasi.dokumen import evaluasi_pdf_render_massal
+
+    per_pass = max(settings.KINERJA_PDF_PER_PASS, 1)
     ids = [e.pk for e in evaluasi]
     rows = Evaluasi.objects.select_related("dokumen", "periode", "pegawai").in_bulk(ids)
     docs = {pk: rows[pk].dokumen for pk in ids if _dokumen_terkini(rows[pk])}
     usang = [rows[pk] for pk in ids if pk not in docs]
-    for mulai in range(0, len(usang), PDF_PER_PASS):
-        bagian = usang[mulai : mulai + PDF_PER_PASS]
-        hasil = evaluasi_pdf_render_massal(bagian, per_pass=len(bagian))
+    for mulai in range(0, len(usang), per_pass):
+        bagian = usang[mulai : mulai + per_pass]
+        hasil = evaluasi_pdf_render_massal(bagian, per_pass=per_pass)
         for ev, (data, kode) in zip(bagian, hasil, strict=True):
             docs[ev.pk] = _dokumen_evaluasi_simpan(ev, data, kode)
         if setelah is not None:
