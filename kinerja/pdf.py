@@ -80,7 +80,10 @@ _JUDUL = re.compile(r"<title>(.*?)</title>", re.S)
 # since neighbours of one name would form one group): its first page resets the page counter,
 # and "of N" reads the page of the document's end marker, so "Halaman X dari Y" counts pages
 # per document, as a file rendered alone does. The section inherits the body's top margin,
-# which a forced break keeps, so every document starts at the height it has alone.
+# which a forced break keeps, so every document starts at the height it has alone. On named
+# pages WeasyPrint 66 takes every break for a forced one and keeps the margins at the top of a
+# continued page; inside a section they are discarded instead (what an unforced break does),
+# and the empty first child makes a document's first page not empty, so its margins stay.
 _MASSAL_CSS = """
 @page :nth(1 of kinerja-dok-a) { counter-reset: page 1 }
 @page :nth(1 of kinerja-dok-b) { counter-reset: page 1 }
@@ -98,9 +101,9 @@ class PassTerpisah(ValueError):
 
 def render_pdf_massal(htmls: Sequence[str], *, per_pass: int | None = None) -> list[bytes]:
     """Many whole HTML documents of one template -> one PDF each, the same page for page as
-    `render_pdf` gives for each alone, in one WeasyPrint pass per `per_pass` documents: the
-    stylesheet is parsed, and styles and fonts are looked up, once per pass instead of once per
-    document. The documents' heads must be the same except for the title (each file keeps its
+    `render_pdf` gives for each alone, in one WeasyPrint pass per `per_pass` documents (the
+    template's stylesheet is parsed once per pass; styles, layout and drawing stay per
+    document: bench/temuan.md, issue 19 item 5). The documents' heads must be the same except for the title (each file keeps its
     own), and their CSS must not name pages or set the string `kinerja-dari`; documents whose
     heads differ go in passes of their own. `per_pass` (default: the setting
     KINERJA_PDF_PER_PASS) of 1 renders each document alone."""
@@ -146,8 +149,8 @@ def _satu_pass(keping: list[tuple[str, str | None, str, str]]) -> list[bytes]:
     head, _, _, awal = keping[0]
     bagian = [
         f'<section class="kinerja-dok kinerja-dok-{"ab"[i % 2]}" id="kinerja-dok-{i}" '
-        f'data-kinerja-akhir="#kinerja-akhir-{i}"><div class="kinerja-awal"></div>{body}<div id="kinerja-akhir-{i}"></div>'
-        "</section>"
+        f'data-kinerja-akhir="#kinerja-akhir-{i}"><div></div>{body}'
+        f'<div id="kinerja-akhir-{i}"></div></section>'
         for i, (_, _, body, _) in enumerate(keping)
     ]
     gabungan = (
