@@ -121,7 +121,7 @@ class PdfMixin:
         from kinerja.pdf import render_pdf, render_pdf_massal
         from kinerja.verifikasi import verifikasi_konteks
 
-        ids = ids[:SATU_PASS_DOKUMEN]
+        n_unit, ids = len(ids), ids[:SATU_PASS_DOKUMEN]
         if not ids:
             row.belum("tidak ada evaluasi final di unit terbesar")
             return
@@ -149,8 +149,8 @@ class PdfMixin:
         row.ratio = f"{k / b:.2f}x"
         row.ok = k / b <= 0.6 and identik == len(htmls)
         row.note = (
-            f"{len(htmls)} dokumen evaluasi pertama unit terbesar ({len(ids):,} dari unit "
-            f"{self.subjects.big_unit_id}), {halaman} halaman; waktu CPU proses ini, median "
+            f"{len(htmls)} dokumen evaluasi pertama unit terbesar (unit "
+            f"{self.subjects.big_unit_id}, {n_unit:,} evaluasi final), {halaman} halaman; waktu CPU proses ini, median "
             f"{SATU_PASS_PUTARAN} putaran berselang-seling (satu per dokumen: "
             f"{', '.join(f'{x * 1000:.0f}' for x in t_satu)} ms; satu pass: "
             f"{', '.join(f'{x * 1000:.0f}' for x in t_massal)} ms). Keluaran identik halaman "
