@@ -64,7 +64,6 @@ def _run(org):
 
 def test_close_locks_renders_zips_and_recaps(tahun_siap, settings):
     org = tahun_siap
-    settings.KINERJA_PDF_PER_PASS = 1  # progress is told per pass: here after every document
     # someone with a draft only: listed in the recap, no document
     Evaluasi.objects.create(pegawai=org.fungsional, periode=org.periode_a, jenis="tahunan")
     PenutupanTahun.objects.create(periode=org.periode_a, dimulai_oleh=org.admin_a)

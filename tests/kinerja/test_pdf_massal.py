@@ -63,7 +63,7 @@ def _kaki(data: bytes) -> list[str]:
 
 
 def test_each_file_of_one_pass_is_the_file_rendered_alone(sendiri):
-    massal = pdf.render_pdf_massal(HTMLS)
+    massal = pdf.render_pdf_massal(HTMLS, per_pass=50)
     assert [len(isi_halaman(d)) for d in sendiri] == [1, 4, 1, 2, 1]
     for i, (a, b) in enumerate(zip(sendiri, massal, strict=True)):
         assert isi_halaman(b) == isi_halaman(a), f"dokumen {i + 1}"
@@ -89,7 +89,7 @@ def test_the_comparison_sees_a_page_boundary_one_page_off(monkeypatch, sendiri):
         return [batas[0], batas[1] + 1, *batas[2:]]  # document 2 starts a page late
 
     monkeypatch.setattr(pdf, "_awal_dokumen", geser)
-    massal = pdf.render_pdf_massal(HTMLS)
+    massal = pdf.render_pdf_massal(HTMLS, per_pass=50)
     assert len(isi_halaman(massal[0])) == 2
     assert isi_halaman(massal[0]) != isi_halaman(sendiri[0])
     assert isi_halaman(massal[1]) != isi_halaman(sendiri[1])
@@ -97,7 +97,7 @@ def test_the_comparison_sees_a_page_boundary_one_page_off(monkeypatch, sendiri):
 
 def test_a_document_of_another_shape_is_rendered_alone(sendiri):
     lain = "<p>tanpa head dan body</p>"
-    massal = pdf.render_pdf_massal([HTMLS[0], lain, HTMLS[1]])
+    massal = pdf.render_pdf_massal([HTMLS[0], lain, HTMLS[1]], per_pass=50)
     assert isi_halaman(massal[0]) == isi_halaman(sendiri[0])
     assert isi_halaman(massal[1]) == isi_halaman(pdf.render_pdf(lain))
     assert isi_halaman(massal[2]) == isi_halaman(sendiri[1])
@@ -106,5 +106,11 @@ def test_a_document_of_another_shape_is_rendered_alone(sendiri):
 def test_documents_whose_styles_differ_share_no_pass():
     merah = HTMLS[2].replace("font-size: 10pt;", "font-size: 10pt; color: #b42318;")
     sendiri = [pdf.render_pdf(h) for h in (HTMLS[0], merah)]
-    massal = pdf.render_pdf_massal([HTMLS[0], merah])
+    massal = pdf.render_pdf_massal([HTMLS[0], merah], per_pass=50)
     assert [isi_halaman(d) for d in massal] == [isi_halaman(d) for d in sendiri]
+
+
+def test_the_default_of_one_renders_each_document_alone(settings, monkeypatch):
+    settings.KINERJA_PDF_PER_PASS = 1
+    monkeypatch.setattr(pdf, "_satu_pass", None)  # never reached
+    assert len(pdf.render_pdf_massal(HTMLS[:2])) == 2
