@@ -4,6 +4,7 @@ and the bulk PDFs of the largest unit on 1 and 2 worker processes.
 
 from __future__ import annotations
 
+import io
 import statistics
 import time
 
@@ -11,6 +12,32 @@ from django.db import transaction
 
 from bench.dasar import Row, _fmt_s, _timed
 from bench.proses import Sender, Worker, _redis_ok
+
+
+def isi_halaman(data: bytes) -> list[tuple]:
+    """A PDF page by page as (size, text, each text run with its position, rounded to 0.1 pt),
+    to compare a file rendered in a shared pass with the same file rendered alone."""
+    from pypdf import PdfReader
+
+    out = []
+    for page in PdfReader(io.BytesIO(data)).pages:
+        potong: list[tuple[str, float, float]] = []
+
+        def lihat(text, cm, tm, _font, _size, potong=potong):
+            if text.strip():
+                x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+                y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+                potong.append((text, round(x, 1), round(y, 1)))
+
+        teks = page.extract_text(visitor_text=lihat)
+        out.append((tuple(round(float(v), 1) for v in page.mediabox), teks, tuple(potong)))
+    return out
+
+
+# The one-pass row: documents of the largest unit compared, and interleaved rounds.
+SATU_PASS_DOKUMEN = 200
+SATU_PASS_PUTARAN = 3
+SATU_PASS_PER_PASS = 50
 
 
 class PdfMixin:
@@ -25,6 +52,14 @@ class PdfMixin:
             "pdf_massal",
             f"PDF massal unit {len(n_unit):,} pegawai, 1 vs 2 worker",
             "efisiensi ≥ 0.8",
+        )
+        self.guard(
+            self.row(
+                "pdf_satu_pass",
+                "PDF massal satu pass vs satu per dokumen",
+                "≤ 0.6x",
+            ),
+            lambda row: self._pdf_satu_pass(row, n_unit),
         )
         redis_url = self.opts.redis_url
         if not _redis_ok(redis_url):
@@ -75,6 +110,53 @@ class PdfMixin:
                 f" {sender.resent} pesan broker hilang di tengah jalan dan dikirim ulang."
             )
         self.say(f"{r_bulk.work}: {r_bulk.kinerja} | {r_bulk.limit} | {r_bulk.ratio}")
+
+    def _pdf_satu_pass(self, row: Row, ids: list[int]) -> None:
+        """The largest unit's evaluation documents (at most SATU_PASS_DOKUMEN of them) rendered
+        one WeasyPrint pass per document against kinerja.pdf.render_pdf_massal, the same HTML
+        both ways, rounds interleaved; CPU time of this process, so other work on the machine
+        weighs less. Every file is compared with its twin page for page."""
+        from evaluasi.dokumen import evaluasi_pdf_html
+        from evaluasi.models import Evaluasi
+        from kinerja.pdf import render_pdf, render_pdf_massal
+        from kinerja.verifikasi import verifikasi_konteks
+
+        n_unit, ids = len(ids), ids[:SATU_PASS_DOKUMEN]
+        if not ids:
+            row.belum("tidak ada evaluasi final di unit terbesar")
+            return
+        evs = Evaluasi.objects.in_bulk(ids)
+        htmls = [evaluasi_pdf_html(evs[i], verifikasi_konteks()) for i in ids]
+        (
+            render_pdf(htmls[0]),
+            render_pdf_massal(htmls[:2], per_pass=2),
+        )  # fonts and caches warm, both ways
+        t_satu, t_massal = [], []
+        for r in range(SATU_PASS_PUTARAN):
+            for cara in ("satu", "massal") if r % 2 == 0 else ("massal", "satu"):
+                t0 = time.process_time()
+                if cara == "satu":
+                    satu = [render_pdf(h) for h in htmls]
+                    t_satu.append((time.process_time() - t0) / len(htmls))
+                else:
+                    massal = render_pdf_massal(htmls, per_pass=SATU_PASS_PER_PASS)
+                    t_massal.append((time.process_time() - t0) / len(htmls))
+        identik = sum(isi_halaman(a) == isi_halaman(b) for a, b in zip(satu, massal, strict=True))
+        halaman = sum(len(isi_halaman(a)) for a in satu)
+        k, b = statistics.median(t_massal), statistics.median(t_satu)
+        row.kinerja = f"{k * 1000:.0f} ms/dokumen satu pass ({SATU_PASS_PER_PASS} dokumen per pass)"
+        row.limit = f"{b * 1000:.0f} ms/dokumen satu pass per dokumen"
+        row.ratio = f"{k / b:.2f}x"
+        row.ok = k / b <= 0.6 and identik == len(htmls)
+        row.note = (
+            f"{len(htmls)} dokumen evaluasi pertama unit terbesar (unit "
+            f"{self.subjects.big_unit_id}, {n_unit:,} evaluasi final), {halaman} halaman; waktu CPU proses ini, median "
+            f"{SATU_PASS_PUTARAN} putaran berselang-seling (satu per dokumen: "
+            f"{', '.join(f'{x * 1000:.0f}' for x in t_satu)} ms; satu pass: "
+            f"{', '.join(f'{x * 1000:.0f}' for x in t_massal)} ms). Keluaran identik halaman "
+            f"demi halaman (ukuran, teks, posisi teks): {identik} dari {len(htmls)} dokumen. "
+            "HTML dibuat sekali di luar pengukuran. Lihat temuan: tata letak per dokumen tetap."
+        )
 
     def _warm(self, sender: Sender, worker: Worker, n: int) -> None:
         """Start-up and font loading happen before timing: n small jobs, one per process."""

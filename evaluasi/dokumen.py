@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -10,7 +11,7 @@ from django.utils import timezone
 from evaluasi import jendela, rules
 from evaluasi.models import Evaluasi
 from kinerja.models import Pegawai
-from kinerja.pdf import render_pdf
+from kinerja.pdf import render_pdf, render_pdf_massal
 from kinerja.rules import pangkat_golongan_label
 
 
@@ -112,3 +113,16 @@ def evaluasi_pdf_render(ev: Evaluasi) -> tuple[bytes, str]:
 
     v = verifikasi_konteks()
     return render_pdf(evaluasi_pdf_html(ev, v)), v["kode"]
+
+
+def evaluasi_pdf_render_massal(
+    evs: Sequence[Evaluasi], *, per_pass: int | None = None
+) -> list[tuple[bytes, str]]:
+    """`evaluasi_pdf_render` for many evaluations, in one WeasyPrint pass per `per_pass` of them
+    (each file the same page for page as rendered alone; each keeps its own code and QR)."""
+    from kinerja.verifikasi import verifikasi_konteks
+
+    vs = [verifikasi_konteks() for _ in evs]
+    htmls = [evaluasi_pdf_html(ev, v) for ev, v in zip(evs, vs, strict=True)]
+    data = render_pdf_massal(htmls, per_pass=per_pass)
+    return [(d, v["kode"]) for d, v in zip(data, vs, strict=True)]

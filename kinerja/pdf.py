@@ -1,6 +1,7 @@
 """PDF rendering and the issued-document store shared by every stage.
 
-`render_pdf` is a pure function HTML -> bytes. Its URL fetcher refuses `file:` and every
+`render_pdf` is a pure function HTML -> bytes; `render_pdf_massal` renders many documents of one
+template in one WeasyPrint pass and returns the same files page for page. Its URL fetcher refuses `file:` and every
 non-data URL, so text a user typed can never make the server read a file or fetch an address;
 templates inline their CSS and images (data: URIs).
 `dokumen_simpan` keeps the bytes with their SHA-256 and an unguessable public code.
@@ -9,17 +10,25 @@ templates inline their CSS and images (data: URIs).
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
+import html as html_lib
+import logging
 import os
+import re
 import threading
+from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
 
 from kinerja.models import Dokumen
+
+logger = logging.getLogger(__name__)
 
 
 class FetchRefused(ValueError):
@@ -58,6 +67,124 @@ def render_pdf(html: str) -> bytes:
     return HTML(string=html, url_fetcher=safe_url_fetcher, base_url=None).write_pdf(
         font_config=font_config()
     )
+
+
+# A whole document of our templates: head (style and title) and body, nothing else around them.
+_DOKUMEN = re.compile(
+    r"\A(?P<awal>.*?<head>)(?P<head>.*?)</head>\s*<body>(?P<body>.*)</body>\s*</html>\s*\Z",
+    re.S,
+)
+_JUDUL = re.compile(r"<title>(.*?)</title>", re.S)
+
+# Each document is a section that starts a page group of its own (two names taken in turn,
+# since neighbours of one name would form one group): its first page resets the page counter,
+# and "of N" reads the page of the document's end marker, so "Halaman X dari Y" counts pages
+# per document, as a file rendered alone does. The section inherits the body's top margin,
+# which a forced break keeps, so every document starts at the height it has alone. On named
+# pages WeasyPrint 66 takes every break for a forced one and keeps the margins at the top of a
+# continued page; inside a section they are discarded instead (what an unforced break does),
+# and the empty first child makes a document's first page not empty, so its margins stay.
+_MASSAL_CSS = """
+@page :nth(1 of kinerja-dok-a) { counter-reset: page 1 }
+@page :nth(1 of kinerja-dok-b) { counter-reset: page 1 }
+.kinerja-dok { break-before: page; margin-top: inherit;
+  string-set: kinerja-dari target-counter(attr(data-kinerja-akhir url), page) }
+.kinerja-dok * { margin-break: discard }
+.kinerja-dok-a { page: kinerja-dok-a }
+.kinerja-dok-b { page: kinerja-dok-b }
+"""
+
+
+class PassTerpisah(ValueError):
+    """The documents cannot share one pass (not the shape `render_pdf_massal` expects)."""
+
+
+def render_pdf_massal(htmls: Sequence[str], *, per_pass: int | None = None) -> list[bytes]:
+    """Many whole HTML documents of one template -> one PDF each, the same page for page as
+    `render_pdf` gives for each alone, in one WeasyPrint pass per `per_pass` documents (the
+    template's stylesheet is parsed once per pass; styles, layout and drawing stay per
+    document: bench/temuan.md, issue 19 item 5). The documents' heads must be the same except for the title (each file keeps its
+    own), and their CSS must not name pages or set the string `kinerja-dari`; documents whose
+    heads differ go in passes of their own. `per_pass` (default: the setting
+    KINERJA_PDF_PER_PASS) of 1 renders each document alone."""
+    if per_pass is None:
+        per_pass = settings.KINERJA_PDF_PER_PASS
+    if per_pass <= 1:
+        return [render_pdf(h) for h in htmls]
+    out: list[bytes | None] = [None] * len(htmls)
+    kelompok: dict[str, list[int]] = {}
+    keping = {}
+    for i, h in enumerate(htmls):
+        try:
+            keping[i] = _keping(h)
+        except PassTerpisah:
+            out[i] = render_pdf(h)  # not our templates' shape: alone, as before
+            continue
+        kelompok.setdefault(keping[i][0], []).append(i)
+    for idx in kelompok.values():
+        for mulai in range(0, len(idx), per_pass):
+            bagian = idx[mulai : mulai + per_pass]
+            try:
+                hasil = _satu_pass([keping[i] for i in bagian])
+            except PassTerpisah:
+                logger.warning("PDF massal: %d dokumen dibuat satu per satu", len(bagian))
+                hasil = [render_pdf(htmls[i]) for i in bagian]
+            for i, data in zip(bagian, hasil, strict=True):
+                out[i] = data
+    return out  # type: ignore[return-value]
+
+
+def _keping(html: str) -> tuple[str, str | None, str, str]:
+    m = _DOKUMEN.match(html)
+    if m is None:
+        raise PassTerpisah("dokumen HTML tidak berbentuk <head>…</head><body>…</body>")
+    judul = _JUDUL.search(m["head"])
+    head = _JUDUL.sub("", m["head"], count=1)
+    return head, html_lib.unescape(judul[1]) if judul else None, m["body"], m["awal"]
+
+
+def _satu_pass(keping: list[tuple[str, str | None, str, str]]) -> list[bytes]:
+    from weasyprint import HTML
+
+    head, _, _, awal = keping[0]
+    bagian = [
+        f'<section class="kinerja-dok kinerja-dok-{"ab"[i % 2]}" id="kinerja-dok-{i}" '
+        f'data-kinerja-akhir="#kinerja-akhir-{i}"><div></div>{body}'
+        f'<div id="kinerja-akhir-{i}"></div></section>'
+        for i, (_, _, body, _) in enumerate(keping)
+    ]
+    gabungan = (
+        f"{awal}{head.replace('counter(pages)', 'string(kinerja-dari)')}"
+        f"<style>{_MASSAL_CSS}</style></head><body>{''.join(bagian)}</body></html>"
+    )
+    fc = font_config()
+    doc = HTML(string=gabungan, url_fetcher=safe_url_fetcher, base_url=None).render(font_config=fc)
+    awal_hal = _awal_dokumen(doc.pages, len(keping))
+    out = []
+    for i, (_, judul, _, _) in enumerate(keping):
+        pages = doc.pages[awal_hal[i] : awal_hal[i + 1]]
+        meta = copy.copy(doc.metadata)
+        meta.title = judul
+        satu = doc.copy(pages)
+        satu.metadata = meta
+        out.append(satu.write_pdf())
+    return out
+
+
+def _awal_dokumen(pages: list[Any], n: int) -> list[int]:
+    """Index of each document's first page (and the page count at the end), from the anchor
+    its section leaves on the page it starts on; the markers are then dropped, so the files
+    carry no named destinations a file rendered alone would not."""
+    awal = {}
+    for k, page in enumerate(pages):
+        for nama in [a for a in page.anchors if a.startswith("kinerja-")]:
+            if nama.startswith("kinerja-dok-"):
+                awal.setdefault(int(nama.removeprefix("kinerja-dok-")), k)
+            del page.anchors[nama]
+    batas = [awal.get(i, -1) for i in range(n)] + [len(pages)]
+    if any(a >= b for a, b in zip(batas, batas[1:], strict=False)) or batas[0] != 0:
+        raise PassTerpisah(f"{n} dokumen, awal halamannya tidak berurutan: {batas[:-1]}")
+    return batas
 
 
 def render_template_pdf(template: str, context: dict) -> bytes:

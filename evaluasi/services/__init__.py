@@ -23,6 +23,7 @@ from evaluasi.services.distribusi import (  # noqa: F401
 from evaluasi.services.evaluasi import (  # noqa: F401
     evaluasi_buka_kembali,
     evaluasi_dokumen_render,
+    evaluasi_dokumen_render_massal,
     evaluasi_finalisasi,
     evaluasi_ganti_hasil,
     evaluasi_mulai,

@@ -6,7 +6,7 @@ quadrant (`rules.predikat`) on every save, finalisation and keberatan decision.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -544,20 +544,58 @@ def _dokumen_digantikan(ev: Evaluasi) -> None:
 
 
 # --- documents -----------------------------------------------------------------------------
+def _dokumen_terkini(ev: Evaluasi) -> bool:
+    """The issued document was rendered from this row_version and nothing superseded it."""
+    return bool(
+        ev.dokumen_id and ev.dokumen_row_version == ev.row_version and not ev.dokumen.digantikan
+    )
+
+
 def evaluasi_dokumen_render(*, evaluasi: Evaluasi):
     """Issue the Dokumen Evaluasi Kinerja Pegawai PDF; a no-op when the current document was
     rendered from the same row_version (so the year-end close can run twice)."""
+    from evaluasi.dokumen import evaluasi_pdf_render
+
+    # periode and pegawai: the title and file name read them (no lazy queries per PDF).
+    ev = Evaluasi.objects.select_related("dokumen", "periode", "pegawai").get(pk=evaluasi.pk)
+    if _dokumen_terkini(ev):
+        return ev.dokumen
+    data, kode = evaluasi_pdf_render(ev)
+    return _dokumen_evaluasi_simpan(ev, data, kode)
+
+
+def evaluasi_dokumen_render_massal(
+    *, evaluasi: Sequence[Evaluasi], setelah: Callable[[int], None] | None = None
+) -> list:
+    """`evaluasi_dokumen_render` for many evaluations (a unit's, at the year-end close): the
+    documents not current are rendered in one WeasyPrint pass per KINERJA_PDF_PER_PASS of
+    them (1: each alone), each file the same page for page as alone. Returns the documents in
+    the order given; `setelah(n)` hears after each pass how many of them are done."""
+    from django.conf import settings
+
+    from evaluasi.dokumen import evaluasi_pdf_render_massal
+
+    per_pass = max(settings.KINERJA_PDF_PER_PASS, 1)
+    ids = [e.pk for e in evaluasi]
+    rows = Evaluasi.objects.select_related("dokumen", "periode", "pegawai").in_bulk(ids)
+    docs = {pk: rows[pk].dokumen for pk in ids if _dokumen_terkini(rows[pk])}
+    usang = [rows[pk] for pk in ids if pk not in docs]
+    for mulai in range(0, len(usang), per_pass):
+        bagian = usang[mulai : mulai + per_pass]
+        hasil = evaluasi_pdf_render_massal(bagian, per_pass=per_pass)
+        for ev, (data, kode) in zip(bagian, hasil, strict=True):
+            docs[ev.pk] = _dokumen_evaluasi_simpan(ev, data, kode)
+        if setelah is not None:
+            setelah(len(ids) - len(usang) + mulai + len(bagian))
+    return [docs[pk] for pk in ids]
+
+
+def _dokumen_evaluasi_simpan(ev: Evaluasi, data: bytes, kode: str):
     from django.contrib.contenttypes.models import ContentType
 
-    from evaluasi.dokumen import evaluasi_pdf_render
     from kinerja.models import Dokumen
     from kinerja.pdf import dokumen_simpan
 
-    # periode and pegawai: the title and file name below read them (no lazy queries per PDF).
-    ev = Evaluasi.objects.select_related("dokumen", "periode", "pegawai").get(pk=evaluasi.pk)
-    if ev.dokumen_id and ev.dokumen_row_version == ev.row_version and not ev.dokumen.digantikan:
-        return ev.dokumen
-    data, kode = evaluasi_pdf_render(ev)
     ct = ContentType.objects.get_for_model(Evaluasi)  # cached per process
     versi = Dokumen.objects.filter(content_type=ct, object_id=ev.pk).count() + 1
     w = jendela.dari_jenis(ev.periode, ev.jenis, ev.urutan)

@@ -18,7 +18,7 @@ from evaluasi.models import (
     Jenis,
 )
 from evaluasi.services._common import _require
-from evaluasi.services.evaluasi import evaluasi_dokumen_render
+from evaluasi.services.evaluasi import evaluasi_dokumen_render, evaluasi_dokumen_render_massal
 from kinerja import jobs
 from kinerja.models import Periode
 from kinerja.riwayat import layanan
@@ -337,22 +337,17 @@ def tutup_unit_jalankan(
             .select_related("pegawai", "dokumen")
             .order_by("pegawai__nama", "pk")
         )
-        items, lapor = [], time.monotonic()
-        for i, ev in enumerate(evs, start=1):
-            # The same test as evaluasi_dokumen_render's no-op (here without its query).
-            if (
-                ev.dokumen_id
-                and ev.dokumen_row_version == ev.row_version
-                and not ev.dokumen.digantikan
-            ):
-                doc = ev.dokumen
-            else:
-                doc = evaluasi_dokumen_render(evaluasi=ev)
-            items.append((ev, doc))
-            if time.monotonic() - lapor >= TUTUP_PROGRES_SETIAP and i < len(evs):
+        lapor = [time.monotonic()]
+
+        def setelah(i: int) -> None:
+            if time.monotonic() - lapor[0] >= TUTUP_PROGRES_SETIAP and i < len(evs):
                 mine.update(terbit=Greatest(F("terbit"), i))
                 _tutup_progres(pen_id=pen.pk, putaran=putaran, induk_id=induk_id)
-                lapor = time.monotonic()
+                lapor[0] = time.monotonic()
+
+        # The unit's documents not current, rendered in shared WeasyPrint passes.
+        docs = evaluasi_dokumen_render_massal(evaluasi=evs, setelah=setelah)
+        items = list(zip(evs, docs, strict=True))
         sidik = _sidik(sorted(d.sha256 for _, d in items))
         if arsip.sidik != sidik or not arsip.dokumen_id:
             arsip.dokumen = rekap.zip_unit(arsip=arsip, items=items)
