@@ -31,20 +31,33 @@ GAGAL_ENV = "KINERJA_TEST_TUTUP_GAGAL"
 
 # --- fault injection, active only in the worker started below ---------------------------------
 def _pasang_gagal_sekali(folder: Path) -> None:
-    # Patched where the close calls it (the module that runs the units).
+    # Patched where the close renders: the unit jobs' passes (evaluasi.dokumen, imported by the
+    # bulk service when it runs) and the one-by-one path for pegawai without a unit.
+    from evaluasi import dokumen
     from evaluasi.services import tutup_tahun as services
+
+    def gagal_sekali(nip: str) -> None:
+        try:
+            (folder / nip).unlink()  # exactly one process wins this
+        except FileNotFoundError:
+            return
+        raise RuntimeError(f"galat sementara saat merender dokumen {nip}")
 
     asli = services.evaluasi_dokumen_render
 
     def render(*, evaluasi):
-        nip = evaluasi.pegawai.nip
-        try:
-            (folder / nip).unlink()  # exactly one process wins this
-        except FileNotFoundError:
-            return asli(evaluasi=evaluasi)
-        raise RuntimeError(f"galat sementara saat merender dokumen {nip}")
+        gagal_sekali(evaluasi.pegawai.nip)
+        return asli(evaluasi=evaluasi)
+
+    asli_massal = dokumen.evaluasi_pdf_render_massal
+
+    def render_massal(evs, **kw):
+        for ev in evs:
+            gagal_sekali(ev.pegawai.nip)
+        return asli_massal(evs, **kw)
 
     services.evaluasi_dokumen_render = render
+    dokumen.evaluasi_pdf_render_massal = render_massal
 
 
 def _lupakan_content_type(**_) -> None:
