@@ -112,10 +112,8 @@ def _tim_q(penilai_id: int, periode: Periode, w: jendela.Window) -> Q:
     """Whom a penilai evaluates in window `w`: for a periodic window, everyone they held in it
     (also those who have moved on since; not those who came after it); the AKHIR evaluation is
     made by the penilai in place at year end. Pegawai with no dated record: the penilai now.
-
-    One `id IN (… UNION …)` rather than `penilai = x OR id IN (…)`: PostgreSQL cannot answer
-    that OR from two indexes and walked all 100,000 pegawai for a team of ten (bench/temuan.md).
-    """
+    One `id IN (… UNION …)`, not `penilai = x OR id IN (…)`: PostgreSQL cannot answer that OR
+    from two indexes and walked all 100,000 pegawai for a team of ten (bench/temuan.md)."""
     from kinerja.masa import dinilai_dalam
     from kinerja.models import MasaPenilai
 

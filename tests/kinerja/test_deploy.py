@@ -250,7 +250,9 @@ def test_nginx_upstream_is_the_web_service_at_gunicorns_bind_port(compose):
     assert f'"--bind", "0.0.0.0:{port}"' in (ROOT / "Dockerfile").read_text()
     d = _nginx_directives(NGINX.read_text())
     servers = [x for x in d if x[0] == "server" and len(x) > 1]
-    assert servers == [["server", f"web:{port}", "resolve"]]
+    # One server: the compose service, re-resolved; failures as nginx's defaults, written out
+    # so the bench's two-instance run copies them (bench/ukur_nginx.py).
+    assert servers == [["server", f"web:{port}", "resolve", "max_fails=1", "fail_timeout=10s"]]
     upstream = next(x for x in d if x[0] == "upstream")[1]
     passes = [x[1] for x in d if x[0] == "proxy_pass"]
     assert passes == [f"http://{upstream}"]

@@ -118,6 +118,8 @@ NOT_A_STATE_CHANGE = {
     "evaluasi.services.kepala_unit": "check",
     "evaluasi.services.distribusi_peringatan_tim": "computes warnings",
     "evaluasi.services.evaluasi_dokumen_render": "renders the PDF (Dokumen row, see above)",
+    "evaluasi.services.evaluasi_dokumen_render_massal": "the same for a unit's documents at the "
+    "year-end close (Dokumen rows, see above)",
     "evaluasi.services.penutupan_mulai": "starts the year-end job (PenutupanTahun, see above)",
     "evaluasi.services.tutup_tahun_jalankan": "the job: archives and the recap (files)",
     "evaluasi.services.tutup_unit_jalankan": "the per-unit job of the close: PDFs and zip (files)",
