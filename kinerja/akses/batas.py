@@ -30,14 +30,17 @@ def terlalu_sering(nama: str, ident: str, batas: int) -> bool:
     return n > batas
 
 
-_lokal: dict[str, tuple[int, int]] = {}
+_lokal: dict[str, tuple[float, int]] = {}
+_jam = time.monotonic
 
 
 def _hitung_lokal(key: str) -> int:
-    menit = int(time.time() // 60)
-    mulai, n = _lokal.get(key, (menit, 0))
-    if mulai != menit:
-        mulai, n = menit, 0
+    # The same window as in Redis: 60 s from the key's first request (the TTL set by `add`), not
+    # the clock's minute, so a burst that straddles hh:mm:00 is still counted as one burst.
+    now = _jam()
+    mulai, n = _lokal.get(key, (now, 0))
+    if now - mulai >= 60:
+        mulai, n = now, 0
     if len(_lokal) > 10_000:  # bounded memory under a flood of keys
         _lokal.clear()
     _lokal[key] = (mulai, n + 1)

@@ -212,6 +212,19 @@ def test_rate_limit_still_limits_when_the_cache_is_down(client, org, settings, m
     assert client.get(url, REMOTE_ADDR="10.7.7.8").status_code == 200
 
 
+def test_local_fallback_counts_a_burst_across_the_minute_boundary(monkeypatch):
+    """Without Redis the window is 60 s from the first request, as Redis's TTL is: a burst at
+    hh:mm:59.9 and hh:mm+1:00.1 is one burst, not two fresh quotas (the old clock-minute window
+    let it through, and made the test above fail now and then)."""
+    import kinerja.akses.batas as batas
+
+    jam = iter([119.9, 120.1, 120.2, 120.3, 180.0])
+    monkeypatch.setattr(batas, "_jam", lambda: next(jam))
+    monkeypatch.setattr(batas, "_lokal", {})
+    assert [batas._hitung_lokal("k") for _ in range(4)] == [1, 2, 3, 4]
+    assert batas._hitung_lokal("k") == 1  # 60 s after the first request: a new window
+
+
 @pytest.mark.django_db
 def test_rate_limit_behind_trusted_proxy_uses_forwarded_address(client, org, settings):
     settings.KINERJA_VERIFIKASI_PER_MENIT = 2
