@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import zipfile
+from collections import Counter
 
 from django.db import connection
 
@@ -20,24 +21,34 @@ def data_rekap(periode: Periode) -> dict:
     """Everything the recap holds, as plain data (its hash decides whether to rewrite it).
 
     The close's finisher runs this over every pegawai of the instansi, so it reads plain rows in
-    two statements: the units with their kinerja organisasi and predikat counts (the
-    evaluations reached through the instansi's pegawai, so PostgreSQL uses the instansi index
-    instead of scanning every pegawai; one more row for the final evaluations of pegawai
-    without a unit), and one row per pegawai with their annual evaluation, labels already
-    applied (a LEFT JOIN, not a second list matched in Python)."""
+    two statements: the instansi's units with their kinerja organisasi, and one row per pegawai
+    with their annual evaluation, labels already applied (a LEFT JOIN, not a second list
+    matched in Python). The per-unit counts of final evaluations come from those same pegawai
+    rows: the pegawai statement also returns, unlisted, those who left (or are pejabat negara)
+    but hold a final evaluation, so every final evaluation of the instansi's pegawai is read
+    exactly once (a third pass over the year's evaluations, grouped in SQL, cost as much as the
+    pegawai rows themselves at provincial scale)."""
     params = {"periode": periode.pk, "instansi": periode.instansi_id}
     with connection.cursor() as c:
         c.execute(_UNIT_SQL, params)
         unit_rows = c.fetchall()
         _tanpa_jit(c)
         c.execute(_PEGAWAI_SQL, params)
-        rows = c.fetchall()
+        semua = c.fetchall()
+    # Rows are (9 sheet values..., unit id, listed): the listed ones first.
+    n = len(semua)
+    while n and not semua[n - 1][10]:
+        n -= 1
+    # Final evaluations per (unit, predikat code); None is the pegawai without a unit.
+    final = Counter((r[9], r[7]) for r in semua if r[8] == _FINAL)
+    per_kode = rules.PREDIKAT
+    total: Counter = Counter()  # every final evaluation, whatever its code (as count(*) was)
+    for (unit_id, _), k in final.items():
+        total[unit_id] += k
     per_unit = []
-    tanpa_unit = 0
-    for unit_id, unit_nama, org, jumlah, *counts in unit_rows:
-        if unit_id is None:
-            tanpa_unit = jumlah
-            continue
+    for unit_id, unit_nama, org in unit_rows:
+        counts = [final[unit_id, k] for k in per_kode]
+        jumlah = total[unit_id]
         ko, pedoman, di_luar, peringatan = _nilai_unit(org, tuple(counts), jumlah)
         per_unit.append(
             {
@@ -50,6 +61,7 @@ def data_rekap(periode: Periode) -> dict:
                 "diperingatkan": peringatan,
             }
         )
+    rows = [r[:9] for r in semua[:n]]
     # The fingerprint: of the sheets' values (the SQL applies the labels, every value is a
     # string), so it changes exactly when the sheets would; joined in C, not serialised.
     h = hashlib.sha256(json.dumps([periode.tahun, per_unit], default=str).encode())
@@ -75,7 +87,7 @@ def data_rekap(periode: Periode) -> dict:
         "ringkas": {
             "tanpa_evaluasi_final": sum(1 for r in rows if r[8] != _FINAL),
             # final evaluations of pegawai without a unit (issued by the close job itself)
-            "tanpa_unit": tanpa_unit,
+            "tanpa_unit": total[None],
         },
         "sidik": h.hexdigest(),
     }
@@ -105,36 +117,15 @@ def _tanpa_jit(c) -> None:
 
 
 def _sql_unit() -> str:
-    e, p, u, ko = (
-        Evaluasi._meta.db_table,
-        Pegawai._meta.db_table,
-        UnitKerja._meta.db_table,
-        KinerjaOrganisasi._meta.db_table,
-    )
-    per_predikat = ", ".join(
-        f"count(*) FILTER (WHERE e.predikat = '{k}') AS \"{k}\"" for k in rules.PREDIKAT
-    )
-    cols = ", ".join(f'COALESCE(c."{k}", 0)' for k in rules.PREDIKAT)
-    # The instansi's units by name and id, each with its annual kinerja organisasi and the
-    # count of final annual evaluations per predikat (and in all) of the instansi's pegawai in
-    # it; then one row (no unit) for those of pegawai without a unit.
+    u, ko = UnitKerja._meta.db_table, KinerjaOrganisasi._meta.db_table
+    # The instansi's units by name and id, each with its annual kinerja organisasi.
     return f"""
-        WITH c AS (
-            SELECT p.unit_kerja_id AS unit, count(*) AS jumlah, {per_predikat}
-            FROM {e} e JOIN {p} p ON p.id = e.pegawai_id
-            WHERE e.periode_id = %(periode)s AND e.jenis = '{Jenis.TAHUNAN}'
-              AND e.status = '{Evaluasi.Status.FINAL}' AND p.instansi_id = %(instansi)s
-            GROUP BY p.unit_kerja_id
-        )
-        SELECT u.id, u.nama, ko.predikat, COALESCE(c.jumlah, 0), {cols}
+        SELECT u.id, u.nama, ko.predikat
         FROM {u} u
         LEFT JOIN {ko} ko ON ko.unit_kerja_id = u.id AND ko.periode_id = %(periode)s
                          AND ko.jenis = '{Jenis.TAHUNAN}'
-        LEFT JOIN c ON c.unit = u.id
         WHERE u.instansi_id = %(instansi)s
-        UNION ALL
-        SELECT NULL, NULL, NULL, c.jumlah, {cols} FROM c WHERE c.unit IS NULL
-        ORDER BY 2, 1
+        ORDER BY u.nama, u.id
     """
 
 
@@ -161,12 +152,14 @@ def _sql_pegawai() -> str:
     )
     # Every pegawai who is still serving (not berhenti, not a pejabat negara), by unit name (no
     # unit last), name and id; their annual evaluation of the year if there is one (one at most),
-    # as the sheet shows it (labels applied here, every value a string). Unit names from the
-    # instansi's own units (a hash of ~400 rows; a unit elsewhere by its key), jabatan names by
-    # primary key per row: joined unfiltered, PostgreSQL hashed every jabatan and unit of the
-    # province (39k + 14k rows) for each instansi's 2,500 pegawai.
+    # as the sheet shows it (labels applied here, every value a string), then their unit's id
+    # and whether they are listed. After them, unlisted, those who are not serving but hold a
+    # final evaluation: they count in their unit. Unit names from the instansi's own units (a
+    # hash of ~400 rows; a unit elsewhere by its key), jabatan names by primary key per row:
+    # joined unfiltered, PostgreSQL hashed every jabatan and unit of the province (39k + 14k
+    # rows) for each instansi's 2,500 pegawai.
     return f"""
-        SELECT nip, nama, jabatan, unit, hasil, perilaku, predikat, kode, status
+        SELECT nip, nama, jabatan, unit, hasil, perilaku, predikat, kode, status, unit_id, tampil
         FROM (
             SELECT COALESCE(p.nip, '') AS nip, p.nama,
                    COALESCE((SELECT j.nama FROM {j} j WHERE j.id = p.jabatan_id), '') AS jabatan,
@@ -177,7 +170,9 @@ def _sql_pegawai() -> str:
                    {_label("e.rating_perilaku_kerja", rules.RATING_LABEL)} AS perilaku,
                    {_label("e.predikat", rules.PREDIKAT_LABEL)} AS predikat,
                    COALESCE(e.predikat, '') AS kode, {status} AS status,
-                   p.unit_kerja_id IS NULL AS tanpa_unit, p.id
+                   p.unit_kerja_id AS unit_id, p.unit_kerja_id IS NULL AS tanpa_unit, p.id,
+                   (p.status <> '{Pegawai.Status.BERHENTI}'
+                    AND p.jenis_asn <> '{Pegawai.JenisASN.PEJABAT_NEGARA}') AS tampil
             FROM {p} p
             LEFT JOIN (SELECT id, nama FROM {u} WHERE instansi_id = %(instansi)s) uu
                    ON uu.id = p.unit_kerja_id
@@ -185,10 +180,9 @@ def _sql_pegawai() -> str:
                    ON e.pegawai_id = p.id AND e.periode_id = %(periode)s
                   AND e.jenis = '{Jenis.TAHUNAN}'
             WHERE p.instansi_id = %(instansi)s
-              AND p.status <> '{Pegawai.Status.BERHENTI}'
-              AND p.jenis_asn <> '{Pegawai.JenisASN.PEJABAT_NEGARA}'
         ) r
-        ORDER BY tanpa_unit, unit, nama, id
+        WHERE tampil OR status = 'final'
+        ORDER BY tampil DESC, tanpa_unit, unit, nama, id
     """
 
 
