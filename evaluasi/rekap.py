@@ -39,20 +39,22 @@ def data_rekap(periode: Periode) -> dict:
     # Rows are (9 sheet values..., unit id, listed). Counted by (unit, code, status, listed) in
     # C (a generator over 100,000 rows cost more than the SQL count it replaces).
     seen = Counter(map(_KUNCI_HITUNG, semua))
-    final: Counter = Counter()  # final evaluations per (unit, predikat code); unit None: no unit
-    total: Counter = Counter()  # per unit, whatever the code (as count(*) was)
+    n = len(rules.PREDIKAT)
+    vektor: dict[int | None, list[int]] = {}  # final evaluations per unit, per predikat
+    total: dict[int | None, int] = {}  # per unit, whatever the code (as count(*) was)
     tidak_tampil = 0
     for (unit_id, kode, status, tampil), k in seen.items():
         if status == _FINAL:
-            final[unit_id, kode] += k
-            total[unit_id] += k
+            total[unit_id] = total.get(unit_id, 0) + k
+            i = _POSISI.get(kode)
+            if i is not None:
+                vektor.setdefault(unit_id, [0] * n)[i] += k
         if not tampil:
             tidak_tampil += k
-    per_kode = rules.PREDIKAT
     per_unit = []
     for unit_id, unit_nama, org in unit_rows:
-        counts = [final[unit_id, k] for k in per_kode]
-        jumlah = total[unit_id]
+        counts = vektor.get(unit_id) or [0] * n
+        jumlah = total.get(unit_id, 0)
         ko, pedoman, di_luar, peringatan = _nilai_unit(org, tuple(counts), jumlah)
         per_unit.append(
             {
@@ -65,35 +67,22 @@ def data_rekap(periode: Periode) -> dict:
                 "diperingatkan": peringatan,
             }
         )
-    # The listed rows' sheet values (all of them, in C, when nobody is unlisted).
+    # The listed rows' sheet values, as tuples in KOLOM_PEGAWAI order (all rows, in C, when
+    # nobody is unlisted); dicts for 100,000 rows cost more than reading them.
     rows = [r[:9] for r in semua if r[10]] if tidak_tampil else list(map(_NILAI, semua))
     # The fingerprint: of the sheets' values (the SQL applies the labels, every value is a
     # string), so it changes exactly when the sheets would; joined in C, not serialised.
     h = hashlib.sha256(json.dumps([periode.tahun, per_unit], default=str).encode())
     h.update("\x1e".join(["\x1f".join(r) for r in rows]).encode())
-    per_pegawai = [
-        {
-            "nip": nip,
-            "nama": nama,
-            "jabatan": jabatan,
-            "unit": unit,
-            "hasil": hasil,
-            "perilaku": perilaku,
-            "predikat": predikat,
-            "kode": kode,
-            "status": status,
-        }
-        for nip, nama, jabatan, unit, hasil, perilaku, predikat, kode, status in rows
-    ]
     return {
         "tahun": periode.tahun,
         "per_unit": per_unit,
-        "per_pegawai": per_pegawai,
+        "per_pegawai": rows,
         "ringkas": {
             # listed without a final evaluation (every unlisted row holds one)
             "tanpa_evaluasi_final": len(rows) - (sum(total.values()) - tidak_tampil),
             # final evaluations of pegawai without a unit (issued by the close job itself)
-            "tanpa_unit": total[None],
+            "tanpa_unit": total.get(None, 0),
         },
         "sidik": h.hexdigest(),
     }
@@ -137,6 +126,19 @@ def _sql_unit() -> str:
 
 _UNIT_SQL = _sql_unit()
 _KUNCI_HITUNG = operator.itemgetter(9, 7, 8, 10)
+_POSISI = {k: i for i, k in enumerate(rules.PREDIKAT)}
+# The columns of a row of `data_rekap(...)["per_pegawai"]` (the sheet "Per pegawai").
+KOLOM_PEGAWAI = (
+    "nip",
+    "nama",
+    "jabatan",
+    "unit",
+    "hasil",
+    "perilaku",
+    "predikat",
+    "kode",
+    "status",
+)
 _NILAI = operator.itemgetter(slice(0, 9))
 _FINAL = Evaluasi.Status.FINAL.value
 
@@ -243,22 +245,7 @@ def xlsx_bytes(data: dict) -> bytes:
         ]
     )
     for r in data["per_pegawai"]:
-        ws2.append(
-            [
-                safe_cell(r[k])
-                for k in (
-                    "nip",
-                    "nama",
-                    "jabatan",
-                    "unit",
-                    "hasil",
-                    "perilaku",
-                    "predikat",
-                    "kode",
-                    "status",
-                )
-            ]
-        )
+        ws2.append([safe_cell(v) for v in r])
     for sheet in (ws, ws2):
         for cell in sheet[1]:
             cell.font = Font(bold=True)

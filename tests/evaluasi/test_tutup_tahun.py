@@ -163,17 +163,17 @@ def test_recap_neutralises_formula_like_cells():
             }
         ],
         "per_pegawai": [
-            {
-                "nip": "1",
-                "nama": "+SUM(A1)",
-                "jabatan": "\n=1+1",  # the old recap guard let a leading newline through
-                "unit": "\uff1dHYPERLINK(1)",  # full-width equals: passed every old guard
-                "hasil": "",
-                "perilaku": "",
-                "predikat": "",
-                "kode": "",
-                "status": "",
-            }
+            (
+                "1",  # nip, nama, jabatan, unit, hasil, perilaku, predikat, kode, status
+                "+SUM(A1)",
+                "\n=1+1",  # the old recap guard let a leading newline through
+                "\uff1dHYPERLINK(1)",  # full-width equals: passed every old guard
+                "",
+                "",
+                "",
+                "",
+                "",
+            )
         ],
     }
     wb = load_workbook(io.BytesIO(xlsx_bytes(data)))
@@ -582,6 +582,9 @@ def test_recap_data_equals_the_row_by_row_reading_and_its_queries_do_not_grow(db
     got = rekap.data_rekap(data_3.periode)
     ref = _rekap_rujukan(data_3.periode)
     assert got["per_unit"] == ref["per_unit"]
+    got["per_pegawai"] = [
+        dict(zip(rekap.KOLOM_PEGAWAI, r, strict=True)) for r in got["per_pegawai"]
+    ]
     assert got["per_pegawai"] == ref["per_pegawai"]
     assert got["ringkas"] == {
         "tanpa_evaluasi_final": ref["tanpa_evaluasi_final"],
