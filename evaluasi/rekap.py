@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
-import json
 import operator
 import zipfile
 from collections import Counter
@@ -52,10 +51,12 @@ def data_rekap(periode: Periode) -> dict:
         if not tampil:
             tidak_tampil += k
     per_unit = []
+    tanda = [str(periode.tahun)]  # what the fingerprint covers, one string per unit
     for unit_id, unit_nama, org in unit_rows:
         counts = vektor.get(unit_id) or [0] * n
         jumlah = total.get(unit_id, 0)
-        ko, pedoman, di_luar, peringatan = _nilai_unit(org, tuple(counts), jumlah)
+        ko, pedoman, di_luar, peringatan, nilai = _nilai_unit(org, tuple(counts), jumlah)
+        tanda.append(f"{unit_nama}\x1f{nilai}")
         per_unit.append(
             {
                 "unit": unit_nama,
@@ -71,8 +72,11 @@ def data_rekap(periode: Periode) -> dict:
     # nobody is unlisted); dicts for 100,000 rows cost more than reading them.
     rows = [r[:9] for r in semua if r[10]] if tidak_tampil else list(map(_NILAI, semua))
     # The fingerprint: of the sheets' values (the SQL applies the labels, every value is a
-    # string), so it changes exactly when the sheets would; joined in C, not serialised.
-    h = hashlib.sha256(json.dumps([periode.tahun, per_unit], default=str).encode())
+    # string; a unit's are joined once per distinct count vector), so it changes exactly when
+    # the sheets would; joined in C, not serialised (json.dumps of 13,784 unit dicts took as
+    # long as all the joins).
+    h = hashlib.sha256("\x1e".join(tanda).encode())
+    h.update(b"\x1d")
     h.update("\x1e".join(["\x1f".join(r) for r in rows]).encode())
     return {
         "tahun": periode.tahun,
@@ -90,17 +94,19 @@ def data_rekap(periode: Periode) -> dict:
 
 @functools.lru_cache(maxsize=4096)
 def _nilai_unit(org: str | None, counts: tuple[int, ...], jumlah: int) -> tuple:
-    """A unit's kinerja organisasi label, guidance, broken bounds and warning: pure in its
-    arguments, and most of a province's 13,000 small units share a handful of count vectors."""
+    """A unit's kinerja organisasi label, guidance, broken bounds and warning, and all its sheet
+    values but the name as one string (for the fingerprint): pure in its arguments, and most of
+    a province's 13,000 small units share a handful of count vectors."""
     if not org:
-        return "belum ditetapkan", "", "", False
-    pel = rules.bandingkan(org, dict(zip(rules.PREDIKAT, counts, strict=True)))
-    return (
-        rules.PREDIKAT_ORG_LABEL.get(org, "belum ditetapkan"),
-        rules.pedoman(org).uraian,
-        "; ".join(p.pesan for p in pel),
-        rules.diperingatkan(pel, jumlah),
-    )
+        ko, pedoman, di_luar, peringatan = "belum ditetapkan", "", "", False
+    else:
+        pel = rules.bandingkan(org, dict(zip(rules.PREDIKAT, counts, strict=True)))
+        ko = rules.PREDIKAT_ORG_LABEL.get(org, "belum ditetapkan")
+        pedoman = rules.pedoman(org).uraian
+        di_luar = "; ".join(p.pesan for p in pel)
+        peringatan = rules.diperingatkan(pel, jumlah)
+    nilai = "\x1f".join([ko, *map(str, counts), str(jumlah), pedoman, di_luar, str(peringatan)])
+    return ko, pedoman, di_luar, peringatan, nilai
 
 
 def _tanpa_jit(c) -> None:

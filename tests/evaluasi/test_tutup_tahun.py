@@ -597,4 +597,11 @@ def test_recap_data_equals_the_row_by_row_reading_and_its_queries_do_not_grow(db
     assert got["per_pegawai"][-1]["nama"] == "Tanpa Unit" and got["per_pegawai"][-1]["unit"] == ""
     # ... and the fingerprint follows what the sheets show
     Evaluasi.objects.filter(pegawai__nama="Tanpa Unit").update(rating_perilaku_kerja=S)
-    assert rekap.data_rekap(data_3.periode)["sidik"] != got["sidik"]
+    sidik = rekap.data_rekap(data_3.periode)["sidik"]
+    assert sidik != got["sidik"]
+    # ... and what the units' sheet shows: a unit's kinerja organisasi, a count
+    KinerjaOrganisasi.objects.filter(unit_kerja=data_3.units[0]).update(predikat="kurang")
+    assert rekap.data_rekap(data_3.periode)["sidik"] not in (sidik, got["sidik"])
+    sidik = rekap.data_rekap(data_3.periode)["sidik"]
+    Evaluasi.objects.filter(pegawai=keluar).update(predikat="kurang")  # counted, not listed
+    assert rekap.data_rekap(data_3.periode)["sidik"] != sidik
