@@ -32,8 +32,7 @@ def data_rekap(periode: Periode) -> dict:
     with connection.cursor() as c:
         c.execute(_UNIT_SQL, params)
         unit_rows = c.fetchall()
-        _tanpa_jit(c)
-        c.execute(_PEGAWAI_SQL, params)
+        c.execute(_PEGAWAI_SQL, params)  # no JIT: off for every app connection (settings)
         semua = c.fetchall()
     # Rows are (9 sheet values..., unit id, listed). Counted by (unit, code, status, listed) in
     # C (a generator over 100,000 rows cost more than the SQL count it replaces).
@@ -107,14 +106,6 @@ def _nilai_unit(org: str | None, counts: tuple[int, ...], jumlah: int) -> tuple:
         peringatan = rules.diperingatkan(pel, jumlah)
     nilai = "\x1f".join([ko, *map(str, counts), str(jumlah), pedoman, di_luar, str(peringatan)])
     return ko, pedoman, di_luar, peringatan, nilai
-
-
-def _tanpa_jit(c) -> None:
-    # PostgreSQL prices the per-row name look-ups of a large instansi (7,000 pegawai) above
-    # jit_above_cost, then spends ~40 ms compiling a plan that runs in ~60 ms. Local to the
-    # transaction the caller holds (the close's finisher); a no-op in autocommit.
-    if connection.vendor == "postgresql" and connection.in_atomic_block:
-        c.execute("SET LOCAL jit = off")
 
 
 def _sql_unit() -> str:
