@@ -5,8 +5,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
-import json
+import operator
 import zipfile
+from collections import Counter
 
 from django.db import connection
 
@@ -20,25 +21,41 @@ def data_rekap(periode: Periode) -> dict:
     """Everything the recap holds, as plain data (its hash decides whether to rewrite it).
 
     The close's finisher runs this over every pegawai of the instansi, so it reads plain rows in
-    two statements: the units with their kinerja organisasi and predikat counts (the
-    evaluations reached through the instansi's pegawai, so PostgreSQL uses the instansi index
-    instead of scanning every pegawai; one more row for the final evaluations of pegawai
-    without a unit), and one row per pegawai with their annual evaluation, labels already
-    applied (a LEFT JOIN, not a second list matched in Python)."""
+    two statements: the instansi's units with their kinerja organisasi, and one row per pegawai
+    with their annual evaluation, labels already applied (a LEFT JOIN, not a second list
+    matched in Python). The per-unit counts of final evaluations come from those same pegawai
+    rows: the pegawai statement also returns, unlisted, those who left (or are pejabat negara)
+    but hold a final evaluation, so every final evaluation of the instansi's pegawai is read
+    exactly once (a third pass over the year's evaluations, grouped in SQL, cost as much as the
+    pegawai rows themselves at provincial scale)."""
     params = {"periode": periode.pk, "instansi": periode.instansi_id}
     with connection.cursor() as c:
         c.execute(_UNIT_SQL, params)
         unit_rows = c.fetchall()
-        _tanpa_jit(c)
-        c.execute(_PEGAWAI_SQL, params)
-        rows = c.fetchall()
+        c.execute(_PEGAWAI_SQL, params)  # no JIT: off for every app connection (settings)
+        semua = c.fetchall()
+    # Rows are (9 sheet values..., unit id, listed). Counted by (unit, code, status, listed) in
+    # C (a generator over 100,000 rows cost more than the SQL count it replaces).
+    seen = Counter(map(_KUNCI_HITUNG, semua))
+    n = len(rules.PREDIKAT)
+    vektor: dict[int | None, list[int]] = {}  # final evaluations per unit, per predikat
+    total: dict[int | None, int] = {}  # per unit, whatever the code (as count(*) was)
+    tidak_tampil = 0
+    for (unit_id, kode, status, tampil), k in seen.items():
+        if status == _FINAL:
+            total[unit_id] = total.get(unit_id, 0) + k
+            i = _POSISI.get(kode)
+            if i is not None:
+                vektor.setdefault(unit_id, [0] * n)[i] += k
+        if not tampil:
+            tidak_tampil += k
     per_unit = []
-    tanpa_unit = 0
-    for unit_id, unit_nama, org, jumlah, *counts in unit_rows:
-        if unit_id is None:
-            tanpa_unit = jumlah
-            continue
-        ko, pedoman, di_luar, peringatan = _nilai_unit(org, tuple(counts), jumlah)
+    tanda = [str(periode.tahun)]  # what the fingerprint covers, one string per unit
+    for unit_id, unit_nama, org in unit_rows:
+        counts = vektor.get(unit_id) or [0] * n
+        jumlah = total.get(unit_id, 0)
+        ko, pedoman, di_luar, peringatan, nilai = _nilai_unit(org, tuple(counts), jumlah)
+        tanda.append(f"{unit_nama}\x1f{nilai}")
         per_unit.append(
             {
                 "unit": unit_nama,
@@ -50,32 +67,25 @@ def data_rekap(periode: Periode) -> dict:
                 "diperingatkan": peringatan,
             }
         )
+    # The listed rows' sheet values, as tuples in KOLOM_PEGAWAI order (all rows, in C, when
+    # nobody is unlisted); dicts for 100,000 rows cost more than reading them.
+    rows = [r[:9] for r in semua if r[10]] if tidak_tampil else list(map(_NILAI, semua))
     # The fingerprint: of the sheets' values (the SQL applies the labels, every value is a
-    # string), so it changes exactly when the sheets would; joined in C, not serialised.
-    h = hashlib.sha256(json.dumps([periode.tahun, per_unit], default=str).encode())
+    # string; a unit's are joined once per distinct count vector), so it changes exactly when
+    # the sheets would; joined in C, not serialised (json.dumps of 13,784 unit dicts took as
+    # long as all the joins).
+    h = hashlib.sha256("\x1e".join(tanda).encode())
+    h.update(b"\x1d")
     h.update("\x1e".join(["\x1f".join(r) for r in rows]).encode())
-    per_pegawai = [
-        {
-            "nip": nip,
-            "nama": nama,
-            "jabatan": jabatan,
-            "unit": unit,
-            "hasil": hasil,
-            "perilaku": perilaku,
-            "predikat": predikat,
-            "kode": kode,
-            "status": status,
-        }
-        for nip, nama, jabatan, unit, hasil, perilaku, predikat, kode, status in rows
-    ]
     return {
         "tahun": periode.tahun,
         "per_unit": per_unit,
-        "per_pegawai": per_pegawai,
+        "per_pegawai": rows,
         "ringkas": {
-            "tanpa_evaluasi_final": sum(1 for r in rows if r[8] != _FINAL),
+            # listed without a final evaluation (every unlisted row holds one)
+            "tanpa_evaluasi_final": len(rows) - (sum(total.values()) - tidak_tampil),
             # final evaluations of pegawai without a unit (issued by the close job itself)
-            "tanpa_unit": tanpa_unit,
+            "tanpa_unit": total.get(None, 0),
         },
         "sidik": h.hexdigest(),
     }
@@ -83,62 +93,50 @@ def data_rekap(periode: Periode) -> dict:
 
 @functools.lru_cache(maxsize=4096)
 def _nilai_unit(org: str | None, counts: tuple[int, ...], jumlah: int) -> tuple:
-    """A unit's kinerja organisasi label, guidance, broken bounds and warning: pure in its
-    arguments, and most of a province's 13,000 small units share a handful of count vectors."""
+    """A unit's kinerja organisasi label, guidance, broken bounds and warning, and all its sheet
+    values but the name as one string (for the fingerprint): pure in its arguments, and most of
+    a province's 13,000 small units share a handful of count vectors."""
     if not org:
-        return "belum ditetapkan", "", "", False
-    pel = rules.bandingkan(org, dict(zip(rules.PREDIKAT, counts, strict=True)))
-    return (
-        rules.PREDIKAT_ORG_LABEL.get(org, "belum ditetapkan"),
-        rules.pedoman(org).uraian,
-        "; ".join(p.pesan for p in pel),
-        rules.diperingatkan(pel, jumlah),
-    )
-
-
-def _tanpa_jit(c) -> None:
-    # PostgreSQL prices the per-row name look-ups of a large instansi (7,000 pegawai) above
-    # jit_above_cost, then spends ~40 ms compiling a plan that runs in ~60 ms. Local to the
-    # transaction the caller holds (the close's finisher); a no-op in autocommit.
-    if connection.vendor == "postgresql" and connection.in_atomic_block:
-        c.execute("SET LOCAL jit = off")
+        ko, pedoman, di_luar, peringatan = "belum ditetapkan", "", "", False
+    else:
+        pel = rules.bandingkan(org, dict(zip(rules.PREDIKAT, counts, strict=True)))
+        ko = rules.PREDIKAT_ORG_LABEL.get(org, "belum ditetapkan")
+        pedoman = rules.pedoman(org).uraian
+        di_luar = "; ".join(p.pesan for p in pel)
+        peringatan = rules.diperingatkan(pel, jumlah)
+    nilai = "\x1f".join([ko, *map(str, counts), str(jumlah), pedoman, di_luar, str(peringatan)])
+    return ko, pedoman, di_luar, peringatan, nilai
 
 
 def _sql_unit() -> str:
-    e, p, u, ko = (
-        Evaluasi._meta.db_table,
-        Pegawai._meta.db_table,
-        UnitKerja._meta.db_table,
-        KinerjaOrganisasi._meta.db_table,
-    )
-    per_predikat = ", ".join(
-        f"count(*) FILTER (WHERE e.predikat = '{k}') AS \"{k}\"" for k in rules.PREDIKAT
-    )
-    cols = ", ".join(f'COALESCE(c."{k}", 0)' for k in rules.PREDIKAT)
-    # The instansi's units by name and id, each with its annual kinerja organisasi and the
-    # count of final annual evaluations per predikat (and in all) of the instansi's pegawai in
-    # it; then one row (no unit) for those of pegawai without a unit.
+    u, ko = UnitKerja._meta.db_table, KinerjaOrganisasi._meta.db_table
+    # The instansi's units by name and id, each with its annual kinerja organisasi.
     return f"""
-        WITH c AS (
-            SELECT p.unit_kerja_id AS unit, count(*) AS jumlah, {per_predikat}
-            FROM {e} e JOIN {p} p ON p.id = e.pegawai_id
-            WHERE e.periode_id = %(periode)s AND e.jenis = '{Jenis.TAHUNAN}'
-              AND e.status = '{Evaluasi.Status.FINAL}' AND p.instansi_id = %(instansi)s
-            GROUP BY p.unit_kerja_id
-        )
-        SELECT u.id, u.nama, ko.predikat, COALESCE(c.jumlah, 0), {cols}
+        SELECT u.id, u.nama, ko.predikat
         FROM {u} u
         LEFT JOIN {ko} ko ON ko.unit_kerja_id = u.id AND ko.periode_id = %(periode)s
                          AND ko.jenis = '{Jenis.TAHUNAN}'
-        LEFT JOIN c ON c.unit = u.id
         WHERE u.instansi_id = %(instansi)s
-        UNION ALL
-        SELECT NULL, NULL, NULL, c.jumlah, {cols} FROM c WHERE c.unit IS NULL
-        ORDER BY 2, 1
+        ORDER BY u.nama, u.id
     """
 
 
 _UNIT_SQL = _sql_unit()
+_KUNCI_HITUNG = operator.itemgetter(9, 7, 8, 10)
+_POSISI = {k: i for i, k in enumerate(rules.PREDIKAT)}
+# The columns of a row of `data_rekap(...)["per_pegawai"]` (the sheet "Per pegawai").
+KOLOM_PEGAWAI = (
+    "nip",
+    "nama",
+    "jabatan",
+    "unit",
+    "hasil",
+    "perilaku",
+    "predikat",
+    "kode",
+    "status",
+)
+_NILAI = operator.itemgetter(slice(0, 9))
 _FINAL = Evaluasi.Status.FINAL.value
 
 
@@ -161,12 +159,15 @@ def _sql_pegawai() -> str:
     )
     # Every pegawai who is still serving (not berhenti, not a pejabat negara), by unit name (no
     # unit last), name and id; their annual evaluation of the year if there is one (one at most),
-    # as the sheet shows it (labels applied here, every value a string). Unit names from the
-    # instansi's own units (a hash of ~400 rows; a unit elsewhere by its key), jabatan names by
-    # primary key per row: joined unfiltered, PostgreSQL hashed every jabatan and unit of the
-    # province (39k + 14k rows) for each instansi's 2,500 pegawai.
+    # as the sheet shows it (labels applied here, every value a string), then their unit's id
+    # and whether they are listed. Among them, unlisted, those not serving who hold a final
+    # evaluation: they count in their unit. (Sorting the listed first cost 25 % more: PostgreSQL
+    # abbreviates only the first sort key, and a text one there is the cheap case.) Unit names
+    # from the instansi's own units (a hash of ~400 rows; a unit elsewhere by its key), jabatan
+    # names by primary key per row: joined unfiltered, PostgreSQL hashed every jabatan and unit
+    # of the province (39k + 14k rows) for each instansi's 2,500 pegawai.
     return f"""
-        SELECT nip, nama, jabatan, unit, hasil, perilaku, predikat, kode, status
+        SELECT nip, nama, jabatan, unit, hasil, perilaku, predikat, kode, status, unit_id, tampil
         FROM (
             SELECT COALESCE(p.nip, '') AS nip, p.nama,
                    COALESCE((SELECT j.nama FROM {j} j WHERE j.id = p.jabatan_id), '') AS jabatan,
@@ -177,7 +178,9 @@ def _sql_pegawai() -> str:
                    {_label("e.rating_perilaku_kerja", rules.RATING_LABEL)} AS perilaku,
                    {_label("e.predikat", rules.PREDIKAT_LABEL)} AS predikat,
                    COALESCE(e.predikat, '') AS kode, {status} AS status,
-                   p.unit_kerja_id IS NULL AS tanpa_unit, p.id
+                   p.unit_kerja_id AS unit_id, p.unit_kerja_id IS NULL AS tanpa_unit, p.id,
+                   (p.status <> '{Pegawai.Status.BERHENTI}'
+                    AND p.jenis_asn <> '{Pegawai.JenisASN.PEJABAT_NEGARA}') AS tampil
             FROM {p} p
             LEFT JOIN (SELECT id, nama FROM {u} WHERE instansi_id = %(instansi)s) uu
                    ON uu.id = p.unit_kerja_id
@@ -185,9 +188,8 @@ def _sql_pegawai() -> str:
                    ON e.pegawai_id = p.id AND e.periode_id = %(periode)s
                   AND e.jenis = '{Jenis.TAHUNAN}'
             WHERE p.instansi_id = %(instansi)s
-              AND p.status <> '{Pegawai.Status.BERHENTI}'
-              AND p.jenis_asn <> '{Pegawai.JenisASN.PEJABAT_NEGARA}'
         ) r
+        WHERE tampil OR status = 'final'
         ORDER BY tanpa_unit, unit, nama, id
     """
 
@@ -240,22 +242,7 @@ def xlsx_bytes(data: dict) -> bytes:
         ]
     )
     for r in data["per_pegawai"]:
-        ws2.append(
-            [
-                safe_cell(r[k])
-                for k in (
-                    "nip",
-                    "nama",
-                    "jabatan",
-                    "unit",
-                    "hasil",
-                    "perilaku",
-                    "predikat",
-                    "kode",
-                    "status",
-                )
-            ]
-        )
+        ws2.append([safe_cell(v) for v in r])
     for sheet in (ws, ws2):
         for cell in sheet[1]:
             cell.font = Font(bold=True)

@@ -30,6 +30,7 @@ be idempotent: re-enqueueing the same keys sends only children that failed or ne
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import random
@@ -417,19 +418,25 @@ def enqueue_many(
     if not items:
         return []
     keys = [k for k, _ in items]
-    Job.objects.bulk_create(
-        [
-            Job(task=task, kunci=k, kwargs=kw, dibuat_oleh=user, instansi_id=instansi_id)
-            for k, kw in items
-        ],
-        ignore_conflicts=True,  # recorded before (or concurrently): that row stands
-    )
-    rows = {
-        k: (pk, st, dikirim)
-        for k, pk, st, dikirim in Job.objects.filter(kunci__in=keys)
-        .order_by()
-        .values_list("kunci", "pk", "status", "dikirim")
-    }
+    if connection.vendor == "postgresql":
+        rows = _catat_pg(task, items, user=user, instansi_id=instansi_id)
+    else:
+        Job.objects.bulk_create(
+            [
+                Job(task=task, kunci=k, kwargs=kw, dibuat_oleh=user, instansi_id=instansi_id)
+                for k, kw in items
+            ],
+            ignore_conflicts=True,  # recorded before (or concurrently): that row stands
+        )
+        rows = {}
+    missing = [k for k in keys if k not in rows]
+    if missing:  # recorded before (or concurrently): that row stands
+        rows.update(
+            (k, (pk, st, dikirim))
+            for k, pk, st, dikirim in Job.objects.filter(kunci__in=missing)
+            .order_by()
+            .values_list("kunci", "pk", "status", "dikirim")
+        )
     failed = [pk for pk, st, _ in rows.values() if st == Job.Status.GAGAL]
     if failed:
         Job.objects.filter(pk__in=failed, status=Job.Status.GAGAL).update(
@@ -446,6 +453,29 @@ def enqueue_many(
     if to_send:
         transaction.on_commit(lambda: send_many(to_send))
     return [rows[k][0] for k in keys]
+
+
+def _catat_pg(
+    task: str, items: list[tuple[str, dict[str, Any]]], *, user: Any, instansi_id: int | None
+) -> dict[str, tuple[int, str, Any]]:
+    """`enqueue_many`'s rows on PostgreSQL in one statement: the keys and kwargs travel as one
+    JSON document and the new rows' ids come back (RETURNING); a key already recorded is left
+    alone and not returned. The ORM's bulk_create built a model instance and 17 typed arrays for
+    the same rows: 922 unit jobs of a province's close cost ~0.1 s CPU in Python, ~5x this.
+    Columns and defaults are the model's own (a test compares the rows both ways write)."""
+    now = timezone.now()
+    doc = json.dumps([{"k": k, "a": kw} for k, kw in items])
+    with connection.cursor() as c:
+        c.execute(
+            f'INSERT INTO "{Job._meta.db_table}" (task, kwargs, status, kunci, percobaan, '
+            "progres, progres_total, pesan, galat, hasil, dibuat_oleh_id, dibuat, dikirim, "
+            "diperbarui, pemilik, jadwal, instansi_id) "
+            "SELECT %s, r.a, %s, r.k, 0, 0, 0, '', '', '{}'::jsonb, %s, %s, NULL, %s, '', "
+            "NULL, %s FROM jsonb_to_recordset(%s::jsonb) AS r(k text, a jsonb) "
+            "ON CONFLICT (kunci) DO NOTHING RETURNING kunci, id",
+            [task, Job.Status.PENDING.value, getattr(user, "pk", user), now, now, instansi_id, doc],
+        )
+        return {k: (pk, Job.Status.PENDING.value, None) for k, pk in c.fetchall()}
 
 
 def send_many(job_ids: list[int]) -> int:

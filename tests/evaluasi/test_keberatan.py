@@ -433,7 +433,8 @@ def test_distribution_and_recap_use_the_changed_result(org):
     d = selectors.distribusi_unit(org.unit_bidang, org.periode_a, w)
     assert d.counts == {"butuh_perbaikan": 1}
     data = rekap.data_rekap(org.periode_a)
-    row = next(r for r in data["per_pegawai"] if r["nama"] == org.pegawai.nama)
+    rows = [dict(zip(rekap.KOLOM_PEGAWAI, r, strict=True)) for r in data["per_pegawai"]]
+    row = next(r for r in rows if r["nama"] == org.pegawai.nama)
     assert row["kode"] == "butuh_perbaikan" and row["hasil"] == rules.RATING_LABEL[B]
     unit = next(u for u in data["per_unit"] if u["unit"] == org.unit_bidang.nama)
     assert unit["counts"][rules.PREDIKAT.index("butuh_perbaikan")] == 1

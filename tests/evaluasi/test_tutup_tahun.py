@@ -163,17 +163,17 @@ def test_recap_neutralises_formula_like_cells():
             }
         ],
         "per_pegawai": [
-            {
-                "nip": "1",
-                "nama": "+SUM(A1)",
-                "jabatan": "\n=1+1",  # the old recap guard let a leading newline through
-                "unit": "\uff1dHYPERLINK(1)",  # full-width equals: passed every old guard
-                "hasil": "",
-                "perilaku": "",
-                "predikat": "",
-                "kode": "",
-                "status": "",
-            }
+            (
+                "1",  # nip, nama, jabatan, unit, hasil, perilaku, predikat, kode, status
+                "+SUM(A1)",
+                "\n=1+1",  # the old recap guard let a leading newline through
+                "\uff1dHYPERLINK(1)",  # full-width equals: passed every old guard
+                "",
+                "",
+                "",
+                "",
+                "",
+            )
         ],
     }
     wb = load_workbook(io.BytesIO(xlsx_bytes(data)))
@@ -582,6 +582,9 @@ def test_recap_data_equals_the_row_by_row_reading_and_its_queries_do_not_grow(db
     got = rekap.data_rekap(data_3.periode)
     ref = _rekap_rujukan(data_3.periode)
     assert got["per_unit"] == ref["per_unit"]
+    got["per_pegawai"] = [
+        dict(zip(rekap.KOLOM_PEGAWAI, r, strict=True)) for r in got["per_pegawai"]
+    ]
     assert got["per_pegawai"] == ref["per_pegawai"]
     assert got["ringkas"] == {
         "tanpa_evaluasi_final": ref["tanpa_evaluasi_final"],
@@ -594,4 +597,11 @@ def test_recap_data_equals_the_row_by_row_reading_and_its_queries_do_not_grow(db
     assert got["per_pegawai"][-1]["nama"] == "Tanpa Unit" and got["per_pegawai"][-1]["unit"] == ""
     # ... and the fingerprint follows what the sheets show
     Evaluasi.objects.filter(pegawai__nama="Tanpa Unit").update(rating_perilaku_kerja=S)
-    assert rekap.data_rekap(data_3.periode)["sidik"] != got["sidik"]
+    sidik = rekap.data_rekap(data_3.periode)["sidik"]
+    assert sidik != got["sidik"]
+    # ... and what the units' sheet shows: a unit's kinerja organisasi, a count
+    KinerjaOrganisasi.objects.filter(unit_kerja=data_3.units[0]).update(predikat="kurang")
+    assert rekap.data_rekap(data_3.periode)["sidik"] not in (sidik, got["sidik"])
+    sidik = rekap.data_rekap(data_3.periode)["sidik"]
+    Evaluasi.objects.filter(pegawai=keluar).update(predikat="kurang")  # counted, not listed
+    assert rekap.data_rekap(data_3.periode)["sidik"] != sidik

@@ -257,6 +257,65 @@ def test_job_belongs_to_the_instansi_of_its_starter(org, django_capture_on_commi
     assert Job.objects.get(pk=c.pk).instansi_id == org.instansi_a.pk
 
 
+@pytest.mark.django_db
+def test_enqueue_many_records_the_models_own_rows_in_one_statement(
+    org, django_capture_on_commit_callbacks
+):
+    """New keys: one INSERT for 3 keys as for 30 (no read-back), rows the ORM would write (every
+    column but the key, kwargs and the times equal to a Job made through the model), the ids in
+    the order of the items, all sent after commit."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = org.pegawai.user
+    ref = Job.objects.create(
+        task="uji.catat",
+        kunci="ref",
+        kwargs={"nilai": 0},
+        dibuat_oleh=user,
+        instansi=org.instansi_a,
+    )
+    counts = {}
+    for n in (3, 30):
+        items = [(f"m{n}:{i}", {"nilai": n * 100 + i}) for i in range(n)]
+        with (
+            django_capture_on_commit_callbacks(execute=True),
+            CaptureQueriesContext(connection) as ctx,
+            transaction.atomic(),
+        ):
+            ids = jobs.enqueue_many("uji.catat", items, user=user, instansi_id=org.instansi_a.pk)
+            counts[n] = len([q for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]])
+            rows = {j.kunci: j for j in Job.objects.filter(pk__in=ids)}
+            assert [rows[k].pk for k, _ in items] == ids
+            for k, kw in items:
+                j = rows[k]
+                assert j.kwargs == kw and j.dibuat and j.diperbarui and j.dibuat == j.diperbarui
+                for f in Job._meta.concrete_fields:
+                    if f.name not in ("id", "kunci", "kwargs", "dibuat", "diperbarui"):
+                        assert getattr(j, f.attname) == getattr(ref, f.attname), f.name
+    assert counts == {3: 1, 30: 1}, counts
+    assert sorted(CALLS) == sorted([300 + i for i in range(3)] + [3000 + i for i in range(30)])
+
+
+@pytest.mark.django_db
+def test_enqueue_many_keeps_rows_recorded_before_and_resets_failed_ones(
+    django_capture_on_commit_callbacks,
+):
+    sent = Job.objects.create(
+        task="uji.catat", kunci="k:1", kwargs={"nilai": 1}, dikirim=timezone.now()
+    )
+    failed = Job.objects.create(
+        task="uji.catat", kunci="k:2", kwargs={"nilai": 2}, status="gagal", percobaan=5
+    )
+    items = [(f"k:{i}", {"nilai": i}) for i in range(4)]
+    with django_capture_on_commit_callbacks(execute=True):
+        ids = jobs.enqueue_many("uji.catat", items)
+    assert ids[1:3] == [sent.pk, failed.pk] and Job.objects.count() == 4
+    failed.refresh_from_db()
+    assert failed.status == Job.Status.SUKSES and failed.percobaan == 1
+    assert sorted(CALLS) == [0, 2, 3]  # the one already handed to the broker is not sent again
+
+
 # --- the admin page ---------------------------------------------------------------------------
 def _jobs_for(org, n: int) -> None:
     Job.objects.bulk_create(
