@@ -112,8 +112,7 @@ def _tim_q(penilai_id: int, periode: Periode, w: jendela.Window) -> Q:
     """Whom a penilai evaluates in window `w`: for a periodic window, everyone they held in it
     (also those who have moved on since; not those who came after it); the AKHIR evaluation is
     made by the penilai in place at year end. Pegawai with no dated record: the penilai now.
-    One `id IN (… UNION …)`, not `penilai = x OR id IN (…)`: PostgreSQL cannot answer that OR
-    from two indexes and walked all 100,000 pegawai for a team of ten (bench/temuan.md)."""
+    One `id IN (… UNION …)` (policy.id_salah_satu), not `penilai = x OR id IN (…)`."""
     from kinerja.masa import dinilai_dalam
     from kinerja.models import MasaPenilai
 
@@ -123,10 +122,10 @@ def _tim_q(penilai_id: int, periode: Periode, w: jendela.Window) -> Q:
         # window (rated as a periodic evaluation of its own).
         akhir = jendela.dari_jenis(periode, Jenis.PERIODIK, jendela.terakhir(periode))
         dulu = dinilai_dalam(penilai_id, akhir.mulai, akhir.selesai)
-        return Q(pk__in=sekarang.union(dulu.order_by().values("pegawai_id")))
+        return policy.id_salah_satu(sekarang, dulu.values("pegawai_id"))
     tanpa_masa = sekarang.exclude(Exists(MasaPenilai.objects.filter(pegawai_id=OuterRef("pk"))))
     dalam = dinilai_dalam(penilai_id, w.mulai, w.selesai).order_by().values("pegawai_id")
-    return Q(pk__in=dalam.union(tanpa_masa))
+    return policy.id_salah_satu(dalam, tanpa_masa)
 
 
 def tim_evaluasi(user: Any, periode: Periode, w: jendela.Window) -> list[dict]:
@@ -417,14 +416,15 @@ def unit_tim(penilai_id: int | None, periode: Periode, w: jendela.Window) -> int
     window), ties to the lowest unit id, so the answer never depends on who is finalised first."""
     if not penilai_id:
         return None
-    # A UNION, not an OR over a subquery: see _tim_q.
     sekarang = Pegawai.objects.filter(pejabat_penilai_id=penilai_id).order_by().values("pk")
     dinilai_ev = (
         Evaluasi.objects.filter(_window_filter(w), periode=periode, pejabat_penilai_id=penilai_id)
         .order_by()
         .values("pegawai_id")
     )
-    dinilai = Pegawai.objects.filter(pk__in=sekarang.union(dinilai_ev)).exclude(unit_kerja_id=None)
+    dinilai = Pegawai.objects.filter(policy.id_salah_satu(sekarang, dinilai_ev)).exclude(
+        unit_kerja_id=None
+    )
     unit_ids = Counter(dinilai.values_list("unit_kerja_id", flat=True))
     if not unit_ids:
         return None
