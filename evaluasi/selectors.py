@@ -3,8 +3,7 @@ size of the team or the instansi (aggregates and dict look-ups, no per-row queri
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections import defaultdict
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -15,12 +14,27 @@ from evaluasi import jendela, rules
 from evaluasi.models import (
     Evaluasi,
     Jenis,
-    JustifikasiDistribusi,
     KasusSanksi,
     KinerjaOrganisasi,
     LangkahSanksi,
     Potensi,
     TabelTindakLanjut,
+)
+from evaluasi.selectors_distribusi import (  # noqa: F401  (re-exported)
+    Distribusi,
+    _counts,
+    _dist,
+    _ko_kolom,
+    _ko_map,
+    _ko_satu,
+    _unit_tim_qs,
+    _window_filter,
+    distribusi_instansi,
+    distribusi_per_unit,
+    distribusi_tim,
+    distribusi_unit,
+    unit_instansi,
+    unit_tim,
 )
 from kinerja import policy
 from kinerja.models import Pegawai, Periode, UnitKerja
@@ -68,8 +82,23 @@ def periode_untuk(user: Any, tahun: str | int | None = None) -> Periode | None:
     )
 
 
-def _window_filter(w: jendela.Window) -> Q:
-    return Q(jenis=w.jenis, urutan=w.urutan) if w.urutan else Q(jenis=w.jenis)
+def periode_dan_tahun(user: Any, tahun: str | int | None = None) -> tuple[Periode | None, list]:
+    """`periode_untuk` and `tahun_list` together, for the pages that show both: an instansi has
+    a handful of periods, so one query reads them all and the choice is made here."""
+    inst = policy.instansi_of(user)
+    if not inst:
+        return periode_untuk(user, tahun), tahun_list(user)
+    semua = list(Periode.objects.select_related("instansi").filter(instansi_id=inst))
+    semua.sort(key=lambda p: -p.tahun)
+    daftar = [p.tahun for p in semua]
+    if tahun:
+        try:
+            t = int(tahun)
+        except (TypeError, ValueError):
+            return None, daftar
+        return next((p for p in semua if p.tahun == t), None), daftar
+    buka = [p for p in semua if p.status != Periode.Status.DITUTUP]
+    return (buka or semua or [None])[0], daftar
 
 
 # --- one window, one penilai -----------------------------------------------------------------
@@ -198,13 +227,15 @@ def evaluasi_sebagai_atasan(user: Any, periode: Periode, w: jendela.Window) -> l
     a = policy.actor(user)
     if not a.pegawai_id:
         return []
+    dalam = Evaluasi.objects.filter(_window_filter(w), periode=periode)
+    # One statement: a UNION of two indexed reads (a join OR scanned all pegawai, and an OR
+    # with an IN subquery planned a hashed subplan over the period's evaluations, 9 ms).
     return list(
-        Evaluasi.objects.filter(_window_filter(w), periode=periode)
-        .filter(
-            Q(atasan_pejabat_penilai_id=a.pegawai_id)
-            # indexed; a join OR scanned all pegawai (and an IN subquery here plans as a
-            # hashed subplan over the period's evaluations: 9 ms, against two round trips)
-            | Q(pegawai_id__in=policy.pegawai_terkait(user, "atasan"))
+        Evaluasi.objects.filter(
+            policy.id_salah_satu(
+                dalam.filter(atasan_pejabat_penilai_id=a.pegawai_id).values("pk"),
+                dalam.filter(pegawai__atasan_pejabat_penilai_id=a.pegawai_id).values("pk"),
+            )
         )
         .select_related("pegawai__jabatan", "pejabat_penilai")
         .order_by("pejabat_penilai__nama", "pegawai__nama", "pk")
@@ -322,196 +353,6 @@ def konteks_penilaian(ev: Evaluasi) -> dict[str, Any]:
         "ko": ko,
         "kepala_unit": kepala_unit(ev.pegawai),
     }
-
-
-# --- distribution -----------------------------------------------------------------------------
-@dataclass
-class Distribusi:
-    judul: str
-    counts: dict[str, int]
-    predikat_org: str | None
-    pedoman: rules.Pedoman | None = None
-    pelanggaran: list[rules.Pelanggaran] = field(default_factory=list)  # needing justification
-    banding: list[rules.Pelanggaran] = field(default_factory=list)  # every broken bound
-    justifikasi: list[JustifikasiDistribusi] = field(default_factory=list)
-    unit: UnitKerja | None = None
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def kecil(self) -> bool:
-        return 0 < self.total < rules.BATAS_UNIT_KECIL
-
-    @property
-    def baris(self) -> list[dict]:
-        out = []
-        for kode in rules.PREDIKAT:
-            n = self.counts.get(kode, 0)
-            lo, hi = self.pedoman.rentang[kode] if self.pedoman else (None, None)
-            out.append(
-                {
-                    "kode": kode,
-                    "label": rules.PREDIKAT_LABEL[kode],
-                    "n": n,
-                    "persen": rules.persen(n, self.total),
-                    "pedoman": _rentang_teks(lo, hi) if self.pedoman else "-",
-                    "modus": bool(self.pedoman and self.pedoman.modus == kode),
-                }
-            )
-        return out
-
-
-def _rentang_teks(lo, hi) -> str:
-    if lo == 0 and hi == 1:
-        return "boleh ada"
-    if lo == 0 and hi == 0:
-        return "tidak ada"
-    if lo and hi == 1:
-        return f"≥ {int(lo * 100)}%"
-    if hi < 1 and not lo:
-        return f"≤ {int(hi * 100)}%"
-    return f"{int(lo * 100)}–{int(hi * 100)}%"
-
-
-def _counts(qs) -> dict[str, int]:
-    return {
-        r["predikat"]: r["n"]
-        for r in qs.exclude(predikat="").values("predikat").annotate(n=Count("id"))
-    }
-
-
-def _ko_map(periode: Periode, w: jendela.Window) -> dict[int, str]:
-    return dict(
-        KinerjaOrganisasi.objects.filter(_window_filter(w), periode=periode).values_list(
-            "unit_kerja_id", "predikat"
-        )
-    )
-
-
-def _ko_satu(periode: Periode, w: jendela.Window, unit_id: int | None) -> str | None:
-    """One unit's kinerja organisasi predikat: one indexed row, not every unit of the instansi."""
-    if not unit_id:
-        return None
-    return (
-        KinerjaOrganisasi.objects.filter(_window_filter(w), periode=periode, unit_kerja_id=unit_id)
-        .values_list("predikat", flat=True)
-        .first()
-    )
-
-
-def _dist(judul, counts, org, unit=None, just=None) -> Distribusi:
-    d = Distribusi(judul=judul, counts=counts, predikat_org=org, unit=unit, justifikasi=just or [])
-    if org:
-        d.pedoman = rules.pedoman(org)
-        d.banding = rules.bandingkan(org, counts)
-        d.pelanggaran = rules.periksa_distribusi(org, counts)
-    return d
-
-
-def unit_tim(penilai_id: int | None, periode: Periode, w: jendela.Window) -> int | None:
-    """The unit a penilai's team is judged by, for the team page and for finalisation alike: the
-    unit most of the team belongs to (those the penilai rates now and those they evaluated in the
-    window), ties to the lowest unit id, so the answer never depends on who is finalised first."""
-    if not penilai_id:
-        return None
-    sekarang = Pegawai.objects.filter(pejabat_penilai_id=penilai_id).order_by().values("pk")
-    dinilai_ev = (
-        Evaluasi.objects.filter(_window_filter(w), periode=periode, pejabat_penilai_id=penilai_id)
-        .order_by()
-        .values("pegawai_id")
-    )
-    dinilai = Pegawai.objects.filter(policy.id_salah_satu(sekarang, dinilai_ev)).exclude(
-        unit_kerja_id=None
-    )
-    unit_ids = Counter(dinilai.values_list("unit_kerja_id", flat=True))
-    if not unit_ids:
-        return None
-    return min(unit_ids, key=lambda u: (-unit_ids[u], u))
-
-
-def distribusi_tim(penilai_id: int, periode: Periode, w: jendela.Window) -> Distribusi:
-    """The penilai's team, judged by the guidance of the unit most of the team belongs to."""
-    base = Evaluasi.objects.filter(
-        _window_filter(w), periode=periode, pejabat_penilai_id=penilai_id
-    )
-    counts = _counts(base)
-    org = _ko_satu(periode, w, unit_tim(penilai_id, periode, w))
-    just = list(
-        JustifikasiDistribusi.objects.filter(
-            _window_filter(w), periode=periode, cakupan="tim", pejabat_penilai_id=penilai_id
-        )
-    )
-    return _dist("Tim yang saya nilai", counts, org, just=just)
-
-
-def distribusi_unit(unit: UnitKerja, periode: Periode, w: jendela.Window) -> Distribusi:
-    """Pegawai whose unit kerja is this unit (its sub-units have their own kinerja organisasi)."""
-    counts = _counts(
-        Evaluasi.objects.filter(_window_filter(w), periode=periode, pegawai__unit_kerja=unit)
-    )
-    org = _ko_satu(periode, w, unit.pk)
-    just = list(
-        JustifikasiDistribusi.objects.filter(
-            _window_filter(w), periode=periode, cakupan="unit", unit_kerja=unit
-        )
-    )
-    return _dist(unit.nama, counts, org, unit=unit, just=just)
-
-
-def unit_instansi(periode: Periode):
-    """The instansi's units in the order the distribution page lists them."""
-    return (
-        UnitKerja.objects.filter(instansi_id=periode.instansi_id)
-        .select_related("induk")
-        .order_by("nama", "pk")
-    )
-
-
-def distribusi_per_unit(
-    periode: Periode, w: jendela.Window, units: list[UnitKerja] | None = None
-) -> list[Distribusi]:
-    """The given units of the instansi (default: all of them) in three queries; with a page of
-    units, the counts are read for that page only."""
-    if units is None:
-        units = list(unit_instansi(periode))
-    ids = [u.pk for u in units]
-    ko = _ko_map(periode, w)
-    per: dict[int, dict[str, int]] = defaultdict(dict)
-    for r in (
-        Evaluasi.objects.filter(
-            _window_filter(w),
-            periode=periode,
-            pegawai__instansi_id=periode.instansi_id,
-            pegawai__unit_kerja_id__in=ids,
-        )
-        .exclude(predikat="")
-        .values("pegawai__unit_kerja_id", "predikat")
-        .annotate(n=Count("id"))
-    ):
-        per[r["pegawai__unit_kerja_id"]][r["predikat"]] = r["n"]
-    just: dict[int, list] = defaultdict(list)
-    for j in JustifikasiDistribusi.objects.filter(
-        _window_filter(w), periode=periode, cakupan="unit", unit_kerja_id__in=ids
-    ):
-        just[j.unit_kerja_id].append(j)
-    return [_dist(u.nama, per.get(u.pk, {}), ko.get(u.pk), unit=u, just=just[u.pk]) for u in units]
-
-
-def distribusi_instansi(periode: Periode, w: jendela.Window) -> Distribusi:
-    """The whole instansi, judged by the kinerja organisasi of its top unit when set."""
-    counts = _counts(
-        Evaluasi.objects.filter(
-            _window_filter(w), periode=periode, pegawai__instansi_id=periode.instansi_id
-        )
-    )
-    top = UnitKerja.objects.filter(instansi_id=periode.instansi_id, induk__isnull=True).first()
-    org = _ko_satu(periode, w, top.pk if top else None)
-    just = list(
-        JustifikasiDistribusi.objects.filter(_window_filter(w), periode=periode, cakupan="instansi")
-    )
-    return _dist(periode.instansi.nama, counts, org, unit=top, just=just)
 
 
 # --- year-end completeness ------------------------------------------------------------------
