@@ -7,8 +7,8 @@ from collections import defaultdict
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from evaluasi import jendela, rules
 from evaluasi.models import (
@@ -22,12 +22,11 @@ from evaluasi.models import (
 )
 from evaluasi.selectors_distribusi import (  # noqa: F401  (re-exported)
     Distribusi,
-    _counts,
     _dist,
+    _hitung,
     _ko_kolom,
     _ko_map,
     _ko_satu,
-    _unit_tim_qs,
     _window_filter,
     distribusi_instansi,
     distribusi_per_unit,
@@ -137,62 +136,100 @@ def evaluasi_jendela(user: Any, pegawai: Pegawai, periode: Periode, w: jendela.W
 
 
 # --- team page -----------------------------------------------------------------------------
-def _tim_q(penilai_id: int, periode: Periode, w: jendela.Window) -> Q:
-    """Whom a penilai evaluates in window `w`: for a periodic window, everyone they held in it
-    (also those who have moved on since; not those who came after it); the AKHIR evaluation is
-    made by the penilai in place at year end. Pegawai with no dated record: the penilai now.
-    One `id IN (… UNION …)` (policy.id_salah_satu), not `penilai = x OR id IN (…)`."""
-    from kinerja.masa import dinilai_dalam
-    from kinerja.models import MasaPenilai
+def _kolom(model, alias: str) -> tuple[list[str], str]:
+    """The model's concrete columns (attnames, for `from_db`) and their SELECT list."""
+    q = connection.ops.quote_name
+    names = [f.attname for f in model._meta.concrete_fields]
+    cols = [f"{alias}.{q(f.column)}" for f in model._meta.concrete_fields]
+    return names, ", ".join(cols)
 
-    sekarang = Pegawai.objects.filter(pejabat_penilai_id=penilai_id).order_by().values("pk")
+
+def _tim_baris(penilai_id: int, periode: Periode, w: jendela.Window) -> list[Pegawai]:
+    """Whom a penilai evaluates in window `w`, by name, each with its jabatan and unit kerja and
+    `_skp_ok`, `_ub_n`, `_ub_tugas` (approved SKP, feedback and feedback from assigning officials
+    in the window). For a periodic window: everyone they held in it (also those who have moved
+    on since; not those who came after it); the AKHIR evaluation is made by the penilai in place
+    at year end. Pegawai with no dated record: the penilai now.
+
+    One hand-written statement: the page's hottest read; the ORM took several times longer to
+    build it than PostgreSQL to run it (bench/temuan.md, "Putaran kelima"). The ids are one
+    `id IN (… UNION …)`, not `penilai = x OR id IN (…)` (policy.id_salah_satu)."""
+    from dialog.models import UmpanBalik
+    from kinerja.models import Jabatan, MasaPenilai, UnitKerja
+    from skp.models import SKP
+
+    q = connection.ops.quote_name
+    peg, masa = q(Pegawai._meta.db_table), q(MasaPenilai._meta.db_table)
     if w.jenis != Jenis.PERIODIK:
         # The AKHIR window: the penilai in place, and a former penilai's part of the last
         # window (rated as a periodic evaluation of its own).
         akhir = jendela.dari_jenis(periode, Jenis.PERIODIK, jendela.terakhir(periode))
-        dulu = dinilai_dalam(penilai_id, akhir.mulai, akhir.selesai)
-        return policy.id_salah_satu(sekarang, dulu.values("pegawai_id"))
-    tanpa_masa = sekarang.exclude(Exists(MasaPenilai.objects.filter(pegawai_id=OuterRef("pk"))))
-    dalam = dinilai_dalam(penilai_id, w.mulai, w.selesai).order_by().values("pegawai_id")
-    return policy.id_salah_satu(dalam, tanpa_masa)
+        ids_sql = (
+            f"SELECT s.id FROM {peg} s WHERE s.pejabat_penilai_id = %s UNION "
+            f"SELECT m.pegawai_id FROM {masa} m WHERE m.pejabat_penilai_id = %s "
+            "AND m.mulai <= %s AND (m.selesai IS NULL OR m.selesai >= %s)"
+        )
+        ids_params = [penilai_id, penilai_id, akhir.selesai, akhir.mulai]
+    else:
+        ids_sql = (
+            f"SELECT m.pegawai_id FROM {masa} m WHERE m.pejabat_penilai_id = %s "
+            "AND m.mulai <= %s AND (m.selesai IS NULL OR m.selesai >= %s) UNION "
+            f"SELECT s.id FROM {peg} s WHERE s.pejabat_penilai_id = %s "
+            f"AND NOT EXISTS (SELECT 1 FROM {masa} t WHERE t.pegawai_id = s.id)"
+        )
+        ids_params = [penilai_id, w.selesai, w.mulai, penilai_id]
+    ub_sql, ub_params = "u.penerima_id = p.id AND u.periode_id = %s", [periode.pk]
+    if w.urutan:
+        ub_sql, ub_params = f"{ub_sql} AND u.urutan = %s", [*ub_params, w.urutan]
+    ub = q(UmpanBalik._meta.db_table)
+    p_names, p_cols = _kolom(Pegawai, "p")
+    j_names, j_cols = _kolom(Jabatan, "j")
+    u_names, u_cols = _kolom(UnitKerja, "k")
+    sql = (
+        f"SELECT {p_cols}, {j_cols}, {u_cols}, "
+        f"EXISTS (SELECT 1 FROM {q(SKP._meta.db_table)} v WHERE v.pegawai_id = p.id "
+        "AND v.periode_id = %s AND v.status = %s), "
+        f"(SELECT COUNT(*) FROM {ub} u WHERE {ub_sql}), "
+        f"(SELECT COUNT(*) FROM {ub} u WHERE {ub_sql} AND u.hubungan = %s) "
+        f"FROM {peg} p LEFT JOIN {q(Jabatan._meta.db_table)} j ON j.id = p.jabatan_id "
+        f"LEFT JOIN {q(UnitKerja._meta.db_table)} k ON k.id = p.unit_kerja_id "
+        f"WHERE p.id IN ({ids_sql}) AND p.id <> %s ORDER BY p.nama, p.id"
+    )
+    params = [
+        periode.pk,
+        SKP.Status.DISETUJUI,
+        *ub_params,
+        *ub_params,
+        "pemberi_tugas",
+        *ids_params,
+        penilai_id,
+    ]
+    jabatan = Pegawai._meta.get_field("jabatan")
+    unit = Pegawai._meta.get_field("unit_kerja")
+    n_p, n_j = len(p_names), len(j_names)
+    team = []
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        for row in cur.fetchall():
+            p = Pegawai.from_db(connection.alias, p_names, row[:n_p])
+            j, k, (skp_ok, ub_n, ub_tugas) = row[n_p : n_p + n_j], row[n_p + n_j : -3], row[-3:]
+            jabatan.set_cached_value(
+                p, Jabatan.from_db(connection.alias, j_names, j) if j[0] else None
+            )
+            unit.set_cached_value(
+                p, UnitKerja.from_db(connection.alias, u_names, k) if k[0] else None
+            )
+            p._skp_ok, p._ub_n, p._ub_tugas = bool(skp_ok), ub_n, ub_tugas
+            team.append(p)
+    return team
 
 
 def tim_evaluasi(user: Any, periode: Periode, w: jendela.Window) -> list[dict]:
     """The penilai's people with their evaluation, SKP and feedback status for one window."""
-    from dialog.models import UmpanBalik
-    from skp.models import SKP
-
     a = policy.actor(user)
     if not a.pegawai_id:
         return []
-    # One statement for the people, their approved SKP and their feedback counts (each a
-    # correlated subquery on an indexed foreign key): on a busy machine every round trip to
-    # PostgreSQL costs milliseconds of waiting, more than the work (bench/results.md).
-    ub = UmpanBalik.objects.filter(penerima_id=OuterRef("pk"), periode=periode)
-    if w.urutan:
-        ub = ub.filter(urutan=w.urutan)
-    ub = ub.order_by().values("penerima_id")
-    team = list(
-        # Who this penilai held at any time in the window (siklus: dated penilai).
-        Pegawai.objects.filter(_tim_q(a.pegawai_id, periode, w))
-        .exclude(pk=a.pegawai_id)
-        .select_related("jabatan", "unit_kerja")
-        .annotate(
-            _skp_ok=Exists(
-                SKP.objects.filter(
-                    pegawai_id=OuterRef("pk"), periode=periode, status=SKP.Status.DISETUJUI
-                )
-            ),
-            _ub_n=Coalesce(Subquery(ub.annotate(n=Count("id")).values("n")), 0),
-            _ub_tugas=Coalesce(
-                Subquery(
-                    ub.annotate(n=Count("id", filter=Q(hubungan="pemberi_tugas"))).values("n")
-                ),
-                0,
-            ),
-        )
-        .order_by("nama", "pk")
-    )
+    team = _tim_baris(a.pegawai_id, periode, w)
     ids = [p.pk for p in team]
     # Each pegawai's evaluation of this window by this penilai (a window cut by a change of
     # penilai has one per part; the other part is the other penilai's).

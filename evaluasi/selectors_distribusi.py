@@ -8,11 +8,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import OuterRef, Q, Subquery
 
 from evaluasi import jendela, rules
 from evaluasi.models import Evaluasi, JustifikasiDistribusi, KinerjaOrganisasi
-from kinerja import policy
 from kinerja.models import Pegawai, Periode, UnitKerja
 
 
@@ -76,11 +76,88 @@ def _rentang_teks(lo, hi) -> str:
     return f"{int(lo * 100)}–{int(hi * 100)}%"
 
 
-def _counts(qs) -> dict[str, int]:
-    return {
-        r["predikat"]: r["n"]
-        for r in qs.exclude(predikat="").values("predikat").annotate(n=Count("id"))
-    }
+# --- the hot aggregates in plain SQL --------------------------------------------------------
+# The team and distribution pages are read by every penilai and admin in January, uncached once
+# anything changes. Their aggregates are a millisecond or less in PostgreSQL, but building the
+# same statements with the ORM cost several times that in Python per page (bench/temuan.md,
+# "Putaran kelima"); they are written out here, once. Tests compare them with ORM oracles.
+_EV, _PEG, _KO = Evaluasi._meta.db_table, Pegawai._meta.db_table, KinerjaOrganisasi._meta.db_table
+
+
+def _jendela_sql(alias: str, periode: Periode, w: jendela.Window) -> tuple[str, list]:
+    """`_window_filter` and the period, for the rows of table `alias`."""
+    sql, params = f"{alias}.periode_id = %s AND {alias}.jenis = %s", [periode.pk, w.jenis]
+    if w.urutan:
+        sql, params = f"{sql} AND {alias}.urutan = %s", [*params, w.urutan]
+    return sql, params
+
+
+def _baca(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+def _hitung(
+    periode: Periode,
+    w: jendela.Window,
+    *,
+    penilai_id: int | None = None,
+    instansi_id: int | None = None,
+    unit_id: int | None = None,
+    unit_ids: list[int] | None = None,
+) -> dict:
+    """Rated evaluations of the window per predikat: of a penilai, of the pegawai of an instansi
+    or of a unit (by their unit now), or per unit for `unit_ids` ({unit: {predikat: n}})."""
+    jendela_sql, params = _jendela_sql("e", periode, w)
+    where, join, per_unit = [jendela_sql, "e.predikat <> ''"], "", unit_ids is not None
+    if penilai_id is not None:
+        where.append("e.pejabat_penilai_id = %s")
+        params.append(penilai_id)
+    if instansi_id is not None or unit_id is not None or per_unit:
+        join = f" JOIN {_PEG} p ON p.id = e.pegawai_id"
+    if instansi_id is not None:
+        where.append("p.instansi_id = %s")
+        params.append(instansi_id)
+    if unit_id is not None:
+        where.append("p.unit_kerja_id = %s")
+        params.append(unit_id)
+    if per_unit:
+        if not unit_ids:
+            return {}
+        where.append(f"p.unit_kerja_id IN ({', '.join(['%s'] * len(unit_ids))})")
+        params += unit_ids
+    kolom = "p.unit_kerja_id, e.predikat" if per_unit else "e.predikat"
+    rows = _baca(
+        f"SELECT {kolom}, COUNT(*) FROM {_EV} e{join} WHERE {' AND '.join(where)} GROUP BY {kolom}",
+        params,
+    )
+    if not per_unit:
+        return dict(rows)
+    out: dict[int, dict[str, int]] = defaultdict(dict)
+    for unit, predikat, n in rows:
+        out[unit][predikat] = n
+    return out
+
+
+def _unit_tim_ko(penilai_id: int, periode: Periode, w: jendela.Window) -> tuple | None:
+    """(unit, its kinerja organisasi predikat) of the unit a penilai's team is judged by: the
+    unit most of the team belongs to (those the penilai rates now and those they evaluated in
+    the window), ties to the lowest unit id. One statement; the ids as one `id IN (… UNION …)`
+    (see policy.id_salah_satu: an OR over a subquery walked all pegawai)."""
+    ev_sql, ev_params = _jendela_sql("e", periode, w)
+    ko_sql, ko_params = _jendela_sql("k", periode, w)
+    rows = _baca(
+        f"SELECT p.unit_kerja_id, (SELECT k.predikat FROM {_KO} k WHERE {ko_sql} "
+        f"AND k.unit_kerja_id = p.unit_kerja_id ORDER BY k.jenis, k.urutan LIMIT 1) "
+        f"FROM {_PEG} p WHERE p.id IN ("
+        f"SELECT s.id FROM {_PEG} s WHERE s.pejabat_penilai_id = %s UNION "
+        f"SELECT e.pegawai_id FROM {_EV} e WHERE {ev_sql} AND e.pejabat_penilai_id = %s) "
+        "AND p.unit_kerja_id IS NOT NULL "
+        "GROUP BY p.unit_kerja_id ORDER BY COUNT(*) DESC, p.unit_kerja_id LIMIT 1",
+        [*ko_params, penilai_id, *ev_params, penilai_id],
+    )
+    return rows[0] if rows else None
 
 
 def _ko_map(periode: Periode, w: jendela.Window) -> dict[int, str]:
@@ -121,53 +198,30 @@ def _dist(judul, counts, org, unit=None, just=None) -> Distribusi:
     return d
 
 
-def _unit_tim_qs(penilai_id: int, periode: Periode, w: jendela.Window):
-    """The team's units with their head counts, the one the team is judged by first."""
-    sekarang = Pegawai.objects.filter(pejabat_penilai_id=penilai_id).values("pk")
-    dinilai_ev = Evaluasi.objects.filter(
-        _window_filter(w), periode=periode, pejabat_penilai_id=penilai_id
-    ).values("pegawai_id")
-    return (
-        Pegawai.objects.filter(policy.id_salah_satu(sekarang, dinilai_ev))
-        .exclude(unit_kerja_id=None)
-        .values("unit_kerja_id")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "unit_kerja_id")
-    )
-
-
 def unit_tim(penilai_id: int | None, periode: Periode, w: jendela.Window) -> int | None:
-    """The unit a penilai's team is judged by, for the team page and for finalisation alike: the
-    unit most of the team belongs to (those the penilai rates now and those they evaluated in the
-    window), ties to the lowest unit id, so the answer never depends on who is finalised first."""
+    """The unit a penilai's team is judged by, for the team page and for finalisation alike
+    (`_unit_tim_ko`), so the answer never depends on who is finalised first."""
     if not penilai_id:
         return None
-    row = _unit_tim_qs(penilai_id, periode, w).first()
-    return row["unit_kerja_id"] if row else None
+    row = _unit_tim_ko(penilai_id, periode, w)
+    return row[0] if row else None
 
 
 def distribusi_tim(penilai_id: int, periode: Periode, w: jendela.Window) -> Distribusi:
     """The penilai's team, judged by the guidance of the unit most of the team belongs to."""
-    base = Evaluasi.objects.filter(
-        _window_filter(w), periode=periode, pejabat_penilai_id=penilai_id
-    )
-    counts = _counts(base)
-    # unit_tim's unit and its kinerja organisasi predikat in one statement.
-    unit = _unit_tim_qs(penilai_id, periode, w).annotate(ko=_ko_kolom(periode, w, "unit_kerja_id"))
-    org = next((r["ko"] for r in unit[:1]), None)
+    counts = _hitung(periode, w, penilai_id=penilai_id)
+    unit = _unit_tim_ko(penilai_id, periode, w)
     just = list(
         JustifikasiDistribusi.objects.filter(
             _window_filter(w), periode=periode, cakupan="tim", pejabat_penilai_id=penilai_id
         )
     )
-    return _dist("Tim yang saya nilai", counts, org, just=just)
+    return _dist("Tim yang saya nilai", counts, unit[1] if unit else None, just=just)
 
 
 def distribusi_unit(unit: UnitKerja, periode: Periode, w: jendela.Window) -> Distribusi:
     """Pegawai whose unit kerja is this unit (its sub-units have their own kinerja organisasi)."""
-    counts = _counts(
-        Evaluasi.objects.filter(_window_filter(w), periode=periode, pegawai__unit_kerja=unit)
-    )
+    counts = _hitung(periode, w, unit_id=unit.pk)
     org = _ko_satu(periode, w, unit.pk)
     just = list(
         JustifikasiDistribusi.objects.filter(
@@ -204,19 +258,7 @@ def distribusi_per_unit(
     ko = (
         {u.pk: u.ko for u in units} if all(hasattr(u, "ko") for u in units) else _ko_map(periode, w)
     )
-    per: dict[int, dict[str, int]] = defaultdict(dict)
-    for r in (
-        Evaluasi.objects.filter(
-            _window_filter(w),
-            periode=periode,
-            pegawai__instansi_id=periode.instansi_id,
-            pegawai__unit_kerja_id__in=ids,
-        )
-        .exclude(predikat="")
-        .values("pegawai__unit_kerja_id", "predikat")
-        .annotate(n=Count("id"))
-    ):
-        per[r["pegawai__unit_kerja_id"]][r["predikat"]] = r["n"]
+    per = _hitung(periode, w, instansi_id=periode.instansi_id, unit_ids=ids)
     just: dict[int, list] = defaultdict(list)
     for j in JustifikasiDistribusi.objects.filter(
         _window_filter(w), periode=periode, cakupan="unit", unit_kerja_id__in=ids
@@ -227,11 +269,7 @@ def distribusi_per_unit(
 
 def distribusi_instansi(periode: Periode, w: jendela.Window) -> Distribusi:
     """The whole instansi, judged by the kinerja organisasi of its top unit when set."""
-    counts = _counts(
-        Evaluasi.objects.filter(
-            _window_filter(w), periode=periode, pegawai__instansi_id=periode.instansi_id
-        )
-    )
+    counts = _hitung(periode, w, instansi_id=periode.instansi_id)
     top = (
         UnitKerja.objects.filter(instansi_id=periode.instansi_id, induk__isnull=True)
         .annotate(ko=_ko_kolom(periode, w))

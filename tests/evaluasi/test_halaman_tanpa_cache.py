@@ -100,3 +100,98 @@ def test_pegawai_list_gives_what_the_serializer_gives_for_model_rows(org, client
     assert sorted(p["id"] for p in semua) == sorted(p["id"] for p in want)
     sinkron = client_as(org.admin_a).get("/api/v1/pegawai/?diubah_sejak=2000-01-01&page_size=200")
     assert sorted(p["id"] for p in sinkron.json()["results"]) == sorted(p["id"] for p in want)
+
+
+# --- the hot aggregates in plain SQL against ORM oracles ----------------------------------------
+def _oracle_counts(qs) -> dict[str, int]:
+    from collections import Counter
+
+    return dict(Counter(p for p in qs.values_list("predikat", flat=True) if p))
+
+
+@pytest.fixture
+def dinilai(org):
+    from evaluasi.models import Evaluasi
+    from tests.evaluasi.conftest import final
+
+    for who, hasil in [
+        ("pegawai", "diatas_ekspektasi"),
+        ("rekan", "sesuai_ekspektasi"),
+        ("fungsional", "dibawah_ekspektasi"),
+        ("kasubbid", "sesuai_ekspektasi"),
+        ("staf_dinas", "sesuai_ekspektasi"),
+    ]:
+        final(org, who, hasil=hasil)
+    assert Evaluasi.objects.exclude(predikat="").count() == 5
+    return org
+
+
+def test_predikat_counts_in_sql_equal_the_orm_for_every_scope(dinilai):
+    from evaluasi import jendela, selectors
+    from evaluasi.models import Evaluasi
+
+    org = dinilai
+    w = jendela.dari_jenis(org.periode_a, "tahunan", None)
+    semua = Evaluasi.objects.filter(periode=org.periode_a, jenis="tahunan")
+    for penilai in (org.kasubbid, org.kabid, org.kadis, org.pegawai):
+        got = selectors._hitung(org.periode_a, w, penilai_id=penilai.pk)
+        assert got == _oracle_counts(semua.filter(pejabat_penilai=penilai)), penilai
+    inst = selectors._hitung(org.periode_a, w, instansi_id=org.instansi_a.pk)
+    assert inst == _oracle_counts(semua.filter(pegawai__instansi=org.instansi_a))
+    assert sum(inst.values()) == 5
+    units = [org.unit_bidang.pk, org.unit_dinas.pk, org.unit_bkd.pk]
+    per = selectors._hitung(org.periode_a, w, instansi_id=org.instansi_a.pk, unit_ids=units)
+    for u in units:
+        want = _oracle_counts(semua.filter(pegawai__unit_kerja_id=u))
+        assert per.get(u, {}) == want
+        assert selectors._hitung(org.periode_a, w, unit_id=u) == want
+    assert selectors._hitung(org.periode_a, w, instansi_id=org.instansi_a.pk, unit_ids=[]) == {}
+    # Another window: nothing rated in it.
+    w1 = jendela.dari_jenis(org.periode_a, "periodik", 1)
+    assert selectors._hitung(org.periode_a, w1, instansi_id=org.instansi_a.pk) == {}
+
+
+def test_team_unit_in_sql_is_the_most_common_unit_ties_to_the_lowest_id(dinilai):
+    from collections import Counter
+
+    from evaluasi import jendela, selectors
+    from evaluasi.models import Evaluasi
+    from kinerja.models import Pegawai
+    from tests.evaluasi.conftest import ko
+
+    org = dinilai
+    w = jendela.dari_jenis(org.periode_a, "tahunan", None)
+
+    def oracle(penilai_id):
+        ids = set(
+            Pegawai.objects.filter(pejabat_penilai_id=penilai_id).values_list("pk", flat=True)
+        )
+        ids |= set(
+            Evaluasi.objects.filter(
+                periode=org.periode_a, jenis="tahunan", pejabat_penilai_id=penilai_id
+            ).values_list("pegawai_id", flat=True)
+        )
+        c = Counter(
+            Pegawai.objects.filter(pk__in=ids)
+            .exclude(unit_kerja_id=None)
+            .values_list("unit_kerja_id", flat=True)
+        )
+        return min(c, key=lambda u: (-c[u], u)) if c else None
+
+    penilai = [p.pk for p in (org.kasubbid, org.kabid, org.kadis, org.pegawai, org.gubernur)]
+    assert any(oracle(p) for p in penilai)
+    for p in penilai:
+        assert selectors.unit_tim(p, org.periode_a, w) == oracle(p), p
+    # A tie between two units goes to the lower id whichever is listed first.
+    kabid_units = Counter(
+        Pegawai.objects.filter(pejabat_penilai=org.kabid).values_list("unit_kerja_id", flat=True)
+    )
+    Pegawai.objects.filter(pejabat_penilai=org.kabid).update(unit_kerja=org.unit_dinas)
+    satu = Pegawai.objects.filter(pejabat_penilai=org.kabid).order_by("pk").first()
+    Pegawai.objects.filter(pk=satu.pk).update(unit_kerja=org.unit_bkd)
+    assert kabid_units  # kabid rates someone
+    assert selectors.unit_tim(org.kabid.pk, org.periode_a, w) == oracle(org.kabid.pk)
+    ko(org, org.unit_dinas, "baik")
+    d = selectors.distribusi_tim(org.kabid.pk, org.periode_a, w)
+    want = oracle(org.kabid.pk)
+    assert d.predikat_org == ("baik" if want == org.unit_dinas.pk else None)
