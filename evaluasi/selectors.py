@@ -24,6 +24,7 @@ from evaluasi.selectors_distribusi import (  # noqa: F401  (re-exported)
     Distribusi,
     _dist,
     _hitung,
+    _jendela_sql,
     _ko_kolom,
     _ko_map,
     _ko_satu,
@@ -144,6 +145,18 @@ def _kolom(model, alias: str) -> tuple[list[str], str]:
     return names, ", ".join(cols)
 
 
+def _dari_baris(row: tuple, *models: tuple) -> list:
+    """Model instances from one row of `_kolom` column lists, in order ((model, names), ...);
+    None where the (left-joined) row's primary key is NULL. What select_related builds."""
+    out, i = [], 0
+    for model, names in models:
+        vals = row[i : i + len(names)]
+        i += len(names)
+        pk = vals[names.index(model._meta.pk.attname)]
+        out.append(model.from_db(connection.alias, names, vals) if pk is not None else None)
+    return out
+
+
 def _tim_baris(penilai_id: int, periode: Periode, w: jendela.Window) -> list[Pegawai]:
     """Whom a penilai evaluates in window `w`, by name, each with its jabatan and unit kerja and
     `_skp_ok`, `_ub_n`, `_ub_tugas` (approved SKP, feedback and feedback from assigning officials
@@ -206,22 +219,43 @@ def _tim_baris(penilai_id: int, periode: Periode, w: jendela.Window) -> list[Peg
     ]
     jabatan = Pegawai._meta.get_field("jabatan")
     unit = Pegawai._meta.get_field("unit_kerja")
-    n_p, n_j = len(p_names), len(j_names)
     team = []
     with connection.cursor() as cur:
         cur.execute(sql, params)
         for row in cur.fetchall():
-            p = Pegawai.from_db(connection.alias, p_names, row[:n_p])
-            j, k, (skp_ok, ub_n, ub_tugas) = row[n_p : n_p + n_j], row[n_p + n_j : -3], row[-3:]
-            jabatan.set_cached_value(
-                p, Jabatan.from_db(connection.alias, j_names, j) if j[0] else None
-            )
-            unit.set_cached_value(
-                p, UnitKerja.from_db(connection.alias, u_names, k) if k[0] else None
-            )
-            p._skp_ok, p._ub_n, p._ub_tugas = bool(skp_ok), ub_n, ub_tugas
+            p, j, k = _dari_baris(row, (Pegawai, p_names), (Jabatan, j_names), (UnitKerja, u_names))
+            jabatan.set_cached_value(p, j)
+            unit.set_cached_value(p, k)
+            p._skp_ok, p._ub_n, p._ub_tugas = bool(row[-3]), row[-2], row[-1]
             team.append(p)
     return team
+
+
+def _evaluasi_tim(penilai_id: int, periode: Periode, w: jendela.Window, ids: list) -> dict:
+    """Each pegawai's evaluation of this window by this penilai (a window cut by a change of
+    penilai has one per part; the other part is the other penilai's). In SQL like _tim_baris."""
+    if not ids:
+        return {}
+    names, cols = _kolom(Evaluasi, "e")
+    jendela_sql, params = "e.jenis = %s", [w.jenis]
+    if w.urutan:
+        jendela_sql, params = f"{jendela_sql} AND e.urutan = %s", [*params, w.urutan]
+    if w.jenis == Jenis.TAHUNAN:
+        # A former penilai's part of the last window.
+        jendela_sql = (
+            f"(({jendela_sql}) OR (e.jenis = %s AND e.urutan = %s AND e.pejabat_penilai_id = %s))"
+        )
+        params += [Jenis.PERIODIK, jendela.terakhir(periode), penilai_id]
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT {cols} FROM {connection.ops.quote_name(Evaluasi._meta.db_table)} e "
+            f"WHERE {jendela_sql} AND e.periode_id = %s "
+            f"AND e.pegawai_id IN ({', '.join(['%s'] * len(ids))}) "
+            "AND (e.pejabat_penilai_id = %s OR e.pejabat_penilai_id IS NULL) "
+            "ORDER BY e.jenis",  # the AKHIR one (tahunan) last: it wins for the penilai in place
+            [*params, periode.pk, *ids, penilai_id],
+        )
+        return {e.pegawai_id: e for (e,) in (_dari_baris(r, (Evaluasi, names)) for r in cur)}
 
 
 def tim_evaluasi(user: Any, periode: Periode, w: jendela.Window) -> list[dict]:
@@ -230,23 +264,7 @@ def tim_evaluasi(user: Any, periode: Periode, w: jendela.Window) -> list[dict]:
     if not a.pegawai_id:
         return []
     team = _tim_baris(a.pegawai_id, periode, w)
-    ids = [p.pk for p in team]
-    # Each pegawai's evaluation of this window by this penilai (a window cut by a change of
-    # penilai has one per part; the other part is the other penilai's).
-    jendela_q = _window_filter(w)
-    if w.jenis == Jenis.TAHUNAN:
-        # A former penilai's part of the last window.
-        jendela_q |= Q(
-            jenis=Jenis.PERIODIK,
-            urutan=jendela.terakhir(periode),
-            pejabat_penilai_id=a.pegawai_id,
-        )
-    evs = {
-        e.pegawai_id: e
-        for e in Evaluasi.objects.filter(jendela_q, periode=periode, pegawai_id__in=ids)
-        .filter(Q(pejabat_penilai_id=a.pegawai_id) | Q(pejabat_penilai_id__isnull=True))
-        .order_by("jenis")  # the AKHIR one (tahunan) last: it wins for the penilai in place
-    }
+    evs = _evaluasi_tim(a.pegawai_id, periode, w, [p.pk for p in team])
     return [
         {
             "pegawai": p,
@@ -264,19 +282,43 @@ def evaluasi_sebagai_atasan(user: Any, periode: Periode, w: jendela.Window) -> l
     a = policy.actor(user)
     if not a.pegawai_id:
         return []
-    dalam = Evaluasi.objects.filter(_window_filter(w), periode=periode)
-    # One statement: a UNION of two indexed reads (a join OR scanned all pegawai, and an OR
-    # with an IN subquery planned a hashed subplan over the period's evaluations, 9 ms).
-    return list(
-        Evaluasi.objects.filter(
-            policy.id_salah_satu(
-                dalam.filter(atasan_pejabat_penilai_id=a.pegawai_id).values("pk"),
-                dalam.filter(pegawai__atasan_pejabat_penilai_id=a.pegawai_id).values("pk"),
-            )
-        )
-        .select_related("pegawai__jabatan", "pejabat_penilai")
-        .order_by("pejabat_penilai__nama", "pegawai__nama", "pk")
+    from kinerja.models import Jabatan
+
+    q = connection.ops.quote_name
+    ev, peg = q(Evaluasi._meta.db_table), q(Pegawai._meta.db_table)
+    e_names, e_cols = _kolom(Evaluasi, "e")
+    p_names, p_cols = _kolom(Pegawai, "p")
+    j_names, j_cols = _kolom(Jabatan, "j")
+    n_names, n_cols = _kolom(Pegawai, "n")
+    jendela_sql, jendela_params = _jendela_sql("x", periode, w)
+    # One statement, like select_related("pegawai__jabatan", "pejabat_penilai") would read; the
+    # rows as a UNION of two indexed reads (a join OR scanned all pegawai, and an OR with an IN
+    # subquery planned a hashed subplan over the period's evaluations, 9 ms).
+    sql = (
+        f"SELECT {e_cols}, {p_cols}, {j_cols}, {n_cols} FROM {ev} e "
+        f"JOIN {peg} p ON p.id = e.pegawai_id "
+        f"LEFT JOIN {q(Jabatan._meta.db_table)} j ON j.id = p.jabatan_id "
+        f"LEFT JOIN {peg} n ON n.id = e.pejabat_penilai_id "
+        f"WHERE e.id IN (SELECT x.id FROM {ev} x WHERE {jendela_sql} "
+        "AND x.atasan_pejabat_penilai_id = %s UNION "
+        f"SELECT x.id FROM {ev} x JOIN {peg} y ON y.id = x.pegawai_id WHERE {jendela_sql} "
+        "AND y.atasan_pejabat_penilai_id = %s) ORDER BY n.nama, p.nama, e.id"
     )
+    params = [*jendela_params, a.pegawai_id, *jendela_params, a.pegawai_id]
+    pegawai, jabatan = Evaluasi._meta.get_field("pegawai"), Pegawai._meta.get_field("jabatan")
+    penilai = Evaluasi._meta.get_field("pejabat_penilai")
+    out = []
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        for row in cur.fetchall():
+            e, p, j, n = _dari_baris(
+                row, (Evaluasi, e_names), (Pegawai, p_names), (Jabatan, j_names), (Pegawai, n_names)
+            )
+            jabatan.set_cached_value(p, j)
+            pegawai.set_cached_value(e, p)
+            penilai.set_cached_value(e, n)
+            out.append(e)
+    return out
 
 
 # --- one person's evaluation ----------------------------------------------------------------
