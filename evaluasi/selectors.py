@@ -4,6 +4,7 @@ size of the team or the instansi (aggregates and dict look-ups, no per-row queri
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import cache
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -145,15 +146,29 @@ def _kolom(model, alias: str) -> tuple[list[str], str]:
     return names, ", ".join(cols)
 
 
+@cache
+def _konverter(model, alias: str) -> list:
+    """The backend's converters for the model's columns (what the ORM applies to every row: on
+    SQLite a raw cursor gives dates as text and booleans as 0/1; PostgreSQL needs none)."""
+    cols = [f.get_col(model._meta.db_table) for f in model._meta.concrete_fields]
+    compiler = model.objects.none().query.get_compiler(alias)
+    return list(compiler.get_converters(cols).items())
+
+
 def _dari_baris(row: tuple, *models: tuple) -> list:
     """Model instances from one row of `_kolom` column lists, in order ((model, names), ...);
     None where the (left-joined) row's primary key is NULL. What select_related builds."""
     out, i = [], 0
     for model, names in models:
-        vals = row[i : i + len(names)]
+        vals = list(row[i : i + len(names)])
         i += len(names)
-        pk = vals[names.index(model._meta.pk.attname)]
-        out.append(model.from_db(connection.alias, names, vals) if pk is not None else None)
+        if vals[names.index(model._meta.pk.attname)] is None:
+            out.append(None)
+            continue
+        for pos, (convs, col) in _konverter(model, connection.alias):
+            for conv in convs:
+                vals[pos] = conv(vals[pos], col, connection)
+        out.append(model.from_db(connection.alias, names, vals))
     return out
 
 

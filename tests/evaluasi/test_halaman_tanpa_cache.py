@@ -195,3 +195,30 @@ def test_team_unit_in_sql_is_the_most_common_unit_ties_to_the_lowest_id(dinilai)
     d = selectors.distribusi_tim(org.kabid.pk, org.periode_a, w)
     want = oracle(org.kabid.pk)
     assert d.predikat_org == ("baik" if want == org.unit_dinas.pk else None)
+
+
+def test_rows_read_in_plain_sql_have_the_types_the_orm_gives(dinilai):
+    # On SQLite a raw cursor gives dates as text and booleans as 0/1: the ORM's converters apply.
+    from evaluasi import jendela, selectors
+    from evaluasi.models import Evaluasi
+
+    org = dinilai
+    w = jendela.dari_jenis(org.periode_a, "tahunan", None)
+    rows = selectors.tim_evaluasi(org.kasubbid.user, org.periode_a, w)
+    assert rows and all(r["evaluasi"] for r in rows)
+    for r in rows:
+        ev, orm = r["evaluasi"], Evaluasi.objects.get(pk=r["evaluasi"].pk)
+        for f in Evaluasi._meta.concrete_fields:
+            assert getattr(ev, f.attname) == getattr(orm, f.attname), f.name
+        p = r["pegawai"]
+        assert p.jabatan.nama and p.unit_kerja_id == p.unit_kerja.pk
+        assert p.diubah == type(p).objects.get(pk=p.pk).diubah
+        assert r["skp_disetujui"] is True
+    Evaluasi.objects.filter(pegawai=org.pegawai).update(atasan_pejabat_penilai=None)
+    (atasan,) = [
+        e
+        for e in selectors.evaluasi_sebagai_atasan(org.kabid.user, org.periode_a, w)
+        if e.pegawai_id == org.pegawai.pk
+    ]
+    assert atasan.pejabat_penilai == org.kasubbid and atasan.pegawai.jabatan == org.pegawai.jabatan
+    assert atasan.dibuat == Evaluasi.objects.get(pk=atasan.pk).dibuat
