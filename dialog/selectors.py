@@ -309,15 +309,6 @@ def rhk_pegawai(*, pegawai: Pegawai, tahun: int | None = None) -> list[Any]:
 
 
 # --- Who a giver can pick ----------------------------------------------------------------------
-def _salah_satu(*ids: QuerySet) -> QuerySet[Pegawai]:
-    """Pegawai whose id is in any of the one-column querysets, as one `id IN (… UNION …)`.
-
-    Not `a = x OR id IN (subquery) OR …`: PostgreSQL cannot answer such an OR from indexes
-    and read all 100,000 pegawai of the province for a list of 500 (bench/temuan.md)."""
-    pertama, *lain = (q.order_by() for q in ids)
-    return Pegawai.objects.filter(pk__in=pertama.union(*lain))
-
-
 def _pegawai_ids(**lookup: Any) -> QuerySet:
     return Pegawai.objects.filter(**lookup).values("pk")
 
@@ -351,7 +342,7 @@ def kandidat_penerima(pemberi: Pegawai) -> QuerySet[Pegawai]:
     if pemberi.pejabat_penilai_id:
         ids.append(_pegawai_ids(pejabat_penilai_id=pemberi.pejabat_penilai_id))
         ids.append(_pegawai_ids(pk=pemberi.pejabat_penilai_id))
-    return _siap(_salah_satu(*ids), pemberi.pk)
+    return _siap(Pegawai.objects.filter(policy.id_salah_satu(*ids)), pemberi.pk)
 
 
 def kandidat_diminta(peminta: Pegawai) -> QuerySet[Pegawai]:
@@ -368,7 +359,7 @@ def kandidat_diminta(peminta: Pegawai) -> QuerySet[Pegawai]:
         ids.append(_pegawai_ids(pk=peminta.pejabat_penilai_id))
     if peminta.atasan_pejabat_penilai_id:
         ids.append(_pegawai_ids(pk=peminta.atasan_pejabat_penilai_id))
-    return _siap(_salah_satu(*ids), peminta.pk)
+    return _siap(Pegawai.objects.filter(policy.id_salah_satu(*ids)), peminta.pk)
 
 
 def penerima_boleh(*, pemberi: Pegawai, pegawai_id: int) -> Pegawai | None:

@@ -3,24 +3,39 @@ size of the team or the instansi (aggregates and dict look-ups, no per-row queri
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections import defaultdict
+from functools import cache
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from evaluasi import jendela, rules
 from evaluasi.models import (
     Evaluasi,
     Jenis,
-    JustifikasiDistribusi,
     KasusSanksi,
     KinerjaOrganisasi,
     LangkahSanksi,
     Potensi,
     TabelTindakLanjut,
+)
+from evaluasi.selectors_distribusi import (  # noqa: F401  (re-exported)
+    Distribusi,
+    _dist,
+    _hitung,
+    _jendela_sql,
+    _ko_kolom,
+    _ko_map,
+    _ko_satu,
+    _window_filter,
+    distribusi_instansi,
+    distribusi_per_unit,
+    distribusi_tim,
+    distribusi_unit,
+    unit_instansi,
+    unit_tim,
 )
 from kinerja import policy
 from kinerja.models import Pegawai, Periode, UnitKerja
@@ -68,8 +83,23 @@ def periode_untuk(user: Any, tahun: str | int | None = None) -> Periode | None:
     )
 
 
-def _window_filter(w: jendela.Window) -> Q:
-    return Q(jenis=w.jenis, urutan=w.urutan) if w.urutan else Q(jenis=w.jenis)
+def periode_dan_tahun(user: Any, tahun: str | int | None = None) -> tuple[Periode | None, list]:
+    """`periode_untuk` and `tahun_list` together, for the pages that show both: an instansi has
+    a handful of periods, so one query reads them all and the choice is made here."""
+    inst = policy.instansi_of(user)
+    if not inst:
+        return periode_untuk(user, tahun), tahun_list(user)
+    semua = list(Periode.objects.select_related("instansi").filter(instansi_id=inst))
+    semua.sort(key=lambda p: -p.tahun)
+    daftar = [p.tahun for p in semua]
+    if tahun:
+        try:
+            t = int(tahun)
+        except (TypeError, ValueError):
+            return None, daftar
+        return next((p for p in semua if p.tahun == t), None), daftar
+    buka = [p for p in semua if p.status != Periode.Status.DITUTUP]
+    return (buka or semua or [None])[0], daftar
 
 
 # --- one window, one penilai -----------------------------------------------------------------
@@ -108,80 +138,148 @@ def evaluasi_jendela(user: Any, pegawai: Pegawai, periode: Periode, w: jendela.W
 
 
 # --- team page -----------------------------------------------------------------------------
-def _tim_q(penilai_id: int, periode: Periode, w: jendela.Window) -> Q:
-    """Whom a penilai evaluates in window `w`: for a periodic window, everyone they held in it
-    (also those who have moved on since; not those who came after it); the AKHIR evaluation is
-    made by the penilai in place at year end. Pegawai with no dated record: the penilai now.
-    One `id IN (… UNION …)`, not `penilai = x OR id IN (…)`: PostgreSQL cannot answer that OR
-    from two indexes and walked all 100,000 pegawai for a team of ten (bench/temuan.md)."""
-    from kinerja.masa import dinilai_dalam
-    from kinerja.models import MasaPenilai
+def _kolom(model, alias: str) -> tuple[list[str], str]:
+    """The model's concrete columns (attnames, for `from_db`) and their SELECT list."""
+    q = connection.ops.quote_name
+    names = [f.attname for f in model._meta.concrete_fields]
+    cols = [f"{alias}.{q(f.column)}" for f in model._meta.concrete_fields]
+    return names, ", ".join(cols)
 
-    sekarang = Pegawai.objects.filter(pejabat_penilai_id=penilai_id).order_by().values("pk")
+
+@cache
+def _konverter(model, alias: str) -> list:
+    """The backend's converters for the model's columns (what the ORM applies to every row: on
+    SQLite a raw cursor gives dates as text and booleans as 0/1; PostgreSQL needs none)."""
+    cols = [f.get_col(model._meta.db_table) for f in model._meta.concrete_fields]
+    compiler = model.objects.none().query.get_compiler(alias)
+    return list(compiler.get_converters(cols).items())
+
+
+def _dari_baris(row: tuple, *models: tuple) -> list:
+    """Model instances from one row of `_kolom` column lists, in order ((model, names), ...);
+    None where the (left-joined) row's primary key is NULL. What select_related builds."""
+    out, i = [], 0
+    for model, names in models:
+        vals = list(row[i : i + len(names)])
+        i += len(names)
+        if vals[names.index(model._meta.pk.attname)] is None:
+            out.append(None)
+            continue
+        for pos, (convs, col) in _konverter(model, connection.alias):
+            for conv in convs:
+                vals[pos] = conv(vals[pos], col, connection)
+        out.append(model.from_db(connection.alias, names, vals))
+    return out
+
+
+def _tim_baris(penilai_id: int, periode: Periode, w: jendela.Window) -> list[Pegawai]:
+    """Whom a penilai evaluates in window `w`, by name, each with its jabatan and unit kerja and
+    `_skp_ok`, `_ub_n`, `_ub_tugas` (approved SKP, feedback and feedback from assigning officials
+    in the window). For a periodic window: everyone they held in it (also those who have moved
+    on since; not those who came after it); the AKHIR evaluation is made by the penilai in place
+    at year end. Pegawai with no dated record: the penilai now.
+
+    One hand-written statement: the page's hottest read; the ORM took several times longer to
+    build it than PostgreSQL to run it (bench/temuan.md, "Putaran kelima"). The ids are one
+    `id IN (… UNION …)`, not `penilai = x OR id IN (…)` (policy.id_salah_satu)."""
+    from dialog.models import UmpanBalik
+    from kinerja.models import Jabatan, MasaPenilai, UnitKerja
+    from skp.models import SKP
+
+    q = connection.ops.quote_name
+    peg, masa = q(Pegawai._meta.db_table), q(MasaPenilai._meta.db_table)
     if w.jenis != Jenis.PERIODIK:
         # The AKHIR window: the penilai in place, and a former penilai's part of the last
         # window (rated as a periodic evaluation of its own).
         akhir = jendela.dari_jenis(periode, Jenis.PERIODIK, jendela.terakhir(periode))
-        dulu = dinilai_dalam(penilai_id, akhir.mulai, akhir.selesai)
-        return Q(pk__in=sekarang.union(dulu.order_by().values("pegawai_id")))
-    tanpa_masa = sekarang.exclude(Exists(MasaPenilai.objects.filter(pegawai_id=OuterRef("pk"))))
-    dalam = dinilai_dalam(penilai_id, w.mulai, w.selesai).order_by().values("pegawai_id")
-    return Q(pk__in=dalam.union(tanpa_masa))
+        ids_sql = (
+            f"SELECT s.id FROM {peg} s WHERE s.pejabat_penilai_id = %s UNION "
+            f"SELECT m.pegawai_id FROM {masa} m WHERE m.pejabat_penilai_id = %s "
+            "AND m.mulai <= %s AND (m.selesai IS NULL OR m.selesai >= %s)"
+        )
+        ids_params = [penilai_id, penilai_id, akhir.selesai, akhir.mulai]
+    else:
+        ids_sql = (
+            f"SELECT m.pegawai_id FROM {masa} m WHERE m.pejabat_penilai_id = %s "
+            "AND m.mulai <= %s AND (m.selesai IS NULL OR m.selesai >= %s) UNION "
+            f"SELECT s.id FROM {peg} s WHERE s.pejabat_penilai_id = %s "
+            f"AND NOT EXISTS (SELECT 1 FROM {masa} t WHERE t.pegawai_id = s.id)"
+        )
+        ids_params = [penilai_id, w.selesai, w.mulai, penilai_id]
+    ub_sql, ub_params = "u.penerima_id = p.id AND u.periode_id = %s", [periode.pk]
+    if w.urutan:
+        ub_sql, ub_params = f"{ub_sql} AND u.urutan = %s", [*ub_params, w.urutan]
+    ub = q(UmpanBalik._meta.db_table)
+    p_names, p_cols = _kolom(Pegawai, "p")
+    j_names, j_cols = _kolom(Jabatan, "j")
+    u_names, u_cols = _kolom(UnitKerja, "k")
+    sql = (
+        f"SELECT {p_cols}, {j_cols}, {u_cols}, "
+        f"EXISTS (SELECT 1 FROM {q(SKP._meta.db_table)} v WHERE v.pegawai_id = p.id "
+        "AND v.periode_id = %s AND v.status = %s), "
+        f"(SELECT COUNT(*) FROM {ub} u WHERE {ub_sql}), "
+        f"(SELECT COUNT(*) FROM {ub} u WHERE {ub_sql} AND u.hubungan = %s) "
+        f"FROM {peg} p LEFT JOIN {q(Jabatan._meta.db_table)} j ON j.id = p.jabatan_id "
+        f"LEFT JOIN {q(UnitKerja._meta.db_table)} k ON k.id = p.unit_kerja_id "
+        f"WHERE p.id IN ({ids_sql}) AND p.id <> %s ORDER BY p.nama, p.id"
+    )
+    params = [
+        periode.pk,
+        SKP.Status.DISETUJUI,
+        *ub_params,
+        *ub_params,
+        "pemberi_tugas",
+        *ids_params,
+        penilai_id,
+    ]
+    jabatan = Pegawai._meta.get_field("jabatan")
+    unit = Pegawai._meta.get_field("unit_kerja")
+    team = []
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        for row in cur.fetchall():
+            p, j, k = _dari_baris(row, (Pegawai, p_names), (Jabatan, j_names), (UnitKerja, u_names))
+            jabatan.set_cached_value(p, j)
+            unit.set_cached_value(p, k)
+            p._skp_ok, p._ub_n, p._ub_tugas = bool(row[-3]), row[-2], row[-1]
+            team.append(p)
+    return team
+
+
+def _evaluasi_tim(penilai_id: int, periode: Periode, w: jendela.Window, ids: list) -> dict:
+    """Each pegawai's evaluation of this window by this penilai (a window cut by a change of
+    penilai has one per part; the other part is the other penilai's). In SQL like _tim_baris."""
+    if not ids:
+        return {}
+    names, cols = _kolom(Evaluasi, "e")
+    jendela_sql, params = "e.jenis = %s", [w.jenis]
+    if w.urutan:
+        jendela_sql, params = f"{jendela_sql} AND e.urutan = %s", [*params, w.urutan]
+    if w.jenis == Jenis.TAHUNAN:
+        # A former penilai's part of the last window.
+        jendela_sql = (
+            f"(({jendela_sql}) OR (e.jenis = %s AND e.urutan = %s AND e.pejabat_penilai_id = %s))"
+        )
+        params += [Jenis.PERIODIK, jendela.terakhir(periode), penilai_id]
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT {cols} FROM {connection.ops.quote_name(Evaluasi._meta.db_table)} e "
+            f"WHERE {jendela_sql} AND e.periode_id = %s "
+            f"AND e.pegawai_id IN ({', '.join(['%s'] * len(ids))}) "
+            "AND (e.pejabat_penilai_id = %s OR e.pejabat_penilai_id IS NULL) "
+            "ORDER BY e.jenis",  # the AKHIR one (tahunan) last: it wins for the penilai in place
+            [*params, periode.pk, *ids, penilai_id],
+        )
+        return {e.pegawai_id: e for (e,) in (_dari_baris(r, (Evaluasi, names)) for r in cur)}
 
 
 def tim_evaluasi(user: Any, periode: Periode, w: jendela.Window) -> list[dict]:
     """The penilai's people with their evaluation, SKP and feedback status for one window."""
-    from dialog.models import UmpanBalik
-    from skp.models import SKP
-
     a = policy.actor(user)
     if not a.pegawai_id:
         return []
-    # One statement for the people, their approved SKP and their feedback counts (each a
-    # correlated subquery on an indexed foreign key): on a busy machine every round trip to
-    # PostgreSQL costs milliseconds of waiting, more than the work (bench/results.md).
-    ub = UmpanBalik.objects.filter(penerima_id=OuterRef("pk"), periode=periode)
-    if w.urutan:
-        ub = ub.filter(urutan=w.urutan)
-    ub = ub.order_by().values("penerima_id")
-    team = list(
-        # Who this penilai held at any time in the window (siklus: dated penilai).
-        Pegawai.objects.filter(_tim_q(a.pegawai_id, periode, w))
-        .exclude(pk=a.pegawai_id)
-        .select_related("jabatan", "unit_kerja")
-        .annotate(
-            _skp_ok=Exists(
-                SKP.objects.filter(
-                    pegawai_id=OuterRef("pk"), periode=periode, status=SKP.Status.DISETUJUI
-                )
-            ),
-            _ub_n=Coalesce(Subquery(ub.annotate(n=Count("id")).values("n")), 0),
-            _ub_tugas=Coalesce(
-                Subquery(
-                    ub.annotate(n=Count("id", filter=Q(hubungan="pemberi_tugas"))).values("n")
-                ),
-                0,
-            ),
-        )
-        .order_by("nama", "pk")
-    )
-    ids = [p.pk for p in team]
-    # Each pegawai's evaluation of this window by this penilai (a window cut by a change of
-    # penilai has one per part; the other part is the other penilai's).
-    jendela_q = _window_filter(w)
-    if w.jenis == Jenis.TAHUNAN:
-        # A former penilai's part of the last window.
-        jendela_q |= Q(
-            jenis=Jenis.PERIODIK,
-            urutan=jendela.terakhir(periode),
-            pejabat_penilai_id=a.pegawai_id,
-        )
-    evs = {
-        e.pegawai_id: e
-        for e in Evaluasi.objects.filter(jendela_q, periode=periode, pegawai_id__in=ids)
-        .filter(Q(pejabat_penilai_id=a.pegawai_id) | Q(pejabat_penilai_id__isnull=True))
-        .order_by("jenis")  # the AKHIR one (tahunan) last: it wins for the penilai in place
-    }
+    team = _tim_baris(a.pegawai_id, periode, w)
+    evs = _evaluasi_tim(a.pegawai_id, periode, w, [p.pk for p in team])
     return [
         {
             "pegawai": p,
@@ -199,17 +297,43 @@ def evaluasi_sebagai_atasan(user: Any, periode: Periode, w: jendela.Window) -> l
     a = policy.actor(user)
     if not a.pegawai_id:
         return []
-    return list(
-        Evaluasi.objects.filter(_window_filter(w), periode=periode)
-        .filter(
-            Q(atasan_pejabat_penilai_id=a.pegawai_id)
-            # indexed; a join OR scanned all pegawai (and an IN subquery here plans as a
-            # hashed subplan over the period's evaluations: 9 ms, against two round trips)
-            | Q(pegawai_id__in=policy.pegawai_terkait(user, "atasan"))
-        )
-        .select_related("pegawai__jabatan", "pejabat_penilai")
-        .order_by("pejabat_penilai__nama", "pegawai__nama", "pk")
+    from kinerja.models import Jabatan
+
+    q = connection.ops.quote_name
+    ev, peg = q(Evaluasi._meta.db_table), q(Pegawai._meta.db_table)
+    e_names, e_cols = _kolom(Evaluasi, "e")
+    p_names, p_cols = _kolom(Pegawai, "p")
+    j_names, j_cols = _kolom(Jabatan, "j")
+    n_names, n_cols = _kolom(Pegawai, "n")
+    jendela_sql, jendela_params = _jendela_sql("x", periode, w)
+    # One statement, like select_related("pegawai__jabatan", "pejabat_penilai") would read; the
+    # rows as a UNION of two indexed reads (a join OR scanned all pegawai, and an OR with an IN
+    # subquery planned a hashed subplan over the period's evaluations, 9 ms).
+    sql = (
+        f"SELECT {e_cols}, {p_cols}, {j_cols}, {n_cols} FROM {ev} e "
+        f"JOIN {peg} p ON p.id = e.pegawai_id "
+        f"LEFT JOIN {q(Jabatan._meta.db_table)} j ON j.id = p.jabatan_id "
+        f"LEFT JOIN {peg} n ON n.id = e.pejabat_penilai_id "
+        f"WHERE e.id IN (SELECT x.id FROM {ev} x WHERE {jendela_sql} "
+        "AND x.atasan_pejabat_penilai_id = %s UNION "
+        f"SELECT x.id FROM {ev} x JOIN {peg} y ON y.id = x.pegawai_id WHERE {jendela_sql} "
+        "AND y.atasan_pejabat_penilai_id = %s) ORDER BY n.nama, p.nama, e.id"
     )
+    params = [*jendela_params, a.pegawai_id, *jendela_params, a.pegawai_id]
+    pegawai, jabatan = Evaluasi._meta.get_field("pegawai"), Pegawai._meta.get_field("jabatan")
+    penilai = Evaluasi._meta.get_field("pejabat_penilai")
+    out = []
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        for row in cur.fetchall():
+            e, p, j, n = _dari_baris(
+                row, (Evaluasi, e_names), (Pegawai, p_names), (Jabatan, j_names), (Pegawai, n_names)
+            )
+            jabatan.set_cached_value(p, j)
+            pegawai.set_cached_value(e, p)
+            penilai.set_cached_value(e, n)
+            out.append(e)
+    return out
 
 
 # --- one person's evaluation ----------------------------------------------------------------
@@ -323,195 +447,6 @@ def konteks_penilaian(ev: Evaluasi) -> dict[str, Any]:
         "ko": ko,
         "kepala_unit": kepala_unit(ev.pegawai),
     }
-
-
-# --- distribution -----------------------------------------------------------------------------
-@dataclass
-class Distribusi:
-    judul: str
-    counts: dict[str, int]
-    predikat_org: str | None
-    pedoman: rules.Pedoman | None = None
-    pelanggaran: list[rules.Pelanggaran] = field(default_factory=list)  # needing justification
-    banding: list[rules.Pelanggaran] = field(default_factory=list)  # every broken bound
-    justifikasi: list[JustifikasiDistribusi] = field(default_factory=list)
-    unit: UnitKerja | None = None
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def kecil(self) -> bool:
-        return 0 < self.total < rules.BATAS_UNIT_KECIL
-
-    @property
-    def baris(self) -> list[dict]:
-        out = []
-        for kode in rules.PREDIKAT:
-            n = self.counts.get(kode, 0)
-            lo, hi = self.pedoman.rentang[kode] if self.pedoman else (None, None)
-            out.append(
-                {
-                    "kode": kode,
-                    "label": rules.PREDIKAT_LABEL[kode],
-                    "n": n,
-                    "persen": rules.persen(n, self.total),
-                    "pedoman": _rentang_teks(lo, hi) if self.pedoman else "-",
-                    "modus": bool(self.pedoman and self.pedoman.modus == kode),
-                }
-            )
-        return out
-
-
-def _rentang_teks(lo, hi) -> str:
-    if lo == 0 and hi == 1:
-        return "boleh ada"
-    if lo == 0 and hi == 0:
-        return "tidak ada"
-    if lo and hi == 1:
-        return f"≥ {int(lo * 100)}%"
-    if hi < 1 and not lo:
-        return f"≤ {int(hi * 100)}%"
-    return f"{int(lo * 100)}–{int(hi * 100)}%"
-
-
-def _counts(qs) -> dict[str, int]:
-    return {
-        r["predikat"]: r["n"]
-        for r in qs.exclude(predikat="").values("predikat").annotate(n=Count("id"))
-    }
-
-
-def _ko_map(periode: Periode, w: jendela.Window) -> dict[int, str]:
-    return dict(
-        KinerjaOrganisasi.objects.filter(_window_filter(w), periode=periode).values_list(
-            "unit_kerja_id", "predikat"
-        )
-    )
-
-
-def _ko_satu(periode: Periode, w: jendela.Window, unit_id: int | None) -> str | None:
-    """One unit's kinerja organisasi predikat: one indexed row, not every unit of the instansi."""
-    if not unit_id:
-        return None
-    return (
-        KinerjaOrganisasi.objects.filter(_window_filter(w), periode=periode, unit_kerja_id=unit_id)
-        .values_list("predikat", flat=True)
-        .first()
-    )
-
-
-def _dist(judul, counts, org, unit=None, just=None) -> Distribusi:
-    d = Distribusi(judul=judul, counts=counts, predikat_org=org, unit=unit, justifikasi=just or [])
-    if org:
-        d.pedoman = rules.pedoman(org)
-        d.banding = rules.bandingkan(org, counts)
-        d.pelanggaran = rules.periksa_distribusi(org, counts)
-    return d
-
-
-def unit_tim(penilai_id: int | None, periode: Periode, w: jendela.Window) -> int | None:
-    """The unit a penilai's team is judged by, for the team page and for finalisation alike: the
-    unit most of the team belongs to (those the penilai rates now and those they evaluated in the
-    window), ties to the lowest unit id, so the answer never depends on who is finalised first."""
-    if not penilai_id:
-        return None
-    # A UNION, not an OR over a subquery: see _tim_q.
-    sekarang = Pegawai.objects.filter(pejabat_penilai_id=penilai_id).order_by().values("pk")
-    dinilai_ev = (
-        Evaluasi.objects.filter(_window_filter(w), periode=periode, pejabat_penilai_id=penilai_id)
-        .order_by()
-        .values("pegawai_id")
-    )
-    dinilai = Pegawai.objects.filter(pk__in=sekarang.union(dinilai_ev)).exclude(unit_kerja_id=None)
-    unit_ids = Counter(dinilai.values_list("unit_kerja_id", flat=True))
-    if not unit_ids:
-        return None
-    return min(unit_ids, key=lambda u: (-unit_ids[u], u))
-
-
-def distribusi_tim(penilai_id: int, periode: Periode, w: jendela.Window) -> Distribusi:
-    """The penilai's team, judged by the guidance of the unit most of the team belongs to."""
-    base = Evaluasi.objects.filter(
-        _window_filter(w), periode=periode, pejabat_penilai_id=penilai_id
-    )
-    counts = _counts(base)
-    org = _ko_satu(periode, w, unit_tim(penilai_id, periode, w))
-    just = list(
-        JustifikasiDistribusi.objects.filter(
-            _window_filter(w), periode=periode, cakupan="tim", pejabat_penilai_id=penilai_id
-        )
-    )
-    return _dist("Tim yang saya nilai", counts, org, just=just)
-
-
-def distribusi_unit(unit: UnitKerja, periode: Periode, w: jendela.Window) -> Distribusi:
-    """Pegawai whose unit kerja is this unit (its sub-units have their own kinerja organisasi)."""
-    counts = _counts(
-        Evaluasi.objects.filter(_window_filter(w), periode=periode, pegawai__unit_kerja=unit)
-    )
-    org = _ko_satu(periode, w, unit.pk)
-    just = list(
-        JustifikasiDistribusi.objects.filter(
-            _window_filter(w), periode=periode, cakupan="unit", unit_kerja=unit
-        )
-    )
-    return _dist(unit.nama, counts, org, unit=unit, just=just)
-
-
-def unit_instansi(periode: Periode):
-    """The instansi's units in the order the distribution page lists them."""
-    return (
-        UnitKerja.objects.filter(instansi_id=periode.instansi_id)
-        .select_related("induk")
-        .order_by("nama", "pk")
-    )
-
-
-def distribusi_per_unit(
-    periode: Periode, w: jendela.Window, units: list[UnitKerja] | None = None
-) -> list[Distribusi]:
-    """The given units of the instansi (default: all of them) in three queries; with a page of
-    units, the counts are read for that page only."""
-    if units is None:
-        units = list(unit_instansi(periode))
-    ids = [u.pk for u in units]
-    ko = _ko_map(periode, w)
-    per: dict[int, dict[str, int]] = defaultdict(dict)
-    for r in (
-        Evaluasi.objects.filter(
-            _window_filter(w),
-            periode=periode,
-            pegawai__instansi_id=periode.instansi_id,
-            pegawai__unit_kerja_id__in=ids,
-        )
-        .exclude(predikat="")
-        .values("pegawai__unit_kerja_id", "predikat")
-        .annotate(n=Count("id"))
-    ):
-        per[r["pegawai__unit_kerja_id"]][r["predikat"]] = r["n"]
-    just: dict[int, list] = defaultdict(list)
-    for j in JustifikasiDistribusi.objects.filter(
-        _window_filter(w), periode=periode, cakupan="unit", unit_kerja_id__in=ids
-    ):
-        just[j.unit_kerja_id].append(j)
-    return [_dist(u.nama, per.get(u.pk, {}), ko.get(u.pk), unit=u, just=just[u.pk]) for u in units]
-
-
-def distribusi_instansi(periode: Periode, w: jendela.Window) -> Distribusi:
-    """The whole instansi, judged by the kinerja organisasi of its top unit when set."""
-    counts = _counts(
-        Evaluasi.objects.filter(
-            _window_filter(w), periode=periode, pegawai__instansi_id=periode.instansi_id
-        )
-    )
-    top = UnitKerja.objects.filter(instansi_id=periode.instansi_id, induk__isnull=True).first()
-    org = _ko_satu(periode, w, top.pk if top else None)
-    just = list(
-        JustifikasiDistribusi.objects.filter(_window_filter(w), periode=periode, cakupan="instansi")
-    )
-    return _dist(periode.instansi.nama, counts, org, unit=top, just=just)
 
 
 # --- year-end completeness ------------------------------------------------------------------

@@ -44,6 +44,14 @@ def _periode(request: HttpRequest):
     return p
 
 
+def _periode_tahun(request: HttpRequest):
+    """The period as `_periode` and the instansi's years for the year tabs, in one query."""
+    p, tahun_list = selectors.periode_dan_tahun(request.user, request.GET.get("tahun"))
+    if p is None:
+        raise Http404("Periode tidak ditemukan.")
+    return p, tahun_list
+
+
 def _cakupan(request: HttpRequest, periode) -> None:
     """The page shows stage data of the period's instansi (and the user's own periods)."""
     cache_halaman.cakupan_halaman(request, [periode.instansi_id, policy.instansi_of(request.user)])
@@ -92,7 +100,7 @@ def beranda(request: HttpRequest) -> HttpResponse:
 def tim(request: HttpRequest) -> HttpResponse:
     from evaluasi import daftar as daftar_evaluasi
 
-    periode = _periode(request)
+    periode, tahun_list = _periode_tahun(request)
     _cakupan(request, periode)
     w = _window(request, periode)
     daftar = daftar_evaluasi.tim(
@@ -113,7 +121,7 @@ def tim(request: HttpRequest) -> HttpResponse:
             "periode": periode,
             "w": w,
             "jendela_list": jendela.daftar(periode),
-            "tahun_list": selectors.tahun_list(request.user),
+            "tahun_list": tahun_list,
             "daftar": daftar,
             "dist": dist,
             "atasan_rows": selectors.evaluasi_sebagai_atasan(request.user, periode, w),
@@ -426,7 +434,7 @@ def saya(request: HttpRequest) -> HttpResponse:
 @cache_halaman.halaman("evaluasi-distribusi")
 @login_required
 def distribusi(request: HttpRequest) -> HttpResponse:
-    periode = _periode(request)
+    periode, tahun_list = _periode_tahun(request)
     _cakupan(request, periode)
     w = _window(request, periode)
     a = policy.actor(request.user)
@@ -473,7 +481,7 @@ def distribusi(request: HttpRequest) -> HttpResponse:
             "periode": periode,
             "w": w,
             "jendela_list": jendela.daftar(periode),
-            "tahun_list": selectors.tahun_list(request.user),
+            "tahun_list": tahun_list,
             "cakupan": cakupan,
             "luar": request.GET.get("luar") == "1",
             "panels": panels,
@@ -494,8 +502,8 @@ def distribusi(request: HttpRequest) -> HttpResponse:
 UNIT_PER_HALAMAN = 50
 
 
-def _halaman_unit(request: HttpRequest, periode):
-    return Paginator(selectors.unit_instansi(periode), UNIT_PER_HALAMAN).get_page(
+def _halaman_unit(request: HttpRequest, periode, w):
+    return Paginator(selectors.unit_instansi(periode, w), UNIT_PER_HALAMAN).get_page(
         request.GET.get("page")
     )
 
@@ -504,7 +512,7 @@ def _unit_terhalaman(request: HttpRequest, periode, w) -> tuple[Any, list]:
     """The per-unit table's page. With `?luar=1` only the units outside the guidance: every
     unit's counts are read (the same three grouped queries) and the page is taken from those."""
     if request.GET.get("luar") != "1":
-        halaman = _halaman_unit(request, periode)
+        halaman = _halaman_unit(request, periode, w)
         return halaman, selectors.distribusi_per_unit(periode, w, list(halaman))
     luar = [d for d in selectors.distribusi_per_unit(periode, w) if d.pelanggaran]
     halaman = Paginator(luar, UNIT_PER_HALAMAN).get_page(request.GET.get("page"))

@@ -18,6 +18,7 @@ tests `is_superuser`, `admin_instansi` or a role (tests/security/test_policy_lin
     instansi_administered(user)        -> the instansi the user administers, or None
     scope_admin(user, qs, path)        -> what the user administers of qs
     pegawai_terkait(user, *hubungan)   -> ids of the pegawai they rate / are atasan of / lead
+    id_salah_satu(*id_querysets)       -> Q: pk in any of them, as one `id IN (… UNION …)`
     scope_baris_distribusi(user, qs)   -> the evaluations a distribution page may name
 """
 
@@ -30,6 +31,7 @@ from .core import (  # noqa: F401
     can,
     capability,
     get_for_user,
+    id_salah_satu,
     instansi_administered,
     instansi_of,
     may,

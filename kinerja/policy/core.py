@@ -111,6 +111,16 @@ class Actor:
         )
 
 
+def id_salah_satu(*ids: QuerySet) -> Q:
+    """`pk` in any of the one-column id querysets, as one `id IN (… UNION …)`.
+
+    Not `a = x OR id IN (subquery) OR …`: PostgreSQL cannot answer such an OR from two
+    indexes and walked all 100,000 pegawai of the province for a team of ten (bench/temuan.md).
+    The id sets above are built the same way; this is for reads that stay in SQL."""
+    pertama, *lain = (q.order_by() for q in ids)
+    return Q(pk__in=pertama.union(*lain) if lain else pertama)
+
+
 def actor(user: Any) -> Actor:
     """The Actor for a user (or an Actor itself), cached on the user object for the request."""
     if isinstance(user, Actor):

@@ -1,0 +1,282 @@
+"""Reads of the evaluation stage: the distribution of predikat against the guidance, for a
+team, a unit, the instansi and the per-unit table (split from evaluasi.selectors, which
+re-exports these names). A fixed number of queries whatever the size of the instansi."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.db import connection
+from django.db.models import OuterRef, Q, Subquery
+
+from evaluasi import jendela, rules
+from evaluasi.models import Evaluasi, JustifikasiDistribusi, KinerjaOrganisasi
+from kinerja.models import Pegawai, Periode, UnitKerja
+
+
+def _window_filter(w: jendela.Window) -> Q:
+    return Q(jenis=w.jenis, urutan=w.urutan) if w.urutan else Q(jenis=w.jenis)
+
+
+@dataclass
+class Distribusi:
+    judul: str
+    counts: dict[str, int]
+    predikat_org: str | None
+    pedoman: rules.Pedoman | None = None
+    pelanggaran: list[rules.Pelanggaran] = field(default_factory=list)  # needing justification
+    banding: list[rules.Pelanggaran] = field(default_factory=list)  # every broken bound
+    justifikasi: list[JustifikasiDistribusi] = field(default_factory=list)
+    unit: UnitKerja | None = None
+
+    # Computed once: the per-unit table reads them for 50 units, each several times per row.
+    @cached_property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @cached_property
+    def kecil(self) -> bool:
+        return 0 < self.total < rules.BATAS_UNIT_KECIL
+
+    @cached_property
+    def jumlah(self) -> list[int]:
+        """The counts in the order of rules.PREDIKAT (the per-unit table's cells)."""
+        return [self.counts.get(kode, 0) for kode in rules.PREDIKAT]
+
+    @cached_property
+    def baris(self) -> list[dict]:
+        out = []
+        for kode in rules.PREDIKAT:
+            n = self.counts.get(kode, 0)
+            lo, hi = self.pedoman.rentang[kode] if self.pedoman else (None, None)
+            out.append(
+                {
+                    "kode": kode,
+                    "label": rules.PREDIKAT_LABEL[kode],
+                    "n": n,
+                    "persen": rules.persen(n, self.total),
+                    "pedoman": _rentang_teks(lo, hi) if self.pedoman else "-",
+                    "modus": bool(self.pedoman and self.pedoman.modus == kode),
+                }
+            )
+        return out
+
+
+def _rentang_teks(lo, hi) -> str:
+    if lo == 0 and hi == 1:
+        return "boleh ada"
+    if lo == 0 and hi == 0:
+        return "tidak ada"
+    if lo and hi == 1:
+        return f"≥ {int(lo * 100)}%"
+    if hi < 1 and not lo:
+        return f"≤ {int(hi * 100)}%"
+    return f"{int(lo * 100)}–{int(hi * 100)}%"
+
+
+# --- the hot aggregates in plain SQL --------------------------------------------------------
+# The team and distribution pages are read by every penilai and admin in January, uncached once
+# anything changes. Their aggregates are a millisecond or less in PostgreSQL, but building the
+# same statements with the ORM cost several times that in Python per page (bench/temuan.md,
+# "Putaran kelima"); they are written out here, once. Tests compare them with ORM oracles.
+_EV, _PEG, _KO = Evaluasi._meta.db_table, Pegawai._meta.db_table, KinerjaOrganisasi._meta.db_table
+
+
+def _jendela_sql(alias: str, periode: Periode, w: jendela.Window) -> tuple[str, list]:
+    """`_window_filter` and the period, for the rows of table `alias`."""
+    sql, params = f"{alias}.periode_id = %s AND {alias}.jenis = %s", [periode.pk, w.jenis]
+    if w.urutan:
+        sql, params = f"{sql} AND {alias}.urutan = %s", [*params, w.urutan]
+    return sql, params
+
+
+def _baca(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+def _hitung(
+    periode: Periode,
+    w: jendela.Window,
+    *,
+    penilai_id: int | None = None,
+    instansi_id: int | None = None,
+    unit_id: int | None = None,
+    unit_ids: list[int] | None = None,
+) -> dict:
+    """Rated evaluations of the window per predikat: of a penilai, of the pegawai of an instansi
+    or of a unit (by their unit now), or per unit for `unit_ids` ({unit: {predikat: n}})."""
+    jendela_sql, params = _jendela_sql("e", periode, w)
+    where, join, per_unit = [jendela_sql, "e.predikat <> ''"], "", unit_ids is not None
+    if penilai_id is not None:
+        where.append("e.pejabat_penilai_id = %s")
+        params.append(penilai_id)
+    if instansi_id is not None or unit_id is not None or per_unit:
+        join = f" JOIN {_PEG} p ON p.id = e.pegawai_id"
+    if instansi_id is not None:
+        where.append("p.instansi_id = %s")
+        params.append(instansi_id)
+    if unit_id is not None:
+        where.append("p.unit_kerja_id = %s")
+        params.append(unit_id)
+    if per_unit:
+        if not unit_ids:
+            return {}
+        where.append(f"p.unit_kerja_id IN ({', '.join(['%s'] * len(unit_ids))})")
+        params += unit_ids
+    kolom = "p.unit_kerja_id, e.predikat" if per_unit else "e.predikat"
+    rows = _baca(
+        f"SELECT {kolom}, COUNT(*) FROM {_EV} e{join} WHERE {' AND '.join(where)} GROUP BY {kolom}",
+        params,
+    )
+    if not per_unit:
+        return dict(rows)
+    out: dict[int, dict[str, int]] = defaultdict(dict)
+    for unit, predikat, n in rows:
+        out[unit][predikat] = n
+    return out
+
+
+def _unit_tim_ko(penilai_id: int, periode: Periode, w: jendela.Window) -> tuple | None:
+    """(unit, its kinerja organisasi predikat) of the unit a penilai's team is judged by: the
+    unit most of the team belongs to (those the penilai rates now and those they evaluated in
+    the window), ties to the lowest unit id. One statement; the ids as one `id IN (… UNION …)`
+    (see policy.id_salah_satu: an OR over a subquery walked all pegawai)."""
+    ev_sql, ev_params = _jendela_sql("e", periode, w)
+    ko_sql, ko_params = _jendela_sql("k", periode, w)
+    rows = _baca(
+        f"SELECT p.unit_kerja_id, (SELECT k.predikat FROM {_KO} k WHERE {ko_sql} "
+        f"AND k.unit_kerja_id = p.unit_kerja_id ORDER BY k.jenis, k.urutan LIMIT 1) "
+        f"FROM {_PEG} p WHERE p.id IN ("
+        f"SELECT s.id FROM {_PEG} s WHERE s.pejabat_penilai_id = %s UNION "
+        f"SELECT e.pegawai_id FROM {_EV} e WHERE {ev_sql} AND e.pejabat_penilai_id = %s) "
+        "AND p.unit_kerja_id IS NOT NULL "
+        "GROUP BY p.unit_kerja_id ORDER BY COUNT(*) DESC, p.unit_kerja_id LIMIT 1",
+        [*ko_params, penilai_id, *ev_params, penilai_id],
+    )
+    return rows[0] if rows else None
+
+
+def _ko_map(periode: Periode, w: jendela.Window) -> dict[int, str]:
+    return dict(
+        KinerjaOrganisasi.objects.filter(_window_filter(w), periode=periode).values_list(
+            "unit_kerja_id", "predikat"
+        )
+    )
+
+
+def _ko_kolom(periode: Periode, w: jendela.Window, unit_ref: str = "pk") -> Subquery:
+    """The unit's kinerja organisasi predikat as a column of the query that reads the unit (the
+    row `_ko_satu` reads, without a round trip of its own)."""
+    return Subquery(
+        KinerjaOrganisasi.objects.filter(
+            _window_filter(w), periode=periode, unit_kerja_id=OuterRef(unit_ref)
+        ).values("predikat")[:1]
+    )
+
+
+def _ko_satu(periode: Periode, w: jendela.Window, unit_id: int | None) -> str | None:
+    """One unit's kinerja organisasi predikat: one indexed row, not every unit of the instansi."""
+    if not unit_id:
+        return None
+    return (
+        KinerjaOrganisasi.objects.filter(_window_filter(w), periode=periode, unit_kerja_id=unit_id)
+        .values_list("predikat", flat=True)
+        .first()
+    )
+
+
+def _dist(judul, counts, org, unit=None, just=None) -> Distribusi:
+    d = Distribusi(judul=judul, counts=counts, predikat_org=org, unit=unit, justifikasi=just or [])
+    if org:
+        d.pedoman = rules.pedoman(org)
+        d.banding = rules.bandingkan(org, counts)
+        d.pelanggaran = rules.periksa_distribusi(org, counts)
+    return d
+
+
+def unit_tim(penilai_id: int | None, periode: Periode, w: jendela.Window) -> int | None:
+    """The unit a penilai's team is judged by, for the team page and for finalisation alike
+    (`_unit_tim_ko`), so the answer never depends on who is finalised first."""
+    if not penilai_id:
+        return None
+    row = _unit_tim_ko(penilai_id, periode, w)
+    return row[0] if row else None
+
+
+def distribusi_tim(penilai_id: int, periode: Periode, w: jendela.Window) -> Distribusi:
+    """The penilai's team, judged by the guidance of the unit most of the team belongs to."""
+    counts = _hitung(periode, w, penilai_id=penilai_id)
+    unit = _unit_tim_ko(penilai_id, periode, w)
+    just = list(
+        JustifikasiDistribusi.objects.filter(
+            _window_filter(w), periode=periode, cakupan="tim", pejabat_penilai_id=penilai_id
+        )
+    )
+    return _dist("Tim yang saya nilai", counts, unit[1] if unit else None, just=just)
+
+
+def distribusi_unit(unit: UnitKerja, periode: Periode, w: jendela.Window) -> Distribusi:
+    """Pegawai whose unit kerja is this unit (its sub-units have their own kinerja organisasi)."""
+    counts = _hitung(periode, w, unit_id=unit.pk)
+    org = _ko_satu(periode, w, unit.pk)
+    just = list(
+        JustifikasiDistribusi.objects.filter(
+            _window_filter(w), periode=periode, cakupan="unit", unit_kerja=unit
+        )
+    )
+    return _dist(unit.nama, counts, org, unit=unit, just=just)
+
+
+def unit_instansi(periode: Periode, w: jendela.Window | None = None):
+    """The instansi's units in the order the distribution page lists them, each with its parent's
+    name (`induk_nama`); with a window, also its kinerja organisasi predikat (`ko`).
+
+    Both are correlated subqueries, evaluated for the page's rows only: a join to the parent
+    (select_related) was hashed over all 13,784 units of the province, 3 ms for a page of 50."""
+    induk = UnitKerja.objects.filter(pk=OuterRef("induk_id")).values("nama")
+    qs = (
+        UnitKerja.objects.filter(instansi_id=periode.instansi_id)
+        .annotate(induk_nama=Subquery(induk[:1]))
+        .order_by("nama", "pk")
+    )
+    return qs.annotate(ko=_ko_kolom(periode, w)) if w is not None else qs
+
+
+def distribusi_per_unit(
+    periode: Periode, w: jendela.Window, units: list[UnitKerja] | None = None
+) -> list[Distribusi]:
+    """The given units of the instansi (default: all of them) in three queries; with a page of
+    units, the counts are read for that page only."""
+    if units is None:
+        units = list(unit_instansi(periode))
+    ids = [u.pk for u in units]
+    # Units read by unit_instansi(periode, w) carry their predikat; others: one query for all.
+    ko = (
+        {u.pk: u.ko for u in units} if all(hasattr(u, "ko") for u in units) else _ko_map(periode, w)
+    )
+    per = _hitung(periode, w, instansi_id=periode.instansi_id, unit_ids=ids)
+    just: dict[int, list] = defaultdict(list)
+    for j in JustifikasiDistribusi.objects.filter(
+        _window_filter(w), periode=periode, cakupan="unit", unit_kerja_id__in=ids
+    ):
+        just[j.unit_kerja_id].append(j)
+    return [_dist(u.nama, per.get(u.pk, {}), ko.get(u.pk), unit=u, just=just[u.pk]) for u in units]
+
+
+def distribusi_instansi(periode: Periode, w: jendela.Window) -> Distribusi:
+    """The whole instansi, judged by the kinerja organisasi of its top unit when set."""
+    counts = _hitung(periode, w, instansi_id=periode.instansi_id)
+    top = (
+        UnitKerja.objects.filter(instansi_id=periode.instansi_id, induk__isnull=True)
+        .annotate(ko=_ko_kolom(periode, w))
+        .first()
+    )
+    org = top.ko if top else None
+    just = list(
+        JustifikasiDistribusi.objects.filter(_window_filter(w), periode=periode, cakupan="instansi")
+    )
+    return _dist(periode.instansi.nama, counts, org, unit=top, just=just)
