@@ -19,16 +19,20 @@ tests `is_superuser`, `admin_instansi` or a role (tests/security/test_policy_lin
     scope_admin(user, qs, path)        -> what the user administers of qs
     pegawai_terkait(user, *hubungan)   -> ids of the pegawai they rate / are atasan of / lead
     scope_baris_distribusi(user, qs)   -> the evaluations a distribution page may name
+    dengan_actor(users_qs)             -> users loaded with what the policy needs of them
+                                          (the request's user: no second query per request)
 """
 
 from __future__ import annotations
 
 from .core import (  # noqa: F401
+    HIBAH_ANOTASI,
     Actor,
     action,
     actor,
     can,
     capability,
+    dengan_actor,
     get_for_user,
     instansi_administered,
     instansi_of,
