@@ -116,14 +116,22 @@ class Actor:
 HIBAH_ANOTASI = "kinerja_punya_hibah"
 
 
+_hibah_expr: dict[str, Any] = {}
+
+
 def _hibah_exists(user_ref: str) -> Any:
-    from django.db.models import Exists, OuterRef
+    # Built once per process: every request's user query carries it, and building the inner
+    # queryset costs about a tenth of a millisecond (each query resolves its own copy).
+    expr = _hibah_expr.get(user_ref)
+    if expr is None:
+        from django.db.models import Exists, OuterRef
 
-    from kinerja.models import HakAksesKhusus
+        from kinerja.models import HakAksesKhusus
 
-    return Exists(
-        HakAksesKhusus.objects.filter(penerima_id=OuterRef(user_ref), dicabut_pada__isnull=True)
-    )
+        expr = _hibah_expr[user_ref] = Exists(
+            HakAksesKhusus.objects.filter(penerima_id=OuterRef(user_ref), dicabut_pada__isnull=True)
+        )
+    return expr
 
 
 def dengan_actor(qs: QuerySet, user_path: str = "") -> QuerySet:
