@@ -29,8 +29,8 @@ class KinerjaBackend(ModelBackend):
         return policy.akses.alasan_tolak_masuk(user) is None
 
     def get_user(self, user_id: Any) -> Any:
-        # The pegawai row comes with the user (one query): every request checks its status.
-        user = (
-            get_user_model()._default_manager.select_related("pegawai").filter(pk=user_id).first()
-        )
+        # The pegawai row comes with the user (one query): every request checks its status,
+        # and the policy's actor is built from the same row (policy.dengan_actor).
+        users = policy.dengan_actor(get_user_model()._default_manager.all())
+        user = users.filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None

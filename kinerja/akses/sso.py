@@ -100,7 +100,8 @@ class NIPBackend(OIDCAuthenticationBackend):
         return None
 
     def get_user(self, user_id: Any) -> Any:
-        user = self.UserModel._default_manager.select_related("pegawai").filter(pk=user_id).first()
+        users = policy.dengan_actor(self.UserModel._default_manager.all())  # see KinerjaBackend
+        user = users.filter(pk=user_id).first()
         if user is None or policy.akses.alasan_tolak_masuk(user):
             return None
         return user

@@ -49,9 +49,12 @@ class TokenAuthentication(authentication.TokenAuthentication):
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
         if key.startswith(services.AWALAN):
             return self._integrasi(key)
-        token = Token.objects.select_related("user", "user__pegawai").filter(key=key).first()
+        token = policy.dengan_actor(Token.objects.select_related("user"), "user")
+        token = token.filter(key=key).first()
         if token is None:
             raise exceptions.AuthenticationFailed(TIDAK_VALID)
+        # The user row carries the facts of the policy's actor (one query for the request).
+        setattr(token.user, policy.HIBAH_ANOTASI, getattr(token, policy.HIBAH_ANOTASI))
         self._periksa_akun(token.user)
         if services.token_pribadi_kedaluwarsa(token):
             raise exceptions.AuthenticationFailed(KEDALUWARSA)

@@ -20,16 +20,20 @@ tests `is_superuser`, `admin_instansi` or a role (tests/security/test_policy_lin
     pegawai_terkait(user, *hubungan)   -> ids of the pegawai they rate / are atasan of / lead
     id_salah_satu(*id_querysets)       -> Q: pk in any of them, as one `id IN (… UNION …)`
     scope_baris_distribusi(user, qs)   -> the evaluations a distribution page may name
+    dengan_actor(users_qs)             -> users loaded with what the policy needs of them
+                                          (the request's user: no second query per request)
 """
 
 from __future__ import annotations
 
 from .core import (  # noqa: F401
+    HIBAH_ANOTASI,
     Actor,
     action,
     actor,
     can,
     capability,
+    dengan_actor,
     get_for_user,
     id_salah_satu,
     instansi_administered,

@@ -1,35 +1,48 @@
 from __future__ import annotations
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from kinerja.context_processors import nav_fakta
-from kinerja.navigation import GRUP, NAV, aktif_url, grup_of
+from kinerja.navigation import GRUP, NAV, NavItem, aktif_url, grup_of
+
+MENU_TEMPLATE = "kinerja/partials/menu.html"
 
 register = template.Library()
 
 
-@register.inclusion_tag("kinerja/partials/menu.html", takes_context=True)
-def nav_links(context) -> dict:
-    """The main menu: Beranda, then one disclosure per group of entries (a group of one entry
-    is a plain link), the group of the current page marked."""
-    request = context.get("request")
-    if request is None or not request.user.is_authenticated:
-        return {"grup": []}
-    # Which entries show comes with the menu facts cached per user (context_processors).
-    tampil = set(nav_fakta(request)["tautan"])
-    items = []
-    for item in NAV:
-        if item.url_name not in tampil:
-            continue
-        try:
-            url = reverse(item.url_name)
-        except NoReverseMatch:
-            continue
-        items.append((url, item))
-    urls = ["/"] + [url for url, _ in items]
-    aktif = aktif_url(request.path, urls)  # longest prefix wins
+# The menu's HTML is a function of which entries show (the user's menu facts), the page's active
+# entry and the URL prefix alone, so it is rendered once per such combination in each process
+# (a handful: roles x entries) instead of on every page: about a third of the base template's
+# cost per request (bench/temuan.md, "Lantai per permintaan"). Bounded; cleared when full.
+_MENU_MAKS = 512
+_menu_html: dict[tuple, str] = {}
+_menu_tautan: dict[tuple, list[tuple[str, NavItem]]] = {}
+
+
+def _tautan(kunci: tuple, tampil: tuple[str, ...]) -> list[tuple[str, NavItem]]:
+    """(url, entry) of the entries that show, in menu order; reversed once per key."""
+    items = _menu_tautan.get(kunci)
+    if items is None:
+        items = []
+        for item in NAV:
+            if item.url_name not in tampil:
+                continue
+            try:
+                url = reverse(item.url_name)
+            except NoReverseMatch:
+                continue
+            items.append((url, item))
+        if len(_menu_tautan) >= _MENU_MAKS:
+            _menu_tautan.clear()
+        _menu_tautan[kunci] = items
+    return items
+
+
+def _menu(items: list[tuple[str, NavItem]], aktif: str | None) -> dict:
     per_grup: dict[str, list[dict]] = {}
     for url, item in items:
         per_grup.setdefault(grup_of(item), []).append(
@@ -46,6 +59,27 @@ def nav_links(context) -> dict:
         if key in per_grup
     ]
     return {"grup": grup, "beranda_aktif": aktif == "/"}
+
+
+@register.simple_tag(takes_context=True)
+def nav_links(context) -> str:
+    """The main menu: Beranda, then one disclosure per group of entries (a group of one entry
+    is a plain link), the group of the current page marked."""
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return render_to_string(MENU_TEMPLATE, {"grup": []})
+    # Which entries show comes with the menu facts cached per user (context_processors).
+    tampil = tuple(sorted(nav_fakta(request)["tautan"]))
+    kunci = (get_script_prefix(), get_urlconf(), len(NAV), tampil)
+    items = _tautan(kunci, tampil)
+    aktif = aktif_url(request.path, ["/"] + [url for url, _ in items])  # longest prefix wins
+    html = _menu_html.get((kunci, aktif))
+    if html is None:
+        html = mark_safe(render_to_string(MENU_TEMPLATE, _menu(items, aktif)))
+        if len(_menu_html) >= _MENU_MAKS:
+            _menu_html.clear()
+        _menu_html[(kunci, aktif)] = html
+    return html
 
 
 @register.filter

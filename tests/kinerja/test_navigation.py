@@ -52,3 +52,36 @@ def _aktif(html: str) -> list[str]:
 def test_exactly_one_menu_entry_is_active(org, client_as, path, label):
     html = client_as(org.kasubbid.user).get(path).content.decode()
     assert _aktif(html) == [label]
+
+
+@pytest.fixture
+def _menu_dihitung(monkeypatch):
+    """Counts the menu renders (kinerja_nav keeps each menu's HTML per roles and active entry)."""
+    from kinerja.templatetags import kinerja_nav
+
+    kinerja_nav._menu_html.clear()
+    kinerja_nav._menu_tautan.clear()
+    asli, n = kinerja_nav.render_to_string, []
+
+    def hitung(*args, **kwargs):
+        n.append(args[0])
+        return asli(*args, **kwargs)
+
+    monkeypatch.setattr(kinerja_nav, "render_to_string", hitung)
+    return n
+
+
+@pytest.mark.django_db
+def test_menu_is_rendered_once_per_roles_and_active_entry(org, client, _menu_dihitung):
+    # Two pegawai with the same roles on the same page: one render, the same menu.
+    client.force_login(org.user("pegawai"))
+    first = client.get("/skp/").content.decode()
+    client.force_login(org.user("rekan"))
+    second = client.get("/skp/").content.decode()
+    assert len(_menu_dihitung) == 1
+    assert _aktif(first) == _aktif(second) == ["SKP"]
+    # Another active entry, or other roles: rendered for them, each with its own marks.
+    assert _aktif(client.get("/").content.decode()) == ["Beranda"]
+    client.force_login(org.kasubbid.user)
+    penilai = client.get("/skp/persetujuan/").content.decode()
+    assert _aktif(penilai) == ["Persetujuan SKP"] and len(_menu_dihitung) == 3
