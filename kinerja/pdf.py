@@ -10,7 +10,9 @@ templates inline their CSS and images (data: URIs).
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
+import gc
 import hashlib
 import html as html_lib
 import logging
@@ -61,12 +63,41 @@ def font_config() -> Any:
     return _fonts.fc
 
 
+_gc = threading.Lock()
+_gc_state = {"renders": 0, "was_enabled": False}
+
+
+@contextlib.contextmanager
+def _tanpa_gc():
+    """Python's cyclic GC off while WeasyPrint works, and the young generation collected once
+    after. A render allocates hundreds of thousands of objects (boxes, styles, Pango wrappers),
+    so the collector would otherwise run thousands of times per document and walk the older
+    generations over and over: about a sixth of an evaluation document's CPU time
+    (bench/temuan.md, Putaran kelima). The garbage a render leaves (it has cycles) is freed by
+    the one collection at the end, so memory stays as it was. Counted, since the threads of a
+    process share the switch: the last render out turns it back on (if it was on)."""
+    with _gc:
+        if _gc_state["renders"] == 0:
+            _gc_state["was_enabled"] = gc.isenabled()
+            gc.disable()
+        _gc_state["renders"] += 1
+    try:
+        yield
+    finally:
+        with _gc:
+            _gc_state["renders"] -= 1
+            if _gc_state["renders"] == 0 and _gc_state["was_enabled"]:
+                gc.collect(0)
+                gc.enable()
+
+
 def render_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=html, url_fetcher=safe_url_fetcher, base_url=None).write_pdf(
-        font_config=font_config()
-    )
+    with _tanpa_gc():
+        return HTML(string=html, url_fetcher=safe_url_fetcher, base_url=None).write_pdf(
+            font_config=font_config()
+        )
 
 
 # A whole document of our templates: head (style and title) and body, nothing else around them.
@@ -158,17 +189,77 @@ def _satu_pass(keping: list[tuple[str, str | None, str, str]]) -> list[bytes]:
         f"<style>{_MASSAL_CSS}</style></head><body>{''.join(bagian)}</body></html>"
     )
     fc = font_config()
-    doc = HTML(string=gabungan, url_fetcher=safe_url_fetcher, base_url=None).render(font_config=fc)
-    awal_hal = _awal_dokumen(doc.pages, len(keping))
-    out = []
-    for i, (_, judul, _, _) in enumerate(keping):
-        pages = doc.pages[awal_hal[i] : awal_hal[i + 1]]
-        meta = copy.copy(doc.metadata)
-        meta.title = judul
-        satu = doc.copy(pages)
-        satu.metadata = meta
-        out.append(satu.write_pdf())
+    with _tanpa_gc(), _ukuran_bersama():
+        doc = HTML(string=gabungan, url_fetcher=safe_url_fetcher, base_url=None).render(
+            font_config=fc
+        )
+        awal_hal = _awal_dokumen(doc.pages, len(keping))
+        out = []
+        for i, (_, judul, _, _) in enumerate(keping):
+            pages = doc.pages[awal_hal[i] : awal_hal[i + 1]]
+            meta = copy.copy(doc.metadata)
+            meta.title = judul
+            satu = doc.copy(pages)
+            satu.metadata = meta
+            out.append(satu.write_pdf())
     return out
+
+
+# The style properties a text measurement reads (weasyprint.text: Layout, split_first_line,
+# line_size): two runs of text with the same text and these values measure the same.
+_GAYA_TEKS = (
+    "direction", "font_family", "font_feature_settings", "font_kerning",
+    "font_language_override", "font_size", "font_stretch", "font_style",
+    "font_variant_alternates", "font_variant_caps", "font_variant_east_asian",
+    "font_variant_ligatures", "font_variant_numeric", "font_variant_position",
+    "font_variation_settings", "font_weight", "hyphenate_character", "hyphenate_limit_chars",
+    "hyphenate_limit_zone", "hyphens", "lang", "letter_spacing", "overflow_wrap", "tab_size",
+    "text_decoration_line", "white_space", "word_break", "word_spacing",
+)  # fmt: skip
+_ukur = threading.local()
+
+
+def _split_first_line_bersama(asli):
+    """WeasyPrint's split_first_line as the preferred-width code calls it (it reads only the
+    widths and break positions, never the Pango layout), remembered per text and text style
+    while a shared pass runs in this thread: a unit's documents repeat most of their text
+    (labels, headings, the unit's name, the officials), and a table's column widths measure
+    every cell's text at least twice."""
+
+    def split_first_line(text, style, context, max_width, justification_spacing, *a, **kw):
+        ingat = getattr(_ukur, "ingat", None)
+        if ingat is None:
+            return asli(text, style, context, max_width, justification_spacing, *a, **kw)
+        try:
+            kunci = (
+                text, max_width, justification_spacing, a, tuple(sorted(kw.items())),
+                *(style[p] for p in _GAYA_TEKS),
+            )  # fmt: skip
+            hasil = ingat.get(kunci)
+        except TypeError:  # a value that is not hashable: measured, not remembered
+            return asli(text, style, context, max_width, justification_spacing, *a, **kw)
+        if hasil is None:
+            hasil = ingat[kunci] = (
+                None,
+                *asli(text, style, context, max_width, justification_spacing, *a, **kw)[1:],
+            )
+        return hasil
+
+    split_first_line.asli = asli
+    return split_first_line
+
+
+@contextlib.contextmanager
+def _ukuran_bersama():
+    from weasyprint.layout import preferred
+
+    if not hasattr(preferred.split_first_line, "asli"):
+        preferred.split_first_line = _split_first_line_bersama(preferred.split_first_line)
+    _ukur.ingat = {}
+    try:
+        yield
+    finally:
+        _ukur.ingat = None
 
 
 def _awal_dokumen(pages: list[Any], n: int) -> list[int]:
