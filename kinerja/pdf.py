@@ -29,6 +29,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from kinerja.models import Dokumen
+from kinerja.pdf_bersama import kerja_bersama
 
 logger = logging.getLogger(__name__)
 
@@ -189,7 +190,7 @@ def _satu_pass(keping: list[tuple[str, str | None, str, str]]) -> list[bytes]:
         f"<style>{_MASSAL_CSS}</style></head><body>{''.join(bagian)}</body></html>"
     )
     fc = font_config()
-    with _tanpa_gc(), _ukuran_bersama():
+    with _tanpa_gc(), kerja_bersama():
         doc = HTML(string=gabungan, url_fetcher=safe_url_fetcher, base_url=None).render(
             font_config=fc
         )
@@ -203,63 +204,6 @@ def _satu_pass(keping: list[tuple[str, str | None, str, str]]) -> list[bytes]:
             satu.metadata = meta
             out.append(satu.write_pdf())
     return out
-
-
-# The style properties a text measurement reads (weasyprint.text: Layout, split_first_line,
-# line_size): two runs of text with the same text and these values measure the same.
-_GAYA_TEKS = (
-    "direction", "font_family", "font_feature_settings", "font_kerning",
-    "font_language_override", "font_size", "font_stretch", "font_style",
-    "font_variant_alternates", "font_variant_caps", "font_variant_east_asian",
-    "font_variant_ligatures", "font_variant_numeric", "font_variant_position",
-    "font_variation_settings", "font_weight", "hyphenate_character", "hyphenate_limit_chars",
-    "hyphenate_limit_zone", "hyphens", "lang", "letter_spacing", "overflow_wrap", "tab_size",
-    "text_decoration_line", "white_space", "word_break", "word_spacing",
-)  # fmt: skip
-_ukur = threading.local()
-
-
-def _split_first_line_bersama(asli):
-    """WeasyPrint's split_first_line as the preferred-width code calls it (it reads only the
-    widths and break positions, never the Pango layout), remembered per text and text style
-    while a shared pass runs in this thread: a unit's documents repeat most of their text
-    (labels, headings, the unit's name, the officials), and a table's column widths measure
-    every cell's text at least twice."""
-
-    def split_first_line(text, style, context, max_width, justification_spacing, *a, **kw):
-        ingat = getattr(_ukur, "ingat", None)
-        if ingat is None:
-            return asli(text, style, context, max_width, justification_spacing, *a, **kw)
-        try:
-            kunci = (
-                text, max_width, justification_spacing, a, tuple(sorted(kw.items())),
-                *(style[p] for p in _GAYA_TEKS),
-            )  # fmt: skip
-            hasil = ingat.get(kunci)
-        except TypeError:  # a value that is not hashable: measured, not remembered
-            return asli(text, style, context, max_width, justification_spacing, *a, **kw)
-        if hasil is None:
-            hasil = ingat[kunci] = (
-                None,
-                *asli(text, style, context, max_width, justification_spacing, *a, **kw)[1:],
-            )
-        return hasil
-
-    split_first_line.asli = asli
-    return split_first_line
-
-
-@contextlib.contextmanager
-def _ukuran_bersama():
-    from weasyprint.layout import preferred
-
-    if not hasattr(preferred.split_first_line, "asli"):
-        preferred.split_first_line = _split_first_line_bersama(preferred.split_first_line)
-    _ukur.ingat = {}
-    try:
-        yield
-    finally:
-        _ukur.ingat = None
 
 
 def _awal_dokumen(pages: list[Any], n: int) -> list[int]:
