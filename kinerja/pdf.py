@@ -65,31 +65,36 @@ def font_config() -> Any:
 
 
 _gc = threading.Lock()
-_gc_state = {"renders": 0, "was_enabled": False}
+_gc_state = {"renders": 0, "was_enabled": False, "penuh": False}
 
 
 @contextlib.contextmanager
-def _tanpa_gc():
-    """Python's cyclic GC off while WeasyPrint works, and the young generation collected once
-    after. A render allocates hundreds of thousands of objects (boxes, styles, Pango wrappers),
-    so the collector would otherwise run thousands of times per document and walk the older
-    generations over and over: about a sixth of an evaluation document's CPU time
-    (bench/temuan.md, Putaran kelima). The garbage a render leaves (it has cycles) is freed by
-    the one collection at the end, so memory stays as it was. Counted, since the threads of a
-    process share the switch: the last render out turns it back on (if it was on)."""
+def _tanpa_gc(*, penuh: bool = False):
+    """Python's cyclic GC off while WeasyPrint works, and one collection after. A render
+    allocates hundreds of thousands of objects (boxes, styles, Pango wrappers) that live until
+    it ends, so the collector ran thousands of times per document and walked them over and
+    over: about a sixth of an evaluation document's CPU time (bench/temuan.md, Putaran
+    kelima). The garbage a render leaves has cycles: for one document collecting the young
+    generation frees it (memory stays as it was); a shared pass leaves garbage the young
+    collection does not reach (+200 MB over four passes of 50), so `penuh` collects all
+    generations. Counted, since the threads of a process share the switch: the last render
+    out turns it back on (if it was on)."""
     with _gc:
         if _gc_state["renders"] == 0:
             _gc_state["was_enabled"] = gc.isenabled()
             gc.disable()
         _gc_state["renders"] += 1
+        _gc_state["penuh"] |= penuh
     try:
         yield
     finally:
         with _gc:
             _gc_state["renders"] -= 1
-            if _gc_state["renders"] == 0 and _gc_state["was_enabled"]:
-                gc.collect(0)
-                gc.enable()
+            if _gc_state["renders"] == 0:
+                if _gc_state["was_enabled"]:
+                    gc.collect(2 if _gc_state["penuh"] else 0)
+                    gc.enable()
+                _gc_state["penuh"] = False
 
 
 def render_pdf(html: str) -> bytes:
@@ -190,7 +195,7 @@ def _satu_pass(keping: list[tuple[str, str | None, str, str]]) -> list[bytes]:
         f"<style>{_MASSAL_CSS}</style></head><body>{''.join(bagian)}</body></html>"
     )
     fc = font_config()
-    with _tanpa_gc(), kerja_bersama():
+    with _tanpa_gc(penuh=True), kerja_bersama():
         doc = HTML(string=gabungan, url_fetcher=safe_url_fetcher, base_url=None).render(
             font_config=fc
         )
