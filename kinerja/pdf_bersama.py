@@ -14,6 +14,7 @@ every file of a pass is the file rendered alone, page for page, text run for tex
 from __future__ import annotations
 
 import contextlib
+import copy
 import threading
 from collections.abc import Iterator
 from operator import itemgetter
@@ -35,11 +36,13 @@ _GAYA_TEKS = (
 )  # fmt: skip
 
 
-def _split_first_line(asli: Any) -> Any:
-    """WeasyPrint's split_first_line as its preferred-width code calls it (that code reads only
-    the widths and break positions, never the Pango layout), remembered per text and text
-    style during a pass: a column's widths measure every cell's text at least twice, and a
-    unit's documents repeat most of their text."""
+def _split_first_line(asli: Any, *, tata_letak: bool) -> Any:
+    """WeasyPrint's split_first_line, remembered per text, width and text style during a pass:
+    a column's widths measure every cell's text at least twice, and a unit's documents repeat
+    most of their text. The preferred-width code reads only the widths and break positions;
+    line layout (`tata_letak`) also keeps the returned Layout for drawing, which by then holds
+    only its text and settings (Pango's objects are dropped and made again when drawn), so
+    each line gets its own shallow copy."""
 
     def split_first_line(text, style, context, max_width, justification_spacing, *a, **kw):
         ingat = getattr(_aktif, "ukuran", None)
@@ -47,19 +50,39 @@ def _split_first_line(asli: Any) -> Any:
             return asli(text, style, context, max_width, justification_spacing, *a, **kw)
         try:
             kunci = (
-                text, max_width, justification_spacing, a, tuple(sorted(kw.items())),
+                tata_letak, text, max_width, justification_spacing, a, tuple(sorted(kw.items())),
                 *(style[p] for p in _GAYA_TEKS),
             )  # fmt: skip
             hasil = ingat.get(kunci)
         except TypeError:  # a value that cannot be a key: measured, not remembered
             return asli(text, style, context, max_width, justification_spacing, *a, **kw)
         if hasil is None:
-            ukur = asli(text, style, context, max_width, justification_spacing, *a, **kw)
-            hasil = ingat[kunci] = (None, *ukur[1:])
+            hasil = asli(text, style, context, max_width, justification_spacing, *a, **kw)
+            if not tata_letak:
+                ingat[kunci] = (None, *hasil[1:])
+            elif not hasattr(hasil[0], "layout"):  # still holding Pango objects: not shared
+                ingat[kunci] = hasil
+                hasil = (copy.copy(hasil[0]), *hasil[1:])
+        elif tata_letak:
+            hasil = (copy.copy(hasil[0]), *hasil[1:])
         return hasil
 
     split_first_line.asli = asli
     return split_first_line
+
+
+def _beku(v: Any) -> Any:
+    """A declared value as a key: lists (the UA sheet's `content` of ::marker and the
+    footnote pseudo-elements, on every element) as tuples tagged with their type."""
+    try:
+        hash(v)
+        return v
+    except TypeError:
+        if isinstance(v, list | tuple):
+            return (type(v), tuple(_beku(x) for x in v))
+        if isinstance(v, set | frozenset):
+            return (type(v), frozenset(_beku(x) for x in v))
+        raise
 
 
 def _computed_from_cascaded(asli: Any) -> Any:
@@ -75,7 +98,8 @@ def _computed_from_cascaded(asli: Any) -> Any:
 
     def computed_from_cascaded(element, cascaded, parent_style, pseudo_type=None, *a, **kw):
         tw = getattr(_aktif, "kembar", None)
-        if tw is None or parent_style is None:
+        if tw is None or parent_style is None or getattr(element, "tag", None) is None:
+            # pages and their margin boxes: as shipped (their styles get adjusted in place)
             return asli(element, cascaded, parent_style, pseudo_type, *a, **kw)
         kanon, kembar = tw
         induk = kanon.get(id(parent_style), parent_style)
@@ -84,7 +108,9 @@ def _computed_from_cascaded(asli: Any) -> Any:
             kanon[id(style)] = kembar.setdefault((id(induk), pseudo_type, None), style)
             return style
         try:
-            deklarasi = tuple(sorted(((k, v[0]) for k, v in cascaded.items()), key=itemgetter(0)))
+            deklarasi = tuple(
+                sorted(((k, _beku(v[0])) for k, v in cascaded.items()), key=itemgetter(0))
+            )
             kunci = (id(induk), pseudo_type, deklarasi)
             twin = kembar.get(kunci)
         except TypeError:  # a value that cannot be a key: this element computes alone
@@ -111,11 +137,15 @@ def kerja_bersama() -> Iterator[None]:
     """While inside, this thread's WeasyPrint renders share text measurements and computed
     styles between the documents of the render (one shared pass)."""
     import weasyprint.css
-    from weasyprint.layout import preferred
+    from weasyprint.layout import inline, preferred
 
     with _pasang:
         if not hasattr(preferred.split_first_line, "asli"):
-            preferred.split_first_line = _split_first_line(preferred.split_first_line)
+            preferred.split_first_line = _split_first_line(
+                preferred.split_first_line, tata_letak=False
+            )
+        if not hasattr(inline.split_first_line, "asli"):
+            inline.split_first_line = _split_first_line(inline.split_first_line, tata_letak=True)
         if not hasattr(weasyprint.css.computed_from_cascaded, "asli"):
             weasyprint.css.computed_from_cascaded = _computed_from_cascaded(
                 weasyprint.css.computed_from_cascaded
