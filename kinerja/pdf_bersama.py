@@ -49,9 +49,12 @@ def _split_first_line(asli: Any, *, tata_letak: bool) -> Any:
         if ingat is None:
             return asli(text, style, context, max_width, justification_spacing, *a, **kw)
         try:
+            gaya = ingat.get(id(style))
+            if gaya is None or gaya[0] is not style:  # once per style object (kept alive here)
+                gaya = ingat[id(style)] = (style, tuple(style[p] for p in _GAYA_TEKS))
             kunci = (
                 tata_letak, text, max_width, justification_spacing, a, tuple(sorted(kw.items())),
-                *(style[p] for p in _GAYA_TEKS),
+                gaya[1],
             )  # fmt: skip
             hasil = ingat.get(kunci)
         except TypeError:  # a value that cannot be a key: measured, not remembered
