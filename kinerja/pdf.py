@@ -64,36 +64,31 @@ def font_config() -> Any:
 
 
 _gc = threading.Lock()
-_gc_state = {"renders": 0, "was_enabled": False, "penuh": False}
+_gc_state = {"renders": 0, "was_enabled": False}
 
 
 @contextlib.contextmanager
-def _tanpa_gc(*, penuh: bool = False):
-    """Python's cyclic GC off while WeasyPrint works, and one collection after. A render
-    allocates hundreds of thousands of objects (boxes, styles, Pango wrappers) that live until
-    it ends, so the collector ran thousands of times per document and walked them over and
-    over: about a sixth of an evaluation document's CPU time (bench/temuan.md, Putaran
-    kelima). The garbage a render leaves has cycles: for one document collecting the young
-    generation frees it (memory stays as it was); a shared pass leaves garbage the young
-    collection does not reach (+200 MB over four passes of 50), so `penuh` collects all
-    generations. Counted, since the threads of a process share the switch: the last render
-    out turns it back on (if it was on)."""
+def _tanpa_gc():
+    """Python's cyclic GC off while WeasyPrint works, and the young generation collected once
+    after. A render allocates hundreds of thousands of objects (boxes, styles, Pango wrappers)
+    that live until it ends, so the collector ran thousands of times per document and walked
+    them over and over: about a sixth of an evaluation document's CPU time (bench/temuan.md,
+    Putaran kelima). The render's garbage (it has cycles) is all young and unreferenced when
+    the block ends, so the one collection frees it: memory stays as it was. Counted, since the
+    threads of a process share the switch: the last render out turns it back on (if on)."""
     with _gc:
         if _gc_state["renders"] == 0:
             _gc_state["was_enabled"] = gc.isenabled()
             gc.disable()
         _gc_state["renders"] += 1
-        _gc_state["penuh"] |= penuh
     try:
         yield
     finally:
         with _gc:
             _gc_state["renders"] -= 1
-            if _gc_state["renders"] == 0:
-                if _gc_state["was_enabled"]:
-                    gc.collect(2 if _gc_state["penuh"] else 0)
-                    gc.enable()
-                _gc_state["penuh"] = False
+            if _gc_state["renders"] == 0 and _gc_state["was_enabled"]:
+                gc.collect(0)
+                gc.enable()
 
 
 def render_pdf(html: str) -> bytes:
@@ -180,8 +175,6 @@ def _keping(html: str) -> tuple[str, str | None, str, str]:
 
 
 def _satu_pass(keping: list[tuple[str, str | None, str, str]]) -> list[bytes]:
-    from weasyprint import HTML
-
     head, _, _, awal = keping[0]
     bagian = [
         f'<section class="kinerja-dok kinerja-dok-{"ab"[i % 2]}" id="kinerja-dok-{i}" '
@@ -193,20 +186,27 @@ def _satu_pass(keping: list[tuple[str, str | None, str, str]]) -> list[bytes]:
         f"{awal}{head.replace('counter(pages)', 'string(kinerja-dari)')}"
         f"<style>{_MASSAL_CSS}</style></head><body>{''.join(bagian)}</body></html>"
     )
-    fc = font_config()
-    with _tanpa_gc(penuh=True), kerja_bersama():
-        doc = HTML(string=gabungan, url_fetcher=safe_url_fetcher, base_url=None).render(
-            font_config=fc
-        )
-        awal_hal = _awal_dokumen(doc.pages, len(keping))
-        out = []
-        for i, (_, judul, _, _) in enumerate(keping):
-            pages = doc.pages[awal_hal[i] : awal_hal[i + 1]]
-            meta = copy.copy(doc.metadata)
-            meta.title = judul
-            satu = doc.copy(pages)
-            satu.metadata = meta
-            out.append(satu.write_pdf())
+    with _tanpa_gc(), kerja_bersama():
+        # in a function of its own: the pass's boxes and pages are unreferenced before the
+        # collection at the end (alive then, they would be promoted and outlive it)
+        return _render_bagi(gabungan, [judul for _, judul, _, _ in keping])
+
+
+def _render_bagi(gabungan: str, judul: list[str | None]) -> list[bytes]:
+    from weasyprint import HTML
+
+    doc = HTML(string=gabungan, url_fetcher=safe_url_fetcher, base_url=None).render(
+        font_config=font_config()
+    )
+    awal_hal = _awal_dokumen(doc.pages, len(judul))
+    out = []
+    for i, j in enumerate(judul):
+        pages = doc.pages[awal_hal[i] : awal_hal[i + 1]]
+        meta = copy.copy(doc.metadata)
+        meta.title = j
+        satu = doc.copy(pages)
+        satu.metadata = meta
+        out.append(satu.write_pdf())
     return out
 
 
