@@ -48,7 +48,7 @@ def test_a_units_documents_in_one_pass_are_the_documents_alone(evs):
 
 @pytest.mark.parametrize("per_pass", [50, 1])
 def test_the_bulk_service_issues_what_is_not_current_in_order(evs, settings, per_pass):
-    settings.KINERJA_PDF_PER_PASS = per_pass  # a shared pass, and each alone (the default)
+    settings.KINERJA_PDF_PER_PASS = per_pass  # a shared pass (the default), and each alone
     lama = services.evaluasi_dokumen_render(evaluasi=evs[1])  # current: kept as it is
     dilaporkan = []
     docs = services.evaluasi_dokumen_render_massal(evaluasi=evs, setelah=dilaporkan.append)
