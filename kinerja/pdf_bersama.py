@@ -8,7 +8,10 @@ of their elements have the same matched rules under the same parents, and most o
 (labels, headings, the unit, the officials) is the same. Both hooks are active only inside
 `kerja_bersama()` in the thread that entered it; everywhere else WeasyPrint runs as shipped.
 Each is checked by tests/kinerja/test_pdf_massal.py and tests/evaluasi/test_pdf_massal.py:
-every file of a pass is the file rendered alone, page for page, text run for text run.
+every file of a pass is the file rendered alone, page for page, text run for text run and
+drawing operator for operator. The hooks wrap three WeasyPrint 66 module functions
+(layout.preferred/inline.split_first_line, css.computed_from_cascaded): after a WeasyPrint
+upgrade those tests say whether they still hold.
 """
 
 from __future__ import annotations
