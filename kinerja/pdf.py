@@ -9,8 +9,9 @@ templates inline their CSS and images (data: URIs).
 
 from __future__ import annotations
 
-import base64
+import contextlib
 import copy
+import gc
 import hashlib
 import html as html_lib
 import logging
@@ -27,6 +28,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from kinerja.models import Dokumen
+from kinerja.pdf_bersama import kerja_bersama
 
 logger = logging.getLogger(__name__)
 
@@ -61,12 +63,41 @@ def font_config() -> Any:
     return _fonts.fc
 
 
+_gc = threading.Lock()
+_gc_state = {"renders": 0, "was_enabled": False}
+
+
+@contextlib.contextmanager
+def _tanpa_gc():
+    """Python's cyclic GC off while WeasyPrint works, and the young generation collected once
+    after. A render allocates hundreds of thousands of objects (boxes, styles, Pango wrappers)
+    that live until it ends, so the collector ran thousands of times per document and walked
+    them over and over: about a sixth of an evaluation document's CPU time (bench/temuan.md,
+    Putaran kelima). The render's garbage (it has cycles) is all young and unreferenced when
+    the block ends, so the one collection frees it: memory stays as it was. Counted, since the
+    threads of a process share the switch: the last render out turns it back on (if on)."""
+    with _gc:
+        if _gc_state["renders"] == 0:
+            _gc_state["was_enabled"] = gc.isenabled()
+            gc.disable()
+        _gc_state["renders"] += 1
+    try:
+        yield
+    finally:
+        with _gc:
+            _gc_state["renders"] -= 1
+            if _gc_state["renders"] == 0 and _gc_state["was_enabled"]:
+                gc.collect(0)
+                gc.enable()
+
+
 def render_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=html, url_fetcher=safe_url_fetcher, base_url=None).write_pdf(
-        font_config=font_config()
-    )
+    with _tanpa_gc():
+        return HTML(string=html, url_fetcher=safe_url_fetcher, base_url=None).write_pdf(
+            font_config=font_config()
+        )
 
 
 # A whole document of our templates: head (style and title) and body, nothing else around them.
@@ -144,8 +175,6 @@ def _keping(html: str) -> tuple[str, str | None, str, str]:
 
 
 def _satu_pass(keping: list[tuple[str, str | None, str, str]]) -> list[bytes]:
-    from weasyprint import HTML
-
     head, _, _, awal = keping[0]
     bagian = [
         f'<section class="kinerja-dok kinerja-dok-{"ab"[i % 2]}" id="kinerja-dok-{i}" '
@@ -157,14 +186,24 @@ def _satu_pass(keping: list[tuple[str, str | None, str, str]]) -> list[bytes]:
         f"{awal}{head.replace('counter(pages)', 'string(kinerja-dari)')}"
         f"<style>{_MASSAL_CSS}</style></head><body>{''.join(bagian)}</body></html>"
     )
-    fc = font_config()
-    doc = HTML(string=gabungan, url_fetcher=safe_url_fetcher, base_url=None).render(font_config=fc)
-    awal_hal = _awal_dokumen(doc.pages, len(keping))
+    with _tanpa_gc(), kerja_bersama():
+        # in a function of its own: the pass's boxes and pages are unreferenced before the
+        # collection at the end (alive then, they would be promoted and outlive it)
+        return _render_bagi(gabungan, [judul for _, judul, _, _ in keping])
+
+
+def _render_bagi(gabungan: str, judul: list[str | None]) -> list[bytes]:
+    from weasyprint import HTML
+
+    doc = HTML(string=gabungan, url_fetcher=safe_url_fetcher, base_url=None).render(
+        font_config=font_config()
+    )
+    awal_hal = _awal_dokumen(doc.pages, len(judul))
     out = []
-    for i, (_, judul, _, _) in enumerate(keping):
+    for i, j in enumerate(judul):
         pages = doc.pages[awal_hal[i] : awal_hal[i + 1]]
         meta = copy.copy(doc.metadata)
-        meta.title = judul
+        meta.title = j
         satu = doc.copy(pages)
         satu.metadata = meta
         out.append(satu.write_pdf())
@@ -192,11 +231,13 @@ def render_template_pdf(template: str, context: dict) -> bytes:
 
 
 def qr_data_uri(text: str) -> str:
-    """A QR code as an inline SVG data URI (no network, no files)."""
+    """A QR code as an inline PNG data URI (no network, no files), one pixel per module: the
+    templates size it and draw it with `image-rendering: pixelated`, so it prints as sharp as
+    the SVG path it was until issue 19 (WeasyPrint parsed and drew that path, ±1,100 segments,
+    in Python for every document: ±4 % of an evaluation document's time)."""
     import segno
 
-    svg = segno.make(text, error="m").svg_inline(scale=3)
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    return segno.make(text, error="m").png_data_uri(scale=1)
 
 
 @transaction.atomic

@@ -441,9 +441,10 @@ KINERJA_IMPOR_LATAR_BARIS = envint("KINERJA_IMPOR_LATAR_BARIS", 2000)
 # share a job; a bigger unit is a job of its own): evaluasi.services.kelompok_unit.
 KINERJA_TUTUP_DOKUMEN_PER_JOB = envint("KINERJA_TUTUP_DOKUMEN_PER_JOB", 100)
 # Documents of one template rendered in one WeasyPrint pass (kinerja.pdf.render_pdf_massal:
-# the year-end close's unit jobs); 1: each alone, the default, because a shared pass measured
-# 1.1x the CPU of one pass each (bench/temuan.md, issue 19 item 5). About 2-3 MB per document.
-KINERJA_PDF_PER_PASS = envint("KINERJA_PDF_PER_PASS", 1)
+# the year-end close's unit jobs); 1: each alone. A pass shares computed styles and text
+# measurements between its documents: ±0.75-0.85x the CPU of one pass each, the same files
+# (bench/temuan.md, issue 19 item 5, Putaran kelima). Peak ±200 MB for a pass of 50.
+KINERJA_PDF_PER_PASS = envint("KINERJA_PDF_PER_PASS", 50)
 # Seconds the per-user menu facts (unread count, which menu entries show) stay cached; 0: off.
 KINERJA_NAV_DETIK = envint("KINERJA_NAV_DETIK", 30)
 # Seconds a heavy read page is kept per user and data version (kinerja.cache_halaman); 0: off.

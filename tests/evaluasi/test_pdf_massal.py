@@ -12,6 +12,7 @@ from evaluasi.models import Evaluasi
 from kinerja import pdf
 from kinerja.verifikasi import verifikasi_konteks
 from tests.evaluasi.conftest import final, ko
+from tests.kinerja.test_pdf_massal import _isi_gambar
 
 A, S, B = "diatas_ekspektasi", "sesuai_ekspektasi", "dibawah_ekspektasi"
 
@@ -34,16 +35,20 @@ def evs(org):
 def test_a_units_documents_in_one_pass_are_the_documents_alone(evs):
     # The same code and QR both ways, so the files may be compared whole.
     htmls = [evaluasi_pdf_html(ev, verifikasi_konteks()) for ev in evs]
-    sendiri = [isi_halaman(pdf.render_pdf(h)) for h in htmls]
-    massal = [isi_halaman(d) for d in pdf.render_pdf_massal(htmls, per_pass=50)]
+    berkas = [pdf.render_pdf(h) for h in htmls]
+    berkas_massal = pdf.render_pdf_massal(htmls, per_pass=50)
+    sendiri = [isi_halaman(d) for d in berkas]
+    massal = [isi_halaman(d) for d in berkas_massal]
     assert [len(s) for s in sendiri] == [2, 1, 2, 1]
     assert massal == sendiri
+    # and what is drawn (tables' borders and fills, the QR code), operator for operator
+    assert [_isi_gambar(d) for d in berkas_massal] == [_isi_gambar(d) for d in berkas]
     assert sendiri[0][1][1].splitlines()[-1] == "Halaman 2 dari 2"
 
 
 @pytest.mark.parametrize("per_pass", [50, 1])
 def test_the_bulk_service_issues_what_is_not_current_in_order(evs, settings, per_pass):
-    settings.KINERJA_PDF_PER_PASS = per_pass  # a shared pass, and each alone (the default)
+    settings.KINERJA_PDF_PER_PASS = per_pass  # a shared pass (the default), and each alone
     lama = services.evaluasi_dokumen_render(evaluasi=evs[1])  # current: kept as it is
     dilaporkan = []
     docs = services.evaluasi_dokumen_render_massal(evaluasi=evs, setelah=dilaporkan.append)

@@ -64,6 +64,8 @@ def _run(org):
 
 def test_close_locks_renders_zips_and_recaps(tahun_siap, settings):
     org = tahun_siap
+    # progress after each document (a shared pass reports once per pass: test_pdf_massal.py)
+    settings.KINERJA_PDF_PER_PASS = 1
     # someone with a draft only: listed in the recap, no document
     Evaluasi.objects.create(pegawai=org.fungsional, periode=org.periode_a, jenis="tahunan")
     PenutupanTahun.objects.create(periode=org.periode_a, dimulai_oleh=org.admin_a)

@@ -114,3 +114,62 @@ def test_the_default_of_one_renders_each_document_alone(settings, monkeypatch):
     settings.KINERJA_PDF_PER_PASS = 1
     monkeypatch.setattr(pdf, "_satu_pass", None)  # never reached
     assert len(pdf.render_pdf_massal(HTMLS[:2])) == 2
+
+
+# Documents of one template whose elements differ only in attributes the style reads: the
+# language (hyphenation, inherited by the text inside), the link target, the anchor. A shared
+# pass gives elements that match the same rules one computed style (kinerja.pdf_bersama);
+# these must stay each document's own.
+TPL_ATRIBUT = """<!doctype html>
+<html lang="id">
+<head>
+<meta charset="utf-8">
+<title>Atribut {i}</title>
+<style>
+@page {{ size: A5 portrait; margin: 15mm; }}
+body {{ font-family: "DejaVu Sans", sans-serif; font-size: 11pt; }}
+.sempit {{ width: 28mm; hyphens: auto; text-align: justify; }}
+</style>
+</head>
+<body>
+<p class="sempit" lang="{lang}"><span>{kata}</span></p>
+<p id="{id}"><a href="https://contoh.go.id/{id}">tautan {i}</a></p>
+</body>
+</html>
+"""
+KATA = "pertanggungjawaban administrasi kepegawaian kesejahteraan " * 3
+HTMLS_ATRIBUT = [
+    TPL_ATRIBUT.format(i=i, lang=lang, kata=KATA, id=f"bagian-{i}")
+    for i, lang in enumerate(["id", "en", "en", "id"])
+]
+
+
+def _tautan(data: bytes) -> list[list[str]]:
+    return [
+        [a.get_object()["/A"]["/URI"] for a in p.get("/Annots", [])]
+        for p in PdfReader(io.BytesIO(data)).pages
+    ]
+
+
+def _isi_gambar(data: bytes) -> list[bytes]:
+    """Each page's drawing operators, byte for byte (borders, fills and text alike)."""
+    return [p.get_contents().get_data() for p in PdfReader(io.BytesIO(data)).pages]
+
+
+def test_what_an_element_reads_from_its_attributes_stays_its_own(caplog):
+    sendiri = [pdf.render_pdf(h) for h in HTMLS_ATRIBUT]
+    massal = pdf.render_pdf_massal(HTMLS_ATRIBUT, per_pass=50)
+    assert "satu per satu" not in caplog.text  # one shared pass, not the fallback
+    teks = [isi_halaman(d) for d in sendiri]
+    baris = [t[0][1].splitlines()[:3] for t in teks]
+    assert baris[0] == baris[3] != baris[1] == baris[2]  # the language moves the hyphenation
+    assert [isi_halaman(d) for d in massal] == teks
+    assert [_isi_gambar(d) for d in massal] == [_isi_gambar(d) for d in sendiri]
+    assert [_tautan(d) for d in massal] == [
+        [[f"https://contoh.go.id/bagian-{i}"]] for i in range(4)
+    ]
+
+
+def test_the_drawing_of_each_file_is_the_file_rendered_alone(sendiri):
+    massal = pdf.render_pdf_massal(HTMLS, per_pass=50)
+    assert [_isi_gambar(d) for d in massal] == [_isi_gambar(d) for d in sendiri]
