@@ -19,7 +19,7 @@ from evaluasi.models import (
 )
 from evaluasi.services._common import _require
 from evaluasi.services.evaluasi import evaluasi_dokumen_render, evaluasi_dokumen_render_massal
-from kinerja import jobs
+from kinerja import cache_cakupan, jobs
 from kinerja.models import Periode
 from kinerja.riwayat import layanan
 
@@ -90,8 +90,6 @@ def tutup_tahun_jalankan(*, periode_id: int, job: Any = None) -> dict | jobs.Wai
     jobs stalled) keeps what its units finished; a new job is a new run, which redoes only what
     changed (documents, zips and the recap are only re-made when what they hold changed).
     Without a job (a shell), a job row is made and the units run here, one after the other."""
-    from django.db.models import Count
-
     from evaluasi.models import PenutupanTahun
     from kinerja.models import Job
 
@@ -107,9 +105,11 @@ def tutup_tahun_jalankan(*, periode_id: int, job: Any = None) -> dict | jobs.Wai
             instansi_id=instansi_id,
         )
     putaran = job.pk
-    with transaction.atomic():
-        periode = Periode.objects.get(pk=periode_id)
-        pen, _ = PenutupanTahun.objects.select_for_update().get_or_create(periode=periode)
+    # The page-cache watcher reads the ArsipUnit INSERT ... SELECT as a write of this year's
+    # instansi only inside dalam_periode (every write of this block is the year's data).
+    with transaction.atomic(), cache_cakupan.dalam_periode(periode_id):
+        pen = _penutupan_kunci(periode_id)
+        periode = pen.periode
         if periode.status != Periode.Status.DITUTUP:
             # Saved (not .update()) so the year's history says who closed it and when.
             periode.status = Periode.Status.DITUTUP
@@ -118,16 +118,7 @@ def tutup_tahun_jalankan(*, periode_id: int, job: Any = None) -> dict | jobs.Wai
                 periode._history_user = pen.dimulai_oleh
             periode.save(update_fields=["status"])
         lanjut = pen.putaran == putaran  # this run again: keep what its units finished
-        # Through the instansi's pegawai (its index), not a scan of every pegawai; the pegawai
-        # without a unit as one more group (None), so they are only looked up when there are any.
-        per_unit = dict(
-            _tahunan_final(periode_id)
-            .filter(pegawai__instansi_id=periode.instansi_id)
-            .order_by()
-            .values_list("pegawai__unit_kerja_id")
-            .annotate(n=Count("id"))
-            .values_list("pegawai__unit_kerja_id", "n")
-        )
+        per_unit = _dokumen_per_unit(periode_id, periode.instansi_id)
         tanpa_unit = per_unit.pop(None, 0)
         per_unit = sorted(
             per_unit.items(),
@@ -139,8 +130,17 @@ def tutup_tahun_jalankan(*, periode_id: int, job: Any = None) -> dict | jobs.Wai
             pen.status = PenutupanTahun.Status.BERJALAN
             pen.unit_total = len(per_unit)
             pen.dokumen_total = sum(n for _, n in per_unit)
-            pen.job = pen.job if di_sini or pen.job_id == job.pk else job
-            pen.save(update_fields=["putaran", "status", "unit_total", "dokumen_total", "job"])
+            if not (di_sini or pen.job_id == job.pk):
+                pen.job_id = job.pk
+            # By its period (unique), as the watcher already knows it: not by id, which a
+            # fresh worker process would first have to look up.
+            PenutupanTahun.objects.filter(periode_id=periode_id).update(
+                putaran=pen.putaran,
+                status=pen.status,
+                unit_total=pen.unit_total,
+                dokumen_total=pen.dokumen_total,
+                job_id=pen.job_id,
+            )
         if not di_sini:
             jobs.enqueue_many(
                 "evaluasi.tutup_unit",
@@ -183,6 +183,37 @@ def tutup_tahun_jalankan(*, periode_id: int, job: Any = None) -> dict | jobs.Wai
     if di_sini:
         return hasil or {}
     return hasil if hasil is not None else jobs.Waiting()
+
+
+def _penutupan_kunci(periode_id: int):
+    """The year's PenutupanTahun row, locked, with its period and starter in the same query.
+    The admin's start (`penutupan_mulai`) made the row before this job was enqueued; a close run
+    from a shell makes it here."""
+    from evaluasi.models import PenutupanTahun
+
+    qs = PenutupanTahun.objects.select_for_update(of=("self",)).select_related(
+        "periode", "dimulai_oleh"
+    )
+    try:
+        return qs.get(periode_id=periode_id)
+    except PenutupanTahun.DoesNotExist:
+        PenutupanTahun.objects.get_or_create(periode_id=periode_id)
+        return qs.get(periode_id=periode_id)
+
+
+def _dokumen_per_unit(periode_id: int, instansi_id: int) -> dict[int | None, int]:
+    """Final annual evaluations per unit of the pegawai's unit (None: pegawai without a unit).
+    Through the instansi's pegawai (its index), not a scan of every pegawai."""
+    from django.db.models import Count
+
+    return dict(
+        _tahunan_final(periode_id)
+        .filter(pegawai__instansi_id=instansi_id)
+        .order_by()
+        .values_list("pegawai__unit_kerja_id")
+        .annotate(n=Count("id"))
+        .values_list("pegawai__unit_kerja_id", "n")
+    )
 
 
 def kelompok_unit(per_unit: list[tuple[int, int]], dokumen: int) -> list[list[int]]:
@@ -239,7 +270,9 @@ def _arsip_unit_catat(pen_id: int, unit_ids: list[int], putaran: int, *, lanjut:
         return
     with connection.cursor() as c:
         c.execute(
-            f"INSERT INTO {ArsipUnit._meta.db_table} "
+            # Quoted as Django quotes it: the page-cache watcher reads only a quoted table name
+            # (unquoted, this INSERT ended every cached page at each close).
+            f"INSERT INTO {connection.ops.quote_name(ArsipUnit._meta.db_table)} "
             "(penutupan_id, unit_kerja_id, sidik, jumlah, putaran, putaran_selesai, terbit) "
             "SELECT %s, u, '', 0, %s, 0, 0 FROM unnest(%s::bigint[]) AS u "
             f"ON CONFLICT (penutupan_id, unit_kerja_id) {on_conflict}",
@@ -403,7 +436,14 @@ def _tutup_periksa(*, pen_id: int, putaran: int, induk_id: int | None) -> dict |
                 "unit": pen.unit_total,
                 "tanpa_evaluasi_final": data["ringkas"]["tanpa_evaluasi_final"],
             }
-            pen.save()
+            # By its period (unique), which the page-cache watcher reads without a lookup.
+            PenutupanTahun.objects.filter(periode_id=pen.periode_id).update(
+                rekap=pen.rekap,
+                rekap_sidik=pen.rekap_sidik,
+                status=pen.status,
+                selesai=pen.selesai,
+                ringkasan=pen.ringkasan,
+            )
         hasil = {
             "url": reverse("evaluasi:tutup_tahun") + f"?tahun={pen.periode.tahun}",
             "dokumen": pen.ringkasan.get("dokumen", 0),
