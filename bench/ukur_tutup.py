@@ -25,7 +25,7 @@ class TutupMixin:
         from bench.generate import MARKER_KODE
         from evaluasi import rekap
         from evaluasi.services import tutup_tahun as services
-        from kinerja.models import Job, Periode
+        from kinerja.models import Job, Periode, User
 
         Evaluasi = apps.get_model("evaluasi.Evaluasi")
         ArsipUnit = apps.get_model("evaluasi.ArsipUnit")
@@ -37,6 +37,13 @@ class TutupMixin:
             .values_list("id", flat=True)
         )
         n_peg = Evaluasi.objects.filter(periode_id__in=periode_ids, jenis="tahunan").count()
+        periodes = Periode.objects.in_bulk(periode_ids)
+        admin = {
+            pid: User.objects.filter(admin_instansi_id=p.instansi_id, is_active=True)
+            .order_by("pk")
+            .first()
+            for pid, p in periodes.items()
+        }
 
         def kinerja(ids: list[int] = periode_ids) -> float:
             """The close job's data phase, then (every unit marked done, as the unit jobs
@@ -65,9 +72,11 @@ class TutupMixin:
                 ),
             ):
                 for pid in ids:
-                    job = Job.objects.create(
-                        task="evaluasi.tutup_tahun", kwargs={"periode_id": pid}
-                    )
+                    # As in production: the admin's start (the PenutupanTahun row, the close
+                    # job enqueued; `penutupan_mulai` from the close page) precedes the job.
+                    # Untimed: the job's own data phase is what is measured.
+                    pen = services.penutupan_mulai(user=admin[pid], periode=periodes[pid])
+                    job = Job.objects.get(pk=pen.job_id)  # as the worker loads it
                     c, t = _cpu(), time.perf_counter()
                     services.tutup_tahun_jalankan(periode_id=pid, job=job)
                     dt = time.perf_counter() - t
@@ -130,7 +139,9 @@ class TutupMixin:
             f"{check} Kinerja = job tutup tahun (kunci tahun, baris ArsipUnit dalam satu "
             "pernyataan, job evaluasi.tutup_unit dicatat: unit kecil berbagi job sampai "
             f"±{settings.KINERJA_TUTUP_DOKUMEN_PER_JOB} dokumen) + data rekap langkah akhir, per "
-            "instansi; PDF dan zip dikerjakan job unit (lihat di bawah). "
+            "instansi; PDF dan zip dikerjakan job unit (lihat di bawah). Seperti di produksi, "
+            "`penutupan_mulai` (admin menekan tombol tutup tahun: baris PenutupanTahun dan job "
+            "tutup tahun dibuat) dijalankan lebih dulu, di luar waktu yang diukur. "
             + _rincian(best, t_sql, min(sql_cpu[1:] or sql_cpu))
         )
         if not row.ok and self.opts.profile:

@@ -43,7 +43,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from kinerja.models import Job
@@ -195,10 +195,13 @@ def send(job_id: int, countdown: float | None = None) -> bool:
 @dataclass(frozen=True)
 class Waiting:
     """What a fan-out handler returns: its children do the rest and one of them completes the job
-    (`complete`); if none has after `recheck` seconds, the job runs again to resume."""
+    (`complete`); if none has after `recheck` seconds, the job runs again to resume. `pesan` and
+    `total` (the progress total) go into the row's own update (no progress write of its own);
+    the message only while no child has reported progress (children start at the commit)."""
 
     pesan: str = ""
     recheck: float = 900.0
+    total: int = 0
 
 
 @dataclass(frozen=True)
@@ -333,7 +336,12 @@ def run(job_id: int, pemilik: str = "") -> Hasil:
         now = timezone.now()
         mine.update(
             status=Job.Status.PENDING,
-            pesan=hasil.pesan[:300] or F("pesan"),
+            pesan=(
+                Case(When(progres=0, then=Value(hasil.pesan[:300])), default=F("pesan"))
+                if hasil.pesan
+                else F("pesan")
+            ),
+            progres_total=hasil.total or F("progres_total"),
             galat="",
             percobaan=0,
             jadwal=now + dt.timedelta(seconds=hasil.recheck),
