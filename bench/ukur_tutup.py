@@ -289,8 +289,10 @@ def _rincian(best: dict[str, float], t_sql: float, cpu_sql: float) -> str:
     rekap_x = best["periksa"] / t_sql
     cpu = f"; CPU (proses + backend PostgreSQL) {best['cpu'] / cpu_sql:.1f}x" if cpu_sql else ""
     return (
-        f"Rincian: langkah job (kunci tahun + histori, hitungan per unit, ArsipUnit, mencatat "
-        f"job unit, progres) {_fmt_s(best['jalankan'])}; langkah akhir (data rekap + selesai) "
+        f"Rincian: langkah job (kunci baris penutupan + hitungan per unit dalam satu query, "
+        f"status dan histori tahun, ArsipUnit, mencatat job unit; total dan pesan progres ikut "
+        f"pembaruan baris job sesudah percobaan, di luar ukuran seperti sebelumnya) "
+        f"{_fmt_s(best['jalankan'])}; langkah akhir (data rekap + selesai) "
         f"{_fmt_s(best['periksa'])} = {rekap_x:.1f}x SQL, di antaranya data rekap saja "
         f"(`data_rekap`, pekerjaan yang sama dengan SQL pembanding) {_fmt_s(best['rekap'])} = "
         f"{best['rekap'] / t_sql:.2f}x SQL; sisanya (kunci tahun, job, ArsipUnit, kunci baris "
