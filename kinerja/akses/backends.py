@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 from kinerja import policy
+from kinerja.akses.muat import muat_user
 
 
 class KinerjaBackend(ModelBackend):
@@ -31,8 +31,6 @@ class KinerjaBackend(ModelBackend):
     def get_user(self, user_id: Any) -> Any:
         # The pegawai row comes with the user (one query): every request checks its status,
         # and the policy's actor is built from the same row (policy.dengan_actor).
-        # At most one row by its key: no ORDER BY (`.first()` adds one, and ordering next to the
-        # grant's EXISTS costs a third of the query's compilation, on every request).
-        users = policy.dengan_actor(get_user_model()._default_manager.filter(pk=user_id))
-        user = next(iter(users[:1]), None)
+        # One query, its SQL compiled once per process (kinerja.akses.muat).
+        user = muat_user(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
