@@ -105,3 +105,46 @@ def test_each_request_runs_the_users_query_without_compiling_it(org, client_as, 
         got = KinerjaBackend().get_user(user.pk)
     assert got.pk == user.pk
     assert len(ctx.captured_queries) == 1 and dikompilasi == []
+
+
+def test_the_pages_frame_reverses_and_resolves_its_urls_once(org, client_as, monkeypatch):
+    """The frame's URLs (brand, account menu, bell, styles, scripts) are the same on every
+    request: the second request of a page looks none of them up again."""
+    from django.urls.resolvers import URLResolver
+
+    c = client_as(org.user("pegawai"))
+    first = c.get("/sandi/").content.decode()
+    dicari = []
+    asli = URLResolver._reverse_with_prefix
+
+    def catat(self, lookup_view, *args, **kwargs):
+        dicari.append(lookup_view)
+        return asli(self, lookup_view, *args, **kwargs)
+
+    monkeypatch.setattr(URLResolver, "_reverse_with_prefix", catat)
+    second = c.get("/sandi/").content.decode()
+    assert dicari == []
+    for href in (
+        'href="/"',
+        'href="/notifikasi/"',
+        'action="/keluar/"',
+        'hx-get="/notifikasi/lonceng/"',
+    ):
+        assert href in second
+    assert 'href="/static/css/kinerja.css"' in second and first.count("/static/") == second.count(
+        "/static/"
+    )
+
+
+def test_frame_urls_follow_a_changed_configuration(settings):
+    from django.template import engines
+
+    tpl = engines["django"].from_string(
+        "{% load static kinerja_nav %}{% tautan 'beranda' %} {% url 'beranda' %} "
+        "{% statis 'css/kinerja.css' %} {% static 'css/kinerja.css' %}"
+    )
+    a, b, c, d = tpl.render({}).split()
+    assert a == b and c == d
+    settings.STATIC_URL = "/aset/"
+    a, b, c, d = tpl.render({}).split()
+    assert a == b and c == d == "/aset/css/kinerja.css"
