@@ -105,7 +105,7 @@ TEMPLATES = [
 
 # Form widgets render through TEMPLATES, so the project's templates/django/forms/ draws the file
 # input (an Indonesian button and file name instead of the browser's "Choose File").
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+FORM_RENDERER = "kinerja.render_formulir.PenyajiFormulir"
 
 # SQLite in the project folder is the zero-setup default; PostgreSQL in CI and production.
 DATABASES = {

@@ -9,8 +9,9 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import condition, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from kinerja import policy
@@ -64,10 +65,25 @@ def notifikasi_list(request: HttpRequest) -> HttpResponse:
     return render(request, "kinerja/notifikasi.html", {"page": page, "belum": belum})
 
 
+def _etag_lonceng(request: HttpRequest) -> str | None:
+    from kinerja.context_processors import nav_fakta
+
+    facts = nav_fakta(request)  # the menu facts every page reads (dropped on a new notification)
+    return None if facts is None else f"{request.user.pk}.{facts['belum_dibaca']}"
+
+
 @login_required
+@condition(etag_func=_etag_lonceng)
 def notifikasi_lonceng(request: HttpRequest) -> HttpResponse:
-    """The bell with the unread count (htmx polls it every 30 s)."""
-    return render(request, "kinerja/partials/lonceng.html")
+    """The bell with the unread count (htmx polls it every 30 s from every open page).
+
+    The user and the count are its ETag, and the browser keeps the bell but asks again on each
+    poll (private, no-cache): while the count is unchanged the answer is an empty 304, nothing
+    rendered, and the browser hands htmx the bell it kept. A new notification changes the
+    count, so it shows at the next poll as before."""
+    response = render(request, "kinerja/partials/lonceng.html")
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
 
 
 def _aman(request: HttpRequest, url: str) -> bool:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 from kinerja import policy
+from kinerja.akses.muat import muat_user
 
 
 class KinerjaBackend(ModelBackend):
@@ -31,6 +31,6 @@ class KinerjaBackend(ModelBackend):
     def get_user(self, user_id: Any) -> Any:
         # The pegawai row comes with the user (one query): every request checks its status,
         # and the policy's actor is built from the same row (policy.dengan_actor).
-        users = policy.dengan_actor(get_user_model()._default_manager.all())
-        user = users.filter(pk=user_id).first()
+        # One query, its SQL compiled once per process (kinerja.akses.muat).
+        user = muat_user(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None

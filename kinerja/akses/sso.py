@@ -100,8 +100,9 @@ class NIPBackend(OIDCAuthenticationBackend):
         return None
 
     def get_user(self, user_id: Any) -> Any:
-        users = policy.dengan_actor(self.UserModel._default_manager.all())  # see KinerjaBackend
-        user = users.filter(pk=user_id).first()
+        from kinerja.akses.muat import muat_user
+
+        user = muat_user(user_id)  # see KinerjaBackend
         if user is None or policy.akses.alasan_tolak_masuk(user):
             return None
         return user

@@ -1,0 +1,92 @@
+"""The request's user, loaded by the session's user id: the one query every signed-in request makes.
+
+It is `policy.dengan_actor` by key (the user, their pegawai row, whether a grant is held), read
+from the database on every request as before. What is kept is only its compilation: the ORM
+turns that queryset into SQL on every request, about half of the user's load in CPU (the grant's
+EXISTS and the pegawai's columns; bench/temuan.md, "lantai"). Here the SQL, the column layout
+and the converters are worked out once per process and database by the ORM itself, and each
+request runs that SQL with its user id and builds the rows as the ORM's ModelIterable does.
+Anything unexpected (another key type, a query with other parameters) takes the ORM's path.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import connections, router
+from django.db.models.query import get_related_populators
+
+from kinerja import policy
+
+_CONTOH = 987_654_321  # a user id to compile with; it must come back as the only parameter
+_lock = threading.Lock()
+_rencana: dict[tuple[str, str], Any] = {}
+
+
+def _queryset(user_id: Any):
+    users = get_user_model()._default_manager.filter(pk=user_id)
+    # At most one row by its key: no ORDER BY (`.first()` adds one, and ordering beside the
+    # grant's EXISTS costs a third of the compilation).
+    return policy.dengan_actor(users)[:1]
+
+
+class _Rencana:
+    """The compiled load: SQL, where each model's columns are, converters, populators."""
+
+    def __init__(self, alias: str) -> None:
+        compiler = _queryset(_CONTOH).query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()  # fills select, klass_info, annotation_col_map
+        self.berlaku = tuple(params) == (_CONTOH,)
+        self.sql = sql
+        select, klass_info = compiler.select, compiler.klass_info
+        self.model = klass_info["model"]
+        fields = klass_info["select_fields"]
+        self.awal, self.akhir = fields[0], fields[-1] + 1
+        self.init_list = [f[0].target.attname for f in select[self.awal : self.akhir]]
+        self.populators = get_related_populators(klass_info, select, alias)
+        self.anotasi = list(compiler.annotation_col_map.items())
+        self.converters = list(compiler.get_converters([s[0] for s in select]).items())
+        self.alias = alias
+
+    def muat(self, user_id: int) -> Any:
+        conn = connections[self.alias]
+        with conn.cursor() as cursor:
+            cursor.execute(self.sql, (user_id,))
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        row = list(row)
+        for pos, (convs, expression) in self.converters:
+            value = row[pos]
+            for converter in convs:
+                value = converter(value, expression, conn)
+            row[pos] = value
+        user = self.model.from_db(self.alias, self.init_list, row[self.awal : self.akhir])
+        for populator in self.populators:
+            populator.populate(row, user)
+        for attr, pos in self.anotasi:
+            setattr(user, attr, row[pos])
+        return user
+
+
+def _rencana_untuk(alias: str) -> _Rencana:
+    kunci = (alias, connections[alias].vendor)
+    rencana = _rencana.get(kunci)
+    if rencana is None:
+        with _lock:
+            rencana = _rencana.get(kunci) or _Rencana(alias)
+            _rencana[kunci] = rencana
+    return rencana
+
+
+def muat_user(user_id: Any) -> Any:
+    """The user with the given id, loaded with its actor facts (policy.dengan_actor), or None."""
+    model = get_user_model()
+    alias = router.db_for_read(model)
+    if type(user_id) is int:
+        rencana = _rencana_untuk(alias)
+        if rencana.berlaku and rencana.model is model:
+            return rencana.muat(user_id)
+    return next(iter(_queryset(user_id).using(alias)), None)
