@@ -23,7 +23,7 @@ Celery tasks and the admin are covered the same way):
     whose rows it shows (the leader's rows its rows intervene in); aggregate pages read none;
   - a pegawai's version `p:<id>`: the feedback they received (the team page shows a count per
     member and reads the version of every member). Only an INSERT naming the recipient, or a
-    write whose WHERE names it through ANDs (without moving it elsewhere).
+    write whose WHERE names it and the period through ANDs (not moving it to another).
   A narrow write whose rows cannot all be traced to their SKP (or recipient) ends the instansi's
   version as before, and an SKP status, evaluation or anything else still ends the instansi's.
   tests/kinerja/test_cache_versi_skp.py checks every table each cached page reads against the

@@ -14,12 +14,17 @@ already made. A cached page is served again only when all of these hold:
   each statement to name what it ends: an instansi's version (stage data: periods, SKPs,
   evaluations, dialog rows, through the period they belong to), the global version (everything
   else: organisation and reference data, any statement it cannot read), or nothing (plumbing:
-  sessions, login attempts, last_login, token last-use, job rows, notification rows). A page
+  sessions, login attempts, last_login, token last-use, job rows, notification rows), or for
+  the rows no aggregate page shows, only one SKP's version (its rencana hasil kerja, indikator,
+  ekspektasi perilaku, its change stamps) or one pegawai's (the feedback they received). A page
   reads the global version, its user's own version (bumped when one of their notifications is
-  created or read: the menu's unread count) and the versions of the instansi the view named
-  (`cakupan_halaman`); a page that names none reads SEMUA, which every write bumps. So a write
-  in one kabupaten leaves another's cached pages served. A write during rendering leaves the
-  page stored under the older versions, so it is never served;
+  created or read: the menu's unread count), the versions of the instansi the view named
+  (`cakupan_halaman`), and of the SKPs (`cakupan_skp`: the SKP page, its own and its leaders')
+  and pegawai (`cakupan_pegawai`: the team page's members) whose rows it shows; a page that
+  names no instansi reads SEMUA, which every write bumps. So a write in one kabupaten leaves
+  another's cached pages served, and a pegawai editing their SKP leaves their colleagues' SKP
+  pages, the team and distribution pages served. A write during rendering leaves the page
+  stored under the older versions, so it is never served;
 - the request carries no flash messages, and the response was a 200 that set no cookie.
 
 The access checks ran when the page was rendered, for this user and this data version; any change

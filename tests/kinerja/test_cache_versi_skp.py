@@ -271,8 +271,8 @@ def _perubahan(d: Dunia) -> list[tuple[str, object]]:
         pemberi = d.org.kadis if p.pk != d.org.kadis.pk else d.org.sekda
 
         def beri(p=p, pemberi=pemberi):
-            UmpanBalik.objects.bulk_create(
-                UmpanBalik(
+            for u in (1, 2, 3, 4):  # one per window (bulk_create's UNNEST is not read: global)
+                UmpanBalik.objects.create(
                     penerima=p,
                     pemberi=pemberi,
                     hubungan="lainnya",
@@ -282,8 +282,6 @@ def _perubahan(d: Dunia) -> list[tuple[str, object]]:
                     urutan=u,
                     dibuat=timezone.now(),
                 )
-                for u in (1, 2, 3, 4)
-            )
 
         out.append((f"umpan balik {p.pk}", beri))
     for e in Evaluasi.objects.all():
@@ -502,12 +500,32 @@ def test_unknown_shapes_end_the_instansi_or_everything_never_less(
     def kunci(fn):
         return _kunci(cap, fn)
 
-    # By the period, not an SKP: the instansi.
-    assert a in kunci(
+    # By the period (a subquery), not by an SKP: the instansi or everything.
+    keys = kunci(
         lambda: RencanaHasilKerja.objects.filter(skp__periode=dunia.org.periode_a).update(
             catatan_penilai="x"
         )
     )
+    assert keys & {a, GLOBAL}
+    # Many recipients in one statement (PostgreSQL: INSERT … SELECT * FROM UNNEST): not read
+    # row by row, so the instansi or everything, never fewer than each recipient's version.
+    penerima = [dunia.org.pegawai, dunia.org.rekan]
+    keys = kunci(
+        lambda: UmpanBalik.objects.bulk_create(
+            UmpanBalik(
+                penerima=p,
+                pemberi=dunia.penilai,
+                hubungan="lainnya",
+                jenis="apresiasi",
+                isi="Banyak",
+                periode=dunia.org.periode_a,
+                urutan=1,
+                dibuat=timezone.now(),
+            )
+            for p in penerima
+        )
+    )
+    assert keys & {a, GLOBAL} or keys == {pegawai_key(p.pk) for p in penerima}
     # An OR: everything.
     assert GLOBAL in kunci(
         lambda: Indikator.objects.filter(Q(rencana__skp=skp) | Q(urutan=9)).update(target="1")
@@ -532,6 +550,11 @@ def test_unknown_shapes_end_the_instansi_or_everything_never_less(
         a
     }
     assert kunci(lambda: UmpanBalik.objects.filter(pk=ub.pk).update(isi="z")) == {a}
-    assert kunci(lambda: UmpanBalik.objects.filter(penerima=dunia.org.pegawai).update(isi="z")) == {
-        pegawai_key(dunia.org.pegawai.pk)
-    }
+    # By the recipient alone (no period): not read as stage data at all, so everything.
+    pegawai = dunia.org.pegawai
+    assert kunci(lambda: UmpanBalik.objects.filter(penerima=pegawai).update(isi="z")) == {GLOBAL}
+    assert kunci(
+        lambda: UmpanBalik.objects.filter(penerima=pegawai, periode=dunia.org.periode_a).update(
+            isi="z"
+        )
+    ) == {pegawai_key(pegawai.pk)}
