@@ -58,10 +58,11 @@ if os.environ.get("JANUARI_LOG"):
         )
 
 
-def _catat(r) -> None:
+def _catat(r, name: str) -> None:
     state = r.headers.get("X-Kinerja-Cache", "tanpa")
     with _lock:
         CACHE[state] = CACHE.get(state, 0) + 1
+        CACHE[f"{name} {state}"] = CACHE.get(f"{name} {state}", 0) + 1  # per page
 
 
 class _Base(HttpUser):
@@ -71,7 +72,7 @@ class _Base(HttpUser):
     def page(self, path: str, cookie: str, name: str) -> None:
         with self.client.get(path, headers={"Cookie": cookie}, name=name, catch_response=True) as r:
             if r.status_code == 200:
-                _catat(r)
+                _catat(r, name)
                 r.success()
             else:
                 r.failure(f"HTTP {r.status_code}")

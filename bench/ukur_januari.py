@@ -161,6 +161,13 @@ class JanuariMixin:
         heavy_p95 = max((h["p95"] for h in heavy), default=0.0)
         hits, miss = mix["cache"].get("hit", 0), mix["cache"].get("miss", 0)
         hit_rate = f"{hits / (hits + miss):.0%}" if hits + miss else "—"
+        per_page = [
+            f"{k} {h / (h + m):.0%}"
+            for k in HEAVY
+            if (h := mix["cache"].get(f"{k} hit", 0)) + (m := mix["cache"].get(f"{k} miss", 0))
+        ]
+        if per_page and hits + miss:
+            hit_rate += f" ({', '.join(per_page)})"
         writes = sum(
             v["n"] for k, v in mix.items() if k.endswith("(tulis)") and isinstance(v, dict)
         )

@@ -103,10 +103,10 @@ def tim(request: HttpRequest) -> HttpResponse:
     periode, tahun_list = _periode_tahun(request)
     _cakupan(request, periode)
     w = _window(request, periode)
+    rows = selectors.tim_evaluasi(request.user, periode, w)
+    cache_halaman.cakupan_pegawai(request, [r["pegawai"].pk for r in rows])  # feedback counts
     daftar = daftar_evaluasi.tim(
-        request,
-        selectors.tim_evaluasi(request.user, periode, w),
-        nama_berkas=f"evaluasi-tim-{periode.tahun}-{w.kode}",
+        request, rows, nama_berkas=f"evaluasi-tim-{periode.tahun}-{w.kode}"
     )
     if (resp := daftar.ekspor()) is not None:
         return resp

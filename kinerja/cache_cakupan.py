@@ -15,6 +15,19 @@ Celery tasks and the admin are covered the same way):
   writes, or for an UPDATE/DELETE in a WHERE that reaches them through ANDs only (or the row's
   own id, read through its table's scope column), plus an UPDATE's new values. The instansi
   is the period's (resolved once per process and id: a row never moves to another period).
+- narrower than the instansi, for the rows that aggregate pages (team, distribution) never show
+  and that the January mix writes all day:
+  - an SKP's version `s:<id>`: its rencana hasil kerja, indikator and ekspektasi perilaku rows
+    (and their history rows), and an UPDATE of the SKP row that sets only its change stamps
+    (`diubah`, `diperbarui`). The SKP page reads the versions of its own SKP and of every SKP
+    whose rows it shows (the leader's rows its rows intervene in); aggregate pages read none;
+  - a pegawai's version `p:<id>`: the feedback they received (the team page shows a count per
+    member and reads the version of every member). Only an INSERT naming the recipient, or a
+    write whose WHERE names it and the period through ANDs (not moving it to another).
+  A narrow write whose rows cannot all be traced to their SKP (or recipient) ends the instansi's
+  version as before, and an SKP status, evaluation or anything else still ends the instansi's.
+  tests/kinerja/test_cache_versi_skp.py checks every table each cached page reads against the
+  versions it reads, and every row whose change shows on a page against the versions it ends.
 - the global version: everything else (organisation and reference data: pegawai, positions,
   units, users, roles; any statement that cannot be read this way). It ends every cached page.
 
@@ -38,6 +51,14 @@ SEMUA = "kinerja:data:versi:semua"  # bumped by every write: pages whose instans
 
 def instansi_key(instansi_id: Any) -> str:
     return f"kinerja:data:versi:i:{int(instansi_id)}"
+
+
+def skp_key(skp_id: Any) -> str:
+    return f"kinerja:data:versi:s:{int(skp_id)}"
+
+
+def pegawai_key(pegawai_id: Any) -> str:
+    return f"kinerja:data:versi:p:{int(pegawai_id)}"
 
 
 PENGGUNA = "kinerja:data:versi:u:"
@@ -64,6 +85,21 @@ _KOLOM = {
     "rencana_id": "skp_rencanahasilkerja",
     "instansi_id": "instansi",
 }
+# Rows only the pages of their own SKP show (and the pages of SKPs whose rows intervene in them).
+BAGIAN_SKP = frozenset(
+    {
+        "skp_rencanahasilkerja",
+        "skp_indikator",
+        "skp_ekspektasiperilaku",
+        "skp_historicalrencanahasilkerja",
+        "skp_historicalindikator",
+        "skp_historicalekspektasiperilaku",
+    }
+)
+# SKP columns only its own page may show: a write of these alone ends the SKP's version.
+SKP_CAP = frozenset({"diubah", "diperbarui"})
+# Rows aggregate pages show only per pegawai: the table -> the column naming that pegawai.
+BAGIAN_PEGAWAI = {"dialog_umpanbalik": "penerima_id", "dialog_historicalumpanbalik": "penerima_id"}
 _RE_TABEL = re.compile(r'^\s*(INSERT INTO|UPDATE|DELETE FROM)\s+"([^"]+)"', re.I)
 _RE_SISIP = re.compile(r'^\s*INSERT INTO\s+"[^"]+"\s*\(([^)]*)\)\s*VALUES\s*\(', re.I)
 _RE_SET = re.compile(r'(?:SET|,)\s+"(\w+)"\s*=\s*', re.I)
@@ -129,6 +165,9 @@ def cakupan(sql: str, params: Any, many: bool, connection: Any) -> set[str] | No
                 return _dalam_atau_global(connection)
             if verb == "UPDATE":
                 _dari_set(sql, where, ps, found)
+        sempit = _sempit(verb, tabel, sql, where, param_sets, found, connection)
+        if sempit:
+            return sempit
         ids = _instansi(found, connection)
     except (_TakTerbaca, DatabaseError):  # e.g. the transaction already failed: the statement
         return _dalam_atau_global(connection)  # will fail too; nothing was read wrongly
@@ -147,6 +186,84 @@ def _dalam_atau_global(connection: Any) -> set[str]:
         return {instansi_key(i) for i in _instansi({inside[0]: {inside[1]}}, connection)}
     except (_TakTerbaca, DatabaseError):
         return {GLOBAL}
+
+
+def _sempit(
+    verb: str, tabel: str, sql: str, where: int, param_sets: Any, found: dict, connection: Any
+) -> set[str] | None:
+    """The SKP's or the recipient's version when the statement writes only rows no aggregate
+    page shows (module doc); None: the instansi's, as for any stage write."""
+    if tabel in BAGIAN_SKP or (tabel == "skp_skp" and verb == "UPDATE" and _hanya_cap(sql, where)):
+        try:
+            ids = _ke({k: set(v) for k, v in found.items()}, connection, "skp_skp")
+        except _TakTerbaca:
+            return None
+        return {skp_key(i) for i in ids} or None
+    col = BAGIAN_PEGAWAI.get(tabel)
+    if col is None:
+        return None
+    ids = set()
+    for ps in param_sets:
+        got = _pemilik(verb, sql, where, tabel, col, list(ps or ()))
+        if not got:
+            return None
+        ids |= got
+    return {pegawai_key(i) for i in ids}
+
+
+def _set_semua(sql: str, where: int) -> set[str] | None:
+    """Every column an UPDATE's SET writes; None when one item is not `"col" = …`."""
+    m = re.match(r'\s*UPDATE\s+"[^"]+"\s+SET\s', sql, re.I)
+    if m is None or "'" in sql[m.end() : where]:
+        return None  # not an UPDATE's SET, or a literal in it: not read
+    items, depth, start = [], 0, m.end()
+    for j in range(m.end(), where):
+        if sql[j] == "(":
+            depth += 1
+        elif sql[j] == ")":
+            depth -= 1
+        elif sql[j] == "," and depth == 0:
+            items.append(sql[start:j])
+            start = j + 1
+    if depth:
+        return None  # the WHERE found is a subquery's: the SET goes on after it
+    items.append(sql[start:where])
+    cols = set()
+    for item in items:
+        mc = re.match(r'\s*"(\w+)"\s*=', item)
+        if mc is None:
+            return None
+        cols.add(mc.group(1))
+    return cols
+
+
+def _hanya_cap(sql: str, where: int) -> bool:
+    cols = _set_semua(sql, where)
+    return bool(cols) and cols <= SKP_CAP
+
+
+def _pemilik(verb: str, sql: str, where: int, tabel: str, col: str, ps: list) -> set[int]:
+    """The pegawai the row(s) of one parameter set belong to (empty: cannot say)."""
+    try:
+        if verb == "INSERT":
+            found: dict[str, set[int]] = {}
+            if not _dari_sisip(sql, ps, found, {col: "pemilik"}):
+                return set()
+            return found.get("pemilik", set())
+        if verb == "UPDATE" and col in (_set_semua(sql, where) or {col}):
+            return set()  # moved to another pegawai (or a SET not read)
+        got: set[int] = set()
+        for m in _RE_SYARAT.finditer(sql, where):
+            if m.group(1) != col or not sql.endswith(f'"{tabel}".', 0, m.start()):
+                continue
+            if not _konjungsi(sql, where, m.start()):
+                continue
+            first = len(_PH.findall(sql, 0, m.start(3)))
+            values = ps[first : first + len(_PH.findall(m.group(3)))]
+            got |= {int(v) for v in values if v is not None}
+        return got
+    except (TypeError, ValueError, IndexError, _TakTerbaca):
+        return set()
 
 
 def _where(sql: str) -> int:
@@ -188,7 +305,10 @@ def _tupel(sql: str, i: int) -> list[str] | None:
     return None
 
 
-def _dari_sisip(sql: str, ps: Sequence, found: dict[str, set[int]]) -> bool:
+def _dari_sisip(
+    sql: str, ps: Sequence, found: dict[str, set[int]], kolom: dict[str, str] | None = None
+) -> bool:
+    kolom = _KOLOM if kolom is None else kolom
     m = _RE_SISIP.match(sql)
     if m is None:
         return False
@@ -204,10 +324,10 @@ def _dari_sisip(sql: str, ps: Sequence, found: dict[str, set[int]]) -> bool:
     idx = []
     offset = 0
     for col, value, n in zip(cols, values, per_row, strict=True):
-        if col in _KOLOM:
+        if col in kolom:
             if value != "%s":
                 return False
-            idx.append((offset, _KOLOM[col]))
+            idx.append((offset, kolom[col]))
         offset += n
     got_all = bool(idx)
     for start in range(0, len(ps), width):
@@ -290,10 +410,15 @@ def _kolom_scope(tabel: str) -> str | None:
     return _kolom_tabel[tabel]
 
 
-def _instansi(found: dict[str, set[int]], connection: Any, depth: int = 0) -> set[int]:
-    """The instansi the found ids belong to: an instansi id as it is, a row id through its
-    table's scope column (read once per process and id: rows never move)."""
-    out = set(found.pop("instansi", ()))
+def _instansi(found: dict[str, set[int]], connection: Any) -> set[int]:
+    return _ke(found, connection, "instansi")
+
+
+def _ke(found: dict[str, set[int]], connection: Any, sampai: str, depth: int = 0) -> set[int]:
+    """The ids of `sampai` (the instansi, or an SKP) the found ids belong to: such an id as it
+    is, a row id through its table's scope column (read once per process and id: rows never
+    move). _TakTerbaca when one leads elsewhere (a period has no SKP)."""
+    out = set(found.pop(sampai, ()))
     if depth > 4:
         raise _TakTerbaca
     lanjut: dict[str, set[int]] = {}
@@ -315,5 +440,5 @@ def _instansi(found: dict[str, set[int]], connection: Any, depth: int = 0) -> se
                 raise _TakTerbaca
             lanjut.setdefault(peta[i][0], set()).add(peta[i][1])
     if lanjut:
-        out |= _instansi(lanjut, connection, depth + 1)
+        out |= _ke(lanjut, connection, sampai, depth + 1)
     return out

@@ -14,12 +14,17 @@ already made. A cached page is served again only when all of these hold:
   each statement to name what it ends: an instansi's version (stage data: periods, SKPs,
   evaluations, dialog rows, through the period they belong to), the global version (everything
   else: organisation and reference data, any statement it cannot read), or nothing (plumbing:
-  sessions, login attempts, last_login, token last-use, job rows, notification rows). A page
+  sessions, login attempts, last_login, token last-use, job rows, notification rows), or for
+  the rows no aggregate page shows, only one SKP's version (its rencana hasil kerja, indikator,
+  ekspektasi perilaku, its change stamps) or one pegawai's (the feedback they received). A page
   reads the global version, its user's own version (bumped when one of their notifications is
-  created or read: the menu's unread count) and the versions of the instansi the view named
-  (`cakupan_halaman`); a page that names none reads SEMUA, which every write bumps. So a write
-  in one kabupaten leaves another's cached pages served. A write during rendering leaves the
-  page stored under the older versions, so it is never served;
+  created or read: the menu's unread count), the versions of the instansi the view named
+  (`cakupan_halaman`), and of the SKPs (`cakupan_skp`: the SKP page, its own and its leaders')
+  and pegawai (`cakupan_pegawai`: the team page's members) whose rows it shows; a page that
+  names no instansi reads SEMUA, which every write bumps. So a write in one kabupaten leaves
+  another's cached pages served, and a pegawai editing their SKP leaves their colleagues' SKP
+  pages, the team and distribution pages served. A write during rendering leaves the page
+  stored under the older versions, so it is never served;
 - the request carries no flash messages, and the response was a 200 that set no cookie.
 
 The access checks ran when the page was rendered, for this user and this data version; any change
@@ -180,6 +185,26 @@ def cakupan_halaman(request: HttpRequest, instansi_ids: Any) -> None:
     request._halaman_instansi = ids
 
 
+def cakupan_skp(request: HttpRequest, skp_ids: Any) -> None:
+    """The SKP page names every SKP whose rows it shows (its own, the leaders' rows its rows
+    intervene in): their own writes (kinerja.cache_cakupan.BAGIAN_SKP) end it, not the
+    instansi's other SKPs'. It also names the instansi (cakupan_halaman), whose version the
+    SKP's status, evaluations and everything else still bump."""
+    _tambah_ids(request, "_halaman_skp", skp_ids)
+
+
+def cakupan_pegawai(request: HttpRequest, pegawai_ids: Any) -> None:
+    """The page shows the feedback received by these pegawai (the team page's counts)."""
+    _tambah_ids(request, "_halaman_pegawai", pegawai_ids)
+
+
+def _tambah_ids(request: HttpRequest, attr: str, ids: Any) -> None:
+    got = getattr(request, attr, None)
+    got = set() if got is None else got
+    got.update(int(i) for i in ids if i is not None)
+    setattr(request, attr, got)
+
+
 def jangan_simpan(request: HttpRequest) -> None:
     """This response shows something no version follows (a job's progress): never store it."""
     request._halaman_jangan = True
@@ -198,8 +223,12 @@ def _wajib(request: HttpRequest, instansi: Any) -> tuple[str, ...]:
         keys.append(cakupan_mod.pengguna_key(uid))
     if instansi is None:
         keys.append(cakupan_mod.SEMUA)
-    else:
-        keys.extend(cakupan_mod.instansi_key(i) for i in sorted(instansi))
+        return tuple(keys)
+    keys.extend(cakupan_mod.instansi_key(i) for i in sorted(instansi))
+    keys.extend(cakupan_mod.skp_key(i) for i in sorted(getattr(request, "_halaman_skp", ())))
+    keys.extend(
+        cakupan_mod.pegawai_key(i) for i in sorted(getattr(request, "_halaman_pegawai", ()))
+    )
     return tuple(keys)
 
 
@@ -253,12 +282,10 @@ def layani(request: HttpRequest, nama: str, render: Callable[[], HttpResponse]) 
         and _kunci(request, nama) == key  # the view changed nothing the key is made of
     ):
         need = _wajib(request, getattr(request, "_halaman_instansi", None))
-        # Valid when the versions read cover what the page needs (SEMUA covers every instansi);
-        # else kept without versions, only to name what the next render must read first.
-        covered = all(
-            k in versi or (k.startswith("kinerja:data:versi:i:") and cakupan_mod.SEMUA in versi)
-            for k in need
-        )
+        # Valid when the versions read cover what the page needs (SEMUA covers every instansi,
+        # SKP and pegawai version: each of their bumps moves it too); else kept without
+        # versions, only to name what the next render must read first.
+        covered = all(k in versi or (_data(k) and cakupan_mod.SEMUA in versi) for k in need)
         read = versi if covered else None
         headers = [(h, response[h]) for h in ("Content-Type", *_SIMPAN_HEADER) if h in response]
         cache.set(key, (read, response.status_code, response.content, headers, need), ttl)
@@ -268,6 +295,11 @@ def layani(request: HttpRequest, nama: str, render: Callable[[], HttpResponse]) 
             _dugaan[key] = tuple(read)
     response[HEADER] = "miss"
     return response
+
+
+def _data(key: str) -> bool:
+    """A version whose bumps also move SEMUA (versi_naik): not the global, not a user's."""
+    return key != VERSI_KEY and not key.startswith(cakupan_mod.PENGGUNA)
 
 
 def _boleh_simpan(request: HttpRequest, response: HttpResponse) -> bool:

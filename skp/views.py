@@ -153,6 +153,9 @@ def skp_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         [skp.periode.instansi_id, skp.pegawai.instansi_id, policy.instansi_of(request.user)],
     )
+    cache_halaman.cakupan_skp(
+        request, [skp.pk, *(r.rhk_atasan.skp_id for r in skp.rencana_set.all() if r.rhk_atasan_id)]
+    )
     if request.GET.get("job"):
         cache_halaman.jangan_simpan(request)  # a job's progress: no version follows it
     if any(
