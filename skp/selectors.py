@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.html import format_html, format_html_join
 
 from kinerja import policy
 from kinerja.models import Pegawai, Periode
@@ -92,11 +94,31 @@ def skp_for_user(user: Any, pk: int) -> SKP:
 
 
 def perilaku_rows(skp: SKP) -> list[dict[str, Any]]:
-    """The seven values in order with their guides and the leader's ekspektasi khusus."""
+    """The seven values in order with their guides and the leader's ekspektasi khusus; `kepala`
+    is the value and its guides as the SKP page shows them (fixed text, escaped once)."""
     eks = {p.nilai: p.ekspektasi_khusus for p in skp.perilaku_set.all()}
     return [
-        {"kode": k, "label": label, "panduan": panduan, "ekspektasi_khusus": eks.get(k, "")}
-        for k, label, panduan in rules.BERAKHLAK
+        {
+            "kode": k,
+            "label": label,
+            "panduan": panduan,
+            "kepala": kepala,
+            "ekspektasi_khusus": eks.get(k, ""),
+        }
+        for (k, label, panduan), kepala in zip(rules.BERAKHLAK, _perilaku_kepala(), strict=True)
+    ]
+
+
+@cache
+def _perilaku_kepala() -> list[str]:
+    # What the page's template rendered per value for every request: 0.3 ms of its render.
+    return [
+        format_html(
+            '<strong>{}</strong><ul class="panduan">{}</ul>',
+            label,
+            format_html_join("", "<li>{}</li>", ((g,) for g in panduan)),
+        )
+        for _k, label, panduan in rules.BERAKHLAK
     ]
 
 
