@@ -90,7 +90,7 @@ def _prefetch(obj: Model, name: str, rows: list, base: QuerySet) -> None:
 
 # --- the SKP with its pegawai, officials, rows, indicators and expectations ----------------
 def skp_untuk(user: Any, pk: int) -> SKP:
-    """skp_detail_qs's reading of one SKP the user may see, or 404: seven statements, none built
+    """skp_detail_qs's reading of one SKP the user may see, or 404: four statements, none built
     by the ORM but the policy's scope, asked inside the first one before anything is read."""
     try:
         scope_sql, scope_params = (
@@ -101,30 +101,40 @@ def skp_untuk(user: Any, pk: int) -> SKP:
         )
     except EmptyResultSet:  # the scope of who sees nothing
         raise Http404("Data tidak ditemukan.") from None
+    # The expectations come with it (at most seven rows of the one SKP): no round trip of
+    # their own.
     rows = _baris(
-        f"SELECT {_kolom(SKP, 's')}, {_kolom(Periode, 'r')} FROM {_t(SKP)} s "
-        f"INNER JOIN {_t(Periode)} r ON r.id = s.periode_id WHERE s.id IN ({scope_sql})",
+        f"SELECT {_kolom(SKP, 's')}, {_kolom(Periode, 'r')}, {_kolom(EkspektasiPerilaku, 'e')} "
+        f"FROM {_t(SKP)} s INNER JOIN {_t(Periode)} r ON r.id = s.periode_id "
+        f"LEFT JOIN {_t(EkspektasiPerilaku)} e ON e.skp_id = s.id "
+        f"WHERE s.id IN ({scope_sql})",
         list(scope_params),
     )
     if not rows:
         raise Http404("Data tidak ditemukan.")
     skp, i = _objek(SKP, "s", rows[0], 0)
-    periode, _ = _objek(Periode, "r", rows[0], i)
+    periode, i = _objek(Periode, "r", rows[0], i)
     _pasang(skp, "periode", periode)
-    _orang_pasang(skp)
-    _rencana_pasang(skp)
-    perilaku = [
-        _objek(EkspektasiPerilaku, "e", r, 0)[0]
-        for r in _baris(
-            f"SELECT {_kolom(EkspektasiPerilaku, 'e')} FROM {_t(EkspektasiPerilaku)} e "
-            "WHERE e.skp_id = %s",
-            [skp.pk],
-        )
-    ]
+    perilaku = [e for e in (_objek(EkspektasiPerilaku, "e", r, i)[0] for r in rows) if e]
     for e in perilaku:
         _pasang(e, "skp", skp)
-    _prefetch(skp, "perilaku_set", perilaku, EkspektasiPerilaku.objects.all())
+    _prefetch(skp, "perilaku_set", perilaku, _dasar()["perilaku"].all())
+    _orang_pasang(skp)
+    _rencana_pasang(skp)
     return skp
+
+
+@cache
+def _dasar() -> dict[str, QuerySet]:
+    """The querysets skp_detail_qs prefetches with, built once (each use takes a copy): what a
+    `.filter()` on a prefetched relation starts from, as with prefetch_related."""
+    from skp.selectors import rencana_qs
+
+    return {
+        "rencana": rencana_qs().order_by("jenis", "urutan", "id"),
+        "indikator": Indikator.objects.order_by("urutan", "id"),
+        "perilaku": EkspektasiPerilaku.objects.all(),
+    }
 
 
 def _orang_pasang(skp: SKP) -> None:
@@ -201,15 +211,13 @@ def _rencana_pasang(skp: SKP) -> None:
         ):
             ind = _objek(Indikator, "i", row, 0)[0]
             indikator.setdefault(ind.rencana_id, []).append(ind)
-    base = Indikator.objects.order_by("urutan", "id")
+    base = _dasar()["indikator"].all()
     for r in rows:
         mine = indikator.get(r.pk, [])
         for ind in mine:
             _pasang(ind, "rencana", r)
         _prefetch(r, "indikator_set", mine, base)
-    from skp.selectors import rencana_qs
-
-    _prefetch(skp, "rencana_set", rows, rencana_qs().order_by("jenis", "urutan", "id"))
+    _prefetch(skp, "rencana_set", rows, _dasar()["rencana"].all())
 
 
 # --- the page's other reads ----------------------------------------------------------------

@@ -52,7 +52,7 @@ def test_the_skp_read_in_sql_is_the_orm_reading_and_needs_no_further_query(org):
     skp = _penuh(org)
     got = selectors.skp_for_user(org.pegawai.user, skp.pk)
     want = selectors.skp_detail_qs().get(pk=skp.pk)
-    want.atasan_pejabat_penilai.unit_kerja  # not in skp_detail_qs; the page reads it with both
+    assert want.atasan_pejabat_penilai.unit_kerja  # not in skp_detail_qs; the page reads both
     with CaptureQueriesContext(connection) as ctx:
         _sama(got, want)
         _sama(got.periode, want.periode)
@@ -162,6 +162,9 @@ def test_the_skp_is_read_without_its_people_and_the_people_in_one_statement(org,
         q for q in sql if '."nama"' in q and q.split(" FROM ", 1)[1].startswith('"kinerja_pegawai"')
     ]
     assert len(people) == 1, people
+    # The expectations come with the SKP's own statement (at most seven rows).
+    assert not [q for q in sql if q.split(" FROM ", 1)[1].startswith('"skp_ekspektasiperilaku"')]
+    assert "Laporan tepat waktu" in html
     for p in (org.pegawai, org.kasubbid, org.kabid):
         assert p.nama in html
     assert "Baris di bawah pimpinan" in html and "Tim kerja: " + org.tim.nama in html
