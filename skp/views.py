@@ -21,7 +21,7 @@ from django_htmx.http import reswap, retarget
 from kinerja import cache_halaman, policy
 from kinerja.masukan import versi_dari
 from kinerja.models import Dokumen, Job, Pegawai
-from skp import rules, selectors, services
+from skp import rules, selectors, selectors_halaman, services
 from skp.forms import LampiranForm, RhkForm, TugasBelajarForm
 from skp.models import SKP, RencanaHasilKerja
 
@@ -126,14 +126,7 @@ def _konteks(request: HttpRequest, skp: SKP) -> dict[str, Any]:
 
 
 def _dokumen_terakhir(skp: SKP) -> Dokumen | None:
-    from django.contrib.contenttypes.models import ContentType
-
-    ct = ContentType.objects.get_for_model(SKP)
-    return (
-        Dokumen.objects.filter(content_type=ct, object_id=skp.pk, jenis=Dokumen.Jenis.SKP)
-        .order_by("-dibuat", "-id")
-        .first()
-    )
+    return selectors_halaman.dokumen_terakhir(skp)
 
 
 def _bands(jenjang: str, lokasi: str, univ: str) -> list[rules.Band] | None:
