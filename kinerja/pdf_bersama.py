@@ -91,6 +91,22 @@ def _beku(v: Any) -> Any:
         raise
 
 
+def _deklarasi(cascaded: dict, tw: tuple) -> tuple[int, frozenset]:
+    """An element's cascaded declarations as a number (the same for the same declarations in
+    any order) and the names of those that read the element (attr()). Elements that match the
+    same rules hold the same value objects, so this is worked out once per set of objects; the
+    objects are kept with it, so their ids stay theirs for the pass."""
+    _, _, per_objek, nomor = tw
+    nilai = list(map(itemgetter(0), cascaded.values()))
+    kunci = (tuple(cascaded), tuple(map(id, nilai)))
+    hasil = per_objek.get(kunci)
+    if hasil is None:
+        deklarasi = tuple(sorted(zip(cascaded, map(_beku, nilai), strict=True), key=itemgetter(0)))
+        baca = frozenset(k for k, v in zip(cascaded, nilai, strict=True) if "attr()" in repr(v))
+        hasil = per_objek[kunci] = (nomor.setdefault(deklarasi, len(nomor)), baca, nilai)
+    return hasil[0], hasil[1]
+
+
 def _computed_from_cascaded(asli: Any) -> Any:
     """WeasyPrint's computed_from_cascaded for the elements of a pass. An element whose matched
     declarations are those of an element seen before (its twin), under a parent whose style
@@ -107,21 +123,18 @@ def _computed_from_cascaded(asli: Any) -> Any:
         if tw is None or parent_style is None or getattr(element, "tag", None) is None:
             # pages and their margin boxes: as shipped (their styles get adjusted in place)
             return asli(element, cascaded, parent_style, pseudo_type, *a, **kw)
-        kanon, kembar = tw
+        kanon, kembar = tw[0], tw[1]
         induk = kanon.get(id(parent_style), parent_style)
         if not cascaded:  # anonymous style: its parent's twin stands for it
             style = asli(element, cascaded, parent_style, pseudo_type, *a, **kw)
             kanon[id(style)] = kembar.setdefault((id(induk), pseudo_type, None), style)
             return style
         try:
-            deklarasi = tuple(
-                sorted(((k, _beku(v[0])) for k, v in cascaded.items()), key=itemgetter(0))
-            )
-            kunci = (id(induk), pseudo_type, deklarasi)
-            twin = kembar.get(kunci)
+            deklarasi, baca = _deklarasi(cascaded, tw)
         except TypeError:  # a value that cannot be a key: this element computes alone
             return asli(element, cascaded, parent_style, pseudo_type, *a, **kw)
-        baca = {k for k, (v, _) in cascaded.items() if "attr()" in repr(v)}
+        kunci = (id(induk), pseudo_type, deklarasi)
+        twin = kembar.get(kunci)
         if twin is not None and not baca:
             return twin
         style = asli(element, cascaded, parent_style, pseudo_type, *a, **kw)
@@ -135,6 +148,86 @@ def _computed_from_cascaded(asli: Any) -> Any:
     return computed_from_cascaded
 
 
+def _anonymous_from(asli: Any) -> Any:
+    """WeasyPrint's Box.anonymous_from for the text and line boxes of a pass: the anonymous
+    style of a run of text or a line inherits everything from its element, so the text and
+    lines of an element and of its twins share one (most boxes of a document are these).
+    Only under an element's own style: WeasyPrint changes the anonymous style of a marker's
+    or a leader's text in place, and those hang from pseudo-elements."""
+    from weasyprint.css import ComputedStyle
+    from weasyprint.formatting_structure import boxes
+
+    jenis = (boxes.TextBox, boxes.LineBox)
+
+    def anonymous_from(cls, parent, *args, **kwargs):
+        tw = getattr(_aktif, "kembar", None)
+        ps = parent.style
+        if (
+            tw is None or cls not in jenis or type(ps) is not ComputedStyle
+            or ps.pseudo_type is not None or getattr(ps.element, "tag", None) is None
+        ):  # fmt: skip
+            return asli.__func__(cls, parent, *args, **kwargs)
+        kunci = ("anonim", id(tw[0].get(id(ps), ps)))
+        style = tw[1].get(kunci)
+        if style is None:
+            style = tw[1][kunci] = boxes.computed_from_cascaded(
+                cascaded={}, parent_style=ps, element=None
+            )
+        return cls(parent.element_tag, style, parent.element, *args, **kwargs)
+
+    anonymous_from.asli = asli
+    return classmethod(anonymous_from)
+
+
+class _TidakDiingat(Exception):
+    """A box whose content widths are not remembered: worked out as shipped."""
+
+
+def _sidik(box: Any, jenis: dict) -> tuple:
+    """What a table cell's min- and max-content widths read of a box and its descendants
+    (weasyprint.layout.preferred): its kind, its style object (twins share one, see
+    `_computed_from_cascaded`), the used border widths of the collapsing-borders model, and
+    the text. Only cells of blocks, lines, inline boxes and text are fingerprinted; anything
+    else (images, nested tables, inline blocks…) is not remembered."""
+    t = type(box)
+    if t is jenis["teks"]:
+        return (id(box.style), box.text, box.justification_spacing)
+    if t not in jenis["wadah"] or box.is_table_wrapper:
+        raise _TidakDiingat
+    return (
+        t, id(box.style), getattr(box, "border_left_width", None),
+        getattr(box, "border_right_width", None), tuple(_sidik(c, jenis) for c in box.children),
+    )  # fmt: skip
+
+
+def _table_cell_min_max_content_width(asli: Any) -> Any:
+    """WeasyPrint's table cell content widths, remembered per cell content during a pass: an
+    automatic table layout measures every cell, and most cells of a unit's documents (labels,
+    headings, numbers, the unit, the officials) are the same in each."""
+    from weasyprint.formatting_structure import boxes
+
+    jenis = {
+        "teks": boxes.TextBox,
+        "wadah": (boxes.TableCellBox, boxes.BlockBox, boxes.LineBox, boxes.InlineBox),
+    }
+
+    def table_cell_min_max_content_width(context, box, outer=True):
+        ingat = getattr(_aktif, "lebar", None)
+        if ingat is None:
+            return asli(context, box, outer)
+        try:
+            kunci = (outer, _sidik(box, jenis))
+        except _TidakDiingat:
+            return asli(context, box, outer)
+        hasil = ingat.get(kunci)
+        if hasil is None:  # the cell is kept with it: its styles' ids stay theirs
+            hasil = ingat[kunci] = (asli(context, box, outer), box)
+        return hasil[0]
+
+    table_cell_min_max_content_width.asli = asli
+    return table_cell_min_max_content_width
+
+
 _pasang = threading.Lock()
 
 
@@ -143,6 +236,7 @@ def kerja_bersama() -> Iterator[None]:
     """While inside, this thread's WeasyPrint renders share text measurements and computed
     styles between the documents of the render (one shared pass)."""
     import weasyprint.css
+    from weasyprint.formatting_structure import boxes
     from weasyprint.layout import inline, preferred
 
     with _pasang:
@@ -152,12 +246,18 @@ def kerja_bersama() -> Iterator[None]:
             )
         if not hasattr(inline.split_first_line, "asli"):
             inline.split_first_line = _split_first_line(inline.split_first_line, tata_letak=True)
+        if not hasattr(boxes.Box.anonymous_from, "asli"):
+            boxes.Box.anonymous_from = _anonymous_from(boxes.Box.__dict__["anonymous_from"])
+        if not hasattr(preferred.table_cell_min_max_content_width, "asli"):
+            preferred.table_cell_min_max_content_width = _table_cell_min_max_content_width(
+                preferred.table_cell_min_max_content_width
+            )
         if not hasattr(weasyprint.css.computed_from_cascaded, "asli"):
             weasyprint.css.computed_from_cascaded = _computed_from_cascaded(
                 weasyprint.css.computed_from_cascaded
             )
-    _aktif.ukuran, _aktif.kembar = {}, ({}, {})
+    _aktif.ukuran, _aktif.kembar, _aktif.lebar = {}, ({}, {}, {}, {}), {}
     try:
         yield
     finally:
-        _aktif.ukuran = _aktif.kembar = None
+        _aktif.ukuran = _aktif.kembar = _aktif.lebar = None
