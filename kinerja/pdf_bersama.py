@@ -17,7 +17,6 @@ upgrade those tests say whether they still hold.
 from __future__ import annotations
 
 import contextlib
-import copy
 import threading
 from collections.abc import Iterator
 from operator import itemgetter
@@ -37,6 +36,14 @@ _GAYA_TEKS = (
     "hyphenate_limit_zone", "hyphens", "lang", "letter_spacing", "overflow_wrap", "tab_size",
     "text_decoration_line", "white_space", "word_break", "word_spacing",
 )  # fmt: skip
+
+
+def _salin(layout: Any) -> Any:
+    """A shallow copy of a WeasyPrint text Layout (what copy.copy makes of it, without the
+    generic machinery: one per line laid out)."""
+    salinan = object.__new__(type(layout))
+    salinan.__dict__.update(layout.__dict__)
+    return salinan
 
 
 def _split_first_line(asli: Any, *, tata_letak: bool) -> Any:
@@ -68,9 +75,9 @@ def _split_first_line(asli: Any, *, tata_letak: bool) -> Any:
                 ingat[kunci] = (None, *hasil[1:])
             elif not hasattr(hasil[0], "layout"):  # still holding Pango objects: not shared
                 ingat[kunci] = hasil
-                hasil = (copy.copy(hasil[0]), *hasil[1:])
+                hasil = (_salin(hasil[0]), *hasil[1:])
         elif tata_letak:
-            hasil = (copy.copy(hasil[0]), *hasil[1:])
+            hasil = (_salin(hasil[0]), *hasil[1:])
         return hasil
 
     split_first_line.asli = asli
