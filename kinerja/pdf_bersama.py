@@ -38,6 +38,14 @@ _GAYA_TEKS = (
 )  # fmt: skip
 
 
+def _gaya_teks(style: Any, ingat: dict) -> tuple:
+    """The text style values of a style, once per style object (kept alive in `ingat`)."""
+    gaya = ingat.get(id(style))
+    if gaya is None or gaya[0] is not style:
+        gaya = ingat[id(style)] = (style, tuple(style[p] for p in _GAYA_TEKS))
+    return gaya[1]
+
+
 def _salin(layout: Any) -> Any:
     """A shallow copy of a WeasyPrint text Layout (what copy.copy makes of it, without the
     generic machinery: one per line laid out)."""
@@ -59,12 +67,9 @@ def _split_first_line(asli: Any, *, tata_letak: bool) -> Any:
         if ingat is None:
             return asli(text, style, context, max_width, justification_spacing, *a, **kw)
         try:
-            gaya = ingat.get(id(style))
-            if gaya is None or gaya[0] is not style:  # once per style object (kept alive here)
-                gaya = ingat[id(style)] = (style, tuple(style[p] for p in _GAYA_TEKS))
             kunci = (
                 tata_letak, text, max_width, justification_spacing, a, tuple(sorted(kw.items())),
-                gaya[1],
+                _gaya_teks(style, ingat),
             )  # fmt: skip
             hasil = ingat.get(kunci)
         except TypeError:  # a value that cannot be a key: measured, not remembered
@@ -235,6 +240,109 @@ def _table_cell_min_max_content_width(asli: Any) -> Any:
     return table_cell_min_max_content_width
 
 
+# What WeasyPrint's draw_first_line calls on the stream, replayed in this order.
+_GAMBAR_TEKS = ("set_text_matrix", "add_font", "show_text", "set_font_size", "set_text_rise")
+
+
+def _draw_text(asli: Any) -> Any:
+    """WeasyPrint's draw_text for the plain text of a pass (no ellipsis, no decoration, no
+    emoji): a line whose text and text style were drawn before is drawn again from what that
+    drawing did to the stream (text position, fonts, glyph strings), without laying the text
+    out in Pango again. The glyphs each line uses go into each file's fonts (widths and the
+    text each glyph stands for) as drawing them does: first use in the file wins."""
+    from weasyprint.matrix import Matrix
+
+    def draw_text(*args):
+        ingat = getattr(_aktif, "gambar", None)
+        if ingat is None or len(args) != 5:
+            return asli(*args)
+        stream, textbox, _, text_overflow, block_ellipsis = args
+        style = textbox.style
+        garis = style["text_decoration_line"]
+        if (
+            text_overflow == "ellipsis" or block_ellipsis != "none"
+            or style["visibility"] != "visible" or not style["font_size"]
+            or any(d in garis for d in ("underline", "overline", "line-through"))
+        ):  # fmt: skip
+            return asli(*args)
+        layout = textbox.pango_layout
+        try:
+            kunci = (layout.text, layout.justification_spacing, _gaya_teks(style, _aktif.ukuran))
+            rekaman = ingat.get(kunci)
+        except TypeError:
+            return asli(*args)
+        fonts = stream._fonts
+        if rekaman is None or not rekaman[1] <= fonts.keys():
+            rekaman = _rekam(asli, args, fonts)
+            if rekaman is not None:
+                ingat[kunci] = rekaman
+            return None
+        ops, _, glyf = rekaman
+        stream.set_color(style["color"])
+        stream.begin_text()
+        for nama, nilai in ops:
+            if nama == "set_text_matrix":
+                x, y = textbox.position_x, textbox.position_y + textbox.baseline
+                stream.set_text_matrix(*Matrix(d=-1, e=x, f=y).values)
+            elif nama != "add_font":
+                getattr(stream, nama)(*nilai)
+        stream.end_text()
+        for k, (lebar, cmap) in glyf.items():
+            font = fonts[k]
+            for g, w in lebar.items():
+                font.widths.setdefault(g, w)
+            for g, t in cmap.items():
+                font.cmap.setdefault(g, t)
+        return None
+
+    draw_text.asli = asli
+    return draw_text
+
+
+def _rekam(asli: Any, args: tuple, fonts: dict) -> tuple | None:
+    """Draw a text box as WeasyPrint does, noting the stream calls and, per font, the glyphs
+    the line uses (each font's widths and text map start empty for the call, then what was
+    there comes back first)."""
+    stream = args[0]
+    simpan = {k: (f.widths, f.cmap) for k, f in fonts.items()}
+    for f in fonts.values():
+        f.widths, f.cmap = {}, {}
+    ops: list[tuple[str, tuple]] = []
+
+    def catat(nama: str, fungsi: Any) -> Any:
+        def panggil(*a):
+            hasil = fungsi(*a)
+            if nama == "add_font":  # the font by its key in the file's fonts
+                ops.append((nama, next(k for k, f in fonts.items() if f is hasil[0])))
+            else:
+                ops.append((nama, a))
+            return hasil
+
+        return panggil
+
+    for nama in _GAMBAR_TEKS:
+        setattr(stream, nama, catat(nama, getattr(stream, nama)))
+    try:
+        asli(*args)
+    finally:
+        for nama in _GAMBAR_TEKS:
+            delattr(stream, nama)
+        glyf = {}
+        for k, f in fonts.items():
+            glyf[k] = (f.widths, f.cmap)
+            f.widths, f.cmap = simpan.get(k, ({}, {}))
+            for g, w in glyf[k][0].items():
+                f.widths.setdefault(g, w)
+            for g, t in glyf[k][1].items():
+                f.cmap.setdefault(g, t)
+    dipakai = {k for nama, k in ops if nama == "add_font"}
+    if [nama for nama, _ in ops].count("set_text_matrix") != 1 or any(
+        fonts[k].svg or fonts[k].png for k in dipakai
+    ):  # not one plain line, or emoji (drawn as images): not replayed
+        return None
+    return ops, dipakai, {k: v for k, v in glyf.items() if v[0] or v[1]}
+
+
 _pasang = threading.Lock()
 
 
@@ -243,6 +351,7 @@ def kerja_bersama() -> Iterator[None]:
     """While inside, this thread's WeasyPrint renders share text measurements and computed
     styles between the documents of the render (one shared pass)."""
     import weasyprint.css
+    import weasyprint.draw
     from weasyprint.formatting_structure import boxes
     from weasyprint.layout import inline, preferred
 
@@ -259,12 +368,14 @@ def kerja_bersama() -> Iterator[None]:
             preferred.table_cell_min_max_content_width = _table_cell_min_max_content_width(
                 preferred.table_cell_min_max_content_width
             )
+        if not hasattr(weasyprint.draw.draw_text, "asli"):
+            weasyprint.draw.draw_text = _draw_text(weasyprint.draw.draw_text)
         if not hasattr(weasyprint.css.computed_from_cascaded, "asli"):
             weasyprint.css.computed_from_cascaded = _computed_from_cascaded(
                 weasyprint.css.computed_from_cascaded
             )
-    _aktif.ukuran, _aktif.kembar, _aktif.lebar = {}, ({}, {}, {}, {}), {}
+    _aktif.ukuran, _aktif.kembar, _aktif.lebar, _aktif.gambar = {}, ({}, {}, {}, {}), {}, {}
     try:
         yield
     finally:
-        _aktif.ukuran = _aktif.kembar = _aktif.lebar = None
+        _aktif.ukuran = _aktif.kembar = _aktif.lebar = _aktif.gambar = None

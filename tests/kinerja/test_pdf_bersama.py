@@ -91,3 +91,48 @@ def test_a_cells_width_follows_its_own_collapsed_borders():
     assert _isi_gambar(sendiri[0]) != _isi_gambar(sendiri[2])
     assert [_isi_gambar(d) for d in massal] == [_isi_gambar(d) for d in sendiri]
     assert [isi_halaman(d) for d in massal] == [isi_halaman(d) for d in sendiri]
+
+
+# Lines drawn again from an earlier document's drawing: bold and italic runs in one line,
+# spacing, justified lines (their word spacing differs line by line), an underline (drawn as
+# WeasyPrint does), and glyphs one document uses first that the other uses only later.
+TEKS = """
+<p style="text-align: justify; width: 60mm">{awal} Penilaian kinerja pegawai dilakukan
+oleh pejabat penilai kinerja berdasarkan rencana hasil kerja dan perilaku kerja.</p>
+<p>Nama: <strong>Budi {i}</strong> <em>(penata muda)</em></p>
+<p style="letter-spacing: 1pt">SESUAI EKSPEKTASI</p>
+<p><u>Predikat</u>: BAIK</p>
+<p>{akhir}</p>
+<ol>{butir}</ol>
+"""
+
+
+def _teks(i: int) -> str:
+    awal, akhir = ("Jumat", "xyz 0123") if i % 2 else ("Senin", "qwv 4567 ÄÖ")
+    butir = "".join(f"<li>Butir penilaian nomor {k}</li>" for k in range(12))
+    return HEAD.format(i=i, isi=TEKS.format(i=i, awal=awal, akhir=akhir, butir=butir))
+
+
+def test_each_file_of_a_pass_is_byte_for_byte_the_file_alone():
+    htmls = [_teks(i) for i in range(5)]
+    sendiri = [pdf.render_pdf(h) for h in htmls]
+    massal = pdf.render_pdf_massal(htmls, per_pass=50)
+    assert massal == sendiri  # fonts too: each file's glyph widths and text map
+
+
+def test_a_line_drawn_before_is_drawn_again_without_pango(monkeypatch):
+    from weasyprint.text.line_break import Layout
+
+    dibuat = []
+    reactivate = Layout.reactivate
+    monkeypatch.setattr(
+        Layout, "reactivate", lambda self, style: dibuat.append(1) or reactivate(self, style)
+    )
+    htmls = [_teks(i) for i in (0, 2, 4, 6)]  # the same text but the name
+    pdf.render_pdf(htmls[0])
+    satu = len(dibuat)
+    pdf.render_pdf_massal(htmls, per_pass=50)
+    # as shipped: each document lays out each line again. In a pass, the later documents
+    # lay out only the line that differs, the underlined one, and each font's first line
+    # in their own file.
+    assert len(dibuat) - satu < 2 * satu
