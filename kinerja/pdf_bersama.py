@@ -1,17 +1,19 @@
 """Work the documents of one shared WeasyPrint pass (`kinerja.pdf.render_pdf_massal`) do once
-for all of them instead of once each: text measurements for table column widths, and the
-computed styles of elements that are the same in every document.
+for all of them instead of once each: the computed styles of elements that are the same in
+every document and the anonymous styles of their text and lines, text measurements, table
+cells' content widths, and the drawing of lines of text drawn before.
 
 WeasyPrint works per element and per box, so a pass of 50 documents did 50 times the work of
 one (bench/temuan.md, issue 19 item 5). The documents of a pass come from one template: most
 of their elements have the same matched rules under the same parents, and most of their text
-(labels, headings, the unit, the officials) is the same. Both hooks are active only inside
+(labels, headings, the unit, the officials) is the same. The hooks are active only inside
 `kerja_bersama()` in the thread that entered it; everywhere else WeasyPrint runs as shipped.
-Each is checked by tests/kinerja/test_pdf_massal.py and tests/evaluasi/test_pdf_massal.py:
-every file of a pass is the file rendered alone, page for page, text run for text run and
-drawing operator for operator. The hooks wrap three WeasyPrint 66 module functions
-(layout.preferred/inline.split_first_line, css.computed_from_cascaded): after a WeasyPrint
-upgrade those tests say whether they still hold.
+They are checked by tests/kinerja/test_pdf_massal.py, tests/kinerja/test_pdf_bersama.py and
+tests/evaluasi/test_pdf_massal.py: every file of a pass is the file rendered alone, byte for
+byte. The hooks wrap WeasyPrint 66 internals (layout.preferred/inline.split_first_line,
+preferred.table_cell_min_max_content_width, css.computed_from_cascaded,
+boxes.Box.anonymous_from, draw.draw_text): after a WeasyPrint upgrade those tests say whether
+they still hold.
 """
 
 from __future__ import annotations
