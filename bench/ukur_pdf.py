@@ -142,19 +142,21 @@ class PdfMixin:
                     massal = render_pdf_massal(htmls, per_pass=SATU_PASS_PER_PASS)
                     t_massal.append((time.process_time() - t0) / len(htmls))
         identik = sum(isi_halaman(a) == isi_halaman(b) for a, b in zip(satu, massal, strict=True))
+        sama_byte = sum(a == b for a, b in zip(satu, massal, strict=True))
         halaman = sum(len(isi_halaman(a)) for a in satu)
         k, b = statistics.median(t_massal), statistics.median(t_satu)
         row.kinerja = f"{k * 1000:.0f} ms/dokumen satu pass ({SATU_PASS_PER_PASS} dokumen per pass)"
         row.limit = f"{b * 1000:.0f} ms/dokumen satu pass per dokumen"
         row.ratio = f"{k / b:.2f}x"
-        row.ok = k / b <= 0.6 and identik == len(htmls)
+        row.ok = k / b <= 0.6 and identik == sama_byte == len(htmls)
         row.note = (
             f"{len(htmls)} dokumen evaluasi pertama unit terbesar (unit "
             f"{self.subjects.big_unit_id}, {n_unit:,} evaluasi final), {halaman} halaman; waktu CPU proses ini, median "
             f"{SATU_PASS_PUTARAN} putaran berselang-seling (satu per dokumen: "
             f"{', '.join(f'{x * 1000:.0f}' for x in t_satu)} ms; satu pass: "
             f"{', '.join(f'{x * 1000:.0f}' for x in t_massal)} ms). Keluaran identik halaman "
-            f"demi halaman (ukuran, teks, posisi teks): {identik} dari {len(htmls)} dokumen. "
+            f"demi halaman (ukuran, teks, posisi teks): {identik} dari {len(htmls)} dokumen; "
+            f"berkas identik byte demi byte: {sama_byte} dari {len(htmls)}. "
             "HTML dibuat sekali di luar pengukuran. Lihat temuan: tata letak per dokumen tetap."
         )
 

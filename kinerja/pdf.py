@@ -133,8 +133,8 @@ class PassTerpisah(ValueError):
 def render_pdf_massal(htmls: Sequence[str], *, per_pass: int | None = None) -> list[bytes]:
     """Many whole HTML documents of one template -> one PDF each, the same page for page as
     `render_pdf` gives for each alone, in one WeasyPrint pass per `per_pass` documents (the
-    template's stylesheet is parsed once per pass; styles, layout and drawing stay per
-    document: bench/temuan.md, issue 19 item 5). The documents' heads must be the same except for the title (each file keeps its
+    template's stylesheet is parsed once per pass; what the documents repeat is worked out
+    once, see kinerja.pdf_bersama: bench/temuan.md, issue 19 item 5). The documents' heads must be the same except for the title (each file keeps its
     own), and their CSS must not name pages or set the string `kinerja-dari`; documents whose
     heads differ go in passes of their own. `per_pass` (default: the setting
     KINERJA_PDF_PER_PASS) of 1 renders each document alone."""

@@ -1,23 +1,24 @@
 """Work the documents of one shared WeasyPrint pass (`kinerja.pdf.render_pdf_massal`) do once
-for all of them instead of once each: text measurements for table column widths, and the
-computed styles of elements that are the same in every document.
+for all of them instead of once each: the computed styles of elements that are the same in
+every document and the anonymous styles of their text and lines, text measurements, table
+cells' content widths, and the drawing of lines of text drawn before.
 
 WeasyPrint works per element and per box, so a pass of 50 documents did 50 times the work of
 one (bench/temuan.md, issue 19 item 5). The documents of a pass come from one template: most
 of their elements have the same matched rules under the same parents, and most of their text
-(labels, headings, the unit, the officials) is the same. Both hooks are active only inside
+(labels, headings, the unit, the officials) is the same. The hooks are active only inside
 `kerja_bersama()` in the thread that entered it; everywhere else WeasyPrint runs as shipped.
-Each is checked by tests/kinerja/test_pdf_massal.py and tests/evaluasi/test_pdf_massal.py:
-every file of a pass is the file rendered alone, page for page, text run for text run and
-drawing operator for operator. The hooks wrap three WeasyPrint 66 module functions
-(layout.preferred/inline.split_first_line, css.computed_from_cascaded): after a WeasyPrint
-upgrade those tests say whether they still hold.
+They are checked by tests/kinerja/test_pdf_massal.py, tests/kinerja/test_pdf_bersama.py and
+tests/evaluasi/test_pdf_massal.py: every file of a pass is the file rendered alone, byte for
+byte. The hooks wrap WeasyPrint 66 internals (layout.preferred/inline.split_first_line,
+preferred.table_cell_min_max_content_width, css.computed_from_cascaded,
+boxes.Box.anonymous_from, draw.draw_text): after a WeasyPrint upgrade those tests say whether
+they still hold.
 """
 
 from __future__ import annotations
 
 import contextlib
-import copy
 import threading
 from collections.abc import Iterator
 from operator import itemgetter
@@ -39,6 +40,22 @@ _GAYA_TEKS = (
 )  # fmt: skip
 
 
+def _gaya_teks(style: Any, ingat: dict) -> tuple:
+    """The text style values of a style, once per style object (kept alive in `ingat`)."""
+    gaya = ingat.get(id(style))
+    if gaya is None or gaya[0] is not style:
+        gaya = ingat[id(style)] = (style, tuple(style[p] for p in _GAYA_TEKS))
+    return gaya[1]
+
+
+def _salin(layout: Any) -> Any:
+    """A shallow copy of a WeasyPrint text Layout (what copy.copy makes of it, without the
+    generic machinery: one per line laid out)."""
+    salinan = object.__new__(type(layout))
+    salinan.__dict__.update(layout.__dict__)
+    return salinan
+
+
 def _split_first_line(asli: Any, *, tata_letak: bool) -> Any:
     """WeasyPrint's split_first_line, remembered per text, width and text style during a pass:
     a column's widths measure every cell's text at least twice, and a unit's documents repeat
@@ -52,12 +69,9 @@ def _split_first_line(asli: Any, *, tata_letak: bool) -> Any:
         if ingat is None:
             return asli(text, style, context, max_width, justification_spacing, *a, **kw)
         try:
-            gaya = ingat.get(id(style))
-            if gaya is None or gaya[0] is not style:  # once per style object (kept alive here)
-                gaya = ingat[id(style)] = (style, tuple(style[p] for p in _GAYA_TEKS))
             kunci = (
                 tata_letak, text, max_width, justification_spacing, a, tuple(sorted(kw.items())),
-                gaya[1],
+                _gaya_teks(style, ingat),
             )  # fmt: skip
             hasil = ingat.get(kunci)
         except TypeError:  # a value that cannot be a key: measured, not remembered
@@ -68,9 +82,9 @@ def _split_first_line(asli: Any, *, tata_letak: bool) -> Any:
                 ingat[kunci] = (None, *hasil[1:])
             elif not hasattr(hasil[0], "layout"):  # still holding Pango objects: not shared
                 ingat[kunci] = hasil
-                hasil = (copy.copy(hasil[0]), *hasil[1:])
+                hasil = (_salin(hasil[0]), *hasil[1:])
         elif tata_letak:
-            hasil = (copy.copy(hasil[0]), *hasil[1:])
+            hasil = (_salin(hasil[0]), *hasil[1:])
         return hasil
 
     split_first_line.asli = asli
@@ -91,6 +105,22 @@ def _beku(v: Any) -> Any:
         raise
 
 
+def _deklarasi(cascaded: dict, tw: tuple) -> tuple[int, frozenset]:
+    """An element's cascaded declarations as a number (the same for the same declarations in
+    any order) and the names of those that read the element (attr()). Elements that match the
+    same rules hold the same value objects, so this is worked out once per set of objects; the
+    objects are kept with it, so their ids stay theirs for the pass."""
+    _, _, per_objek, nomor = tw
+    nilai = list(map(itemgetter(0), cascaded.values()))
+    kunci = (tuple(cascaded), tuple(map(id, nilai)))
+    hasil = per_objek.get(kunci)
+    if hasil is None:
+        deklarasi = tuple(sorted(zip(cascaded, map(_beku, nilai), strict=True), key=itemgetter(0)))
+        baca = frozenset(k for k, v in zip(cascaded, nilai, strict=True) if "attr()" in repr(v))
+        hasil = per_objek[kunci] = (nomor.setdefault(deklarasi, len(nomor)), baca, nilai)
+    return hasil[0], hasil[1]
+
+
 def _computed_from_cascaded(asli: Any) -> Any:
     """WeasyPrint's computed_from_cascaded for the elements of a pass. An element whose matched
     declarations are those of an element seen before (its twin), under a parent whose style
@@ -107,21 +137,18 @@ def _computed_from_cascaded(asli: Any) -> Any:
         if tw is None or parent_style is None or getattr(element, "tag", None) is None:
             # pages and their margin boxes: as shipped (their styles get adjusted in place)
             return asli(element, cascaded, parent_style, pseudo_type, *a, **kw)
-        kanon, kembar = tw
+        kanon, kembar = tw[0], tw[1]
         induk = kanon.get(id(parent_style), parent_style)
         if not cascaded:  # anonymous style: its parent's twin stands for it
             style = asli(element, cascaded, parent_style, pseudo_type, *a, **kw)
             kanon[id(style)] = kembar.setdefault((id(induk), pseudo_type, None), style)
             return style
         try:
-            deklarasi = tuple(
-                sorted(((k, _beku(v[0])) for k, v in cascaded.items()), key=itemgetter(0))
-            )
-            kunci = (id(induk), pseudo_type, deklarasi)
-            twin = kembar.get(kunci)
+            deklarasi, baca = _deklarasi(cascaded, tw)
         except TypeError:  # a value that cannot be a key: this element computes alone
             return asli(element, cascaded, parent_style, pseudo_type, *a, **kw)
-        baca = {k for k, (v, _) in cascaded.items() if "attr()" in repr(v)}
+        kunci = (id(induk), pseudo_type, deklarasi)
+        twin = kembar.get(kunci)
         if twin is not None and not baca:
             return twin
         style = asli(element, cascaded, parent_style, pseudo_type, *a, **kw)
@@ -135,6 +162,189 @@ def _computed_from_cascaded(asli: Any) -> Any:
     return computed_from_cascaded
 
 
+def _anonymous_from(asli: Any) -> Any:
+    """WeasyPrint's Box.anonymous_from for the text and line boxes of a pass: the anonymous
+    style of a run of text or a line inherits everything from its element, so the text and
+    lines of an element and of its twins share one (most boxes of a document are these).
+    Only under an element's own style: WeasyPrint changes the anonymous style of a marker's
+    or a leader's text in place, and those hang from pseudo-elements."""
+    from weasyprint.css import ComputedStyle
+    from weasyprint.formatting_structure import boxes
+
+    jenis = (boxes.TextBox, boxes.LineBox)
+
+    def anonymous_from(cls, parent, *args, **kwargs):
+        tw = getattr(_aktif, "kembar", None)
+        ps = parent.style
+        if (
+            tw is None or cls not in jenis or type(ps) is not ComputedStyle
+            or ps.pseudo_type is not None or getattr(ps.element, "tag", None) is None
+        ):  # fmt: skip
+            return asli.__func__(cls, parent, *args, **kwargs)
+        kunci = ("anonim", id(tw[0].get(id(ps), ps)))
+        style = tw[1].get(kunci)
+        if style is None:
+            style = tw[1][kunci] = boxes.computed_from_cascaded(
+                cascaded={}, parent_style=ps, element=None
+            )
+        return cls(parent.element_tag, style, parent.element, *args, **kwargs)
+
+    anonymous_from.asli = asli
+    return classmethod(anonymous_from)
+
+
+class _TidakDiingat(Exception):
+    """A box whose content widths are not remembered: worked out as shipped."""
+
+
+def _sidik(box: Any, jenis: dict) -> tuple:
+    """What a table cell's min- and max-content widths read of a box and its descendants
+    (weasyprint.layout.preferred): its kind, its style object (twins share one, see
+    `_computed_from_cascaded`), the used border widths of the collapsing-borders model, and
+    the text. Only cells of blocks, lines, inline boxes and text are fingerprinted; anything
+    else (images, nested tables, inline blocks…) is not remembered."""
+    t = type(box)
+    if t is jenis["teks"]:
+        return (id(box.style), box.text, box.justification_spacing)
+    if t not in jenis["wadah"] or box.is_table_wrapper:
+        raise _TidakDiingat
+    return (
+        t, id(box.style), getattr(box, "border_left_width", None),
+        getattr(box, "border_right_width", None), tuple(_sidik(c, jenis) for c in box.children),
+    )  # fmt: skip
+
+
+def _table_cell_min_max_content_width(asli: Any) -> Any:
+    """WeasyPrint's table cell content widths, remembered per cell content during a pass: an
+    automatic table layout measures every cell, and most cells of a unit's documents (labels,
+    headings, numbers, the unit, the officials) are the same in each."""
+    from weasyprint.formatting_structure import boxes
+
+    jenis = {
+        "teks": boxes.TextBox,
+        "wadah": (boxes.TableCellBox, boxes.BlockBox, boxes.LineBox, boxes.InlineBox),
+    }
+
+    def table_cell_min_max_content_width(context, box, outer=True):
+        ingat = getattr(_aktif, "lebar", None)
+        if ingat is None:
+            return asli(context, box, outer)
+        try:
+            kunci = (outer, _sidik(box, jenis))
+        except _TidakDiingat:
+            return asli(context, box, outer)
+        hasil = ingat.get(kunci)
+        if hasil is None:  # the cell is kept with it: its styles' ids stay theirs
+            hasil = ingat[kunci] = (asli(context, box, outer), box)
+        return hasil[0]
+
+    table_cell_min_max_content_width.asli = asli
+    return table_cell_min_max_content_width
+
+
+# What WeasyPrint's draw_first_line calls on the stream, replayed in this order.
+_GAMBAR_TEKS = ("set_text_matrix", "add_font", "show_text", "set_font_size", "set_text_rise")
+
+
+def _draw_text(asli: Any) -> Any:
+    """WeasyPrint's draw_text for the plain text of a pass (no ellipsis, no decoration, no
+    emoji): a line whose text and text style were drawn before is drawn again from what that
+    drawing did to the stream (text position, fonts, glyph strings), without laying the text
+    out in Pango again. The glyphs each line uses go into each file's fonts (widths and the
+    text each glyph stands for) as drawing them does: first use in the file wins."""
+    from weasyprint.matrix import Matrix
+
+    def draw_text(*args):
+        ingat = getattr(_aktif, "gambar", None)
+        if ingat is None or len(args) != 5:
+            return asli(*args)
+        stream, textbox, _, text_overflow, block_ellipsis = args
+        style = textbox.style
+        garis = style["text_decoration_line"]
+        if (
+            text_overflow == "ellipsis" or block_ellipsis != "none"
+            or style["visibility"] != "visible" or not style["font_size"]
+            or any(d in garis for d in ("underline", "overline", "line-through"))
+        ):  # fmt: skip
+            return asli(*args)
+        layout = textbox.pango_layout
+        try:
+            kunci = (layout.text, layout.justification_spacing, _gaya_teks(style, _aktif.ukuran))
+            rekaman = ingat.get(kunci)
+        except TypeError:
+            return asli(*args)
+        fonts = stream._fonts
+        if rekaman is None or not rekaman[1] <= fonts.keys():
+            rekaman = _rekam(asli, args, fonts)
+            if rekaman is not None:
+                ingat[kunci] = rekaman
+            return None
+        ops, _, glyf = rekaman
+        stream.set_color(style["color"])
+        stream.begin_text()
+        for nama, nilai in ops:
+            if nama == "set_text_matrix":
+                x, y = textbox.position_x, textbox.position_y + textbox.baseline
+                stream.set_text_matrix(*Matrix(d=-1, e=x, f=y).values)
+            elif nama != "add_font":
+                getattr(stream, nama)(*nilai)
+        stream.end_text()
+        for k, (lebar, cmap) in glyf.items():
+            font = fonts[k]
+            for g, w in lebar.items():
+                font.widths.setdefault(g, w)
+            for g, t in cmap.items():
+                font.cmap.setdefault(g, t)
+        return None
+
+    draw_text.asli = asli
+    return draw_text
+
+
+def _rekam(asli: Any, args: tuple, fonts: dict) -> tuple | None:
+    """Draw a text box as WeasyPrint does, noting the stream calls and, per font, the glyphs
+    the line uses (each font's widths and text map start empty for the call, then what was
+    there comes back first)."""
+    stream = args[0]
+    simpan = {k: (f.widths, f.cmap) for k, f in fonts.items()}
+    for f in fonts.values():
+        f.widths, f.cmap = {}, {}
+    ops: list[tuple[str, tuple]] = []
+
+    def catat(nama: str, fungsi: Any) -> Any:
+        def panggil(*a):
+            hasil = fungsi(*a)
+            if nama == "add_font":  # the font by its key in the file's fonts
+                ops.append((nama, next(k for k, f in fonts.items() if f is hasil[0])))
+            else:
+                ops.append((nama, a))
+            return hasil
+
+        return panggil
+
+    for nama in _GAMBAR_TEKS:
+        setattr(stream, nama, catat(nama, getattr(stream, nama)))
+    try:
+        asli(*args)
+    finally:
+        for nama in _GAMBAR_TEKS:
+            delattr(stream, nama)
+        glyf = {}
+        for k, f in fonts.items():
+            glyf[k] = (f.widths, f.cmap)
+            f.widths, f.cmap = simpan.get(k, ({}, {}))
+            for g, w in glyf[k][0].items():
+                f.widths.setdefault(g, w)
+            for g, t in glyf[k][1].items():
+                f.cmap.setdefault(g, t)
+    dipakai = {k for nama, k in ops if nama == "add_font"}
+    if [nama for nama, _ in ops].count("set_text_matrix") != 1 or any(
+        fonts[k].svg or fonts[k].png for k in dipakai
+    ):  # not one plain line, or emoji (drawn as images): not replayed
+        return None
+    return ops, dipakai, {k: v for k, v in glyf.items() if v[0] or v[1]}
+
+
 _pasang = threading.Lock()
 
 
@@ -143,6 +353,8 @@ def kerja_bersama() -> Iterator[None]:
     """While inside, this thread's WeasyPrint renders share text measurements and computed
     styles between the documents of the render (one shared pass)."""
     import weasyprint.css
+    import weasyprint.draw
+    from weasyprint.formatting_structure import boxes
     from weasyprint.layout import inline, preferred
 
     with _pasang:
@@ -152,12 +364,20 @@ def kerja_bersama() -> Iterator[None]:
             )
         if not hasattr(inline.split_first_line, "asli"):
             inline.split_first_line = _split_first_line(inline.split_first_line, tata_letak=True)
+        if not hasattr(boxes.Box.anonymous_from, "asli"):
+            boxes.Box.anonymous_from = _anonymous_from(boxes.Box.__dict__["anonymous_from"])
+        if not hasattr(preferred.table_cell_min_max_content_width, "asli"):
+            preferred.table_cell_min_max_content_width = _table_cell_min_max_content_width(
+                preferred.table_cell_min_max_content_width
+            )
+        if not hasattr(weasyprint.draw.draw_text, "asli"):
+            weasyprint.draw.draw_text = _draw_text(weasyprint.draw.draw_text)
         if not hasattr(weasyprint.css.computed_from_cascaded, "asli"):
             weasyprint.css.computed_from_cascaded = _computed_from_cascaded(
                 weasyprint.css.computed_from_cascaded
             )
-    _aktif.ukuran, _aktif.kembar = {}, ({}, {})
+    _aktif.ukuran, _aktif.kembar, _aktif.lebar, _aktif.gambar = {}, ({}, {}, {}, {}), {}, {}
     try:
         yield
     finally:
-        _aktif.ukuran = _aktif.kembar = None
+        _aktif.ukuran = _aktif.kembar = _aktif.lebar = _aktif.gambar = None
