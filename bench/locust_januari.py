@@ -1,8 +1,10 @@
 """Locust users of the January mix (bench.ukur_januari): a province drafting SKPs at once.
 
 JANUARI_MODE=campuran: pegawai open their SKP page and edit a row of their draft (PATCH through
-the API, with row_version), penilai open the team evaluation page and give feedback (POST),
-admins open the distribution page and the pegawai API list: about one request in five writes.
+the API, with row_version), penilai open the team evaluation page, give feedback (POST) and
+approve their team members' submitted SKPs (POST setujui, with row_version; the supply is
+DATA["setujui"], shared by all penilai users, each SKP taken once), admins open the
+distribution page and the pegawai API list: about one request in five writes.
 JANUARI_MODE=bare: the same number of users asking the bare copies of the four heavy pages.
 Users wait 0 s between requests (the server is saturated: requests/s is its capacity). Every
 page answer's X-Kinerja-Cache header is counted (hit/miss) into JANUARI_OUT at the end; with
@@ -26,6 +28,8 @@ _lock = threading.Lock()
 CACHE: dict[str, int] = {"hit": 0, "miss": 0, "tanpa": 0}
 _pegawai = itertools.cycle(DATA["pegawai"])
 _penilai = itertools.cycle(DATA["penilai"])
+# [penilai token, SKP id]: each submitted SKP approved once, by its own penilai.
+_setujui = iter(DATA.get("setujui", []))
 
 
 @events.test_stop.add_listener
@@ -149,6 +153,30 @@ else:
                 catch_response=True,
             ) as r:
                 if r.status_code == 201:
+                    r.success()
+                else:
+                    r.failure(f"{r.status_code} {r.text[:200]}")
+
+        @task(1)
+        def setujui(self):
+            with _lock:
+                nxt = next(_setujui, None)
+            if nxt is None:
+                # Supply used up (sized for the bench's run; `make load` may run longer): the
+                # penilai's other write instead, so the share of writes holds.
+                return self.umpan_balik()
+            api = {"Authorization": f"Token {nxt[0]}"}
+            got = self.client.get(f"/api/v1/skp/{nxt[1]}/", headers=api, name="skp GET")
+            if got.status_code != 200:
+                return
+            with self.client.post(
+                f"/api/v1/skp/{nxt[1]}/setujui/",
+                headers=api,
+                name="skp setujui POST (tulis)",
+                json={"row_version": got.json().get("row_version")},
+                catch_response=True,
+            ) as r:
+                if r.status_code == 200:
                     r.success()
                 else:
                     r.failure(f"{r.status_code} {r.text[:200]}")

@@ -2,12 +2,15 @@
 page cache on and off, next to the bare views measured by the same harness in the same run.
 
 Writes are committed to the bench data (RHK text of the chosen pegawai's draft SKP, feedback
-rows): the chosen SKPs are set to draft first, so the pegawai may edit them.
+rows, approvals): the chosen SKPs are set to draft first, so the pegawai may edit them, and a
+supply of other team members' SKPs is set to submitted (`diajukan`) before every mixed run, so
+the penilai may approve them.
 """
 
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import os
 import resource
@@ -23,6 +26,7 @@ from bench.proses import Gunicorn, _child_env, _session_cookie
 
 GOAL = "0 galat; halaman berat ≥ 30% req/s view bare, p95 ≤ 5x"
 HEAVY = ("skp", "tim", "distribusi", "api")
+SETUJUI_PER_INSTANSI = 40
 
 
 class JanuariMixin:
@@ -72,12 +76,12 @@ class JanuariMixin:
                 f"{users} pengguna Locust tanpa jeda, {secs} s per konfigurasi (view bare dan "
                 f"campuran, cache hidup lalu mati; seluruh bagian {took:.0f} s). Sekitar 1 dari 5 "
                 "permintaan menulis: pegawai mengubah baris RHK SKP draf (PATCH API dengan "
-                "row_version), penilai memberi umpan balik (POST API). Halaman berat: SKP, evaluasi "
+                "row_version), penilai memberi umpan balik dan menyetujui SKP anggota timnya yang "
+                "diajukan (POST API setujui dengan row_version). Halaman berat: SKP, evaluasi "
                 "tim, distribusi, API pegawai. 'req/s' halaman berat = jumlah req/s keempat halaman "
                 "dalam campuran dibagi req/s view bare (pengguna sama, harness sama, tanpa tulisan): "
                 "bagian kapasitas yang dipakai halaman berat; p95 = p95 terburuk keempat halaman "
-                "dibagi p95 view bare. Persetujuan SKP dan halaman kelengkapan belum ada di "
-                "campuran."
+                "dibagi p95 view bare. Halaman kelengkapan belum ada di campuran."
             )
 
     # -- data -------------------------------------------------------------------------------------
@@ -110,6 +114,9 @@ class JanuariMixin:
         with tempfile.TemporaryDirectory(prefix="kinerja-januari-") as tmp:
             d = Path(tmp)
             (d / "data.json").write_text(json.dumps(data))
+            if mode == "campuran":
+                # Every Locust run starts at the head of the supply: submitted again.
+                januari_ajukan(data["setujui"])
             env = _child_env(
                 {
                     "JANUARI_DATA": str(d / "data.json"),
@@ -220,7 +227,9 @@ def _baca_csv(path: Path) -> dict[str, dict[str, float]]:
 def januari_data(admin: Any) -> dict[str, Any]:
     """Who the Locust users of the January mix are (also `make load LOAD_SCENARIO=januari`):
     two pegawai with a current SKP (set to draft, so they may edit it) and one penilai with
-    a team from every instansi, and the admin; session cookies and API tokens made here."""
+    a team from every instansi, and the admin; session cookies and API tokens made here.
+    `setujui`: [penilai token, SKP id] pairs, the other team members' current SKPs, submitted
+    (januari_ajukan) so that penilai may approve them, instansi after instansi in turn."""
     from django.apps import apps
     from rest_framework.authtoken.models import Token
 
@@ -279,9 +288,77 @@ def januari_data(admin: Any) -> dict[str, Any]:
             )
     if not pegawai or not penilai:
         raise RuntimeError("tidak ada pegawai/penilai untuk campuran")
+    setujui = _persediaan_setujui(inst_ids, {p["skp"] for p in pegawai}, token)
+    januari_ajukan(setujui)
     return {
         "pegawai": pegawai,
         "penilai": penilai,
+        "setujui": setujui,
         "admin": {"cookie": _session_cookie(admin)},
         "bare": list(HEAVY),
     }
+
+
+def _persediaan_setujui(inst_ids: list[int], skip: set[int], token: Any) -> list[list]:
+    """[penilai token, SKP id] for up to SETUJUI_PER_INSTANSI current SKPs per instansi (the
+    teams of its largest penilai first), interleaved across instansi; `skip`: SKPs the pegawai
+    users edit. Sized for a run: ~300 approvals per 30 s with 10 users, 40 instansi × 40."""
+    from django.apps import apps
+    from django.db.models import Count
+
+    from kinerja.models import Pegawai, Periode
+
+    SKP = apps.get_model("skp.SKP")
+    OPEN = [s for s in Periode.Status.values if s != Periode.Status.DITUTUP]
+    per_inst = []
+    for inst in inst_ids:
+        pairs: list[list] = []
+        bosses = (
+            Pegawai.objects.filter(instansi_id=inst, user__isnull=False)
+            .annotate(n=Count("dinilai_set"))
+            .filter(n__gt=0)
+            .select_related("user")
+            .order_by("-n", "pk")[:10]
+        )
+        for boss in bosses:
+            left = SETUJUI_PER_INSTANSI - len(pairs)
+            if left <= 0:
+                break
+            ids = (
+                SKP.objects.filter(
+                    terkini=True,
+                    berlaku_sampai__isnull=True,
+                    # Approving in a closed period is refused (skp_setujui).
+                    periode__status__in=OPEN,
+                    pegawai__pejabat_penilai=boss,
+                )
+                .exclude(pk__in=skip)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:left]
+            )
+            key = token(boss.user)
+            pairs += [[key, pk] for pk in ids]
+        per_inst.append(pairs)
+    return [p for row in itertools.zip_longest(*per_inst) for p in row if p is not None]
+
+
+def januari_ajukan(setujui: list[list]) -> None:
+    """Set the supply's SKPs to submitted to their pegawai's current penilai, as skp_ajukan does
+    (bench setup: the pegawai did so in January); row_version moves, so a cached page is stale."""
+    from django.apps import apps
+    from django.db.models import F, OuterRef, Subquery
+    from django.utils import timezone
+
+    SKP = apps.get_model("skp.SKP")
+    Pegawai = apps.get_model("kinerja.Pegawai")
+    boss = Pegawai.objects.filter(pk=OuterRef("pegawai_id"))
+    ids = [pk for _, pk in setujui]
+    for i in range(0, len(ids), 1000):
+        SKP.objects.filter(pk__in=ids[i : i + 1000]).update(
+            status=SKP.Status.DIAJUKAN,
+            diajukan_pada=timezone.now(),
+            disetujui_pada=None,
+            pejabat_penilai_id=Subquery(boss.values("pejabat_penilai_id")[:1]),
+            atasan_pejabat_penilai_id=Subquery(boss.values("atasan_pejabat_penilai_id")[:1]),
+            row_version=F("row_version") + 1,
+        )

@@ -28,7 +28,8 @@ $BIN/gunicorn kinerja.wsgi:application -b 127.0.0.1:$PORT -w ${LOAD_WORKERS:-4} 
 for _ in $(seq 1 60); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/masuk/" && break; sleep 0.5; done
 if [ "${LOAD_SCENARIO:-}" = "januari" ]; then
   # The January mix of `make bench` (bench/locust_januari.py): pegawai editing SKP rows and
-  # penilai giving feedback beside the heavy pages; checked for 0 failures.
+  # penilai giving feedback and approving submitted SKPs beside the heavy pages; checked for 0
+  # failures.
   $BIN/python -m tests.security.load.januari data "$OUTDIR/januari.json"
   set +e
   JANUARI_DATA="$OUTDIR/januari.json" JANUARI_OUT="$OUTDIR/cache.json" JANUARI_MODE=campuran \
