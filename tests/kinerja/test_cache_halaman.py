@@ -10,26 +10,9 @@ from django.urls import reverse
 
 from kinerja import cache_halaman
 from kinerja.cache_halaman import HEADER, VERSI_KEY
+from tests.kinerja.cache_bantu import tanpa_tertunda as _tanpa_tertunda
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def on(settings):
-    """Page cache on, as in production; the tests' own locmem cache stands in for Redis."""
-    from django.core.cache import cache
-
-    cache.clear()
-    settings.KINERJA_HALAMAN_DETIK = 120
-    return cache
-
-
-def _tanpa_tertunda() -> None:
-    """A test's transaction never commits: a bump its earlier writes registered (force_login's
-    last_login) would stand in for the next write's, which then registers none."""
-    connection.run_on_commit = [
-        e for e in connection.run_on_commit if not isinstance(e[1], cache_halaman._Tertunda)
-    ]
 
 
 def _cookie(client):

@@ -26,42 +26,10 @@ from django.utils import timezone
 from kinerja import cache_cakupan, cache_halaman
 from kinerja.cache_cakupan import GLOBAL, SEMUA, instansi_key, pegawai_key, skp_key
 from kinerja.cache_halaman import HEADER
+from tests.kinerja.cache_bantu import commit as _commit
+from tests.kinerja.cache_bantu import kunci as _kunci
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def on(settings):
-    from django.core.cache import cache
-
-    cache.clear()
-    settings.KINERJA_HALAMAN_DETIK = 120
-    return cache
-
-
-def _bersih() -> None:
-    connection.run_on_commit = [
-        e for e in connection.run_on_commit if not isinstance(e[1], cache_halaman._Tertunda)
-    ]
-
-
-def _kunci(capture, fn) -> set[str]:
-    """The versions the writes in fn() would end when their transaction commits."""
-    _bersih()
-    with capture(execute=False) as callbacks:
-        fn()
-    keys: set[str] = set()
-    for cb in callbacks:
-        if isinstance(cb, cache_halaman._Tertunda):
-            keys |= cb.kunci
-    _bersih()
-    return keys
-
-
-def _commit(capture, fn):
-    _bersih()
-    with capture(execute=True):
-        return fn()
 
 
 # --- the world: a leader's SKP, a draft under it, an approved SKP with a final evaluation ------
