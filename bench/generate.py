@@ -8,6 +8,8 @@ Structure (deterministic for a seed):
   (JPT Pratama) with bidang (administrator), seksi (pengawas) and pelaksana/fungsional staff,
   TimKerja across units, an admin BKD login and a triwulanan Periode in `evaluasi`;
 - pejabat penilai / atasan pejabat penilai computed with the kernel's own `rules.derive_penilai`;
+- the organisation over time: an open RiwayatJabatan and MasaPenilai per pegawai, and for about
+  one staff member in seven a closed earlier stretch under another penilai;
 - skp: one approved SKP per ASN (a second version where a penugasan was accepted), rencana hasil
   kerja cascaded from the penilai's, indikator, the seven BerAKHLAK expectations;
 - dialog: feedback, feedback requests, opportunities and penugasan with klarifikasi, realisasi
@@ -157,6 +159,8 @@ def _counts(org: Org) -> dict[str, int]:
         "kinerja.UnitKerja",
         "kinerja.Jabatan",
         "kinerja.Pegawai",
+        "kinerja.RiwayatJabatan",
+        "kinerja.MasaPenilai",
         "kinerja.TimKerja",
         "kinerja.Periode",
         "skp.SKP",

@@ -42,6 +42,7 @@ def _stage_org(
     **_: Any,
 ) -> None:
     from kinerja.models import Instansi, Jabatan, Pegawai, Periode, TimKerja, UnitKerja, User
+    from kinerja.models_riwayat import MasaPenilai, RiwayatJabatan
 
     J = Jabatan.Jenis
     password = make_password(PASSWORD, salt="kinerjabench")
@@ -396,6 +397,64 @@ def _stage_org(
                 "penilai_override_id": None,
                 "pejabat_penilai_id": p.penilai,
                 "atasan_pejabat_penilai_id": p.atasan,
+            }
+        )
+
+    # The organisation over time (domain.md): every pegawai has held its position and been rated
+    # by its penilai since records began, as migration kinerja/0007 writes for existing staff;
+    # about one staff member in seven changed post and penilai two years ago (a closed stretch
+    # before the open one), so the dated tables are as large as a province's and a penilai has
+    # former team members to read. Decided by the pegawai id, not the seeded RNG: the later
+    # stages draw the same numbers as before.
+    sejak = dt.date(2022, 1, 1)
+    pindah = dt.date(tahun_safe(org.tahun) - 2, 7, 1)
+    for p in org.pegawai:
+        moved = (
+            p.jenis_jab in ("pelaksana", "fungsional")
+            and p.atasan is not None
+            and (p.id * 2654435761) % 100 < 15
+        )
+        mulai = pindah if moved else sejak
+        if moved:
+            T[RiwayatJabatan].add(
+                {
+                    "pegawai_id": p.id,
+                    "jabatan_id": p.jabatan_id,
+                    "unit_kerja_id": p.unit_id,
+                    "jenis": "definitif",
+                    "mulai": sejak,
+                    "selesai": pindah - dt.timedelta(days=1),
+                    "mutasi_id": None,
+                }
+            )
+            T[MasaPenilai].add(
+                {
+                    "pegawai_id": p.id,
+                    "pejabat_penilai_id": p.atasan,
+                    "atasan_pejabat_penilai_id": None,
+                    "mulai": sejak,
+                    "selesai": pindah - dt.timedelta(days=1),
+                }
+            )
+        if p.jabatan_id:
+            T[RiwayatJabatan].add(
+                {
+                    "pegawai_id": p.id,
+                    "jabatan_id": p.jabatan_id,
+                    "unit_kerja_id": p.unit_id,
+                    "jenis": "definitif",
+                    "mulai": mulai,
+                    "selesai": None,
+                    "mutasi_id": None,
+                }
+            )
+        T[MasaPenilai].add(
+            {
+                "pegawai_id": p.id,
+                "pejabat_penilai_id": p.penilai,
+                "atasan_pejabat_penilai_id": p.atasan,
+                "mulai": mulai,
+                "selesai": None,
             }
         )
 

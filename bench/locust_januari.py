@@ -4,8 +4,9 @@ JANUARI_MODE=campuran: pegawai open their SKP page and edit a row of their draft
 the API, with row_version), penilai open the team evaluation page, give feedback (POST) and
 approve their team members' submitted SKPs (POST setujui, with row_version; the supply is
 DATA["setujui"], shared by all penilai users, each SKP taken once), admins open the
-distribution page and the pegawai API list: about one request in five writes.
-JANUARI_MODE=bare: the same number of users asking the bare copies of the four heavy pages.
+distribution page, the year's completeness page (penutupan tahun: who has no approved SKP or
+no final evaluation yet) and the pegawai API list: about one request in five writes.
+JANUARI_MODE=bare: the same number of users asking the bare copies of the five heavy pages.
 Users wait 0 s between requests (the server is saturated: requests/s is its capacity). Every
 page answer's X-Kinerja-Cache header is counted (hit/miss) into JANUARI_OUT at the end; with
 JANUARI_LOG set, every request is logged there too (bench.ukur_nginx).
@@ -187,6 +188,10 @@ else:
         @task(1)
         def distribusi(self):
             self.page("/evaluasi/distribusi/", DATA["admin"]["cookie"], "distribusi")
+
+        @task(1)
+        def kelengkapan(self):
+            self.page("/evaluasi/tutup-tahun/", DATA["admin"]["cookie"], "kelengkapan")
 
         @task(1)
         def api(self):

@@ -25,7 +25,7 @@ from bench.dasar import BASE_DIR, Row
 from bench.proses import Gunicorn, _child_env, _session_cookie
 
 GOAL = "0 galat; halaman berat ≥ 30% req/s view bare, p95 ≤ 5x"
-HEAVY = ("skp", "tim", "distribusi", "api")
+HEAVY = ("skp", "tim", "distribusi", "kelengkapan", "api")
 SETUJUI_PER_INSTANSI = 40
 
 
@@ -77,11 +77,12 @@ class JanuariMixin:
                 f"campuran, cache hidup lalu mati; seluruh bagian {took:.0f} s). Sekitar 1 dari 5 "
                 "permintaan menulis: pegawai mengubah baris RHK SKP draf (PATCH API dengan "
                 "row_version), penilai memberi umpan balik dan menyetujui SKP anggota timnya yang "
-                "diajukan (POST API setujui dengan row_version). Halaman berat: SKP, evaluasi "
-                "tim, distribusi, API pegawai. 'req/s' halaman berat = jumlah req/s keempat halaman "
-                "dalam campuran dibagi req/s view bare (pengguna sama, harness sama, tanpa tulisan): "
-                "bagian kapasitas yang dipakai halaman berat; p95 = p95 terburuk keempat halaman "
-                "dibagi p95 view bare. Halaman kelengkapan belum ada di campuran."
+                "diajukan (POST API setujui dengan row_version); admin membuka distribusi, "
+                "kelengkapan (penutupan tahun) dan API pegawai. Halaman berat: SKP, evaluasi tim, "
+                "distribusi, kelengkapan, API pegawai. 'req/s' halaman berat = jumlah req/s kelima "
+                "halaman dalam campuran dibagi req/s view bare (pengguna sama, harness sama, tanpa "
+                "tulisan): bagian kapasitas yang dipakai halaman berat; p95 = p95 terburuk kelima "
+                "halaman dibagi p95 view bare."
             )
 
     # -- data -------------------------------------------------------------------------------------
@@ -91,12 +92,13 @@ class JanuariMixin:
         return januari_data(User.objects.get(pk=self.subjects.admin_user_id))
 
     def _januari_bare_files(self, gun: Gunicorn, data: dict[str, Any]) -> None:
-        """The bare copies of the four pages, from this gunicorn (one user's page each)."""
+        """The bare copies of the heavy pages, from this gunicorn (one user's page each)."""
         p, n, a = data["pegawai"][0], data["penilai"][0], data["admin"]["cookie"]
         for key, path, cookie in (
             ("skp", f"/skp/{p['skp']}/", p["cookie"]),
             ("tim", "/evaluasi/tim/", n["cookie"]),
             ("distribusi", "/evaluasi/distribusi/", a),
+            ("kelengkapan", "/evaluasi/tutup-tahun/", a),
             ("api", "/api/v1/pegawai/?page_size=200", a),
         ):
             status, body, ctype = gun.get(path, cookie)

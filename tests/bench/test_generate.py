@@ -53,6 +53,12 @@ def _snapshot() -> str:
     return h.hexdigest()
 
 
+def generated_hari_ini():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
 @pytest.fixture
 def generated(db):
     out = io.StringIO()
@@ -86,6 +92,30 @@ def test_generator_builds_a_consistent_organisation_and_every_available_stage(ge
         .exclude(jenis_asn="pejabat_negara")
         .count()
         == 0
+    )
+
+    # The organisation over time: one open position and one open rating stretch per pegawai,
+    # agreeing with today's columns; some staff have a closed earlier stretch under another
+    # penilai; the year's completeness page counts every ASN of the instansi.
+    from evaluasi import selectors as ev_selectors
+    from kinerja import masa
+    from kinerja.models import MasaPenilai, RiwayatJabatan
+
+    assert MasaPenilai.objects.filter(selesai__isnull=True).count() == 1000
+    assert RiwayatJabatan.objects.filter(selesai__isnull=True).count() == 1000
+    moved = MasaPenilai.objects.filter(selesai__isnull=False)
+    assert 50 <= moved.count() <= 250
+    assert moved.exclude(pejabat_penilai=None).count() == moved.count()
+    for p in Pegawai.objects.order_by("pk")[:200]:
+        now = masa.penilai_pada(p.pk, generated_hari_ini())
+        assert now is not None and now.pejabat_penilai_id == p.pejabat_penilai_id, p
+    periode = Periode.objects.order_by("pk").first()
+    lengkap = ev_selectors.kelengkapan(periode)
+    assert (
+        lengkap["jumlah_pegawai"]
+        == Pegawai.objects.filter(instansi_id=periode.instansi_id)
+        .exclude(jenis_asn="pejabat_negara")
+        .count()
     )
 
     counts = generated["counts"]
