@@ -81,3 +81,115 @@ def test_a_final_evaluation_is_not_chased_for_its_skp(org):
     lengkap = selectors.kelengkapan(org.periode_a)
     assert org.pegawai.pk not in {p.pk for p in lengkap["tanpa_skp"]}
     assert org.pegawai.pk not in {p.pk for p in lengkap["tanpa_evaluasi"]}
+
+
+def _orm_reading(periode):
+    """The ORM reading the hand-written statement replaced: (count, [(id, nama, unit nama,
+    penilai nama, skp_ok)] of those without a final annual evaluation, in the page's order)."""
+    import datetime as dt
+
+    from django.db.models import Exists, OuterRef, Q
+
+    from evaluasi.models import Evaluasi, Jenis
+    from kinerja.models import MasaPenilai, Pegawai, RiwayatJabatan
+    from skp.models import SKP
+
+    awal, akhir = dt.date(periode.tahun, 1, 1), dt.date(periode.tahun, 12, 31)
+    dalam_tahun = Q(mulai__lte=akhir) & (Q(selesai__isnull=True) | Q(selesai__gte=awal))
+    rows = list(
+        Pegawai.objects.filter(instansi_id=periode.instansi_id)
+        .exclude(status=Pegawai.Status.BERHENTI)
+        .exclude(jenis_asn=Pegawai.JenisASN.PEJABAT_NEGARA)
+        .filter(
+            Exists(MasaPenilai.objects.filter(dalam_tahun, pegawai=OuterRef("pk")))
+            | Exists(RiwayatJabatan.objects.filter(dalam_tahun, pegawai=OuterRef("pk")))
+        )
+        .annotate(
+            skp_ok=Exists(
+                SKP.objects.filter(pegawai=OuterRef("pk"), periode=periode, status="disetujui")
+            ),
+            ev_ok=Exists(
+                Evaluasi.objects.filter(
+                    pegawai=OuterRef("pk"), periode=periode, jenis=Jenis.TAHUNAN, status="final"
+                )
+            ),
+        )
+        .select_related("unit_kerja", "pejabat_penilai")
+        .order_by("unit_kerja__nama", "nama", "pk")
+    )
+    return len(rows), [
+        (
+            p.pk,
+            p.nama,
+            str(p.unit_kerja or ""),
+            p.pejabat_penilai.nama if p.pejabat_penilai else None,
+            p.skp_ok,
+        )
+        for p in rows
+        if not p.ev_ok
+    ]
+
+
+def test_the_statement_reads_what_the_orm_reads(org):
+    """Complete, SKP only, nothing, left last year, joined next year, a position only, no unit,
+    no penilai, another instansi: the hand-written statement gives the ORM's count and rows."""
+    import datetime as dt
+
+    from kinerja.models import MasaPenilai, Pegawai, RiwayatJabatan
+
+    tahun = org.periode_a.tahun
+    final(org, "pegawai")
+    skp_disetujui(org.rekan, org.periode_a)
+    # The fungsional belonged by a position held this year alone.
+    MasaPenilai.objects.filter(pegawai=org.fungsional).delete()
+    RiwayatJabatan.objects.filter(pegawai=org.fungsional).delete()
+    RiwayatJabatan.objects.create(
+        pegawai=org.fungsional,
+        jabatan=org.fungsional.jabatan,
+        mulai=dt.date(tahun - 3, 1, 1),
+        selesai=dt.date(tahun, 3, 31),
+    )
+    others = list(
+        Pegawai.objects.filter(instansi_id=org.periode_a.instansi_id)
+        .exclude(pk__in=[org.pegawai.pk, org.rekan.pk, org.fungsional.pk])
+        .order_by("pk")
+    )
+    assert len(others) >= 3
+    MasaPenilai.objects.filter(pegawai=others[0]).update(mulai=dt.date(tahun + 1, 2, 1))
+    RiwayatJabatan.objects.filter(pegawai=others[0]).update(mulai=dt.date(tahun + 1, 2, 1))
+    Pegawai.objects.filter(pk=others[1].pk).update(unit_kerja=None, pejabat_penilai=None)
+    MasaPenilai.objects.filter(pegawai=others[2]).update(selesai=dt.date(tahun - 1, 12, 31))
+    RiwayatJabatan.objects.filter(pegawai=others[2]).delete()
+
+    jumlah, rows = selectors._kelengkapan_pegawai(org.periode_a)
+    got = [
+        (
+            p.pk,
+            p.nama,
+            str(p.unit_kerja or ""),
+            p.pejabat_penilai.nama if p.pejabat_penilai else None,
+            p.skp_ok,
+        )
+        for p in rows
+    ]
+    want_n, want = _orm_reading(org.periode_a)
+    assert (jumlah, got) == (want_n, want)
+    assert want_n >= 3 and any(r[4] for r in want) and any(not r[4] for r in want)
+    ids = {r[0] for r in want}
+    assert org.pegawai.pk not in ids and others[0].pk not in ids and others[2].pk not in ids
+    assert org.fungsional.pk in ids and others[1].pk in ids
+
+
+def test_nobody_missing_still_counts(org):
+    """Everyone final: no rows listed, the count still comes back."""
+    from evaluasi.models import Evaluasi, Jenis
+    from kinerja.models import Pegawai
+
+    final(org, "pegawai")
+    want_n, _ = _orm_reading(org.periode_a)
+    missing = [r[0] for r in _orm_reading(org.periode_a)[1]]
+    Pegawai.objects.filter(pk__in=missing).update(status=Pegawai.Status.BERHENTI)
+    want_n, want = _orm_reading(org.periode_a)
+    assert want == [] and want_n >= 1
+    assert Evaluasi.objects.filter(jenis=Jenis.TAHUNAN, status="final").exists()
+    assert selectors._kelengkapan_pegawai(org.periode_a) == (want_n, [])
