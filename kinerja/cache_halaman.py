@@ -63,6 +63,18 @@ def detik() -> int:
 
 
 # --- the data versions --------------------------------------------------------------------------
+# One version per SKP, pegawai or user read: a province has a few hundred thousand. They expire
+# this long after they were made (INCR keeps the expiry), so Redis does not keep one for every
+# SKP ever opened. A version made again starts at a new value (time_ns), so a page cached under
+# the old one never matches. The global, SEMUA and instansi versions are few and kept.
+VERSI_BANYAK_DETIK = 24 * 3600
+_BANYAK = (":s:", ":p:", ":u:")
+
+
+def _umur(key: str) -> int | None:
+    return VERSI_BANYAK_DETIK if any(m in key for m in _BANYAK) else None
+
+
 def versi_naik(kunci: Any = None) -> None:
     """A write was committed: the cached pages that read these versions are stale. No keys: the
     global version (every cached page). A data bump also moves SEMUA (pages of unknown scope);
@@ -74,7 +86,7 @@ def versi_naik(kunci: Any = None) -> None:
         try:
             cache.incr(key)
         except ValueError:  # no version yet (fresh Redis): any new value differs from old ones
-            cache.set(key, time.time_ns(), None)
+            cache.set(key, time.time_ns(), _umur(key))
         except CacheMati:  # Redis down (logged by the backend): nothing is served from it either
             return
 
