@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.core.exceptions import ObjectDoesNotExist
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils.formats import localize
@@ -52,7 +53,10 @@ def _nama(obj: Any, *path: str) -> str:
     for attr in path:
         if obj is None:
             return ""
-        obj = getattr(obj, attr)
+        try:
+            obj = getattr(obj, attr)
+        except ObjectDoesNotExist:  # silent_variable_failure in a template
+            return ""
     return _v(obj) if obj is not None else "None"
 
 
