@@ -186,7 +186,10 @@ def test_the_rows_statement_is_lateral_on_postgresql(org):
     (rows,) = [
         q["sql"] for q in ctx.captured_queries if 'FROM "skp_rencanahasilkerja" r' in q["sql"]
     ]
-    assert rows.count("LEFT JOIN LATERAL") == 5 and " JOIN " not in rows.replace("JOIN LATERAL", "")
+    assert rows.count("LEFT JOIN LATERAL") == 6 and " JOIN " not in rows.replace("JOIN LATERAL", "")
+    # The rows' indicators come with them: no statement of their own.
+    assert '"skp_indikator" i' in rows
+    assert not [q for q in ctx.captured_queries if q["sql"].startswith('SELECT i."id"')]
 
 
 def test_the_page_statements_are_prepared_once_per_connection_on_postgresql(org, client_as):
