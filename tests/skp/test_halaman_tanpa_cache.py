@@ -4,6 +4,8 @@ the policy's scope inside the first statement. Each shape test fails if the old 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -156,7 +158,10 @@ def test_the_skp_is_read_without_its_people_and_the_people_in_one_statement(org,
     with CaptureQueriesContext(connection) as ctx:
         html = c.get(url).content.decode()
     sql = [q["sql"] for q in ctx.captured_queries]
-    main = [q for q in sql if 'FROM "skp_skp"' in q and f'"skp_skp"."id" = {skp.pk}' in q]
+    # On PostgreSQL the statement binds its values on the server: the log shows $n.
+    main = [
+        q for q in sql if re.search(rf'FROM "skp_skp".*"skp_skp"\."id" = (\$\d+|{skp.pk})\b', q)
+    ]
     assert len(main) == 1 and '"kinerja_jabatan"' not in main[0], main
     people = [
         q for q in sql if '."nama"' in q and q.split(" FROM ", 1)[1].startswith('"kinerja_pegawai"')
@@ -181,4 +186,27 @@ def test_the_rows_statement_is_lateral_on_postgresql(org):
     (rows,) = [
         q["sql"] for q in ctx.captured_queries if 'FROM "skp_rencanahasilkerja" r' in q["sql"]
     ]
-    assert rows.count("LEFT JOIN LATERAL") == 5 and " JOIN " not in rows.replace("JOIN LATERAL", "")
+    assert rows.count("LEFT JOIN LATERAL") == 6 and " JOIN " not in rows.replace("JOIN LATERAL", "")
+    # The rows' indicators come with them: no statement of their own.
+    assert '"skp_indikator" i' in rows
+    assert not [q for q in ctx.captured_queries if q["sql"].startswith('SELECT i."id"')]
+
+
+def test_the_page_statements_are_prepared_once_per_connection_on_postgresql(org, client_as):
+    # Planning cost more than running: at 100,000 pegawai the page's six statements spent
+    # ±0.9 ms in the planner for ±0.3 ms of work. Bound on the server, psycopg prepares them
+    # after five runs on the connection and PostgreSQL keeps a generic plan.
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    skp = _penuh(org)
+    c = client_as(org.pegawai.user)
+    url = reverse("skp:detail", args=[skp.pk])
+    for _ in range(7):
+        assert c.get(url).status_code == 200
+    with connection.cursor() as cur:
+        cur.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [r[0] for r in cur.fetchall()]
+    for start in ('FROM "skp_skp" s', 'FROM "kinerja_pegawai" p', 'FROM "skp_rencanahasilkerja" r'):
+        assert [q for q in prepared if start in q], (start, prepared)
+    # Django's own statements bind on the client and are not prepared.
+    assert not [q for q in prepared if '"kinerja_user"' in q], prepared
