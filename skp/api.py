@@ -419,11 +419,12 @@ class RencanaHasilKerjaViewSet(PolicyScopedMixin, viewsets.ModelViewSet):
         return super().get_serializer_class()
 
     def base_queryset(self):
-        qs = selectors.rencana_qs()
-        if self.action in ("update", "partial_update"):
-            # The edit asks the policy about the row's SKP (`versi_wajib`): read with the row.
-            qs = qs.select_related("skp")
-        return qs.order_by("skp_id", "jenis", "urutan", "id")
+        if self.action in ("update", "partial_update", "destroy"):
+            # The service locks and reads the row again by its key, and the answer is read
+            # afresh: the row found in the caller's scope needs only its SKP, which the edit
+            # asks the policy about (`versi_wajib`).
+            return RencanaHasilKerja.objects.select_related("skp").order_by("pk")
+        return selectors.rencana_qs().order_by("skp_id", "jenis", "urutan", "id")
 
     def _indikator(self, data) -> list[dict] | None:
         if "indikator_set" not in data:

@@ -57,7 +57,7 @@ def test_rhk_patch_reads_the_row_its_skp_and_the_leaders_row_once(org, client):
     )
     assert r.status_code == 200, r.content
     assert sum(s.startswith('SELECT "skp_skp"') for s in sql) == 1, _jelas(sql)
-    assert len(sql) == 15, _jelas(sql)
+    assert len(sql) == 14, _jelas(sql)
     # The leader's row was neither read nor lost.
     row.refresh_from_db()
     assert row.rhk_atasan_id == atasan.pk and row.rencana == "Diperbarui"
