@@ -36,9 +36,8 @@ def _jelas(sql: list[str]) -> str:
 
 
 # --- query counts (each fails on the code before issue 19) -----------------------------------
-# Here (tests: savepoints of the request's transaction counted) before → after: rhk PATCH 18 →
-# 15, skp setujui POST 41 → 31, umpan-balik POST 22 → 16 (at 100,000 pegawai with
-# bench/profil_januari.py: 16 → 14, 35 → 25, 21 → 15).
+# Counted here with the request's savepoints. At 100,000 pegawai (bench/profil_januari.py, page
+# cache on) before → after: rhk PATCH 16 → 13, skp setujui POST 33 → 25, umpan-balik POST 21 → 15.
 def test_rhk_patch_reads_the_row_its_skp_and_the_leaders_row_once(org, client):
     skp = skp_draft(org, n_rhk=0)
     atasan = rhk(skp_draft(org, who="kasubbid", n_rhk=0), org.kasubbid.user)
