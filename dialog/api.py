@@ -37,7 +37,11 @@ RHK_SASARAN_SALAH = (
 
 
 class UmpanBalikSerializer(serializers.ModelSerializer):
-    penerima = RefPK(queryset=Pegawai.objects.all(), pesan=PENERIMA_TIDAK_ADA)
+    # Read once with what penerima_boleh and the notification need (its user).
+    penerima = RefPK(
+        queryset=Pegawai.objects.select_related("user", *sel.PENERIMA_RELASI),
+        pesan=PENERIMA_TIDAK_ADA,
+    )
     rencana_hasil_kerja = RefPK(
         queryset=UmpanBalik._meta.get_field("rencana_hasil_kerja")
         .related_model.objects.select_related("skp")
@@ -73,7 +77,7 @@ class UmpanBalikSerializer(serializers.ModelSerializer):
         # An id the caller may not give feedback to reads as "not found", revealing nothing.
         user = self.context["request"].user
         saya = svc.pegawai_dari(user)
-        found = sel.penerima_boleh(pemberi=saya, pegawai_id=value.pk)
+        found = sel.penerima_boleh(pemberi=saya, pegawai_id=value.pk, dimuat=value)
         if found is None:
             raise serializers.ValidationError(PENERIMA_TIDAK_ADA)
         return found

@@ -362,15 +362,25 @@ def kandidat_diminta(peminta: Pegawai) -> QuerySet[Pegawai]:
     return _siap(Pegawai.objects.filter(policy.id_salah_satu(*ids)), peminta.pk)
 
 
-def penerima_boleh(*, pemberi: Pegawai, pegawai_id: int) -> Pegawai | None:
+PENERIMA_RELASI = ("jabatan", "unit_kerja", "instansi")
+
+
+def penerima_boleh(
+    *, pemberi: Pegawai, pegawai_id: int, dimuat: Pegawai | None = None
+) -> Pegawai | None:
     """Resolve a receiver id the giver typed or clicked: someone of their own instansi, or one
-    of their candidates (cross-instansi only through an assignment or a request)."""
-    p = (
-        Pegawai.objects.select_related("jabatan", "unit_kerja", "instansi")
-        .filter(pk=pegawai_id)
-        .exclude(status=Pegawai.Status.BERHENTI)
-        .first()
-    )
+    of their candidates (cross-instansi only through an assignment or a request). `dimuat`: the
+    row with that id already read in this request with PENERIMA_RELASI (the API's field), so it
+    is not read again."""
+    if dimuat is not None and dimuat.pk == pegawai_id:
+        p = None if dimuat.status == Pegawai.Status.BERHENTI else dimuat
+    else:
+        p = (
+            Pegawai.objects.select_related(*PENERIMA_RELASI)
+            .filter(pk=pegawai_id)
+            .exclude(status=Pegawai.Status.BERHENTI)
+            .first()
+        )
     if p is None or p.pk == pemberi.pk:
         return None
     if p.instansi_id == pemberi.instansi_id:

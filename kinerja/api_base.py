@@ -375,6 +375,10 @@ class PolicyScopedMixin:
                 self.diubah_sejak = parse_waktu(request.query_params[SINKRON_PARAM])
 
     def filter_queryset(self, queryset):
+        if getattr(self, "action", None) != "list" and not self.request.query_params:
+            # One row by its id with no parameter: every filter skips an empty value, so the
+            # FilterSet (and its form) built for it would return the queryset as it is.
+            return queryset
         queryset = super().filter_queryset(queryset)
         since = getattr(self, "diubah_sejak", None)
         if since is not None and getattr(self, "action", None) == "list":

@@ -122,16 +122,24 @@ def _instansi_of(user: Any) -> int | None:
     return policy.instansi_of(user)
 
 
-def enqueue(task: str, *, kunci: str | None = None, user: Any = None, **kwargs: Any) -> Job:
+def enqueue(
+    task: str,
+    *,
+    kunci: str | None = None,
+    user: Any = None,
+    instansi: int | None = None,
+    **kwargs: Any,
+) -> Job:
     """Record work to be done; send it to the broker once the transaction commits.
 
     With `kunci`, the same work is recorded once: a second enqueue returns the existing row
     (reset to pending if it had failed). The job belongs to the instansi of `user`, or of the
-    `instansi_id` keyword when the handler takes one (the admin page lists jobs by instansi).
+    `instansi_id` keyword when the handler takes one (the admin page lists jobs by instansi),
+    or else to `instansi` (an id: work done for someone who did not ask, e.g. an email).
     """
     instansi_id = kwargs.get("instansi_id")
     if not isinstance(instansi_id, int):
-        instansi_id = _instansi_of(user)
+        instansi_id = _instansi_of(user) if user is not None else instansi
     if kunci:
         job, created = Job.objects.get_or_create(
             kunci=kunci,

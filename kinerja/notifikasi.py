@@ -47,20 +47,44 @@ def notifikasi_kirim(
     """
     if penerima is None or not getattr(penerima, "is_active", True):
         return None
-    try:
-        with transaction.atomic():
-            n = Notifikasi.objects.create(
-                penerima=penerima, jenis=jenis, pesan=pesan[:500], tautan=tautan[:300], kunci=kunci
-            )
-    except IntegrityError:
-        return None
+    baris = {"penerima": penerima, "jenis": jenis, "pesan": pesan[:500], "tautan": tautan[:300]}
+    if kunci is None:
+        # Only `kunci` is unique (foreign keys are checked at commit): nothing to catch, so no
+        # savepoint around the insert.
+        n = Notifikasi.objects.create(**baris, kunci=None)
+    else:
+        try:
+            with transaction.atomic():
+                n = Notifikasi.objects.create(**baris, kunci=kunci)
+        except IntegrityError:
+            return None
     _lupakan_nav(penerima.pk)
     if penerima.email and email_diinginkan(penerima, jenis):
-        job = jobs.enqueue("kinerja.email_notifikasi", kunci=f"email:{n.pk}", notifikasi_id=n.pk)
-        instansi_id = jobs._instansi_of(penerima)
-        if instansi_id:
+        # The email's job belongs to the recipient's instansi (policy.instansi_of), written with
+        # the row.
+        instansi_id = _instansi_penerima(penerima)
+        job = jobs.enqueue(
+            "kinerja.email_notifikasi",
+            kunci=f"email:{n.pk}",
+            instansi=instansi_id,
+            notifikasi_id=n.pk,
+        )
+        if instansi_id and job.instansi_id is None:
             Job.objects.filter(pk=job.pk, instansi__isnull=True).update(instansi_id=instansi_id)
     return n
+
+
+def _instansi_penerima(user: Any) -> int | None:
+    """policy.instansi_of(user), without asking the database again when the user came with
+    their pegawai row (kabari: loaded from the pegawai, in this transaction)."""
+    cache = getattr(getattr(user, "_state", None), "fields_cache", {})
+    pegawai = cache.get("pegawai", _TIDAK_DIMUAT)
+    if pegawai is _TIDAK_DIMUAT or pegawai is None:
+        return jobs._instansi_of(user)
+    return user.admin_instansi_id or pegawai.instansi_id
+
+
+_TIDAK_DIMUAT = object()
 
 
 def kabari(

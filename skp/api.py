@@ -247,7 +247,14 @@ class SKPViewSet(
         "versi_baru": "Membuka versi baru dari SKP yang sudah disetujui, dengan `alasan`.",
     }
 
+    # Actions whose service locks and reads the SKP again first (`_lock`): the row found in the
+    # caller's scope is only its key, so it is looked up without the page's joins and prefetches
+    # (the answer is read afresh by `_out`).
+    AKSI_KUNCI_SAJA = ("ajukan", "setujui", "kembalikan", "versi_baru")
+
     def base_queryset(self):
+        if self.action in self.AKSI_KUNCI_SAJA:
+            return SKP.objects.order_by("pk")
         return selectors.skp_detail_qs().order_by("-periode__tahun", "pegawai__nama", "-versi")
 
     def _out(self, skp: SKP, code: int = status.HTTP_200_OK) -> Response:
@@ -412,6 +419,11 @@ class RencanaHasilKerjaViewSet(PolicyScopedMixin, viewsets.ModelViewSet):
         return super().get_serializer_class()
 
     def base_queryset(self):
+        if self.action in ("update", "partial_update", "destroy"):
+            # The service locks and reads the row again by its key, and the answer is read
+            # afresh: the row found in the caller's scope needs only its SKP, which the edit
+            # asks the policy about (`versi_wajib`).
+            return RencanaHasilKerja.objects.select_related("skp").order_by("pk")
         return selectors.rencana_qs().order_by("skp_id", "jenis", "urutan", "id")
 
     def _indikator(self, data) -> list[dict] | None:

@@ -208,7 +208,7 @@ def rhk_tambah(
 
 def _rhk_lock(rhk: RencanaHasilKerja, user: Any) -> tuple[RencanaHasilKerja, SKP]:
     rhk = RencanaHasilKerja.objects.select_for_update().get(pk=rhk.pk)
-    skp = _lock(rhk.skp)
+    skp = _lock(SKP(pk=rhk.skp_id))  # read and locked by its key (not loaded twice)
     rhk.skp = skp
     if not policy.can(user, "view", skp):
         raise PermissionDenied("Anda tidak berwenang.")
@@ -239,12 +239,13 @@ def rhk_ubah(
     rhk, skp = _rhk_lock(rhk, user)
     cek_versi(rhk, row_version)
     new_jenis = rhk.jenis if jenis is None else jenis
-    new_atasan = rhk.rhk_atasan if rhk_atasan is _TIDAK_BERUBAH else rhk_atasan
+    # An unchanged leader's row is not read: its check only runs for a different row.
+    atasan_tetap = rhk_atasan is _TIDAK_BERUBAH
     bersih = _validasi_rhk(
         skp=skp,
         jenis=new_jenis,
         rencana=rhk.rencana if rencana is None else rencana,
-        rhk_atasan=new_atasan,
+        rhk_atasan=None if atasan_tetap else rhk_atasan,
         perspektif=rhk.perspektif if perspektif is None else perspektif,
         indikator=indikator,
         sekarang_atasan_id=rhk.rhk_atasan_id,
@@ -255,7 +256,8 @@ def rhk_ubah(
             skp.rencana_set.filter(jenis=new_jenis).aggregate(m=Max("urutan"))["m"] or 0
         ) + 1
     rhk.jenis = new_jenis
-    rhk.rhk_atasan = new_atasan
+    if not atasan_tetap:
+        rhk.rhk_atasan = rhk_atasan
     if rencana is not None:
         rhk.rencana = rencana.strip()
     if perspektif is not None:

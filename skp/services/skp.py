@@ -336,7 +336,11 @@ def skp_setujui(*, skp: SKP, user: Any, row_version: int | None = None, catatan:
     skp.row_version += 1
     skp.save()
     # The rows' notes asked for changes now made: an approved SKP shows none.
-    RencanaHasilKerja.objects.filter(skp=skp).exclude(catatan_penilai="").update(catatan_penilai="")
+    # Asked first: usually there are none, and a filtered UPDATE costs the page cache's scope
+    # lookup as well (kinerja.cache_halaman).
+    catatan_baris = RencanaHasilKerja.objects.filter(skp=skp).exclude(catatan_penilai="")
+    if catatan_baris.exists():
+        catatan_baris.update(catatan_penilai="")
     penilai = Pegawai.objects.select_related("jabatan").get(pk=a.pegawai_id)
     persetujuan.persetujuan_catat(objek=skp, pegawai=penilai, peran="pejabat_penilai")
     kabari(

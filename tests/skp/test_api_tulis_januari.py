@@ -1,0 +1,190 @@
+"""The January mix's API writes and their reads (issue 19): what each costs in queries, and that
+the cheaper paths still leave exactly the rows, history, approvals, notifications and email jobs
+they left before."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+
+from dialog.models import UmpanBalik
+from kinerja.models import Job, Notifikasi, PersetujuanElektronik
+from skp import services
+from skp.models import SKP, RencanaHasilKerja
+from tests.skp.factories import rhk, skp_diajukan, skp_draft
+
+pytestmark = pytest.mark.django_db
+
+
+def _api(client, user):
+    token, _ = Token.objects.get_or_create(user=user)
+    client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
+    return client
+
+
+def _hitung(fn):
+    with CaptureQueriesContext(connection) as ctx:
+        r = fn()
+    sql = [q["sql"] for q in ctx.captured_queries]
+    return r, sql
+
+
+def _jelas(sql: list[str]) -> str:
+    return "\n".join(s[:160] for s in sql)
+
+
+# --- query counts (each fails on the code before issue 19) -----------------------------------
+# Counted here with the request's savepoints. At 100,000 pegawai (bench/profil_januari.py, page
+# cache on) before → after: rhk PATCH 16 → 13, skp setujui POST 33 → 25, umpan-balik POST 21 → 15.
+def test_rhk_patch_reads_the_row_its_skp_and_the_leaders_row_once(org, client):
+    skp = skp_draft(org, n_rhk=0)
+    atasan = rhk(skp_draft(org, who="kasubbid", n_rhk=0), org.kasubbid.user)
+    row = rhk(skp, org.pegawai.user, rhk_atasan=atasan)
+    c = _api(client, org.pegawai.user)
+    url = f"/api/v1/rencana-hasil-kerja/{row.pk}/"
+    c.get(url)  # the token's load is compiled once per process
+    r, sql = _hitung(lambda: c.get(url))
+    assert r.status_code == 200
+    assert len(sql) == 4, _jelas(sql)
+    rv = r.json()["row_version"]
+    r, sql = _hitung(
+        lambda: c.patch(
+            url, {"rencana": "Diperbarui", "row_version": rv}, content_type="application/json"
+        )
+    )
+    assert r.status_code == 200, r.content
+    assert sum(s.startswith('SELECT "skp_skp"') for s in sql) == 1, _jelas(sql)
+    assert len(sql) == 14, _jelas(sql)
+    # The leader's row was neither read nor lost.
+    row.refresh_from_db()
+    assert row.rhk_atasan_id == atasan.pk and row.rencana == "Diperbarui"
+    assert r.json()["rhk_atasan"] == atasan.pk
+    h = row.history.order_by("-history_id").first()
+    assert h.rhk_atasan_id == atasan.pk and h.history_user_id == org.pegawai.user.pk
+    assert h.rencana == "Diperbarui" and h.history_type == "~"
+
+
+def test_rhk_patch_still_changes_and_checks_the_leaders_row(org, client):
+    skp = skp_draft(org, n_rhk=0)
+    atasan = rhk(skp_draft(org, who="kasubbid", n_rhk=0), org.kasubbid.user)
+    row = rhk(skp, org.pegawai.user)
+    sendiri = rhk(skp, org.pegawai.user, rencana="Baris lain")
+    c = _api(client, org.pegawai.user)
+    url = f"/api/v1/rencana-hasil-kerja/{row.pk}/"
+
+    def patch(**data):
+        rv = RencanaHasilKerja.objects.get(pk=row.pk).row_version
+        return c.patch(url, {**data, "row_version": rv}, content_type="application/json")
+
+    r = patch(rhk_atasan=sendiri.pk)
+    assert r.status_code == 400
+    assert r.json()["rhk_atasan"] == ["Rencana hasil kerja pimpinan tidak boleh milik SKP sendiri."]
+    assert patch(rhk_atasan=atasan.pk).status_code == 200
+    assert RencanaHasilKerja.objects.get(pk=row.pk).rhk_atasan_id == atasan.pk
+    assert patch(rencana="Teks saja").status_code == 200
+    assert RencanaHasilKerja.objects.get(pk=row.pk).rhk_atasan_id == atasan.pk
+    assert patch(rhk_atasan=None).status_code == 200
+    assert RencanaHasilKerja.objects.get(pk=row.pk).rhk_atasan_id is None
+
+
+def test_skp_setujui_answers_in_fewer_queries_and_leaves_the_same_rows(org, client):
+    skp = skp_diajukan(org, n_rhk=2)
+    # A note on a row from an earlier return: approval clears it.
+    services.skp_kembalikan(
+        skp=skp,
+        user=org.kasubbid.user,
+        catatan="",
+        catatan_rhk={skp.rencana_set.first().pk: "Perjelas target"},
+    )
+    skp = services.skp_ajukan(skp=SKP.objects.get(pk=skp.pk), user=org.pegawai.user)
+    assert skp.rencana_set.exclude(catatan_penilai="").count() == 1
+    c = _api(client, org.kasubbid.user)
+    r, sql = _hitung(lambda: c.get(f"/api/v1/skp/{skp.pk}/"))
+    assert r.status_code == 200
+    assert len(sql) == 6, _jelas(sql)
+    rv = r.json()["row_version"]
+    notif = Notifikasi.objects.count()
+    r, sql = _hitung(
+        lambda: c.post(
+            f"/api/v1/skp/{skp.pk}/setujui/", {"row_version": rv}, content_type="application/json"
+        )
+    )
+    assert r.status_code == 200, r.content
+    # The row found in the caller's scope is a key: no prefetch of the rows before the lock.
+    assert sum("skp_indikator" in s for s in sql) == 1, _jelas(sql)
+    assert len(sql) == 31, _jelas(sql)
+    body = r.json()
+    assert body["status"] == "disetujui" and body["row_version"] == rv + 1
+    skp.refresh_from_db()
+    assert skp.status == SKP.Status.DISETUJUI and skp.pejabat_penilai_id == org.kasubbid.pk
+    assert not skp.rencana_set.exclude(catatan_penilai="").exists()
+    h = skp.history.order_by("-history_id").first()
+    assert h.status == "disetujui" and h.history_user_id == org.kasubbid.user.pk
+    ttd = PersetujuanElektronik.objects.get(object_id=skp.pk, peran="pejabat_penilai", dicabut=None)
+    assert ttd.pegawai_id == org.kasubbid.pk and ttd.nip == org.kasubbid.nip
+    assert Notifikasi.objects.count() == notif + 1
+    n = Notifikasi.objects.latest("pk")
+    assert n.penerima_id == org.pegawai.user.pk and n.jenis == "skp_disetujui"
+    # Its email job, with the recipient's instansi written on the row.
+    job = Job.objects.get(kunci=f"email:{n.pk}")
+    assert job.task == "kinerja.email_notifikasi" and job.kwargs == {"notifikasi_id": n.pk}
+    assert job.instansi_id == org.instansi_a.pk and job.dibuat_oleh_id is None
+
+
+def test_skp_setujui_without_row_notes_and_without_email(org, client):
+    skp = skp_diajukan(org, n_rhk=1)
+    type(org.pegawai.user).objects.filter(pk=org.pegawai.user.pk).update(email="")
+    c = _api(client, org.kasubbid.user)
+    rv = SKP.objects.get(pk=skp.pk).row_version
+    r = c.post(
+        f"/api/v1/skp/{skp.pk}/setujui/", {"row_version": rv}, content_type="application/json"
+    )
+    assert r.status_code == 200, r.content
+    n = Notifikasi.objects.latest("pk")
+    assert n.jenis == "skp_disetujui" and not Job.objects.filter(kunci=f"email:{n.pk}").exists()
+    # A stale version is still refused with the row's message.
+    skp2 = skp_diajukan(org, who="rekan", n_rhk=1)
+    r = c.post(
+        f"/api/v1/skp/{skp2.pk}/setujui/",
+        {"row_version": SKP.objects.get(pk=skp2.pk).row_version - 1},
+        content_type="application/json",
+    )
+    assert r.status_code in (400, 409) and "diubah oleh" in r.content.decode()
+    # Outside the caller's scope: 404, as before.
+    skp_b = services.skp_buat(pegawai=org.pegawai_b, periode=org.periode_b, user=org.pegawai_b.user)
+    r = c.post(
+        f"/api/v1/skp/{skp_b.pk}/setujui/", {"row_version": 1}, content_type="application/json"
+    )
+    assert r.status_code == 404
+
+
+def test_umpan_balik_post_reads_its_penerima_once(org, client):
+    c = _api(client, org.kasubbid.user)
+    data = {"penerima": org.pegawai.pk, "jenis": "apresiasi", "isi": "Terima kasih."}
+    r, sql = _hitung(lambda: c.post("/api/v1/umpan-balik/", data, content_type="application/json"))
+    assert r.status_code == 201, r.content
+    assert sum(s.startswith('SELECT "kinerja_user"') for s in sql) == 0, _jelas(sql)
+    assert len(sql) == 16, _jelas(sql)
+    ub = UmpanBalik.objects.get(pk=r.json()["id"])
+    assert ub.penerima_id == org.pegawai.pk and ub.pemberi_id == org.kasubbid.pk
+    assert ub.history.get().history_user_id == org.kasubbid.user.pk
+    n = Notifikasi.objects.latest("pk")
+    assert n.penerima_id == org.pegawai.user.pk
+    job = Job.objects.get(kunci=f"email:{n.pk}")
+    assert job.instansi_id == org.instansi_a.pk
+    # Refusals read as before: a pegawai who left, one of another instansi, oneself.
+    from kinerja.models import Pegawai
+
+    Pegawai.objects.filter(pk=org.rekan.pk).update(status=Pegawai.Status.BERHENTI)
+    for pid in (org.rekan.pk, org.pegawai_b.pk, org.kasubbid.pk, 987654):
+        r = c.post(
+            "/api/v1/umpan-balik/",
+            {**data, "penerima": pid},
+            content_type="application/json",
+        )
+        assert r.status_code == 400 and r.json() == {"penerima": ["Pegawai tidak ditemukan."]}, (
+            pid,
+            r.content,
+        )
