@@ -44,7 +44,6 @@ def test_browser_revalidates_the_bell_and_shows_a_new_notification(e2e_org, logi
         template_rendered.disconnect(catat)
 
 
-
 SEMBUNYI = """sembunyi => {
   Object.defineProperty(document, "hidden", {configurable: true, get: () => sembunyi});
   Object.defineProperty(document, "visibilityState",
