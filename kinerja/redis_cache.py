@@ -26,7 +26,7 @@ from typing import Any
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache as _RedisCache
 from django.core.cache.backends.redis import RedisCacheClient
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 
 logger = logging.getLogger("kinerja.cache")
 
@@ -103,6 +103,7 @@ class RedisCache(_RedisCache):
         super().__init__(server, params)
         self._class = _Client
         self._scripts: dict[int, Any] = {}  # per client: the script, loaded once (EVALSHA)
+        self._tanpa_skrip = False  # the server refused scripts (ACL, a proxy): plain GETs
 
     @property
     def _server(self) -> str:
@@ -157,6 +158,8 @@ class RedisCache(_RedisCache):
         at `ref_key` (written by `set_many` beside it), and the value at `ref_prefix` + that
         integer; None for each that is missing, all three None while Redis is down. A key
         function that does not end keys with the name given answers no third value."""
+        if self._tanpa_skrip:
+            return self.get(key), None, None
         return self._aman(lambda: self._berantai(key, ref_key, ref_prefix), (None, None, None))
 
     def _berantai(self, key: str, ref_key: str, ref_prefix: str) -> tuple[Any, Any, Any]:
@@ -168,7 +171,14 @@ class RedisCache(_RedisCache):
         if self.make_key(ref_prefix + "0") != prefix + "0":
             prefix = ""  # a custom key function: the chained key cannot be spelled in Lua
         keys = [self.make_and_validate_key(key), self.make_and_validate_key(ref_key)]
-        hasil = script(keys=keys, args=[prefix], client=client)
+        try:
+            hasil = script(keys=keys, args=[prefix], client=client)
+        except ResponseError as exc:
+            # Redis answered but will not run scripts: not an outage (that would stop every
+            # cache call for JEDA_COBA). The copy alone, by GET, from now on.
+            logger.warning("Redis menolak skrip Lua; sesi dibaca dengan GET: %s", exc)
+            self._tanpa_skrip = True
+            return self.get(key), None, None
         # A missing key comes back as None (Lua false) or as a shorter answer.
         hasil = [*hasil, None, None, None]
         loads = self._cache._serializer.loads
