@@ -16,9 +16,8 @@ from kinerja.policy import actor, may
 
 
 NAV_PREFIX = "kinerja:nav:"
-_dilupakan = (
-    0  # facts dropped in this process so far: a session's offer older than that is not taken
-)
+# Facts dropped in this process so far: what a session's read offered before that is not taken.
+_dilupakan = 0
 
 
 def nav_dilupakan() -> int:
