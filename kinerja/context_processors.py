@@ -15,12 +15,21 @@ from kinerja.policy import actor, may
 # time. The menu is cosmetic: the pages behind it still ask the policy on every request.
 
 
+NAV_PREFIX = "kinerja:nav:"
+# Facts dropped in this process so far: what a session's read offered before that is not taken.
+_dilupakan = 0
+
+
+def nav_dilupakan() -> int:
+    return _dilupakan
+
+
 def _detik() -> int:
     return int(getattr(settings, "KINERJA_NAV_DETIK", 30) or 0)
 
 
 def _nav_key(user_id: int) -> str:
-    return f"kinerja:nav:{user_id}"
+    return f"{NAV_PREFIX}{user_id}"
 
 
 def _stamp(user: Any) -> int:
@@ -31,9 +40,11 @@ def _stamp(user: Any) -> int:
 def nav_lupakan(user_id: int | None) -> None:
     """Drop a user's cached menu facts (a notification was created or read), and the cached
     pages that show them (kinerja.cache_halaman: the user's own version)."""
+    global _dilupakan
     if user_id is not None:
         from kinerja.cache_halaman import pengguna_naik
 
+        _dilupakan += 1
         cache.delete(_nav_key(user_id))
         pengguna_naik(user_id)
 
@@ -49,7 +60,12 @@ def nav_fakta(request: HttpRequest) -> dict | None:
     key, stamp, detik = _nav_key(user.pk), _stamp(user), _detik()
     facts = None
     if detik:
-        facts = cache.get(key)  # Redis down: None (kinerja.redis_cache), computed below
+        # Read with the session in the same round trip (kinerja.sesi), else one GET.
+        awal = getattr(getattr(request, "session", None), "nav_awal", None)
+        if awal is not None and awal[0] == user.pk and awal[2] == _dilupakan:
+            facts = awal[1]
+        else:
+            facts = cache.get(key)  # Redis down: None (kinerja.redis_cache), computed below
     if facts is None or facts.get("stamp") != stamp:
         from kinerja.models import Notifikasi
         from kinerja.navigation import NAV

@@ -1,12 +1,17 @@
-"""Security headers and a clean failure when the database goes away."""
+"""Security headers, the site's one language, and a clean failure when the database goes away."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
+from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.locale import LocaleMiddleware
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 # Only what the pages use: our own scripts and styles, data: images (QR codes, charts).
 CSP = (
@@ -33,6 +38,31 @@ class SecurityHeadersMiddleware:
         else:
             response.setdefault("Content-Security-Policy", CSP)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        return response
+
+
+class BahasaMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware, short while the site speaks one language without language
+    prefixes in its URLs: every request gets that language whatever the browser asks for, so
+    the Accept-Language header, the cookie and the path need not be read (the largest of the
+    middlewares on the lightest page: bench/temuan.md, "lantai"). Same headers as Django's."""
+
+    def _satu(self, request: HttpRequest) -> bool:
+        urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
+        return len(settings.LANGUAGES) == 1 and not is_language_prefix_patterns_used(urlconf)[0]
+
+    def process_request(self, request: HttpRequest) -> None:
+        if not self._satu(request):
+            return super().process_request(request)
+        translation.activate(settings.LANGUAGES[0][0])
+        request.LANGUAGE_CODE = translation.get_language()
+        return None
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if not self._satu(request):
+            return super().process_response(request, response)
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
         return response
 
 

@@ -26,7 +26,7 @@ from typing import Any
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache as _RedisCache
 from django.core.cache.backends.redis import RedisCacheClient
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 
 logger = logging.getLogger("kinerja.cache")
 
@@ -87,10 +87,23 @@ def _lapor_pulih(server: str) -> None:
             logger.info("Cache Redis dapat dihubungi kembali.")
 
 
+# get_berantai: a Lua table stops at its first nil, so the answer is as long as what was found.
+_BERANTAI = """
+local value = redis.call('GET', KEYS[1])
+if not value then return {} end
+local ref = redis.call('GET', KEYS[2])
+if not ref then return {value} end
+if ARGV[1] == '' then return {value, ref} end
+return {value, ref, redis.call('GET', ARGV[1] .. ref)}
+"""
+
+
 class RedisCache(_RedisCache):
     def __init__(self, server: str, params: dict) -> None:
         super().__init__(server, params)
         self._class = _Client
+        self._scripts: dict[int, Any] = {}  # per client: the script, loaded once (EVALSHA)
+        self._tanpa_skrip = False  # the server refused scripts (ACL, a proxy): plain GETs
 
     @property
     def _server(self) -> str:
@@ -139,6 +152,40 @@ class RedisCache(_RedisCache):
 
     def clear(self) -> bool:
         return self._aman(lambda: super(RedisCache, self).clear(), False)
+
+    def get_berantai(self, key: str, ref_key: str, ref_prefix: str) -> tuple[Any, Any, Any]:
+        """Three reads in one round trip (a Lua script): the value at `key`, the plain integer
+        at `ref_key` (written by `set_many` beside it), and the value at `ref_prefix` + that
+        integer; None for each that is missing, all three None while Redis is down. A key
+        function that does not end keys with the name given answers no third value."""
+        if self._tanpa_skrip:
+            return self.get(key), None, None
+        return self._aman(lambda: self._berantai(key, ref_key, ref_prefix), (None, None, None))
+
+    def _berantai(self, key: str, ref_key: str, ref_prefix: str) -> tuple[Any, Any, Any]:
+        client = self._cache.get_client(key)
+        script = self._scripts.get(id(client))
+        if script is None:
+            script = self._scripts.setdefault(id(client), client.register_script(_BERANTAI))
+        prefix = self.make_and_validate_key(ref_prefix)
+        if self.make_key(ref_prefix + "0") != prefix + "0":
+            prefix = ""  # a custom key function: the chained key cannot be spelled in Lua
+        keys = [self.make_and_validate_key(key), self.make_and_validate_key(ref_key)]
+        try:
+            hasil = script(keys=keys, args=[prefix], client=client)
+        except ResponseError as exc:
+            # Redis answered but will not run scripts: not an outage (that would stop every
+            # cache call for JEDA_COBA). The copy alone, by GET, from now on.
+            logger.warning("Redis menolak skrip Lua; sesi dibaca dengan GET: %s", exc)
+            self._tanpa_skrip = True
+            return self.get(key), None, None
+        # A missing key comes back as None (Lua false) or as a shorter answer.
+        hasil = [*hasil, None, None, None]
+        loads = self._cache._serializer.loads
+        value = loads(hasil[0]) if hasil[0] is not None else None
+        ref = int(hasil[1]) if hasil[1] is not None else None
+        chained = loads(hasil[2]) if hasil[2] is not None else None
+        return value, ref, chained
 
     # Counters: no value to fake.
     def incr(self, key: Any, delta: int = 1, version: Any = None) -> int:

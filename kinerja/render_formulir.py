@@ -19,6 +19,7 @@ import django.forms
 from django.forms.renderers import TemplatesSetting
 from django.template.defaultfilters import stringformat
 from django.utils.formats import localize
+from django.utils.functional import Promise
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 
@@ -77,7 +78,20 @@ def _label(ctx: dict) -> str:
 
 def _field(ctx: dict) -> str:
     """django/forms/field.html."""
+    # A lazy help text is built each time it is asked for: three more times while a field is
+    # drawn (here, and aria-describedby in Django's BoundField). The password rules are each
+    # validator's text translated and joined, a tenth of the password page: built once here.
     field = ctx["field"]
+    asli = field.help_text
+    if isinstance(asli, Promise):
+        field.help_text = str(asli)
+    try:
+        return _field_isi(field)
+    finally:
+        field.help_text = asli
+
+
+def _field_isi(field: Any) -> str:
     out = []
     if field.use_fieldset:
         described = field.aria_describedby

@@ -4,22 +4,64 @@ Every signed-in request reads its session; from Redis that is one GET instead of
 copy lives at most SALINAN_DETIK, never past the session's own expiry, so a session ended while
 Redis could not be told (a logout during a Redis outage) ends everywhere within that time.
 Redis down: reads and writes go to PostgreSQL alone, as with the plain database backend.
+
+The same round trip brings the user's menu facts (kinerja.context_processors), which every page
+reads next: beside the copy a small key holds the session's user id, and one Lua script reads
+the copy, that id and the facts under it (kinerja.redis_cache.RedisCache.get_berantai). The
+facts are only offered: nav_fakta takes them for the user the session names, unless they were
+dropped in this process since (a notification read by this very request).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends import cached_db
+from django.core.cache import DEFAULT_CACHE_ALIAS
 
 SALINAN_DETIK = 300
+UID_PREFIX = "kinerja:sesi-uid:"
+
+
+def _uid(data: dict) -> int | None:
+    uid = data.get(SESSION_KEY)
+    return int(uid) if isinstance(uid, str) and uid.isdigit() else None
 
 
 class SessionStore(cached_db.SessionStore):
+    # What load() read of the menu facts beside the copy: (user id, facts or None, the
+    # forget count then) for nav_fakta; None: not read with the session.
+    nav_awal: tuple[int, Any, int] | None = None
+
+    @property
+    def uid_key(self) -> str:
+        return UID_PREFIX + self._get_or_create_session_key()
+
     def _salin(self, data: dict, umur: int) -> None:
         # Redis down: the cache backend drops the copy (PostgreSQL has the record).
-        self._cache.set(self.cache_key, data, max(0, min(umur, SALINAN_DETIK)))
+        umur = max(0, min(umur, SALINAN_DETIK))
+        salinan: dict[str, Any] = {self.cache_key: data}
+        uid = _uid(data)
+        if uid is not None:
+            salinan[self.uid_key] = uid  # stored as plain digits (an int): the script reads it
+        if umur:
+            self._cache.set_many(salinan, umur)
+        else:
+            self._cache.delete_many(list(salinan))
 
     def load(self) -> dict:
-        data = self._cache.get(self.cache_key)  # Redis down: None, read from PostgreSQL
+        berantai = getattr(self._cache, "get_berantai", None)
+        if berantai is not None and settings.SESSION_CACHE_ALIAS == DEFAULT_CACHE_ALIAS:
+            from kinerja.context_processors import NAV_PREFIX, nav_dilupakan
+
+            dilupakan = nav_dilupakan()
+            data, uid, nav = berantai(self.cache_key, self.uid_key, NAV_PREFIX)
+            if data is not None and uid is not None:
+                self.nav_awal = (uid, nav, dilupakan)
+        else:
+            data = self._cache.get(self.cache_key)  # Redis down: None, read from PostgreSQL
         if data is not None:
             return data
         s = self._get_session_from_db()
@@ -41,4 +83,4 @@ class SessionStore(cached_db.SessionStore):
         super(cached_db.SessionStore, self).delete(session_key)
         key = session_key or self.session_key
         if key is not None:
-            self._cache.delete(self.cache_key_prefix + key)
+            self._cache.delete_many([self.cache_key_prefix + key, UID_PREFIX + key])

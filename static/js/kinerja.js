@@ -115,6 +115,26 @@
     if (btn) { sibuk(btn, false); e.detail.elt._tombolSibuk = null; }
   });
 
+  // The bell (#lonceng, hx-trigger "every 30s") does not ask while the tab is hidden: nobody
+  // sees it, and every poll is a signed-in request the server pays in full. When the tab shows
+  // again after a skipped poll, the bell asks once at once; its own timer goes on after that.
+  // (An hx-trigger filter would need eval, which the CSP and allowEval: false forbid.)
+  let loncengTerlewat = false;
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    if (document.hidden && e.detail.elt && e.detail.elt.id === "lonceng") {
+      loncengTerlewat = true;
+      e.preventDefault();
+    }
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.hidden || !loncengTerlewat) { return; }
+    loncengTerlewat = false;
+    const lonceng = document.getElementById("lonceng");
+    if (lonceng && window.htmx) {
+      window.htmx.ajax("GET", lonceng.getAttribute("hx-get"), { source: lonceng, target: lonceng, swap: "outerHTML" });
+    }
+  });
+
   function siapkan(root) {
     labelTables(root);
     scrollRegions(document);

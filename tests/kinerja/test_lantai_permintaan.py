@@ -148,3 +148,57 @@ def test_frame_urls_follow_a_changed_configuration(settings):
     settings.STATIC_URL = "/aset/"
     a, b, c, d = tpl.render({}).split()
     assert a == b and c == d == "/aset/css/kinerja.css"
+
+
+@pytest.mark.parametrize("bahasa", ["", "en-US,en;q=0.9", "id-ID,id;q=0.9", "fr"])
+def test_the_one_language_middleware_answers_as_djangos_locale_middleware(rf, bahasa):
+    from django.http import HttpResponse
+    from django.middleware.locale import LocaleMiddleware
+    from django.utils import translation
+
+    from kinerja.middleware import BahasaMiddleware
+
+    def jawab(mw_cls):
+        request = rf.get("/masuk/", HTTP_ACCEPT_LANGUAGE=bahasa)
+        request.COOKIES["django_language"] = "en"
+        response = HttpResponse("x")
+        response["Vary"] = "HX-Request"
+        mw = mw_cls(lambda r: response)
+        mw.process_request(request)
+        aktif = translation.get_language()
+        mw.process_response(request, response)
+        translation.deactivate()
+        return request.LANGUAGE_CODE, aktif, response["Vary"], response["Content-Language"]
+
+    assert (
+        jawab(BahasaMiddleware)
+        == jawab(LocaleMiddleware)
+        == (
+            "id",
+            "id",
+            "HX-Request, Accept-Language",
+            "id",
+        )
+    )
+
+
+def test_one_language_reads_nothing_of_the_request_and_two_read_as_django(
+    org, client_as, monkeypatch, settings
+):
+    from django.utils import translation
+
+    assert "kinerja.middleware.BahasaMiddleware" in settings.MIDDLEWARE
+    dibaca = []
+    asli = translation.get_language_from_request
+
+    def catat(*args, **kwargs):
+        dibaca.append(1)
+        return asli(*args, **kwargs)
+
+    monkeypatch.setattr(translation, "get_language_from_request", catat)
+    client = client_as(org.user("pegawai"))
+    r = client.get("/sandi/", HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 200 and r["Content-Language"] == "id" and dibaca == []
+    settings.LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
+    r = client.get("/sandi/", HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 200 and dibaca == [1] and r["Content-Language"] == "en"

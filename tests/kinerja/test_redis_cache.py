@@ -141,3 +141,27 @@ def test_no_module_wraps_cache_calls_in_a_silent_except():
                         ):
                             found.append(f"{rel}:{node.lineno}")
     assert not found, found
+
+
+def test_chained_read_in_one_script_and_a_server_that_refuses_scripts(redis_cache, monkeypatch):
+    from redis.exceptions import ResponseError
+
+    redis_cache.set_many({"salinan": {"a": 1}, "uid": 7}, 60)
+    redis_cache.set("nav:7", {"n": 2}, 60)
+    assert redis_cache.get_berantai("salinan", "uid", "nav:") == ({"a": 1}, 7, {"n": 2})
+    assert redis_cache.get_berantai("salinan", "tidak-ada", "nav:") == ({"a": 1}, None, None)
+    redis_cache.delete("nav:7")
+    assert redis_cache.get_berantai("salinan", "uid", "nav:") == ({"a": 1}, 7, None)
+    assert redis_cache.get_berantai("tidak-ada", "uid", "nav:") == (None, None, None)
+
+    class Menolak:
+        def __call__(self, **kwargs):
+            raise ResponseError("NOPERM this user has no permissions to run the 'evalsha' command")
+
+    redis_cache._scripts.clear()
+    client = redis_cache._cache.get_client("salinan")
+    monkeypatch.setattr(client, "register_script", lambda lua: Menolak())
+    # Refused: the copy still read (by GET), and Redis is not taken for down.
+    assert redis_cache.get_berantai("salinan", "uid", "nav:") == ({"a": 1}, None, None)
+    assert redis_cache.get("uid") == 7
+    assert redis_cache.get_berantai("salinan", "uid", "nav:") == ({"a": 1}, None, None)

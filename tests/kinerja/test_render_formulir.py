@@ -165,3 +165,26 @@ def test_password_page_renders_the_form_in_python(client, django_user_model, mon
     r = client.get("/sandi/")
     assert r.status_code == 200 and 'name="new_password1"' in r.content.decode()
     assert dipakai == []
+
+
+def test_a_lazy_help_text_is_built_once_per_drawing(django_user_model, monkeypatch):
+    """The password rules (a lazy help text: every validator's text, translated) were built
+    four times per page; once by Django's BoundField, once by the drawing now. The field keeps
+    its lazy text afterwards, and the bytes are those of the templates (_sama)."""
+    from django.contrib.auth import password_validation
+    from django.utils.functional import Promise
+
+    user = django_user_model.objects.create_user("u3", password="Rahasia-123456")
+    dibangun = []
+    asli = password_validation.password_validators_help_texts
+
+    def catat(*args, **kwargs):
+        dibangun.append(1)
+        return asli(*args, **kwargs)
+
+    monkeypatch.setattr(password_validation, "password_validators_help_texts", catat)
+    form = PasswordChangeForm(user)
+    html = form.as_div()
+    assert "helptext" in html and len(dibangun) == 2
+    assert isinstance(form["new_password1"].help_text, Promise)
+    _sama(PasswordChangeForm(user))
