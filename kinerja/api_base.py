@@ -16,6 +16,8 @@ import datetime as dt
 import hashlib
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import NotSupportedError
+from django.db.models import Expression, F, TextField
 from django.http import HttpResponseNotModified, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -322,6 +324,123 @@ def etag_terapkan(request, response):
     return response
 
 
+# --- list rows written as JSON by PostgreSQL ----------------------------------------------------
+# A 200-row page spent most of its time turning rows into Python values (psycopg's timestamptz
+# loader in Python, a dict per row, DRF's DateTimeField per row) and those back into JSON text.
+# For a flat row of numbers, texts and times PostgreSQL can write the same JSON text itself:
+# `BarisJson` is one row's object as text, byte for byte what JSONRenderer gives for the dict
+# the serializer builds (tests/kinerja/test_api_json_baris.py compares them), and
+# `JsonTersusun` splices those texts into the page the renderer writes around them.
+ANGKA, TEKS, WAKTU = "angka", "teks", "waktu"
+
+# Python's datetime.isoformat() of the value in the current time zone, with DRF's "Z" for UTC:
+# microseconds only when not zero, the offset as +HH:MM (+HH:MM:SS for an old local mean time).
+_SQL_OFFSET = "EXTRACT(EPOCH FROM ({v} AT TIME ZONE %s) - ({v} AT TIME ZONE 'UTC'))::integer"
+_SQL_WAKTU = (
+    "CASE WHEN {v} IS NULL THEN 'null' ELSE '\"' "
+    "|| to_char({v} AT TIME ZONE %s, 'YYYY-MM-DD\"T\"HH24:MI:SS') "
+    "|| CASE WHEN {v} = date_trunc('second', {v}) THEN '' ELSE to_char({v}, '.US') END "
+    "|| CASE WHEN {o} = 0 THEN 'Z' ELSE "
+    "CASE WHEN {o} < 0 THEN '-' ELSE '+' END "
+    "|| to_char(abs({o}) / 3600, 'FM00') || ':' || to_char(mod(abs({o}), 3600) / 60, 'FM00') "
+    "|| CASE WHEN mod(abs({o}), 60) = 0 THEN '' ELSE ':' || to_char(mod(abs({o}), 60), 'FM00') "
+    "END END || '\"' END"
+)
+
+
+def zona_sql() -> str | None:
+    """The current time zone's name for PostgreSQL's AT TIME ZONE, or None when it has no IANA
+    name (a fixed offset): then the rows go through the serializer."""
+    from zoneinfo import ZoneInfo
+
+    tz = timezone.get_current_timezone()
+    return tz.key if isinstance(tz, ZoneInfo) and tz.key else None
+
+
+class BarisJson(Expression):
+    """One row as the compact JSON object text of `kolom` = ((key, field, kind), ...) in that
+    order, kind ANGKA (integer), TEKS (text) or WAKTU (timestamptz, written in time zone `zona`
+    as DRF's DateTimeField writes it); any may be null. PostgreSQL only (to_json's escaping is
+    json.dumps's with ensure_ascii=False)."""
+
+    def __init__(self, kolom: tuple[tuple[str, str, str], ...], zona: str):
+        super().__init__(output_field=TextField())
+        self.kolom = kolom
+        self.zona = zona
+        self.refs: list = []
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, **kw):
+        c = self.copy()
+        c.refs = [
+            F(field).resolve_expression(query, allow_joins, reuse, summarize)
+            for _key, field, _kind in self.kolom
+        ]
+        return c
+
+    def get_source_expressions(self):
+        return list(self.refs)
+
+    def set_source_expressions(self, exprs):
+        self.refs = list(exprs)
+
+    def as_sql(self, compiler, connection):
+        import json
+
+        if connection.vendor != "postgresql":
+            raise NotSupportedError("BarisJson hanya untuk PostgreSQL.")
+        parts: list[str] = []
+        params: list = []
+        for i, ((key, _field, kind), ref) in enumerate(zip(self.kolom, self.refs, strict=True)):
+            params.append(("{" if i == 0 else ",") + json.dumps(key) + ":")
+            parts.append("%s")
+            v, p = compiler.compile(ref)
+            if p:
+                raise NotSupportedError("BarisJson: kolom dengan parameter.")
+            if kind == ANGKA:
+                parts.append(f"COALESCE(({v})::text, 'null')")
+            elif kind == TEKS:
+                parts.append(f"COALESCE(to_json({v})::text, 'null')")
+            elif kind == WAKTU:
+                sql = _SQL_WAKTU.format(v=v, o=_SQL_OFFSET.format(v=v))
+                parts.append(sql)
+                params.extend([self.zona] * sql.count("%s"))  # every %s is the zone
+            else:
+                raise ValueError(kind)
+        parts.append("'}'")
+        return "(" + " || ".join(parts) + ")", params
+
+
+class JsonTersusun(Response):
+    """A list page whose rows are JSON texts already (BarisJson): the renderer writes the rest
+    of the page (`data`, with `results` empty) and the rows go in its place, escaped as
+    JSONRenderer escapes its output. Only for the plain JSONRenderer (`json_polos`)."""
+
+    def __init__(self, data: dict, hasil: list[str], **kwargs):
+        super().__init__(data, **kwargs)
+        self.hasil = hasil
+
+    @property
+    def rendered_content(self):
+        ret = super().rendered_content
+        akhir = b'"results":[]}'
+        if not ret.endswith(akhir):
+            raise ValueError("JsonTersusun: halaman tidak berakhir dengan results kosong.")
+        rows = ",".join(self.hasil).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        return b"".join((ret[:-2], rows.encode(), b"]}"))
+
+
+def json_polos(request, view) -> bool:
+    """The answer goes out through DRF's JSONRenderer with its default settings (compact, not
+    ASCII-escaped, no indent asked): what BarisJson's text is equal to. Otherwise (the browsable
+    API, `; indent=4`, other settings) the view serializes as usual."""
+    from rest_framework.renderers import JSONRenderer
+
+    renderer = getattr(request, "accepted_renderer", None)
+    if type(renderer) is not JSONRenderer or renderer.ensure_ascii or not renderer.compact:
+        return False
+    return renderer.get_indent(request.accepted_media_type, view.get_renderer_context()) is None
+
+
 # --- the base of every API viewset ------------------------------------------------------------
 PARAM_TIDAK_DIKENAL = "Parameter tidak dikenal untuk daftar ini. Yang diterima: {}."
 
@@ -375,11 +494,26 @@ class PolicyScopedMixin:
                 self.diubah_sejak = parse_waktu(request.query_params[SINKRON_PARAM])
 
     def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
+        if not self._tanpa_saringan():
+            queryset = super().filter_queryset(queryset)
         since = getattr(self, "diubah_sejak", None)
         if since is not None and getattr(self, "action", None) == "list":
             queryset = queryset.filter(**{f"{self.sinkron_field}__gte": since})
         return queryset
+
+    def _tanpa_saringan(self) -> bool:
+        """No filter was asked (only page, page_size, cursor, diubah_sejak, format): the
+        FilterSet would bind an empty form and filter nothing. Building it (a deep copy of its
+        filters, a form class, validation) was a quarter of the pegawai list's CPU."""
+        from django_filters.rest_framework import DjangoFilterBackend
+
+        fs = getattr(self, "filterset_class", None)
+        return (
+            fs is not None
+            and set(self.request.query_params) <= PARAM_UMUM
+            and PARAM_UMUM.isdisjoint(fs.base_filters)
+            and all(b is DjangoFilterBackend for b in self.filter_backends)
+        )
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
