@@ -174,7 +174,7 @@ def test_500_rows_every_page_and_mode_byte_identical(banyak, client_as, monkeypa
     assert _ikuti(c, "/api/v1/pegawai/?page_size=200", monkeypatch) == 3  # 200, 200, 100
     assert _ikuti(c, "/api/v1/pegawai/?page_size=7&page=70", monkeypatch) == 3  # 70, 71, 72 (last)
     assert _ikuti(c, "/api/v1/pegawai/?cursor=&page_size=200", monkeypatch) == 3
-    assert _ikuti(c, "/api/v1/pegawai/?diubah_sejak=1800-01-01&page_size=150", monkeypatch) == 4
+    assert _ikuti(c, "/api/v1/pegawai/?diubah_sejak=1900-01-01&page_size=150", monkeypatch) == 4
     assert _ikuti(c, "/api/v1/pegawai/?status=cuti&page_size=20", monkeypatch) == 3
     assert _ikuti(c, "/api/v1/pegawai/?nama=kutip", monkeypatch) == 1
     # cursor backwards: the previous link of a later page
@@ -288,3 +288,44 @@ def test_other_instansi_and_the_unauthenticated_see_nothing(org, banyak, client_
         r = client.get("/api/v1/pegawai/?page_size=200")
     assert r.status_code in (401, 403)
     assert not any('FROM "kinerja_pegawai"' in q["sql"] for q in ctx.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "zona",
+    [
+        "Asia/Jakarta",
+        "Asia/Makassar",
+        "Asia/Jayapura",
+        "UTC",
+        "America/New_York",
+        "America/St_Johns",  # -03:30, and -03:30:52 local mean time
+        "Europe/Dublin",  # -00:25:21: a negative offset under one hour
+        "Africa/Monrovia",  # -00:44:30
+        "Pacific/Chatham",  # +12:45 / +13:45
+        "Australia/Lord_Howe",  # half-hour summer time
+        "Asia/Kathmandu",  # +05:45
+        "Etc/GMT+12",
+    ],
+)
+def test_time_text_equals_drf_datetime_field(zona):
+    # Every year, season, hour and microsecond case against DRF's own DateTimeField.
+    from rest_framework.fields import DateTimeField
+
+    from kinerja.api_base import WAKTU, _sql_baris
+
+    times = [
+        dt.datetime(y, m, 15, h, 7, 9, us, tzinfo=dt.UTC)
+        for y in (1850, 1900, 1915, 1950, 1972, 2000, 2026)
+        for m in (1, 7)
+        for h in (0, 13)
+        for us in (0, 5, 999999)
+    ]
+    with timezone.override(zoneinfo.ZoneInfo(zona)):
+        want = [DateTimeField().to_representation(t) for t in times]
+    sql = _sql_baris((("w", "x", WAKTU),), zona)
+    with connection.cursor() as c:
+        got = []
+        for t in times:
+            c.execute(f"SELECT {sql} FROM (SELECT %s::timestamptz AS x) s", [t])
+            got.append(c.fetchone()[0])
+    assert got == ['{"w":"' + w + '"}' for w in want]
