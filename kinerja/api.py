@@ -20,11 +20,13 @@ from rest_framework.routers import SimpleRouter
 from kinerja import cache_halaman, policy, services
 from kinerja.api_base import (
     ANGKA,
+    JUMLAH,
     SINKRON_PARAM,
     TEKS,
     WAKTU,
     BarisJson,
     JsonTersusun,
+    JumlahSemua,
     PolicyScopedMixin,
     ScopedPK,
     etag_terapkan,
@@ -302,9 +304,18 @@ class PegawaiViewSet(PolicyScopedMixin, viewsets.ReadOnlyModelViewSet):
         baris = getattr(self, "_baris_json", None)
         if baris is not None:
             # Each row's JSON written by PostgreSQL (list()); the keyset modes also need the
-            # row's id (and change time) for their cursors.
-            kolom = ("pk", "diubah") if SINKRON_PARAM in self.request.query_params else ("pk",)
-            return qs.annotate(baris_json=baris).values_list(*kolom, "baris_json", named=True)
+            # row's id (and change time) for their cursors; page numbers take the count in the
+            # same statement (JumlahSemua: the WHERE written when the page is read, filters
+            # included).
+            qs = qs.annotate(baris_json=baris)
+            params = self.request.query_params
+            if SINKRON_PARAM in params:
+                return qs.values_list("pk", "diubah", "baris_json", named=True)
+            if "cursor" in params:
+                return qs.values_list("pk", "baris_json", named=True)
+            return qs.annotate(**{JUMLAH: JumlahSemua()}).values_list(
+                "baris_json", JUMLAH, named=True
+            )
         # A list page is up to 200 rows: read as named tuples of the serialized columns (the
         # serializer reads the same attributes), not model instances, whose construction was
         # most of the page's time after the query.

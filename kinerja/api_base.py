@@ -17,9 +17,10 @@ import functools
 import hashlib
 import re
 
+from django.core.exceptions import FullResultSet
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import NotSupportedError
-from django.db.models import Expression, F, TextField
+from django.db.models import BigIntegerField, Expression, F, TextField
 from django.http import HttpResponseNotModified, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -110,6 +111,9 @@ class Pagination(PageNumberPagination):
         self.sinkron = SINKRON_PARAM in request.query_params
         self.keyset = self.sinkron or self.cursor_query_param in request.query_params
         if not self.keyset:
+            rows = self._halaman_dengan_jumlah(queryset, request)
+            if rows is not None:
+                return rows
             return super().paginate_queryset(queryset, request, view)
         if not hasattr(queryset, "order_by"):
             raise serializers.ValidationError(
@@ -136,6 +140,30 @@ class Pagination(PageNumberPagination):
             rows = rows[:size]
             self.cursor_next = ("a", rows[-1].pk) if rows and lebih else None
             self.cursor_prev = ("b", rows[0].pk) if rows and batas is not None else None
+        return rows
+
+    def _halaman_dengan_jumlah(self, queryset, request) -> list | None:
+        """A page whose rows carry the list's count (the view annotated `jumlah_semua`,
+        JumlahSemua): page and count in one statement, the same page and links as DRF's. None
+        (DRF's own two statements) for a page number DRF reads differently (`last`, ` 2`, ...)
+        and for a page past the end (DRF's 404)."""
+        if JUMLAH not in (getattr(queryset, "_fields", None) or ()):
+            return None
+        raw = request.query_params.get(self.page_query_param) or "1"
+        if not _NOMOR_HALAMAN.fullmatch(raw):
+            return None
+        nomor, size = int(raw), self.get_page_size(request)
+        if not size:
+            return None
+        rows = list(queryset[(nomor - 1) * size : nomor * size])
+        if not rows and nomor != 1:
+            return None
+        paginator = self.django_paginator_class(queryset, size)
+        paginator.count = getattr(rows[0], JUMLAH) if rows else 0  # its cached_property
+        self.request = request
+        self.page = paginator._get_page(rows, nomor, paginator)
+        if paginator.num_pages > 1 and self.template is not None:
+            self.display_page_controls = True
         return rows
 
     def _sinkron(self, queryset, raw: str, size: int, field: str) -> list:
@@ -440,6 +468,44 @@ class BarisJson(Expression):
                 raise NotSupportedError("BarisJson: kolom dengan parameter.")
             cols.append((key, v, kind))
         return _sql_baris(tuple(cols), self.zona), []
+
+
+JUMLAH = "jumlah_semua"
+_NOMOR_HALAMAN = re.compile(r"[1-9][0-9]{0,8}")
+
+
+class JumlahSemua(Expression):
+    """COUNT(*) of every row the query's WHERE keeps, as a column of each of its rows: a list
+    page and its count in one statement (Pagination reads it when the queryset selects it as
+    `jumlah_semua`). For a query on one table with no join, DISTINCT or grouping: the table's
+    name in the subquery's own FROM hides the outer one, so the same WHERE text counts the
+    table's rows (filters added after the annotation are in it: it is written at compile
+    time). PostgreSQL only."""
+
+    empty_result_set_value = 0
+
+    def __init__(self):
+        super().__init__(output_field=BigIntegerField())
+
+    def as_sql(self, compiler, connection):
+        q = compiler.query
+        alias = q.base_table
+        table = q.alias_map[alias].table_name if alias else None
+        if (
+            connection.vendor != "postgresql"
+            or any(q.alias_refcount[a] for a in q.alias_map if a != alias)  # a join
+            or alias != table
+            or q.distinct
+            or q.group_by
+            or q.combinator
+        ):
+            raise NotSupportedError("JumlahSemua: hanya kueri satu tabel tanpa join.")
+        try:
+            where, params = compiler.compile(q.where)
+        except FullResultSet:
+            where, params = "", []
+        sql = f"SELECT COUNT(*) FROM {compiler.quote_name_unless_alias(table)}"
+        return f"({sql} WHERE {where})" if where else f"({sql})", list(params)
 
 
 class JsonTersusun(Response):

@@ -329,3 +329,44 @@ def test_time_text_equals_drf_datetime_field(zona):
             c.execute(f"SELECT {sql} FROM (SELECT %s::timestamptz AS x) s", [t])
             got.append(c.fetchone()[0])
     assert got == ['{"w":"' + w + '"}' for w in want]
+
+
+def test_page_and_its_count_are_one_statement(banyak, client_as, monkeypatch):
+    # Fails on the old code: a COUNT statement, then the page.
+    inst, admin = banyak
+    c = client_as(admin)
+    for query, want in [
+        ("?page_size=200&page=2", 500),
+        ("?status=cuti&page_size=5", Pegawai.objects.filter(instansi=inst, status="cuti").count()),
+        ("?nama=pegawai%2001&jenis_asn=pns", None),
+    ]:
+        with CaptureQueriesContext(connection) as ctx:
+            r = c.get(f"/api/v1/pegawai/{query}")
+        sql = [q["sql"] for q in ctx.captured_queries if '"kinerja_pegawai"' in q["sql"]]
+        sql = [q for q in sql if not q.startswith('SELECT "kinerja_user"')]
+        assert len(sql) == 1 and "(SELECT COUNT(*) FROM" in sql[0], sql
+        if want is not None:
+            assert r.json()["count"] == want
+        cepat, lama = _kedua(c, f"/api/v1/pegawai/{query}", monkeypatch)
+        assert cepat == lama
+
+
+def test_superuser_counts_every_pegawai(org, banyak, client_as, monkeypatch):
+    # No WHERE at all (the policy's scope is everything): the count is the table's.
+    c = client_as(org.superuser)
+    cepat, lama = _kedua(c, "/api/v1/pegawai/?page_size=200&page=2", monkeypatch)
+    assert cepat == lama
+    assert c.get("/api/v1/pegawai/").json()["count"] == Pegawai.objects.count()
+
+
+def test_count_column_refuses_a_join():
+    from django.db import NotSupportedError
+
+    from kinerja.api_base import JumlahSemua
+
+    qs = Pegawai.objects.filter(unit_kerja__nama="x").annotate(n=JumlahSemua())
+    with pytest.raises(NotSupportedError):
+        list(qs)
+    distinct = Pegawai.objects.distinct().annotate(n=JumlahSemua())
+    with pytest.raises(NotSupportedError):
+        list(distinct)
