@@ -8,6 +8,7 @@ the staff upsert by NIP, goes through `kinerja.services.pegawai_upsert`.
 from __future__ import annotations
 
 import django_filters
+from django.db import connection
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -17,7 +18,21 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from kinerja import cache_halaman, policy, services
-from kinerja.api_base import PolicyScopedMixin, ScopedPK, etag_terapkan
+from kinerja.api_base import (
+    ANGKA,
+    JUMLAH,
+    SINKRON_PARAM,
+    TEKS,
+    WAKTU,
+    BarisJson,
+    JsonTersusun,
+    JumlahSemua,
+    PolicyScopedMixin,
+    ScopedPK,
+    etag_terapkan,
+    json_polos,
+    zona_sql,
+)
 from kinerja.api_filters import StrictFilterSet, TahunFilter
 from kinerja.models import Instansi, Jabatan, Pegawai, Periode, UnitKerja
 
@@ -115,6 +130,23 @@ _KOLOM_DAFTAR = (
     "pejabat_penilai_id",
     "atasan_pejabat_penilai_id",
     "diubah",
+)
+
+
+# The same row for PostgreSQL to write as JSON (PegawaiViewSet.list): key, field, kind.
+_KOLOM_JSON = (
+    ("id", "id", ANGKA),
+    ("nip", "nip", TEKS),
+    ("nama", "nama", TEKS),
+    ("jenis_asn", "jenis_asn", TEKS),
+    ("golongan", "golongan", TEKS),
+    ("jabatan", "jabatan_id", ANGKA),
+    ("unit_kerja", "unit_kerja_id", ANGKA),
+    ("status", "status", TEKS),
+    ("instansi", "instansi_id", ANGKA),
+    ("pejabat_penilai", "pejabat_penilai_id", ANGKA),
+    ("atasan_pejabat_penilai", "atasan_pejabat_penilai_id", ANGKA),
+    ("diubah", "diubah", WAKTU),
 )
 
 
@@ -269,10 +301,40 @@ class PegawaiViewSet(PolicyScopedMixin, viewsets.ReadOnlyModelViewSet):
         qs = super().get_queryset()  # the policy's scope first
         if self.action != "list":
             return qs
+        baris = getattr(self, "_baris_json", None)
+        if baris is not None:
+            # Each row's JSON written by PostgreSQL (list()); the keyset modes also need the
+            # row's id (and change time) for their cursors; page numbers take the count in the
+            # same statement (JumlahSemua: the WHERE written when the page is read, filters
+            # included).
+            qs = qs.annotate(baris_json=baris)
+            params = self.request.query_params
+            if SINKRON_PARAM in params:
+                return qs.values_list("pk", "diubah", "baris_json", named=True)
+            if "cursor" in params:
+                return qs.values_list("pk", "baris_json", named=True)
+            return qs.annotate(**{JUMLAH: JumlahSemua()}).values_list(
+                "baris_json", JUMLAH, named=True
+            )
         # A list page is up to 200 rows: read as named tuples of the serialized columns (the
         # serializer reads the same attributes), not model instances, whose construction was
         # most of the page's time after the query.
         return qs.values_list(*_KOLOM_DAFTAR, named=True)
+
+    def list(self, request, *args, **kwargs):
+        # Plain JSON from PostgreSQL: the rows' JSON texts come from the database and are
+        # spliced into the page (kinerja.api_base.BarisJson: byte for byte what the serializer
+        # and JSONRenderer give). Otherwise (SQLite, the browsable API, an indent asked, a time
+        # zone without a name) the serializer as usual.
+        zona = zona_sql()
+        if connection.vendor != "postgresql" or zona is None or not json_polos(request, self):
+            return super().list(request, *args, **kwargs)
+        self._baris_json = BarisJson(_KOLOM_JSON, zona)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        envelope = self.get_paginated_response([])
+        return JsonTersusun(
+            envelope.data, [row.baris_json for row in page], status=envelope.status_code
+        )
 
     def dispatch(self, request, *args, **kwargs):
         # The biggest list integrators page through: served per credentials and data version

@@ -13,9 +13,14 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import functools
 import hashlib
+import re
 
+from django.core.exceptions import FullResultSet
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import NotSupportedError
+from django.db.models import BigIntegerField, Expression, F, TextField
 from django.http import HttpResponseNotModified, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -106,6 +111,9 @@ class Pagination(PageNumberPagination):
         self.sinkron = SINKRON_PARAM in request.query_params
         self.keyset = self.sinkron or self.cursor_query_param in request.query_params
         if not self.keyset:
+            rows = self._halaman_dengan_jumlah(queryset, request)
+            if rows is not None:
+                return rows
             return super().paginate_queryset(queryset, request, view)
         if not hasattr(queryset, "order_by"):
             raise serializers.ValidationError(
@@ -132,6 +140,30 @@ class Pagination(PageNumberPagination):
             rows = rows[:size]
             self.cursor_next = ("a", rows[-1].pk) if rows and lebih else None
             self.cursor_prev = ("b", rows[0].pk) if rows and batas is not None else None
+        return rows
+
+    def _halaman_dengan_jumlah(self, queryset, request) -> list | None:
+        """A page whose rows carry the list's count (the view annotated `jumlah_semua`,
+        JumlahSemua): page and count in one statement, the same page and links as DRF's. None
+        (DRF's own two statements) for a page number DRF reads differently (`last`, ` 2`, ...)
+        and for a page past the end (DRF's 404)."""
+        if JUMLAH not in (getattr(queryset, "_fields", None) or ()):
+            return None
+        raw = request.query_params.get(self.page_query_param) or "1"
+        if not _NOMOR_HALAMAN.fullmatch(raw):
+            return None
+        nomor, size = int(raw), self.get_page_size(request)
+        if not size:
+            return None
+        rows = list(queryset[(nomor - 1) * size : nomor * size])
+        if not rows and nomor != 1:
+            return None
+        paginator = self.django_paginator_class(queryset, size)
+        paginator.count = getattr(rows[0], JUMLAH) if rows else 0  # its cached_property
+        self.request = request
+        self.page = paginator._get_page(rows, nomor, paginator)
+        if paginator.num_pages > 1 and self.template is not None:
+            self.display_page_controls = True
         return rows
 
     def _sinkron(self, queryset, raw: str, size: int, field: str) -> list:
@@ -322,6 +354,191 @@ def etag_terapkan(request, response):
     return response
 
 
+# --- list rows written as JSON by PostgreSQL ----------------------------------------------------
+# A 200-row page spent most of its time turning rows into Python values (psycopg's timestamptz
+# loader in Python, a dict per row, DRF's DateTimeField per row) and those back into JSON text.
+# For a flat row of numbers, texts and times PostgreSQL can write the same JSON text itself:
+# `BarisJson` is one row's object as text, byte for byte what JSONRenderer gives for the dict
+# the serializer builds (tests/kinerja/test_api_json_baris.py compares them), and
+# `JsonTersusun` splices those texts into the page the renderer writes around them.
+ANGKA, TEKS, WAKTU = "angka", "teks", "waktu"
+
+# Python's datetime.isoformat() of the value in the current time zone, with DRF's "Z" for UTC:
+# microseconds only when not zero, the offset as +HH:MM (+HH:MM:SS for an old local mean time).
+# The zone is converted once per value for the wall time and once for the offset (each
+# conversion is a zone lookup: an earlier form with the offset computed per use took 4 ms for
+# 200 rows); the offset interval is written once, as '+' || HH:MM:SS || '|', and shaped by plain
+# replacements. to_char writes a negative interval with a sign on every non-zero field
+# ('-03:-30:00', '00:-25:-21'): the sign moves to the front, the inner ones go; then UTC is "Z",
+# zero seconds are dropped, and the end mark goes.
+_SQL_OFFSET = "'+' || to_char(({v} AT TIME ZONE '{z}') - ({v} AT TIME ZONE 'UTC'), 'HH24:MI:SS')"
+_GANTI_OFFSET = (
+    ("+00:-", "-00:"),
+    ("+00:00:-", "-00:00:"),
+    ("+-", "-"),
+    (":-", ":"),
+    ("+00:00:00|", "Z"),
+    (":00|", ""),
+    ("|", ""),
+)
+_SQL_WAKTU = (
+    "CASE WHEN {v} IS NULL THEN 'null' ELSE '\"' "
+    "|| replace(to_char({v} AT TIME ZONE '{z}', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '') "
+    "|| {offset} || '\"' END"
+)
+
+
+def _sql_offset(v: str, z: str) -> str:
+    sql = _SQL_OFFSET.format(v=v, z=z) + " || '|'"
+    for lama, baru in _GANTI_OFFSET:
+        sql = f"replace({sql}, '{lama}', '{baru}')"
+    return sql
+
+
+_NAMA_ZONA = re.compile(r"[A-Za-z0-9_+\-/]+")
+_KUNCI = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def zona_sql() -> str | None:
+    """The current time zone's IANA name for PostgreSQL's AT TIME ZONE, or None when it has
+    none (a fixed offset): then the rows go through the serializer."""
+    from zoneinfo import ZoneInfo
+
+    tz = timezone.get_current_timezone()
+    key = tz.key if isinstance(tz, ZoneInfo) else None
+    return key if key and _NAMA_ZONA.fullmatch(key) else None
+
+
+@functools.lru_cache(maxsize=64)
+def _sql_baris(kolom: tuple[tuple[str, str, str], ...], zona: str) -> str:
+    """The row's SQL from (key, column SQL, kind): constants only (keys and the zone name are
+    checked names written into the statement, so it has no parameters), made once."""
+    if not _NAMA_ZONA.fullmatch(zona):
+        raise ValueError(zona)
+    parts: list[str] = []
+    for i, (key, v, kind) in enumerate(kolom):
+        if not _KUNCI.fullmatch(key):
+            raise ValueError(key)
+        parts.append("'" + ("{" if i == 0 else ",") + f'"{key}":' + "'")
+        if kind == ANGKA:
+            parts.append(f"COALESCE(({v})::text, 'null')")
+        elif kind == TEKS:
+            parts.append(f"COALESCE(to_json({v})::text, 'null')")
+        elif kind == WAKTU:
+            parts.append(_SQL_WAKTU.format(v=v, z=zona, offset=_sql_offset(v, zona)))
+        else:
+            raise ValueError(kind)
+    parts.append("'}'")
+    return "(" + " || ".join(parts) + ")"
+
+
+class BarisJson(Expression):
+    """One row as the compact JSON object text of `kolom` = ((key, field, kind), ...) in that
+    order, kind ANGKA (integer), TEKS (text) or WAKTU (timestamptz, written in time zone `zona`
+    as DRF's DateTimeField writes it); any may be null. PostgreSQL only (to_json's escaping is
+    json.dumps's with ensure_ascii=False)."""
+
+    def __init__(self, kolom: tuple[tuple[str, str, str], ...], zona: str):
+        super().__init__(output_field=TextField())
+        self.kolom = kolom
+        self.zona = zona
+        self.refs: list = []
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, **kw):
+        c = self.copy()
+        c.refs = [
+            F(field).resolve_expression(query, allow_joins, reuse, summarize)
+            for _key, field, _kind in self.kolom
+        ]
+        return c
+
+    def get_source_expressions(self):
+        return list(self.refs)
+
+    def set_source_expressions(self, exprs):
+        self.refs = list(exprs)
+
+    def as_sql(self, compiler, connection):
+        if connection.vendor != "postgresql":
+            raise NotSupportedError("BarisJson hanya untuk PostgreSQL.")
+        cols = []
+        for (key, _field, kind), ref in zip(self.kolom, self.refs, strict=True):
+            v, p = compiler.compile(ref)
+            if p:
+                raise NotSupportedError("BarisJson: kolom dengan parameter.")
+            cols.append((key, v, kind))
+        return _sql_baris(tuple(cols), self.zona), []
+
+
+JUMLAH = "jumlah_semua"
+_NOMOR_HALAMAN = re.compile(r"[1-9][0-9]{0,8}")
+
+
+class JumlahSemua(Expression):
+    """COUNT(*) of every row the query's WHERE keeps, as a column of each of its rows: a list
+    page and its count in one statement (Pagination reads it when the queryset selects it as
+    `jumlah_semua`). For a query on one table with no join, DISTINCT or grouping: the table's
+    name in the subquery's own FROM hides the outer one, so the same WHERE text counts the
+    table's rows (filters added after the annotation are in it: it is written at compile
+    time). PostgreSQL only."""
+
+    empty_result_set_value = 0
+
+    def __init__(self):
+        super().__init__(output_field=BigIntegerField())
+
+    def as_sql(self, compiler, connection):
+        q = compiler.query
+        alias = q.base_table
+        table = q.alias_map[alias].table_name if alias else None
+        if (
+            connection.vendor != "postgresql"
+            or any(q.alias_refcount[a] for a in q.alias_map if a != alias)  # a join
+            or alias != table
+            or q.distinct
+            or q.group_by
+            or q.combinator
+        ):
+            raise NotSupportedError("JumlahSemua: hanya kueri satu tabel tanpa join.")
+        try:
+            where, params = compiler.compile(q.where)
+        except FullResultSet:
+            where, params = "", []
+        sql = f"SELECT COUNT(*) FROM {compiler.quote_name_unless_alias(table)}"
+        return f"({sql} WHERE {where})" if where else f"({sql})", list(params)
+
+
+class JsonTersusun(Response):
+    """A list page whose rows are JSON texts already (BarisJson): the renderer writes the rest
+    of the page (`data`, with `results` empty) and the rows go in its place, escaped as
+    JSONRenderer escapes its output. Only for the plain JSONRenderer (`json_polos`)."""
+
+    def __init__(self, data: dict, hasil: list[str], **kwargs):
+        super().__init__(data, **kwargs)
+        self.hasil = hasil
+
+    @property
+    def rendered_content(self):
+        ret = super().rendered_content
+        akhir = b'"results":[]}'
+        if not ret.endswith(akhir):
+            raise ValueError("JsonTersusun: halaman tidak berakhir dengan results kosong.")
+        rows = ",".join(self.hasil).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        return b"".join((ret[:-2], rows.encode(), b"]}"))
+
+
+def json_polos(request, view) -> bool:
+    """The answer goes out through DRF's JSONRenderer with its default settings (compact, not
+    ASCII-escaped, no indent asked): what BarisJson's text is equal to. Otherwise (the browsable
+    API, `; indent=4`, other settings) the view serializes as usual."""
+    from rest_framework.renderers import JSONRenderer
+
+    renderer = getattr(request, "accepted_renderer", None)
+    if type(renderer) is not JSONRenderer or renderer.ensure_ascii or not renderer.compact:
+        return False
+    return renderer.get_indent(request.accepted_media_type, view.get_renderer_context()) is None
+
+
 # --- the base of every API viewset ------------------------------------------------------------
 PARAM_TIDAK_DIKENAL = "Parameter tidak dikenal untuk daftar ini. Yang diterima: {}."
 
@@ -379,11 +596,26 @@ class PolicyScopedMixin:
             # One row by its id with no parameter: every filter skips an empty value, so the
             # FilterSet (and its form) built for it would return the queryset as it is.
             return queryset
-        queryset = super().filter_queryset(queryset)
+        if not self._tanpa_saringan():
+            queryset = super().filter_queryset(queryset)
         since = getattr(self, "diubah_sejak", None)
         if since is not None and getattr(self, "action", None) == "list":
             queryset = queryset.filter(**{f"{self.sinkron_field}__gte": since})
         return queryset
+
+    def _tanpa_saringan(self) -> bool:
+        """No filter was asked (only page, page_size, cursor, diubah_sejak, format): the
+        FilterSet would bind an empty form and filter nothing. Building it (a deep copy of its
+        filters, a form class, validation) was a quarter of the pegawai list's CPU."""
+        from django_filters.rest_framework import DjangoFilterBackend
+
+        fs = getattr(self, "filterset_class", None)
+        return (
+            fs is not None
+            and set(self.request.query_params) <= PARAM_UMUM
+            and PARAM_UMUM.isdisjoint(fs.base_filters)
+            and all(b is DjangoFilterBackend for b in self.filter_backends)
+        )
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
