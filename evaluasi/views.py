@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from evaluasi import jendela, rules, selectors, services
+from evaluasi import html_distribusi, jendela, rules, selectors, services
 from evaluasi.chart import svg_distribusi
 from evaluasi.forms import (
     AlasanForm,
@@ -486,6 +486,7 @@ def distribusi(request: HttpRequest) -> HttpResponse:
             "luar": request.GET.get("luar") == "1",
             "panels": panels,
             "units": units,
+            "baris_unit": html_distribusi.baris_unit(units, w, periode),
             "halaman_unit": halaman_unit,
             "daftar": daftar,
             "admin": admin,
