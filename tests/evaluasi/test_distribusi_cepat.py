@@ -170,3 +170,59 @@ def test_default_page_costs_the_same_queries_for_5_and_500_units(ragam, client_a
     assert r.status_code == r2.status_code == 200
     assert len(besar) == len(kecil), [q["sql"][:150] for q in besar.captured_queries]
     assert r2.content.decode().count("?cakupan=unit&unit=") == 50
+
+
+@pytest.mark.parametrize("kode", ["akhir", "1"])
+def test_plain_sql_reading_equals_the_orm_reading(ragam, kode):
+    from evaluasi import jendela, selectors
+
+    org = ragam
+    periode = type(org.periode_a).objects.select_related("instansi").get(pk=org.periode_a.pk)
+    w = jendela.dari_kode(periode, kode)
+    lama = selectors.distribusi_instansi(periode, w)
+    baru, jumlah = selectors.ringkasan_instansi(periode, w)
+    selectors.pasang_justifikasi(periode, w, [], baru)
+    assert jumlah == UnitKerja.objects.filter(instansi=org.instansi_a).count()
+    assert (baru.judul, baru.counts, baru.predikat_org, baru.unit.pk) == (
+        lama.judul,
+        lama.counts,
+        lama.predikat_org,
+        lama.unit.pk,
+    )
+    assert baru.justifikasi == lama.justifikasi
+    for mulai, akhir in [(0, 3), (2, 7), (0, 50), (5, 5)]:
+        units = list(selectors.unit_instansi(periode, w)[mulai:akhir])
+        lama = selectors.distribusi_per_unit(periode, w, units)
+        baru = selectors.HalamanUnit(periode, w)[mulai:akhir]
+        selectors.pasang_justifikasi(periode, w, baru, None)
+
+        def bentuk(ds):
+            return [
+                (
+                    d.judul,
+                    d.counts,
+                    d.predikat_org,
+                    d.unit.pk,
+                    d.unit.induk_nama,
+                    d.unit.ko,
+                    d.unit.diubah,
+                    [p.pesan for p in d.pelanggaran],
+                    d.justifikasi,
+                )
+                for d in ds
+            ]
+
+        assert bentuk(baru) == bentuk(lama), (mulai, akhir)
+        assert len(baru) == len(units)
+
+
+def test_admin_page_reads_the_panel_and_the_unit_page_in_three_statements(ragam, client_as):
+    org = ragam
+    with CaptureQueriesContext(connection) as ctx:
+        r = client_as(org.admin_a).get("/evaluasi/distribusi/")
+    assert r.status_code == 200
+    sql = [q["sql"] for q in ctx.captured_queries]
+    # No ORM page of units, no separate COUNT of them, no second read of justifications.
+    assert not [q for q in sql if q.startswith('SELECT "kinerja_unitkerja"')], sql
+    assert not [q for q in sql if q.startswith('SELECT COUNT(*) AS "__count" FROM "kinerja_unitk')]
+    assert len([q for q in sql if "evaluasi_justifikasidistribusi" in q]) == 1, sql
