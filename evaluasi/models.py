@@ -193,6 +193,15 @@ class Evaluasi(Sinkron):
                 include=["pegawai", "predikat", "id"],
                 name="evaluasi_jendela_rekap",
             ),
+            # The whole instansi's counts (pegawai of the instansi now): in pegawai order, so
+            # PostgreSQL merge-joins it with pegawai_instansi_keyset instead of hashing 7,000
+            # pegawai per page (EXPLAIN ANALYZE at 100,000 pegawai: 9.3 -> 2.3 ms under load;
+            # bench/temuan.md, "Putaran ketujuh").
+            models.Index(
+                fields=["periode", "jenis", "pegawai"],
+                include=["urutan", "predikat"],
+                name="evaluasi_rekap_pegawai",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -23,6 +23,7 @@ from evaluasi.models import (
 )
 from evaluasi.selectors_distribusi import (  # noqa: F401  (re-exported)
     Distribusi,
+    HalamanUnit,
     _dist,
     _hitung,
     _jendela_sql,
@@ -34,6 +35,8 @@ from evaluasi.selectors_distribusi import (  # noqa: F401  (re-exported)
     distribusi_per_unit,
     distribusi_tim,
     distribusi_unit,
+    pasang_justifikasi,
+    ringkasan_instansi,
     unit_instansi,
     unit_tim,
 )

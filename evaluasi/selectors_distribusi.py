@@ -280,3 +280,147 @@ def distribusi_instansi(periode: Periode, w: jendela.Window) -> Distribusi:
         JustifikasiDistribusi.objects.filter(_window_filter(w), periode=periode, cakupan="instansi")
     )
     return _dist(periode.instansi.nama, counts, org, unit=top, just=just)
+
+
+# --- the admin's page (the instansi panel and a page of the per-unit table) in three statements
+# At 100,000 pegawai its nine statements were each well under a millisecond in PostgreSQL; their
+# round trips and the ORM building them were most of the page (bench/temuan.md, "Putaran
+# ketujuh"). The objects are those the ORM reading gave (skp.selectors_halaman's helpers);
+# tests/evaluasi/test_distribusi_cepat.py compares them and the page bytes with the old reading.
+def _ko_sql(periode: Periode, w: jendela.Window, unit_col: str) -> tuple[str, list]:
+    """`_ko_kolom` written out: the unit's kinerja organisasi predikat in the model's order."""
+    sql, params = _jendela_sql("k", periode, w)
+    return (
+        f"(SELECT k.predikat FROM {_KO} k WHERE {sql} AND k.unit_kerja_id = {unit_col} "
+        "ORDER BY k.periode_id, k.unit_kerja_id, k.jenis, k.urutan LIMIT 1)",
+        params,
+    )
+
+
+def ringkasan_instansi(periode: Periode, w: jendela.Window) -> tuple[Distribusi, int]:
+    """`distribusi_instansi` without its justifications (the page reads them with the units'),
+    and the number of the instansi's units (the per-unit table's paginator): one statement."""
+    from skp.selectors_halaman import _kolom, _objek
+
+    _UK = UnitKerja._meta.db_table
+    ev_sql, ev_params = _jendela_sql("e", periode, w)
+    ko_sql, ko_params = _ko_sql(periode, w, "u.id")
+    inst = periode.instansi_id
+    rows = _baca(
+        f"SELECT {_kolom(UnitKerja, 't')}, t.ko, "
+        f"(SELECT COUNT(*) FROM {_UK} x WHERE x.instansi_id = %s), c.predikat, c.n "
+        "FROM (SELECT 1 AS satu) o "
+        f"LEFT JOIN (SELECT u.*, {ko_sql} AS ko FROM {_UK} u "
+        "WHERE u.instansi_id = %s AND u.induk_id IS NULL ORDER BY u.instansi_id, u.nama LIMIT 1) t "
+        "ON 1 = 1 "
+        f"LEFT JOIN (SELECT e.predikat, COUNT(*) AS n FROM {_EV} e JOIN {_PEG} p "
+        f"ON p.id = e.pegawai_id WHERE {ev_sql} AND e.predikat <> '' AND p.instansi_id = %s "
+        "GROUP BY e.predikat) c ON 1 = 1",
+        [inst, *ko_params, inst, *ev_params, inst],
+    )
+    top, i = _objek(UnitKerja, "t", rows[0], 0)
+    if top is not None:
+        top.ko = rows[0][i]
+    counts = {r[i + 2]: r[i + 3] for r in rows if r[i + 2] is not None}
+    org = top.ko if top else None
+    return _dist(periode.instansi.nama, counts, org, unit=top), rows[0][i + 1]
+
+
+class HalamanUnit:
+    """The instansi's units as a Paginator's object list: `count()` given (ringkasan_instansi's)
+    or one COUNT; a slice is one statement: the units in `unit_instansi`'s order with their
+    parent's name, kinerja organisasi predikat and counts, as `distribusi_per_unit` gives them
+    (without justifications: `pasang_justifikasi`)."""
+
+    def __init__(self, periode: Periode, w: jendela.Window, jumlah: int | None = None):
+        self.periode, self.w, self._jumlah = periode, w, jumlah
+
+    def count(self) -> int:
+        if self._jumlah is None:
+            self._jumlah = UnitKerja.objects.filter(instansi_id=self.periode.instansi_id).count()
+        return self._jumlah
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, s: slice) -> list[Distribusi]:
+        from skp.selectors_halaman import _kolom, _objek
+
+        mulai, akhir = s.start or 0, s.stop  # the Paginator always gives both ends
+        if akhir <= mulai:
+            return []
+        _UK = UnitKerja._meta.db_table
+        periode, w, inst = self.periode, self.w, self.periode.instansi_id
+        ev_sql, ev_params = _jendela_sql("e", periode, w)
+        ko_sql, ko_params = _ko_sql(periode, w, "h.id")
+        dari = (
+            f"FROM {_PEG} p JOIN {_EV} e ON e.pegawai_id = p.id "
+            f"WHERE {ev_sql} AND e.predikat <> '' AND p.instansi_id = %s"
+        )
+        if connection.vendor == "postgresql":
+            # Per unit of the page through pegawai's unit index (an IN over the page's ids
+            # hashed all 7,000 pegawai of the instansi).
+            gabung = (
+                f"LEFT JOIN LATERAL (SELECT e.predikat, COUNT(*) AS n {dari} "
+                "AND p.unit_kerja_id = h.id GROUP BY e.predikat) c ON true"
+            )
+        else:  # SQLite (make run): no LATERAL
+            gabung = (
+                f"LEFT JOIN (SELECT p.unit_kerja_id AS uid, e.predikat, COUNT(*) AS n {dari} "
+                "AND p.unit_kerja_id IN (SELECT id FROM h) GROUP BY p.unit_kerja_id, e.predikat) c "
+                "ON c.uid = h.id"
+            )
+        rows = _baca(
+            f"WITH h AS (SELECT * FROM {_UK} u WHERE u.instansi_id = %s ORDER BY u.nama, u.id "
+            f"LIMIT %s OFFSET %s) SELECT {_kolom(UnitKerja, 'h')}, "
+            f"(SELECT i.nama FROM {_UK} i WHERE i.id = h.induk_id), {ko_sql}, c.predikat, c.n "
+            f"FROM h {gabung} ORDER BY h.nama, h.id, c.predikat",
+            [inst, akhir - mulai, mulai, *ko_params, *ev_params, inst],
+        )
+        out: list[Distribusi] = []
+        counts: dict[int, dict[str, int]] = defaultdict(dict)
+        units: dict[int, UnitKerja] = {}
+        for row in rows:
+            unit, i = _objek(UnitKerja, "h", row, 0)
+            if unit.pk not in units:
+                unit.induk_nama, unit.ko = row[i], row[i + 1]
+                units[unit.pk] = unit
+            if row[i + 2] is not None:
+                counts[unit.pk][row[i + 2]] = row[i + 3]
+        for unit in units.values():
+            out.append(_dist(unit.nama, counts.get(unit.pk, {}), unit.ko, unit=unit))
+        return out
+
+
+def pasang_justifikasi(
+    periode: Periode, w: jendela.Window, units: list[Distribusi], instansi: Distribusi | None
+) -> None:
+    """The justifications of the page's units and of the instansi panel: one statement, in the
+    model's order (newest first), as the two ORM reads gave them (building that query with the
+    page's 50 ids cost 2.3 ms CPU for no rows)."""
+    from skp.selectors_halaman import _kolom, _objek
+
+    ids = [d.unit.pk for d in units]
+    if not ids and instansi is None:
+        return
+    jendela_sql, params = _jendela_sql("j", periode, w)
+    cakupan = []
+    if ids:
+        cakupan.append(
+            f"(j.cakupan = 'unit' AND j.unit_kerja_id IN ({', '.join(['%s'] * len(ids))}))"
+        )
+        params += ids
+    if instansi is not None:
+        cakupan.append("j.cakupan = 'instansi'")
+    per: dict[int | None, list] = defaultdict(list)
+    for row in _baca(
+        f"SELECT {_kolom(JustifikasiDistribusi, 'j')} FROM {JustifikasiDistribusi._meta.db_table} j "
+        f"WHERE {jendela_sql} AND ({' OR '.join(cakupan)}) ORDER BY j.dibuat DESC",
+        params,
+    ):
+        j = _objek(JustifikasiDistribusi, "j", row, 0)[0]
+        per[None if j.cakupan == "instansi" else j.unit_kerja_id].append(j)
+    for d in units:
+        d.justifikasi = per[d.unit.pk]
+    if instansi is not None:
+        instansi.justifikasi = per[None]

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from evaluasi import jendela, rules, selectors, services
+from evaluasi import html_distribusi, jendela, rules, selectors, services
 from evaluasi.chart import svg_distribusi
 from evaluasi.forms import (
     AlasanForm,
@@ -468,8 +468,11 @@ def distribusi(request: HttpRequest) -> HttpResponse:
     elif cakupan == "instansi":
         if not admin:
             raise Http404
-        panels = [selectors.distribusi_instansi(periode, w)]
-        halaman_unit, units = _unit_terhalaman(request, periode, w)
+        # The panel and the unit count in one statement (its justifications come with the
+        # units'): bench/temuan.md, "Putaran ketujuh".
+        instansi, jumlah_unit = selectors.ringkasan_instansi(periode, w)
+        panels = [instansi]
+        halaman_unit, units = _unit_terhalaman(request, periode, w, jumlah_unit, instansi)
     else:
         raise Http404
     for d in panels:
@@ -486,6 +489,7 @@ def distribusi(request: HttpRequest) -> HttpResponse:
             "luar": request.GET.get("luar") == "1",
             "panels": panels,
             "units": units,
+            "baris_unit": html_distribusi.baris_unit(units, w, periode),
             "halaman_unit": halaman_unit,
             "daftar": daftar,
             "admin": admin,
@@ -502,18 +506,23 @@ def distribusi(request: HttpRequest) -> HttpResponse:
 UNIT_PER_HALAMAN = 50
 
 
-def _halaman_unit(request: HttpRequest, periode, w):
-    return Paginator(selectors.unit_instansi(periode, w), UNIT_PER_HALAMAN).get_page(
-        request.GET.get("page")
-    )
-
-
-def _unit_terhalaman(request: HttpRequest, periode, w) -> tuple[Any, list]:
-    """The per-unit table's page. With `?luar=1` only the units outside the guidance: every
-    unit's counts are read (the same three grouped queries) and the page is taken from those."""
+def _unit_terhalaman(
+    request: HttpRequest, periode, w, jumlah_unit: int | None = None, instansi=None
+) -> tuple[Any, list]:
+    """The per-unit table's page: one statement for its units with their counts
+    (selectors.HalamanUnit; `jumlah_unit` when already read), one for the justifications of
+    its units and of the `instansi` panel. With `?luar=1` only the units outside the guidance:
+    every unit's counts are read (the same three grouped queries) and the page is taken from
+    those."""
     if request.GET.get("luar") != "1":
-        halaman = _halaman_unit(request, periode, w)
-        return halaman, selectors.distribusi_per_unit(periode, w, list(halaman))
+        halaman = Paginator(
+            selectors.HalamanUnit(periode, w, jumlah_unit), UNIT_PER_HALAMAN
+        ).get_page(request.GET.get("page"))
+        units = list(halaman)
+        selectors.pasang_justifikasi(periode, w, units, instansi)
+        return halaman, units
+    if instansi is not None:
+        selectors.pasang_justifikasi(periode, w, [], instansi)
     luar = [d for d in selectors.distribusi_per_unit(periode, w) if d.pelanggaran]
     halaman = Paginator(luar, UNIT_PER_HALAMAN).get_page(request.GET.get("page"))
     return halaman, list(halaman)
