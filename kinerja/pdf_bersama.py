@@ -242,6 +242,171 @@ def _table_cell_min_max_content_width(asli: Any) -> Any:
     return table_cell_min_max_content_width
 
 
+# The box kinds whose laid-out table cells are remembered, and the box attributes that hold no
+# layout input (the element: see `_sidik_sel`).
+_JENIS_SEL = ("TableCellBox", "BlockBox", "LineBox", "InlineBox", "TextBox")
+
+
+def _gaya_polos(style: Any, ingat: dict) -> bool:
+    """Whether a style lays its box out in the flow and leaves nothing for later (no float,
+    position, anchor, link, string, bookmark, form field or footnote): what a cell's layout
+    reads and writes is then its boxes and the layout arguments only. Once per style object."""
+    hasil = ingat.get(id(style))
+    if hasil is None or hasil[0] is not style:
+        hasil = ingat[id(style)] = (
+            style,
+            style["position"] == "static" and style["float"] == "none"
+            and style["anchor"] is None and style["link"] is None
+            and style["string_set"] == "none" and style["bookmark_level"] == "none"
+            and style["appearance"] != "auto" and style["footnote_display"] == "block"
+            and style["height"] == "auto" and style["continue"] == "auto"
+            and style["max_lines"] == "none",
+        )  # fmt: skip
+    return hasil[1]
+
+
+def _beku_nilai(v: Any) -> Any:
+    t = type(v)
+    if t is list or t is tuple:
+        return (t, tuple(_beku_nilai(x) for x in v))
+    if t is set or t is frozenset:
+        return (t, frozenset(v))
+    if t is dict:
+        return (t, tuple(sorted((k, _beku_nilai(x)) for k, x in v.items())))
+    hash(v)
+    return v
+
+
+def _sidik_sel(box: Any, jenis: tuple, gaya: dict) -> tuple:
+    """Everything of a box and its descendants that their layout reads: kind, style object
+    (twins share one, see `_computed_from_cascaded`) and every other attribute but the
+    element (read after layout only by PDF tags, forms, bookmarks and anchors, which
+    `_gaya_polos` keeps out). Raises _TidakDiingat for anything else."""
+    t = type(box)
+    if t not in jenis or not _gaya_polos(box.style, gaya) or "::" in box.element_tag:
+        raise _TidakDiingat
+    d = box.__dict__
+    try:
+        atribut = tuple(
+            (k, _beku_nilai(v)) for k, v in d.items()
+            if k != "element" and k != "style" and k != "children"
+        )  # fmt: skip
+    except TypeError:
+        raise _TidakDiingat from None
+    anak = d.get("children")
+    return (
+        t, id(box.style), atribut,
+        None if anak is None else tuple(_sidik_sel(c, jenis, gaya) for c in anak),
+    )  # fmt: skip
+
+
+def _kopi(box: Any) -> Any:
+    """A laid-out box tree copied as deep as its layout made it: boxes, their children lists
+    and other containers, each text's Layout (shallowly, as `_split_first_line` gives each
+    line its own); styles and elements shared."""
+    baru = object.__new__(type(box))
+    d = baru.__dict__
+    d.update(box.__dict__)
+    for k, v in d.items():
+        t = type(v)
+        if t is list:
+            d[k] = [_kopi(c) for c in v] if k == "children" else list(v)
+        elif t is set or t is dict:
+            d[k] = t(v)
+    if "pango_layout" in d:
+        d["pango_layout"] = _salin(d["pango_layout"])
+    return baru
+
+
+_POLOS = (int, float, str, bool, type(None))
+
+
+def _keadaan(box: Any, out: list) -> list | None:
+    """What a layout left in the attributes of the boxes it was given (WeasyPrint lays out
+    copies but sets places and sizes on the originals too), box by box in tree order, or None
+    if it changed their tree or left anything but plain values."""
+    d = box.__dict__
+    nilai = {k: v for k, v in d.items() if k != "element" and k != "style" and k != "children"}
+    for v in nilai.values():
+        if type(v) not in _POLOS and not (type(v) in (set, list) and not v):
+            return None
+    out.append((nilai, len(d.get("children", ()))))
+    for c in d.get("children", ()):
+        if _keadaan(c, out) is None:
+            return None
+    return out
+
+
+def _pulihkan(box: Any, sesudah: Iterator) -> None:
+    """Leave a twin cell's boxes as the layout of its twin left its own (`_keadaan`)."""
+    nilai, n = next(sesudah)
+    d = box.__dict__
+    anak = d.get("children", ())
+    if len(anak) != n:  # pragma: no cover - the key holds the tree: cannot happen
+        raise RuntimeError("pohon sel kembar berbeda")
+    d.update(nilai)
+    for k, v in nilai.items():
+        if type(v) not in _POLOS:  # an empty set or list (`_keadaan`): its own
+            d[k] = type(v)()
+    for c in anak:
+        _pulihkan(c, sesudah)
+
+
+def _block_container_layout(asli: Any) -> Any:
+    """WeasyPrint's layout of a block container, remembered for table cells during a pass: a
+    cell whose boxes (`_sidik_sel`), place, width and page are those of a cell laid out
+    before gets a copy of that layout. The documents of a pass start their pages at the same
+    place, so most cells of their tables (labels, headings, numbers, the unit, the
+    officials) sit where the cell of the document before sat. Only a cell laid out whole
+    (no break inside it) is remembered; the layout arguments and every context value block
+    layout reads (page bottom, first page or not, a forced break, columns, footnotes) are
+    part of the key."""
+    from weasyprint.formatting_structure import boxes
+
+    sel = boxes.TableCellBox
+    jenis = tuple(getattr(boxes, n) for n in _JENIS_SEL)
+
+    def block_container_layout(
+        context, box, bottom_space, skip_stack, page_is_empty, absolute_boxes, fixed_boxes,
+        adjoining_margins, discard, max_lines,
+    ):  # fmt: skip
+        ingat = getattr(_aktif, "sel", None)
+        if (
+            ingat is None or type(box) is not sel or skip_stack is not None
+            or adjoining_margins is not None or discard or max_lines is not None
+            or context.footnotes or context.reported_footnotes or context.in_column
+        ):  # fmt: skip
+            return asli(
+                context, box, bottom_space, skip_stack, page_is_empty, absolute_boxes,
+                fixed_boxes, adjoining_margins, discard, max_lines,
+            )  # fmt: skip
+        try:
+            kunci = (
+                _sidik_sel(box, jenis, _aktif.polos), bottom_space, page_is_empty,
+                context.page_bottom, context.current_page > 1, context.forced_break,
+            )  # fmt: skip
+        except _TidakDiingat:
+            kunci = None
+        ingatan = None if kunci is None else ingat.get(kunci)
+        if ingatan is not None:
+            hasil, sesudah, _ = ingatan
+            _pulihkan(box, iter(sesudah))
+            return (_kopi(hasil[0]), *hasil[1:])
+        hasil = asli(
+            context, box, bottom_space, skip_stack, page_is_empty, absolute_boxes,
+            fixed_boxes, adjoining_margins, discard, max_lines,
+        )  # fmt: skip
+        if kunci is not None and hasil[0] is not None and hasil[1] is None:
+            sesudah = _keadaan(box, [])
+            if sesudah is not None:
+                # the input box is kept with it: its styles' ids stay theirs
+                ingat[kunci] = ((_kopi(hasil[0]), *hasil[1:]), sesudah, box)
+        return hasil
+
+    block_container_layout.asli = asli
+    return block_container_layout
+
+
 # What WeasyPrint's draw_first_line calls on the stream, replayed in this order.
 _GAMBAR_TEKS = ("set_text_matrix", "add_font", "show_text", "set_font_size", "set_text_rise")
 
@@ -355,7 +520,7 @@ def kerja_bersama() -> Iterator[None]:
     import weasyprint.css
     import weasyprint.draw
     from weasyprint.formatting_structure import boxes
-    from weasyprint.layout import inline, preferred
+    from weasyprint.layout import block, inline, preferred
 
     with _pasang:
         if not hasattr(preferred.split_first_line, "asli"):
@@ -372,12 +537,16 @@ def kerja_bersama() -> Iterator[None]:
             )
         if not hasattr(weasyprint.draw.draw_text, "asli"):
             weasyprint.draw.draw_text = _draw_text(weasyprint.draw.draw_text)
+        if not hasattr(block.block_container_layout, "asli"):
+            block.block_container_layout = _block_container_layout(block.block_container_layout)
         if not hasattr(weasyprint.css.computed_from_cascaded, "asli"):
             weasyprint.css.computed_from_cascaded = _computed_from_cascaded(
                 weasyprint.css.computed_from_cascaded
             )
     _aktif.ukuran, _aktif.kembar, _aktif.lebar, _aktif.gambar = {}, ({}, {}, {}, {}), {}, {}
+    _aktif.sel, _aktif.polos = {}, {}
     try:
         yield
     finally:
         _aktif.ukuran = _aktif.kembar = _aktif.lebar = _aktif.gambar = None
+        _aktif.sel = _aktif.polos = None
