@@ -1,7 +1,8 @@
 """Work the documents of one shared WeasyPrint pass (`kinerja.pdf.render_pdf_massal`) do once
 for all of them instead of once each: the computed styles of elements that are the same in
 every document and the anonymous styles of their text and lines, text measurements, table
-cells' content widths, and the drawing of lines of text drawn before.
+cells' content widths, the layout of table cells laid out before at the same place, and the
+drawing of lines of text drawn before.
 
 WeasyPrint works per element and per box, so a pass of 50 documents did 50 times the work of
 one (bench/temuan.md, issue 19 item 5). The documents of a pass come from one template: most
@@ -11,18 +12,21 @@ of their elements have the same matched rules under the same parents, and most o
 They are checked by tests/kinerja/test_pdf_massal.py, tests/kinerja/test_pdf_bersama.py and
 tests/evaluasi/test_pdf_massal.py: every file of a pass is the file rendered alone, byte for
 byte. The hooks wrap WeasyPrint 66 internals (layout.preferred/inline.split_first_line,
-preferred.table_cell_min_max_content_width, css.computed_from_cascaded,
-boxes.Box.anonymous_from, draw.draw_text): after a WeasyPrint upgrade those tests say whether
-they still hold.
+preferred.table_cell_min_max_content_width, layout.block.block_container_layout,
+css.computed_from_cascaded, boxes.Box.anonymous_from, draw.draw_text): under another major
+version `kerja_bersama` shares nothing (VERSI_WEASYPRINT) until they are checked again.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections.abc import Iterator
 from operator import itemgetter
 from typing import Any
+
+logger = logging.getLogger(__name__)
 
 _aktif = threading.local()
 
@@ -359,8 +363,10 @@ def _block_container_layout(asli: Any) -> Any:
     place, so most cells of their tables (labels, headings, numbers, the unit, the
     officials) sit where the cell of the document before sat. Only a cell laid out whole
     (no break inside it) is remembered; the layout arguments and every context value block
-    layout reads (page bottom, first page or not, a forced break, columns, footnotes) are
-    part of the key."""
+    layout reads are part of the key: the page bottom, and on an empty page whether it is
+    the first and follows a forced break (read only there: `page_is_empty` passes down to a
+    cell's content narrowed, never widened); outside columns and footnotes. The boxes given
+    keep what layout writes on them (`_keadaan`), as if laid out."""
     from weasyprint.formatting_structure import boxes
 
     sel = boxes.TableCellBox
@@ -382,8 +388,8 @@ def _block_container_layout(asli: Any) -> Any:
             )  # fmt: skip
         try:
             kunci = (
-                _sidik_sel(box, jenis, _aktif.polos), bottom_space, page_is_empty,
-                context.page_bottom, context.current_page > 1, context.forced_break,
+                _sidik_sel(box, jenis, _aktif.polos), bottom_space, context.page_bottom,
+                page_is_empty, page_is_empty and (context.current_page > 1, context.forced_break),
             )  # fmt: skip
         except _TidakDiingat:
             kunci = None
@@ -512,11 +518,32 @@ def _rekam(asli: Any, args: tuple, fonts: dict) -> tuple | None:
 
 _pasang = threading.Lock()
 
+# The WeasyPrint major version whose internals the hooks wrap. With any other, a pass renders
+# as shipped (each file still the file alone; only slower) until the hooks are checked again.
+VERSI_WEASYPRINT = "66"
+
+
+def kait_berlaku() -> bool:
+    """Whether the installed WeasyPrint is the one the hooks were written for."""
+    import weasyprint
+
+    return weasyprint.__version__.split(".")[0] == VERSI_WEASYPRINT
+
 
 @contextlib.contextmanager
 def kerja_bersama() -> Iterator[None]:
-    """While inside, this thread's WeasyPrint renders share text measurements and computed
-    styles between the documents of the render (one shared pass)."""
+    """While inside, this thread's WeasyPrint renders share text measurements, computed
+    styles and table cell layouts between the documents of the render (one shared pass).
+    Under a WeasyPrint other than VERSI_WEASYPRINT, nothing is shared."""
+    import weasyprint
+
+    if not kait_berlaku():
+        logger.warning(
+            "PDF massal: WeasyPrint %s, kait ditulis untuk %s: dibuat tanpa kerja bersama",
+            weasyprint.__version__, VERSI_WEASYPRINT,
+        )  # fmt: skip
+        yield
+        return
     import weasyprint.css
     import weasyprint.draw
     from weasyprint.formatting_structure import boxes
