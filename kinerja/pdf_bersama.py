@@ -281,27 +281,35 @@ def _beku_nilai(v: Any) -> Any:
     return v
 
 
-def _sidik_sel(box: Any, jenis: tuple, gaya: dict) -> tuple:
-    """Everything of a box and its descendants that their layout reads: kind, style object
-    (twins share one, see `_computed_from_cascaded`) and every other attribute but the
-    element (read after layout only by PDF tags, forms, bookmarks and anchors, which
-    `_gaya_polos` keeps out). Raises _TidakDiingat for anything else."""
+def _sidik_sel(box: Any, jenis: tuple, gaya: dict, out: list) -> list:
+    """Everything of a box and its descendants that their layout reads, flat in tree order:
+    kind, style object (twins share one, see `_computed_from_cascaded`), the number of
+    attributes, every attribute but the element (read after layout only by PDF tags, forms,
+    bookmarks and anchors, which `_gaya_polos` keeps out) with its value's type (0 is not
+    0.0 in a PDF), the number of children. Raises _TidakDiingat for anything else."""
     t = type(box)
     if t not in jenis or not _gaya_polos(box.style, gaya) or "::" in box.element_tag:
         raise _TidakDiingat
     d = box.__dict__
-    try:
-        atribut = tuple(
-            (k, _beku_nilai(v)) for k, v in d.items()
-            if k != "element" and k != "style" and k != "children"
-        )  # fmt: skip
-    except TypeError:
-        raise _TidakDiingat from None
+    out += (t, id(box.style), len(d))
+    for k, v in d.items():
+        if k == "element" or k == "style" or k == "children":
+            continue
+        tv = type(v)
+        if tv is set or tv is list or tv is dict or tv is tuple:
+            try:
+                v = _beku_nilai(v)
+            except TypeError:
+                raise _TidakDiingat from None
+        out += (k, tv, v)
     anak = d.get("children")
-    return (
-        t, id(box.style), atribut,
-        None if anak is None else tuple(_sidik_sel(c, jenis, gaya) for c in anak),
-    )  # fmt: skip
+    if anak is None:
+        out.append(None)
+    else:
+        out.append(len(anak))
+        for c in anak:
+            _sidik_sel(c, jenis, gaya, out)
+    return out
 
 
 def _kopi(box: Any) -> Any:
@@ -388,16 +396,17 @@ def _block_container_layout(asli: Any) -> Any:
             )  # fmt: skip
         try:
             kunci = (
-                _sidik_sel(box, jenis, _aktif.polos), bottom_space, context.page_bottom,
-                page_is_empty, page_is_empty and (context.current_page > 1, context.forced_break),
+                *_sidik_sel(box, jenis, _aktif.polos, []), type(bottom_space), bottom_space,
+                type(context.page_bottom), context.page_bottom, page_is_empty,
+                page_is_empty and (context.current_page > 1, context.forced_break),
             )  # fmt: skip
-        except _TidakDiingat:
-            kunci = None
-        ingatan = None if kunci is None else ingat.get(kunci)
+            ingatan = ingat.get(kunci)
+        except (_TidakDiingat, TypeError):  # TypeError: a value that cannot be a key
+            kunci = ingatan = None
         if ingatan is not None:
             hasil, sesudah, _ = ingatan
             _pulihkan(box, iter(sesudah))
-            return (_kopi(hasil[0]), *hasil[1:])
+            return (_kopi(hasil[0]), None, dict(hasil[2]), list(hasil[3]), *hasil[4:])
         hasil = asli(
             context, box, bottom_space, skip_stack, page_is_empty, absolute_boxes,
             fixed_boxes, adjoining_margins, discard, max_lines,
