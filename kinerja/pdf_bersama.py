@@ -1,7 +1,8 @@
 """Work the documents of one shared WeasyPrint pass (`kinerja.pdf.render_pdf_massal`) do once
 for all of them instead of once each: the computed styles of elements that are the same in
 every document and the anonymous styles of their text and lines, text measurements, table
-cells' content widths, and the drawing of lines of text drawn before.
+cells' content widths, the layout of table cells laid out before at the same place, and the
+drawing of lines of text drawn before.
 
 WeasyPrint works per element and per box, so a pass of 50 documents did 50 times the work of
 one (bench/temuan.md, issue 19 item 5). The documents of a pass come from one template: most
@@ -11,18 +12,21 @@ of their elements have the same matched rules under the same parents, and most o
 They are checked by tests/kinerja/test_pdf_massal.py, tests/kinerja/test_pdf_bersama.py and
 tests/evaluasi/test_pdf_massal.py: every file of a pass is the file rendered alone, byte for
 byte. The hooks wrap WeasyPrint 66 internals (layout.preferred/inline.split_first_line,
-preferred.table_cell_min_max_content_width, css.computed_from_cascaded,
-boxes.Box.anonymous_from, draw.draw_text): after a WeasyPrint upgrade those tests say whether
-they still hold.
+preferred.table_cell_min_max_content_width, layout.block.block_container_layout,
+css.computed_from_cascaded, boxes.Box.anonymous_from, draw.draw_text): under another major
+version `kerja_bersama` shares nothing (VERSI_WEASYPRINT) until they are checked again.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections.abc import Iterator
 from operator import itemgetter
 from typing import Any
+
+logger = logging.getLogger(__name__)
 
 _aktif = threading.local()
 
@@ -242,6 +246,182 @@ def _table_cell_min_max_content_width(asli: Any) -> Any:
     return table_cell_min_max_content_width
 
 
+# The box kinds whose laid-out table cells are remembered, and the box attributes that hold no
+# layout input (the element: see `_sidik_sel`).
+_JENIS_SEL = ("TableCellBox", "BlockBox", "LineBox", "InlineBox", "TextBox")
+
+
+def _gaya_polos(style: Any, ingat: dict) -> bool:
+    """Whether a style lays its box out in the flow and leaves nothing for later (no float,
+    position, anchor, link, string, bookmark, form field or footnote): what a cell's layout
+    reads and writes is then its boxes and the layout arguments only. Once per style object."""
+    hasil = ingat.get(id(style))
+    if hasil is None or hasil[0] is not style:
+        hasil = ingat[id(style)] = (
+            style,
+            style["position"] == "static" and style["float"] == "none"
+            and style["anchor"] is None and style["link"] is None
+            and style["string_set"] == "none" and style["bookmark_level"] == "none"
+            and style["appearance"] != "auto" and style["footnote_display"] == "block"
+            and style["height"] == "auto" and style["continue"] == "auto"
+            and style["max_lines"] == "none",
+        )  # fmt: skip
+    return hasil[1]
+
+
+def _beku_nilai(v: Any) -> Any:
+    t = type(v)
+    if t is list or t is tuple:
+        return (t, tuple(_beku_nilai(x) for x in v))
+    if t is set or t is frozenset:
+        return (t, frozenset(v))
+    if t is dict:
+        return (t, tuple(sorted((k, _beku_nilai(x)) for k, x in v.items())))
+    hash(v)
+    return v
+
+
+def _sidik_sel(box: Any, jenis: tuple, gaya: dict, out: list) -> list:
+    """Everything of a box and its descendants that their layout reads, flat in tree order:
+    kind, style object (twins share one, see `_computed_from_cascaded`), the number of
+    attributes, every attribute but the element (read after layout only by PDF tags, forms,
+    bookmarks and anchors, which `_gaya_polos` keeps out) with its value's type (0 is not
+    0.0 in a PDF), the number of children. Raises _TidakDiingat for anything else."""
+    t = type(box)
+    if t not in jenis or not _gaya_polos(box.style, gaya) or "::" in box.element_tag:
+        raise _TidakDiingat
+    d = box.__dict__
+    out += (t, id(box.style), len(d))
+    for k, v in d.items():
+        if k == "element" or k == "style" or k == "children":
+            continue
+        tv = type(v)
+        if tv is set or tv is list or tv is dict or tv is tuple:
+            try:
+                v = _beku_nilai(v)
+            except TypeError:
+                raise _TidakDiingat from None
+        out += (k, tv, v)
+    anak = d.get("children")
+    if anak is None:
+        out.append(None)
+    else:
+        out.append(len(anak))
+        for c in anak:
+            _sidik_sel(c, jenis, gaya, out)
+    return out
+
+
+def _kopi(box: Any) -> Any:
+    """A laid-out box tree copied as deep as its layout made it: boxes, their children lists
+    and other containers, each text's Layout (shallowly, as `_split_first_line` gives each
+    line its own); styles and elements shared."""
+    baru = object.__new__(type(box))
+    d = baru.__dict__
+    d.update(box.__dict__)
+    for k, v in d.items():
+        t = type(v)
+        if t is list:
+            d[k] = [_kopi(c) for c in v] if k == "children" else list(v)
+        elif t is set or t is dict:
+            d[k] = t(v)
+    if "pango_layout" in d:
+        d["pango_layout"] = _salin(d["pango_layout"])
+    return baru
+
+
+_POLOS = (int, float, str, bool, type(None))
+
+
+def _keadaan(box: Any, out: list) -> list | None:
+    """What a layout left in the attributes of the boxes it was given (WeasyPrint lays out
+    copies but sets places and sizes on the originals too), box by box in tree order, or None
+    if it changed their tree or left anything but plain values."""
+    d = box.__dict__
+    nilai = {k: v for k, v in d.items() if k != "element" and k != "style" and k != "children"}
+    for v in nilai.values():
+        if type(v) not in _POLOS and not (type(v) in (set, list) and not v):
+            return None
+    out.append((nilai, len(d.get("children", ()))))
+    for c in d.get("children", ()):
+        if _keadaan(c, out) is None:
+            return None
+    return out
+
+
+def _pulihkan(box: Any, sesudah: Iterator) -> None:
+    """Leave a twin cell's boxes as the layout of its twin left its own (`_keadaan`)."""
+    nilai, n = next(sesudah)
+    d = box.__dict__
+    anak = d.get("children", ())
+    if len(anak) != n:  # pragma: no cover - the key holds the tree: cannot happen
+        raise RuntimeError("pohon sel kembar berbeda")
+    d.update(nilai)
+    for k, v in nilai.items():
+        if type(v) not in _POLOS:  # an empty set or list (`_keadaan`): its own
+            d[k] = type(v)()
+    for c in anak:
+        _pulihkan(c, sesudah)
+
+
+def _block_container_layout(asli: Any) -> Any:
+    """WeasyPrint's layout of a block container, remembered for table cells during a pass: a
+    cell whose boxes (`_sidik_sel`), place, width and page are those of a cell laid out
+    before gets a copy of that layout. The documents of a pass start their pages at the same
+    place, so most cells of their tables (labels, headings, numbers, the unit, the
+    officials) sit where the cell of the document before sat. Only a cell laid out whole
+    (no break inside it) is remembered; the layout arguments and every context value block
+    layout reads are part of the key: the page bottom, and on an empty page whether it is
+    the first and follows a forced break (read only there: `page_is_empty` passes down to a
+    cell's content narrowed, never widened); outside columns and footnotes. The boxes given
+    keep what layout writes on them (`_keadaan`), as if laid out."""
+    from weasyprint.formatting_structure import boxes
+
+    sel = boxes.TableCellBox
+    jenis = tuple(getattr(boxes, n) for n in _JENIS_SEL)
+
+    def block_container_layout(
+        context, box, bottom_space, skip_stack, page_is_empty, absolute_boxes, fixed_boxes,
+        adjoining_margins, discard, max_lines,
+    ):  # fmt: skip
+        ingat = getattr(_aktif, "sel", None)
+        if (
+            ingat is None or type(box) is not sel or skip_stack is not None
+            or adjoining_margins is not None or discard or max_lines is not None
+            or context.footnotes or context.reported_footnotes or context.in_column
+        ):  # fmt: skip
+            return asli(
+                context, box, bottom_space, skip_stack, page_is_empty, absolute_boxes,
+                fixed_boxes, adjoining_margins, discard, max_lines,
+            )  # fmt: skip
+        try:
+            kunci = (
+                *_sidik_sel(box, jenis, _aktif.polos, []), type(bottom_space), bottom_space,
+                type(context.page_bottom), context.page_bottom, page_is_empty,
+                page_is_empty and (context.current_page > 1, context.forced_break),
+            )  # fmt: skip
+            ingatan = ingat.get(kunci)
+        except (_TidakDiingat, TypeError):  # TypeError: a value that cannot be a key
+            kunci = ingatan = None
+        if ingatan is not None:
+            hasil, sesudah, _ = ingatan
+            _pulihkan(box, iter(sesudah))
+            return (_kopi(hasil[0]), None, dict(hasil[2]), list(hasil[3]), *hasil[4:])
+        hasil = asli(
+            context, box, bottom_space, skip_stack, page_is_empty, absolute_boxes,
+            fixed_boxes, adjoining_margins, discard, max_lines,
+        )  # fmt: skip
+        if kunci is not None and hasil[0] is not None and hasil[1] is None:
+            sesudah = _keadaan(box, [])
+            if sesudah is not None:
+                # the input box is kept with it: its styles' ids stay theirs
+                ingat[kunci] = ((_kopi(hasil[0]), *hasil[1:]), sesudah, box)
+        return hasil
+
+    block_container_layout.asli = asli
+    return block_container_layout
+
+
 # What WeasyPrint's draw_first_line calls on the stream, replayed in this order.
 _GAMBAR_TEKS = ("set_text_matrix", "add_font", "show_text", "set_font_size", "set_text_rise")
 
@@ -347,15 +527,36 @@ def _rekam(asli: Any, args: tuple, fonts: dict) -> tuple | None:
 
 _pasang = threading.Lock()
 
+# The WeasyPrint major version whose internals the hooks wrap. With any other, a pass renders
+# as shipped (each file still the file alone; only slower) until the hooks are checked again.
+VERSI_WEASYPRINT = "66"
+
+
+def kait_berlaku() -> bool:
+    """Whether the installed WeasyPrint is the one the hooks were written for."""
+    import weasyprint
+
+    return weasyprint.__version__.split(".")[0] == VERSI_WEASYPRINT
+
 
 @contextlib.contextmanager
 def kerja_bersama() -> Iterator[None]:
-    """While inside, this thread's WeasyPrint renders share text measurements and computed
-    styles between the documents of the render (one shared pass)."""
+    """While inside, this thread's WeasyPrint renders share text measurements, computed
+    styles and table cell layouts between the documents of the render (one shared pass).
+    Under a WeasyPrint other than VERSI_WEASYPRINT, nothing is shared."""
+    import weasyprint
+
+    if not kait_berlaku():
+        logger.warning(
+            "PDF massal: WeasyPrint %s, kait ditulis untuk %s: dibuat tanpa kerja bersama",
+            weasyprint.__version__, VERSI_WEASYPRINT,
+        )  # fmt: skip
+        yield
+        return
     import weasyprint.css
     import weasyprint.draw
     from weasyprint.formatting_structure import boxes
-    from weasyprint.layout import inline, preferred
+    from weasyprint.layout import block, inline, preferred
 
     with _pasang:
         if not hasattr(preferred.split_first_line, "asli"):
@@ -372,12 +573,16 @@ def kerja_bersama() -> Iterator[None]:
             )
         if not hasattr(weasyprint.draw.draw_text, "asli"):
             weasyprint.draw.draw_text = _draw_text(weasyprint.draw.draw_text)
+        if not hasattr(block.block_container_layout, "asli"):
+            block.block_container_layout = _block_container_layout(block.block_container_layout)
         if not hasattr(weasyprint.css.computed_from_cascaded, "asli"):
             weasyprint.css.computed_from_cascaded = _computed_from_cascaded(
                 weasyprint.css.computed_from_cascaded
             )
     _aktif.ukuran, _aktif.kembar, _aktif.lebar, _aktif.gambar = {}, ({}, {}, {}, {}), {}, {}
+    _aktif.sel, _aktif.polos = {}, {}
     try:
         yield
     finally:
         _aktif.ukuran = _aktif.kembar = _aktif.lebar = _aktif.gambar = None
+        _aktif.sel = _aktif.polos = None
