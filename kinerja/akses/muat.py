@@ -22,7 +22,7 @@ from kinerja import policy
 
 _CONTOH = 987_654_321  # a user id to compile with; it must come back as the only parameter
 _lock = threading.Lock()
-_rencana: dict[tuple[str, str], Any] = {}
+_rencana: dict[tuple[str, str, str], Any] = {}
 
 
 def _queryset(user_id: Any):
@@ -32,13 +32,18 @@ def _queryset(user_id: Any):
     return policy.dengan_actor(users)[:1]
 
 
-class _Rencana:
-    """The compiled load: SQL, where each model's columns are, converters, populators."""
+class Terkompilasi:
+    """A one-row queryset compiled once: SQL, where the value goes, where each model's columns
+    are, converters, populators. `buat(value)` builds the queryset; `contoh` is a value to
+    compile with, which must come back as exactly one parameter (else `berlaku` is False and
+    callers take the ORM's path). Shared with the token's load (kinerja.akses.token)."""
 
-    def __init__(self, alias: str) -> None:
-        compiler = _queryset(_CONTOH).query.get_compiler(using=alias)
+    def __init__(self, buat: Any, contoh: Any, alias: str) -> None:
+        compiler = buat(contoh).query.get_compiler(using=alias)
         sql, params = compiler.as_sql()  # fills select, klass_info, annotation_col_map
-        self.berlaku = tuple(params) == (_CONTOH,)
+        self.params = list(params)
+        self.posisi = [i for i, p in enumerate(self.params) if p == contoh]
+        self.berlaku = len(self.posisi) == 1
         self.sql = sql
         select, klass_info = compiler.select, compiler.klass_info
         self.model = klass_info["model"]
@@ -50,10 +55,12 @@ class _Rencana:
         self.converters = list(compiler.get_converters([s[0] for s in select]).items())
         self.alias = alias
 
-    def muat(self, user_id: int) -> Any:
+    def muat(self, value: Any) -> Any:
+        params = list(self.params)
+        params[self.posisi[0]] = value
         conn = connections[self.alias]
         with conn.cursor() as cursor:
-            cursor.execute(self.sql, (user_id,))
+            cursor.execute(self.sql, params)
             row = cursor.fetchone()
         if row is None:
             return None
@@ -63,20 +70,21 @@ class _Rencana:
             for converter in convs:
                 value = converter(value, expression, conn)
             row[pos] = value
-        user = self.model.from_db(self.alias, self.init_list, row[self.awal : self.akhir])
+        obj = self.model.from_db(self.alias, self.init_list, row[self.awal : self.akhir])
         for populator in self.populators:
-            populator.populate(row, user)
+            populator.populate(row, obj)
         for attr, pos in self.anotasi:
-            setattr(user, attr, row[pos])
-        return user
+            setattr(obj, attr, row[pos])
+        return obj
 
 
-def _rencana_untuk(alias: str) -> _Rencana:
-    kunci = (alias, connections[alias].vendor)
+def terkompilasi(nama: str, buat: Any, contoh: Any, alias: str) -> Terkompilasi:
+    """The compiled load `nama` for this database, made once per process."""
+    kunci = (nama, alias, connections[alias].vendor)
     rencana = _rencana.get(kunci)
     if rencana is None:
         with _lock:
-            rencana = _rencana.get(kunci) or _Rencana(alias)
+            rencana = _rencana.get(kunci) or Terkompilasi(buat, contoh, alias)
             _rencana[kunci] = rencana
     return rencana
 
@@ -86,7 +94,7 @@ def muat_user(user_id: Any) -> Any:
     model = get_user_model()
     alias = router.db_for_read(model)
     if type(user_id) is int:
-        rencana = _rencana_untuk(alias)
+        rencana = terkompilasi("user", _queryset, _CONTOH, alias)
         if rencana.berlaku and rencana.model is model:
             return rencana.muat(user_id)
     return next(iter(_queryset(user_id).using(alias)), None)

@@ -9,18 +9,17 @@ revocation; with cakupan `baca` every unsafe method is a 403 whatever the view w
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from typing import Any
 
-from django.db import connections, router
-from django.db.models.query import get_related_populators
+from django.db import router
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
 from kinerja import policy
 from kinerja.akses import services
+from kinerja.akses.muat import terkompilasi
 from kinerja.models import TokenIntegrasi
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -44,8 +43,6 @@ DIPAKAI_SELANG = timedelta(minutes=1)
 # shows at once). What is kept is only the ORM's compilation of that queryset (SQL, column
 # layout, converters), as kinerja.akses.muat does for the session's user.
 _CONTOH = "kinerja-contoh-kunci-token-dikompilasi-1"  # a key to compile with (40 characters)
-_lock = threading.Lock()
-_rencana: dict[tuple[str, str], Any] = {}
 
 
 def _token_qs(key: str):
@@ -53,60 +50,12 @@ def _token_qs(key: str):
     return policy.dengan_actor(Token.objects.select_related("user"), "user").filter(key=key)[:1]
 
 
-class _RencanaToken:
-    """The compiled load: SQL, where the key goes, where each model's columns are."""
-
-    def __init__(self, alias: str) -> None:
-        compiler = _token_qs(_CONTOH).query.get_compiler(using=alias)
-        sql, params = compiler.as_sql()
-        self.params = list(params)
-        self.posisi = [i for i, p in enumerate(self.params) if p == _CONTOH]
-        self.berlaku = len(self.posisi) == 1
-        self.sql = sql
-        select, klass_info = compiler.select, compiler.klass_info
-        self.model = klass_info["model"]
-        fields = klass_info["select_fields"]
-        self.awal, self.akhir = fields[0], fields[-1] + 1
-        self.init_list = [f[0].target.attname for f in select[self.awal : self.akhir]]
-        self.populators = get_related_populators(klass_info, select, alias)
-        self.anotasi = list(compiler.annotation_col_map.items())
-        self.converters = list(compiler.get_converters([s[0] for s in select]).items())
-        self.alias = alias
-
-    def muat(self, key: str) -> Any:
-        params = list(self.params)
-        params[self.posisi[0]] = key
-        conn = connections[self.alias]
-        with conn.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        row = list(row)
-        for pos, (convs, expression) in self.converters:
-            value = row[pos]
-            for converter in convs:
-                value = converter(value, expression, conn)
-            row[pos] = value
-        token = self.model.from_db(self.alias, self.init_list, row[self.awal : self.akhir])
-        for populator in self.populators:
-            populator.populate(row, token)
-        for attr, pos in self.anotasi:
-            setattr(token, attr, row[pos])
-        return token
-
-
 def muat_token(key: Any) -> Any:
     """The personal token with this key, its user loaded with the actor's facts
     (policy.dengan_actor), or None."""
     alias = router.db_for_read(Token)
     if type(key) is str:
-        kunci = (alias, connections[alias].vendor)
-        rencana = _rencana.get(kunci)
-        if rencana is None:
-            with _lock:
-                rencana = _rencana.get(kunci) or _RencanaToken(alias)
-                _rencana[kunci] = rencana
+        rencana = terkompilasi("token", _token_qs, _CONTOH, alias)
         if rencana.berlaku and rencana.model is Token:
             return rencana.muat(key)
     return next(iter(_token_qs(key).using(alias)), None)
