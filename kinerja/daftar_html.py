@@ -4,7 +4,7 @@ sortable headers (`{% urut_kolom %}`) drawn in Python, the same bytes as the tem
 For the hottest list page (the team evaluation page, read uncached by every penilai): the
 templates cost ±0.5 ms of template machinery per request for a few hundred bytes
 (bench/temuan.md, "Putaran ketujuh"). The other list pages keep the templates;
-tests/kinerja/test_daftar_html.py renders both for searched, filtered, sorted and paged lists,
+tests/evaluasi/test_halaman_tim.py renders both for searched, filtered, sorted and paged lists,
 so a change to a template that is not made here fails there.
 """
 
