@@ -285,10 +285,10 @@ def _tim_baris(penilai_id: int, periode: Periode, w: jendela.Window) -> list[Peg
     ev_tabel = q(Evaluasi._meta.db_table)
     ev_where = (
         f"FROM {ev_tabel} x WHERE x.pegawai_id = p.id AND x.periode_id = %s AND {ev_sql} "
-        "AND (x.pejabat_penilai_id = %s OR x.pejabat_penilai_id IS NULL) "
+        "AND COALESCE(x.pejabat_penilai_id, %s) = %s "  # this penilai's, or nobody's yet
         "ORDER BY x.jenis DESC, x.id DESC LIMIT 1"  # tahunan after periodik: the AKHIR one
     )
-    ev_params = [periode.pk, *ev_params, penilai_id]
+    ev_params = [periode.pk, *ev_params, penilai_id, penilai_id]
     ub = q(UmpanBalik._meta.db_table)
     p_names, p_cols = _kolom(Pegawai, "p", _TIM_PEGAWAI)
     j_names, j_cols = _kolom(Jabatan, "j", _TIM_JABATAN)
