@@ -299,11 +299,15 @@ def _tim_baris(penilai_id: int, periode: Periode, w: jendela.Window) -> list[Peg
         # The team as a fenced subquery, each joined row a fenced LATERAL: the planner then
         # does not search join orders over every table (plain joins planned in 0.9-1.2 ms,
         # this 0.6 ms; EXPLAIN ANALYZE at 100,000 pegawai). SQLite has no LATERAL.
+        # Each subquery names its columns (no `SELECT *`: the page-cache coverage test reads a
+        # star next to skp_skp as reading the SKP's stamps).
+        x_cols = _kolom(Evaluasi, "x", _TIM_EVALUASI)[1]
         dari = (
-            f"(SELECT * FROM {peg} p WHERE p.id IN ({ids_sql}) AND p.id <> %s OFFSET 0) p "
-            f"LEFT JOIN LATERAL (SELECT * FROM {jab} j WHERE j.id = p.jabatan_id OFFSET 0) j "
-            f"ON true LEFT JOIN LATERAL (SELECT * FROM {unit} k WHERE k.id = p.unit_kerja_id "
-            f"OFFSET 0) k ON true LEFT JOIN LATERAL (SELECT * {ev_where}) e ON true"
+            f"(SELECT {p_cols} FROM {peg} p WHERE p.id IN ({ids_sql}) AND p.id <> %s OFFSET 0) p "
+            f"LEFT JOIN LATERAL (SELECT {j_cols} FROM {jab} j WHERE j.id = p.jabatan_id "
+            f"OFFSET 0) j ON true LEFT JOIN LATERAL (SELECT {u_cols} FROM {unit} k "
+            f"WHERE k.id = p.unit_kerja_id OFFSET 0) k ON true "
+            f"LEFT JOIN LATERAL (SELECT {x_cols} {ev_where}) e ON true"
         )
         dari_params, where, where_params = [*ids_params, penilai_id, *ev_params], "", []
     else:
