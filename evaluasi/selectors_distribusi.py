@@ -140,16 +140,13 @@ def _hitung(
     return out
 
 
-def _unit_tim_ko(penilai_id: int, periode: Periode, w: jendela.Window) -> tuple | None:
-    """(unit, its kinerja organisasi predikat) of the unit a penilai's team is judged by: the
-    unit most of the team belongs to (those the penilai rates now and those they evaluated in
-    the window), ties to the lowest unit id. One statement; the ids as one `id IN (… UNION …)`
-    (see policy.id_salah_satu: an OR over a subquery walked all pegawai)."""
+def _unit_tim_sql(penilai_id: int, periode: Periode, w: jendela.Window) -> tuple[str, list]:
+    """The statement of `_unit_tim_ko` (columns `unit`, `ko`), also a part of `distribusi_tim`."""
     ev_sql, ev_params = _jendela_sql("e", periode, w)
     ko_sql, ko_params = _jendela_sql("k", periode, w)
-    rows = _baca(
-        f"SELECT p.unit_kerja_id, (SELECT k.predikat FROM {_KO} k WHERE {ko_sql} "
-        f"AND k.unit_kerja_id = p.unit_kerja_id ORDER BY k.jenis, k.urutan LIMIT 1) "
+    return (
+        f"SELECT p.unit_kerja_id AS unit, (SELECT k.predikat FROM {_KO} k WHERE {ko_sql} "
+        f"AND k.unit_kerja_id = p.unit_kerja_id ORDER BY k.jenis, k.urutan LIMIT 1) AS ko "
         f"FROM {_PEG} p WHERE p.id IN ("
         f"SELECT s.id FROM {_PEG} s WHERE s.pejabat_penilai_id = %s UNION "
         f"SELECT e.pegawai_id FROM {_EV} e WHERE {ev_sql} AND e.pejabat_penilai_id = %s) "
@@ -157,6 +154,14 @@ def _unit_tim_ko(penilai_id: int, periode: Periode, w: jendela.Window) -> tuple 
         "GROUP BY p.unit_kerja_id ORDER BY COUNT(*) DESC, p.unit_kerja_id LIMIT 1",
         [*ko_params, penilai_id, *ev_params, penilai_id],
     )
+
+
+def _unit_tim_ko(penilai_id: int, periode: Periode, w: jendela.Window) -> tuple | None:
+    """(unit, its kinerja organisasi predikat) of the unit a penilai's team is judged by: the
+    unit most of the team belongs to (those the penilai rates now and those they evaluated in
+    the window), ties to the lowest unit id. One statement; the ids as one `id IN (… UNION …)`
+    (see policy.id_salah_satu: an OR over a subquery walked all pegawai)."""
+    rows = _baca(*_unit_tim_sql(penilai_id, periode, w))
     return rows[0] if rows else None
 
 
@@ -208,15 +213,44 @@ def unit_tim(penilai_id: int | None, periode: Periode, w: jendela.Window) -> int
 
 
 def distribusi_tim(penilai_id: int, periode: Periode, w: jendela.Window) -> Distribusi:
-    """The penilai's team, judged by the guidance of the unit most of the team belongs to."""
-    counts = _hitung(periode, w, penilai_id=penilai_id)
-    unit = _unit_tim_ko(penilai_id, periode, w)
-    just = list(
-        JustifikasiDistribusi.objects.filter(
-            _window_filter(w), periode=periode, cakupan="tim", pejabat_penilai_id=penilai_id
-        )
+    """The penilai's team, judged by the guidance of the unit most of the team belongs to.
+
+    One statement: the counts per predikat (`_hitung` of the penilai, as one row of sums), the
+    team's unit and its predikat (`_unit_tim_sql`, the unit finalisation uses) and the team's
+    justifications (a row each, newest first, like JustifikasiDistribusi's ordering); three
+    statements until "Putaran ketujuh" (bench/temuan.md)."""
+    from evaluasi.selectors import _dari_baris, _kolom
+
+    jendela_sql, params = _jendela_sql("e", periode, w)
+    sums = ", ".join(
+        f"SUM(CASE WHEN e.predikat = %s THEN 1 ELSE 0 END) AS c{i}"
+        for i in range(len(rules.PREDIKAT))
     )
-    return _dist("Tim yang saya nilai", counts, unit[1] if unit else None, just=just)
+    unit_sql, unit_params = _unit_tim_sql(penilai_id, periode, w)
+    j_sql, j_params = _jendela_sql("j", periode, w)
+    j_names, j_cols = _kolom(JustifikasiDistribusi, "j")
+    c_cols = ", ".join(f"c.c{i}" for i in range(len(rules.PREDIKAT)))
+    rows = _baca(
+        f"SELECT {c_cols}, u.unit, u.ko, {j_cols} FROM (SELECT {sums} FROM {_EV} e "
+        f"WHERE {jendela_sql} AND e.predikat <> '' AND e.pejabat_penilai_id = %s) c "
+        f"LEFT JOIN ({unit_sql}) u ON 1 = 1 "
+        f"LEFT JOIN {JustifikasiDistribusi._meta.db_table} j ON {j_sql} "
+        "AND j.cakupan = %s AND j.pejabat_penilai_id = %s ORDER BY j.dibuat DESC",
+        [
+            *rules.PREDIKAT,
+            *params,
+            penilai_id,
+            *unit_params,
+            *j_params,
+            JustifikasiDistribusi.Cakupan.TIM,
+            penilai_id,
+        ],
+    )
+    n = len(rules.PREDIKAT)
+    first = rows[0]  # the sums row is always there (no justification: one row of NULLs)
+    counts = {kode: first[i] for i, kode in enumerate(rules.PREDIKAT) if first[i]}
+    just = [j for (j,) in (_dari_baris(r[n + 2 :], (JustifikasiDistribusi, j_names)) for r in rows)]
+    return _dist("Tim yang saya nilai", counts, first[n + 1], just=[j for j in just if j])
 
 
 def distribusi_unit(unit: UnitKerja, periode: Periode, w: jendela.Window) -> Distribusi:

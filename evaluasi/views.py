@@ -99,6 +99,7 @@ def beranda(request: HttpRequest) -> HttpResponse:
 @login_required
 def tim(request: HttpRequest) -> HttpResponse:
     from evaluasi import daftar as daftar_evaluasi
+    from evaluasi.halaman_tim import isi as isi_tim
 
     periode, tahun_list = _periode_tahun(request)
     _cakupan(request, periode)
@@ -114,19 +115,17 @@ def tim(request: HttpRequest) -> HttpResponse:
     dist = selectors.distribusi_tim(a.pegawai_id, periode, w) if a.pegawai_id else None
     if dist is not None:
         dist.grafik = svg_distribusi(dist.counts, dist.pedoman, dist.judul)
-    return render(
-        request,
-        "evaluasi/tim.html",
-        {
-            "periode": periode,
-            "w": w,
-            "jendela_list": jendela.daftar(periode),
-            "tahun_list": tahun_list,
-            "daftar": daftar,
-            "dist": dist,
-            "atasan_rows": selectors.evaluasi_sebagai_atasan(request.user, periode, w),
-        },
-    )
+    konteks = {
+        "periode": periode,
+        "w": w,
+        "jendela_list": jendela.daftar(periode),
+        "tahun_list": tahun_list,
+        "daftar": daftar,
+        "dist": dist,
+        "atasan_rows": selectors.evaluasi_sebagai_atasan(request.user, periode, w),
+    }
+    # The content is drawn in Python (evaluasi/halaman_tim.py), the same bytes as the template.
+    return render(request, "evaluasi/tim.html", {**konteks, "isi": isi_tim(request, **konteks)})
 
 
 def _pegawai_dinilai(request: HttpRequest, pegawai_id: int) -> Pegawai:

@@ -1,0 +1,257 @@
+"""The team evaluation page's content (`/evaluasi/tim/`) drawn in Python, the same bytes the
+templates gave (evaluasi/tim.html's content block with its partials: year and window tabs, the
+list's toolbar, headers, rows and footer, the "as atasan" table, the distribution panel).
+
+Every penilai opens this page in January, uncached once anything in their team changes. At
+100,000 pegawai the template machinery was ±2 ms of the page's own ±8 ms of Python for ±15 KiB
+of fixed markup (bench/temuan.md, "Putaran ketujuh"). The old template is kept as the test
+oracle (tests/evaluasi/tim_lama.html): tests/evaluasi/test_halaman_tim.py renders both for
+several viewers, windows, searches, filters, sorts and pages, an empty team and 500 members.
+The page is still evaluasi/tim.html (base.html around `{{ isi }}`); phones show the same table
+as cards (kinerja.js), from the same HTML.
+"""
+
+from __future__ import annotations
+
+from functools import cache, lru_cache
+from typing import Any
+
+from django.middleware.csrf import get_token
+from django.template.defaultfilters import date as date_filter
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime
+from django.utils.translation import get_language
+
+from evaluasi import rules
+from evaluasi.templatetags.evaluasi_tags import predikat_badge
+from kinerja import daftar_html
+from kinerja.daftar_html import _v
+
+_SENTINEL = 987654321  # a pk no row has: one reverse() per page, not per row
+_AKTIF = ' class="aktif" aria-current="page"'
+_MODUS = ' <small class="muted">(pada umumnya)</small>'
+
+
+@cache
+def _badge(kode: str) -> str:
+    """`{% predikat_badge kode %}` (a handful of codes: drawn once per process)."""
+    return str(predikat_badge(kode))
+
+
+@lru_cache(maxsize=64)
+def _tanggal(d: Any, bahasa: str | None) -> str:
+    """`{{ d|date:"j M Y" }}` for a date (no time zone), in the active language."""
+    return _v(date_filter(d, "j M Y"))
+
+
+def _url(name: str, *args: Any) -> tuple[str, str]:
+    """The URL of `name` split around its first argument (the row's pk)."""
+    head, _, tail = reverse(name, args=[_SENTINEL, *args]).partition(str(_SENTINEL))
+    return head, tail
+
+
+def _tahun(tahun_list: list, periode: Any) -> str:
+    """evaluasi/partials/tahun.html (no `extra`)."""
+    if len(tahun_list) <= 1:
+        return "\n"
+    tabs = "".join(
+        f'<a href="?tahun={_v(t)}"{_AKTIF if t == periode.tahun else ""}>{_v(t)}</a>'
+        for t in tahun_list
+    )
+    return f'<nav class="tabs tahun" aria-label="Tahun">{tabs}</nav>\n'
+
+
+def _jendela(jendela_list: list, periode: Any, w: Any) -> str:
+    """evaluasi/partials/jendela_tabs.html (no `extra`)."""
+    tahun = _v(periode.tahun)
+    tabs = "".join(
+        f'<a href="?jendela={_v(j.kode)}&tahun={tahun}"{_AKTIF if j.kode == w.kode else ""}>'
+        f"{_v(j.label_pendek)}</a>"
+        for j in jendela_list
+    )
+    return f'<nav class="tabs" aria-label="Jendela evaluasi">{tabs}</nav>\n'
+
+
+def _baris(rows: Any, periode: Any, w: Any) -> str:
+    """The rows of the team table (`{% for r in daftar.halaman %}`)."""
+    detail = _url("evaluasi:detail")
+    nilai = _url("evaluasi:nilai", w.kode)
+    tahun = _v(periode.tahun)
+    out = []
+    for r in rows:
+        ev, p = r["evaluasi"], r["pegawai"]
+        skp = (
+            '<span class="badge badge-disetujui">disetujui</span>'
+            if r["skp_disetujui"]
+            else '<span class="badge badge-draft">belum disetujui</span>'
+        )
+        ub = _v(r["umpan_balik"])
+        if r["umpan_balik_tugas"]:
+            ub += f' <small class="muted">({_v(r["umpan_balik_tugas"])} dari pemberi tugas)</small>'
+        if ev:
+            hasil = rules.RATING_LABEL.get(ev.rating_hasil_kerja or "", "") or "-"
+            perilaku = rules.RATING_LABEL.get(ev.rating_perilaku_kerja or "", "") or "-"
+            predikat = _badge(ev.predikat) if ev.predikat else "-"
+            status = (
+                f'<span class="badge badge-{_v(ev.status)}">{_v(ev.get_status_display())}</span>'
+            )
+        else:
+            hasil = perilaku = predikat = "-"
+            status = '<span class="muted">belum</span>'
+        if ev and ev.is_final:
+            aksi = f'<a href="{detail[0]}{ev.pk}{detail[1]}">Lihat</a>'
+        else:
+            aksi = f'<a class="button" href="{nilai[0]}{p.pk}{nilai[1]}?tahun={tahun}">Nilai</a>'
+        out.append(
+            f'\n  <tr>\n    <td>{_v(p.nama)}<br><small class="muted">{_v(p.nip or "")}</small>'
+            f"</td>\n    <td>{_v(p.jabatan or '-')}</td>\n    <td>{skp}</td>\n    <td>{ub}</td>\n"
+            f"    <td>{_v(hasil)}</td>\n    <td>{_v(perilaku)}</td>\n    <td>{predikat}</td>\n"
+            f"    <td>{status}</td>\n    <td>{aksi}</td>\n  </tr>\n  "
+        )
+    return "".join(out)
+
+
+def _atasan(atasan_rows: list) -> str:
+    """The "Sebagai atasan pejabat penilai" section."""
+    if not atasan_rows:
+        return ""
+    detail = _url("evaluasi:detail")
+    rows = "".join(
+        f"<tr><td>{_v(ev.pegawai.nama)}</td>"
+        f"<td>{_v((ev.pejabat_penilai.nama if ev.pejabat_penilai else None) or '-')}</td>"
+        f"<td>{_badge(ev.predikat) if ev.predikat else '-'}</td>"
+        f'<td><span class="badge badge-{_v(ev.status)}">{_v(ev.get_status_display())}</span></td>'
+        f'<td><a href="{detail[0]}{ev.pk}{detail[1]}">Lihat</a></td></tr>'
+        for ev in atasan_rows
+    )
+    return (
+        '\n<section class="card" id="sebagai-atasan">\n  <h2>Sebagai atasan pejabat penilai</h2>\n'
+        '  <table class="table"><thead><tr><th>Pegawai</th><th>Pejabat penilai</th>'
+        "<th>Predikat</th><th>Status</th><th></th></tr></thead><tbody>\n"
+        f"  {rows}\n  </tbody></table>\n</section>\n"
+    )
+
+
+def _distribusi(request: Any, d: Any, periode: Any, w: Any) -> str:
+    """evaluasi/partials/distribusi_panel.html with cakupan "tim", boleh_justifikasi, no loop."""
+    if d.predikat_org:
+        org = f"<strong>{_v(rules.PREDIKAT_ORG_LABEL.get(d.predikat_org, ''))}</strong>"
+    else:
+        org = '<span class="muted">belum ditetapkan — pedoman tidak dapat dibandingkan</span>'
+    catatan = (
+        '<p class="muted grafik-catatan">Batang: jumlah aktual. Kotak abu-abu bergaris: rentang '
+        "pedoman (batas bawah/atas); predikat tanpa kotak boleh ada.</p>"
+        if d.pedoman
+        else ""
+    )
+    baris = "".join(
+        f"<tr><td>{_badge(b['kode'])}"
+        f"{_MODUS if b['modus'] else ''}</td>"
+        f"<td>{_v(b['n'])}</td><td>{_v(b['persen'])}</td><td>{_v(b['pedoman'])}</td></tr>"
+        for b in d.baris
+    )
+    out = [
+        '\n<section class="card distribusi" id="distribusi-0">\n'
+        f"  <h2>{_v(d.judul)}</h2>\n"
+        f"  <p>Kinerja organisasi: {org} · {_v(d.total)} pegawai dinilai</p>\n"
+        f'  <div class="grafik-wrap">{_v(d.grafik)}{catatan}</div>\n'
+        '  <table class="table">\n'
+        "    <thead><tr><th>Predikat</th><th>Jumlah</th><th>Persentase</th><th>Pedoman</th>"
+        f"</tr></thead>\n    <tbody>{baris}</tbody>\n  </table>\n  "
+    ]
+    if d.pedoman:
+        out.append(f'<p class="muted">{_v(d.pedoman.uraian)}</p>')
+    out.append("\n  ")
+    if d.pelanggaran:
+        items = "".join(f"<li>{_v(p.pesan)}</li>" for p in d.pelanggaran)
+        out.append(
+            '\n  <div class="warning" role="alert"><strong>Di luar pedoman distribusi — mohon '
+            f"catat justifikasi:</strong>\n    <ul>{items}</ul>\n"
+            "    <small>Pedoman bukan distribusi paksa: evaluasi tetap dapat difinalisasi."
+            "</small></div>\n  "
+        )
+    elif d.kecil and d.banding:
+        banding = "; ".join(_v(p.pesan) for p in d.banding)
+        out.append(
+            '\n  <p class="muted">Unit/tim dengan kurang dari 5 pegawai: perbandingan ditampilkan'
+            f" tanpa peringatan ({banding}).</p>\n  "
+        )
+    elif d.kecil:
+        out.append(
+            '<p class="muted">Unit/tim dengan kurang dari 5 pegawai: perbandingan ditampilkan '
+            "tanpa peringatan.</p>\n  "
+        )
+    out.append("\n  ")
+    if d.justifikasi:
+        items = "".join(
+            f'<li>{_v(j.isi)} <small class="muted">— '
+            f"{_v(date_filter(template_localtime(j.dibuat), 'j M Y H:i'))}</small></li>"
+            for j in d.justifikasi
+        )
+        out.append(f"<h3>Justifikasi tercatat</h3><ul>{items}</ul>")
+    out.append("\n  ")
+    if d.pelanggaran:
+        token = _v(get_token(request))
+        out.append(
+            f'\n  <form method="post" action="{_v(reverse("evaluasi:justifikasi"))}" novalidate>'
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">\n'
+            '    <input type="hidden" name="cakupan" value="tim"><input type="hidden" '
+            f'name="jendela" value="{_v(w.kode)}"><input type="hidden" name="tahun" '
+            f'value="{_v(periode.tahun)}">\n'
+            '    <label for="isi-0">Justifikasi</label><textarea id="isi-0" name="isi" rows="2" '
+            'required></textarea>\n    <button class="primary">Catat justifikasi</button>\n'
+            "  </form>\n  "
+        )
+    out.append("\n</section>\n")
+    return "".join(out)
+
+
+def isi(
+    request: Any,
+    *,
+    periode: Any,
+    w: Any,
+    jendela_list: list,
+    tahun_list: list,
+    daftar: Any,
+    dist: Any,
+    atasan_rows: list,
+) -> SafeString:
+    """The content block of evaluasi/tim.html."""
+    rows = _baris(daftar.halaman, periode, w)
+    if not rows:
+        kosong = (
+            "Tidak ada pegawai yang cocok dengan pencarian ini."
+            if daftar.ada_saringan
+            else "Tidak ada pegawai yang Anda nilai."
+        )
+        rows = f'<tr><td colspan="9" class="muted">{kosong}</td></tr>'
+    kepala = daftar_html.kepala(
+        daftar,
+        "pegawai",
+        "jabatan",
+        "skp",
+        "umpan_balik",
+        "hasil",
+        "perilaku",
+        "predikat",
+        "status",
+    )
+    mulai = _tanggal(w.jendela.mulai, get_language())
+    selesai = _tanggal(w.jendela.selesai, get_language())
+    html = (
+        f"\n<h1>Evaluasi kinerja tim — {_v(periode.tahun)}</h1>\n"
+        f"{_tahun(tahun_list, periode)}{_jendela(jendela_list, periode, w)}\n"
+        f'<p class="muted">Periode: {_v(w.label_pendek)} ({mulai} – {selesai}). Predikat '
+        "mengikuti kuadran hasil kerja × perilaku kerja.</p>\n"
+        '<section class="card">\n'
+        f"{daftar_html.alat(daftar, 'tim-daftar', request.path)}\n"
+        '<div id="tim-daftar">\n<table class="table" id="tabel-tim">\n'
+        f'  <thead><tr>{kepala}<th scope="col"><span class="sr-only">Tindakan</span></th></tr>'
+        f"</thead>\n  <tbody>\n  {rows}\n  </tbody>\n</table>\n"
+        f"{daftar_html.kaki(daftar)}\n</div>\n</section>\n"
+        f"{_atasan(atasan_rows)}\n"
+        f"{_distribusi(request, dist, periode, w) if dist else ''}\n"
+    )
+    return mark_safe(html)  # noqa: S308  every value above is escaped (_v) or markup of our own
