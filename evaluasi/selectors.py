@@ -41,6 +41,7 @@ from evaluasi.selectors_distribusi import (  # noqa: F401  (re-exported)
     unit_tim,
 )
 from kinerja import policy
+from kinerja.db_siap import kursor_siap
 from kinerja.models import Pegawai, Periode, UnitKerja
 
 
@@ -116,7 +117,7 @@ def _periode_instansi(instansi_id: int) -> list[Periode]:
     i_names, i_cols = _kolom(Instansi, "i")
     instansi = Periode._meta.get_field("instansi")
     out = []
-    with connection.cursor() as cur:
+    with kursor_siap() as cur:
         cur.execute(
             f"SELECT {p_cols}, {i_cols} FROM {q(Periode._meta.db_table)} p "
             f"JOIN {q(Instansi._meta.db_table)} i ON i.id = p.instansi_id "
@@ -345,7 +346,7 @@ def _tim_baris(penilai_id: int, periode: Periode, w: jendela.Window) -> list[Peg
     unit_f = Pegawai._meta.get_field("unit_kerja")
     bentuk = ((Pegawai, p_names), (Jabatan, j_names), (UnitKerja, u_names), (Evaluasi, e_names))
     team = []
-    with connection.cursor() as cur:
+    with kursor_siap() as cur:
         cur.execute(sql, params)
         for row in cur.fetchall():
             p, j, k, e = _dari_baris(row, *bentuk)
@@ -418,7 +419,7 @@ def evaluasi_sebagai_atasan(user: Any, periode: Periode, w: jendela.Window) -> l
     pegawai, jabatan = Evaluasi._meta.get_field("pegawai"), Pegawai._meta.get_field("jabatan")
     penilai = Evaluasi._meta.get_field("pejabat_penilai")
     out = []
-    with connection.cursor() as cur:
+    with kursor_siap() as cur:
         cur.execute(sql, params)
         for row in cur.fetchall():
             e, p, j, n = _dari_baris(
@@ -638,7 +639,7 @@ def _kelengkapan_pegawai(periode: Periode) -> tuple[int, list[Pegawai]]:
         "pejabat_negara": Pegawai.JenisASN.PEJABAT_NEGARA,
         "disetujui": SKP.Status.DISETUJUI,
     }
-    with connection.cursor() as cur:
+    with kursor_siap() as cur:
         cur.execute(sql, params)
         fetched = cur.fetchall()
     jumlah = fetched[0][0] if fetched else 0

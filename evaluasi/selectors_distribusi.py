@@ -13,6 +13,7 @@ from django.db.models import OuterRef, Q, Subquery
 
 from evaluasi import jendela, rules
 from evaluasi.models import Evaluasi, JustifikasiDistribusi, KinerjaOrganisasi
+from kinerja.db_siap import kursor_siap
 from kinerja.models import Pegawai, Periode, UnitKerja
 
 
@@ -93,7 +94,7 @@ def _jendela_sql(alias: str, periode: Periode, w: jendela.Window) -> tuple[str, 
 
 
 def _baca(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cur:
+    with kursor_siap() as cur:
         cur.execute(sql, params)
         return cur.fetchall()
 

@@ -62,27 +62,11 @@ def _baris(sql: str, params: list) -> list[tuple]:
 
 
 def _kursor():
-    """Django's cursor (its wrappers, query log, time zone). On PostgreSQL with psycopg 3 one that
-    binds parameters on the server: psycopg then prepares a statement the connection has run
-    five times and PostgreSQL plans it once per connection instead of on every request (the
-    page's statements spent ±0.9 ms planning for ±0.3 ms of work at 100,000 pegawai). Django
-    turns preparing off (prepare_threshold None); its own cursors bind on the client and never
-    prepare, so turning it back on changes only these."""
-    if connection.vendor != "postgresql":
-        return connection.cursor()
-    try:
-        from django.db.backends.postgresql.base import ServerBindingCursor
-    except ImportError:  # psycopg2: client binding, as before
-        return connection.cursor()
-    connection.ensure_connection()
-    pg = connection.connection
-    if pg.prepare_threshold is None:
-        pg.prepare_threshold = 5
-    pg.cursor_factory, factory = ServerBindingCursor, pg.cursor_factory
-    try:
-        return connection.cursor()
-    finally:
-        pg.cursor_factory = factory
+    """Django's cursor, bound on the server so PostgreSQL plans the page's statements once per
+    connection (kinerja.db_siap)."""
+    from kinerja.db_siap import kursor_siap
+
+    return kursor_siap()
 
 
 def _t(model: type[Model]) -> str:

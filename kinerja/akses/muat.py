@@ -19,6 +19,7 @@ from django.db import connections, router
 from django.db.models.query import get_related_populators
 
 from kinerja import policy
+from kinerja.db_siap import kursor_siap
 
 _CONTOH = 987_654_321  # a user id to compile with; it must come back as the only parameter
 _lock = threading.Lock()
@@ -59,7 +60,8 @@ class Terkompilasi:
         params = list(self.params)
         params[self.posisi[0]] = value
         conn = connections[self.alias]
-        with conn.cursor() as cursor:
+        # Every request runs it: planned once per connection (kinerja.db_siap).
+        with kursor_siap(conn) as cursor:
             cursor.execute(self.sql, params)
             row = cursor.fetchone()
         if row is None:

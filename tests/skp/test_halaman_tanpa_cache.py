@@ -208,5 +208,14 @@ def test_the_page_statements_are_prepared_once_per_connection_on_postgresql(org,
         prepared = [r[0] for r in cur.fetchall()]
     for start in ('FROM "skp_skp" s', 'FROM "kinerja_pegawai" p', 'FROM "skp_rencanahasilkerja" r'):
         assert [q for q in prepared if start in q], (start, prepared)
-    # Django's own statements bind on the client and are not prepared.
-    assert not [q for q in prepared if '"kinerja_user"' in q], prepared
+    # The user's load (every request) is prepared too (kinerja.db_siap); Django's own ORM
+    # statements bind on the client and are not, however often they run.
+    assert [q for q in prepared if '"kinerja_user"' in q], prepared
+    from skp.models import SKP
+
+    for _ in range(7):
+        assert SKP.objects.filter(pk=skp.pk).first() is not None
+    with connection.cursor() as cur:
+        cur.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [r[0] for r in cur.fetchall()]
+    assert not [q for q in prepared if '"skp_skp"."id"' in q], prepared
