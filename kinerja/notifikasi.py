@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from kinerja import jobs
+from kinerja import jobs, policy
 from kinerja.models import Job, Notifikasi, PreferensiNotifikasi
 from kinerja.situs import alamat
 
@@ -62,7 +62,7 @@ def notifikasi_kirim(
     if penerima.email and email_diinginkan(penerima, jenis):
         # The email's job belongs to the recipient's instansi (policy.instansi_of), written with
         # the row.
-        instansi_id = _instansi_penerima(penerima)
+        instansi_id = policy.instansi_of_dimuat(penerima)
         job = jobs.enqueue(
             "kinerja.email_notifikasi",
             kunci=f"email:{n.pk}",
@@ -72,19 +72,6 @@ def notifikasi_kirim(
         if instansi_id and job.instansi_id is None:
             Job.objects.filter(pk=job.pk, instansi__isnull=True).update(instansi_id=instansi_id)
     return n
-
-
-def _instansi_penerima(user: Any) -> int | None:
-    """policy.instansi_of(user), without asking the database again when the user came with
-    their pegawai row (kabari: loaded from the pegawai, in this transaction)."""
-    cache = getattr(getattr(user, "_state", None), "fields_cache", {})
-    pegawai = cache.get("pegawai", _TIDAK_DIMUAT)
-    if pegawai is _TIDAK_DIMUAT or pegawai is None:
-        return jobs._instansi_of(user)
-    return user.admin_instansi_id or pegawai.instansi_id
-
-
-_TIDAK_DIMUAT = object()
 
 
 def kabari(

@@ -38,6 +38,7 @@ from .core import (  # noqa: F401
     id_salah_satu,
     instansi_administered,
     instansi_of,
+    instansi_of_dimuat,
     may,
     pegawai_terkait,
     register,

@@ -350,6 +350,20 @@ def instansi_of(user: Any) -> int | None:
     return a.admin_instansi_id or a.instansi_id
 
 
+_TIDAK_DIMUAT = object()
+
+
+def instansi_of_dimuat(user: Any) -> int | None:
+    """`instansi_of(user)` for a user that came with their pegawai row (select_related, e.g. a
+    notification's recipient loaded from the pegawai), without asking the database for the
+    actor's other facts; otherwise `instansi_of`."""
+    cache = getattr(getattr(user, "_state", None), "fields_cache", {})
+    pegawai = cache.get("pegawai", _TIDAK_DIMUAT)
+    if pegawai is _TIDAK_DIMUAT or pegawai is None:
+        return instansi_of(user)
+    return user.admin_instansi_id or pegawai.instansi_id
+
+
 def instansi_administered(user: Any) -> int | None:
     """The instansi this user administers, or None."""
     return actor(user).admin_instansi_id
