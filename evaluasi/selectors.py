@@ -639,7 +639,9 @@ def _kelengkapan_pegawai(periode: Periode) -> tuple[int, list[Pegawai]]:
         "pejabat_negara": Pegawai.JenisASN.PEJABAT_NEGARA,
         "disetujui": SKP.Status.DISETUJUI,
     }
-    with kursor_siap() as cur:
+    # Not prepared: a generic plan for one instansi's thousands and another's hundreds
+    # would fit neither (the distribution page's statements measured slower prepared).
+    with connection.cursor() as cur:
         cur.execute(sql, params)
         fetched = cur.fetchall()
     jumlah = fetched[0][0] if fetched else 0

@@ -13,7 +13,6 @@ from django.db.models import OuterRef, Q, Subquery
 
 from evaluasi import jendela, rules
 from evaluasi.models import Evaluasi, JustifikasiDistribusi, KinerjaOrganisasi
-from kinerja.db_siap import kursor_siap
 from kinerja.models import Pegawai, Periode, UnitKerja
 
 
@@ -94,7 +93,7 @@ def _jendela_sql(alias: str, periode: Periode, w: jendela.Window) -> tuple[str, 
 
 
 def _baca(sql: str, params: list) -> list[tuple]:
-    with kursor_siap() as cur:
+    with connection.cursor() as cur:
         cur.execute(sql, params)
         return cur.fetchall()
 
