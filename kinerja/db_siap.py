@@ -1,8 +1,8 @@
 """A cursor whose statements PostgreSQL plans once per connection, for the hot hand-written reads.
 
 Django's psycopg 3 cursors bind parameters on the client and psycopg never prepares them, so
-PostgreSQL plans every statement on every request. For the few statements every page (the
-user's load) or one hot page runs, planning cost more than running: the SKP page's six spent
+PostgreSQL plans every statement on every request. For the statements a hot page runs,
+planning cost more than running: the SKP page's six spent
 ±0.9 ms in the planner for ±0.3 ms of work at 100,000 pegawai (bench/temuan.md, "Putaran
 ketujuh"). This cursor binds on the server; psycopg then prepares a statement the connection has
 run five times and PostgreSQL reuses its plan. Django's own cursors are untouched: only the

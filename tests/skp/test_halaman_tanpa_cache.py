@@ -208,14 +208,6 @@ def test_the_page_statements_are_prepared_once_per_connection_on_postgresql(org,
         prepared = [r[0] for r in cur.fetchall()]
     for start in ('FROM "skp_skp" s', 'FROM "kinerja_pegawai" p', 'FROM "skp_rencanahasilkerja" r'):
         assert [q for q in prepared if start in q], (start, prepared)
-    # The user's load (every request) is prepared too (kinerja.db_siap); Django's own ORM
-    # statements bind on the client and are not, however often they run.
-    assert [q for q in prepared if '"kinerja_user"' in q], prepared
-    from kinerja.models import Periode
-
-    for _ in range(7):
-        assert Periode.objects.filter(pk=skp.periode_id, tahun__gte=1900).exists()
-    with connection.cursor() as cur:
-        cur.execute("SELECT statement FROM pg_prepared_statements")
-        prepared = [r[0] for r in cur.fetchall()]
-    assert not [q for q in prepared if '"kinerja_periode"."tahun" >=' in q], prepared
+    # Django's own statements (the user's load among them) bind on the client and are not
+    # prepared: once prepared, Django's query log would record them as None.
+    assert not [q for q in prepared if '"kinerja_user"' in q], prepared
