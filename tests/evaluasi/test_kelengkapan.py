@@ -83,6 +83,20 @@ def test_a_final_evaluation_is_not_chased_for_its_skp(org):
     assert org.pegawai.pk not in {p.pk for p in lengkap["tanpa_evaluasi"]}
 
 
+def _tampil(rows):
+    """What the page shows of each listed pegawai, and whether they have an approved SKP."""
+    return [
+        (
+            p.pk,
+            p.nama,
+            str(p.unit_kerja or ""),
+            p.pejabat_penilai.nama if p.pejabat_penilai else None,
+            p.skp_ok,
+        )
+        for p in rows
+    ]
+
+
 def _orm_reading(periode):
     """The ORM reading the hand-written statement replaced: (count, [(id, nama, unit nama,
     penilai nama, skp_ok)] of those without a final annual evaluation, in the page's order)."""
@@ -117,17 +131,7 @@ def _orm_reading(periode):
         .select_related("unit_kerja", "pejabat_penilai")
         .order_by("unit_kerja__nama", "nama", "pk")
     )
-    return len(rows), [
-        (
-            p.pk,
-            p.nama,
-            str(p.unit_kerja or ""),
-            p.pejabat_penilai.nama if p.pejabat_penilai else None,
-            p.skp_ok,
-        )
-        for p in rows
-        if not p.ev_ok
-    ]
+    return len(rows), _tampil([p for p in rows if not p.ev_ok])
 
 
 def test_the_statement_reads_what_the_orm_reads(org):
@@ -162,16 +166,7 @@ def test_the_statement_reads_what_the_orm_reads(org):
     RiwayatJabatan.objects.filter(pegawai=others[2]).delete()
 
     jumlah, rows = selectors._kelengkapan_pegawai(org.periode_a)
-    got = [
-        (
-            p.pk,
-            p.nama,
-            str(p.unit_kerja or ""),
-            p.pejabat_penilai.nama if p.pejabat_penilai else None,
-            p.skp_ok,
-        )
-        for p in rows
-    ]
+    got = _tampil(rows)
     want_n, want = _orm_reading(org.periode_a)
     assert (jumlah, got) == (want_n, want)
     assert want_n >= 3 and any(r[4] for r in want) and any(not r[4] for r in want)
