@@ -586,6 +586,7 @@ def _admin_periode(request: HttpRequest):
     return periode
 
 
+@cache_halaman.halaman("evaluasi-tutup-tahun")
 @login_required
 def tutup_tahun(request: HttpRequest) -> HttpResponse:
     periode = _admin_periode(request)
@@ -599,12 +600,19 @@ def tutup_tahun(request: HttpRequest) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, str(exc))
         return redirect(reverse("evaluasi:tutup_tahun") + f"?tahun={periode.tahun}")
+    # The completeness report and the close's state are the instansi's stage data (evaluations,
+    # SKPs, keberatan, kinerja organisasi, the close's rows; people and positions are global).
+    _cakupan(request, periode)
     pen = (
         PenutupanTahun.objects.filter(periode=periode)
         .select_related("job", "rekap")
         .prefetch_related("arsip_set__unit_kerja__induk", "arsip_set__dokumen")
         .first()
     )
+    if pen is not None and pen.job_id and pen.job.status != pen.job.Status.SUKSES:
+        # A job's progress and status follow no version (job rows are plumbing): until the
+        # close's job has succeeded (its last write, beside the close's own row), never stored.
+        cache_halaman.jangan_simpan(request)
     return render(
         request,
         "evaluasi/tutup_tahun.html",

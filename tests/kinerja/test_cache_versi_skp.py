@@ -95,6 +95,7 @@ def _halaman(d: Dunia) -> list[tuple[str, object, str]]:
         ("distribusi", org.admin_a, f"{dist}?cakupan=unit&unit={org.pegawai.unit_kerja_id}"),
         ("distribusi", d.penilai.user, dist + "?cakupan=tim"),
         ("api", org.admin_a, "/api/v1/pegawai/?page_size=50"),
+        ("kelengkapan", org.admin_a, reverse("evaluasi:tutup_tahun")),
     ]
 
 
@@ -205,7 +206,7 @@ def test_every_table_a_page_reads_is_covered(dunia, monkeypatch):
                 assert _punya(need, "kinerja:data:versi:p:"), where
             elif level == "instansi":
                 assert _punya(need, "kinerja:data:versi:i:"), where
-    assert kinds == {"skp", "tim", "distribusi", "api"}
+    assert kinds == {"skp", "tim", "distribusi", "api", "kelengkapan"}
 
 
 # --- 2. every row whose change shows on a page: the write ends that page -----------------------
