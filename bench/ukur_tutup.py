@@ -304,13 +304,13 @@ def _cpu() -> float:
 def _checkpoint() -> str:
     """Flush what the generator (or `createdb -T`) just wrote before anything is timed; the
     note's words for it. Needs a superuser; without one the runs go ahead as they are."""
-    from django.db import DatabaseError
+    from django.db import DatabaseError, transaction
 
     if connection.vendor != "postgresql":
         return ""
     t = time.perf_counter()
     try:
-        with connection.cursor() as c:
+        with transaction.atomic(), connection.cursor() as c:  # a refusal ends only this block
             c.execute("CHECKPOINT")
     except DatabaseError:
         return "; CHECKPOINT awal tidak diizinkan (bukan superuser)"
