@@ -581,35 +581,45 @@ class HalamanJson:
             or q.low_mark
             or q.high_mark is not None
             or not q.order_by
+            or not all(isinstance(name, str) for name in q.order_by)
         ):
             return None, []
-        meta, qn = q.model._meta, compiler.quote_name_unless_alias
-        tabel = qn(table)
-        order = []
-        for name in q.order_by:
-            if not isinstance(name, str) or not _KUNCI.fullmatch(name.lstrip("-")):
-                return None, []
-            try:
-                field = meta.pk if name.lstrip("-") == "pk" else meta.get_field(name.lstrip("-"))
-            except FieldDoesNotExist:  # a lookup through a relation, an annotation
-                return None, []
-            if field.is_relation or field.model is not q.model:
-                return None, []
-            arah = "DESC" if name.startswith("-") else "ASC"
-            order.append(f"{tabel}.{qn(field.column)} {arah}")
-        cols = tuple(
-            (key, f"{tabel}.{qn(meta.get_field(name).column)}", kind)
-            for key, name, kind in self.kolom
-        )
+        kerangka = _kerangka(q.model, table, tuple(q.order_by), self.kolom, self.zona)
+        if kerangka is None:
+            return None, []
+        select, tabel, order = kerangka
         try:
             where, params = compiler.compile(q.where)
             where = f" WHERE {where}"
         except FullResultSet:
             where, params = "", []
-        baris = _sql_baris(cols, self.zona)
         jumlah = f"(SELECT COUNT(*) FROM {tabel}{where})"
-        sql = f"SELECT {baris} AS baris_json, {jumlah} FROM {tabel}{where} ORDER BY {', '.join(order)}"
-        return sql, list(params)
+        return f"{select}, {jumlah} FROM {tabel}{where} ORDER BY {order}", list(params)
+
+
+@functools.lru_cache(maxsize=64)
+def _kerangka(model, table: str, order_by: tuple, kolom: tuple, zona: str) -> tuple | None:
+    """HalamanJson's statement but its WHERE: (SELECT of the row's JSON, the quoted table,
+    ORDER BY), made once per list; None when the ordering is not the table's own fields."""
+    from django.db import connection
+
+    meta, qn = model._meta, connection.ops.quote_name
+    tabel = qn(table)
+    order = []
+    for name in order_by:
+        if not _KUNCI.fullmatch(name.lstrip("-")):
+            return None
+        try:
+            field = meta.pk if name.lstrip("-") == "pk" else meta.get_field(name.lstrip("-"))
+        except FieldDoesNotExist:  # a lookup through a relation, an annotation
+            return None
+        if field.is_relation or field.model is not model:
+            return None
+        order.append(f"{tabel}.{qn(field.column)} {'DESC' if name.startswith('-') else 'ASC'}")
+    cols = tuple(
+        (key, f"{tabel}.{qn(meta.get_field(name).column)}", kind) for key, name, kind in kolom
+    )
+    return f"SELECT {_sql_baris(cols, zona)} AS baris_json", tabel, ", ".join(order)
 
 
 class JsonTersusun(Response):

@@ -500,3 +500,13 @@ def test_pegawai_and_penilai_see_their_instansi_only(org, banyak, client_as, mon
         assert persona.pk in ids and ids <= mine
         r = c.get(f"/api/v1/pegawai/?instansi={inst.pk}")
         assert r.json()["count"] == 0
+
+
+def test_an_ordering_expression_goes_through_the_orm(banyak):
+    from django.db.models import F
+
+    inst, _admin = banyak
+    qs = Pegawai.objects.filter(instansi=inst).order_by(F("nama").desc(), "id")
+    h = _halaman(qs)
+    assert h.ambil(0, 50) is None
+    assert len(h.orm()[:50]) == 50
