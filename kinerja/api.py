@@ -20,13 +20,12 @@ from rest_framework.routers import SimpleRouter
 from kinerja import cache_halaman, policy, services
 from kinerja.api_base import (
     ANGKA,
-    JUMLAH,
     SINKRON_PARAM,
     TEKS,
     WAKTU,
     BarisJson,
+    HalamanJson,
     JsonTersusun,
-    JumlahSemua,
     PolicyScopedMixin,
     ScopedPK,
     etag_terapkan,
@@ -303,19 +302,12 @@ class PegawaiViewSet(PolicyScopedMixin, viewsets.ReadOnlyModelViewSet):
             return qs
         baris = getattr(self, "_baris_json", None)
         if baris is not None:
-            # Each row's JSON written by PostgreSQL (list()); the keyset modes also need the
-            # row's id (and change time) for their cursors; page numbers take the count in the
-            # same statement (JumlahSemua: the WHERE written when the page is read, filters
-            # included).
+            # The keyset modes with each row's JSON written by PostgreSQL (list()): the row's
+            # id (and change time) for their cursors. Page numbers: HalamanJson.
             qs = qs.annotate(baris_json=baris)
-            params = self.request.query_params
-            if SINKRON_PARAM in params:
+            if SINKRON_PARAM in self.request.query_params:
                 return qs.values_list("pk", "diubah", "baris_json", named=True)
-            if "cursor" in params:
-                return qs.values_list("pk", "baris_json", named=True)
-            return qs.annotate(**{JUMLAH: JumlahSemua()}).values_list(
-                "baris_json", JUMLAH, named=True
-            )
+            return qs.values_list("pk", "baris_json", named=True)
         # A list page is up to 200 rows: read as named tuples of the serialized columns (the
         # serializer reads the same attributes), not model instances, whose construction was
         # most of the page's time after the query.
@@ -329,12 +321,22 @@ class PegawaiViewSet(PolicyScopedMixin, viewsets.ReadOnlyModelViewSet):
         zona = zona_sql()
         if connection.vendor != "postgresql" or zona is None or not json_polos(request, self):
             return super().list(request, *args, **kwargs)
-        self._baris_json = BarisJson(_KOLOM_JSON, zona)
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        params = request.query_params
+        if SINKRON_PARAM in params or "cursor" in params:
+            self._baris_json = BarisJson(_KOLOM_JSON, zona)
+            page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+            hasil = [row.baris_json for row in page]
+        else:
+            # Page numbers: the page and its count in one statement written around the
+            # queryset's WHERE (the policy's scope, the filters) by HalamanJson; rows are
+            # (JSON text, count).
+            scoped = PolicyScopedMixin.get_queryset(self)
+            page = self.paginate_queryset(
+                HalamanJson(self.filter_queryset(scoped), _KOLOM_JSON, zona)
+            )
+            hasil = [row[0] for row in page]
         envelope = self.get_paginated_response([])
-        return JsonTersusun(
-            envelope.data, [row.baris_json for row in page], status=envelope.status_code
-        )
+        return JsonTersusun(envelope.data, hasil, status=envelope.status_code)
 
     def dispatch(self, request, *args, **kwargs):
         # The biggest list integrators page through: served per credentials and data version

@@ -17,7 +17,7 @@ import functools
 import hashlib
 import re
 
-from django.core.exceptions import FullResultSet
+from django.core.exceptions import FieldDoesNotExist, FullResultSet
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import NotSupportedError
 from django.db.models import BigIntegerField, Expression, F, TextField
@@ -114,6 +114,9 @@ class Pagination(PageNumberPagination):
             rows = self._halaman_dengan_jumlah(queryset, request)
             if rows is not None:
                 return rows
+        if isinstance(queryset, HalamanJson):
+            queryset = queryset.orm()
+        if not self.keyset:
             return super().paginate_queryset(queryset, request, view)
         if not hasattr(queryset, "order_by"):
             raise serializers.ValidationError(
@@ -146,8 +149,10 @@ class Pagination(PageNumberPagination):
         """A page whose rows carry the list's count (the view annotated `jumlah_semua`,
         JumlahSemua): page and count in one statement, the same page and links as DRF's. None
         (DRF's own two statements) for a page number DRF reads differently (`last`, ` 2`, ...)
-        and for a page past the end (DRF's 404)."""
-        if JUMLAH not in (getattr(queryset, "_fields", None) or ()):
+        and for a page past the end (DRF's 404). A HalamanJson reads its page with its own
+        statement when it can."""
+        halaman = queryset if isinstance(queryset, HalamanJson) else None
+        if halaman is None and JUMLAH not in (getattr(queryset, "_fields", None) or ()):
             return None
         raw = request.query_params.get(self.page_query_param) or "1"
         if not _NOMOR_HALAMAN.fullmatch(raw):
@@ -155,11 +160,16 @@ class Pagination(PageNumberPagination):
         nomor, size = int(raw), self.get_page_size(request)
         if not size:
             return None
-        rows = list(queryset[(nomor - 1) * size : nomor * size])
+        rows = halaman.ambil((nomor - 1) * size, size) if halaman is not None else None
+        if halaman is not None:
+            queryset = halaman.queryset if rows is not None else halaman.orm()
+        if rows is None:
+            rows = list(queryset[(nomor - 1) * size : nomor * size])
         if not rows and nomor != 1:
             return None
         paginator = self.django_paginator_class(queryset, size)
-        paginator.count = getattr(rows[0], JUMLAH) if rows else 0  # its cached_property
+        # The count as paginator.count's cached_property (HalamanJson: the second column).
+        paginator.count = (rows[0][1] if halaman else getattr(rows[0], JUMLAH)) if rows else 0
         self.request = request
         self.page = paginator._get_page(rows, nomor, paginator)
         if paginator.num_pages > 1 and self.template is not None:
@@ -506,6 +516,110 @@ class JumlahSemua(Expression):
             where, params = "", []
         sql = f"SELECT COUNT(*) FROM {compiler.quote_name_unless_alias(table)}"
         return f"({sql} WHERE {where})" if where else f"({sql})", list(params)
+
+
+class HalamanJson:
+    """A page-numbered list of `queryset` (the policy's scope and the filters applied, not
+    annotated) whose rows are BarisJson texts of `kolom`, counted in the same statement: read by
+    Pagination with one statement written here around the queryset's own WHERE, compiled by
+    the ORM as it would be for the ORM's statement (`orm()`, the same rows: BarisJson and
+    JumlahSemua), which is what building, resolving and compiling that annotated queryset cost
+    for a 200-row page: about 1 ms of the request's 3 ms of Python. Only a query on one table
+    ordered by its own fields, with no join, DISTINCT, grouping, slice or extra; otherwise
+    `ambil` answers None and the page goes through `orm()`."""
+
+    def __init__(self, queryset, kolom: tuple[tuple[str, str, str], ...], zona: str):
+        self.queryset = queryset
+        self.kolom = kolom
+        self.zona = zona
+
+    def orm(self):
+        qs = self.queryset.annotate(baris_json=BarisJson(self.kolom, self.zona))
+        return qs.annotate(**{JUMLAH: JumlahSemua()}).values_list("baris_json", JUMLAH, named=True)
+
+    def ambil(self, offset: int, limit: int) -> list | None:
+        """Rows `offset` to `offset + limit` as (JSON text, count of the whole list) tuples,
+        as `orm()` gives them, or None when this query is not one `_sql` can write."""
+        from django.core.exceptions import EmptyResultSet
+        from django.db import connections
+
+        qs = self.queryset
+        try:
+            sql, params = self._sql(qs.query.get_compiler(qs.db))
+        except EmptyResultSet:
+            return []  # as the ORM: nothing can match, no statement
+        if sql is None:
+            return None
+        sql += f" LIMIT {int(limit)}" + (f" OFFSET {int(offset)}" if offset else "")
+        with connections[qs.db].cursor() as cursor:
+            cursor.execute(sql, params * 2)
+            return cursor.fetchall()
+
+    def _sql(self, compiler) -> tuple[str | None, list]:
+        q, connection = compiler.query, compiler.connection
+        if not q.alias_map:
+            # No table named yet (nothing filtered: the superuser's scope). Not `base_table`,
+            # a cached property that would keep None for the queryset's later compiles.
+            if q.where:
+                return None, []
+            alias = table = q.model._meta.db_table
+        else:
+            alias = q.base_table
+            table = q.alias_map[alias].table_name
+        if (
+            connection.vendor != "postgresql"
+            or alias != table
+            or any(q.alias_refcount[a] for a in q.alias_map if a != alias)  # a join
+            or q.distinct
+            or q.group_by
+            or q.combinator
+            or q.annotations
+            or q.extra
+            or q.extra_order_by
+            or q.select_related
+            or not q.standard_ordering
+            or q.low_mark
+            or q.high_mark is not None
+            or not q.order_by
+            or not all(isinstance(name, str) for name in q.order_by)
+        ):
+            return None, []
+        kerangka = _kerangka(q.model, table, tuple(q.order_by), self.kolom, self.zona)
+        if kerangka is None:
+            return None, []
+        select, tabel, order = kerangka
+        try:
+            where, params = compiler.compile(q.where)
+            where = f" WHERE {where}"
+        except FullResultSet:
+            where, params = "", []
+        jumlah = f"(SELECT COUNT(*) FROM {tabel}{where})"
+        return f"{select}, {jumlah} FROM {tabel}{where} ORDER BY {order}", list(params)
+
+
+@functools.lru_cache(maxsize=64)
+def _kerangka(model, table: str, order_by: tuple, kolom: tuple, zona: str) -> tuple | None:
+    """HalamanJson's statement but its WHERE: (SELECT of the row's JSON, the quoted table,
+    ORDER BY), made once per list; None when the ordering is not the table's own fields."""
+    from django.db import connection
+
+    meta, qn = model._meta, connection.ops.quote_name
+    tabel = qn(table)
+    order = []
+    for name in order_by:
+        if not _KUNCI.fullmatch(name.lstrip("-")):
+            return None
+        try:
+            field = meta.pk if name.lstrip("-") == "pk" else meta.get_field(name.lstrip("-"))
+        except FieldDoesNotExist:  # a lookup through a relation, an annotation
+            return None
+        if field.is_relation or field.model is not model:
+            return None
+        order.append(f"{tabel}.{qn(field.column)} {'DESC' if name.startswith('-') else 'ASC'}")
+    cols = tuple(
+        (key, f"{tabel}.{qn(meta.get_field(name).column)}", kind) for key, name, kind in kolom
+    )
+    return f"SELECT {_sql_baris(cols, zona)} AS baris_json", tabel, ", ".join(order)
 
 
 class JsonTersusun(Response):

@@ -5,19 +5,53 @@ for personal tokens and sessions), and the sign-in (POST auth/token/) one per cl
 `kinerja.akses.alamat` finds it behind proxies and username (rate `anon`): never per address
 alone, which would let one client behind a NAT slow down everyone else behind it. Rates come from
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] (KINERJA_API_PER_MENIT and friends).
+
+With the Redis cache (kinerja.redis_cache) the window is one Lua script, one round trip per
+request: DRF's own throttle reads the whole history (a pickled list of every request in the
+window, up to the rate's number) and writes it back, two round trips whose payload grows with
+the rate. The script keeps the same window in a Redis list under its own key and decides as DRF
+does (drop the times at or before now − duration, refuse when as many as the rate remain,
+otherwise add now and expire after the duration); the same `Retry-After`. Any other cache, or a
+Redis that refuses scripts: DRF's way.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from typing import Any
 
+from redis.exceptions import NoScriptError, ResponseError
 from rest_framework.throttling import SimpleRateThrottle
 
 from kinerja.akses.alamat import alamat_klien
 from kinerja.models import TokenIntegrasi
 
 PESAN_429 = "Terlalu banyak permintaan; coba lagi dalam {detik} detik."
+logger = logging.getLogger("kinerja.cache")
+
+# The window as a Redis list, newest first (DRF's history order). ARGV: now, duration, the
+# rate's number. Answer: {1} allowed (now added), or {0, count, oldest} refused (nothing
+# written), what DRF's wait() reads of its history.
+_JENDELA = """
+local key = KEYS[1]
+local now = tonumber(ARGV[1])
+local batas = now - tonumber(ARGV[2])
+while true do
+  local tertua = redis.call('LINDEX', key, -1)
+  if not tertua or tonumber(tertua) > batas then break end
+  redis.call('RPOP', key)
+end
+local jumlah = redis.call('LLEN', key)
+if jumlah >= tonumber(ARGV[3]) then
+  return {0, jumlah, redis.call('LINDEX', key, -1)}
+end
+redis.call('LPUSH', key, ARGV[1])
+redis.call('EXPIRE', key, ARGV[2])
+return {1}
+"""
+# Not DRF's key: a list where an older process reads its pickled history would be an error.
+_FORMAT_JENDELA = "laju_%(scope)s_%(ident)s"
 
 
 class KredensialThrottle(SimpleRateThrottle):
@@ -58,10 +92,60 @@ class KredensialThrottle(SimpleRateThrottle):
         self.scope, self._ident = self._scope_ident(request, view)
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
+        self._jumlah = None  # the script's answer, when it ran (wait())
+        if self.rate is not None:
+            putusan = self._jendela_redis()
+            if putusan is not None:
+                return putusan
         return super().allow_request(request, view)
+
+    def wait(self) -> float | None:
+        if self._jumlah is None:
+            return super().wait()
+        # DRF's wait() of a history of `_jumlah` times whose oldest is `_tertua`.
+        sisa = self.duration - (self.now - self._tertua)
+        tersedia = self.num_requests - self._jumlah + 1
+        return sisa / float(tersedia) if tersedia > 0 else None
 
     def get_cache_key(self, request: Any, view: Any) -> str | None:
         return self.cache_format % {"scope": self.scope, "ident": self._ident}
+
+    def _jendela_redis(self) -> bool | None:
+        """The window in one round trip (the Lua script), or None when this cache cannot run
+        it (not kinerja.redis_cache, or Redis refuses scripts): then DRF's way."""
+        aman = getattr(self.cache, "_aman", None)  # kinerja.redis_cache: outages absorbed
+        if aman is None or _skrip["ditolak"]:
+            return None
+        self.now = self.timer()
+        nama = _FORMAT_JENDELA % {"scope": self.scope, "ident": self._ident}
+        hasil = aman(lambda: _jalankan(self.cache, nama, self), [1])  # Redis down: allowed,
+        if hasil is None:  # as DRF's empty history would be
+            return None
+        if int(hasil[0]) == 1:
+            return True
+        self._jumlah, self._tertua = int(hasil[1]), float(hasil[2])
+        return False
+
+
+_skrip = {"sha": hashlib.sha1(_JENDELA.encode()).hexdigest(), "ditolak": False}
+
+
+def _jalankan(cache: Any, nama: str, laju: KredensialThrottle) -> Any:
+    key = cache.make_and_validate_key(nama)
+    client = cache._cache.get_client(key, write=True)
+    args = (key, repr(laju.now), laju.duration, laju.num_requests)
+    try:
+        try:
+            return client.evalsha(_skrip["sha"], 1, *args)
+        except NoScriptError:
+            client.script_load(_JENDELA)
+            return client.evalsha(_skrip["sha"], 1, *args)
+    except ResponseError as exc:
+        # Redis answered but will not run scripts (ACL, a proxy): not an outage. DRF's way
+        # from now on.
+        logger.warning("Redis menolak skrip Lua; batas laju API dengan GET/SET: %s", exc)
+        _skrip["ditolak"] = True
+        return None
 
 
 def skema_429(result: dict, generator: Any, request: Any, public: bool) -> dict:

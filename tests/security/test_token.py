@@ -513,10 +513,24 @@ def test_admin_page_keeps_what_was_typed_on_a_mistake(org, client_as):
 
 
 # --- rate limits -----------------------------------------------------------------------------
-@pytest.fixture
-def rates(settings):
+@pytest.fixture(params=["locmem", "redis"])
+def rates(settings, request):
+    """Small rates, with the plain cache (DRF's throttle) and with the Redis cache (the window
+    as one Lua script, kinerja.akses.throttle)."""
+    import os
+    import uuid
+
     from django.core.cache import cache
 
+    if request.param == "redis":
+        url = os.environ.get("KINERJA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "kinerja.redis_cache.RedisCache",
+                "LOCATION": url,
+                "KEY_PREFIX": f"uji-token-{uuid.uuid4().hex[:8]}",
+            }
+        }
     cache.clear()
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
