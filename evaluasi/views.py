@@ -100,19 +100,23 @@ def beranda(request: HttpRequest) -> HttpResponse:
 def tim(request: HttpRequest) -> HttpResponse:
     from evaluasi import daftar as daftar_evaluasi
     from evaluasi.halaman_tim import isi as isi_tim
+    from evaluasi.selectors_tim import halaman_tim
 
     periode, tahun_list = _periode_tahun(request)
     _cakupan(request, periode)
     w = _window(request, periode)
-    rows = selectors.tim_evaluasi(request.user, periode, w)
+    # The penilai is the user's pegawai (the policy's actor): the team, its distribution and
+    # the "as atasan" rows in one statement (evaluasi/selectors_tim.py).
+    a = policy.actor(request.user)
+    data = halaman_tim(a.pegawai_id, periode, w) if a.pegawai_id else None
+    rows = data.rows if data else []
     cache_halaman.cakupan_pegawai(request, [r["pegawai"].pk for r in rows])  # feedback counts
     daftar = daftar_evaluasi.tim(
         request, rows, nama_berkas=f"evaluasi-tim-{periode.tahun}-{w.kode}"
     )
     if (resp := daftar.ekspor()) is not None:
         return resp
-    a = policy.actor(request.user)
-    dist = selectors.distribusi_tim(a.pegawai_id, periode, w) if a.pegawai_id else None
+    dist = data.dist if data else None
     if dist is not None:
         dist.grafik = svg_distribusi(dist.counts, dist.pedoman, dist.judul)
     konteks = {
@@ -122,7 +126,7 @@ def tim(request: HttpRequest) -> HttpResponse:
         "tahun_list": tahun_list,
         "daftar": daftar,
         "dist": dist,
-        "atasan_rows": selectors.evaluasi_sebagai_atasan(request.user, periode, w),
+        "atasan_rows": data.atasan_rows if data else [],
     }
     # The content is drawn in Python (evaluasi/halaman_tim.py), the same bytes as the template.
     return render(request, "evaluasi/tim.html", {**konteks, "isi": isi_tim(request, **konteks)})
