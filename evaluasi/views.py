@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -127,6 +128,9 @@ def tim(request: HttpRequest) -> HttpResponse:
         "daftar": daftar,
         "dist": dist,
         "atasan_rows": data.atasan_rows if data else [],
+        # One masked token for the page (base.html's and the justification form's): the
+        # context processor's lazy one would be a second masking of the same secret.
+        "csrf_token": get_token(request),
     }
     # The content is drawn in Python (evaluasi/halaman_tim.py), the same bytes as the template.
     return render(request, "evaluasi/tim.html", {**konteks, "isi": isi_tim(request, **konteks)})
