@@ -13,7 +13,10 @@ The reads are the same as the selectors they stand for (tests compare them):
 - kind 1-3, the distribution panel: `selectors_distribusi.distribusi_tim` (counts per predikat,
   the team's unit with its kinerja organisasi — `_unit_tim_sql`, the statement finalisation
   uses — and the team's justifications);
-- kind 4, the "as atasan" rows: `selectors.evaluasi_sebagai_atasan`.
+- kind 4, the "as atasan" rows: `selectors.evaluasi_sebagai_atasan`;
+- kind 5, the instansi's periods: what `selectors.periode_dan_tahun` chooses from. The page
+  chose its period from the periods this process read last (`periode_tebakan`); the view
+  compares them with these and reads again when they differ.
 Who "the penilai" is comes from the policy (`policy.actor`), as in those selectors.
 """
 
@@ -110,6 +113,80 @@ class HalamanTim:
     rows: list[dict]  # the team: {"pegawai", "evaluasi", "skp_disetujui", "umpan_balik", ...}
     dist: Distribusi
     atasan_rows: list[AtasanTim]
+    periode_semua: tuple[PeriodeTim, ...]  # the instansi's periods, read with the rest
+
+
+@dataclass(slots=True, frozen=True)
+class PeriodeTim:
+    """What the page uses of a Periode (its year tabs, windows and statement)."""
+
+    pk: int
+    instansi_id: int
+    tahun: int
+    frekuensi: str
+    status: str
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+
+def _periode_sql(instansi_id: int) -> tuple[str, list]:
+    """Kind 5: the instansi's periods (`selectors._periode_instansi`'s rows, newest first)."""
+    from kinerja.models import Periode
+
+    kolom = _pilih(5, s1="p.status", s3="p.id", i1="p.instansi_id", i2="p.tahun", t1="p.frekuensi")
+    return (
+        f"SELECT {kolom} FROM {Periode._meta.db_table} p WHERE p.instansi_id = %s",
+        [instansi_id],
+    )
+
+
+def _periode_baris(rows: Any) -> tuple[PeriodeTim, ...]:
+    """The periods of kind-5 rows, newest year first."""
+    out = [PeriodeTim(r[4], r[11], r[12], r[5], r[1]) for r in rows]
+    out.sort(key=lambda p: -p.tahun)
+    return tuple(out)
+
+
+# Per process, the periods each instansi had when last read: the page chooses its period and
+# window from them and its one statement reads them again (kind 5) in the same snapshot as the
+# rest; when they differ, the page is read again from the fresh periods (views.tim). A guess,
+# never an answer: nothing is shown that the statement did not read.
+_PERIODE: dict[int, tuple[PeriodeTim, ...]] = {}
+
+
+def periode_tebakan(instansi_id: int) -> tuple[PeriodeTim, ...] | None:
+    return _PERIODE.get(instansi_id)
+
+
+def periode_instansi(instansi_id: int) -> tuple[PeriodeTim, ...]:
+    """The instansi's periods, newest first: one statement (for the first page of a process,
+    or when the guess was wrong)."""
+    sql, params = _periode_sql(instansi_id)
+    with kursor_siap() as cur:
+        cur.execute(sql, params)
+        semua = _periode_baris(cur.fetchall())
+    _PERIODE[instansi_id] = semua
+    return semua
+
+
+def pilih_periode(
+    semua: tuple[PeriodeTim, ...], tahun: str | None
+) -> tuple[PeriodeTim | None, list[int]]:
+    """`selectors.periode_dan_tahun`'s choice: the asked year, else the newest not closed, else
+    the newest; and the years for the tabs."""
+    from kinerja.models import Periode
+
+    daftar = [p.tahun for p in semua]
+    if tahun:
+        try:
+            t = int(tahun)
+        except (TypeError, ValueError):
+            return None, daftar
+        return next((p for p in semua if p.tahun == t), None), daftar
+    buka = [p for p in semua if p.status != Periode.Status.DITUTUP]
+    return (buka or semua or [None])[0], daftar
 
 
 # The union's columns: kind, three sort keys (text, text, time; then a number), six texts, four
@@ -278,11 +355,20 @@ _SQL_BATAS = 4096
 
 
 def _sql(penilai_id: int, periode: Any, w: jendela.Window) -> tuple[str, tuple]:
-    key = (connection.vendor, penilai_id, periode.pk, periode.tahun, periode.frekuensi, w.kode)
+    key = (
+        connection.vendor,
+        penilai_id,
+        periode.instansi_id,
+        periode.pk,
+        periode.tahun,
+        periode.frekuensi,
+        w.kode,
+    )
     got = _SQL.get(key)
     if got is not None:
         return got
     parts = [f(penilai_id, periode, w) for f in (_tim_sql, _distribusi_sql, _atasan_sql)]
+    parts.append(_periode_sql(periode.instansi_id))
     # By kind, then each kind's own order: the team by name (p.nama, p.id), the justifications
     # newest first, the atasan rows by penilai, pegawai, id (NULLs as the database puts them).
     sql = " UNION ALL ".join(s for s, _ in parts) + " ORDER BY 1, 2, 3, 4 DESC, 5"
@@ -295,12 +381,12 @@ def _sql(penilai_id: int, periode: Any, w: jendela.Window) -> tuple[str, tuple]:
 
 def halaman_tim(penilai_id: int, periode: Any, w: jendela.Window) -> HalamanTim:
     """The team page's data for the penilai `penilai_id` (the user's pegawai, from the policy)
-    in window `w`: one statement."""
+    in window `w`, and the periods of the period's instansi: one statement."""
     sql, params = _sql(penilai_id, periode, w)
     with kursor_siap() as cur:
         cur.execute(sql, params)
         hasil = cur.fetchall()
-    rows, atasan, just, counts, ko = [], [], [], {}, None
+    rows, atasan, just, counts, ko, semua = [], [], [], {}, None, []
     sqlite = connection.vendor != "postgresql"
     for k, s1, s2, ts, s3, t1, t2, t3, t4, t5, t6, i1, i2, i3, i4, b1 in hasil:
         if k == 0:
@@ -322,8 +408,11 @@ def halaman_tim(penilai_id: int, periode: Any, w: jendela.Window) -> HalamanTim:
             if sqlite and isinstance(ts, str):
                 ts = connection.ops.convert_datetimefield_value(ts, None, connection)
             just.append(JustifikasiTim(s3, t1, ts))
-        else:
+        elif k == 4:
             atasan.append(AtasanTim(s3, s2, s1 if i1 is not None else None, t1, t2))
+        else:
+            semua.append((k, s1, s2, ts, s3, t1, t2, t3, t4, t5, t6, i1, i2, i3, i4, b1))
     counts = {kode: counts[kode] for kode in rules.PREDIKAT if counts.get(kode)}
     dist = _dist("Tim yang saya nilai", counts, ko, just=just)
-    return HalamanTim(rows, dist, atasan)
+    _PERIODE[periode.instansi_id] = periode_semua = _periode_baris(semua)
+    return HalamanTim(rows, dist, atasan, periode_semua)

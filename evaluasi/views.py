@@ -101,15 +101,9 @@ def beranda(request: HttpRequest) -> HttpResponse:
 def tim(request: HttpRequest) -> HttpResponse:
     from evaluasi import daftar as daftar_evaluasi
     from evaluasi.halaman_tim import isi as isi_tim
-    from evaluasi.selectors_tim import halaman_tim
 
-    periode, tahun_list = _periode_tahun(request)
+    periode, tahun_list, w, data = _tim_baca(request)
     _cakupan(request, periode)
-    w = _window(request, periode)
-    # The penilai is the user's pegawai (the policy's actor): the team, its distribution and
-    # the "as atasan" rows in one statement (evaluasi/selectors_tim.py).
-    a = policy.actor(request.user)
-    data = halaman_tim(a.pegawai_id, periode, w) if a.pegawai_id else None
     rows = data.rows if data else []
     cache_halaman.cakupan_pegawai(request, [r["pegawai"].pk for r in rows])  # feedback counts
     daftar = daftar_evaluasi.tim(
@@ -134,6 +128,39 @@ def tim(request: HttpRequest) -> HttpResponse:
     }
     # The content is drawn in Python (evaluasi/halaman_tim.py), the same bytes as the template.
     return render(request, "evaluasi/tim.html", {**konteks, "isi": isi_tim(request, **konteks)})
+
+
+def _tim_baca(request: HttpRequest) -> tuple:
+    """(period, years, window, the page's data) of the team page. The penilai is the user's
+    pegawai (the policy's actor): the team, its distribution panel, the "as atasan" rows and the
+    instansi's periods come in one statement (evaluasi/selectors_tim.py), the period chosen from
+    the periods this process read last; when the statement read other periods, again."""
+    from evaluasi import selectors_tim as st
+
+    a = policy.actor(request.user)
+    inst = policy.instansi_of(request.user)
+    if not a.pegawai_id or not inst:
+        periode, tahun_list = _periode_tahun(request)
+        w = _window(request, periode)
+        data = st.halaman_tim(a.pegawai_id, periode, w) if a.pegawai_id else None
+        return periode, tahun_list, w, data
+    tahun = request.GET.get("tahun")
+    for semua in (st.periode_tebakan(inst), None):
+        akhir = semua is None
+        semua = st.periode_instansi(inst) if akhir else semua
+        periode, tahun_list = st.pilih_periode(semua, tahun)
+        try:
+            if periode is None:
+                raise Http404("Periode tidak ditemukan.")
+            w = _window(request, periode)
+        except Http404:
+            if akhir:
+                raise
+            continue  # decided on the guess: ask the database
+        data = st.halaman_tim(a.pegawai_id, periode, w)
+        if akhir or data.periode_semua == semua:
+            return periode, tahun_list, w, data
+    raise AssertionError("unreachable")
 
 
 def _pegawai_dinilai(request: HttpRequest, pegawai_id: int) -> Pegawai:
