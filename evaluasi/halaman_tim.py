@@ -22,7 +22,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import get_current_timezone_name, template_localtime
 from django.utils.translation import get_language
 
-from evaluasi import rules
+from evaluasi import jendela, rules
+from evaluasi.chart import svg_distribusi
 from evaluasi.templatetags.evaluasi_tags import predikat_badge
 from kinerja import daftar_html
 from kinerja.daftar_html import _v
@@ -42,6 +43,53 @@ def _badge(kode: str) -> str:
 def _tanggal(d: Any, bahasa: str | None) -> str:
     """`{{ d|date:"j M Y" }}` for a date (no time zone), in the active language."""
     return _v(date_filter(d, "j M Y"))
+
+
+# --- what depends only on a period's year and frequency, or on the counts: once per process ---
+class _Tahun:
+    __slots__ = ("tahun", "frekuensi")
+
+    def __init__(self, tahun: int, frekuensi: str):
+        self.tahun, self.frekuensi = tahun, frekuensi
+
+
+@lru_cache(maxsize=256)
+def _windows(tahun: int, frekuensi: str) -> tuple:
+    return tuple(jendela.daftar(_Tahun(tahun, frekuensi)))
+
+
+def jendela_list(periode: Any) -> list:
+    """`jendela.daftar(periode)` (its windows are frozen: shared)."""
+    return list(_windows(periode.tahun, periode.frekuensi))
+
+
+@lru_cache(maxsize=1024)
+def _window(tahun: int, frekuensi: str, kode: str | None, hari_ini: Any) -> Any:
+    if not kode:
+        from kinerja.rules import jendela_pada
+
+        j = jendela_pada(tahun, frekuensi, hari_ini)
+        kode = str(j.urutan) if j else jendela.AKHIR
+    return jendela.dari_kode(_Tahun(tahun, frekuensi), kode)  # ValidationError: not cached
+
+
+def window(periode: Any, kode: str | None) -> Any:
+    """views._window's answer: the window asked for, by default the one today falls in (the
+    annual one after the year); ValidationError for a code the period does not have."""
+    from django.utils import timezone
+
+    return _window(periode.tahun, periode.frekuensi, kode or None, timezone.localdate())
+
+
+@lru_cache(maxsize=256)
+def _grafik(counts: tuple, org: str | None, judul: str) -> SafeString:
+    return svg_distribusi(dict(counts), rules.pedoman(org) if org else None, judul)
+
+
+def grafik(d: Any) -> SafeString:
+    """`svg_distribusi(d.counts, d.pedoman, d.judul)` (the guidance follows from `d.predikat_org`,
+    selectors_distribusi._dist)."""
+    return _grafik(tuple(d.counts.items()), d.predikat_org, d.judul)
 
 
 def _url(name: str, *args: Any) -> tuple[str, str]:

@@ -113,7 +113,7 @@ class HalamanTim:
     rows: list[dict]  # the team: {"pegawai", "evaluasi", "skp_disetujui", "umpan_balik", ...}
     dist: Distribusi
     atasan_rows: list[AtasanTim]
-    periode_semua: tuple[PeriodeTim, ...]  # the instansi's periods, read with the rest
+    periode_semua: tuple[PeriodeTim, ...] | None  # the instansi's periods, read with the rest
 
 
 @dataclass(slots=True, frozen=True)
@@ -137,7 +137,8 @@ def _periode_sql(instansi_id: int) -> tuple[str, list]:
 
     kolom = _pilih(5, s1="p.status", s3="p.id", i1="p.instansi_id", i2="p.tahun", t1="p.frekuensi")
     return (
-        f"SELECT {kolom} FROM {Periode._meta.db_table} p WHERE p.instansi_id = %s",
+        f"SELECT {kolom} FROM {connection.ops.quote_name(Periode._meta.db_table)} p "
+        "WHERE p.instansi_id = %s",
         [instansi_id],
     )
 
@@ -354,8 +355,9 @@ _BENTUK: dict[str, str] = {}
 _SQL_BATAS = 4096
 
 
-def _sql(penilai_id: int, periode: Any, w: jendela.Window) -> tuple[str, tuple]:
+def _sql(penilai_id: int, periode: Any, w: jendela.Window, kind5: bool) -> tuple[str, tuple]:
     key = (
+        kind5,
         connection.vendor,
         penilai_id,
         periode.instansi_id,
@@ -368,7 +370,8 @@ def _sql(penilai_id: int, periode: Any, w: jendela.Window) -> tuple[str, tuple]:
     if got is not None:
         return got
     parts = [f(penilai_id, periode, w) for f in (_tim_sql, _distribusi_sql, _atasan_sql)]
-    parts.append(_periode_sql(periode.instansi_id))
+    if kind5:
+        parts.append(_periode_sql(periode.instansi_id))
     # By kind, then each kind's own order: the team by name (p.nama, p.id), the justifications
     # newest first, the atasan rows by penilai, pegawai, id (NULLs as the database puts them).
     sql = " UNION ALL ".join(s for s, _ in parts) + " ORDER BY 1, 2, 3, 4 DESC, 5"
@@ -379,10 +382,13 @@ def _sql(penilai_id: int, periode: Any, w: jendela.Window) -> tuple[str, tuple]:
     return got
 
 
-def halaman_tim(penilai_id: int, periode: Any, w: jendela.Window) -> HalamanTim:
+def halaman_tim(
+    penilai_id: int, periode: Any, w: jendela.Window, *, periode_dibaca: bool = False
+) -> HalamanTim:
     """The team page's data for the penilai `penilai_id` (the user's pegawai, from the policy)
-    in window `w`, and the periods of the period's instansi: one statement."""
-    sql, params = _sql(penilai_id, periode, w)
+    in window `w`, and the periods of the period's instansi (unless the caller has just read
+    them: `periode_dibaca`): one statement."""
+    sql, params = _sql(penilai_id, periode, w, not periode_dibaca)
     with kursor_siap() as cur:
         cur.execute(sql, params)
         hasil = cur.fetchall()
@@ -414,5 +420,7 @@ def halaman_tim(penilai_id: int, periode: Any, w: jendela.Window) -> HalamanTim:
             semua.append((k, s1, s2, ts, s3, t1, t2, t3, t4, t5, t6, i1, i2, i3, i4, b1))
     counts = {kode: counts[kode] for kode in rules.PREDIKAT if counts.get(kode)}
     dist = _dist("Tim yang saya nilai", counts, ko, just=just)
-    _PERIODE[periode.instansi_id] = periode_semua = _periode_baris(semua)
+    periode_semua = None
+    if not periode_dibaca:
+        _PERIODE[periode.instansi_id] = periode_semua = _periode_baris(semua)
     return HalamanTim(rows, dist, atasan, periode_semua)

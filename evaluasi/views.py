@@ -100,7 +100,7 @@ def beranda(request: HttpRequest) -> HttpResponse:
 @login_required
 def tim(request: HttpRequest) -> HttpResponse:
     from evaluasi import daftar as daftar_evaluasi
-    from evaluasi.halaman_tim import isi as isi_tim
+    from evaluasi import halaman_tim
 
     periode, tahun_list, w, data = _tim_baca(request)
     _cakupan(request, periode)
@@ -113,11 +113,11 @@ def tim(request: HttpRequest) -> HttpResponse:
         return resp
     dist = data.dist if data else None
     if dist is not None:
-        dist.grafik = svg_distribusi(dist.counts, dist.pedoman, dist.judul)
+        dist.grafik = halaman_tim.grafik(dist)
     konteks = {
         "periode": periode,
         "w": w,
-        "jendela_list": jendela.daftar(periode),
+        "jendela_list": halaman_tim.jendela_list(periode),
         "tahun_list": tahun_list,
         "daftar": daftar,
         "dist": dist,
@@ -127,7 +127,8 @@ def tim(request: HttpRequest) -> HttpResponse:
         "csrf_token": get_token(request),
     }
     # The content is drawn in Python (evaluasi/halaman_tim.py), the same bytes as the template.
-    return render(request, "evaluasi/tim.html", {**konteks, "isi": isi_tim(request, **konteks)})
+    isi = halaman_tim.isi(request, **konteks)
+    return render(request, "evaluasi/tim.html", {**konteks, "isi": isi})
 
 
 def _tim_baca(request: HttpRequest) -> tuple:
@@ -135,6 +136,7 @@ def _tim_baca(request: HttpRequest) -> tuple:
     pegawai (the policy's actor): the team, its distribution panel, the "as atasan" rows and the
     instansi's periods come in one statement (evaluasi/selectors_tim.py), the period chosen from
     the periods this process read last; when the statement read other periods, again."""
+    from evaluasi import halaman_tim
     from evaluasi import selectors_tim as st
 
     a = policy.actor(request.user)
@@ -142,25 +144,30 @@ def _tim_baca(request: HttpRequest) -> tuple:
     if not a.pegawai_id or not inst:
         periode, tahun_list = _periode_tahun(request)
         w = _window(request, periode)
-        data = st.halaman_tim(a.pegawai_id, periode, w) if a.pegawai_id else None
+        data = (
+            st.halaman_tim(a.pegawai_id, periode, w, periode_dibaca=True) if a.pegawai_id else None
+        )
         return periode, tahun_list, w, data
-    tahun = request.GET.get("tahun")
+    tahun, kode = request.GET.get("tahun"), request.GET.get("jendela")
     for semua in (st.periode_tebakan(inst), None):
         akhir = semua is None
         semua = st.periode_instansi(inst) if akhir else semua
         periode, tahun_list = st.pilih_periode(semua, tahun)
         try:
+            w = halaman_tim.window(periode, kode) if periode else None
+        except ValidationError:
+            w = None
+        if w is None:
+            if not akhir:
+                continue  # decided on the guess: ask the database
             if periode is None:
                 raise Http404("Periode tidak ditemukan.")
-            w = _window(request, periode)
-        except Http404:
-            if akhir:
-                raise
-            continue  # decided on the guess: ask the database
-        data = st.halaman_tim(a.pegawai_id, periode, w)
+            raise Http404("Jendela evaluasi tidak ditemukan.")
+        # Periods just read: not again; else the statement reads them to check the guess.
+        data = st.halaman_tim(a.pegawai_id, periode, w, periode_dibaca=akhir)
         if akhir or data.periode_semua == semua:
             return periode, tahun_list, w, data
-    raise AssertionError("unreachable")
+    raise AssertionError("unreachable: the second pass reads the periods and returns")
 
 
 def _pegawai_dinilai(request: HttpRequest, pegawai_id: int) -> Pegawai:
