@@ -16,14 +16,14 @@ from __future__ import annotations
 from functools import cache, lru_cache
 from typing import Any
 
-from django.middleware.csrf import get_token
 from django.template.defaultfilters import date as date_filter
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
+from django.utils.timezone import get_current_timezone_name, template_localtime
 from django.utils.translation import get_language
 
-from evaluasi import rules
+from evaluasi import jendela, rules
+from evaluasi.chart import svg_distribusi
 from evaluasi.templatetags.evaluasi_tags import predikat_badge
 from kinerja import daftar_html
 from kinerja.daftar_html import _v
@@ -45,8 +45,61 @@ def _tanggal(d: Any, bahasa: str | None) -> str:
     return _v(date_filter(d, "j M Y"))
 
 
+# --- what depends only on a period's year and frequency, or on the counts: once per process ---
+class _Tahun:
+    __slots__ = ("tahun", "frekuensi")
+
+    def __init__(self, tahun: int, frekuensi: str):
+        self.tahun, self.frekuensi = tahun, frekuensi
+
+
+@lru_cache(maxsize=256)
+def _windows(tahun: int, frekuensi: str) -> tuple:
+    return tuple(jendela.daftar(_Tahun(tahun, frekuensi)))
+
+
+def jendela_list(periode: Any) -> list:
+    """`jendela.daftar(periode)` (its windows are frozen: shared)."""
+    return list(_windows(periode.tahun, periode.frekuensi))
+
+
+@lru_cache(maxsize=1024)
+def _window(tahun: int, frekuensi: str, kode: str | None, hari_ini: Any) -> Any:
+    if not kode:
+        from kinerja.rules import jendela_pada
+
+        j = jendela_pada(tahun, frekuensi, hari_ini)
+        kode = str(j.urutan) if j else jendela.AKHIR
+    return jendela.dari_kode(_Tahun(tahun, frekuensi), kode)  # ValidationError: not cached
+
+
+def window(periode: Any, kode: str | None) -> Any:
+    """views._window's answer: the window asked for, by default the one today falls in (the
+    annual one after the year); ValidationError for a code the period does not have."""
+    from django.utils import timezone
+
+    return _window(periode.tahun, periode.frekuensi, kode or None, timezone.localdate())
+
+
+@lru_cache(maxsize=256)
+def _grafik(counts: tuple, org: str | None, judul: str) -> SafeString:
+    return svg_distribusi(dict(counts), rules.pedoman(org) if org else None, judul)
+
+
+def grafik(d: Any) -> SafeString:
+    """`svg_distribusi(d.counts, d.pedoman, d.judul)` (the guidance follows from `d.predikat_org`,
+    selectors_distribusi._dist)."""
+    return _grafik(tuple(d.counts.items()), d.predikat_org, d.judul)
+
+
 def _url(name: str, *args: Any) -> tuple[str, str]:
     """The URL of `name` split around its first argument (the row's pk)."""
+    return _url_di(name, args, get_script_prefix(), get_urlconf())
+
+
+@lru_cache(maxsize=256)
+def _url_di(name: str, args: tuple, _prefix: str, _urlconf: Any) -> tuple[str, str]:
+    # reverse() depends on the arguments, the script prefix and the URLconf: the cache key.
     head, _, tail = reverse(name, args=[_SENTINEL, *args]).partition(str(_SENTINEL))
     return head, tail
 
@@ -133,7 +186,35 @@ def _atasan(atasan_rows: list) -> str:
     )
 
 
-def _distribusi(request: Any, d: Any, periode: Any, w: Any) -> str:
+# The panel is a function of what it shows (counts, kinerja organisasi, justifications, the
+# window): drawn once per process for each, the CSRF token put in per request.
+_TOKEN = "\x00token\x00"
+_PANEL: dict[tuple, str] = {}
+_PANEL_BATAS = 1024
+
+
+def _distribusi(d: Any, periode: Any, w: Any, token: str) -> str:
+    key = (
+        get_current_timezone_name(),
+        d.judul,
+        tuple(d.counts.items()),
+        d.predikat_org,
+        tuple((j.isi, j.dibuat) for j in d.justifikasi),
+        w.kode,
+        periode.tahun,
+        get_script_prefix(),
+        get_urlconf(),
+        get_language(),
+    )
+    html = _PANEL.get(key)
+    if html is None:
+        if len(_PANEL) >= _PANEL_BATAS:
+            _PANEL.clear()
+        _PANEL[key] = html = _distribusi_html(d, periode, w)
+    return html.replace(_TOKEN, _v(token)) if d.pelanggaran else html
+
+
+def _distribusi_html(d: Any, periode: Any, w: Any) -> str:
     """evaluasi/partials/distribusi_panel.html with cakupan "tim", boleh_justifikasi, no loop."""
     if d.predikat_org:
         org = f"<strong>{_v(rules.PREDIKAT_ORG_LABEL.get(d.predikat_org, ''))}</strong>"
@@ -192,10 +273,9 @@ def _distribusi(request: Any, d: Any, periode: Any, w: Any) -> str:
         out.append(f"<h3>Justifikasi tercatat</h3><ul>{items}</ul>")
     out.append("\n  ")
     if d.pelanggaran:
-        token = _v(get_token(request))
         out.append(
             f'\n  <form method="post" action="{_v(reverse("evaluasi:justifikasi"))}" novalidate>'
-            f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">\n'
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{_TOKEN}">\n'
             '    <input type="hidden" name="cakupan" value="tim"><input type="hidden" '
             f'name="jendela" value="{_v(w.kode)}"><input type="hidden" name="tahun" '
             f'value="{_v(periode.tahun)}">\n'
@@ -205,6 +285,37 @@ def _distribusi(request: Any, d: Any, periode: Any, w: Any) -> str:
         )
     out.append("\n</section>\n")
     return "".join(out)
+
+
+# The list's toolbar, sortable headers and footer are a function of the query string (search,
+# filters, sort, page, year, window), the path and the counts: drawn once per process for each.
+_PARAM = ("tahun", "jendela", "q", "status", "skp", "umpan_balik", "predikat", "urut", "page")
+_KOLOM_TIM = ("pegawai", "jabatan", "skp", "umpan_balik", "hasil", "perilaku", "predikat", "status")
+_ALAT: dict[tuple, tuple[str, str, str]] = {}
+_ALAT_BATAS = 1024
+
+
+def _alat(request: Any, daftar: Any) -> tuple[str, str, str]:
+    """(toolbar, headers, footer) of the team list."""
+    page = daftar.halaman
+    get = request.GET
+    key = (
+        request.path,
+        tuple(get.get(k) for k in _PARAM),
+        page.paginator.count,
+        page.number,
+        get_language(),
+    )
+    got = _ALAT.get(key)
+    if got is None:
+        if len(_ALAT) >= _ALAT_BATAS:
+            _ALAT.clear()
+        _ALAT[key] = got = (
+            daftar_html.alat(daftar, "tim-daftar", request.path),
+            daftar_html.kepala(daftar, *_KOLOM_TIM),
+            daftar_html.kaki(daftar),
+        )
+    return got
 
 
 def isi(
@@ -217,6 +328,7 @@ def isi(
     daftar: Any,
     dist: Any,
     atasan_rows: list,
+    csrf_token: str,
 ) -> SafeString:
     """The content block of evaluasi/tim.html."""
     rows = _baris(daftar.halaman, periode, w)
@@ -227,17 +339,7 @@ def isi(
             else "Tidak ada pegawai yang Anda nilai."
         )
         rows = f'<tr><td colspan="9" class="muted">{kosong}</td></tr>'
-    kepala = daftar_html.kepala(
-        daftar,
-        "pegawai",
-        "jabatan",
-        "skp",
-        "umpan_balik",
-        "hasil",
-        "perilaku",
-        "predikat",
-        "status",
-    )
+    alat, kepala, kaki = _alat(request, daftar)
     mulai = _tanggal(w.jendela.mulai, get_language())
     selesai = _tanggal(w.jendela.selesai, get_language())
     html = (
@@ -246,12 +348,12 @@ def isi(
         f'<p class="muted">Periode: {_v(w.label_pendek)} ({mulai} – {selesai}). Predikat '
         "mengikuti kuadran hasil kerja × perilaku kerja.</p>\n"
         '<section class="card">\n'
-        f"{daftar_html.alat(daftar, 'tim-daftar', request.path)}\n"
+        f"{alat}\n"
         '<div id="tim-daftar">\n<table class="table" id="tabel-tim">\n'
         f'  <thead><tr>{kepala}<th scope="col"><span class="sr-only">Tindakan</span></th></tr>'
         f"</thead>\n  <tbody>\n  {rows}\n  </tbody>\n</table>\n"
-        f"{daftar_html.kaki(daftar)}\n</div>\n</section>\n"
+        f"{kaki}\n</div>\n</section>\n"
         f"{_atasan(atasan_rows)}\n"
-        f"{_distribusi(request, dist, periode, w) if dist else ''}\n"
+        f"{_distribusi(dist, periode, w, csrf_token) if dist else ''}\n"
     )
     return mark_safe(html)  # noqa: S308  every value above is escaped (_v) or markup of our own

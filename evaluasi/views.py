@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -99,33 +100,74 @@ def beranda(request: HttpRequest) -> HttpResponse:
 @login_required
 def tim(request: HttpRequest) -> HttpResponse:
     from evaluasi import daftar as daftar_evaluasi
-    from evaluasi.halaman_tim import isi as isi_tim
+    from evaluasi import halaman_tim
 
-    periode, tahun_list = _periode_tahun(request)
+    periode, tahun_list, w, data = _tim_baca(request)
     _cakupan(request, periode)
-    w = _window(request, periode)
-    rows = selectors.tim_evaluasi(request.user, periode, w)
+    rows = data.rows if data else []
     cache_halaman.cakupan_pegawai(request, [r["pegawai"].pk for r in rows])  # feedback counts
     daftar = daftar_evaluasi.tim(
         request, rows, nama_berkas=f"evaluasi-tim-{periode.tahun}-{w.kode}"
     )
     if (resp := daftar.ekspor()) is not None:
         return resp
-    a = policy.actor(request.user)
-    dist = selectors.distribusi_tim(a.pegawai_id, periode, w) if a.pegawai_id else None
+    dist = data.dist if data else None
     if dist is not None:
-        dist.grafik = svg_distribusi(dist.counts, dist.pedoman, dist.judul)
+        dist.grafik = halaman_tim.grafik(dist)
     konteks = {
         "periode": periode,
         "w": w,
-        "jendela_list": jendela.daftar(periode),
+        "jendela_list": halaman_tim.jendela_list(periode),
         "tahun_list": tahun_list,
         "daftar": daftar,
         "dist": dist,
-        "atasan_rows": selectors.evaluasi_sebagai_atasan(request.user, periode, w),
+        "atasan_rows": data.atasan_rows if data else [],
+        # One masked token for the page (base.html's and the justification form's): the
+        # context processor's lazy one would be a second masking of the same secret.
+        "csrf_token": get_token(request),
     }
     # The content is drawn in Python (evaluasi/halaman_tim.py), the same bytes as the template.
-    return render(request, "evaluasi/tim.html", {**konteks, "isi": isi_tim(request, **konteks)})
+    isi = halaman_tim.isi(request, **konteks)
+    return render(request, "evaluasi/tim.html", {**konteks, "isi": isi})
+
+
+def _tim_baca(request: HttpRequest) -> tuple:
+    """(period, years, window, the page's data) of the team page. The penilai is the user's
+    pegawai (the policy's actor): the team, its distribution panel, the "as atasan" rows and the
+    instansi's periods come in one statement (evaluasi/selectors_tim.py), the period chosen from
+    the periods this process read last; when the statement read other periods, again."""
+    from evaluasi import halaman_tim
+    from evaluasi import selectors_tim as st
+
+    a = policy.actor(request.user)
+    inst = policy.instansi_of(request.user)
+    if not a.pegawai_id or not inst:
+        periode, tahun_list = _periode_tahun(request)
+        w = _window(request, periode)
+        data = (
+            st.halaman_tim(a.pegawai_id, periode, w, periode_dibaca=True) if a.pegawai_id else None
+        )
+        return periode, tahun_list, w, data
+    tahun, kode = request.GET.get("tahun"), request.GET.get("jendela")
+    for semua in (st.periode_tebakan(inst), None):
+        akhir = semua is None
+        semua = st.periode_instansi(inst) if akhir else semua
+        periode, tahun_list = st.pilih_periode(semua, tahun)
+        try:
+            w = halaman_tim.window(periode, kode) if periode else None
+        except ValidationError:
+            w = None
+        if w is None:
+            if not akhir:
+                continue  # decided on the guess: ask the database
+            if periode is None:
+                raise Http404("Periode tidak ditemukan.")
+            raise Http404("Jendela evaluasi tidak ditemukan.")
+        # Periods just read: not again; else the statement reads them to check the guess.
+        data = st.halaman_tim(a.pegawai_id, periode, w, periode_dibaca=akhir)
+        if akhir or data.periode_semua == semua:
+            return periode, tahun_list, w, data
+    raise AssertionError("unreachable: the second pass reads the periods and returns")
 
 
 def _pegawai_dinilai(request: HttpRequest, pegawai_id: int) -> Pegawai:
