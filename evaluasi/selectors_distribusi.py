@@ -13,6 +13,7 @@ from django.db.models import OuterRef, Q, Subquery
 
 from evaluasi import jendela, rules
 from evaluasi.models import Evaluasi, JustifikasiDistribusi, KinerjaOrganisasi
+from kinerja.baris_sql import kolom, objek
 from kinerja.models import Pegawai, Periode, UnitKerja
 
 
@@ -319,7 +320,7 @@ def distribusi_instansi(periode: Periode, w: jendela.Window) -> Distribusi:
 # --- the admin's page (the instansi panel and a page of the per-unit table) in three statements
 # At 100,000 pegawai its nine statements were each well under a millisecond in PostgreSQL; their
 # round trips and the ORM building them were most of the page (bench/temuan.md, "Putaran
-# ketujuh"). The objects are those the ORM reading gave (skp.selectors_halaman's helpers);
+# ketujuh"). The objects are those the ORM reading gave (kinerja.baris_sql);
 # tests/evaluasi/test_distribusi_cepat.py compares them and the page bytes with the old reading.
 def _ko_sql(periode: Periode, w: jendela.Window, unit_col: str) -> tuple[str, list]:
     """`_ko_kolom` written out: the unit's kinerja organisasi predikat in the model's order."""
@@ -334,14 +335,12 @@ def _ko_sql(periode: Periode, w: jendela.Window, unit_col: str) -> tuple[str, li
 def ringkasan_instansi(periode: Periode, w: jendela.Window) -> tuple[Distribusi, int]:
     """`distribusi_instansi` without its justifications (the page reads them with the units'),
     and the number of the instansi's units (the per-unit table's paginator): one statement."""
-    from skp.selectors_halaman import _kolom, _objek
-
     _UK = UnitKerja._meta.db_table
     ev_sql, ev_params = _jendela_sql("e", periode, w)
     ko_sql, ko_params = _ko_sql(periode, w, "u.id")
     inst = periode.instansi_id
     rows = _baca(
-        f"SELECT {_kolom(UnitKerja, 't')}, t.ko, "
+        f"SELECT {kolom(UnitKerja, 't')}, t.ko, "
         f"(SELECT COUNT(*) FROM {_UK} x WHERE x.instansi_id = %s), c.predikat, c.n "
         "FROM (SELECT 1 AS satu) o "
         f"LEFT JOIN (SELECT u.*, {ko_sql} AS ko FROM {_UK} u "
@@ -352,7 +351,7 @@ def ringkasan_instansi(periode: Periode, w: jendela.Window) -> tuple[Distribusi,
         "GROUP BY e.predikat) c ON 1 = 1",
         [inst, *ko_params, inst, *ev_params, inst],
     )
-    top, i = _objek(UnitKerja, "t", rows[0], 0)
+    top, i = objek(UnitKerja, "t", rows[0], 0)
     if top is not None:
         top.ko = rows[0][i]
     counts = {r[i + 2]: r[i + 3] for r in rows if r[i + 2] is not None}
@@ -378,8 +377,6 @@ class HalamanUnit:
         return self.count()
 
     def __getitem__(self, s: slice) -> list[Distribusi]:
-        from skp.selectors_halaman import _kolom, _objek
-
         mulai, akhir = s.start or 0, s.stop  # the Paginator always gives both ends
         if akhir <= mulai:
             return []
@@ -406,7 +403,7 @@ class HalamanUnit:
             )
         rows = _baca(
             f"WITH h AS (SELECT * FROM {_UK} u WHERE u.instansi_id = %s ORDER BY u.nama, u.id "
-            f"LIMIT %s OFFSET %s) SELECT {_kolom(UnitKerja, 'h')}, "
+            f"LIMIT %s OFFSET %s) SELECT {kolom(UnitKerja, 'h')}, "
             f"(SELECT i.nama FROM {_UK} i WHERE i.id = h.induk_id), {ko_sql}, c.predikat, c.n "
             f"FROM h {gabung} ORDER BY h.nama, h.id, c.predikat",
             [inst, akhir - mulai, mulai, *ko_params, *ev_params, inst],
@@ -415,7 +412,7 @@ class HalamanUnit:
         counts: dict[int, dict[str, int]] = defaultdict(dict)
         units: dict[int, UnitKerja] = {}
         for row in rows:
-            unit, i = _objek(UnitKerja, "h", row, 0)
+            unit, i = objek(UnitKerja, "h", row, 0)
             if unit.pk not in units:
                 unit.induk_nama, unit.ko = row[i], row[i + 1]
                 units[unit.pk] = unit
@@ -432,8 +429,6 @@ def pasang_justifikasi(
     """The justifications of the page's units and of the instansi panel: one statement, in the
     model's order (newest first), as the two ORM reads gave them (building that query with the
     page's 50 ids cost 2.3 ms CPU for no rows)."""
-    from skp.selectors_halaman import _kolom, _objek
-
     ids = [d.unit.pk for d in units]
     if not ids and instansi is None:
         return
@@ -448,11 +443,11 @@ def pasang_justifikasi(
         cakupan.append("j.cakupan = 'instansi'")
     per: dict[int | None, list] = defaultdict(list)
     for row in _baca(
-        f"SELECT {_kolom(JustifikasiDistribusi, 'j')} FROM {JustifikasiDistribusi._meta.db_table} j "
+        f"SELECT {kolom(JustifikasiDistribusi, 'j')} FROM {JustifikasiDistribusi._meta.db_table} j "
         f"WHERE {jendela_sql} AND ({' OR '.join(cakupan)}) ORDER BY j.dibuat DESC",
         params,
     ):
-        j = _objek(JustifikasiDistribusi, "j", row, 0)[0]
+        j = objek(JustifikasiDistribusi, "j", row, 0)[0]
         per[None if j.cakupan == "instansi" else j.unit_kerja_id].append(j)
     for d in units:
         d.justifikasi = per[d.unit.pk]
