@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.db import connection
 from django.db.models import OuterRef, Q, Subquery
@@ -204,6 +204,32 @@ def _dist(judul, counts, org, unit=None, just=None) -> Distribusi:
     return d
 
 
+@lru_cache(maxsize=4096)
+def _banding(org: str, jumlah: tuple[int, ...]) -> tuple[tuple, bool]:
+    """`rules.bandingkan` of counts in rules.PREDIKAT order, and whether they call for a
+    justification (`rules.periksa_distribusi`): a pure function of few distinct arguments,
+    asked for 50 units per page (±1.8 ms of the page's CPU, bench/temuan.md, "Putaran
+    kedelapan")."""
+    banding = tuple(rules.bandingkan(org, dict(zip(rules.PREDIKAT, jumlah, strict=True))))
+    return banding, rules.diperingatkan(list(banding), sum(jumlah))
+
+
+def _dist_halaman(judul, counts, org, unit=None) -> Distribusi:
+    """`_dist` for the admin page's panel and unit rows (the same fields), its comparisons
+    remembered by `_banding`. `_dist` itself is the team page's and stays as it is."""
+    if not org or not counts.keys() <= _PREDIKAT:
+        return _dist(judul, counts, org, unit=unit)
+    d = Distribusi(judul=judul, counts=counts, predikat_org=org, unit=unit)
+    banding, peringatan = _banding(org, tuple(counts.get(k, 0) for k in rules.PREDIKAT))
+    d.pedoman = rules.pedoman(org)
+    d.banding = list(banding)
+    d.pelanggaran = list(banding) if peringatan else []
+    return d
+
+
+_PREDIKAT = frozenset(rules.PREDIKAT)
+
+
 def unit_tim(penilai_id: int | None, periode: Periode, w: jendela.Window) -> int | None:
     """The unit a penilai's team is judged by, for the team page and for finalisation alike
     (`_unit_tim_ko`), so the answer never depends on who is finalised first."""
@@ -379,7 +405,7 @@ def ringkasan_instansi(periode: Periode, w: jendela.Window) -> tuple[Distribusi,
         top.ko = rows[0][i]
     counts = {r[i + 2]: r[i + 3] for r in rows if r[i + 2] is not None}
     org = top.ko if top else None
-    return _dist(periode.instansi.nama, counts, org, unit=top), rows[0][i + 1]
+    return _dist_halaman(periode.instansi.nama, counts, org, unit=top), rows[0][i + 1]
 
 
 class HalamanUnit:
@@ -440,7 +466,7 @@ class HalamanUnit:
             if row[i + 2] is not None:
                 counts[unit.pk][row[i + 2]] = row[i + 3]
         for unit in units.values():
-            out.append(_dist(unit.nama, counts.get(unit.pk, {}), unit.ko, unit=unit))
+            out.append(_dist_halaman(unit.nama, counts.get(unit.pk, {}), unit.ko, unit=unit))
         return out
 
 
