@@ -481,7 +481,12 @@ def pasang_justifikasi(
         return
     jendela_sql, params = _jendela_sql("j", periode, w)
     cakupan = []
-    if ids:
+    if ids and connection.vendor == "postgresql":
+        # One array parameter: psycopg caches a statement's parsing only up to 50 parameters,
+        # and 50 ids + the window's were parsed again on every request.
+        cakupan.append("(j.cakupan = 'unit' AND j.unit_kerja_id = ANY(%s))")
+        params.append(ids)
+    elif ids:
         cakupan.append(
             f"(j.cakupan = 'unit' AND j.unit_kerja_id IN ({', '.join(['%s'] * len(ids))}))"
         )
