@@ -99,6 +99,17 @@ def _baca(sql: str, params: list) -> list[tuple]:
         return cur.fetchall()
 
 
+def _baca_siap(sql: str, params: list) -> list[tuple]:
+    """`_baca` of the admin page's statements through kinerja.db_siap: planned once per
+    connection. Their plans no longer depend on the instansi's size (the counts are kept rows),
+    so a generic plan serves every instansi (bench/temuan.md, "Putaran kedelapan")."""
+    from kinerja.db_siap import kursor_siap
+
+    with kursor_siap() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
 def _hitung(
     periode: Periode,
     w: jendela.Window,
@@ -390,7 +401,7 @@ def ringkasan_instansi(periode: Periode, w: jendela.Window) -> tuple[Distribusi,
             "GROUP BY e.predikat"
         )
         hitung_params = [*ev_params, inst]
-    rows = _baca(
+    rows = _baca_siap(
         f"SELECT {kolom(UnitKerja, 't')}, t.ko, "
         f"(SELECT COUNT(*) FROM {_UK} x WHERE x.instansi_id = %s), c.predikat, c.n "
         "FROM (SELECT 1 AS satu) o "
@@ -448,7 +459,7 @@ class HalamanUnit:
                 "AND p.unit_kerja_id IN (SELECT id FROM h) GROUP BY p.unit_kerja_id, e.predikat) c "
                 "ON c.uid = h.id"
             )
-        rows = _baca(
+        rows = _baca_siap(
             f"WITH h AS (SELECT * FROM {_UK} u WHERE u.instansi_id = %s ORDER BY u.nama, u.id "
             f"LIMIT %s OFFSET %s) SELECT {kolom(UnitKerja, 'h')}, "
             f"(SELECT i.nama FROM {_UK} i WHERE i.id = h.induk_id), {ko_sql}, c.predikat, c.n "
@@ -494,7 +505,7 @@ def pasang_justifikasi(
     if instansi is not None:
         cakupan.append("j.cakupan = 'instansi'")
     per: dict[int | None, list] = defaultdict(list)
-    for row in _baca(
+    for row in _baca_siap(
         f"SELECT {kolom(JustifikasiDistribusi, 'j')} FROM {JustifikasiDistribusi._meta.db_table} j "
         f"WHERE {jendela_sql} AND ({' OR '.join(cakupan)}) ORDER BY j.dibuat DESC",
         params,
