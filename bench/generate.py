@@ -115,10 +115,6 @@ def generate(
         if fast:
             with connection.cursor() as c:
                 c.execute("SET LOCAL session_replication_role = origin")
-            # The rows went in with triggers off: the kept predikat counts are counted once.
-            from evaluasi import hitung_predikat
-
-            hitung_predikat.bangun_ulang()
     progress.end()
     if connection.vendor == "postgresql" and connection.get_autocommit():
         # VACUUM as well: a province's database has been vacuumed by autovacuum long before
