@@ -73,19 +73,23 @@ END $$;
 
 CREATE OR REPLACE FUNCTION evaluasi_hitung_pegawai() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    -- The pegawai's counted evaluations leave the old instansi and unit for the new ones (a
-    -- move within the instansi leaves its total alone: those deltas sum to 0).
-    WITH e AS (
-        SELECT periode_id, jenis, COALESCE(urutan, 0) AS urutan, predikat, COUNT(*)::int AS n
-        FROM evaluasi_evaluasi WHERE pegawai_id = NEW.id AND predikat <> ''
-        GROUP BY 1, 2, 3, 4
+    -- Once per statement: the moved pegawai's counted evaluations leave the old instansi and
+    -- unit for the new ones (a move within the instansi leaves its total alone: its deltas sum
+    -- to 0). A row trigger cost 1.7 ms per pegawai for a unit of 1,000 moved at once.
+    WITH m AS (
+        SELECT b.id, l.instansi_id AS o_instansi, COALESCE(l.unit_kerja_id, 0) AS o_unit,
+               b.instansi_id AS n_instansi, COALESCE(b.unit_kerja_id, 0) AS n_unit
+        FROM pindah_baru b JOIN pindah_lama l ON l.id = b.id
+        WHERE l.instansi_id IS DISTINCT FROM b.instansi_id
+           OR l.unit_kerja_id IS DISTINCT FROM b.unit_kerja_id
+    ), e AS (
+        SELECT m.*, v.periode_id, v.jenis, COALESCE(v.urutan, 0) AS urutan, v.predikat
+        FROM m JOIN evaluasi_evaluasi v ON v.pegawai_id = m.id AND v.predikat <> ''
     ), d ({_KUNCI}, n) AS (
-        SELECT periode_id, jenis, urutan, OLD.instansi_id, COALESCE(OLD.unit_kerja_id, 0),
-               predikat, -n FROM e
-        UNION ALL SELECT periode_id, jenis, urutan, OLD.instansi_id, {INSTANSI}, predikat, -n FROM e
-        UNION ALL SELECT periode_id, jenis, urutan, NEW.instansi_id, COALESCE(NEW.unit_kerja_id, 0),
-               predikat, n FROM e
-        UNION ALL SELECT periode_id, jenis, urutan, NEW.instansi_id, {INSTANSI}, predikat, n FROM e
+        SELECT periode_id, jenis, urutan, o_instansi, o_unit, predikat, -1 FROM e
+        UNION ALL SELECT periode_id, jenis, urutan, o_instansi, {INSTANSI}, predikat, -1 FROM e
+        UNION ALL SELECT periode_id, jenis, urutan, n_instansi, n_unit, predikat, 1 FROM e
+        UNION ALL SELECT periode_id, jenis, urutan, n_instansi, {INSTANSI}, predikat, 1 FROM e
     ){_TERAPKAN}
     RETURN NULL;
 END $$;
@@ -106,10 +110,8 @@ CREATE TRIGGER evaluasi_hitung_ubah AFTER UPDATE ON evaluasi_evaluasi
 CREATE TRIGGER evaluasi_hitung_hapus AFTER DELETE ON evaluasi_evaluasi
     FOR EACH ROW WHEN (OLD.predikat <> '') EXECUTE FUNCTION evaluasi_hitung_evaluasi();
 CREATE TRIGGER evaluasi_hitung_pindah AFTER UPDATE ON kinerja_pegawai
-    FOR EACH ROW WHEN (
-        OLD.instansi_id IS DISTINCT FROM NEW.instansi_id
-        OR OLD.unit_kerja_id IS DISTINCT FROM NEW.unit_kerja_id
-    ) EXECUTE FUNCTION evaluasi_hitung_pegawai();
+    REFERENCING OLD TABLE AS pindah_lama NEW TABLE AS pindah_baru
+    FOR EACH STATEMENT EXECUTE FUNCTION evaluasi_hitung_pegawai();
 """
 
 HAPUS_SQL = """
