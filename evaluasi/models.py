@@ -663,5 +663,39 @@ class PenjelasanKeberatan(SinkronBagian):
         return f"{self.get_jenis_display()} #{self.pk}"
 
 
+class HitungPredikat(models.Model):
+    """Rated evaluations per predikat of a period's window, by the pegawai's instansi and unit
+    now (unit and urutan 0 when empty). Kept by the database's triggers (evaluasi.hitung_predikat),
+    read by the distribution page; never written by the application except to rebuild it."""
+
+    periode_id = models.IntegerField()
+    jenis = models.CharField(max_length=10)
+    urutan = models.IntegerField()
+    instansi_id = models.IntegerField()
+    unit_kerja_id = models.IntegerField()
+    predikat = models.CharField(max_length=20)
+    n = models.IntegerField()
+
+    class Meta:
+        verbose_name = "hitungan predikat"
+        constraints = [
+            # Also the reads' index: an instansi's rows of a window, or one unit's.
+            models.UniqueConstraint(
+                fields=[
+                    "periode_id",
+                    "jenis",
+                    "instansi_id",
+                    "unit_kerja_id",
+                    "urutan",
+                    "predikat",
+                ],
+                name="hitung_predikat_kunci",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.periode_id} {self.jenis} {self.urutan} unit {self.unit_kerja_id}: {self.n}"
+
+
 # SIASN records live in their own sub-package; imported here so Django registers them.
 from evaluasi.siasn.models import IdentitasSiasn, Kiriman, ReferensiSiasn, RekamanSiasn  # noqa: E402,F401,I001

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.db import connection
 from django.db.models import OuterRef, Q, Subquery
 
-from evaluasi import jendela, rules
+from evaluasi import hitung_predikat, jendela, rules
 from evaluasi.models import Evaluasi, JustifikasiDistribusi, KinerjaOrganisasi
+from kinerja.baris_sql import kolom, objek
 from kinerja.models import Pegawai, Periode, UnitKerja
 
 
@@ -94,6 +95,17 @@ def _jendela_sql(alias: str, periode: Periode, w: jendela.Window) -> tuple[str, 
 
 def _baca(sql: str, params: list) -> list[tuple]:
     with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+def _baca_siap(sql: str, params: list) -> list[tuple]:
+    """`_baca` of the admin page's statements through kinerja.db_siap: planned once per
+    connection. Their plans no longer depend on the instansi's size (the counts are kept rows),
+    so a generic plan serves every instansi (bench/temuan.md, "Putaran kedelapan")."""
+    from kinerja.db_siap import kursor_siap
+
+    with kursor_siap() as cur:
         cur.execute(sql, params)
         return cur.fetchall()
 
@@ -201,6 +213,32 @@ def _dist(judul, counts, org, unit=None, just=None) -> Distribusi:
         d.banding = rules.bandingkan(org, counts)
         d.pelanggaran = rules.periksa_distribusi(org, counts)
     return d
+
+
+@lru_cache(maxsize=4096)
+def _banding(org: str, jumlah: tuple[int, ...]) -> tuple[tuple, bool]:
+    """`rules.bandingkan` of counts in rules.PREDIKAT order, and whether they call for a
+    justification (`rules.periksa_distribusi`): a pure function of few distinct arguments,
+    asked for 50 units per page (±1.8 ms of the page's CPU, bench/temuan.md, "Putaran
+    kedelapan")."""
+    banding = tuple(rules.bandingkan(org, dict(zip(rules.PREDIKAT, jumlah, strict=True))))
+    return banding, rules.diperingatkan(list(banding), sum(jumlah))
+
+
+def _dist_halaman(judul, counts, org, unit=None) -> Distribusi:
+    """`_dist` for the admin page's panel and unit rows (the same fields), its comparisons
+    remembered by `_banding`. `_dist` itself is the team page's and stays as it is."""
+    if not org or not counts.keys() <= _PREDIKAT:
+        return _dist(judul, counts, org, unit=unit)
+    d = Distribusi(judul=judul, counts=counts, predikat_org=org, unit=unit)
+    banding, peringatan = _banding(org, tuple(counts.get(k, 0) for k in rules.PREDIKAT))
+    d.pedoman = rules.pedoman(org)
+    d.banding = list(banding)
+    d.pelanggaran = list(banding) if peringatan else []
+    return d
+
+
+_PREDIKAT = frozenset(rules.PREDIKAT)
 
 
 def unit_tim(penilai_id: int | None, periode: Periode, w: jendela.Window) -> int | None:
@@ -319,7 +357,7 @@ def distribusi_instansi(periode: Periode, w: jendela.Window) -> Distribusi:
 # --- the admin's page (the instansi panel and a page of the per-unit table) in three statements
 # At 100,000 pegawai its nine statements were each well under a millisecond in PostgreSQL; their
 # round trips and the ORM building them were most of the page (bench/temuan.md, "Putaran
-# ketujuh"). The objects are those the ORM reading gave (skp.selectors_halaman's helpers);
+# ketujuh"). The objects are those the ORM reading gave (kinerja.baris_sql);
 # tests/evaluasi/test_distribusi_cepat.py compares them and the page bytes with the old reading.
 def _ko_sql(periode: Periode, w: jendela.Window, unit_col: str) -> tuple[str, list]:
     """`_ko_kolom` written out: the unit's kinerja organisasi predikat in the model's order."""
@@ -331,33 +369,54 @@ def _ko_sql(periode: Periode, w: jendela.Window, unit_col: str) -> tuple[str, li
     )
 
 
+def _tersimpan_sql(periode: Periode, w: jendela.Window, unit_col: str | None) -> tuple[str, list]:
+    """The kept counts (evaluasi.hitung_predikat, PostgreSQL) of the instansi's window as rows
+    (predikat, n): of the whole instansi, or of the unit `unit_col` names. What `_hitung` counts
+    afresh, without reading the instansi's evaluations."""
+    sql, params = _jendela_sql("c", periode, w)
+    sql, params = f"{sql} AND c.instansi_id = %s", [*params, periode.instansi_id]
+    sql += f" AND c.unit_kerja_id = {hitung_predikat.INSTANSI if unit_col is None else unit_col}"
+    return (
+        f"SELECT c.predikat, SUM(c.n) AS n FROM {hitung_predikat.TABEL} c WHERE {sql} "
+        "GROUP BY c.predikat HAVING SUM(c.n) > 0",
+        params,
+    )
+
+
 def ringkasan_instansi(periode: Periode, w: jendela.Window) -> tuple[Distribusi, int]:
     """`distribusi_instansi` without its justifications (the page reads them with the units'),
     and the number of the instansi's units (the per-unit table's paginator): one statement."""
-    from skp.selectors_halaman import _kolom, _objek
-
     _UK = UnitKerja._meta.db_table
-    ev_sql, ev_params = _jendela_sql("e", periode, w)
     ko_sql, ko_params = _ko_sql(periode, w, "u.id")
     inst = periode.instansi_id
-    rows = _baca(
-        f"SELECT {_kolom(UnitKerja, 't')}, t.ko, "
+    if hitung_predikat.dipelihara():
+        # The kept counts: counting the instansi's 7,000 evaluations afresh was most of the
+        # page's database time (bench/temuan.md, "Putaran kedelapan").
+        hitung_sql, hitung_params = _tersimpan_sql(periode, w, None)
+    else:  # SQLite (make run): counted afresh
+        ev_sql, ev_params = _jendela_sql("e", periode, w)
+        hitung_sql = (
+            f"SELECT e.predikat, COUNT(*) AS n FROM {_EV} e JOIN {_PEG} p "
+            f"ON p.id = e.pegawai_id WHERE {ev_sql} AND e.predikat <> '' AND p.instansi_id = %s "
+            "GROUP BY e.predikat"
+        )
+        hitung_params = [*ev_params, inst]
+    rows = _baca_siap(
+        f"SELECT {kolom(UnitKerja, 't')}, t.ko, "
         f"(SELECT COUNT(*) FROM {_UK} x WHERE x.instansi_id = %s), c.predikat, c.n "
         "FROM (SELECT 1 AS satu) o "
         f"LEFT JOIN (SELECT u.*, {ko_sql} AS ko FROM {_UK} u "
         "WHERE u.instansi_id = %s AND u.induk_id IS NULL ORDER BY u.instansi_id, u.nama LIMIT 1) t "
         "ON 1 = 1 "
-        f"LEFT JOIN (SELECT e.predikat, COUNT(*) AS n FROM {_EV} e JOIN {_PEG} p "
-        f"ON p.id = e.pegawai_id WHERE {ev_sql} AND e.predikat <> '' AND p.instansi_id = %s "
-        "GROUP BY e.predikat) c ON 1 = 1",
-        [inst, *ko_params, inst, *ev_params, inst],
+        f"LEFT JOIN ({hitung_sql}) c ON 1 = 1",
+        [inst, *ko_params, inst, *hitung_params],
     )
-    top, i = _objek(UnitKerja, "t", rows[0], 0)
+    top, i = objek(UnitKerja, "t", rows[0], 0)
     if top is not None:
         top.ko = rows[0][i]
     counts = {r[i + 2]: r[i + 3] for r in rows if r[i + 2] is not None}
     org = top.ko if top else None
-    return _dist(periode.instansi.nama, counts, org, unit=top), rows[0][i + 1]
+    return _dist_halaman(periode.instansi.nama, counts, org, unit=top), rows[0][i + 1]
 
 
 class HalamanUnit:
@@ -378,8 +437,6 @@ class HalamanUnit:
         return self.count()
 
     def __getitem__(self, s: slice) -> list[Distribusi]:
-        from skp.selectors_halaman import _kolom, _objek
-
         mulai, akhir = s.start or 0, s.stop  # the Paginator always gives both ends
         if akhir <= mulai:
             return []
@@ -391,38 +448,36 @@ class HalamanUnit:
             f"FROM {_PEG} p JOIN {_EV} e ON e.pegawai_id = p.id "
             f"WHERE {ev_sql} AND e.predikat <> '' AND p.instansi_id = %s"
         )
-        if connection.vendor == "postgresql":
-            # Per unit of the page through pegawai's unit index (an IN over the page's ids
-            # hashed all 7,000 pegawai of the instansi).
-            gabung = (
-                f"LEFT JOIN LATERAL (SELECT e.predikat, COUNT(*) AS n {dari} "
-                "AND p.unit_kerja_id = h.id GROUP BY e.predikat) c ON true"
-            )
-        else:  # SQLite (make run): no LATERAL
+        hitung_params = [*ev_params, inst]
+        if hitung_predikat.dipelihara():
+            # Per unit of the page: its kept counts (evaluasi.hitung_predikat).
+            hitung_sql, hitung_params = _tersimpan_sql(periode, w, "h.id")
+            gabung = f"LEFT JOIN LATERAL ({hitung_sql}) c ON true"
+        else:  # SQLite (make run): counted afresh, no LATERAL
             gabung = (
                 f"LEFT JOIN (SELECT p.unit_kerja_id AS uid, e.predikat, COUNT(*) AS n {dari} "
                 "AND p.unit_kerja_id IN (SELECT id FROM h) GROUP BY p.unit_kerja_id, e.predikat) c "
                 "ON c.uid = h.id"
             )
-        rows = _baca(
+        rows = _baca_siap(
             f"WITH h AS (SELECT * FROM {_UK} u WHERE u.instansi_id = %s ORDER BY u.nama, u.id "
-            f"LIMIT %s OFFSET %s) SELECT {_kolom(UnitKerja, 'h')}, "
+            f"LIMIT %s OFFSET %s) SELECT {kolom(UnitKerja, 'h')}, "
             f"(SELECT i.nama FROM {_UK} i WHERE i.id = h.induk_id), {ko_sql}, c.predikat, c.n "
             f"FROM h {gabung} ORDER BY h.nama, h.id, c.predikat",
-            [inst, akhir - mulai, mulai, *ko_params, *ev_params, inst],
+            [inst, akhir - mulai, mulai, *ko_params, *hitung_params],
         )
         out: list[Distribusi] = []
         counts: dict[int, dict[str, int]] = defaultdict(dict)
         units: dict[int, UnitKerja] = {}
         for row in rows:
-            unit, i = _objek(UnitKerja, "h", row, 0)
+            unit, i = objek(UnitKerja, "h", row, 0)
             if unit.pk not in units:
                 unit.induk_nama, unit.ko = row[i], row[i + 1]
                 units[unit.pk] = unit
             if row[i + 2] is not None:
                 counts[unit.pk][row[i + 2]] = row[i + 3]
         for unit in units.values():
-            out.append(_dist(unit.nama, counts.get(unit.pk, {}), unit.ko, unit=unit))
+            out.append(_dist_halaman(unit.nama, counts.get(unit.pk, {}), unit.ko, unit=unit))
         return out
 
 
@@ -432,14 +487,17 @@ def pasang_justifikasi(
     """The justifications of the page's units and of the instansi panel: one statement, in the
     model's order (newest first), as the two ORM reads gave them (building that query with the
     page's 50 ids cost 2.3 ms CPU for no rows)."""
-    from skp.selectors_halaman import _kolom, _objek
-
     ids = [d.unit.pk for d in units]
     if not ids and instansi is None:
         return
     jendela_sql, params = _jendela_sql("j", periode, w)
     cakupan = []
-    if ids:
+    if ids and connection.vendor == "postgresql":
+        # One array parameter: psycopg caches a statement's parsing only up to 50 parameters,
+        # and 50 ids + the window's were parsed again on every request.
+        cakupan.append("(j.cakupan = 'unit' AND j.unit_kerja_id = ANY(%s))")
+        params.append(ids)
+    elif ids:
         cakupan.append(
             f"(j.cakupan = 'unit' AND j.unit_kerja_id IN ({', '.join(['%s'] * len(ids))}))"
         )
@@ -447,12 +505,12 @@ def pasang_justifikasi(
     if instansi is not None:
         cakupan.append("j.cakupan = 'instansi'")
     per: dict[int | None, list] = defaultdict(list)
-    for row in _baca(
-        f"SELECT {_kolom(JustifikasiDistribusi, 'j')} FROM {JustifikasiDistribusi._meta.db_table} j "
+    for row in _baca_siap(
+        f"SELECT {kolom(JustifikasiDistribusi, 'j')} FROM {JustifikasiDistribusi._meta.db_table} j "
         f"WHERE {jendela_sql} AND ({' OR '.join(cakupan)}) ORDER BY j.dibuat DESC",
         params,
     ):
-        j = _objek(JustifikasiDistribusi, "j", row, 0)[0]
+        j = objek(JustifikasiDistribusi, "j", row, 0)[0]
         per[None if j.cakupan == "instansi" else j.unit_kerja_id].append(j)
     for d in units:
         d.justifikasi = per[d.unit.pk]

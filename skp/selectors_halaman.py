@@ -20,39 +20,11 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from kinerja import policy
+from kinerja.baris_sql import bentuk as _bentuk
+from kinerja.baris_sql import kolom as _kolom
+from kinerja.baris_sql import objek as _objek
 from kinerja.models import Dokumen, Instansi, Jabatan, Pegawai, Periode, TimKerja, UnitKerja
 from skp.models import SKP, EkspektasiPerilaku, Indikator, RencanaHasilKerja
-
-
-@cache
-def _bentuk(model: type[Model], alias: str, only: tuple[str, ...] = ()) -> tuple:
-    """(attnames, SELECT list, converters by position) of the model's concrete columns, or of
-    `only` (attnames, in the model's field order: `from_db` defers the others)."""
-    q = connection.ops.quote_name
-    fields = [f for f in model._meta.concrete_fields if not only or f.attname in only]
-    names = [f.attname for f in fields]
-    sql = ", ".join(f"{alias}.{q(f.column)}" for f in fields)
-    cols = [f.get_col(model._meta.db_table) for f in fields]
-    compiler = model.objects.none().query.get_compiler(connection.alias)
-    conv = list(compiler.get_converters(cols).items())
-    return names, sql, conv, names.index(model._meta.pk.attname)
-
-
-def _kolom(model: type[Model], alias: str, only: tuple[str, ...] = ()) -> str:
-    return _bentuk(model, alias, only)[1]
-
-
-def _objek(model: type[Model], alias: str, row: tuple, i: int, only: tuple = ()) -> tuple:
-    """(instance or None when the left-joined row is absent, next column) from `row` at `i`."""
-    names, _sql, conv, pk = _bentuk(model, alias, only)
-    end = i + len(names)
-    if row[i + pk] is None:
-        return None, end
-    vals = list(row[i:end])
-    for pos, (fns, col) in conv:
-        for fn in fns:
-            vals[pos] = fn(vals[pos], col, connection)
-    return model.from_db(connection.alias, names, vals), end
 
 
 def _baris(sql: str, params: list) -> list[tuple]:

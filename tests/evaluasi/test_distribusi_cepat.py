@@ -202,6 +202,12 @@ def test_plain_sql_reading_equals_the_orm_reading(ragam, kode):
         lama.predikat_org,
         lama.unit.pk,
     )
+    # The remembered comparisons (selectors_distribusi._banding) are rules' own.
+    assert (baru.pedoman, baru.banding, baru.pelanggaran) == (
+        lama.pedoman,
+        lama.banding,
+        lama.pelanggaran,
+    )
     assert _just(baru.justifikasi) == _just(lama.justifikasi)
     for mulai, akhir in [(0, 3), (2, 7), (0, 50), (5, 5)]:
         units = list(selectors.unit_instansi(periode, w)[mulai:akhir])
@@ -220,6 +226,7 @@ def test_plain_sql_reading_equals_the_orm_reading(ragam, kode):
                     d.unit.ko,
                     d.unit.diubah,
                     [p.pesan for p in d.pelanggaran],
+                    [p.kode for p in d.banding],
                     _just(d.justifikasi),
                 )
                 for d in ds

@@ -1,0 +1,48 @@
+"""Model instances from hand-written SQL rows, as the ORM reading gives them.
+
+The hot pages' reads are plain SQL (skp.selectors_halaman, evaluasi.selectors_distribusi): at
+100,000 pegawai building the ORM statement cost more than PostgreSQL running it. `kolom` is a
+model's SELECT list under a table alias; `objek` turns the matching slice of a row back into the
+instance `Model.from_db` makes, with the backend's converters (SQLite in `make run` gives dates
+as text and booleans as 0/1), or None when a left-joined row is absent.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.db import connection
+from django.db.models import Model
+
+
+@cache
+def bentuk(model: type[Model], alias: str, only: tuple[str, ...] = ()) -> tuple:
+    """(attnames, SELECT list, converters by position, position of the primary key) of the
+    model's concrete columns, or of `only` (attnames, in the model's field order: `from_db`
+    defers the others)."""
+    q = connection.ops.quote_name
+    fields = [f for f in model._meta.concrete_fields if not only or f.attname in only]
+    names = [f.attname for f in fields]
+    sql = ", ".join(f"{alias}.{q(f.column)}" for f in fields)
+    cols = [f.get_col(model._meta.db_table) for f in fields]
+    compiler = model.objects.none().query.get_compiler(connection.alias)
+    conv = list(compiler.get_converters(cols).items())
+    return names, sql, conv, names.index(model._meta.pk.attname)
+
+
+def kolom(model: type[Model], alias: str, only: tuple[str, ...] = ()) -> str:
+    """The SELECT list of the model's columns (or of `only`) under table alias `alias`."""
+    return bentuk(model, alias, only)[1]
+
+
+def objek(model: type[Model], alias: str, row: tuple, i: int, only: tuple = ()) -> tuple:
+    """(instance or None when the left-joined row is absent, next column) from `row` at `i`."""
+    names, _sql, conv, pk = bentuk(model, alias, only)
+    end = i + len(names)
+    if row[i + pk] is None:
+        return None, end
+    vals = list(row[i:end])
+    for pos, (fns, col) in conv:
+        for fn in fns:
+            vals[pos] = fn(vals[pos], col, connection)
+    return model.from_db(connection.alias, names, vals), end
