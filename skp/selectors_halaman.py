@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
@@ -52,7 +52,7 @@ def _objek(model: type[Model], alias: str, row: tuple, i: int, only: tuple = ())
     for pos, (fns, col) in conv:
         for fn in fns:
             vals[pos] = fn(vals[pos], col, connection)
-    return model.from_db(connection.alias, names, vals), end
+    return model.from_db(DEFAULT_DB_ALIAS, names, vals), end
 
 
 def _baris(sql: str, params: list) -> list[tuple]:
@@ -250,14 +250,10 @@ def _orang_pasang(skp: SKP, row: tuple, i: int) -> int:
     return i
 
 
-def _rencana_pasang(skp: SKP) -> None:
-    """rencana_qs: the rows by jenis, urutan, id with the leader's row, its SKP and pegawai, the
-    assigning official and the team, and each row's indicators (by urutan, id) in the same
-    statement: a row appears once per indicator."""
-    rows: list[RencanaHasilKerja] = []
-    indikator: dict[int, list[Indikator]] = {}
-    r_pk = _bentuk(RencanaHasilKerja, "r")[3]
-    for row in _baris(
+@cache
+def _rencana_sql(_vendor: str) -> str:
+    """The rows statement (built once: its text does not change)."""
+    return (
         f"SELECT {_kolom(RencanaHasilKerja, 'r')}, {_kolom(RencanaHasilKerja, 'a')}, "
         f"{_kolom(SKP, 'x')}, {_kolom(Pegawai, 'y')}, {_kolom(Pegawai, 'g')}, "
         f"{_kolom(TimKerja, 't')}, {_kolom(Indikator, 'i')} FROM {_t(RencanaHasilKerja)} r "
@@ -267,9 +263,18 @@ def _rencana_pasang(skp: SKP) -> None:
         f"{_gabung(Pegawai, 'g', 'g.id = r.pemberi_tugas_id')} "
         f"{_gabung(TimKerja, 't', 't.id = r.tim_id')} "
         f"{_gabung(Indikator, 'i', 'i.rencana_id = r.id')} "
-        "WHERE r.skp_id = %s ORDER BY r.jenis, r.urutan, r.id, i.urutan, i.id",
-        [skp.pk],
-    ):
+        "WHERE r.skp_id = %s ORDER BY r.jenis, r.urutan, r.id, i.urutan, i.id"
+    )
+
+
+def _rencana_pasang(skp: SKP) -> None:
+    """rencana_qs: the rows by jenis, urutan, id with the leader's row, its SKP and pegawai, the
+    assigning official and the team, and each row's indicators (by urutan, id) in the same
+    statement: a row appears once per indicator."""
+    rows: list[RencanaHasilKerja] = []
+    indikator: dict[int, list[Indikator]] = {}
+    r_pk = _bentuk(RencanaHasilKerja, "r")[3]
+    for row in _baris(_rencana_sql(connection.vendor), [skp.pk]):
         if not rows or rows[-1].pk != row[r_pk]:
             r, i = _objek(RencanaHasilKerja, "r", row, 0)
             a, i = _objek(RencanaHasilKerja, "a", row, i)
