@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Model
 
 
@@ -45,4 +45,4 @@ def objek(model: type[Model], alias: str, row: tuple, i: int, only: tuple = ()) 
     for pos, (fns, col) in conv:
         for fn in fns:
             vals[pos] = fn(vals[pos], col, connection)
-    return model.from_db(connection.alias, names, vals), end
+    return model.from_db(DEFAULT_DB_ALIAS, names, vals), end

@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
@@ -71,8 +71,9 @@ def _prefetch(obj: Model, name: str, rows: list, base: QuerySet) -> None:
 
 # --- the SKP with its pegawai, officials, rows, indicators and expectations ----------------
 def skp_untuk(user: Any, pk: int) -> SKP:
-    """skp_detail_qs's reading of one SKP the user may see, or 404: four statements, none built
-    by the ORM but the policy's scope, asked inside the first one before anything is read."""
+    """skp_detail_qs's reading of one SKP the user may see, or 404. On PostgreSQL two
+    statements: the SKP with its period, people, expectations, versions and latest PDF, the
+    policy's scope its condition (nothing is read for who may not see it); then the rows."""
     try:
         scope_sql, scope_params = (
             policy.scope(user, SKP.objects.filter(pk=pk))
@@ -82,27 +83,108 @@ def skp_untuk(user: Any, pk: int) -> SKP:
         )
     except EmptyResultSet:  # the scope of who sees nothing
         raise Http404("Data tidak ditemukan.") from None
-    # The expectations come with it (at most seven rows of the one SKP): no round trip of
-    # their own.
-    rows = _baris(
-        f"SELECT {_kolom(SKP, 's')}, {_kolom(Periode, 'r')}, {_kolom(EkspektasiPerilaku, 'e')} "
-        f"FROM {_t(SKP)} s INNER JOIN {_t(Periode)} r ON r.id = s.periode_id "
-        f"LEFT JOIN {_t(EkspektasiPerilaku)} e ON e.skp_id = s.id "
-        f"WHERE s.id IN ({scope_sql})",
-        list(scope_params),
-    )
+    pg = connection.vendor == "postgresql"
+    params = []
+    if pg:
+        from django.contrib.contenttypes.models import ContentType
+
+        params = [ContentType.objects.get_for_model(SKP).pk, Dokumen.Jenis.SKP]
+    rows = _baris(f"{_pertama(pg)} WHERE s.id IN ({scope_sql})", [*params, *scope_params])
     if not rows:
         raise Http404("Data tidak ditemukan.")
-    skp, i = _objek(SKP, "s", rows[0], 0)
-    periode, i = _objek(Periode, "r", rows[0], i)
+    row = rows[0]
+    skp, i = _objek(SKP, "s", row, 0)
+    periode, i = _objek(Periode, "r", row, i)
     _pasang(skp, "periode", periode)
-    perilaku = [e for e in (_objek(EkspektasiPerilaku, "e", r, i)[0] for r in rows) if e]
+    i = _orang_pasang(skp, row, i)
+    if pg:
+        perilaku, i = _larik_objek(EkspektasiPerilaku, "e", row, i)
+        versi, i = _larik_objek(SKP, "v", row, i, _VERSI)
+        skp._halaman_versi = versi
+        skp._halaman_dokumen = (_objek(Dokumen, "d", row, i)[0],)
+    else:  # SQLite (make run): no LATERAL, no arrays; their own statements
+        perilaku = [
+            _objek(EkspektasiPerilaku, "e", r, 0)[0]
+            for r in _baris(
+                f"SELECT {_kolom(EkspektasiPerilaku, 'e')} FROM {_t(EkspektasiPerilaku)} e "
+                "WHERE e.skp_id = %s ORDER BY e.id",
+                [skp.pk],
+            )
+        ]
     for e in perilaku:
         _pasang(e, "skp", skp)
     _prefetch(skp, "perilaku_set", perilaku, _dasar()["perilaku"].all())
-    _orang_pasang(skp)
     _rencana_pasang(skp)
     return skp
+
+
+_ORANG = (("p", "pegawai_id"), ("q", "pejabat_penilai_id"), ("a", "atasan_pejabat_penilai_id"))
+
+
+@cache
+def _pertama(pg: bool) -> str:
+    """The first statement but its condition: the SKP, its period, each person by key with
+    jabatan and unit kerja (the pegawai with instansi too), on PostgreSQL also the expectations
+    and the pegawai's versions for the year (one array per column: one row whatever their
+    number) and the latest PDF. Prepared (kinerja.db_siap), it is planned once per
+    connection, however many tables it joins. Its parameters: the PDF's content type and
+    jenis (PostgreSQL), then the scope's."""
+    cols = [_kolom(SKP, "s"), _kolom(Periode, "r")]
+    joins = [f"INNER JOIN {_t(Periode)} r ON r.id = s.periode_id"]
+    for a, fk in _ORANG:
+        cols += [_kolom(Pegawai, a), _kolom(Jabatan, f"{a}j"), _kolom(UnitKerja, f"{a}u")]
+        joins += [
+            _gabung(Pegawai, a, f"{a}.id = s.{fk}"),
+            _gabung(Jabatan, f"{a}j", f"{a}j.id = {a}.jabatan_id"),
+            _gabung(UnitKerja, f"{a}u", f"{a}u.id = {a}.unit_kerja_id"),
+        ]
+    cols.append(_kolom(Instansi, "n"))
+    joins.append(_gabung(Instansi, "n", "n.id = p.instansi_id"))
+    if pg:
+        for model, alias, where, order, only in (
+            (EkspektasiPerilaku, "e", "e.skp_id = s.id", "e.id", ()),
+            (
+                SKP,
+                "v",
+                "v.pegawai_id = s.pegawai_id AND v.periode_id = s.periode_id",
+                "v.versi DESC",
+                _VERSI,
+            ),
+        ):
+            c, j = _larik(model, alias, where, order, only)
+            cols.append(c)
+            joins.append(j)
+        cols.append(_kolom(Dokumen, "d"))
+        joins.append(
+            f"LEFT JOIN LATERAL (SELECT * FROM {_t(Dokumen)} d WHERE d.content_type_id = %s "
+            "AND d.object_id = s.id AND d.jenis = %s ORDER BY d.dibuat DESC, d.id DESC LIMIT 1)"
+            " d ON true"
+        )
+    return f"SELECT {', '.join(cols)} FROM {_t(SKP)} s {' '.join(joins)}"
+
+
+def _larik(model: type[Model], alias: str, where: str, order: str, only=()) -> tuple[str, str]:
+    """(SELECT list, LATERAL join) of the rows of `model` matching `where` as one array per
+    column, in `order` (PostgreSQL; NULL arrays when there is none)."""
+    q = connection.ops.quote_name
+    fields = [f for f in model._meta.concrete_fields if not only or f.attname in only]
+    aggs = ", ".join(
+        f"array_agg({alias}.{q(f.column)} ORDER BY {order}) AS k{n}" for n, f in enumerate(fields)
+    )
+    cols = ", ".join(f"{alias}.k{n}" for n in range(len(fields)))
+    join = (
+        f"LEFT JOIN LATERAL (SELECT {aggs} FROM {_t(model)} {alias} WHERE {where}) {alias} ON true"
+    )
+    return cols, join
+
+
+def _larik_objek(model: type[Model], alias: str, row: tuple, i: int, only=()) -> tuple[list, int]:
+    """The instances from _larik's arrays at `i`, and the next column."""
+    end = i + len(_bentuk(model, alias, only)[0])
+    larik = row[i:end]
+    if larik[0] is None:
+        return [], end
+    return [_objek(model, alias, vals, 0, only)[0] for vals in zip(*larik, strict=True)], end
 
 
 @cache
@@ -118,48 +200,32 @@ def _dasar() -> dict[str, QuerySet]:
     }
 
 
-def _orang_pasang(skp: SKP) -> None:
+def _orang_pasang(skp: SKP, row: tuple, i: int) -> int:
     """The pegawai (jabatan, unit kerja, instansi) and the pejabat penilai and atasan (jabatan,
-    unit kerja): one statement by primary key, each role its own instance as before."""
-    ids = [i for i in (skp.pegawai_id, skp.pejabat_penilai_id, skp.atasan_pejabat_penilai_id) if i]
-    rows = {
-        r[_bentuk(Pegawai, "p")[3]]: r
-        for r in _baris(
-            f"SELECT {_kolom(Pegawai, 'p')}, {_kolom(Jabatan, 'j')}, {_kolom(UnitKerja, 'u')}, "
-            f"{_kolom(Instansi, 'n')} FROM {_t(Pegawai)} p "
-            f"{_gabung(Jabatan, 'j', 'j.id = p.jabatan_id')} "
-            f"{_gabung(UnitKerja, 'u', 'u.id = p.unit_kerja_id')} "
-            f"{_gabung(Instansi, 'n', 'n.id = p.instansi_id')} "
-            f"WHERE p.id IN ({', '.join(['%s'] * len(set(ids)))})",
-            sorted(set(ids)),
-        )
-    }
-
-    def orang(pid: int | None, instansi: bool = False) -> Pegawai | None:
-        if pid is None or pid not in rows:
-            return None
-        p, i = _objek(Pegawai, "p", rows[pid], 0)
-        j, i = _objek(Jabatan, "j", rows[pid], i)
-        u, i = _objek(UnitKerja, "u", rows[pid], i)
-        _pasang(p, "jabatan", j)
-        _pasang(p, "unit_kerja", u)
-        if instansi:
-            _pasang(p, "instansi", _objek(Instansi, "n", rows[pid], i)[0])
-        return p
-
-    _pasang(skp, "pegawai", orang(skp.pegawai_id, instansi=True))
-    skp.pejabat_penilai = orang(skp.pejabat_penilai_id)
-    skp.atasan_pejabat_penilai = orang(skp.atasan_pejabat_penilai_id)
+    unit kerja) from the first statement's row at `i`, each role its own instance as the ORM
+    gave; the next column."""
+    orang = {}
+    for a, fk in _ORANG:
+        p, i = _objek(Pegawai, a, row, i)
+        j, i = _objek(Jabatan, f"{a}j", row, i)
+        u, i = _objek(UnitKerja, f"{a}u", row, i)
+        if p is not None:
+            _pasang(p, "jabatan", j)
+            _pasang(p, "unit_kerja", u)
+        orang[fk] = p
+    instansi, i = _objek(Instansi, "n", row, i)
+    if orang["pegawai_id"] is not None:
+        _pasang(orang["pegawai_id"], "instansi", instansi)
+    _pasang(skp, "pegawai", orang["pegawai_id"])
+    skp.pejabat_penilai = orang["pejabat_penilai_id"]
+    skp.atasan_pejabat_penilai = orang["atasan_pejabat_penilai_id"]
+    return i
 
 
-def _rencana_pasang(skp: SKP) -> None:
-    """rencana_qs: the rows by jenis, urutan, id with the leader's row, its SKP and pegawai, the
-    assigning official and the team, and each row's indicators (by urutan, id) in the same
-    statement: a row appears once per indicator."""
-    rows: list[RencanaHasilKerja] = []
-    indikator: dict[int, list[Indikator]] = {}
-    r_pk = _bentuk(RencanaHasilKerja, "r")[3]
-    for row in _baris(
+@cache
+def _rencana_sql(_vendor: str) -> str:
+    """The rows statement (built once: its text does not change)."""
+    return (
         f"SELECT {_kolom(RencanaHasilKerja, 'r')}, {_kolom(RencanaHasilKerja, 'a')}, "
         f"{_kolom(SKP, 'x')}, {_kolom(Pegawai, 'y')}, {_kolom(Pegawai, 'g')}, "
         f"{_kolom(TimKerja, 't')}, {_kolom(Indikator, 'i')} FROM {_t(RencanaHasilKerja)} r "
@@ -169,9 +235,18 @@ def _rencana_pasang(skp: SKP) -> None:
         f"{_gabung(Pegawai, 'g', 'g.id = r.pemberi_tugas_id')} "
         f"{_gabung(TimKerja, 't', 't.id = r.tim_id')} "
         f"{_gabung(Indikator, 'i', 'i.rencana_id = r.id')} "
-        "WHERE r.skp_id = %s ORDER BY r.jenis, r.urutan, r.id, i.urutan, i.id",
-        [skp.pk],
-    ):
+        "WHERE r.skp_id = %s ORDER BY r.jenis, r.urutan, r.id, i.urutan, i.id"
+    )
+
+
+def _rencana_pasang(skp: SKP) -> None:
+    """rencana_qs: the rows by jenis, urutan, id with the leader's row, its SKP and pegawai, the
+    assigning official and the team, and each row's indicators (by urutan, id) in the same
+    statement: a row appears once per indicator."""
+    rows: list[RencanaHasilKerja] = []
+    indikator: dict[int, list[Indikator]] = {}
+    r_pk = _bentuk(RencanaHasilKerja, "r")[3]
+    for row in _baris(_rencana_sql(connection.vendor), [skp.pk]):
         if not rows or rows[-1].pk != row[r_pk]:
             r, i = _objek(RencanaHasilKerja, "r", row, 0)
             a, i = _objek(RencanaHasilKerja, "a", row, i)
@@ -207,7 +282,10 @@ _VERSI = ("id", "versi", "status", "terkini", "alasan_perubahan", "disetujui_pad
 
 def versi_list(skp: SKP) -> list[SKP]:
     """Every version of the pegawai's SKP for the year, newest first, with only what the
-    version list shows (the rest deferred, as `.only()` gave)."""
+    version list shows (the rest deferred, as `.only()` gave). On PostgreSQL skp_untuk read
+    them with the SKP."""
+    if "_halaman_versi" in skp.__dict__:
+        return skp._halaman_versi
     return [
         _objek(SKP, "s", r, 0, _VERSI)[0]
         for r in _baris(
@@ -219,7 +297,9 @@ def versi_list(skp: SKP) -> list[SKP]:
 
 
 def dokumen_terakhir(skp: SKP) -> Dokumen | None:
-    """The SKP's latest PDF record, or None."""
+    """The SKP's latest PDF record, or None (on PostgreSQL read by skp_untuk)."""
+    if "_halaman_dokumen" in skp.__dict__:
+        return skp._halaman_dokumen[0]
     from django.contrib.contenttypes.models import ContentType
 
     rows = _baris(

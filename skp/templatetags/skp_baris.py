@@ -11,9 +11,11 @@ reference; change both together.
 
 from __future__ import annotations
 
+from html import escape as _escape
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
@@ -28,7 +30,13 @@ _SENTINEL = 918273645546372819
 
 
 def _v(value: Any) -> str:
-    """`{{ value }}` with autoescape on (the template engine's render_value_in_context)."""
+    """`{{ value }}` with autoescape on (the template engine's render_value_in_context). A plain
+    str (not safe) is what django.utils.html.escape does to it, an int (ids, numbers) what
+    localize gives it, without their calls."""
+    if type(value) is str:
+        return _escape(value)
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)  # numberformat.format's fast path for an int without grouping
     return conditional_escape(localize(value))
 
 

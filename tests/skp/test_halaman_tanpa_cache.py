@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -16,6 +17,7 @@ from skp.models import SKP, Indikator
 from tests.skp.factories import rhk, skp_diajukan, skp_draft
 
 pytestmark = pytest.mark.django_db
+_VERSI = ("id", "versi", "status", "terkini", "alasan_perubahan", "disetujui_pada", "dibuat")
 
 
 def _sama(a, b) -> None:
@@ -108,18 +110,29 @@ def test_versions_and_the_latest_pdf_read_in_sql_equal_the_orm(org):
     from skp import selectors_halaman
 
     skp = skp_diajukan(org)
+    skp = services.skp_versi_baru(
+        skp=services.skp_setujui(skp=skp, user=org.kasubbid.user),
+        user=org.pegawai.user,
+        alasan="Klarifikasi <target>",
+    )
     vs = selectors.versi_list(skp)
+    # skp_untuk reads them with the SKP (PostgreSQL): the same instances.
+    dibaca = selectors.skp_for_user(org.pegawai.user, skp.pk)
+    assert len(vs) == 2
     want = list(
         SKP.objects.filter(pegawai_id=skp.pegawai_id, periode_id=skp.periode_id)
-        .only("id", "versi", "status", "terkini", "alasan_perubahan", "disetujui_pada", "dibuat")
+        .only(*_VERSI)
         .order_by("-versi")
     )
     assert [v.pk for v in vs] == [v.pk for v in want]
-    for v, w in zip(vs, want, strict=True):
-        assert v.get_deferred_fields() == w.get_deferred_fields()
-        for f in ("versi", "status", "terkini", "alasan_perubahan", "disetujui_pada", "dibuat"):
-            assert getattr(v, f) == getattr(w, f)
+    for got in (vs, selectors.versi_list(dibaca)):
+        for v, w in zip(got, want, strict=True):
+            assert v.get_deferred_fields() == w.get_deferred_fields()
+            for f in _VERSI:
+                va, vb = getattr(v, f), getattr(w, f)
+                assert va == vb and type(va) is type(vb), (f, va, vb)
     assert selectors_halaman.dokumen_terakhir(skp) is None
+    assert selectors_halaman.dokumen_terakhir(dibaca) is None
     ct = ContentType.objects.get_for_model(SKP)
     for judul in ("lama", "baru"):
         Dokumen.objects.create(
@@ -132,6 +145,7 @@ def test_versions_and_the_latest_pdf_read_in_sql_equal_the_orm(org):
     d = selectors_halaman.dokumen_terakhir(skp)
     _sama(d, Dokumen.objects.filter(object_id=skp.pk).order_by("-dibuat", "-id").first())
     assert d.judul == "baru"
+    _sama(selectors_halaman.dokumen_terakhir(selectors.skp_for_user(org.pegawai.user, skp.pk)), d)
 
 
 def test_the_scope_is_asked_in_the_first_statement_and_an_outsider_reads_nothing_else(
@@ -148,32 +162,71 @@ def test_the_scope_is_asked_in_the_first_statement_and_an_outsider_reads_nothing
     assert not [q for q in sql if "skp_rencanahasilkerja" in q or "skp_indikator" in q], sql
 
 
-def test_the_skp_is_read_without_its_people_and_the_people_in_one_statement(org, client_as):
-    # The old main statement joined the pegawai's jabatan, unit and instansi: PostgreSQL spent
-    # 1.3 ms planning it at 100,000 pegawai. Now the pegawai and both officials are one read.
+def test_the_skp_its_people_versions_and_pdf_are_one_statement_on_postgresql(org, client_as):
+    # Each read was a round trip of its own (SKP with expectations, people, versions, latest
+    # PDF): prepared, one statement plans once per connection however many tables it joins.
+    # The expectations and versions come as one array per column: one row whatever their
+    # number.
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    from django.contrib.contenttypes.models import ContentType
+
+    from kinerja.models import Dokumen
+
     skp = _penuh(org)
+    Dokumen.objects.create(
+        jenis=Dokumen.Jenis.SKP,
+        judul="pdf",
+        content_type=ContentType.objects.get_for_model(SKP),
+        object_id=skp.pk,
+        instansi=org.instansi_a,
+    )
     c = client_as(org.pegawai.user)
     url = reverse("skp:detail", args=[skp.pk])
     c.get(url)
     with CaptureQueriesContext(connection) as ctx:
         html = c.get(url).content.decode()
     sql = [q["sql"] for q in ctx.captured_queries]
-    # On PostgreSQL the statement binds its values on the server: the log shows $n.
-    main = [
-        q for q in sql if re.search(rf'FROM "skp_skp".*"skp_skp"\."id" = (\$\d+|{skp.pk})\b', q)
-    ]
-    assert len(main) == 1 and '"kinerja_jabatan"' not in main[0], main
-    people = [
-        q for q in sql if '."nama"' in q and q.split(" FROM ", 1)[1].startswith('"kinerja_pegawai"')
-    ]
-    assert len(people) == 1, people
-    # The expectations come with the SKP's own statement (at most seven rows).
-    assert not [q for q in sql if q.split(" FROM ", 1)[1].startswith('"skp_ekspektasiperilaku"')]
-    assert "Laporan tepat waktu" in html
+    (main,) = [q for q in sql if 'FROM "skp_skp" s' in q]
+    assert (
+        main.count("array_agg(e.") and main.count("array_agg(v.") and '"kinerja_dokumen" d' in main
+    )
+    # The page's own statements (an alias each); the policy's id sets are the ORM's, unaliased.
+    for table in ("kinerja_pegawai", "skp_ekspektasiperilaku", "kinerja_dokumen", "skp_skp"):
+        first = [q.split(" FROM ", 1)[1] for q in sql if q != main]
+        alone = [q for q in first if re.match(rf'"{table}" [a-z]+ ', q)]
+        assert not alone, alone
+    assert "Laporan tepat waktu" in html and "Unduh PDF terakhir" in html
+    assert "Riwayat versi (1)" in html
     for p in (org.pegawai, org.kasubbid, org.kabid):
         assert p.nama in html
     assert "Baris di bawah pimpinan" in html and "Tim kerja: " + org.tim.nama in html
     assert "Penugasan dari: " + org.kabid.nama in html
+
+
+@pytest.mark.parametrize("siapa", ["admin_b", "pegawai_b", "kepala_b", "rekan"])
+def test_another_instansi_or_an_outsider_reads_no_person_version_or_pdf(org, client_as, siapa):
+    # The people, versions and PDF are read by the statement the scope guards: for whoever may
+    # not see the SKP it returns no row, so nothing of them reaches Python, and the page is 404.
+    from django.contrib.contenttypes.models import ContentType
+
+    from kinerja.models import Dokumen
+
+    skp = _penuh(org)
+    Dokumen.objects.create(
+        jenis=Dokumen.Jenis.SKP,
+        judul="pdf",
+        content_type=ContentType.objects.get_for_model(SKP),
+        object_id=skp.pk,
+        instansi=org.instansi_a,
+    )
+    c = client_as(org.user(siapa))
+    url = reverse("skp:detail", args=[skp.pk])
+    for _ in range(6):  # past psycopg's prepare threshold: the prepared statement too
+        assert c.get(url).status_code == 404
+    with pytest.raises(Http404):
+        selectors.skp_for_user(org.user(siapa), skp.pk)
+    assert c.get(reverse("skp:versi", args=[skp.pk])).status_code == 404
 
 
 def test_the_rows_statement_is_lateral_on_postgresql(org):
