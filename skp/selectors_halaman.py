@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import connection
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
