@@ -172,6 +172,24 @@ def enqueue(
     return job
 
 
+def enqueue_baru(
+    task: str, *, kunci: str, instansi: int | None = None, **kwargs: Any
+) -> tuple[int, int | None]:
+    """`enqueue` of a keyed job whose key is almost surely new (the email of a notification
+    just written): on PostgreSQL one `INSERT … ON CONFLICT DO NOTHING RETURNING` instead of
+    get_or_create's SELECT, savepoint, INSERT and release, the row written with the same
+    columns (`_catat_pg`) and sent once the transaction commits. A key already recorded (or
+    another database) goes through `enqueue` as before. Returns (the job's id, its instansi)."""
+    if connection.vendor == "postgresql" and "instansi_id" not in kwargs:
+        rows = _catat_pg(task, [(kunci, kwargs)], user=None, instansi_id=instansi)
+        if kunci in rows:
+            job_id = rows[kunci][0]
+            transaction.on_commit(lambda: send(job_id))
+            return job_id, instansi
+    job = enqueue(task, kunci=kunci, instansi=instansi, **kwargs)
+    return job.pk, job.instansi_id
+
+
 def _eager() -> bool:
     from kinerja.celery import app
 

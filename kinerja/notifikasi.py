@@ -62,15 +62,16 @@ def notifikasi_kirim(
     if penerima.email and email_diinginkan(penerima, jenis):
         # The email's job belongs to the recipient's instansi (policy.instansi_of), written with
         # the row.
+        # The key is the new row's id: one INSERT on PostgreSQL (jobs.enqueue_baru).
         instansi_id = policy.instansi_of_dimuat(penerima)
-        job = jobs.enqueue(
+        job_id, job_instansi = jobs.enqueue_baru(
             "kinerja.email_notifikasi",
             kunci=f"email:{n.pk}",
             instansi=instansi_id,
             notifikasi_id=n.pk,
         )
-        if instansi_id and job.instansi_id is None:
-            Job.objects.filter(pk=job.pk, instansi__isnull=True).update(instansi_id=instansi_id)
+        if instansi_id and job_instansi is None:
+            Job.objects.filter(pk=job_id, instansi__isnull=True).update(instansi_id=instansi_id)
     return n
 
 

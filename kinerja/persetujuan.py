@@ -45,7 +45,6 @@ def _ct(objek: Any) -> ContentType:
     return ContentType.objects.get_for_model(type(objek))
 
 
-@transaction.atomic
 def persetujuan_catat(
     *, objek: Any, pegawai: Pegawai, peran: str, waktu: dt.datetime | None = None
 ) -> PersetujuanElektronik:
@@ -65,14 +64,18 @@ def persetujuan_catat(
             {"peran": f"{pegawai.nama} bukan {Peran(peran).label} untuk dokumen ini."}
         )
     ct = _ct(objek)
-    berlaku = PersetujuanElektronik.objects.filter(
-        content_type=ct, object_id=objek.pk, peran=peran, dicabut__isnull=True
-    )
-    same = berlaku.filter(pegawai=pegawai).first()
-    if same is not None:
-        return same
-    with _cakupan(objek):
-        return _catat(berlaku, ct, objek, pegawai, peran, waktu)
+    # Atomic on its own; inside a service's transaction without a savepoint of its own (two
+    # statements fewer per approval): the checks above raise before anything is written, and
+    # a database error below ends the caller's transaction as it would have anyway.
+    with transaction.atomic(savepoint=False):
+        berlaku = PersetujuanElektronik.objects.filter(
+            content_type=ct, object_id=objek.pk, peran=peran, dicabut__isnull=True
+        )
+        same = berlaku.filter(pegawai=pegawai).first()
+        if same is not None:
+            return same
+        with _cakupan(objek):
+            return _catat(berlaku, ct, objek, pegawai, peran, waktu)
 
 
 def _cakupan(objek: Any) -> Any:

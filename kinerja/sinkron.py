@@ -111,13 +111,16 @@ class Sinkron(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
+    def save(self, *args: Any, induk_disentuh: bool = False, **kwargs: Any) -> None:
+        """`induk_disentuh`: the caller updates the parent row's `diubah` itself later in the
+        same transaction (skp.services' `_sentuh`), so the parent is not bumped twice."""
         self.diubah = timezone.now()
         fields = kwargs.get("update_fields")
         if fields is not None:
             kwargs["update_fields"] = {*fields, "diubah"}
         super().save(*args, **kwargs)
-        _bump_parents_of(type(self), [self])
+        if not induk_disentuh:
+            _bump_parents_of(type(self), [self])
 
     def sinkron_lingkup(self) -> dict[str, Any]:
         """What the tombstone keeps so the policy can decide who learns of the deletion:

@@ -26,7 +26,7 @@ from kinerja import policy
 from kinerja.api_base import PolicyScopedMixin, ScopedPK, versi_field
 from kinerja.api_filters import ID_MAKS, IdFilter, StrictFilterSet, TahunFilter
 from kinerja.models import Dokumen, Job, Pegawai, Periode, TimKerja
-from skp import rules, selectors, services
+from skp import api_baca, rules, selectors, services
 from skp.models import SKP, Indikator, MatriksPeranHasil, PeranHasil, RencanaHasilKerja
 
 
@@ -257,9 +257,14 @@ class SKPViewSet(
             return SKP.objects.order_by("pk")
         return selectors.skp_detail_qs().order_by("-periode__tahun", "pegawai__nama", "-versi")
 
+    def retrieve(self, request, *args, **kwargs):
+        if request.query_params:  # a filter on one row: DRF's path (it may answer 404)
+            return super().retrieve(request, *args, **kwargs)
+        # The serializer's answer, read and written by hand (skp/api_baca.py).
+        return Response(api_baca.skp_untuk(request.user, kwargs[self.lookup_field]))
+
     def _out(self, skp: SKP, code: int = status.HTTP_200_OK) -> Response:
-        skp = selectors.skp_detail_qs().get(pk=skp.pk)
-        return Response(SKPSerializer(skp, context=self.get_serializer_context()).data, status=code)
+        return Response(api_baca.skp_sesudah(skp.pk), status=code)
 
     @extend_schema(request=SKPBuatSerializer, responses={201: SKPSerializer})
     def create(self, request, *args, **kwargs):
@@ -426,6 +431,12 @@ class RencanaHasilKerjaViewSet(PolicyScopedMixin, viewsets.ModelViewSet):
             return RencanaHasilKerja.objects.select_related("skp").order_by("pk")
         return selectors.rencana_qs().order_by("skp_id", "jenis", "urutan", "id")
 
+    def retrieve(self, request, *args, **kwargs):
+        if request.query_params:  # a filter on one row: DRF's path (it may answer 404)
+            return super().retrieve(request, *args, **kwargs)
+        # The serializer's answer, read and written by hand (skp/api_baca.py).
+        return Response(api_baca.rencana_untuk(request.user, kwargs[self.lookup_field]))
+
     def _indikator(self, data) -> list[dict] | None:
         if "indikator_set" not in data:
             return None
@@ -457,10 +468,7 @@ class RencanaHasilKerjaViewSet(PolicyScopedMixin, viewsets.ModelViewSet):
             ukuran_keberhasilan=d.get("ukuran_keberhasilan", ""),
             indikator=self._indikator(d) or [],
         )
-        out = RencanaHasilKerjaSerializer(
-            selectors.rencana_qs().get(pk=rhk.pk), context=self.get_serializer_context()
-        )
-        return Response(out.data, status=status.HTTP_201_CREATED)
+        return Response(api_baca.rencana_sesudah(rhk.pk), status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         rhk = self.get_object()
@@ -482,10 +490,7 @@ class RencanaHasilKerjaViewSet(PolicyScopedMixin, viewsets.ModelViewSet):
             row_version=versi_wajib(request.data, request.user, rhk.skp),
             **extra,
         )
-        out = RencanaHasilKerjaSerializer(
-            selectors.rencana_qs().get(pk=rhk.pk), context=self.get_serializer_context()
-        )
-        return Response(out.data)
+        return Response(api_baca.rencana_sesudah(rhk.pk))
 
     def destroy(self, request, *args, **kwargs):
         services.rhk_hapus(rhk=self.get_object(), user=request.user)

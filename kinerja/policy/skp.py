@@ -67,9 +67,10 @@ def is_penilai_skp(a: Actor, skp: Model) -> bool:
     """The pejabat penilai of the SKP's pegawai (now, or as recorded on the SKP)."""
     if not a.pegawai_id or skp.pegawai_id == a.pegawai_id:
         return False
+    # The recorded penilai first (no query): the pegawai's penilai now reads who they rate.
     return (
-        a.is_penilai_of(skp.pegawai_id)
-        or skp.pejabat_penilai_id == a.pegawai_id
+        skp.pejabat_penilai_id == a.pegawai_id
+        or a.is_penilai_of(skp.pegawai_id)
         or _plh_untuk(a, skp)
     )
 
@@ -77,10 +78,11 @@ def is_penilai_skp(a: Actor, skp: Model) -> bool:
 def can_view_skp(a: Actor, skp: Model) -> bool:
     if a.superuser:
         return True
+    # The SKP's own columns first: `leads` reads the user's pegawai (once per request).
     if a.pegawai_id and (
         skp.pegawai_id == a.pegawai_id
-        or a.leads(skp.pegawai_id)
         or a.pegawai_id in (skp.pejabat_penilai_id, skp.atasan_pejabat_penilai_id)
+        or a.leads(skp.pegawai_id)
         or a.is_ketua_tim_of(skp.pegawai_id)
         or _plh_untuk(a, skp)
         or _diaudit(a, skp)

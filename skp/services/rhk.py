@@ -267,7 +267,8 @@ def rhk_ubah(
     if ukuran_keberhasilan is not None:
         rhk.ukuran_keberhasilan = ukuran_keberhasilan.strip()
     rhk.row_version += 1
-    rhk.save()
+    # `_sentuh` below sets the SKP's `diubah` with its `diperbarui`: one UPDATE, not two.
+    rhk.save(induk_disentuh=True)
     if indikator is not None:
         _indikator_ganti(rhk, bersih)
     _sentuh(skp)

@@ -341,10 +341,16 @@ def skp_setujui(*, skp: SKP, user: Any, row_version: int | None = None, catatan:
     catatan_baris = RencanaHasilKerja.objects.filter(skp=skp).exclude(catatan_penilai="")
     if catatan_baris.exists():
         catatan_baris.update(catatan_penilai="")
-    penilai = Pegawai.objects.select_related("jabatan").get(pk=a.pegawai_id)
-    persetujuan.persetujuan_catat(objek=skp, pegawai=penilai, peran="pejabat_penilai")
+    # The penilai (for the approval's name and position) and the pegawai (told, with their
+    # login) in one read.
+    orang = Pegawai.objects.select_related("jabatan", "user").in_bulk(
+        {a.pegawai_id, skp.pegawai_id}
+    )
+    if a.pegawai_id not in orang or skp.pegawai_id not in orang:
+        raise Pegawai.DoesNotExist("Pegawai matching query does not exist.")
+    persetujuan.persetujuan_catat(objek=skp, pegawai=orang[a.pegawai_id], peran="pejabat_penilai")
     kabari(
-        Pegawai.objects.select_related("user").get(pk=skp.pegawai_id),
+        orang[skp.pegawai_id],
         jenis="skp_disetujui",
         pesan=f"SKP {skp.periode.tahun} versi {skp.versi} disetujui.",
         tautan=_url(skp),

@@ -1,0 +1,186 @@
+"""The API's answer for one SKP and one rencana hasil kerja, read and written without DRF's
+nested serializers (issue 19, the January mix).
+
+`SKPSerializer(skp).data` rebuilt its fields for every row and indicator, and the rows it read
+came from `skp_detail_qs` (ten joined tables, three prefetches) of which the answer shows only
+the SKP's own columns: a third of an skp GET's CPU. Here the SKP and its expectations are one
+statement (the policy's scope inside it, as `selectors_halaman.skp_untuk` does), its rows with
+their indicators another, and the dict is written by hand: the same keys in the same order and
+the same values as the serializers give (dates and times through DRF's own fields, so the time
+zone and the `Z` are theirs). tests/skp/test_api_baca.py compares the bytes with the
+serializers' for many shapes of SKP; the serializers stay the schema's and the list's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import EmptyResultSet, ValidationError
+from django.http import Http404
+from rest_framework import serializers
+
+from kinerja import policy
+from skp import rules
+from skp.models import SKP, EkspektasiPerilaku, Indikator, RencanaHasilKerja
+from skp.selectors_halaman import _baris, _kolom, _objek, _t
+
+_WAKTU = serializers.DateTimeField()
+_TANGGAL = serializers.DateField()
+
+
+def _waktu(value: Any) -> Any:
+    return None if value is None else _WAKTU.to_representation(value)
+
+
+def _tanggal(value: Any) -> Any:
+    return None if value is None else _TANGGAL.to_representation(value)
+
+
+def _tidak_ada(model) -> Http404:
+    """What DRF's `get_object` answered for a row not found (its words, kept byte for byte)."""
+    return Http404(f"No {model._meta.object_name} matches the given query.")
+
+
+def _lingkup(user: Any, model, pk: Any) -> tuple[str, list]:
+    """The policy's scope of one row by its key as SQL, or the 404 `get_object` gave: an id
+    that is not a number gets DRF's bare 404, one out of range (or a scope of nothing) the
+    row's."""
+    try:
+        qs = policy.scope(user, model.objects.filter(pk=pk))
+        sql, params = qs.order_by().values("pk").query.sql_with_params()
+    except (ValueError, TypeError, ValidationError):
+        raise Http404 from None
+    except EmptyResultSet:
+        raise _tidak_ada(model) from None
+    return sql, list(params)
+
+
+# --- one rencana hasil kerja ------------------------------------------------------------------
+def _indikator_json(i: Indikator) -> dict:
+    return {
+        "aspek": i.aspek,
+        "indikator": str(i.indikator),
+        "target": str(i.target),
+        "sumber_data": str(i.sumber_data),
+    }
+
+
+def rencana_json(r: RencanaHasilKerja, indikator: list[Indikator]) -> dict:
+    """RencanaHasilKerjaSerializer(r).data with `indikator` the row's indicators in order."""
+    return {
+        "id": r.pk,
+        "skp": r.skp_id,
+        "jenis": r.jenis,
+        "urutan": r.urutan,
+        "rencana": str(r.rencana),
+        "rhk_atasan": r.rhk_atasan_id,
+        "kunci": None if r.kunci is None else str(r.kunci),
+        "perspektif": r.perspektif,
+        "pemberi_tugas": r.pemberi_tugas_id,
+        "sumber": r.sumber,
+        "uraian_hasil": str(r.uraian_hasil),
+        "ukuran_keberhasilan": str(r.ukuran_keberhasilan),
+        "indikator": [_indikator_json(i) for i in indikator],
+        "row_version": r.row_version,
+        "diubah": _waktu(r.diubah),
+    }
+
+
+def _rencana_baris(where: str, params: list) -> list[tuple[RencanaHasilKerja, list[Indikator]]]:
+    """Rows matching `where` (on `r`) in the SKP's order, each with its indicators (by urutan,
+    id), in one statement: a row appears once per indicator."""
+    out: list[tuple[RencanaHasilKerja, list[Indikator]]] = []
+    for row in _baris(
+        f"SELECT {_kolom(RencanaHasilKerja, 'r')}, {_kolom(Indikator, 'i')} "
+        f"FROM {_t(RencanaHasilKerja)} r LEFT JOIN {_t(Indikator)} i ON i.rencana_id = r.id "
+        f"WHERE {where} ORDER BY r.jenis, r.urutan, r.id, i.urutan, i.id",
+        params,
+    ):
+        r, n = _objek(RencanaHasilKerja, "r", row, 0)
+        if not out or out[-1][0].pk != r.pk:
+            out.append((r, []))
+        ind = _objek(Indikator, "i", row, n)[0]
+        if ind is not None:
+            out[-1][1].append(ind)
+    return out
+
+
+def rencana_untuk(user: Any, pk: Any) -> dict:
+    """The row the user may see as the API shows it, or 404 (the scope is the statement's
+    condition)."""
+    sql, params = _lingkup(user, RencanaHasilKerja, pk)
+    rows = _rencana_baris(f"r.id IN ({sql})", params)
+    if not rows:
+        raise _tidak_ada(RencanaHasilKerja)
+    return rencana_json(*rows[0])
+
+
+def rencana_sesudah(pk: int) -> dict:
+    """The row as the API shows it after a write the service allowed."""
+    rows = _rencana_baris("r.id = %s", [pk])
+    if not rows:
+        raise _tidak_ada(RencanaHasilKerja)
+    return rencana_json(*rows[0])
+
+
+# --- one SKP ----------------------------------------------------------------------------------
+def skp_json(skp: SKP, perilaku: list[EkspektasiPerilaku], rencana: list[tuple]) -> dict:
+    """SKPSerializer(skp).data with its rows (each with its indicators) and expectations."""
+    eks = {p.nilai: p.ekspektasi_khusus for p in perilaku}
+    return {
+        "id": skp.pk,
+        "pegawai": skp.pegawai_id,
+        "periode": skp.periode_id,
+        "versi": skp.versi,
+        "terkini": skp.terkini,
+        "jenis": skp.jenis,
+        "pendekatan": skp.pendekatan,
+        "status": skp.status,
+        "pejabat_penilai": skp.pejabat_penilai_id,
+        "berlaku_mulai": _tanggal(skp.berlaku_mulai),
+        "berlaku_sampai": _tanggal(skp.berlaku_sampai),
+        "catatan_penilai": str(skp.catatan_penilai),
+        "alasan_perubahan": str(skp.alasan_perubahan),
+        "dukungan_sumber_daya": str(skp.dukungan_sumber_daya),
+        "skema_pertanggungjawaban": str(skp.skema_pertanggungjawaban),
+        "konsekuensi": str(skp.konsekuensi),
+        "diajukan_pada": _waktu(skp.diajukan_pada),
+        "disetujui_pada": _waktu(skp.disetujui_pada),
+        "row_version": skp.row_version,
+        "diubah": _waktu(skp.diubah),
+        "rencana_hasil_kerja": [rencana_json(r, ind) for r, ind in rencana],
+        "perilaku_kerja": [
+            {
+                "nilai": kode,
+                "label": label,
+                "panduan": panduan,
+                "ekspektasi_khusus": eks.get(kode, ""),
+            }
+            for kode, label, panduan in rules.BERAKHLAK
+        ],
+    }
+
+
+def _skp_baca(where: str, params: list) -> dict:
+    rows = _baris(
+        f"SELECT {_kolom(SKP, 's')}, {_kolom(EkspektasiPerilaku, 'e')} FROM {_t(SKP)} s "
+        f"LEFT JOIN {_t(EkspektasiPerilaku)} e ON e.skp_id = s.id WHERE {where}",
+        params,
+    )
+    if not rows:
+        raise _tidak_ada(SKP)
+    skp, i = _objek(SKP, "s", rows[0], 0)
+    perilaku = [e for e in (_objek(EkspektasiPerilaku, "e", r, i)[0] for r in rows) if e]
+    return skp_json(skp, perilaku, _rencana_baris("r.skp_id = %s", [skp.pk]))
+
+
+def skp_untuk(user: Any, pk: Any) -> dict:
+    """The SKP the user may see as the API shows it, or 404: two statements, the policy's
+    scope the first one's condition."""
+    sql, params = _lingkup(user, SKP, pk)
+    return _skp_baca(f"s.id IN ({sql})", params)
+
+
+def skp_sesudah(pk: int) -> dict:
+    """The SKP as the API shows it after a write the service allowed."""
+    return _skp_baca("s.id = %s", [pk])

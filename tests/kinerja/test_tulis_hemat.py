@@ -1,0 +1,76 @@
+"""The January mix's writes with fewer statements (issue 19, round eight): the email job of a
+notification in one INSERT (jobs.enqueue_baru) and an approval without a savepoint of its own
+(persetujuan_catat) leave what they left before."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from kinerja import jobs
+from kinerja.models import Job, PersetujuanElektronik
+from kinerja.persetujuan import persetujuan_catat
+
+pytestmark = pytest.mark.django_db
+
+
+@jobs.handler("uji.hemat")
+def _hemat(job, *, nilai: int) -> dict:
+    return {"nilai": nilai}
+
+
+def test_a_new_key_is_one_insert_with_the_rows_columns(org, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as cbs:
+        with CaptureQueriesContext(connection) as ctx:
+            job_id, instansi = jobs.enqueue_baru(
+                "uji.hemat", kunci="hemat:1", instansi=org.instansi_a.pk, nilai=4
+            )
+        baru = Job.objects.get(pk=job_id)
+        lama = jobs.enqueue("uji.hemat", kunci="hemat:2", instansi=org.instansi_a.pk, nilai=4)
+    if connection.vendor == "postgresql":
+        assert len(ctx.captured_queries) == 1, ctx.captured_queries
+    assert instansi == org.instansi_a.pk
+    # The same row `enqueue` writes, but for its key, id and times.
+    lama = Job.objects.get(pk=lama.pk)
+    beda = {"id", "kunci", "dibuat", "diperbarui", "dikirim"}
+    kolom = [f.attname for f in Job._meta.concrete_fields if f.attname not in beda]
+    assert {k: getattr(baru, k) for k in kolom} == {k: getattr(lama, k) for k in kolom}
+    assert baru.kwargs == {"nilai": 4} and baru.instansi_id == org.instansi_a.pk
+    # Sent after commit, as `enqueue` does (one callback each).
+    assert len(cbs) == 2
+
+
+def test_a_key_already_recorded_keeps_its_row_as_enqueue_did(org):
+    lama = jobs.enqueue("uji.hemat", kunci="hemat:3", nilai=1)
+    assert lama.instansi_id is None
+    job_id, instansi = jobs.enqueue_baru(
+        "uji.hemat", kunci="hemat:3", instansi=org.instansi_a.pk, nilai=2
+    )
+    assert job_id == lama.pk and instansi is None  # the caller writes its instansi
+    assert Job.objects.get(pk=lama.pk).kwargs == {"nilai": 1}
+    assert Job.objects.filter(kunci="hemat:3").count() == 1
+
+
+def test_a_refused_approval_leaves_the_callers_transaction_usable(org):
+    from tests.skp.factories import skp_diajukan
+
+    skp = skp_diajukan(org, n_rhk=1)
+    with transaction.atomic():
+        with pytest.raises(ValidationError):
+            persetujuan_catat(objek=skp, pegawai=org.rekan, peran="pejabat_penilai")
+        with pytest.raises(ValidationError):
+            persetujuan_catat(objek=skp, pegawai=org.kasubbid, peran="gubernur")
+        # Still usable: the refusals raised before anything was written.
+        a = persetujuan_catat(objek=skp, pegawai=org.kasubbid, peran="pejabat_penilai")
+        with CaptureQueriesContext(connection) as ctx:
+            again = persetujuan_catat(objek=skp, pegawai=org.kasubbid, peran="pejabat_penilai")
+    assert again.pk == a.pk
+    assert not any("SAVEPOINT" in q["sql"] for q in ctx.captured_queries)
+    assert (
+        PersetujuanElektronik.objects.filter(
+            object_id=skp.pk, peran="pejabat_penilai", dicabut=None
+        ).count()
+        == 1
+    )
