@@ -20,9 +20,11 @@ from django.http import Http404
 from rest_framework import serializers
 
 from kinerja import policy
+from kinerja.baris_sql import kolom as _kolom
+from kinerja.baris_sql import objek as _objek
 from skp import rules
 from skp.models import SKP, EkspektasiPerilaku, Indikator, RencanaHasilKerja
-from skp.selectors_halaman import _baris, _kolom, _objek, _t
+from skp.selectors_halaman import _baris, _t
 
 _WAKTU = serializers.DateTimeField()
 _TANGGAL = serializers.DateField()
