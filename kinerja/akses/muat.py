@@ -55,6 +55,14 @@ class Terkompilasi:
         self.anotasi = list(compiler.annotation_col_map.items())
         self.converters = list(compiler.get_converters([s[0] for s in select]).items())
         self.alias = alias
+        self._prefix_baris: str | None = None
+
+    @property
+    def prefix_baris(self) -> str:
+        """The key prefix its rows are kept under in Redis (kinerja.akses.salinan)."""
+        if self._prefix_baris is None:
+            self._prefix_baris = salinan.baris_prefix(self.sql, _basis_data(self.alias))
+        return self._prefix_baris
 
     def muat(self, value: Any) -> Any:
         row = self.baris(value)
@@ -109,7 +117,20 @@ def prefix_baris_user() -> str | None:
     """The key prefix the user rows are kept under in Redis (kinerja.akses.salinan), or None
     when the user's load is not the compiled one."""
     rencana = _rencana_user()
-    return None if rencana is None else salinan.baris_prefix(rencana.sql)
+    return None if rencana is None else rencana.prefix_baris
+
+
+def _basis_data(alias: str) -> str:
+    """Which database this is: its settings, and on PostgreSQL its oid (a database dropped and
+    created again under the same name, as the bench's copies are, is another one)."""
+    conn = connections[alias]
+    d = conn.settings_dict
+    nama = f"{conn.vendor}:{d.get('HOST')}:{d.get('PORT')}:{d.get('NAME')}"
+    if conn.vendor == "postgresql":
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT oid FROM pg_database WHERE datname = current_database()")
+            nama += f":{cursor.fetchone()[0]}"
+    return nama
 
 
 def muat_user(user_id: Any) -> Any:
@@ -120,7 +141,7 @@ def muat_user(user_id: Any) -> Any:
     if type(user_id) is int:
         rencana = _rencana_user()
         if rencana is not None:
-            awal = salinan.tawaran(user_id, rencana.sql)
+            awal = salinan.tawaran(user_id, lambda: rencana.prefix_baris)
             if awal is None:
                 return rencana.muat(user_id)
             versi, sendiri, row = awal
@@ -131,7 +152,7 @@ def muat_user(user_id: Any) -> Any:
                 if versi is None:
                     salinan.mulai_versi()
                 else:
-                    salinan.simpan(user_id, rencana.sql, versi, sendiri, tuple(row))
+                    salinan.simpan(user_id, rencana.prefix_baris, versi, sendiri, tuple(row))
             return rencana.bangun(row)
     model = get_user_model()
     return next(iter(_queryset(user_id).using(router.db_for_read(model))), None)

@@ -25,10 +25,10 @@ ended while Redis could not be told: kinerja.sesi).
 from __future__ import annotations
 
 import contextvars
-import functools
 import hashlib
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
@@ -56,34 +56,35 @@ def naik_lokal() -> int:
     return _naik_lokal
 
 
-@functools.lru_cache(maxsize=8)
-def baris_prefix(sql: str) -> str:
-    """The rows' key prefix, naming the query: a row of another column layout (another
-    release of the code beside this one) is never read as this one's."""
-    return f"{BARIS}{hashlib.sha256(sql.encode()).hexdigest()[:12]}:"
+def baris_prefix(sql: str, basis_data: str) -> str:
+    """The rows' key prefix, naming the query and the database: a row of another column layout
+    (another release of the code beside this one) or of another database (a copy restored or
+    re-created under the same Redis) is never read as this one's."""
+    nama = hashlib.sha256(f"{sql}\x1f{basis_data}".encode()).hexdigest()[:16]
+    return f"{BARIS}{nama}:"
 
 
 def baris_key(prefix: str, versi: str, sendiri: str, user_id: int) -> str:
     return f"{prefix}{versi}:{sendiri}:{user_id}"
 
 
-def tawaran(user_id: Any, sql: str) -> tuple[str, str, Any] | None:
+def tawaran(user_id: Any, prefix: Callable[[], str]) -> tuple[str, str, Any] | None:
     """What the session read of this user's row beside its copy: (version, own version, row
-    or None), when the request's session offered it for this user and query and nothing was
-    written by this process since; else None."""
+    or None), when the request's session offered it for this user and these rows' prefix and
+    nothing was written by this process since; else None."""
     sesi = sesi_permintaan.get(None)
     awal = getattr(sesi, "pengguna_awal", None)
     if awal is None:
         return None
-    uid, prefix, versi, sendiri, row, naik = awal
-    if uid != user_id or naik != _naik_lokal or prefix != baris_prefix(sql):
+    uid, dibaca, versi, sendiri, row, naik = awal
+    if uid != user_id or naik != _naik_lokal or dibaca != prefix():
         return None
     return versi, sendiri, row
 
 
-def simpan(user_id: int, sql: str, versi: str, sendiri: str, row: tuple) -> None:
+def simpan(user_id: int, prefix: str, versi: str, sendiri: str, row: tuple) -> None:
     """Keep a row read after the versions it goes under were read."""
-    cache.set(baris_key(baris_prefix(sql), versi, sendiri, user_id), row, SALINAN_DETIK)
+    cache.set(baris_key(prefix, versi, sendiri, user_id), row, SALINAN_DETIK)
 
 
 def mulai_versi() -> None:

@@ -264,3 +264,13 @@ def test_a_sign_in_bumps_only_that_users_own_version(redis_sesi, org, client):
 def test_which_writes_end_the_kept_rows(sql, params, many, kunci):
     nama = {"v": salinan.VERSI, "u7": salinan.SENDIRI + "7"}
     assert salinan.kunci_tulis(sql, params, many) == {nama[k] for k in kunci}
+
+
+def test_rows_of_another_query_or_database_are_never_read():
+    from kinerja.akses import muat
+
+    a = salinan.baris_prefix("SELECT 1", "postgresql:h:5432:kinerja:16384")
+    assert a != salinan.baris_prefix("SELECT 2", "postgresql:h:5432:kinerja:16384")
+    # The same name dropped and created again (a bench copy) has another oid.
+    assert a != salinan.baris_prefix("SELECT 1", "postgresql:h:5432:kinerja:16999")
+    assert muat._basis_data("default").rsplit(":", 1)[1].isdigit()
