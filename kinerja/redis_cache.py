@@ -115,23 +115,6 @@ return {value, ref, chained, versi, sendiri, redis.call('GET', ARGV[3] .. versi 
 """
 
 
-# laju: DRF's sliding window (SimpleRateThrottle) in one round trip instead of a GET and a SET.
-# The list holds the times of the requests let through, newest first, as DRF's history does.
-_LAJU = """
-local batas = tonumber(ARGV[1]) - tonumber(ARGV[2])
-while true do
-  local akhir = redis.call('LINDEX', KEYS[1], -1)
-  if not akhir or tonumber(akhir) > batas then break end
-  redis.call('RPOP', KEYS[1])
-end
-local n = redis.call('LLEN', KEYS[1])
-if n >= tonumber(ARGV[3]) then return {0, n, redis.call('LINDEX', KEYS[1], -1)} end
-redis.call('LPUSH', KEYS[1], ARGV[1])
-redis.call('EXPIRE', KEYS[1], ARGV[2])
-return {1, n + 1, redis.call('LINDEX', KEYS[1], -1)}
-"""
-
-
 class RedisCache(_RedisCache):
     def __init__(self, server: str, params: dict) -> None:
         super().__init__(server, params)
@@ -274,29 +257,6 @@ class RedisCache(_RedisCache):
             hasil[4].decode() if hasil[4] is not None else None,
             loads(hasil[5]) if hasil[5] is not None else None,
         )
-
-    def laju(self, key: str, now: float, duration: int, num: int) -> tuple[bool, int, float] | None:
-        """One request against a sliding window of `num` requests per `duration` seconds kept
-        at `key` (a Redis list): (let through, requests in the window, the oldest one's time).
-        None while Redis is down or refuses scripts: the caller decides without it."""
-        if self._tanpa_skrip:
-            return None
-        return self._aman(lambda: self._laju(key, now, duration, num), None)
-
-    def _laju(self, key: str, now: float, duration: int, num: int) -> Any:
-        client = self._cache.get_client(key, write=True)
-        script = self._skrip(client, _LAJU)
-        try:
-            boleh, n, awal = script(
-                keys=[self.make_and_validate_key(key)],
-                args=[repr(now), int(duration), int(num)],
-                client=client,
-            )
-        except ResponseError as exc:
-            logger.warning("Redis menolak skrip Lua; batas laju dihitung tanpa skrip: %s", exc)
-            self._tanpa_skrip = True
-            return None
-        return bool(boleh), int(n), float(awal) if awal is not None else now
 
     # Counters: no value to fake.
     def incr(self, key: Any, delta: int = 1, version: Any = None) -> int:

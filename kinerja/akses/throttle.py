@@ -18,7 +18,6 @@ from kinerja.akses.alamat import alamat_klien
 from kinerja.models import TokenIntegrasi
 
 PESAN_429 = "Terlalu banyak permintaan; coba lagi dalam {detik} detik."
-LAJU_PREFIX = "kinerja:laju:"  # the window as a Redis list (not DRF's pickled history)
 
 
 class KredensialThrottle(SimpleRateThrottle):
@@ -59,22 +58,7 @@ class KredensialThrottle(SimpleRateThrottle):
         self.scope, self._ident = self._scope_ident(request, view)
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        laju = getattr(self.cache, "laju", None)
-        if self.rate is None or laju is None:
-            return super().allow_request(request, view)
-        # On Redis: DRF's window in one round trip (kinerja.redis_cache) instead of reading and
-        # writing the whole history; same decisions, same Retry-After.
-        self.now = self.timer()
-        hasil = laju(LAJU_PREFIX + self.get_cache_key(request, view), self.now, *self._batas())
-        if hasil is None:  # Redis down or refusing scripts: as DRF does without its cache
-            return super().allow_request(request, view)
-        boleh, n, awal = hasil
-        # What wait() reads of DRF's history: how many are in the window and the oldest.
-        self.history = [awal] * n
-        return boleh
-
-    def _batas(self) -> tuple[int, int]:
-        return self.duration, self.num_requests
+        return super().allow_request(request, view)
 
     def get_cache_key(self, request: Any, view: Any) -> str | None:
         return self.cache_format % {"scope": self.scope, "ident": self._ident}
