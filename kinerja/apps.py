@@ -11,6 +11,7 @@ class KinerjaConfig(AppConfig):
             situs,  # noqa: F401 - registers the site-address deploy check
         )
         from kinerja import navigation as nav
+        from kinerja.akses import salinan  # noqa: F401 - bumps the kept users' versions
         from kinerja.sinkron import pasang_sinyal
 
         pasang_sinyal()  # diubah of parents and tombstones on deletes (incremental sync)

@@ -1,17 +1,24 @@
-"""Security headers, the site's one language, and a clean failure when the database goes away."""
+"""Security headers, the site's one language, the request's user, and a clean failure when the
+database goes away."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.conf.urls.i18n import is_language_prefix_patterns_used
+from django.contrib import auth
+from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject
+
+from kinerja.akses import salinan
 
 # Only what the pages use: our own scripts and styles, data: images (QR codes, charts).
 CSP = (
@@ -39,6 +46,25 @@ class SecurityHeadersMiddleware:
             response.setdefault("Content-Security-Policy", CSP)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+class AutentikasiMiddleware(AuthenticationMiddleware):
+    """Django's AuthenticationMiddleware; while the request's user is loaded, the backend may
+    take the user's row the session read beside its copy (kinerja.akses.salinan)."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _user(request))
+
+
+def _user(request: HttpRequest) -> Any:
+    if not hasattr(request, "_cached_user"):
+        token = salinan.sesi_permintaan.set(request.session)
+        try:
+            request._cached_user = auth.get_user(request)
+        finally:
+            salinan.sesi_permintaan.reset(token)
+    return request._cached_user
 
 
 class BahasaMiddleware(LocaleMiddleware):

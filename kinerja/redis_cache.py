@@ -98,11 +98,28 @@ return {value, ref, redis.call('GET', ARGV[1] .. ref)}
 """
 
 
+# get_sesi: get_berantai's three reads, then the user's row kept under the users' version and the
+# user's own version (kinerja.akses.muat): {value, ref, chained, version, own version, row}.
+_SESI = """
+local value = redis.call('GET', KEYS[1])
+if not value then return {} end
+local ref = redis.call('GET', KEYS[2])
+if not ref then return {value} end
+local chained = false
+if ARGV[1] ~= '' then chained = redis.call('GET', ARGV[1] .. ref) end
+if ARGV[2] == '' then return {value, ref, chained} end
+local versi = redis.call('GET', KEYS[3])
+if not versi then return {value, ref, chained} end
+local sendiri = redis.call('GET', ARGV[2] .. ref) or '-'
+return {value, ref, chained, versi, sendiri, redis.call('GET', ARGV[3] .. versi .. ':' .. sendiri .. ':' .. ref)}
+"""
+
+
 class RedisCache(_RedisCache):
     def __init__(self, server: str, params: dict) -> None:
         super().__init__(server, params)
         self._class = _Client
-        self._scripts: dict[int, Any] = {}  # per client: the script, loaded once (EVALSHA)
+        self._scripts: dict[tuple, Any] = {}  # per client and script: loaded once (EVALSHA)
         self._tanpa_skrip = False  # the server refused scripts (ACL, a proxy): plain GETs
 
     @property
@@ -162,14 +179,22 @@ class RedisCache(_RedisCache):
             return self.get(key), None, None
         return self._aman(lambda: self._berantai(key, ref_key, ref_prefix), (None, None, None))
 
+    def _prefix(self, prefix: str) -> str:
+        made = self.make_and_validate_key(prefix)
+        # A custom key function: a key made of this prefix cannot be spelled in Lua.
+        return made if self.make_key(prefix + "0") == made + "0" else ""
+
+    def _skrip(self, client: Any, source: str) -> Any:
+        key = (id(client), source)
+        script = self._scripts.get(key)
+        if script is None:
+            script = self._scripts.setdefault(key, client.register_script(source))
+        return script
+
     def _berantai(self, key: str, ref_key: str, ref_prefix: str) -> tuple[Any, Any, Any]:
         client = self._cache.get_client(key)
-        script = self._scripts.get(id(client))
-        if script is None:
-            script = self._scripts.setdefault(id(client), client.register_script(_BERANTAI))
-        prefix = self.make_and_validate_key(ref_prefix)
-        if self.make_key(ref_prefix + "0") != prefix + "0":
-            prefix = ""  # a custom key function: the chained key cannot be spelled in Lua
+        script = self._skrip(client, _BERANTAI)
+        prefix = self._prefix(ref_prefix)
         keys = [self.make_and_validate_key(key), self.make_and_validate_key(ref_key)]
         try:
             hasil = script(keys=keys, args=[prefix], client=client)
@@ -186,6 +211,52 @@ class RedisCache(_RedisCache):
         ref = int(hasil[1]) if hasil[1] is not None else None
         chained = loads(hasil[2]) if hasil[2] is not None else None
         return value, ref, chained
+
+    def get_sesi(
+        self,
+        key: str,
+        ref_key: str,
+        ref_prefix: str,
+        versi_key: str,
+        sendiri_prefix: str,
+        baris_prefix: str,
+    ) -> tuple[Any, ...]:
+        """get_berantai, and in the same round trip the value kept for the integer at
+        `ref_key` under two versions: (value, ref, chained, version, own version, row). The
+        version is the text of the integer at `versi_key` (None: not there, nothing more read),
+        the own version the one at `sendiri_prefix` + ref ("-" when not there), the row the value at
+        `baris_prefix` + version + ":" + own version + ":" + ref. Redis down, or scripts
+        refused: what get_berantai answers, padded with None."""
+        kosong = (None, None, None)
+        if self._tanpa_skrip:
+            return self.get(key), None, None, *kosong
+        return self._aman(
+            lambda: self._sesi(key, ref_key, ref_prefix, versi_key, sendiri_prefix, baris_prefix),
+            kosong + kosong,
+        )
+
+    def _sesi(self, key, ref_key, ref_prefix, versi_key, sendiri_prefix, baris_prefix):
+        client = self._cache.get_client(key)
+        script = self._skrip(client, _SESI)
+        sendiri, baris = self._prefix(sendiri_prefix), self._prefix(baris_prefix)
+        args = [self._prefix(ref_prefix), sendiri if sendiri and baris else "", baris]
+        keys = [self.make_and_validate_key(k) for k in (key, ref_key, versi_key)]
+        try:
+            hasil = script(keys=keys, args=args, client=client)
+        except ResponseError as exc:
+            logger.warning("Redis menolak skrip Lua; sesi dibaca dengan GET: %s", exc)
+            self._tanpa_skrip = True
+            return self.get(key), None, None, None, None, None
+        hasil = [*hasil, None, None, None, None, None, None]
+        loads = self._cache._serializer.loads
+        return (
+            loads(hasil[0]) if hasil[0] is not None else None,
+            int(hasil[1]) if hasil[1] is not None else None,
+            loads(hasil[2]) if hasil[2] is not None else None,
+            hasil[3].decode() if hasil[3] is not None else None,
+            hasil[4].decode() if hasil[4] is not None else None,
+            loads(hasil[5]) if hasil[5] is not None else None,
+        )
 
     # Counters: no value to fake.
     def incr(self, key: Any, delta: int = 1, version: Any = None) -> int:

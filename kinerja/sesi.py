@@ -34,6 +34,9 @@ class SessionStore(cached_db.SessionStore):
     # What load() read of the menu facts beside the copy: (user id, facts or None, the
     # forget count then) for nav_fakta; None: not read with the session.
     nav_awal: tuple[int, Any, int] | None = None
+    # The same for the user's row (kinerja.akses.salinan): (user id, key prefix, version, own
+    # version, row or None, this process's bump count then); None: not read with the session.
+    pengguna_awal: tuple | None = None
 
     @property
     def uid_key(self) -> str:
@@ -52,14 +55,20 @@ class SessionStore(cached_db.SessionStore):
             self._cache.delete_many(list(salinan))
 
     def load(self) -> dict:
-        berantai = getattr(self._cache, "get_berantai", None)
-        if berantai is not None and settings.SESSION_CACHE_ALIAS == DEFAULT_CACHE_ALIAS:
+        get_sesi = getattr(self._cache, "get_sesi", None)
+        if get_sesi is not None and settings.SESSION_CACHE_ALIAS == DEFAULT_CACHE_ALIAS:
+            from kinerja.akses import muat, salinan
             from kinerja.context_processors import NAV_PREFIX, nav_dilupakan
 
-            dilupakan = nav_dilupakan()
-            data, uid, nav = berantai(self.cache_key, self.uid_key, NAV_PREFIX)
+            dilupakan, naik = nav_dilupakan(), salinan.naik_lokal()
+            prefix = muat.prefix_baris_user() or ""
+            data, uid, nav, versi, sendiri, baris = get_sesi(
+                self.cache_key, self.uid_key, NAV_PREFIX, salinan.VERSI, salinan.SENDIRI, prefix
+            )
             if data is not None and uid is not None:
                 self.nav_awal = (uid, nav, dilupakan)
+                if prefix:
+                    self.pengguna_awal = (uid, prefix, versi, sendiri, baris, naik)
         else:
             data = self._cache.get(self.cache_key)  # Redis down: None, read from PostgreSQL
         if data is not None:

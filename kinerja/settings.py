@@ -72,7 +72,8 @@ MIDDLEWARE = [
     "kinerja.middleware.BahasaMiddleware",  # Django's LocaleMiddleware, short for one language
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, the user's row read with the session when Redis has it (kinerja.akses.salinan)
+    "kinerja.middleware.AutentikasiMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -19,6 +19,7 @@ from django.db import connections, router
 from django.db.models.query import get_related_populators
 
 from kinerja import policy
+from kinerja.akses import salinan
 
 _CONTOH = 987_654_321  # a user id to compile with; it must come back as the only parameter
 _lock = threading.Lock()
@@ -54,8 +55,21 @@ class Terkompilasi:
         self.anotasi = list(compiler.annotation_col_map.items())
         self.converters = list(compiler.get_converters([s[0] for s in select]).items())
         self.alias = alias
+        self._prefix_baris: str | None = None
+
+    @property
+    def prefix_baris(self) -> str:
+        """The key prefix its rows are kept under in Redis (kinerja.akses.salinan)."""
+        if self._prefix_baris is None:
+            self._prefix_baris = salinan.baris_prefix(self.sql, _basis_data(self.alias))
+        return self._prefix_baris
 
     def muat(self, value: Any) -> Any:
+        row = self.baris(value)
+        return None if row is None else self.bangun(row)
+
+    def baris(self, value: Any) -> tuple | None:
+        """The row as the database driver returns it (None: no such row)."""
         params = list(self.params)
         params[self.posisi[0]] = value
         conn = connections[self.alias]
@@ -63,9 +77,11 @@ class Terkompilasi:
         # query log records it as None, and the API tests read every request's SQL.
         with conn.cursor() as cursor:
             cursor.execute(self.sql, params)
-            row = cursor.fetchone()
-        if row is None:
-            return None
+            return cursor.fetchone()
+
+    def bangun(self, row: Any) -> Any:
+        """The model object of a row `baris` returned, as the ORM builds it."""
+        conn = connections[self.alias]
         row = list(row)
         for pos, (convs, expression) in self.converters:
             value = row[pos]
@@ -91,12 +107,52 @@ def terkompilasi(nama: str, buat: Any, contoh: Any, alias: str) -> Terkompilasi:
     return rencana
 
 
-def muat_user(user_id: Any) -> Any:
-    """The user with the given id, loaded with its actor facts (policy.dengan_actor), or None."""
+def _rencana_user() -> Terkompilasi | None:
     model = get_user_model()
-    alias = router.db_for_read(model)
+    rencana = terkompilasi("user", _queryset, _CONTOH, router.db_for_read(model))
+    return rencana if rencana.berlaku and rencana.model is model else None
+
+
+def prefix_baris_user() -> str | None:
+    """The key prefix the user rows are kept under in Redis (kinerja.akses.salinan), or None
+    when the user's load is not the compiled one."""
+    rencana = _rencana_user()
+    return None if rencana is None else rencana.prefix_baris
+
+
+def _basis_data(alias: str) -> str:
+    """Which database this is: its settings, and on PostgreSQL its oid (a database dropped and
+    created again under the same name, as the bench's copies are, is another one)."""
+    conn = connections[alias]
+    d = conn.settings_dict
+    nama = f"{conn.vendor}:{d.get('HOST')}:{d.get('PORT')}:{d.get('NAME')}"
+    if conn.vendor == "postgresql":
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT oid FROM pg_database WHERE datname = current_database()")
+            nama += f":{cursor.fetchone()[0]}"
+    return nama
+
+
+def muat_user(user_id: Any) -> Any:
+    """The user with the given id, loaded with its actor facts (policy.dengan_actor), or None.
+
+    The row comes from Redis when the request's session read it there under current versions
+    (kinerja.akses.salinan), else from the database (and is kept there for the next request)."""
     if type(user_id) is int:
-        rencana = terkompilasi("user", _queryset, _CONTOH, alias)
-        if rencana.berlaku and rencana.model is model:
-            return rencana.muat(user_id)
-    return next(iter(_queryset(user_id).using(alias)), None)
+        rencana = _rencana_user()
+        if rencana is not None:
+            awal = salinan.tawaran(user_id, lambda: rencana.prefix_baris)
+            if awal is None:
+                return rencana.muat(user_id)
+            versi, sendiri, row = awal
+            if row is None:
+                row = rencana.baris(user_id)
+                if row is None:
+                    return None
+                if versi is None:
+                    salinan.mulai_versi()
+                else:
+                    salinan.simpan(user_id, rencana.prefix_baris, versi, sendiri, tuple(row))
+            return rencana.bangun(row)
+    model = get_user_model()
+    return next(iter(_queryset(user_id).using(router.db_for_read(model))), None)

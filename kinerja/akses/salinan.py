@@ -1,0 +1,198 @@
+"""The request's user row, kept in Redis beside the session copy: a signed-in request asks the
+database nothing for its user.
+
+Every signed-in request loads its user (kinerja.akses.muat: the user, the pegawai row, whether a
+grant is held). That row is kept in Redis for at most SALINAN_DETIK under two versions, and the
+session's one Lua round trip (kinerja.sesi) brings it with the session copy and the menu facts.
+It is served only while both versions are the ones read before the row was:
+
+- the users' version (VERSI): bumped by every write to the users, pegawai or grants tables
+  (insert, update, delete, bulk or raw) that does not name one user by id;
+- the user's own version (SENDIRI + id): bumped by an UPDATE of one user row by its id (a
+  sign-in's last_login, a password change, a deactivation through `user.save()`).
+
+The bumps come from a database execute wrapper (every statement, like kinerja.cache_halaman's),
+at the statement itself and again when its transaction commits: a row read before the commit
+and kept under the version of that moment is never served after it. A write in this process
+also stops the offer read before it (`naik_lokal`), so the request that deactivates or moves
+someone sees them as the database does. So a deactivated account, a moved pegawai, a revoked
+grant or a changed password takes effect at the next request, as when the row was read from the
+database. Redis down: the session copy and the row are not read either (PostgreSQL answers); a
+bump that could not be written leaves a kept row served at most SALINAN_DETIK (as a session
+ended while Redis could not be told: kinerja.sesi).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+from django.core.signals import request_started
+from django.db import connections
+from django.db.backends.signals import connection_created
+
+from kinerja.redis_cache import CacheMati
+from kinerja.sesi import SALINAN_DETIK
+
+VERSI = "kinerja:pengguna:versi"
+SENDIRI = "kinerja:pengguna:u:"
+BARIS = "kinerja:pengguna:baris:"
+# The own versions expire a day after they were made (INCR keeps the expiry); made again, they
+# start at a new value (time_ns), so a row kept under an older one never matches.
+SENDIRI_DETIK = 24 * 3600
+
+# The session being read for the request's user (kinerja.middleware.AutentikasiMiddleware).
+sesi_permintaan: contextvars.ContextVar[Any] = contextvars.ContextVar("sesi_permintaan")
+
+_naik_lokal = 0  # bumps made by this process: an offer read before one is not taken
+
+
+def naik_lokal() -> int:
+    return _naik_lokal
+
+
+def baris_prefix(sql: str, basis_data: str) -> str:
+    """The rows' key prefix, naming the query and the database: a row of another column layout
+    (another release of the code beside this one) or of another database (a copy restored or
+    re-created under the same Redis) is never read as this one's."""
+    nama = hashlib.sha256(f"{sql}\x1f{basis_data}".encode()).hexdigest()[:16]
+    return f"{BARIS}{nama}:"
+
+
+def baris_key(prefix: str, versi: str, sendiri: str, user_id: int) -> str:
+    return f"{prefix}{versi}:{sendiri}:{user_id}"
+
+
+def tawaran(user_id: Any, prefix: Callable[[], str]) -> tuple[str, str, Any] | None:
+    """What the session read of this user's row beside its copy: (version, own version, row
+    or None), when the request's session offered it for this user and these rows' prefix and
+    nothing was written by this process since; else None."""
+    sesi = sesi_permintaan.get(None)
+    awal = getattr(sesi, "pengguna_awal", None)
+    if awal is None:
+        return None
+    uid, dibaca, versi, sendiri, row, naik = awal
+    if uid != user_id or naik != _naik_lokal or dibaca != prefix():
+        return None
+    return versi, sendiri, row
+
+
+def simpan(user_id: int, prefix: str, versi: str, sendiri: str, row: tuple) -> None:
+    """Keep a row read after the versions it goes under were read."""
+    cache.set(baris_key(prefix, versi, sendiri, user_id), row, SALINAN_DETIK)
+
+
+def mulai_versi() -> None:
+    """No users' version yet (a fresh Redis): make one; rows are kept from the next read on."""
+    cache.add(VERSI, time.time_ns(), None)
+
+
+# --- the bumps ----------------------------------------------------------------------------------
+_TABEL = ("kinerja_user", "kinerja_pegawai", "kinerja_hakakseskhusus")
+_TULIS = ("INSERT", "UPDATE", "DELETE", "WITH", "MERGE", "TRUNCATE", "COPY")
+_SASARAN = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(?:ONLY\s+)?"?(\w+)"?', re.I)
+_SATU_USER = re.compile(
+    r'\s*UPDATE\s+"kinerja_user"\s+SET\s.*\sWHERE\s+"kinerja_user"\."id"\s*=\s*%s\s*\Z', re.I | re.S
+)
+# A write to one of the tables anywhere in a statement of another form (WITH ... UPDATE, MERGE,
+# COPY ... FROM): the whole name, not a longer one (kinerja_user_groups).
+_TULIS_TABEL = re.compile(
+    r"\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|MERGE\s+INTO|COPY)\s+(?:ONLY\s+)?\"?"
+    r"(?:kinerja_user|kinerja_pegawai|kinerja_hakakseskhusus)(?:\"|\b)",
+    re.I,
+)
+
+
+def kunci_tulis(sql: Any, params: Any, many: bool) -> set[str]:
+    """The versions a statement ends: none, one user's own, or the users' version."""
+    if not isinstance(sql, str):
+        return set()
+    head = sql.lstrip()[:8].upper()
+    if not head.startswith(_TULIS):
+        return set()
+    m = _SASARAN.match(sql)
+    if m is None:
+        if head.startswith("TRUNCATE"):
+            return {VERSI} if any(t in sql for t in _TABEL) else set()
+        return {VERSI} if _TULIS_TABEL.search(sql) else set()
+    if m.group(1) not in _TABEL:
+        return set()
+    if not many and _SATU_USER.match(sql) and params and type(params[-1]) is int:
+        return {SENDIRI + str(params[-1])}
+    return {VERSI}
+
+
+def _naik(keys: set[str]) -> None:
+    global _naik_lokal
+    _naik_lokal += 1
+    for key in sorted(keys):
+        try:
+            cache.incr(key)
+        except ValueError:  # no version yet: any new value differs from the old ones
+            cache.set(key, time.time_ns(), None if key == VERSI else SENDIRI_DETIK)
+        except CacheMati:  # Redis down (logged by the backend): no row is read from it either
+            return
+
+
+class _Tertunda:
+    """The versions the current transaction's writes end, bumped again when it commits."""
+
+    def __init__(self) -> None:
+        self.kunci: set[str] = set()
+        self.sudah: set[str] = set()  # bumped at once already (in this request)
+        self.generasi = _generasi
+
+    def __call__(self) -> None:
+        _naik(self.kunci)
+
+
+# Requests started in this process: a transaction that outlives a request (a test's) bumps at
+# once again in the next one, where its commit is still to come.
+_generasi = 0
+
+
+def _permintaan_mulai(**kwargs: Any) -> None:
+    global _generasi
+    _generasi += 1
+
+
+request_started.connect(_permintaan_mulai, dispatch_uid="kinerja.akses.salinan")
+
+
+def _pantau(execute: Any, sql: Any, params: Any, many: bool, context: dict) -> Any:
+    keys = kunci_tulis(sql, params, many)
+    if not keys:
+        return execute(sql, params, many, context)
+    conn = context["connection"]
+    if not conn.in_atomic_block:
+        result = execute(sql, params, many, context)
+        _naik(keys)
+        return result
+    pending = next((f for _s, f, _r in conn.run_on_commit if isinstance(f, _Tertunda)), None)
+    if pending is None:
+        pending = _Tertunda()
+        conn.on_commit(pending)
+    pending.kunci |= keys
+    if pending.generasi != _generasi:
+        pending.generasi, pending.sudah = _generasi, set()
+    baru = keys - pending.sudah
+    if baru:
+        pending.sudah |= baru
+        _naik(baru)  # at once too: this process's own offers, and readers before the commit
+    return execute(sql, params, many, context)
+
+
+def pasang(sender: Any = None, connection: Any = None, **kwargs: Any) -> None:
+    """Watch a database connection's writes (called for every new connection)."""
+    if connection is not None and _pantau not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_pantau)
+
+
+connection_created.connect(pasang, dispatch_uid="kinerja.akses.salinan")
+for _conn in connections.all(initialized_only=True):
+    pasang(connection=_conn)
