@@ -63,6 +63,8 @@ NO_HISTORY = {
     "derived from the Kiriman log",
     "kinerja.masapenilai": "derived from positions like Pegawai.pejabat_penilai; every change "
     "comes from a Mutasi, RiwayatJabatan or Jabatan change that keeps history",
+    "evaluasi.hitungpredikat": "derived counts kept by PostgreSQL triggers from the Evaluasi "
+    "and Pegawai rows, which keep history (evaluasi/hitung_predikat.py)",
 }
 
 NOT_A_STATE_CHANGE = {
