@@ -237,26 +237,13 @@ _TIM_EVALUASI = (
 )
 
 
-def _tim_baris(penilai_id: int, periode: Periode, w: jendela.Window) -> list[Pegawai]:
-    """Whom a penilai evaluates in window `w`, by name, each with its jabatan and unit kerja,
-    `_skp_ok`, `_ub_n`, `_ub_tugas` (approved SKP, feedback and feedback from assigning officials
-    in the window) and `_evaluasi`, their evaluation of the window by this penilai (a window cut
-    by a change of penilai has one per part; the other part is the other penilai's; the AKHIR
-    one wins over a former penilai's part of the last window). For a periodic window: everyone
-    they held in it (also those who have moved on since; not those who came after it); the
-    AKHIR evaluation is made by the penilai in place at year end. Pegawai with no dated record:
-    the penilai now.
-
-    One hand-written statement: the page's hottest read; the ORM took several times longer to
-    build it than PostgreSQL to run it (bench/temuan.md, "Putaran kelima"); the evaluations
-    came in a second one until "Putaran ketujuh". The ids are one `id IN (… UNION …)`, not
-    `penilai = x OR id IN (…)` (policy.id_salah_satu)."""
-    from dialog.models import UmpanBalik
-    from kinerja.models import Jabatan, MasaPenilai
-    from skp.models import SKP
+def _tim_syarat(penilai_id: int, periode: Periode, w: jendela.Window) -> tuple:
+    """The team's conditions in window `w`, shared by `_tim_baris` and the team page's one
+    statement (selectors_tim): (who is in the team: ids SQL and params, the feedback condition
+    on `u` and its params, the evaluation condition on `x` and its params)."""
+    from kinerja.models import MasaPenilai
 
     q = connection.ops.quote_name
-    pg = connection.vendor == "postgresql"
     peg, masa = q(Pegawai._meta.db_table), q(MasaPenilai._meta.db_table)
     if w.jenis != Jenis.PERIODIK:
         # The AKHIR window: the penilai in place, and a former penilai's part of the last
@@ -286,6 +273,31 @@ def _tim_baris(penilai_id: int, periode: Periode, w: jendela.Window) -> list[Peg
     if w.jenis == Jenis.TAHUNAN:
         ev_sql = f"(({ev_sql}) OR (x.jenis = %s AND x.urutan = %s AND x.pejabat_penilai_id = %s))"
         ev_params += [Jenis.PERIODIK, jendela.terakhir(periode), penilai_id]
+    return ids_sql, ids_params, ub_sql, ub_params, ev_sql, ev_params
+
+
+def _tim_baris(penilai_id: int, periode: Periode, w: jendela.Window) -> list[Pegawai]:
+    """Whom a penilai evaluates in window `w`, by name, each with its jabatan and unit kerja,
+    `_skp_ok`, `_ub_n`, `_ub_tugas` (approved SKP, feedback and feedback from assigning officials
+    in the window) and `_evaluasi`, their evaluation of the window by this penilai (a window cut
+    by a change of penilai has one per part; the other part is the other penilai's; the AKHIR
+    one wins over a former penilai's part of the last window). For a periodic window: everyone
+    they held in it (also those who have moved on since; not those who came after it); the
+    AKHIR evaluation is made by the penilai in place at year end. Pegawai with no dated record:
+    the penilai now.
+
+    One hand-written statement: the page's hottest read; the ORM took several times longer to
+    build it than PostgreSQL to run it (bench/temuan.md, "Putaran kelima"); the evaluations
+    came in a second one until "Putaran ketujuh". The ids are one `id IN (… UNION …)`, not
+    `penilai = x OR id IN (…)` (policy.id_salah_satu)."""
+    from dialog.models import UmpanBalik
+    from kinerja.models import Jabatan
+    from skp.models import SKP
+
+    q = connection.ops.quote_name
+    pg = connection.vendor == "postgresql"
+    peg = q(Pegawai._meta.db_table)
+    ids_sql, ids_params, ub_sql, ub_params, ev_sql, ev_params = _tim_syarat(penilai_id, periode, w)
     ev_tabel = q(Evaluasi._meta.db_table)
     ev_where = (
         f"FROM {ev_tabel} x WHERE x.pegawai_id = p.id AND x.periode_id = %s AND {ev_sql} "

@@ -28,7 +28,8 @@ from typing import Any
 from django.db import connection
 
 from evaluasi import jendela, rules
-from evaluasi.models import Evaluasi, Jenis, JustifikasiDistribusi
+from evaluasi.models import Evaluasi, JustifikasiDistribusi
+from evaluasi.selectors import _tim_syarat
 from evaluasi.selectors_distribusi import Distribusi, _dist, _jendela_sql, _unit_tim_sql
 from kinerja.db_siap import kursor_siap
 
@@ -204,37 +205,13 @@ def _pilih(k: int, **isi: str) -> str:
 def _tim_sql(penilai_id: int, periode: Any, w: jendela.Window) -> tuple[str, list]:
     """Kind 0: `selectors._tim_baris`, only the columns the page shows (and sorts by)."""
     from dialog.models import UmpanBalik
-    from kinerja.models import Jabatan, MasaPenilai, Pegawai
+    from kinerja.models import Jabatan, Pegawai
     from skp.models import SKP
 
     q = connection.ops.quote_name
     pg = connection.vendor == "postgresql"
-    peg, masa = q(Pegawai._meta.db_table), q(MasaPenilai._meta.db_table)
-    if w.jenis != Jenis.PERIODIK:
-        akhir = jendela.dari_jenis(periode, Jenis.PERIODIK, jendela.terakhir(periode))
-        ids_sql = (
-            f"SELECT s.id FROM {peg} s WHERE s.pejabat_penilai_id = %s UNION "
-            f"SELECT m.pegawai_id FROM {masa} m WHERE m.pejabat_penilai_id = %s "
-            "AND m.mulai <= %s AND (m.selesai IS NULL OR m.selesai >= %s)"
-        )
-        ids_params = [penilai_id, penilai_id, akhir.selesai, akhir.mulai]
-    else:
-        ids_sql = (
-            f"SELECT m.pegawai_id FROM {masa} m WHERE m.pejabat_penilai_id = %s "
-            "AND m.mulai <= %s AND (m.selesai IS NULL OR m.selesai >= %s) UNION "
-            f"SELECT s.id FROM {peg} s WHERE s.pejabat_penilai_id = %s "
-            f"AND NOT EXISTS (SELECT 1 FROM {masa} t WHERE t.pegawai_id = s.id)"
-        )
-        ids_params = [penilai_id, w.selesai, w.mulai, penilai_id]
-    ub_sql, ub_params = "u.penerima_id = p.id AND u.periode_id = %s", [periode.pk]
-    if w.urutan:
-        ub_sql, ub_params = f"{ub_sql} AND u.urutan = %s", [*ub_params, w.urutan]
-    ev_sql, ev_params = "x.jenis = %s", [w.jenis]
-    if w.urutan:
-        ev_sql, ev_params = f"{ev_sql} AND x.urutan = %s", [*ev_params, w.urutan]
-    if w.jenis == Jenis.TAHUNAN:
-        ev_sql = f"(({ev_sql}) OR (x.jenis = %s AND x.urutan = %s AND x.pejabat_penilai_id = %s))"
-        ev_params += [Jenis.PERIODIK, jendela.terakhir(periode), penilai_id]
+    peg = q(Pegawai._meta.db_table)
+    ids_sql, ids_params, ub_sql, ub_params, ev_sql, ev_params = _tim_syarat(penilai_id, periode, w)
     ev_kolom = "x.id, x.rating_hasil_kerja, x.rating_perilaku_kerja, x.predikat, x.status"
     ev_where = (
         f"FROM {q(Evaluasi._meta.db_table)} x WHERE x.pegawai_id = p.id AND x.periode_id = %s "
