@@ -95,6 +95,13 @@ def periode_dan_tahun(user: Any, tahun: str | int | None = None) -> tuple[Period
         return periode_untuk(user, tahun), tahun_list(user)
     semua = _periode_instansi(inst)
     semua.sort(key=lambda p: -p.tahun)
+    return pilih_periode(semua, tahun)
+
+
+def pilih_periode(semua: Any, tahun: str | int | None) -> tuple[Any, list[int]]:
+    """The choice among an instansi's periods (newest first): the asked year, else the newest
+    not closed, else the newest; and the years for the tabs. Also the team page's
+    (selectors_tim, whose periods are plain rows)."""
     daftar = [p.tahun for p in semua]
     if tahun:
         try:

@@ -29,7 +29,7 @@ from django.db import connection
 
 from evaluasi import jendela, rules
 from evaluasi.models import Evaluasi, JustifikasiDistribusi
-from evaluasi.selectors import _tim_syarat
+from evaluasi.selectors import _tim_syarat, pilih_periode  # noqa: F401 (views use st.pilih_periode)
 from evaluasi.selectors_distribusi import Distribusi, _dist, _jendela_sql, _unit_tim_sql
 from kinerja.db_siap import kursor_siap
 
@@ -171,24 +171,6 @@ def periode_instansi(instansi_id: int) -> tuple[PeriodeTim, ...]:
         semua = _periode_baris(cur.fetchall())
     _PERIODE[instansi_id] = semua
     return semua
-
-
-def pilih_periode(
-    semua: tuple[PeriodeTim, ...], tahun: str | None
-) -> tuple[PeriodeTim | None, list[int]]:
-    """`selectors.periode_dan_tahun`'s choice: the asked year, else the newest not closed, else
-    the newest; and the years for the tabs."""
-    from kinerja.models import Periode
-
-    daftar = [p.tahun for p in semua]
-    if tahun:
-        try:
-            t = int(tahun)
-        except (TypeError, ValueError):
-            return None, daftar
-        return next((p for p in semua if p.tahun == t), None), daftar
-    buka = [p for p in semua if p.status != Periode.Status.DITUTUP]
-    return (buka or semua or [None])[0], daftar
 
 
 # The union's columns: kind, three sort keys (text, text, time; then a number), six texts, four
