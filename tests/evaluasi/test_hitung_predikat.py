@@ -205,3 +205,18 @@ def test_page_reads_the_kept_counts_and_shows_a_change_at_once(org, client_as):
     )
     nilai(ev, "", S)  # no predikat any more
     assert "0 pegawai dinilai" in c.get("/evaluasi/distribusi/").content.decode()
+
+
+def test_the_migration_keeps_the_sql_it_was_written_with():
+    """Migration 0011 holds its own copy of the triggers' SQL: a change to
+    evaluasi/hitung_predikat.py's triggers must come with a migration of its own."""
+    import importlib
+
+    from evaluasi import hitung_predikat as h
+
+    m = importlib.import_module("evaluasi.migrations.0011_hitung_predikat")
+    assert (m.FUNGSI_SQL, m.PEMICU_SQL, m.HAPUS_SQL) == (h.FUNGSI_SQL, h.PEMICU_SQL, h.HAPUS_SQL)
+    isi = f"INSERT INTO {h.TABEL} ({h._KUNCI}, n) " + h._SEGAR.format(
+        syarat="", instansi=h.INSTANSI
+    )
+    assert m.ISI_SQL.split() == isi.split()
