@@ -262,3 +262,21 @@ def build_org() -> Org:
         admin_b=admin_b,
         superuser=su,
     )
+
+
+def beri_plh(org: Org):
+    """Instansi A's admin names the kepala dinas Plh of the kasubbid from today (a grant that
+    changes what the kadis may do): the grant row."""
+    from kinerja import waktu
+    from kinerja.akses import hibah
+
+    return hibah.hak_khusus_beri(
+        user=org.admin_a,
+        instansi=org.instansi_a,
+        jenis="plh",
+        penerima=org.kadis,
+        objek_id=org.kasubbid.pk,
+        mulai=waktu.hari_ini(),
+        selesai=None,
+        alasan="SK Gubernur No. 800/123/2026",
+    )

@@ -7,6 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.personas import beri_plh
+
 pytestmark = pytest.mark.django_db
 
 
@@ -46,8 +48,7 @@ def _orm(user_id):
 
 @pytest.mark.parametrize("who", ["pegawai", "admin_a", "superuser", "hibah"])
 def test_the_compiled_load_gives_what_the_orm_gives(org, who, django_user_model):
-    from kinerja import policy, waktu
-    from kinerja.akses import hibah
+    from kinerja import policy
     from kinerja.akses.muat import muat_user
     from kinerja.policy.core import HIBAH_ANOTASI
 
@@ -57,16 +58,7 @@ def test_the_compiled_load_gives_what_the_orm_gives(org, who, django_user_model)
         user = org.admin_a
     elif who == "hibah":
         user = org.kadis.user
-        hibah.hak_khusus_beri(
-            user=org.admin_a,
-            instansi=org.instansi_a,
-            jenis="plh",
-            penerima=org.kadis,
-            objek_id=org.kasubbid.pk,
-            mulai=waktu.hari_ini(),
-            selesai=None,
-            alasan="SK Gubernur No. 800/123/2026",
-        )
+        beri_plh(org)
     else:
         user = org.user(who)
     lama, baru = _orm(user.pk), muat_user(user.pk)

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from kinerja.akses import salinan
 from tests.kinerja import test_sesi
+from tests.personas import beri_plh
 
 redis_sesi = test_sesi.redis_sesi  # the fixture: kinerja.sesi on the test Redis, commands counted
 
@@ -100,8 +101,6 @@ def test_a_pegawai_who_left_is_signed_out_at_the_next_request(redis_sesi, org, c
 
 
 def test_a_moved_pegawai_and_a_new_grant_show_at_the_next_request(redis_sesi, org, client):
-    from kinerja import waktu
-    from kinerja.akses import hibah
     from kinerja.models import Pegawai
     from kinerja.policy.core import HIBAH_ANOTASI
 
@@ -110,16 +109,7 @@ def test_a_moved_pegawai_and_a_new_grant_show_at_the_next_request(redis_sesi, or
     client.get("/sandi/")
     resp, _ctx = _dua_kali(client)
     assert getattr(resp.wsgi_request.user, HIBAH_ANOTASI) is False
-    hibah.hak_khusus_beri(
-        user=org.admin_a,
-        instansi=org.instansi_a,
-        jenis="plh",
-        penerima=org.kadis,
-        objek_id=org.kasubbid.pk,
-        mulai=waktu.hari_ini(),
-        selesai=None,
-        alasan="SK Gubernur No. 800/123/2026",
-    )
+    beri_plh(org)
     resp = client.get("/sandi/")
     assert getattr(resp.wsgi_request.user, HIBAH_ANOTASI) is True
     unit = org.pegawai.unit_kerja_id

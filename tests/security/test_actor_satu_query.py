@@ -12,10 +12,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from kinerja import policy, waktu
+from kinerja import policy
 from kinerja.akses import hibah
 from kinerja.akses.backends import KinerjaBackend
 from kinerja.akses.services import token_pribadi_buat
+from tests.personas import beri_plh
 from tests.skp.factories import skp_diajukan
 
 pytestmark = pytest.mark.django_db
@@ -37,19 +38,6 @@ def _actor_queries(sql: list[str]) -> list[str]:
         and "kinerja_hakakseskhusus" in q
         and '"kinerja_pegawai"."user_id" =' in q
     ]
-
-
-def _beri_plh(org):
-    return hibah.hak_khusus_beri(
-        user=org.admin_a,
-        instansi=org.instansi_a,
-        jenis="plh",
-        penerima=org.kadis,
-        objek_id=org.kasubbid.pk,
-        mulai=waktu.hari_ini(),
-        selesai=None,
-        alasan="SK Gubernur No. 800/123/2026",
-    )
 
 
 @pytest.mark.parametrize("who", ["pegawai", "kasubbid", "admin_a", "superuser"])
@@ -75,7 +63,7 @@ def test_backend_user_gives_the_same_actor_without_a_query(org, who, django_user
 def test_grant_flag_comes_with_the_user_and_follows_a_revocation(org):
     kadis = org.kadis.user
     assert not policy.actor(KinerjaBackend().get_user(kadis.pk)).punya_hibah
-    hak = _beri_plh(org)
+    hak = beri_plh(org)
     assert policy.actor(KinerjaBackend().get_user(kadis.pk)).punya_hibah
     hibah.hak_khusus_cabut(user=org.admin_a, hak=hak, alasan="Pejabat definitif kembali")
     assert not policy.actor(KinerjaBackend().get_user(kadis.pk)).punya_hibah
@@ -86,7 +74,7 @@ def test_page_asks_no_separate_actor_query_and_honours_a_new_grant(org, client_a
     url = reverse("skp:detail", args=[skp.pk])
     c = client_as(org.kadis.user)
     assert c.get(url).status_code == 404  # not theirs to see before the grant
-    hak = _beri_plh(org)
+    hak = beri_plh(org)
     with CaptureQueriesContext(connection) as ctx:
         r = c.get(url)
     assert r.status_code == 200  # the grant shows on the next request
@@ -103,7 +91,7 @@ def test_token_request_asks_no_separate_actor_query(org):
     c = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
     url = f"/api/v1/skp/{skp.pk}/"
     assert c.get(url).status_code == 404
-    _beri_plh(org)
+    beri_plh(org)
     with CaptureQueriesContext(connection) as ctx:
         r = c.get(url)
     assert r.status_code == 200

@@ -14,6 +14,7 @@ from rest_framework.authtoken.models import Token
 
 from kinerja.akses.token import muat_token
 from kinerja.policy.core import HIBAH_ANOTASI
+from tests.personas import beri_plh
 
 pytestmark = pytest.mark.django_db
 
@@ -32,26 +33,10 @@ def _api(key: str) -> Client:
     return Client(HTTP_AUTHORIZATION=f"Token {key}")
 
 
-def _beri_hibah(org):
-    from kinerja import waktu
-    from kinerja.akses import hibah
-
-    hibah.hak_khusus_beri(
-        user=org.admin_a,
-        instansi=org.instansi_a,
-        jenis="plh",
-        penerima=org.kadis,
-        objek_id=org.kasubbid.pk,
-        mulai=waktu.hari_ini(),
-        selesai=None,
-        alasan="SK Gubernur No. 800/123/2026",
-    )
-
-
 @pytest.mark.parametrize("who", ["pegawai", "admin_a", "hibah"])
 def test_the_compiled_load_gives_what_the_orm_gives(org, who):
     if who == "hibah":
-        _beri_hibah(org)
+        beri_plh(org)
     user = org.user("kadis" if who == "hibah" else who)
     key = Token.objects.create(user=user).key
     lama, baru = _orm(key), muat_token(key)
@@ -80,7 +65,7 @@ def test_the_token_query_is_compiled_once_and_run_every_time(org, monkeypatch):
     assert _api(key).get("/api/v1/saya/").status_code == 200
     assert Token not in compiled
     # Still read every time: a grant given now counts at the next request.
-    _beri_hibah(org)
+    beri_plh(org)
     key_kadis = Token.objects.create(user=org.kadis.user).key
     assert getattr(muat_token(key_kadis), HIBAH_ANOTASI) is True
     assert getattr(muat_token(key), HIBAH_ANOTASI) is False
