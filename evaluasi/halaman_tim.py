@@ -25,10 +25,9 @@ from django.utils.translation import get_language
 from evaluasi import jendela, rules
 from evaluasi.chart import svg_distribusi
 from evaluasi.templatetags.evaluasi_tags import predikat_badge
-from kinerja import daftar_html
+from kinerja import daftar_html, url_pola
 from kinerja.daftar_html import _v
 
-_SENTINEL = 987654321  # a pk no row has: one reverse() per page, not per row
 _AKTIF = ' class="aktif" aria-current="page"'
 _MODUS = ' <small class="muted">(pada umumnya)</small>'
 
@@ -93,15 +92,11 @@ def grafik(d: Any) -> SafeString:
 
 
 def _url(name: str, *args: Any) -> tuple[str, str]:
-    """The URL of `name` split around its first argument (the row's pk)."""
-    return _url_di(name, args, get_script_prefix(), get_urlconf())
-
-
-@lru_cache(maxsize=256)
-def _url_di(name: str, args: tuple, _prefix: str, _urlconf: Any) -> tuple[str, str]:
-    # reverse() depends on the arguments, the script prefix and the URLconf: the cache key.
-    head, _, tail = reverse(name, args=[_SENTINEL, *args]).partition(str(_SENTINEL))
-    return head, tail
+    """The URL of `name` split around its first argument (the row's pk): kinerja.url_pola."""
+    parts = url_pola.pola(name, (url_pola.ISI, *args))
+    if parts is None:  # a fixed argument contains the sentinel
+        raise ValueError(f"{name}: argumen {args!r}")
+    return parts[0], parts[1]
 
 
 def _tahun(tahun_list: list, periode: Any) -> str:

@@ -23,10 +23,9 @@ from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-register = template.Library()
+from kinerja import url_pola
 
-# An id no row has: reversed once, the URL is cut around it and each row's id goes in its place.
-_SENTINEL = 918273645546372819
+register = template.Library()
 
 
 def _v(value: Any) -> str:
@@ -48,9 +47,8 @@ def _br(value: Any) -> str:
 def _url(name: str, skp_pk: int, *rest: str):
     """A function of the row id giving `{% url name skp.pk r.pk *rest %}` (escaped as the tag
     does), reversing once for all rows."""
-    url = reverse(name, args=[skp_pk, _SENTINEL, *rest])
-    parts = url.split(str(_SENTINEL))
-    if len(parts) != 2:  # the SKP's own id contains the sentinel: reverse every row
+    parts = url_pola.pola(name, (skp_pk, url_pola.ISI, *rest))
+    if parts is None:  # the SKP's own id contains the sentinel: reverse every row
         return lambda rid: conditional_escape(reverse(name, args=[skp_pk, rid, *rest]))
     before, after = conditional_escape(parts[0]), conditional_escape(parts[1])
     return lambda rid: f"{before}{rid}{after}"

@@ -10,46 +10,33 @@ Change both together. What is rare stays in the template (tugas belajar, the lam
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from django import template
 from django.template.defaultfilters import date as _date
 from django.template.defaultfilters import linebreaksbr
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 
+from kinerja import url_pola
 from kinerja.templatetags.kinerja_nav import badge, pangkat_golongan
-from skp.templatetags.skp_baris import _SENTINEL, _br, _csrf, _v
+from skp.templatetags.skp_baris import _br, _csrf, _v
 
 register = template.Library()
 
 
 def _u(name: str, *args: int) -> str:
-    """`{% url name *args %}` for ids: reversed once per name (and script prefix) with sentinel
-    ids, cut around them; each call puts its ids in their places."""
-    bagian = _pola(name, len(args), get_script_prefix())
+    """`{% url name *args %}` for ids: reversed once per name (kinerja.url_pola), each call
+    puts its ids in their places."""
+    bagian = url_pola.pola(name, (url_pola.ISI,) * len(args))
     if bagian is None:
         return conditional_escape(reverse(name, args=args))
-    out = [bagian[0]]
+    out = [conditional_escape(bagian[0])]
     for arg, rest in zip(args, bagian[1:], strict=True):
-        out += (str(int(arg)), rest)
+        out += (str(int(arg)), conditional_escape(rest))
     return "".join(out)
-
-
-@lru_cache(maxsize=64)
-def _pola(name: str, n: int, _prefix: str) -> tuple[str, ...] | None:
-    url = str(conditional_escape(reverse(name, args=[_SENTINEL + i for i in range(n)])))
-    bagian = [url]
-    for i in range(n):
-        *awal, akhir = bagian
-        potong = akhir.split(str(_SENTINEL + i))
-        if len(potong) != 2:
-            return None
-        bagian = [*awal, *potong]
-    return tuple(bagian)
 
 
 def _tgl(value: Any, fmt: str) -> str:
