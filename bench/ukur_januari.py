@@ -27,6 +27,9 @@ from bench.proses import Gunicorn, _child_env, _session_cookie
 GOAL = "0 galat; halaman berat ≥ 30% req/s view bare, p95 ≤ 5x"
 HEAVY = ("skp", "tim", "distribusi", "kelengkapan", "api")
 SETUJUI_PER_INSTANSI = 40
+# gunicorn as deployed: docker-compose.yml's `web` command and the Dockerfile's CMD run 3 sync
+# workers (tests/bench/test_januari_gunicorn.py holds the three together).
+WORKERS_DEPLOY = 3
 
 
 class JanuariMixin:
@@ -35,6 +38,7 @@ class JanuariMixin:
     def january(self) -> None:
         secs = int(os.environ.get("BENCH_JANUARI_SECONDS") or 30)
         users = int(os.environ.get("BENCH_JANUARI_USERS") or 10)
+        workers = int(os.environ.get("BENCH_JANUARI_WORKERS") or WORKERS_DEPLOY)
         rows = {
             "on": self.row("januari_on", "Campuran Januari, cache halaman hidup", GOAL),
             "off": self.row("januari_off", "Campuran Januari, cache halaman mati", GOAL),
@@ -55,9 +59,7 @@ class JanuariMixin:
             return
         results: dict[str, Any] = {}
         for mode, detik in (("on", "120"), ("off", "0")):
-            gun = Gunicorn(
-                self.bare_dir, workers=os.cpu_count() or 2, env={"KINERJA_HALAMAN_DETIK": detik}
-            )
+            gun = Gunicorn(self.bare_dir, workers=workers, env={"KINERJA_HALAMAN_DETIK": detik})
             try:
                 self._januari_bare_files(gun, data)
                 results[f"bare_{mode}"] = self._locust(gun, data, "bare", users, secs)
