@@ -147,24 +147,24 @@ def _kunci(request: HttpRequest, nama: str) -> str | None:
     """The cache key of this request's page, or None when it must not be cached.
 
     Computed before authentication (a hit skips loading the user): from the credentials the
-    request carries, i.e. the session (its key and data, which name the user and the hash of
-    their password) or the Authorization header. A page is stored only after the view
+    request carries, i.e. the session key or the Authorization header; the entry also holds the
+    session's data (`_sesi`: it names the user and the hash of their password), and is served
+    only to a request whose session has the same data. A page is stored only after the view
     authenticated those same credentials (`_pemilik`), and any write to users, tokens, roles or
     positions bumps the version, so a current entry was rendered for the same user in the same
-    state; an expired or ended session loads as empty and never matches."""
+    state; an expired or ended session loads as empty and never matches. The session's data is
+    not in the key so that the session and the page are read in one Redis round trip
+    (kinerja.sesi.SessionStore.muat_bersama)."""
     if request.COOKIES.get("messages"):
         return None
     session = getattr(request, "session", None)
-    data: dict = dict(session.items()) if session is not None else {}
-    if data.get("_messages"):
-        return None
+    session_key = getattr(session, "session_key", None) or ""
     auth = request.META.get("HTTP_AUTHORIZATION", "")
-    if not auth and not data.get(SESSION_KEY):
+    if not auth and not session_key:
         return None
     parts = [
         nama,
-        getattr(session, "session_key", None) or "",
-        json.dumps(data, sort_keys=True, default=str),
+        session_key,
         auth,
         request.META.get("CSRF_COOKIE") or "",
         request.get_full_path(),
@@ -173,7 +173,27 @@ def _kunci(request: HttpRequest, nama: str) -> str | None:
         request.headers.get("Accept", ""),
         timezone.localdate().isoformat(),
     ]
-    return "kinerja:halaman:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    return "kinerja:halaman:2:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _sesi(request: HttpRequest) -> str | None:
+    """The session's data as the entry keeps it, or None when the page must not be cached
+    (flash messages waiting, or neither a signed-in session nor an Authorization header)."""
+    session = getattr(request, "session", None)
+    data: dict = dict(session.items()) if session is not None else {}
+    if data.get("_messages"):
+        return None
+    if not request.META.get("HTTP_AUTHORIZATION") and not data.get(SESSION_KEY):
+        return None
+    return json.dumps(data, sort_keys=True, default=str)
+
+
+def _baca(request: HttpRequest, keys: list[str]) -> dict[str, Any]:
+    """The cache values at `keys`; with the session, when it is not loaded yet, in the same
+    round trip. Redis down: {} (kinerja.redis_cache)."""
+    muat = getattr(getattr(request, "session", None), "muat_bersama", None)
+    found = muat(keys) if muat is not None else None
+    return cache.get_many(keys) if found is None else found
 
 
 def _pemilik(request: HttpRequest) -> bool:
@@ -262,10 +282,13 @@ def layani(request: HttpRequest, nama: str, render: Callable[[], HttpResponse]) 
     if key is None:
         return render()
     guess = _dugaan.get(key, ())
-    found = cache.get_many([key, *guess])  # Redis down: {} (kinerja.redis_cache)
+    found = _baca(request, [key, *guess])
+    sesi = _sesi(request)
+    if sesi is None:
+        return render()
     hit = found.get(key)
-    if hit is not None:
-        read, status, body, headers, wanted = hit
+    if hit is not None and hit[5] == sesi:
+        read, status, body, headers, wanted, _ = hit
         if read and not set(read) <= set(found):
             found.update(cache.get_many(list(read)))
             _dugaan[key] = tuple(read)
@@ -291,7 +314,9 @@ def layani(request: HttpRequest, nama: str, render: Callable[[], HttpResponse]) 
         and not getattr(request, "_halaman_jangan", False)
         and _pemilik(request)
         and _boleh_simpan(request, response)
-        and _kunci(request, nama) == key  # the view changed nothing the key is made of
+        # the view changed nothing the key and the entry are made of
+        and _kunci(request, nama) == key
+        and _sesi(request) == sesi
     ):
         need = _wajib(request, getattr(request, "_halaman_instansi", None))
         # Valid when the versions read cover what the page needs (SEMUA covers every instansi,
@@ -300,7 +325,7 @@ def layani(request: HttpRequest, nama: str, render: Callable[[], HttpResponse]) 
         covered = all(k in versi or (_data(k) and cakupan_mod.SEMUA in versi) for k in need)
         read = versi if covered else None
         headers = [(h, response[h]) for h in ("Content-Type", *_SIMPAN_HEADER) if h in response]
-        cache.set(key, (read, response.status_code, response.content, headers, need), ttl)
+        cache.set(key, (read, response.status_code, response.content, headers, need, sesi), ttl)
         if read:
             if len(_dugaan) > 50_000:
                 _dugaan.clear()

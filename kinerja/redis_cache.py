@@ -99,19 +99,29 @@ return {value, ref, redis.call('GET', ARGV[1] .. ref)}
 
 
 # get_sesi: get_berantai's three reads, then the user's row kept under the users' version and the
-# user's own version (kinerja.akses.muat): {value, ref, chained, version, own version, row}.
+# user's own version (kinerja.akses.muat): {value, ref, chained, version, own version, row}, false
+# where nothing was found; then the values at KEYS[4..] (get_sesi_dan), in their order.
 _SESI = """
+local out = {false, false, false, false, false, false}
 local value = redis.call('GET', KEYS[1])
-if not value then return {} end
-local ref = redis.call('GET', KEYS[2])
-if not ref then return {value} end
-local chained = false
-if ARGV[1] ~= '' then chained = redis.call('GET', ARGV[1] .. ref) end
-if ARGV[2] == '' then return {value, ref, chained} end
-local versi = redis.call('GET', KEYS[3])
-if not versi then return {value, ref, chained} end
-local sendiri = redis.call('GET', ARGV[2] .. ref) or '-'
-return {value, ref, chained, versi, sendiri, redis.call('GET', ARGV[3] .. versi .. ':' .. sendiri .. ':' .. ref)}
+if value then
+  out[1] = value
+  local ref = redis.call('GET', KEYS[2])
+  if ref then
+    out[2] = ref
+    if ARGV[1] ~= '' then out[3] = redis.call('GET', ARGV[1] .. ref) end
+    local versi = false
+    if ARGV[2] ~= '' then versi = redis.call('GET', KEYS[3]) end
+    if versi then
+      local sendiri = redis.call('GET', ARGV[2] .. ref) or '-'
+      out[4] = versi
+      out[5] = sendiri
+      out[6] = redis.call('GET', ARGV[3] .. versi .. ':' .. sendiri .. ':' .. ref)
+    end
+  end
+end
+for i = 4, #KEYS do out[i + 3] = redis.call('GET', KEYS[i]) end
+return out
 """
 
 
@@ -227,29 +237,53 @@ class RedisCache(_RedisCache):
         the own version the one at `sendiri_prefix` + ref ("-" when not there), the row the value at
         `baris_prefix` + version + ":" + own version + ":" + ref. Redis down, or scripts
         refused: what get_berantai answers, padded with None."""
+        return self.get_sesi_dan(
+            key, ref_key, ref_prefix, versi_key, sendiri_prefix, baris_prefix, ()
+        )[0]
+
+    def get_sesi_dan(
+        self,
+        key: str,
+        ref_key: str,
+        ref_prefix: str,
+        versi_key: str,
+        sendiri_prefix: str,
+        baris_prefix: str,
+        tambahan: Any,
+    ) -> tuple[tuple[Any, ...], dict]:
+        """get_sesi, and in the same round trip the keys `tambahan` as get_many reads them:
+        (get_sesi's answer, {key: value} of those found). Redis down: nothing found; scripts
+        refused: the keys by get_many, a round trip of their own."""
         kosong = (None, None, None)
+        tambahan = list(tambahan)
         if self._tanpa_skrip:
-            return self.get(key), None, None, *kosong
+            return (self.get(key), None, None, *kosong), (
+                self.get_many(tambahan) if tambahan else {}
+            )
         return self._aman(
-            lambda: self._sesi(key, ref_key, ref_prefix, versi_key, sendiri_prefix, baris_prefix),
-            kosong + kosong,
+            lambda: self._sesi(
+                key, ref_key, ref_prefix, versi_key, sendiri_prefix, baris_prefix, tambahan
+            ),
+            (kosong + kosong, {}),
         )
 
-    def _sesi(self, key, ref_key, ref_prefix, versi_key, sendiri_prefix, baris_prefix):
+    def _sesi(self, key, ref_key, ref_prefix, versi_key, sendiri_prefix, baris_prefix, tambahan):
         client = self._cache.get_client(key)
         script = self._skrip(client, _SESI)
         sendiri, baris = self._prefix(sendiri_prefix), self._prefix(baris_prefix)
         args = [self._prefix(ref_prefix), sendiri if sendiri and baris else "", baris]
+        extra = {self.make_and_validate_key(k): k for k in tambahan}
         keys = [self.make_and_validate_key(k) for k in (key, ref_key, versi_key)]
         try:
-            hasil = script(keys=keys, args=args, client=client)
+            hasil = script(keys=[*keys, *extra], args=args, client=client)
         except ResponseError as exc:
             logger.warning("Redis menolak skrip Lua; sesi dibaca dengan GET: %s", exc)
             self._tanpa_skrip = True
-            return self.get(key), None, None, None, None, None
-        hasil = [*hasil, None, None, None, None, None, None]
+            return (self.get(key), None, None, None, None, None), (
+                self.get_many(tambahan) if tambahan else {}
+            )
         loads = self._cache._serializer.loads
-        return (
+        sesi = (
             loads(hasil[0]) if hasil[0] is not None else None,
             int(hasil[1]) if hasil[1] is not None else None,
             loads(hasil[2]) if hasil[2] is not None else None,
@@ -257,6 +291,10 @@ class RedisCache(_RedisCache):
             hasil[4].decode() if hasil[4] is not None else None,
             loads(hasil[5]) if hasil[5] is not None else None,
         )
+        found = {
+            k: loads(v) for k, v in zip(extra.values(), hasil[6:], strict=True) if v is not None
+        }
+        return sesi, found
 
     # Counters: no value to fake.
     def incr(self, key: Any, delta: int = 1, version: Any = None) -> int:

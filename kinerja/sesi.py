@@ -9,7 +9,8 @@ The same round trip brings the user's menu facts (kinerja.context_processors), w
 reads next: beside the copy a small key holds the session's user id, and one Lua script reads
 the copy, that id and the facts under it (kinerja.redis_cache.RedisCache.get_berantai). The
 facts are only offered: nav_fakta takes them for the user the session names, unless they were
-dropped in this process since (a notification read by this very request).
+dropped in this process since (a notification read by this very request). A cached page
+(kinerja.cache_halaman) asks for its entry and versions in that round trip too (`muat_bersama`).
 """
 
 from __future__ import annotations
@@ -55,16 +56,46 @@ class SessionStore(cached_db.SessionStore):
             self._cache.delete_many(list(salinan))
 
     def load(self) -> dict:
-        get_sesi = getattr(self._cache, "get_sesi", None)
-        if get_sesi is not None and settings.SESSION_CACHE_ALIAS == DEFAULT_CACHE_ALIAS:
+        return self._muat(())[0]
+
+    def muat_bersama(self, tambahan: Any) -> dict | None:
+        """Load the session now, as reading it would, and in the same Redis round trip the
+        cache keys `tambahan` (kinerja.cache_halaman: a cached page and its versions): {key:
+        value} of those found. None when they cannot come with it (no session key, already
+        loaded, sessions not in the default cache, no Redis): the session is left as it was."""
+        if self.session_key is None or hasattr(self, "_session_cache"):
+            return None
+        if not self._bersama():
+            return None
+        data, found = self._muat(tambahan)
+        self.accessed = True  # as SessionBase._get_session
+        self._session_cache = data
+        return found
+
+    def _bersama(self) -> bool:
+        return (
+            getattr(self._cache, "get_sesi_dan", None) is not None
+            and settings.SESSION_CACHE_ALIAS == DEFAULT_CACHE_ALIAS
+        )
+
+    def _muat(self, tambahan: Any) -> tuple[dict, dict]:
+        found: dict = {}
+        if self._bersama():
             from kinerja.akses import muat, salinan
             from kinerja.context_processors import NAV_PREFIX, nav_dilupakan
 
             dilupakan, naik = nav_dilupakan(), salinan.naik_lokal()
             prefix = muat.prefix_baris_user() or ""
-            data, uid, nav, versi, sendiri, baris = get_sesi(
-                self.cache_key, self.uid_key, NAV_PREFIX, salinan.VERSI, salinan.SENDIRI, prefix
+            sesi, found = self._cache.get_sesi_dan(
+                self.cache_key,
+                self.uid_key,
+                NAV_PREFIX,
+                salinan.VERSI,
+                salinan.SENDIRI,
+                prefix,
+                tambahan,
             )
+            data, uid, nav, versi, sendiri, baris = sesi
             if data is not None and uid is not None:
                 self.nav_awal = (uid, nav, dilupakan)
                 if prefix:
@@ -72,13 +103,13 @@ class SessionStore(cached_db.SessionStore):
         else:
             data = self._cache.get(self.cache_key)  # Redis down: None, read from PostgreSQL
         if data is not None:
-            return data
+            return data, found
         s = self._get_session_from_db()
         if not s:
-            return {}
+            return {}, found
         data = self.decode(s.session_data)
         self._salin(data, self.get_expiry_age(expiry=s.expire_date))
-        return data
+        return data, found
 
     def exists(self, session_key: str) -> bool:
         # Asked only when a new key is drawn: the record answers, Redis may be down.
