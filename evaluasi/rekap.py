@@ -36,11 +36,11 @@ def data_rekap(periode: Periode) -> dict:
 
 @contextlib.contextmanager
 def _tanpa_gc():
-    """The cyclic garbage collector paused: `data_rekap` allocates ~110,000 row tuples per
-    province instansi, which made it run ~90 times per close (plus the odd full collection
-    over the whole process, 100-200 ms), ~40 % of the function's Python time, to find no
-    cycles in tuples of strings. Re-enabled after (if it was on); a concurrent thread that
-    finds it paused leaves it to the one that paused it."""
+    """The cyclic garbage collector paused: the rows (~113,000 tuples of strings for a
+    province's 40 instansi) hold no cycles, yet made it collect 80-95 times in the bench's
+    close (45-77 ms; bench/temuan.md, putaran kesembilan, "tutup"); paused, once per call,
+    when it is re-enabled. Re-enabled after (if it was on); a concurrent thread that finds it
+    paused leaves it to the one that paused it."""
     aktif = gc.isenabled()
     gc.disable()
     try:
