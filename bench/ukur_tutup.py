@@ -334,7 +334,12 @@ def _rincian(best: dict[str, float], t_sql: float, cpu_sql: float) -> str:
     """The close's time split into its two steps, the recap step alone against the SQL (the
     same recap; the job step is work the SQL does not do), and the CPU ratio."""
     rekap_x = best["periksa"] / t_sql
-    cpu = f"; CPU (proses + backend PostgreSQL) {best['cpu'] / cpu_sql:.1f}x" if cpu_sql else ""
+    cpu = (
+        f"; CPU (proses + backend PostgreSQL) {best['cpu'] / cpu_sql:.2f}x "
+        f"({_fmt_s(best['cpu'])} vs {_fmt_s(cpu_sql)})"
+        if cpu_sql
+        else ""
+    )
     return (
         f"Rincian: langkah job (kunci baris penutupan + hitungan per unit dalam satu query, "
         f"status dan histori tahun, ArsipUnit, mencatat job unit; total dan pesan progres ikut "

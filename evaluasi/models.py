@@ -202,6 +202,15 @@ class Evaluasi(Sinkron):
                 include=["urutan", "predikat"],
                 name="evaluasi_rekap_pegawai",
             ),
+            # The year-end close's count of final annual evaluations per unit (its job step,
+            # evaluasi/services/tutup_tahun.py `_PER_UNIT`) as an index-only scan: through the
+            # period's index it read every evaluation of the period from the heap (the annual
+            # ones among 4-5x as many periodic ones, one page each) to test jenis and status.
+            models.Index(
+                fields=["periode", "pegawai"],
+                condition=models.Q(jenis="tahunan", status="final"),
+                name="evaluasi_tahunan_final",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import hashlib
 import io
 import operator
@@ -28,6 +30,27 @@ def data_rekap(periode: Periode) -> dict:
     but hold a final evaluation, so every final evaluation of the instansi's pegawai is read
     exactly once (a third pass over the year's evaluations, grouped in SQL, cost as much as the
     pegawai rows themselves at provincial scale)."""
+    with _tanpa_gc():
+        return _data_rekap(periode)
+
+
+@contextlib.contextmanager
+def _tanpa_gc():
+    """The cyclic garbage collector paused: the rows (~113,000 tuples of strings for a
+    province's 40 instansi) hold no cycles, yet made it collect 80-95 times in the bench's
+    close (45-77 ms; bench/temuan.md, putaran kesembilan, "tutup"); paused, once per call,
+    when it is re-enabled. Re-enabled after (if it was on); a concurrent thread that finds it
+    paused leaves it to the one that paused it."""
+    aktif = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if aktif:
+            gc.enable()
+
+
+def _data_rekap(periode: Periode) -> dict:
     params = {"periode": periode.pk, "instansi": periode.instansi_id}
     with connection.cursor() as c:
         c.execute(_UNIT_SQL, params)

@@ -61,3 +61,24 @@ def test_lock_without_a_started_close_makes_the_row(org):
         pen, per_unit = tutup_tahun._penutupan_kunci(org.periode_a.pk)
     assert pen.periode_id == org.periode_a.pk and per_unit == {}
     assert PenutupanTahun.objects.filter(periode=org.periode_a).count() == 1
+
+
+@pytest.mark.django_db
+def test_count_per_unit_can_be_an_index_only_scan(org):
+    """The count's filter is the partial index `evaluasi_tahunan_final`'s predicate, so the
+    count reads the index alone (with every other way to the evaluations switched off, the plan
+    still finds one); a change to the filter or to the index that breaks this fails here."""
+    if connection.vendor != "postgresql":
+        pytest.skip("partial index and EXPLAIN: PostgreSQL")
+    final(org, "pegawai", A, A)
+    q = connection.ops.quote_name
+    sql = tutup_tahun._PER_UNIT.format(
+        ev=q(Evaluasi._meta.db_table), peg=q(Pegawai._meta.db_table), periode="%s", instansi="%s"
+    )
+    params = [org.periode_a.pk, "tahunan", "final", org.instansi_a.pk]
+    with transaction.atomic(), connection.cursor() as c:
+        for off in ("seqscan", "bitmapscan", "indexscan"):
+            c.execute(f"SET LOCAL enable_{off} = off")
+        c.execute("EXPLAIN (COSTS OFF) " + sql, params)
+        plan = "\n".join(r[0] for r in c.fetchall())
+    assert "Index Only Scan using evaluasi_tahunan_final" in plan, plan
