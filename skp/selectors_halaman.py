@@ -74,22 +74,29 @@ def skp_untuk(user: Any, pk: int) -> SKP:
     """skp_detail_qs's reading of one SKP the user may see, or 404. On PostgreSQL two
     statements: the SKP with its period, people, expectations, versions and latest PDF, the
     policy's scope its condition (nothing is read for who may not see it); then the rows."""
-    try:
-        scope_sql, scope_params = (
-            policy.scope(user, SKP.objects.filter(pk=pk))
-            .order_by()
-            .values("pk")
-            .query.sql_with_params()
-        )
-    except EmptyResultSet:  # the scope of who sees nothing
-        raise Http404("Data tidak ditemukan.") from None
     pg = connection.vendor == "postgresql"
-    params = []
     if pg:
         from django.contrib.contenttypes.models import ContentType
 
-        params = [ContentType.objects.get_for_model(SKP).pk, Dokumen.Jenis.SKP]
-    rows = _baris(f"{_pertama(pg)} WHERE s.id IN ({scope_sql})", [*params, *scope_params])
+        # The scope as the policy writes it in SQL: no ORM query compiled, no id set read
+        # first (the team the user leads is a subquery of it).
+        syarat = policy.skp_syarat_sql(user, "s")
+        if syarat is None:  # the scope of who sees nothing
+            raise Http404("Data tidak ditemukan.")
+        where = f"WHERE s.id = %s AND ({syarat[0]})"
+        params = [ContentType.objects.get_for_model(SKP).pk, Dokumen.Jenis.SKP, pk, *syarat[1]]
+    else:
+        try:
+            scope_sql, params = (
+                policy.scope(user, SKP.objects.filter(pk=pk))
+                .order_by()
+                .values("pk")
+                .query.sql_with_params()
+            )
+        except EmptyResultSet:  # the scope of who sees nothing
+            raise Http404("Data tidak ditemukan.") from None
+        where = f"WHERE s.id IN ({scope_sql})"
+    rows = _baris(f"{_pertama(pg)} {where}", list(params))
     if not rows:
         raise Http404("Data tidak ditemukan.")
     row = rows[0]
