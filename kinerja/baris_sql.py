@@ -13,6 +13,10 @@ from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Model
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init, pre_init
 
 
 @cache
@@ -45,4 +49,29 @@ def objek(model: type[Model], alias: str, row: tuple, i: int, only: tuple = ()) 
     for pos, (fns, col) in conv:
         for fn in fns:
             vals[pos] = fn(vals[pos], col, connection)
-    return model.from_db(DEFAULT_DB_ALIAS, names, vals), end
+    if not langsung(model) or pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return model.from_db(DEFAULT_DB_ALIAS, names, vals), end
+    obj = model.__new__(model)
+    obj._state = state = ModelState()
+    state.adding, state.db = False, DEFAULT_DB_ALIAS
+    obj.__dict__.update(zip(names, vals, strict=True))
+    return obj, end
+
+
+# The descriptors of plain columns and foreign keys: setting one on a new instance stores the
+# value in its __dict__, nothing else (ForeignKeyDeferredAttribute clears a cached object when
+# there is one; a new instance has none).
+_POLOS = (DeferredAttribute, ForeignKeyDeferredAttribute)
+
+
+@cache
+def langsung(model: type[Model]) -> bool:
+    """Whether `from_db` of `model` only stores the values: Model's own __init__ and from_db,
+    and each concrete column's attribute a plain descriptor of the model itself (a FileField's,
+    an inherited parent's, a custom one: no). Signals are asked per call (a receiver may be
+    connected later)."""
+    return (
+        model.__init__ is Model.__init__
+        and model.from_db.__func__ is Model.from_db.__func__
+        and all(type(model.__dict__.get(f.attname)) in _POLOS for f in model._meta.concrete_fields)
+    )

@@ -20,6 +20,7 @@ tests `is_superuser`, `admin_instansi` or a role (tests/security/test_policy_lin
     pegawai_terkait(user, *hubungan)   -> ids of the pegawai they rate / are atasan of / lead
     id_salah_satu(*id_querysets)       -> Q: pk in any of them, as one `id IN (… UNION …)`
     scope_baris_distribusi(user, qs)   -> the evaluations a distribution page may name
+    skp_syarat_sql(user, alias)        -> the SKP scope as a SQL condition (hand-written reads)
     dengan_actor(users_qs)             -> users loaded with what the policy needs of them
                                           (the request's user: no second query per request)
 """
@@ -50,6 +51,7 @@ from .core import (  # noqa: F401
 from .organisasi import akun_boleh_diadopsi, akun_pilihan, pengelola_instansi  # noqa: E402,F401  isort: skip
 from .evaluasi import scope_baris_distribusi  # noqa: E402,F401  isort: skip
 from .hibah import pemutus_ditunjuk  # noqa: E402,F401  isort: skip
+from .skp import skp_syarat_sql  # noqa: E402,F401  isort: skip
 
 # Importing registers the rules of each resource.
 from . import organisasi  # noqa: E402,F401  isort: skip

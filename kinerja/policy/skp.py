@@ -17,9 +17,11 @@ Actions on an SKP:
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Model, Q, QuerySet
 
-from .core import Actor, Rules, action, capability, register
+from .core import Actor, Rules, action, actor, capability, register
 from .hibah import audit_unit_ids, plh_atas_nama
 
 DRAFT, DIAJUKAN, DISETUJUI = "draft", "diajukan", "disetujui"
@@ -49,6 +51,73 @@ def _skp_q(a: Actor, prefix: str = "") -> Q:
     if audit:
         q |= Q(**{f"{p}pegawai__unit_kerja_id__in": audit})
     return q
+
+
+def skp_syarat_sql(user: Any, alias: str) -> tuple[str, list] | None:
+    """`_skp_q` as a SQL condition on the SKP table under `alias`, for a hand-written read (the
+    SKP page, skp.selectors_halaman; PostgreSQL: `= ANY(array)`), or None when the user sees no
+    SKP. The team the user leads is a subquery, not an id set read first: the page asks one
+    statement, not two, and compiles no ORM query (±1 ms of CPU per request at 100,000
+    pegawai, bench/temuan.md "Putaran kesembilan"). Its text depends only on which relations the
+    user has, so a prepared statement carrying it keeps its plan; the ids are parameters.
+    Same rows as `scope` for every reader: tests/skp/test_halaman_tanpa_cache.py."""
+    a = actor(user)
+    if a.superuser:
+        return "true", []
+    from django.apps import apps
+    from django.db import connection
+
+    from kinerja.models import Pegawai, TimKerja
+
+    q = connection.ops.quote_name
+    kol = apps.get_model("skp", "SKP")._meta.get_field
+    peg = Pegawai._meta.get_field
+    s_peg = f"{alias}.{q(kol('pegawai').column)}"
+    s_pen = f"{alias}.{q(kol('pejabat_penilai').column)}"
+    s_ats = f"{alias}.{q(kol('atasan_pejabat_penilai').column)}"
+    p_pen = f"pp.{q(peg('pejabat_penilai').column)}"
+    atas: list[tuple[str, list]] = []  # on the SKP's columns
+    orang: list[tuple[str, list]] = []  # on its pegawai's (one EXISTS)
+    if a.pegawai_id:
+        me = a.pegawai_id
+        atas += [(f"{s_peg} = %s", [me]), (f"{s_pen} = %s", [me]), (f"{s_ats} = %s", [me])]
+        orang += [
+            (f"{p_pen} = %s", [me]),
+            (f"pp.{q(peg('atasan_pejabat_penilai').column)} = %s", [me]),
+        ]
+        through = TimKerja.anggota.through._meta
+        tim = TimKerja._meta
+        atas.append(
+            (
+                f"{s_peg} IN (SELECT ta.{q(through.get_field('pegawai').column)} "
+                f"FROM {q(through.db_table)} ta INNER JOIN {q(tim.db_table)} t "
+                f"ON t.{q(tim.pk.column)} = ta.{q(through.get_field('timkerja').column)} "
+                f"WHERE t.{q(tim.get_field('ketua').column)} = %s "
+                f"AND t.{q(tim.get_field('aktif').column)})",
+                [me],
+            )
+        )
+    if a.admin_instansi_id:
+        orang.append((f"pp.{q(peg('instansi').column)} = %s", [a.admin_instansi_id]))
+    plh = plh_atas_nama(a)
+    if plh:
+        atas.append((f"{s_pen} = ANY(%s)", [sorted(plh)]))
+        orang.append((f"{p_pen} = ANY(%s)", [sorted(plh)]))
+    audit = audit_unit_ids(a)
+    if audit:
+        orang.append((f"pp.{q(peg('unit_kerja').column)} = ANY(%s)", [sorted(audit)]))
+    if orang:
+        sql = " OR ".join(s for s, _ in orang)
+        atas.append(
+            (
+                f"EXISTS (SELECT 1 FROM {q(Pegawai._meta.db_table)} pp "
+                f"WHERE pp.{q(Pegawai._meta.pk.column)} = {s_peg} AND ({sql}))",
+                [p for _, ps in orang for p in ps],
+            )
+        )
+    if not atas:
+        return None
+    return " OR ".join(s for s, _ in atas), [p for _, ps in atas for p in ps]
 
 
 def _plh_untuk(a: Actor, skp: Model) -> bool:

@@ -22,7 +22,7 @@ from django.utils.timezone import template_localtime
 
 from kinerja import url_pola
 from kinerja.templatetags.kinerja_nav import badge, pangkat_golongan
-from skp.templatetags.skp_baris import _br, _csrf, _v
+from skp.templatetags.skp_baris import _br, _csrf, _v, rhk_baris_semua
 
 register = template.Library()
 
@@ -217,6 +217,54 @@ def _aksi(context: template.Context, skp: Any, add: Any) -> None:
             'ekspektasi triwulan II">\n'
             '      <button type="submit">Buka versi baru</button>\n    </form>\n    '
         )
+
+
+@register.simple_tag(takes_context=True)
+def skp_hasil_kerja(context: template.Context) -> SafeString:
+    """The Hasil kerja section with both groups of rows: what its template gave with
+    `{% include "skp/partials/grup.html" %}` twice (that partial stays the htmx answer of one
+    group, and the reference: tests/skp/test_baris_python.py)."""
+    skp = context["skp"]
+    grup = context.get("grup") or {}
+    jpt = ", dengan perspektif" if skp.is_jpt else ""
+    out = [
+        '<section class="card" id="hasil-kerja">\n'
+        f'  <h2>Hasil kerja <small class="muted">— pendekatan '
+        f"{_v(skp.get_pendekatan_display().lower())}{jpt}</small></h2>\n  "
+    ]
+    if context.get("boleh_penilai_tambah"):
+        out.append(
+            '<p class="muted">Sebagai pejabat penilai, Anda dapat menambahkan tugas lain melalui '
+            "penugasan.</p>"
+        )
+    out.append("\n  ")
+    out.append(rhk_grup(context, grup.get("utama") or [], "utama"))
+    out.append("\n  ")
+    out.append(rhk_grup(context, grup.get("tambahan") or [], "tambahan"))
+    out.append("\n</section>")
+    return mark_safe("".join(out))
+
+
+def rhk_grup(context: template.Context, rows: Any, jenis: str) -> str:
+    """skp/partials/grup.html for `rows` of `jenis` ("utama" or "tambahan")."""
+    judul = "A. Hasil Kerja Utama" if jenis == "utama" else "B. Hasil Kerja Tambahan"
+    j = _v(jenis)
+    out = [
+        f'<section class="rhk-grup" id="grup-{j}">\n  <h3>{judul}</h3>\n'
+        f'  <div class="rhk-daftar" id="daftar-{j}">\n  {rhk_baris_semua(context, rows)}\n'
+        "  </div>\n  "
+    ]
+    if not rows:
+        out.append(f'<p class="muted" id="kosong-{j}">Belum ada hasil kerja {j}.</p>')
+    out.append("\n  ")
+    if context.get("boleh_ubah"):
+        u = f"{_u('skp:rhk_tambah', context['skp'].pk)}?jenis={j}"
+        out.append(
+            f'\n  <div id="tambah-{j}"></div>\n  <a class="button" href="{u}" hx-get="{u}" '
+            f'hx-target="#tambah-{j}" hx-swap="beforeend">+ Tambah hasil kerja {j}</a>\n  '
+        )
+    out.append("\n</section>\n")
+    return "".join(out)
 
 
 @register.simple_tag(takes_context=True)

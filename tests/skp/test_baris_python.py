@@ -7,11 +7,12 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from django.template import engines
+from django.template import Context, engines
 from django.urls import reverse
 
 from skp import selectors
 from skp.models import SKP, Indikator
+from skp.templatetags.skp_halaman import rhk_grup
 from tests.skp.factories import rhk, skp_draft
 
 pytestmark = pytest.mark.django_db
@@ -99,10 +100,15 @@ def test_the_group_partial_is_the_old_group_byte_for_byte(org, client_as, rf):
     grup = selectors.rencana_grup(skp)
     new = engines["django"].get_template("skp/partials/grup.html")
     req = rf.get("/")
-    for jenis, ubah in itertools.product(("utama", "tambahan"), (False, True)):
-        ctx = {"skp": skp, "rows": grup[jenis], "jenis": jenis, "boleh_ubah": ubah}
+    for jenis, ubah, kosong in itertools.product(("utama", "tambahan"), (False, True), (0, 1)):
+        rows = [] if kosong else grup[jenis]
+        ctx = {"skp": skp, "rows": rows, "jenis": jenis, "boleh_ubah": ubah}
         ctx["csrf_token"] = "t0K3n"  # one token for both renders
-        assert new.render(ctx, req) == _GRUP_LAMA.render(ctx, req)
+        lama = _GRUP_LAMA.render(ctx, req)
+        assert new.render(ctx, req) == lama
+        # The page's groups drawn in Python ({% skp_hasil_kerja %}): the same bytes.
+        assert rhk_grup(Context(ctx), rows, jenis) == lama
+        assert ("kosong-" in lama) == bool(kosong) and ("tambah-" in lama) == ubah
 
 
 def test_the_page_and_the_group_answer_show_the_rows(org, client_as):
