@@ -74,3 +74,57 @@ def test_a_refused_approval_leaves_the_callers_transaction_usable(org):
         ).count()
         == 1
     )
+
+
+# --- round nine: the recipient's email choice asked inside the job's INSERT ------------------
+def _kirim(user, jenis="skp_disetujui"):
+    from kinerja.notifikasi import notifikasi_kirim
+
+    with CaptureQueriesContext(connection) as ctx:
+        n = notifikasi_kirim(penerima=user, jenis=jenis, pesan="Uji.", tautan="/skp/1/")
+    return n, [q["sql"] for q in ctx.captured_queries]
+
+
+def test_a_notifications_email_job_is_written_with_the_choice_in_one_statement(org):
+    user = org.pegawai.user
+    n, sql = _kirim(user)
+    job = Job.objects.get(kunci=f"email:{n.pk}")
+    assert job.kwargs == {"notifikasi_id": n.pk} and job.task == "kinerja.email_notifikasi"
+    assert job.instansi_id == org.instansi_a.pk
+    if connection.vendor == "postgresql":
+        # The notification and its job; no SELECT of the preferences of its own.
+        assert len(sql) == 2, sql
+        assert not any(s.startswith("SELECT") for s in sql), sql
+
+
+def test_an_email_turned_off_writes_no_job_but_the_notification(org):
+    from kinerja.models import Notifikasi, PreferensiNotifikasi
+
+    user = org.pegawai.user
+    PreferensiNotifikasi.objects.create(user=user, jenis="skp_disetujui", email=False)
+    PreferensiNotifikasi.objects.create(user=user, jenis="skp_dikembalikan", email=True)
+    n, _ = _kirim(user)
+    assert Notifikasi.objects.filter(pk=n.pk, penerima=user).exists()
+    assert not Job.objects.filter(kunci=f"email:{n.pk}").exists()
+    # Another kind, or the same kind for someone else: the email is written.
+    n2, _ = _kirim(user, "skp_dikembalikan")
+    assert Job.objects.filter(kunci=f"email:{n2.pk}").exists()
+    n3, _ = _kirim(org.rekan.user)
+    assert Job.objects.filter(kunci=f"email:{n3.pk}").exists()
+    # No email address: no job either.
+    type(user).objects.filter(pk=user.pk).update(email="")
+    user.refresh_from_db()
+    n4, _ = _kirim(user, "skp_dikembalikan")
+    assert not Job.objects.filter(kunci=f"email:{n4.pk}").exists()
+
+
+def test_a_key_already_recorded_with_the_email_wanted_keeps_its_row(org):
+    from kinerja.models import PreferensiNotifikasi
+
+    lama = jobs.enqueue("uji.hemat", kunci="hemat:5", nilai=1)
+    mati = PreferensiNotifikasi.objects.filter(user=org.pegawai.user, jenis="x", email=False)
+    got = jobs.enqueue_baru("uji.hemat", kunci="hemat:5", kecuali=mati, nilai=2)
+    assert got == (lama.pk, None)
+    PreferensiNotifikasi.objects.create(user=org.pegawai.user, jenis="x", email=False)
+    assert jobs.enqueue_baru("uji.hemat", kunci="hemat:6", kecuali=mati, nilai=2) is None
+    assert not Job.objects.filter(kunci="hemat:6").exists()
