@@ -93,9 +93,11 @@ def umpan_balik_beri(
     perilaku: str = "",
     permintaan: PermintaanUmpanBalik | None = None,
     waktu: dt.datetime | None = None,
+    pemberi: Pegawai | None = None,
 ) -> UmpanBalik:
-    """Give feedback. The relation is derived from the organisation, never typed."""
-    pemberi = pegawai_dari(user)
+    """Give feedback. The relation is derived from the organisation, never typed. `pemberi`:
+    the giver as `pegawai_dari(user)` already returned it in this request (else read here)."""
+    pemberi = pegawai_dari(user, dimuat=pemberi)
     if pemberi.pk == penerima.pk:
         raise ValidationError(
             {"penerima": "Umpan balik tidak dapat diberikan kepada diri sendiri."}

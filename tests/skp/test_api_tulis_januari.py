@@ -40,7 +40,8 @@ def _jelas(sql: list[str]) -> str:
 # cache on) before → after: rhk PATCH 16 → 13, skp setujui POST 33 → 25, umpan-balik POST 21 → 15.
 # Round eight: rhk GET 4 → 3, skp GET 6 → 4 (skp/api_baca.py), rhk PATCH 14 → 12 (and the SKP's
 # stamps in one UPDATE), setujui 31 → 22 (one read of both pegawai, no savepoints, the email job
-# in one INSERT), umpan-balik 16 → 13.
+# in one INSERT), umpan-balik 16 → 13. Round nine: the recipient's email choice inside the job's
+# INSERT (both), the giver read once (umpan-balik): setujui 22 → 21, umpan-balik 13 → 11.
 def test_rhk_patch_reads_the_row_its_skp_and_the_leaders_row_once(org, client):
     skp = skp_draft(org, n_rhk=0)
     atasan = rhk(skp_draft(org, who="kasubbid", n_rhk=0), org.kasubbid.user)
@@ -122,7 +123,7 @@ def test_skp_setujui_answers_in_fewer_queries_and_leaves_the_same_rows(org, clie
     assert r.status_code == 200, r.content
     # The row found in the caller's scope is a key: no prefetch of the rows before the lock.
     assert sum("skp_indikator" in s for s in sql) == 1, _jelas(sql)
-    assert len(sql) == 22, _jelas(sql)
+    assert len(sql) == 21, _jelas(sql)
     body = r.json()
     assert body["status"] == "disetujui" and body["row_version"] == rv + 1
     skp.refresh_from_db()
@@ -174,7 +175,9 @@ def test_umpan_balik_post_reads_its_penerima_once(org, client):
     r, sql = _hitung(lambda: c.post("/api/v1/umpan-balik/", data, content_type="application/json"))
     assert r.status_code == 201, r.content
     assert sum(s.startswith('SELECT "kinerja_user"') for s in sql) == 0, _jelas(sql)
-    assert len(sql) == 13, _jelas(sql)
+    # The giver (the caller's pegawai) is read once: asked by the serializer, given to the service.
+    assert sum(s.startswith('SELECT "kinerja_pegawai"') for s in sql) == 2, _jelas(sql)
+    assert len(sql) == 11, _jelas(sql)
     ub = UmpanBalik.objects.get(pk=r.json()["id"])
     assert ub.penerima_id == org.pegawai.pk and ub.pemberi_id == org.kasubbid.pk
     assert ub.history.get().history_user_id == org.kasubbid.user.pk
