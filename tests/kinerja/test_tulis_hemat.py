@@ -128,3 +128,51 @@ def test_a_key_already_recorded_with_the_email_wanted_keeps_its_row(org):
     PreferensiNotifikasi.objects.create(user=org.pegawai.user, jenis="x", email=False)
     assert jobs.enqueue_baru("uji.hemat", kunci="hemat:6", kecuali=mati, nilai=2) is None
     assert not Job.objects.filter(kunci="hemat:6").exists()
+
+
+def test_an_approval_is_written_unless_it_stands_and_replaces_the_roles_other(org, monkeypatch):
+    """One INSERT … WHERE NOT EXISTS and the revocation of the role's others (no SELECT first);
+    the row and the answer are those `_catat` writes (compared with the ORM path)."""
+    from kinerja import persetujuan
+    from kinerja.models import Jabatan
+    from tests.skp.factories import skp_diajukan
+
+    skp = skp_diajukan(org, n_rhk=1)
+    skp2 = skp_diajukan(org, who="rekan", n_rhk=1)
+    penilai = org.kasubbid
+    penilai.plt_jabatan = Jabatan.objects.exclude(pk=penilai.jabatan_id).first()
+    penilai.plt_jenis = "plh"
+    with CaptureQueriesContext(connection) as ctx:
+        a = persetujuan_catat(objek=skp, pegawai=penilai, peran="pejabat_penilai")
+    if connection.vendor == "postgresql":
+        assert len(ctx.captured_queries) == 2, ctx.captured_queries
+        assert not ctx.captured_queries[0]["sql"].startswith("SELECT")
+    # The ORM's path for the same approval of another SKP: the same columns.
+    monkeypatch.setattr(persetujuan.connection, "vendor", "lain", raising=False)
+    b = persetujuan_catat(objek=skp2, pegawai=penilai, peran="pejabat_penilai")
+    monkeypatch.undo()
+    kolom = [f.attname for f in PersetujuanElektronik._meta.concrete_fields]
+    ra, rb = (PersetujuanElektronik.objects.get(pk=x.pk) for x in (a, b))
+    beda = {"id", "object_id", "waktu"}
+    assert {k: getattr(ra, k) for k in kolom if k not in beda} == {
+        k: getattr(rb, k) for k in kolom if k not in beda
+    }
+    assert "Plh. " in ra.jabatan and ra.nip == penilai.nip and ra.object_id == skp.pk
+    # The answer is the stored row, its relations at hand.
+    assert {k: getattr(a, k) for k in kolom} == {k: getattr(ra, k) for k in kolom}
+    assert a.pegawai is penilai and not a._state.adding
+    # Again by the same person: the standing row, nothing written.
+    with CaptureQueriesContext(connection) as ctx:
+        again = persetujuan_catat(objek=skp, pegawai=penilai, peran="pejabat_penilai")
+    assert again.pk == a.pk
+    assert not any(q["sql"].startswith(("UPDATE", "DELETE")) for q in ctx.captured_queries)
+    # Someone else in the role replaces it (the earlier one revoked, kept).
+    skp.pejabat_penilai_id = org.kabid.pk
+    c = persetujuan_catat(objek=skp, pegawai=org.kabid, peran="pejabat_penilai")
+    lama = PersetujuanElektronik.objects.get(pk=a.pk)
+    assert lama.dicabut == c.waktu and lama.alasan_dicabut == "Digantikan persetujuan baru"
+    berlaku = PersetujuanElektronik.objects.filter(
+        object_id=skp.pk, content_type_id=a.content_type_id, dicabut=None, peran=a.peran
+    )
+    assert list(berlaku.values_list("pk", flat=True)) == [c.pk]
+    assert PersetujuanElektronik.objects.get(pk=c.pk).dicabut is None
