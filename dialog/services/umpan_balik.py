@@ -38,6 +38,30 @@ def pemberi_tugas_ids(penerima_id: int) -> set[int]:
     )
 
 
+class _TugasMalas:
+    """`pemberi_tugas_ids(penerima_id)` read only when a question needs it (the giver's
+    instansi differs, or `derive_hubungan` gets past the pejabat penilai): the penilai giving
+    feedback to their own team, the usual case, reads no assignments."""
+
+    def __init__(self, penerima_id: int) -> None:
+        self.penerima_id = penerima_id
+        self._ids: set[int] | None = None
+
+    def _muat(self) -> set[int]:
+        if self._ids is None:
+            self._ids = pemberi_tugas_ids(self.penerima_id)
+        return self._ids
+
+    def __contains__(self, pegawai_id: object) -> bool:
+        return pegawai_id in self._muat()
+
+    def __iter__(self):
+        return iter(self._muat())
+
+    def __len__(self) -> int:
+        return len(self._muat())
+
+
 def hubungan_antara(*, pemberi: Pegawai, penerima: Pegawai) -> str:
     return rules.derive_hubungan(
         pemberi_id=pemberi.pk,
@@ -106,7 +130,7 @@ def umpan_balik_beri(
         permintaan.diminta_id != pemberi.pk or permintaan.peminta_id != penerima.pk
     ):
         raise PermissionDenied("Permintaan umpan balik ini bukan ditujukan kepada Anda.")
-    tugas = pemberi_tugas_ids(penerima.pk)
+    tugas = _TugasMalas(penerima.pk)
     # Feedback stays inside the instansi, except from an official who assigned work (any
     # instansi) or someone the pegawai asked.
     if pemberi.instansi_id != penerima.instansi_id and pemberi.pk not in tugas and not permintaan:
