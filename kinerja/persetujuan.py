@@ -87,24 +87,29 @@ def _catat_jika_baru(
 ) -> PersetujuanElektronik | None:
     """`_catat` on PostgreSQL when this person's approval is not standing yet (the usual case):
     the row is inserted only if that approval does not exist (`WHERE NOT EXISTS`, so there is no
-    SELECT of its own), then the others of the role are revoked as `_catat` does. None when it
-    stands (nothing written: the caller returns it)."""
+    SELECT of its own), then the others of the role, if any stood, are revoked as `_catat` does.
+    None when it stands (nothing written: the caller returns it)."""
     baris = _baris(ct, objek, pegawai, peran, waktu or timezone.now())
     sama = berlaku.filter(pegawai=pegawai).order_by().values("pk")
     sama_sql, sama_params = sama.query.sql_with_params()
+    # Whether others of the role stand, asked in the same statement (RETURNING sees the rows as
+    # they were before it): usually none, and then there is no UPDATE either.
+    lain_sql, lain_params = berlaku.order_by().values("pk").query.sql_with_params()
     kolom = ", ".join(f'"{k}"' for k in baris)
     with _cakupan(objek), connection.cursor() as c:
         c.execute(
             f'INSERT INTO "{PersetujuanElektronik._meta.db_table}" ({kolom}) '
-            f"SELECT {', '.join(['%s'] * len(baris))} WHERE NOT EXISTS ({sama_sql}) RETURNING id",
-            [*baris.values(), *sama_params],
+            f"SELECT {', '.join(['%s'] * len(baris))} WHERE NOT EXISTS ({sama_sql}) "
+            f"RETURNING id, EXISTS ({lain_sql})",
+            [*baris.values(), *sama_params, *lain_params],
         )
         row = c.fetchone()
         if row is None:
             return None
-        berlaku.exclude(pk=row[0]).update(
-            dicabut=baris["waktu"], alasan_dicabut="Digantikan persetujuan baru"
-        )
+        if row[1]:
+            berlaku.exclude(pk=row[0]).update(
+                dicabut=baris["waktu"], alasan_dicabut="Digantikan persetujuan baru"
+            )
     baris.pop("content_type_id"), baris.pop("pegawai_id")
     p = PersetujuanElektronik(id=row[0], content_type=ct, pegawai=pegawai, **baris)
     p._state.adding = False

@@ -131,7 +131,7 @@ def test_a_key_already_recorded_with_the_email_wanted_keeps_its_row(org):
 
 
 def test_an_approval_is_written_unless_it_stands_and_replaces_the_roles_other(org, monkeypatch):
-    """One INSERT … WHERE NOT EXISTS and the revocation of the role's others (no SELECT first);
+    """One INSERT … WHERE NOT EXISTS, and the revocation of the role's others only when some stood;
     the row and the answer are those `_catat` writes (compared with the ORM path)."""
     from kinerja import persetujuan
     from kinerja.models import Jabatan
@@ -145,8 +145,9 @@ def test_an_approval_is_written_unless_it_stands_and_replaces_the_roles_other(or
     with CaptureQueriesContext(connection) as ctx:
         a = persetujuan_catat(objek=skp, pegawai=penilai, peran="pejabat_penilai")
     if connection.vendor == "postgresql":
-        assert len(ctx.captured_queries) == 2, ctx.captured_queries
-        assert not ctx.captured_queries[0]["sql"].startswith("SELECT")
+        # Nobody else stood in the role: one INSERT, no SELECT first, no UPDATE after.
+        assert len(ctx.captured_queries) == 1, ctx.captured_queries
+        assert ctx.captured_queries[0]["sql"].startswith("INSERT")
     # The ORM's path for the same approval of another SKP: the same columns.
     monkeypatch.setattr(persetujuan.connection, "vendor", "lain", raising=False)
     b = persetujuan_catat(objek=skp2, pegawai=penilai, peran="pejabat_penilai")

@@ -42,8 +42,8 @@ def _jelas(sql: list[str]) -> str:
 # stamps in one UPDATE), setujui 31 → 22 (one read of both pegawai, no savepoints, the email job
 # in one INSERT), umpan-balik 16 → 13. Round nine: the recipient's email choice inside the job's
 # INSERT (both), the giver read once (umpan-balik), the approval without a SELECT first
-# (kinerja.persetujuan), assignments read only when the relation needs them: setujui 22 → 20,
-# umpan-balik 13 → 10.
+# and no revocation when none stood (kinerja.persetujuan), assignments read only when the
+# relation needs them: setujui 22 → 19, umpan-balik 13 → 10.
 def test_rhk_patch_reads_the_row_its_skp_and_the_leaders_row_once(org, client):
     skp = skp_draft(org, n_rhk=0)
     atasan = rhk(skp_draft(org, who="kasubbid", n_rhk=0), org.kasubbid.user)
@@ -126,7 +126,7 @@ def test_skp_setujui_answers_in_fewer_queries_and_leaves_the_same_rows(org, clie
     assert r.status_code == 200, r.content
     # The row found in the caller's scope is a key: no prefetch of the rows before the lock.
     assert sum("skp_indikator" in s for s in sql) == 1, _jelas(sql)
-    assert len(sql) == 20, _jelas(sql)
+    assert len(sql) == 19, _jelas(sql)
     body = r.json()
     assert body["status"] == "disetujui" and body["row_version"] == rv + 1
     skp.refresh_from_db()
