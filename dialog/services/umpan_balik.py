@@ -45,12 +45,12 @@ class _TugasMalas:
 
     def __init__(self, penerima_id: int) -> None:
         self.penerima_id = penerima_id
-        self._ids: set[int] | None = None
+        self._isi: set[int] | None = None
 
     def _muat(self) -> set[int]:
-        if self._ids is None:
-            self._ids = pemberi_tugas_ids(self.penerima_id)
-        return self._ids
+        if self._isi is None:
+            self._isi = pemberi_tugas_ids(self.penerima_id)
+        return self._isi
 
     def __contains__(self, pegawai_id: object) -> bool:
         return pegawai_id in self._muat()
