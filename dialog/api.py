@@ -73,10 +73,15 @@ class UmpanBalikSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["pemberi", "hubungan", "periode", "urutan", "dibuat"]
 
+    def pemberi(self) -> Pegawai:
+        """The caller's pegawai, read once per request (the service is given it too)."""
+        if getattr(self, "_pemberi", None) is None:
+            self._pemberi = svc.pegawai_dari(self.context["request"].user)
+        return self._pemberi
+
     def validate_penerima(self, value: Pegawai) -> Pegawai:
         # An id the caller may not give feedback to reads as "not found", revealing nothing.
-        user = self.context["request"].user
-        saya = svc.pegawai_dari(user)
+        saya = self.pemberi()
         found = sel.penerima_boleh(pemberi=saya, pegawai_id=value.pk, dimuat=value)
         if found is None:
             raise serializers.ValidationError(PENERIMA_TIDAK_ADA)
@@ -86,8 +91,7 @@ class UmpanBalikSerializer(serializers.ModelSerializer):
         # Asked on the field itself, whatever the other fields hold: a row the caller may not
         # give feedback on reads exactly like an id that does not exist (issue 15, finding 9).
         if value is not None:
-            user = self.context["request"].user
-            pemberi = svc.pegawai_dari(user)
+            pemberi = self.pemberi()
             if pemberi is None or not svc.boleh_sasaran_rhk(
                 pemberi=pemberi, penerima=value.skp.pegawai, rhk=value
             ):
@@ -97,8 +101,7 @@ class UmpanBalikSerializer(serializers.ModelSerializer):
     def validate(self, attrs):
         rhk = attrs.get("rencana_hasil_kerja")
         if rhk is not None:
-            user = self.context["request"].user
-            pemberi = svc.pegawai_dari(user)
+            pemberi = self.pemberi()
             penerima = attrs["penerima"]
             if rhk.skp.pegawai_id != penerima.pk or not svc.boleh_sasaran_rhk(
                 pemberi=pemberi, penerima=penerima, rhk=rhk
@@ -156,6 +159,7 @@ class UmpanBalikViewSet(
             isi=d.get("isi", ""),
             rencana_hasil_kerja=d.get("rencana_hasil_kerja"),
             perilaku=d.get("perilaku", ""),
+            pemberi=serializer.pemberi(),
         )
 
 

@@ -173,19 +173,30 @@ def enqueue(
 
 
 def enqueue_baru(
-    task: str, *, kunci: str, instansi: int | None = None, **kwargs: Any
-) -> tuple[int, int | None]:
+    task: str,
+    *,
+    kunci: str,
+    instansi: int | None = None,
+    kecuali: Any = None,
+    **kwargs: Any,
+) -> tuple[int, int | None] | None:
     """`enqueue` of a keyed job whose key is almost surely new (the email of a notification
     just written): on PostgreSQL one `INSERT … ON CONFLICT DO NOTHING RETURNING` instead of
     get_or_create's SELECT, savepoint, INSERT and release, the row written with the same
     columns (`_catat_pg`) and sent once the transaction commits. A key already recorded (or
-    another database) goes through `enqueue` as before. Returns (the job's id, its instansi)."""
+    another database) goes through `enqueue` as before. Returns (the job's id, its instansi).
+
+    `kecuali` (a queryset): no job when it finds a row (the recipient turned that email off),
+    then None. On PostgreSQL it is asked inside the same INSERT (`WHERE NOT EXISTS`); only when
+    nothing was written is it asked again, to tell "turned off" from "key already recorded"."""
     if connection.vendor == "postgresql" and "instansi_id" not in kwargs:
-        rows = _catat_pg(task, [(kunci, kwargs)], user=None, instansi_id=instansi)
+        rows = _catat_pg(task, [(kunci, kwargs)], user=None, instansi_id=instansi, kecuali=kecuali)
         if kunci in rows:
             job_id = rows[kunci][0]
             transaction.on_commit(lambda: send(job_id))
             return job_id, instansi
+    if kecuali is not None and kecuali.exists():
+        return None
     job = enqueue(task, kunci=kunci, instansi=instansi, **kwargs)
     return job.pk, job.instansi_id
 
@@ -490,7 +501,12 @@ def enqueue_many(
 
 
 def _catat_pg(
-    task: str, items: list[tuple[str, dict[str, Any]]], *, user: Any, instansi_id: int | None
+    task: str,
+    items: list[tuple[str, dict[str, Any]]],
+    *,
+    user: Any,
+    instansi_id: int | None,
+    kecuali: Any = None,
 ) -> dict[str, tuple[int, str, Any]]:
     """`enqueue_many`'s rows on PostgreSQL in one statement: the keys and kwargs travel as one
     JSON document and the new rows' ids come back (RETURNING); a key already recorded is left
@@ -499,15 +515,28 @@ def _catat_pg(
     Columns and defaults are the model's own (a test compares the rows both ways write)."""
     now = timezone.now()
     doc = json.dumps([{"k": k, "a": kw} for k, kw in items])
+    syarat, syarat_params = "", []
+    if kecuali is not None:  # enqueue_baru: no row when this query finds one
+        sql, syarat_params = kecuali.query.sql_with_params()
+        syarat = f" WHERE NOT EXISTS ({sql})"
     with connection.cursor() as c:
         c.execute(
             f'INSERT INTO "{Job._meta.db_table}" (task, kwargs, status, kunci, percobaan, '
             "progres, progres_total, pesan, galat, hasil, dibuat_oleh_id, dibuat, dikirim, "
             "diperbarui, pemilik, jadwal, instansi_id) "
             "SELECT %s, r.a, %s, r.k, 0, 0, 0, '', '', '{}'::jsonb, %s, %s, NULL, %s, '', "
-            "NULL, %s FROM jsonb_to_recordset(%s::jsonb) AS r(k text, a jsonb) "
+            f"NULL, %s FROM jsonb_to_recordset(%s::jsonb) AS r(k text, a jsonb){syarat} "
             "ON CONFLICT (kunci) DO NOTHING RETURNING kunci, id",
-            [task, Job.Status.PENDING.value, getattr(user, "pk", user), now, now, instansi_id, doc],
+            [
+                task,
+                Job.Status.PENDING.value,
+                getattr(user, "pk", user),
+                now,
+                now,
+                instansi_id,
+                doc,
+                *syarat_params,
+            ],
         )
         return {k: (pk, Job.Status.PENDING.value, None) for k, pk in c.fetchall()}
 

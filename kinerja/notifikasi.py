@@ -59,19 +59,20 @@ def notifikasi_kirim(
         except IntegrityError:
             return None
     _lupakan_nav(penerima.pk)
-    if penerima.email and email_diinginkan(penerima, jenis):
+    if penerima.email:
         # The email's job belongs to the recipient's instansi (policy.instansi_of), written with
-        # the row.
-        # The key is the new row's id: one INSERT on PostgreSQL (jobs.enqueue_baru).
+        # the row. The key is the new row's id, and the recipient's choice (`_email_mati`) is
+        # asked inside the same INSERT: one statement on PostgreSQL (jobs.enqueue_baru).
         instansi_id = policy.instansi_of_dimuat(penerima)
-        job_id, job_instansi = jobs.enqueue_baru(
+        job = jobs.enqueue_baru(
             "kinerja.email_notifikasi",
             kunci=f"email:{n.pk}",
             instansi=instansi_id,
+            kecuali=_email_mati(penerima, jenis),
             notifikasi_id=n.pk,
         )
-        if instansi_id and job_instansi is None:
-            Job.objects.filter(pk=job_id, instansi__isnull=True).update(instansi_id=instansi_id)
+        if job is not None and instansi_id and job[1] is None:
+            Job.objects.filter(pk=job[0], instansi__isnull=True).update(instansi_id=instansi_id)
     return n
 
 
@@ -104,8 +105,13 @@ def kabari(
         kirim()
 
 
+def _email_mati(user: Any, jenis: str) -> Any:
+    """The user's choice of no email for this kind (a row when they turned it off)."""
+    return PreferensiNotifikasi.objects.filter(user=user, jenis=jenis, email=False)
+
+
 def email_diinginkan(user: Any, jenis: str) -> bool:
-    return not PreferensiNotifikasi.objects.filter(user=user, jenis=jenis, email=False).exists()
+    return not _email_mati(user, jenis).exists()
 
 
 def notifikasi_baca(*, user: Any, notifikasi: Notifikasi) -> None:

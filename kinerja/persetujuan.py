@@ -19,7 +19,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from kinerja.models import Pegawai, PersetujuanElektronik
@@ -71,11 +71,70 @@ def persetujuan_catat(
         berlaku = PersetujuanElektronik.objects.filter(
             content_type=ct, object_id=objek.pk, peran=peran, dicabut__isnull=True
         )
+        if connection.vendor == "postgresql":
+            baru = _catat_jika_baru(berlaku, ct, objek, pegawai, peran, waktu)
+            if baru is not None:
+                return baru
         same = berlaku.filter(pegawai=pegawai).first()
         if same is not None:
             return same
         with _cakupan(objek):
             return _catat(berlaku, ct, objek, pegawai, peran, waktu)
+
+
+def _catat_jika_baru(
+    berlaku: Any, ct: ContentType, objek: Any, pegawai: Pegawai, peran: str, waktu: Any
+) -> PersetujuanElektronik | None:
+    """`_catat` on PostgreSQL when this person's approval is not standing yet (the usual case):
+    the row is inserted only if that approval does not exist (`WHERE NOT EXISTS`, so there is no
+    SELECT of its own), then the others of the role, if any stood, are revoked as `_catat` does.
+    None when it stands (nothing written: the caller returns it)."""
+    baris = _baris(ct, objek, pegawai, peran, waktu or timezone.now())
+    sama = berlaku.filter(pegawai=pegawai).order_by().values("pk")
+    sama_sql, sama_params = sama.query.sql_with_params()
+    # Whether others of the role stand, asked in the same statement (RETURNING sees the rows as
+    # they were before it): usually none, and then there is no UPDATE either.
+    lain_sql, lain_params = berlaku.order_by().values("pk").query.sql_with_params()
+    kolom = ", ".join(f'"{k}"' for k in baris)
+    with _cakupan(objek), connection.cursor() as c:
+        c.execute(
+            f'INSERT INTO "{PersetujuanElektronik._meta.db_table}" ({kolom}) '
+            f"SELECT {', '.join(['%s'] * len(baris))} WHERE NOT EXISTS ({sama_sql}) "
+            f"RETURNING id, EXISTS ({lain_sql})",
+            [*baris.values(), *sama_params, *lain_params],
+        )
+        row = c.fetchone()
+        if row is None:
+            return None
+        if row[1]:
+            berlaku.exclude(pk=row[0]).update(
+                dicabut=baris["waktu"], alasan_dicabut="Digantikan persetujuan baru"
+            )
+    baris.pop("content_type_id"), baris.pop("pegawai_id")
+    p = PersetujuanElektronik(id=row[0], content_type=ct, pegawai=pegawai, **baris)
+    p._state.adding = False
+    p._state.db = connection.alias
+    return p
+
+
+def _baris(ct: ContentType, objek: Any, pegawai: Pegawai, peran: str, now: Any) -> dict[str, Any]:
+    """The columns of a new approval row (its name, NIP and position as they are now)."""
+    nama_jabatan = pegawai.jabatan.nama if pegawai.jabatan_id else ""
+    if pegawai.plt_jabatan_id:
+        plt = f"{(pegawai.plt_jenis or 'plt').capitalize()}. {pegawai.plt_jabatan.nama}"
+        nama_jabatan = f"{nama_jabatan} / {plt}" if nama_jabatan else plt
+    return {
+        "content_type_id": ct.pk,
+        "object_id": objek.pk,
+        "pegawai_id": pegawai.pk,
+        "peran": peran,
+        "waktu": now,
+        "nama": pegawai.nama,
+        "nip": pegawai.nip or "",
+        "jabatan": nama_jabatan[:200],
+        "dicabut": None,
+        "alasan_dicabut": "",
+    }
 
 
 def _cakupan(objek: Any) -> Any:
@@ -95,20 +154,7 @@ def _catat(
     now = waktu or timezone.now()
     # Someone else approving the same role (e.g. a new penilai) replaces the earlier approval.
     berlaku.update(dicabut=now, alasan_dicabut="Digantikan persetujuan baru")
-    nama_jabatan = pegawai.jabatan.nama if pegawai.jabatan_id else ""
-    if pegawai.plt_jabatan_id:
-        plt = f"{(pegawai.plt_jenis or 'plt').capitalize()}. {pegawai.plt_jabatan.nama}"
-        nama_jabatan = f"{nama_jabatan} / {plt}" if nama_jabatan else plt
-    return PersetujuanElektronik.objects.create(
-        content_type=ct,
-        object_id=objek.pk,
-        pegawai=pegawai,
-        peran=peran,
-        waktu=now,
-        nama=pegawai.nama,
-        nip=pegawai.nip or "",
-        jabatan=nama_jabatan[:200],
-    )
+    return PersetujuanElektronik.objects.create(**_baris(ct, objek, pegawai, peran, now))
 
 
 @transaction.atomic

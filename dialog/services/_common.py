@@ -15,11 +15,15 @@ from kinerja.rules import jendela_pada
 
 # --- helpers ---------------------------------------------------------------------------------
 @layanan
-def pegawai_dari(user: Any) -> Pegawai:
-    """The Pegawai behind a login; someone who is not a pegawai cannot take part in dialogue."""
+def pegawai_dari(user: Any, dimuat: Pegawai | None = None) -> Pegawai:
+    """The Pegawai behind a login; someone who is not a pegawai cannot take part in dialogue.
+    `dimuat`: that row as this function already returned it in this request (the API's
+    serializer asked first), used only when it is the login's own pegawai."""
     a = policy.actor(user)
     if not a.pegawai_id:
         raise PermissionDenied("Hanya pegawai yang dapat melakukan tindakan ini.")
+    if dimuat is not None and dimuat.pk == a.pegawai_id:
+        return dimuat
     return Pegawai.objects.select_related("jabatan", "instansi").get(pk=a.pegawai_id)
 
 

@@ -38,6 +38,30 @@ def pemberi_tugas_ids(penerima_id: int) -> set[int]:
     )
 
 
+class _TugasMalas:
+    """`pemberi_tugas_ids(penerima_id)` read only when a question needs it (the giver's
+    instansi differs, or `derive_hubungan` gets past the pejabat penilai): the penilai giving
+    feedback to their own team, the usual case, reads no assignments."""
+
+    def __init__(self, penerima_id: int) -> None:
+        self.penerima_id = penerima_id
+        self._isi: set[int] | None = None
+
+    def _muat(self) -> set[int]:
+        if self._isi is None:
+            self._isi = pemberi_tugas_ids(self.penerima_id)
+        return self._isi
+
+    def __contains__(self, pegawai_id: object) -> bool:
+        return pegawai_id in self._muat()
+
+    def __iter__(self):
+        return iter(self._muat())
+
+    def __len__(self) -> int:
+        return len(self._muat())
+
+
 def hubungan_antara(*, pemberi: Pegawai, penerima: Pegawai) -> str:
     return rules.derive_hubungan(
         pemberi_id=pemberi.pk,
@@ -93,9 +117,11 @@ def umpan_balik_beri(
     perilaku: str = "",
     permintaan: PermintaanUmpanBalik | None = None,
     waktu: dt.datetime | None = None,
+    pemberi: Pegawai | None = None,
 ) -> UmpanBalik:
-    """Give feedback. The relation is derived from the organisation, never typed."""
-    pemberi = pegawai_dari(user)
+    """Give feedback. The relation is derived from the organisation, never typed. `pemberi`:
+    the giver as `pegawai_dari(user)` already returned it in this request (else read here)."""
+    pemberi = pegawai_dari(user, dimuat=pemberi)
     if pemberi.pk == penerima.pk:
         raise ValidationError(
             {"penerima": "Umpan balik tidak dapat diberikan kepada diri sendiri."}
@@ -104,7 +130,7 @@ def umpan_balik_beri(
         permintaan.diminta_id != pemberi.pk or permintaan.peminta_id != penerima.pk
     ):
         raise PermissionDenied("Permintaan umpan balik ini bukan ditujukan kepada Anda.")
-    tugas = pemberi_tugas_ids(penerima.pk)
+    tugas = _TugasMalas(penerima.pk)
     # Feedback stays inside the instansi, except from an official who assigned work (any
     # instansi) or someone the pegawai asked.
     if pemberi.instansi_id != penerima.instansi_id and pemberi.pk not in tugas and not permintaan:

@@ -334,7 +334,18 @@ def skp_setujui(*, skp: SKP, user: Any, row_version: int | None = None, catatan:
     if catatan.strip():
         skp.catatan_penilai = catatan.strip()
     skp.row_version += 1
-    skp.save()
+    # Only what approval changes (and the change stamps): the UPDATE is compiled for six
+    # columns, not thirty; the history row is written from the whole instance as before.
+    skp.save(
+        update_fields=[
+            "status",
+            "disetujui_pada",
+            "pejabat_penilai_id",
+            "catatan_penilai",
+            "row_version",
+            "diperbarui",
+        ]
+    )
     # The rows' notes asked for changes now made: an approved SKP shows none.
     # Asked first: usually there are none, and a filtered UPDATE costs the page cache's scope
     # lookup as well (kinerja.cache_halaman).

@@ -322,3 +322,17 @@ def test_candidates_are_one_union_of_ids_not_an_or_over_subqueries(org, pilih):
     assert not re.search(r" OR \S+ IN \(", sql), sql
     semua = {p.pk for p in pilih(org.kasubbid)}
     assert org.pegawai.pk in semua and org.kasubbid.pk not in semua
+
+
+def test_a_giver_handed_in_is_used_only_when_it_is_the_callers_own_pegawai(org):
+    """The API hands the service the giver its serializer read (one read per request); another
+    pegawai handed in is ignored and the caller's own is read, so nobody gives in another's name."""
+    user = org.user("kasubbid")
+    sendiri = svc.pegawai_dari(user)
+    assert svc.pegawai_dari(user, dimuat=sendiri) is sendiri
+    ub = svc.umpan_balik_beri(
+        user=user, penerima=org.pegawai, jenis="apresiasi", isi="Baik.", pemberi=org.kadis
+    )
+    assert ub.pemberi_id == org.kasubbid.pk and ub.hubungan == "pejabat_penilai"
+    lain = svc.pegawai_dari(user, dimuat=org.kadis)
+    assert lain.pk == org.kasubbid.pk and lain is not org.kadis
