@@ -348,8 +348,12 @@ def _persediaan_setujui(inst_ids: list[int], skip: set[int], token: Any) -> list
 
 def januari_ajukan(setujui: list[list]) -> None:
     """Set the supply's SKPs to submitted to their pegawai's current penilai, as skp_ajukan does
-    (bench setup: the pegawai did so in January); row_version moves, so a cached page is stale."""
+    (bench setup: the pegawai did so in January); row_version moves, so a cached page is stale.
+    The penilai's approvals of an earlier run are revoked, as a return to the pegawai revokes
+    them: a submitted SKP never has a standing penilai approval, so setujui writes its approval
+    in every run as it does for users (without this it found one and wrote nothing)."""
     from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
     from django.db.models import F, OuterRef, Subquery
     from django.utils import timezone
 
@@ -365,4 +369,12 @@ def januari_ajukan(setujui: list[list]) -> None:
             pejabat_penilai_id=Subquery(boss.values("pejabat_penilai_id")[:1]),
             atasan_pejabat_penilai_id=Subquery(boss.values("atasan_pejabat_penilai_id")[:1]),
             row_version=F("row_version") + 1,
+        )
+    Persetujuan = apps.get_model("kinerja.PersetujuanElektronik")
+    ct = ContentType.objects.get_for_model(SKP)
+    for i in range(0, len(ids), 1000):
+        Persetujuan.objects.filter(
+            content_type=ct, object_id__in=ids[i : i + 1000], dicabut__isnull=True
+        ).exclude(peran=Persetujuan.Peran.PEGAWAI).update(
+            dicabut=timezone.now(), alasan_dicabut="Bench: SKP diajukan ulang"
         )

@@ -35,8 +35,16 @@ def test_every_skp_of_the_supply_is_approved_by_its_penilai_and_submitted_again(
         user = Token.objects.get(key=key).user
         services.skp_setujui(skp=SKP.objects.get(pk=pk), user=user)
     assert set(SKP.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"disetujui"}
-    # The next Locust run starts from the head of the supply again.
+    Persetujuan = apps.get_model("kinerja.PersetujuanElektronik")
+    berlaku = Persetujuan.objects.filter(
+        object_id__in=ids, peran="pejabat_penilai", dicabut__isnull=True
+    )
+    assert berlaku.count() == len(ids)
+    # The next Locust run starts from the head of the supply again, with the penilai's approvals
+    # revoked as a return would: setujui writes a new one in every run, as it does for users.
     januari_ajukan(supply)
     assert set(SKP.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"diajukan"}
+    assert not berlaku.exists()
     key, pk = supply[0]
     services.skp_setujui(skp=SKP.objects.get(pk=pk), user=Token.objects.get(key=key).user)
+    assert berlaku.count() == 1
