@@ -478,7 +478,7 @@ class RencanaHasilKerjaViewSet(PolicyScopedMixin, viewsets.ModelViewSet):
         extra = {}
         if "rhk_atasan_id" in d:
             extra["rhk_atasan"] = self._atasan(d["rhk_atasan_id"])
-        services.rhk_ubah(
+        rhk = services.rhk_ubah(
             rhk=rhk,
             user=request.user,
             jenis=d.get("jenis"),
@@ -490,7 +490,11 @@ class RencanaHasilKerjaViewSet(PolicyScopedMixin, viewsets.ModelViewSet):
             row_version=versi_wajib(request.data, request.user, rhk.skp),
             **extra,
         )
-        return Response(api_baca.rencana_sesudah(rhk.pk))
+        # The row as the service saved it (locked until the commit), with the indicators read
+        # under that lock; when they were replaced, read anew (tests/skp/test_api_baca.py).
+        if getattr(rhk, "indikator_terbaca", None) is None:
+            return Response(api_baca.rencana_sesudah(rhk.pk))
+        return Response(api_baca.rencana_json(rhk, rhk.indikator_terbaca))
 
     def destroy(self, request, *args, **kwargs):
         services.rhk_hapus(rhk=self.get_object(), user=request.user)

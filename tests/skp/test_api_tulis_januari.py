@@ -11,9 +11,11 @@ from rest_framework.authtoken.models import Token
 
 from dialog.models import UmpanBalik
 from kinerja.models import Job, Notifikasi, PersetujuanElektronik
+from kinerja.versi import PESAN_BASI
 from skp import services
 from skp.models import SKP, RencanaHasilKerja
 from tests.skp.factories import rhk, skp_diajukan, skp_draft
+from tests.skp.test_api_baca import ANEH, _oracle_rhk
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +42,8 @@ def _jelas(sql: list[str]) -> str:
 # cache on) before → after: rhk PATCH 16 → 13, skp setujui POST 33 → 25, umpan-balik POST 21 → 15.
 # Round eight: rhk GET 4 → 3, skp GET 6 → 4 (skp/api_baca.py), rhk PATCH 14 → 12 (and the SKP's
 # stamps in one UPDATE), setujui 31 → 22 (one read of both pegawai, no savepoints, the email job
-# in one INSERT), umpan-balik 16 → 13.
+# in one INSERT), umpan-balik 16 → 13. Round nine: rhk PATCH 12 → 11 (the row is locked and read
+# with its indicators in one statement, and the answer is written from the saved row).
 def test_rhk_patch_reads_the_row_its_skp_and_the_leaders_row_once(org, client):
     skp = skp_draft(org, n_rhk=0)
     atasan = rhk(skp_draft(org, who="kasubbid", n_rhk=0), org.kasubbid.user)
@@ -62,7 +65,11 @@ def test_rhk_patch_reads_the_row_its_skp_and_the_leaders_row_once(org, client):
     assert sum(s.startswith('SELECT "skp_skp"') for s in sql) == 1, _jelas(sql)
     # The SKP's change stamps in one UPDATE (its `diubah` with `diperbarui`), not two.
     assert sum(s.startswith('UPDATE "skp_skp"') for s in sql) == 1, _jelas(sql)
-    assert len(sql) == 12, _jelas(sql)
+    # The row once (the lock, with its indicators); no read of it for the page cache or the
+    # answer: token, team, scope, SAVEPOINT, row, SKP, period, UPDATE, history, SKP, RELEASE.
+    assert sum('"skp_rencanahasilkerja"' in s.split(" WHERE ")[0] for s in sql) == 3, _jelas(sql)
+    assert len(sql) == 11, _jelas(sql)
+    assert r.content == _oracle_rhk(row.pk)
     after = SKP.objects.get(pk=skp.pk)
     assert after.diubah > sebelum.diubah and after.diperbarui > sebelum.diperbarui
     # The leader's row was neither read nor lost.
@@ -95,6 +102,57 @@ def test_rhk_patch_still_changes_and_checks_the_leaders_row(org, client):
     assert RencanaHasilKerja.objects.get(pk=row.pk).rhk_atasan_id == atasan.pk
     assert patch(rhk_atasan=None).status_code == 200
     assert RencanaHasilKerja.objects.get(pk=row.pk).rhk_atasan_id is None
+
+
+def test_rhk_patch_answers_are_the_serializers_bytes(org, client, settings):
+    """The answer written from the saved row (and the indicators read under its lock) is what
+    reading the row after the commit gives, for every kind of edit; replacing the indicators
+    (which stamps the row again in the database) reads it anew."""
+    skp = skp_draft(org, n_rhk=0)
+    atasan = rhk(skp_draft(org, who="kasubbid", n_rhk=0), org.kasubbid.user)
+    row = rhk(
+        skp,
+        org.pegawai.user,
+        indikator=[
+            {"aspek": "waktu", "indikator": "b", "target": "2"},
+            {"aspek": "biaya", "indikator": ANEH, "target": "1", "sumber_data": ANEH},
+            {"aspek": "kuantitas", "indikator": "c", "target": "3"},
+        ],
+    )
+    kosong = rhk(skp, org.pegawai.user, rencana="Tanpa indikator", indikator=[])
+    rhk(skp, org.pegawai.user, rencana="Tambahan lain", jenis="tambahan")
+    c = _api(client, org.pegawai.user)
+    edits = [
+        (row, {"rencana": f"  {ANEH}  "}),
+        (row, {"rhk_atasan": atasan.pk, "uraian_hasil": ANEH, "ukuran_keberhasilan": " x "}),
+        (row, {"jenis": "tambahan"}),  # a new urutan at the end of the other group
+        (row, {"rhk_atasan": None, "perspektif": ""}),
+        (kosong, {"rencana": "Masih tanpa indikator"}),
+        (row, {"indikator": [{"aspek": "kualitas", "indikator": "baru", "target": "9"}]}),
+        (kosong, {"rencana": "Dengan indikator", "indikator": [{"indikator": "i", "target": "t"}]}),
+    ]
+    for tz in ("Asia/Jakarta", "America/St_Johns"):
+        settings.TIME_ZONE = tz
+        for target, data in edits:
+            rv = RencanaHasilKerja.objects.get(pk=target.pk).row_version
+            r = c.patch(
+                f"/api/v1/rencana-hasil-kerja/{target.pk}/",
+                {**data, "row_version": rv},
+                content_type="application/json",
+            )
+            assert r.status_code == 200, r.content
+            assert r.content == _oracle_rhk(target.pk), data
+            assert r.json()["row_version"] == rv + 1
+    # A stale version is refused with the same words, and nothing changes.
+    before = _oracle_rhk(row.pk)
+    r = c.patch(
+        f"/api/v1/rencana-hasil-kerja/{row.pk}/",
+        {"rencana": "Basi", "row_version": 1},
+        content_type="application/json",
+    )
+    assert r.status_code == 400
+    assert r.json() == {"row_version": [PESAN_BASI]}
+    assert _oracle_rhk(row.pk) == before
 
 
 def test_skp_setujui_answers_in_fewer_queries_and_leaves_the_same_rows(org, client):
