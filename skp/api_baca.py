@@ -129,9 +129,7 @@ def rencana_terkunci(pk: int) -> RencanaHasilKerja:
     that leaves them is written from the row the edit saved (`rencana_json`), not read again."""
     rows = _rencana_baris("r.id = %s", [pk], kunci=True)
     if not rows:
-        raise RencanaHasilKerja.DoesNotExist(
-            "RencanaHasilKerja matching query does not exist."
-        )
+        raise RencanaHasilKerja.DoesNotExist("RencanaHasilKerja matching query does not exist.")
     rhk, indikator = rows[0]
     rhk.indikator_terbaca = indikator
     return rhk

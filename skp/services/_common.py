@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,7 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kinerja import policy
-from kinerja.models import Pegawai
+from kinerja.baris_sql import kolom as _kolom
+from kinerja.baris_sql import objek as _objek
+from kinerja.models import Pegawai, Periode
 from skp import rules
 from skp.models import (
     SKP,
@@ -45,18 +48,40 @@ def _lock(skp: SKP) -> SKP:
     the parent-row touches, deadlocked under the January mix (`make load
     LOAD_SCENARIO=januari`: "deadlock detected ... while locking tuple in kinerja_periode").
     The period is held FOR SHARE instead: edits never wait for each other, a change of the
-    period itself (its status, a year-end close) still waits for them to commit."""
-    locked = (
-        SKP.objects.select_for_update(of=("self",))
-        .select_related("pegawai", "periode")
-        .get(pk=skp.pk)
-    )
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute(
-                'SELECT 1 FROM "kinerja_periode" WHERE "id" = %s FOR SHARE', [locked.periode_id]
-            )
+    period itself (its status, a year-end close) still waits for them to commit.
+
+    On PostgreSQL one statement (issue 19): the SKP FOR UPDATE, then (same order as the two
+    statements it replaces) its period FOR SHARE, with its pegawai unlocked. The period read
+    is now the locked row, so a close committed while this waited is seen (`ditutup`)."""
+    if not connection.features.has_select_for_update_of:
+        return (
+            SKP.objects.select_for_update(of=("self",))
+            .select_related("pegawai", "periode")
+            .get(pk=skp.pk)
+        )
+    with connection.cursor() as cur:
+        cur.execute(_SQL_KUNCI(), [skp.pk])
+        row = cur.fetchone()
+    if row is None:
+        raise SKP.DoesNotExist("SKP matching query does not exist.")
+    locked, i = _objek(SKP, "s", row, 0)
+    pegawai, i = _objek(Pegawai, "p", row, i)
+    periode = _objek(Periode, "pe", row, i)[0]
+    SKP._meta.get_field("pegawai").set_cached_value(locked, pegawai)
+    SKP._meta.get_field("periode").set_cached_value(locked, periode)
     return locked
+
+
+@functools.cache
+def _SQL_KUNCI() -> str:
+    q = connection.ops.quote_name
+    return (
+        f"SELECT {_kolom(SKP, 's')}, {_kolom(Pegawai, 'p')}, {_kolom(Periode, 'pe')} "
+        f"FROM {q(SKP._meta.db_table)} s "
+        f"INNER JOIN {q(Pegawai._meta.db_table)} p ON p.id = s.pegawai_id "
+        f"INNER JOIN {q(Periode._meta.db_table)} pe ON pe.id = s.periode_id "
+        "WHERE s.id = %s FOR UPDATE OF s FOR SHARE OF pe"
+    )
 
 
 def _periode_terbuka(skp: SKP) -> None:

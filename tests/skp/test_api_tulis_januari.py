@@ -42,8 +42,9 @@ def _jelas(sql: list[str]) -> str:
 # cache on) before → after: rhk PATCH 16 → 13, skp setujui POST 33 → 25, umpan-balik POST 21 → 15.
 # Round eight: rhk GET 4 → 3, skp GET 6 → 4 (skp/api_baca.py), rhk PATCH 14 → 12 (and the SKP's
 # stamps in one UPDATE), setujui 31 → 22 (one read of both pegawai, no savepoints, the email job
-# in one INSERT), umpan-balik 16 → 13. Round nine: rhk PATCH 12 → 11 (the row is locked and read
-# with its indicators in one statement, and the answer is written from the saved row).
+# in one INSERT), umpan-balik 16 → 13. Round nine: rhk PATCH 12 → 10 (the row is locked and read
+# with its indicators in one statement, the answer is written from the saved row, the SKP and
+# its period are locked in one statement; so setujui 22 → 21 too).
 def test_rhk_patch_reads_the_row_its_skp_and_the_leaders_row_once(org, client):
     skp = skp_draft(org, n_rhk=0)
     atasan = rhk(skp_draft(org, who="kasubbid", n_rhk=0), org.kasubbid.user)
@@ -62,13 +63,17 @@ def test_rhk_patch_reads_the_row_its_skp_and_the_leaders_row_once(org, client):
         )
     )
     assert r.status_code == 200, r.content
-    assert sum(s.startswith('SELECT "skp_skp"') for s in sql) == 1, _jelas(sql)
+    # The SKP once: locked with its period FOR SHARE in the same statement.
+    kunci = [s for s in sql if s.endswith("FOR UPDATE OF s FOR SHARE OF pe")]
+    assert len(kunci) == 1 and not any("kinerja_periode" in s for s in sql if s not in kunci)
+    assert sum(s.startswith('SELECT "skp_skp"') for s in sql) == 0, _jelas(sql)
     # The SKP's change stamps in one UPDATE (its `diubah` with `diperbarui`), not two.
     assert sum(s.startswith('UPDATE "skp_skp"') for s in sql) == 1, _jelas(sql)
     # The row once (the lock, with its indicators); no read of it for the page cache or the
-    # answer: token, team, scope, SAVEPOINT, row, SKP, period, UPDATE, history, SKP, RELEASE.
+    # answer: token, team, scope, SAVEPOINT, row, SKP with its period, UPDATE, history, SKP,
+    # RELEASE.
     assert sum('"skp_rencanahasilkerja"' in s.split(" WHERE ")[0] for s in sql) == 3, _jelas(sql)
-    assert len(sql) == 11, _jelas(sql)
+    assert len(sql) == 10, _jelas(sql)
     assert r.content == _oracle_rhk(row.pk)
     after = SKP.objects.get(pk=skp.pk)
     assert after.diubah > sebelum.diubah and after.diperbarui > sebelum.diperbarui
@@ -135,7 +140,7 @@ def test_rhk_patch_with_the_page_cache_on_reads_no_row_for_it(
     assert kunci(django_capture_on_commit_callbacks, patch) == {cache_cakupan.skp_key(skp.pk)}
     assert out["r"].status_code == 200, out["r"].content
     assert not any(s.startswith('SELECT "id", "skp_id"') for s in out["sql"]), _jelas(out["sql"])
-    assert len(out["sql"]) == 11, _jelas(out["sql"])
+    assert len(out["sql"]) == 10, _jelas(out["sql"])
 
 
 def test_rhk_patch_answers_are_the_serializers_bytes(org, client, settings):
@@ -214,7 +219,7 @@ def test_skp_setujui_answers_in_fewer_queries_and_leaves_the_same_rows(org, clie
     assert r.status_code == 200, r.content
     # The row found in the caller's scope is a key: no prefetch of the rows before the lock.
     assert sum("skp_indikator" in s for s in sql) == 1, _jelas(sql)
-    assert len(sql) == 22, _jelas(sql)
+    assert len(sql) == 21, _jelas(sql)
     body = r.json()
     assert body["status"] == "disetujui" and body["row_version"] == rv + 1
     skp.refresh_from_db()
@@ -288,3 +293,51 @@ def test_umpan_balik_post_reads_its_penerima_once(org, client):
             pid,
             r.content,
         )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_skp_lock_holds_the_skp_and_shares_the_period_in_one_statement(org):
+    """skp.services._common._lock as one statement locks what the two it replaced locked: the
+    SKP FOR UPDATE, its period FOR SHARE (another edit's share goes through, a close's FOR UPDATE
+    does not), its pegawai not at all. Another connection asks with NOWAIT: nothing is timed."""
+    from django.db import OperationalError, transaction
+
+    from skp.services._common import _lock
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL")
+    skp = skp_draft(org, n_rhk=0)
+    lain = connection.copy()
+    try:
+        with transaction.atomic():
+            with CaptureQueriesContext(connection) as ctx:
+                locked = _lock(SKP(pk=skp.pk))
+            assert len(ctx.captured_queries) == 1
+            assert locked.pegawai.pk == skp.pegawai_id and locked.periode.pk == skp.periode_id
+            assert not locked.periode.ditutup and locked.status == SKP.Status.DRAFT
+            with lain.cursor() as cur:
+
+                def bisa(sql: str, pk: int) -> bool:
+                    cur.execute("SAVEPOINT t")
+                    try:
+                        cur.execute(sql + " NOWAIT", [pk])
+                    except OperationalError:
+                        cur.execute("ROLLBACK TO SAVEPOINT t")
+                        return False
+                    cur.execute("RELEASE SAVEPOINT t")
+                    return True
+
+                cur.execute("BEGIN")
+                assert not bisa('SELECT 1 FROM "skp_skp" WHERE id = %s FOR UPDATE', skp.pk)
+                assert not bisa(
+                    'SELECT 1 FROM "kinerja_periode" WHERE id = %s FOR UPDATE', skp.periode_id
+                )
+                assert bisa(
+                    'SELECT 1 FROM "kinerja_periode" WHERE id = %s FOR SHARE', skp.periode_id
+                )
+                assert bisa(
+                    'SELECT 1 FROM "kinerja_pegawai" WHERE id = %s FOR UPDATE', skp.pegawai_id
+                )
+                cur.execute("ROLLBACK")
+    finally:
+        lain.close()
