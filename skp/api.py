@@ -471,7 +471,10 @@ class RencanaHasilKerjaViewSet(PolicyScopedMixin, viewsets.ModelViewSet):
         return Response(api_baca.rencana_sesudah(rhk.pk), status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
-        rhk = self.get_object()
+        if request.query_params:  # a filter on the row: DRF's path (it may answer 404)
+            rhk = self.get_object()
+        else:  # the same row and 404 in one hand-written statement (skp/api_baca.py)
+            rhk = api_baca.rencana_untuk_ubah(request.user, kwargs[self.lookup_field])
         s = self.get_serializer(rhk, data=request.data, partial=kwargs.get("partial", False))
         s.is_valid(raise_exception=True)
         d = s.validated_data

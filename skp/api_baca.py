@@ -123,6 +123,24 @@ def rencana_untuk(user: Any, pk: Any) -> dict:
     return rencana_json(*rows[0])
 
 
+def rencana_untuk_ubah(user: Any, pk: Any) -> RencanaHasilKerja:
+    """The row the user may see, with its SKP (what `get_object` over `select_related("skp")`
+    gave an edit), or the same 404: the scope is the statement's condition. The service locks
+    and reads the row again by its key; the edit asks the policy about this SKP first."""
+    sql, params = _lingkup(user, RencanaHasilKerja, pk)
+    rows = _baris(
+        f"SELECT {_kolom(RencanaHasilKerja, 'r')}, {_kolom(SKP, 's')} "
+        f"FROM {_t(RencanaHasilKerja)} r INNER JOIN {_t(SKP)} s ON s.id = r.skp_id "
+        f"WHERE r.id IN ({sql})",
+        params,
+    )
+    if not rows:
+        raise _tidak_ada(RencanaHasilKerja)
+    rhk, n = _objek(RencanaHasilKerja, "r", rows[0], 0)
+    RencanaHasilKerja._meta.get_field("skp").set_cached_value(rhk, _objek(SKP, "s", rows[0], n)[0])
+    return rhk
+
+
 def rencana_terkunci(pk: int) -> RencanaHasilKerja:
     """The row locked FOR UPDATE (in the caller's transaction), read with its indicators in the
     same statement: `indikator_terbaca` holds them (by urutan, id), so the answer after an edit

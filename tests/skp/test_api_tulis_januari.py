@@ -341,3 +341,46 @@ def test_the_skp_lock_holds_the_skp_and_shares_the_period_in_one_statement(org):
                 cur.execute("ROLLBACK")
     finally:
         lain.close()
+
+
+def test_rhk_patch_refusals_are_drfs(org, client):
+    """The row an edit finds in the caller's scope is read by hand now (api_baca.rencana_untuk_
+    ubah): every refusal is the one DRF's `get_object` path gives (a query parameter sends the
+    PATCH there), byte for byte, and nothing changes."""
+    skp = skp_draft(org, n_rhk=1)
+    row = skp.rencana_set.get()
+    skp_b = services.skp_buat(pegawai=org.pegawai_b, periode=org.periode_b, user=org.pegawai_b.user)
+    rhk_b = rhk(skp_b, org.pegawai_b.user)
+    diajukan = skp_diajukan(org, who="rekan", n_rhk=1).rencana_set.get()
+
+    def sama(user, pk, data) -> int:
+        c = _api(client, user)
+        url = f"/api/v1/rencana-hasil-kerja/{pk}/"
+        before = list(
+            RencanaHasilKerja.objects.order_by("pk").values_list("row_version", "rencana")
+        )
+        lean = c.patch(url, data, content_type="application/json")
+        drf = c.patch(f"{url}?format=json", data, content_type="application/json")
+        assert (lean.status_code, lean.content) == (drf.status_code, drf.content), (pk, data)
+        after = list(RencanaHasilKerja.objects.order_by("pk").values_list("row_version", "rencana"))
+        assert after == before
+        return lean.status_code
+
+    rv = row.row_version
+    ok = {"rencana": "Tidak boleh", "row_version": rv}
+    assert sama(org.rekan.user, row.pk, ok) == 404  # outside the scope
+    assert sama(org.admin_b, row.pk, ok) == 404  # another instansi's admin
+    assert sama(org.pegawai.user, rhk_b.pk, ok) == 404
+    assert sama(org.admin_a, row.pk, ok) == 403  # sees it, may not change it
+    assert sama(org.admin_a, row.pk, {"rencana": ""}) == 400  # no row_version asked of them
+    assert sama(org.kasubbid.user, row.pk, {"rencana": "x"}) in (403, 404)
+    assert sama(org.rekan.user, diajukan.pk, {"rencana": "x", "row_version": 1}) == 400
+    c_ok = org.pegawai.user
+    assert sama(c_ok, row.pk, {"rencana": "x"}) == 400  # row_version missing
+    assert sama(c_ok, row.pk, {"rencana": "x", "row_version": "abc"}) == 400
+    assert sama(c_ok, row.pk, {"rencana": "x", "row_version": rv + 5}) == 400  # stale
+    assert sama(c_ok, row.pk, {"rencana": "", "row_version": rv}) == 400
+    assert sama(c_ok, row.pk, {"jenis": "lain", "row_version": rv}) == 400
+    assert sama(c_ok, row.pk, {"skp": skp_b.pk, "rencana": "", "row_version": rv}) == 400
+    for bad in ("abc", "0", "-1", "99999999999999999999", "1e3", "1_0", "%20", "987654"):
+        assert sama(c_ok, bad, ok) == 404, bad
