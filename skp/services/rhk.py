@@ -273,8 +273,23 @@ def rhk_ubah(
     if ukuran_keberhasilan is not None:
         rhk.ukuran_keberhasilan = ukuran_keberhasilan.strip()
     rhk.row_version += 1
-    # `_sentuh` below sets the SKP's `diubah` with its `diperbarui`: one UPDATE, not two.
-    rhk.save(induk_disentuh=True)
+    # `_sentuh` below sets the SKP's `diubah` with its `diperbarui`: one UPDATE, not two. Only
+    # the columns this edit may change are written (the row is locked: the others are as read);
+    # the history row still records the whole row.
+    diubah = {"jenis", "urutan", "row_version"}
+    diubah |= {
+        name
+        for name, value in (
+            ("rencana", rencana),
+            ("perspektif", perspektif),
+            ("uraian_hasil", uraian_hasil),
+            ("ukuran_keberhasilan", ukuran_keberhasilan),
+        )
+        if value is not None
+    }
+    if not atasan_tetap:
+        diubah.add("rhk_atasan")
+    rhk.save(induk_disentuh=True, update_fields=diubah)
     if indikator is not None:
         # Replacing them also stamps the row's `diubah` in the database: read the answer anew.
         _indikator_ganti(rhk, bersih)
