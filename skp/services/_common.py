@@ -8,6 +8,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import F
+from django.db.models.functions import Now
+from django.db.models.sql.subqueries import UpdateQuery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -38,8 +40,28 @@ def _bump(model: type, pk: int) -> None:
 
 def _sentuh(skp: SKP) -> None:
     """Mark the SKP changed (its PDF cache key changes) without bumping its row_version: rows
-    and the lampiran are edited independently."""
-    SKP.objects.filter(pk=skp.pk).update(diperbarui=timezone.now())
+    and the lampiran are edited independently. Its `diubah` moves too (SinkronQuerySet.update):
+    the statement is the one that update writes, compiled once per process (issue 19)."""
+    sql = _sql_sentuh() if connection.vendor == "postgresql" else None
+    if sql is None:
+        SKP.objects.filter(pk=skp.pk).update(diperbarui=timezone.now())
+        return
+    waktu = SKP._meta.get_field("diperbarui").get_db_prep_save(timezone.now(), connection)
+    with connection.cursor() as cur:
+        cur.execute(sql, [waktu, skp.pk])
+
+
+@functools.cache
+def _sql_sentuh() -> str | None:
+    """The UPDATE `SKP.objects.filter(pk=…).update(diperbarui=…)` executes, its parameters
+    (the time, the key) in that order; None if they are not (the ORM path then)."""
+    qs = SKP.objects.filter(pk=-7)
+    query = qs.query.chain(UpdateQuery)
+    waktu = timezone.now()
+    query.add_update_values({"diperbarui": waktu, "diubah": Now()})
+    sql, params = query.get_compiler(connection.alias).as_sql()
+    prep = SKP._meta.get_field("diperbarui").get_db_prep_save(waktu, connection)
+    return sql if tuple(params) == (prep, -7) else None
 
 
 def _lock(skp: SKP) -> SKP:

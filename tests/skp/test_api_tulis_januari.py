@@ -384,3 +384,23 @@ def test_rhk_patch_refusals_are_drfs(org, client):
     assert sama(c_ok, row.pk, {"skp": skp_b.pk, "rencana": "", "row_version": rv}) == 400
     for bad in ("abc", "0", "-1", "99999999999999999999", "1e3", "1_0", "%20", "987654"):
         assert sama(c_ok, bad, ok) == 404, bad
+
+
+def test_sentuh_writes_the_statement_the_orm_update_wrote(org):
+    """_sentuh's UPDATE, compiled once per process, is the text SKP.objects.filter(pk=…)
+    .update(diperbarui=…) executes (the page cache reads it as the SKP's stamps only), and it
+    moves both stamps."""
+    from django.utils import timezone
+
+    from skp.services._common import _sentuh
+
+    skp = skp_draft(org, n_rhk=0)
+    before = SKP.objects.get(pk=skp.pk)
+    with CaptureQueriesContext(connection) as lama:
+        SKP.objects.filter(pk=skp.pk).update(diperbarui=timezone.now())
+    with CaptureQueriesContext(connection) as baru:
+        _sentuh(skp)
+    cut = [q["sql"].split(" = ")[0] + q["sql"].split("'")[2] for q in lama.captured_queries]
+    assert [q["sql"].split(" = ")[0] + q["sql"].split("'")[2] for q in baru.captured_queries] == cut
+    after = SKP.objects.get(pk=skp.pk)
+    assert after.diperbarui > before.diperbarui and after.diubah > before.diubah
