@@ -471,14 +471,17 @@ class RencanaHasilKerjaViewSet(PolicyScopedMixin, viewsets.ModelViewSet):
         return Response(api_baca.rencana_sesudah(rhk.pk), status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
-        rhk = self.get_object()
+        if request.query_params:  # a filter on the row: DRF's path (it may answer 404)
+            rhk = self.get_object()
+        else:  # the same row and 404 in one hand-written statement (skp/api_baca.py)
+            rhk = api_baca.rencana_untuk_ubah(request.user, kwargs[self.lookup_field])
         s = self.get_serializer(rhk, data=request.data, partial=kwargs.get("partial", False))
         s.is_valid(raise_exception=True)
         d = s.validated_data
         extra = {}
         if "rhk_atasan_id" in d:
             extra["rhk_atasan"] = self._atasan(d["rhk_atasan_id"])
-        services.rhk_ubah(
+        rhk = services.rhk_ubah(
             rhk=rhk,
             user=request.user,
             jenis=d.get("jenis"),
@@ -490,7 +493,11 @@ class RencanaHasilKerjaViewSet(PolicyScopedMixin, viewsets.ModelViewSet):
             row_version=versi_wajib(request.data, request.user, rhk.skp),
             **extra,
         )
-        return Response(api_baca.rencana_sesudah(rhk.pk))
+        # The row as the service saved it (locked until the commit), with the indicators read
+        # under that lock; when they were replaced, read anew (tests/skp/test_api_baca.py).
+        if getattr(rhk, "indikator_terbaca", None) is None:
+            return Response(api_baca.rencana_sesudah(rhk.pk))
+        return Response(api_baca.rencana_json(rhk, rhk.indikator_terbaca))
 
     def destroy(self, request, *args, **kwargs):
         services.rhk_hapus(rhk=self.get_object(), user=request.user)

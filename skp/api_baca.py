@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet, ValidationError
+from django.db import connection
 from django.http import Http404
 from rest_framework import serializers
 
@@ -88,16 +89,21 @@ def rencana_json(r: RencanaHasilKerja, indikator: list[Indikator]) -> dict:
     }
 
 
-def _rencana_baris(where: str, params: list) -> list[tuple[RencanaHasilKerja, list[Indikator]]]:
+def _rencana_baris(
+    where: str, params: list, kunci: bool = False
+) -> list[tuple[RencanaHasilKerja, list[Indikator]]]:
     """Rows matching `where` (on `r`) in the SKP's order, each with its indicators (by urutan,
-    id), in one statement: a row appears once per indicator."""
-    out: list[tuple[RencanaHasilKerja, list[Indikator]]] = []
-    for row in _baris(
+    id), in one statement: a row appears once per indicator. `kunci`: the rows (not their
+    indicators) are locked FOR UPDATE, as `select_for_update()` would (nothing on SQLite)."""
+    sql = (
         f"SELECT {_kolom(RencanaHasilKerja, 'r')}, {_kolom(Indikator, 'i')} "
         f"FROM {_t(RencanaHasilKerja)} r LEFT JOIN {_t(Indikator)} i ON i.rencana_id = r.id "
-        f"WHERE {where} ORDER BY r.jenis, r.urutan, r.id, i.urutan, i.id",
-        params,
-    ):
+        f"WHERE {where} ORDER BY r.jenis, r.urutan, r.id, i.urutan, i.id"
+    )
+    if kunci and connection.features.has_select_for_update_of:
+        sql += " FOR UPDATE OF r"
+    out: list[tuple[RencanaHasilKerja, list[Indikator]]] = []
+    for row in _baris(sql, params):
         r, n = _objek(RencanaHasilKerja, "r", row, 0)
         if not out or out[-1][0].pk != r.pk:
             out.append((r, []))
@@ -115,6 +121,36 @@ def rencana_untuk(user: Any, pk: Any) -> dict:
     if not rows:
         raise _tidak_ada(RencanaHasilKerja)
     return rencana_json(*rows[0])
+
+
+def rencana_untuk_ubah(user: Any, pk: Any) -> RencanaHasilKerja:
+    """The row the user may see, with its SKP (what `get_object` over `select_related("skp")`
+    gave an edit), or the same 404: the scope is the statement's condition. The service locks
+    and reads the row again by its key; the edit asks the policy about this SKP first."""
+    sql, params = _lingkup(user, RencanaHasilKerja, pk)
+    rows = _baris(
+        f"SELECT {_kolom(RencanaHasilKerja, 'r')}, {_kolom(SKP, 's')} "
+        f"FROM {_t(RencanaHasilKerja)} r INNER JOIN {_t(SKP)} s ON s.id = r.skp_id "
+        f"WHERE r.id IN ({sql})",
+        params,
+    )
+    if not rows:
+        raise _tidak_ada(RencanaHasilKerja)
+    rhk, n = _objek(RencanaHasilKerja, "r", rows[0], 0)
+    RencanaHasilKerja._meta.get_field("skp").set_cached_value(rhk, _objek(SKP, "s", rows[0], n)[0])
+    return rhk
+
+
+def rencana_terkunci(pk: int) -> RencanaHasilKerja:
+    """The row locked FOR UPDATE (in the caller's transaction), read with its indicators in the
+    same statement: `indikator_terbaca` holds them (by urutan, id), so the answer after an edit
+    that leaves them is written from the row the edit saved (`rencana_json`), not read again."""
+    rows = _rencana_baris("r.id = %s", [pk], kunci=True)
+    if not rows:
+        raise RencanaHasilKerja.DoesNotExist("RencanaHasilKerja matching query does not exist.")
+    rhk, indikator = rows[0]
+    rhk.indikator_terbaca = indikator
+    return rhk
 
 
 def rencana_sesudah(pk: int) -> dict:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import F
+from django.db.models.functions import Now
+from django.db.models.sql.subqueries import UpdateQuery
 from django.urls import reverse
 from django.utils import timezone
 
 from kinerja import policy
-from kinerja.models import Pegawai
+from kinerja.baris_sql import kolom as _kolom
+from kinerja.baris_sql import objek as _objek
+from kinerja.models import Pegawai, Periode
 from skp import rules
 from skp.models import (
     SKP,
@@ -35,8 +40,28 @@ def _bump(model: type, pk: int) -> None:
 
 def _sentuh(skp: SKP) -> None:
     """Mark the SKP changed (its PDF cache key changes) without bumping its row_version: rows
-    and the lampiran are edited independently."""
-    SKP.objects.filter(pk=skp.pk).update(diperbarui=timezone.now())
+    and the lampiran are edited independently. Its `diubah` moves too (SinkronQuerySet.update):
+    the statement is the one that update writes, compiled once per process (issue 19)."""
+    sql = _sql_sentuh() if connection.vendor == "postgresql" else None
+    if sql is None:
+        SKP.objects.filter(pk=skp.pk).update(diperbarui=timezone.now())
+        return
+    waktu = SKP._meta.get_field("diperbarui").get_db_prep_save(timezone.now(), connection)
+    with connection.cursor() as cur:
+        cur.execute(sql, [waktu, skp.pk])
+
+
+@functools.cache
+def _sql_sentuh() -> str | None:
+    """The UPDATE `SKP.objects.filter(pk=…).update(diperbarui=…)` executes, its parameters
+    (the time, the key) in that order; None if they are not (the ORM path then)."""
+    qs = SKP.objects.filter(pk=-7)
+    query = qs.query.chain(UpdateQuery)
+    waktu = timezone.now()
+    query.add_update_values({"diperbarui": waktu, "diubah": Now()})
+    sql, params = query.get_compiler(connection.alias).as_sql()
+    prep = SKP._meta.get_field("diperbarui").get_db_prep_save(waktu, connection)
+    return sql if tuple(params) == (prep, -7) else None
 
 
 def _lock(skp: SKP) -> SKP:
@@ -45,18 +70,40 @@ def _lock(skp: SKP) -> SKP:
     the parent-row touches, deadlocked under the January mix (`make load
     LOAD_SCENARIO=januari`: "deadlock detected ... while locking tuple in kinerja_periode").
     The period is held FOR SHARE instead: edits never wait for each other, a change of the
-    period itself (its status, a year-end close) still waits for them to commit."""
-    locked = (
-        SKP.objects.select_for_update(of=("self",))
-        .select_related("pegawai", "periode")
-        .get(pk=skp.pk)
-    )
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute(
-                'SELECT 1 FROM "kinerja_periode" WHERE "id" = %s FOR SHARE', [locked.periode_id]
-            )
+    period itself (its status, a year-end close) still waits for them to commit.
+
+    On PostgreSQL one statement (issue 19): the SKP FOR UPDATE, then (same order as the two
+    statements it replaces) its period FOR SHARE, with its pegawai unlocked. The period read
+    is now the locked row, so a close committed while this waited is seen (`ditutup`)."""
+    if not connection.features.has_select_for_update_of:
+        return (
+            SKP.objects.select_for_update(of=("self",))
+            .select_related("pegawai", "periode")
+            .get(pk=skp.pk)
+        )
+    with connection.cursor() as cur:
+        cur.execute(_SQL_KUNCI(), [skp.pk])
+        row = cur.fetchone()
+    if row is None:
+        raise SKP.DoesNotExist("SKP matching query does not exist.")
+    locked, i = _objek(SKP, "s", row, 0)
+    pegawai, i = _objek(Pegawai, "p", row, i)
+    periode = _objek(Periode, "pe", row, i)[0]
+    SKP._meta.get_field("pegawai").set_cached_value(locked, pegawai)
+    SKP._meta.get_field("periode").set_cached_value(locked, periode)
     return locked
+
+
+@functools.cache
+def _SQL_KUNCI() -> str:
+    q = connection.ops.quote_name
+    return (
+        f"SELECT {_kolom(SKP, 's')}, {_kolom(Pegawai, 'p')}, {_kolom(Periode, 'pe')} "
+        f"FROM {q(SKP._meta.db_table)} s "
+        f"INNER JOIN {q(Pegawai._meta.db_table)} p ON p.id = s.pegawai_id "
+        f"INNER JOIN {q(Periode._meta.db_table)} pe ON pe.id = s.periode_id "
+        "WHERE s.id = %s FOR UPDATE OF s FOR SHARE OF pe"
+    )
 
 
 def _periode_terbuka(skp: SKP) -> None:

@@ -9,10 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from kinerja import policy
+from kinerja import cache_cakupan, policy
 from kinerja.models import Pegawai
 from kinerja.riwayat import layanan
 from kinerja.versi import cek_versi
+from skp import api_baca
 from skp.models import (
     SKP,
     Indikator,
@@ -207,7 +208,12 @@ def rhk_tambah(
 
 
 def _rhk_lock(rhk: RencanaHasilKerja, user: Any) -> tuple[RencanaHasilKerja, SKP]:
-    rhk = RencanaHasilKerja.objects.select_for_update().get(pk=rhk.pk)
+    # The row and its indicators in one statement, the row locked (then its SKP, as before:
+    # the lock order RHK -> SKP -> period is unchanged). Its indicators let the API answer an
+    # edit from the saved row (`indikator_terbaca`), and the page cache learns its SKP here
+    # instead of reading it again before the UPDATE (cache_cakupan.dikenal).
+    rhk = api_baca.rencana_terkunci(rhk.pk)
+    cache_cakupan.dikenal(rhk)
     skp = _lock(SKP(pk=rhk.skp_id))  # read and locked by its key (not loaded twice)
     rhk.skp = skp
     if not policy.can(user, "view", skp):
@@ -267,10 +273,27 @@ def rhk_ubah(
     if ukuran_keberhasilan is not None:
         rhk.ukuran_keberhasilan = ukuran_keberhasilan.strip()
     rhk.row_version += 1
-    # `_sentuh` below sets the SKP's `diubah` with its `diperbarui`: one UPDATE, not two.
-    rhk.save(induk_disentuh=True)
+    # `_sentuh` below sets the SKP's `diubah` with its `diperbarui`: one UPDATE, not two. Only
+    # the columns this edit may change are written (the row is locked: the others are as read);
+    # the history row still records the whole row.
+    diubah = {"jenis", "urutan", "row_version"}
+    diubah |= {
+        name
+        for name, value in (
+            ("rencana", rencana),
+            ("perspektif", perspektif),
+            ("uraian_hasil", uraian_hasil),
+            ("ukuran_keberhasilan", ukuran_keberhasilan),
+        )
+        if value is not None
+    }
+    if not atasan_tetap:
+        diubah.add("rhk_atasan")
+    rhk.save(induk_disentuh=True, update_fields=diubah)
     if indikator is not None:
+        # Replacing them also stamps the row's `diubah` in the database: read the answer anew.
         _indikator_ganti(rhk, bersih)
+        rhk.indikator_terbaca = None
     _sentuh(skp)
     return rhk
 
