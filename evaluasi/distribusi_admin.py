@@ -24,8 +24,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
-
 from evaluasi import hitung_predikat, jendela
 from evaluasi import selectors_distribusi as sd
 from evaluasi.models import JustifikasiDistribusi
@@ -214,4 +212,3 @@ def halaman_diminta(nomor: Any) -> int:
     except (TypeError, ValueError):
         return 1
     return n if n >= 1 else 1
-

@@ -19,7 +19,9 @@ from tests.evaluasi.test_distribusi_cepat import _unit, ragam  # noqa: F401 (fix
 
 pytestmark = pytest.mark.django_db
 
-_CSRF = re.compile(r'(csrfmiddlewaretoken" value="|"X-CSRFToken": "|name="csrf-token" content=")[^"]*')
+_CSRF = re.compile(
+    r'(csrfmiddlewaretoken" value="|"X-CSRFToken": "|name="csrf-token" content=")[^"]*'
+)
 
 _URLS = [
     "",
