@@ -16,11 +16,9 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from evaluasi import html_distribusi, jendela, rules, selectors, services
-from evaluasi.chart import svg_distribusi
 from evaluasi.forms import (
     AlasanForm,
     EvaluasiForm,
-    JustifikasiForm,
     LangkahForm,
     PotensiForm,
     evaluasi_input,
@@ -515,30 +513,32 @@ def distribusi(request: HttpRequest) -> HttpResponse:
         panels = [instansi]
     else:
         raise Http404
+    from evaluasi import halaman_distribusi, halaman_tim
+
     for d in panels:
-        d.grafik = svg_distribusi(d.counts, d.pedoman, d.judul)
-    return render(
-        request,
-        "evaluasi/distribusi.html",
-        {
-            "periode": periode,
-            "w": w,
-            "jendela_list": jendela.daftar(periode),
-            "tahun_list": tahun_list,
-            "cakupan": cakupan,
-            "luar": request.GET.get("luar") == "1",
-            "panels": panels,
-            "units": units,
-            "baris_unit": html_distribusi.baris_unit(units, w, periode),
-            "halaman_unit": halaman_unit,
-            "daftar": daftar,
-            "admin": admin,
-            "punya_tim": bool(a.pegawai_id),  # the "Tim saya" tab only for who can open it
-            "boleh_justifikasi": cakupan == "tim" or admin,
-            "justifikasi_form": JustifikasiForm(),
-            "batas_kecil": rules.BATAS_UNIT_KECIL,
-        },
-    )
+        d.grafik = halaman_tim.grafik(d)  # svg_distribusi, drawn once per process per content
+    konteks = {
+        "periode": periode,
+        "w": w,
+        "jendela_list": halaman_tim.jendela_list(periode),
+        "tahun_list": tahun_list,
+        "cakupan": cakupan,
+        "luar": request.GET.get("luar") == "1",
+        "panels": panels,
+        "units": units,
+        "baris_unit": html_distribusi.baris_unit(units, w, periode),
+        "halaman_unit": halaman_unit,
+        "daftar": daftar,
+        "admin": admin,
+        "punya_tim": bool(a.pegawai_id),  # the "Tim saya" tab only for who can open it
+        "boleh_justifikasi": cakupan == "tim" or admin,
+        "batas_kecil": rules.BATAS_UNIT_KECIL,
+        # One masked token for the page (base.html's and the justification forms').
+        "csrf_token": get_token(request),
+    }
+    # The content is drawn in Python (evaluasi/halaman_distribusi.py), the template's bytes.
+    isi = halaman_distribusi.isi(**konteks)
+    return render(request, "evaluasi/distribusi.html", {**konteks, "isi": isi})
 
 
 # A province has hundreds of units: the per-unit table is paged (all on one page was 188 KiB and

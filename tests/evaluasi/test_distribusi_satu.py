@@ -8,9 +8,11 @@ the instansi's evaluations."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.template import engines
 from django.test.utils import CaptureQueriesContext
 
 from evaluasi.models import JustifikasiDistribusi
@@ -130,3 +132,54 @@ def test_panel_units_and_justifications_are_one_statement(banyak, client_as, url
     assert len(dibaca) == 1, dibaca
     # The kept counts, not the instansi's evaluations (`?luar=1` counted them until now).
     assert not [q for q in sql if "evaluasi_evaluasi" in q], sql
+
+
+# --- the content drawn in Python (evaluasi/halaman_distribusi.py) ------------------------------
+LAMA = (Path(__file__).parent / "distribusi_lama.html").read_text()
+
+
+def _lama_dan_baru(client, url: str, monkeypatch) -> tuple[str, str] | None:
+    """The page as served, and the old template rendered with the same context (None: the
+    viewer may not open it)."""
+    from evaluasi import views
+
+    dipakai = {}
+    asli = views.render
+
+    def render(request, template, ctx):
+        dipakai.update(request=request, ctx=ctx)
+        return asli(request, template, ctx)
+
+    monkeypatch.setattr(views, "render", render)
+    r = client.get("/evaluasi/distribusi/" + url)
+    if r.status_code != 200:
+        return None
+    ctx = {k: v for k, v in dipakai["ctx"].items() if k != "isi"}
+    lama = engines["django"].from_string(LAMA).render(ctx, dipakai["request"])
+    return _CSRF.sub(r"\1-", lama), _CSRF.sub(r"\1-", r.content.decode())
+
+
+def test_content_is_the_old_template_byte_for_byte(banyak, client_as, monkeypatch):
+    from tests.evaluasi.conftest import final, ko
+
+    org = banyak
+    ko(org, org.unit_bidang, "baik")
+    final(org, "pegawai", hasil="diatas_ekspektasi")
+    final(org, "kasubbid")
+    luar = UnitKerja.objects.get(nama__startswith='Bagian "A"')
+    kecil = UnitKerja.objects.get(nama="Bagian Kecil")
+    unit_urls = [f"?cakupan=unit&unit={u.pk}" for u in (luar, kecil, org.unit_bidang, org.unit_bkd)]
+    dilihat = 0
+    for siapa in (org.admin_a, org.admin_b, org.user("kasubbid"), org.user("kabid")):
+        c = client_as(siapa)
+        for url in [*_URLS, *unit_urls, "?cakupan=tim", "?cakupan=tim&luar=1&jendela=1"]:
+            got = _lama_dan_baru(c, url, monkeypatch)
+            if got is None:
+                continue
+            lama, baru = got
+            assert baru == lama, (siapa, url)
+            dilihat += 1
+            if siapa == org.admin_a and url == unit_urls[0]:
+                # The unit's own panel: outside the guidance, its justification form names it.
+                assert f'name="unit" value="{luar.pk}"' in baru and "daftar-evaluasi" in baru
+    assert dilihat > 40
