@@ -11,6 +11,7 @@ every scope, pages, windows and viewers. The panel is also the team page's (eval
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django.template.defaultfilters import date as date_filter
@@ -20,6 +21,7 @@ from django.utils.timezone import get_current_timezone_name, template_localtime
 from django.utils.translation import get_language
 
 from evaluasi import rules
+from evaluasi.templatetags.evaluasi_tags import predikat_badge
 from kinerja.daftar_html import _v
 
 _AKTIF = ' class="aktif" aria-current="page"'
@@ -27,10 +29,10 @@ _AKTIF_TAB = ' class="aktif"'
 _MODUS = ' <small class="muted">(pada umumnya)</small>'
 
 
-def _badge(kode: str) -> str:
-    from evaluasi.halaman_tim import _badge
-
-    return _badge(kode)
+@cache
+def badge(kode: str) -> str:
+    """`{% predikat_badge kode %}` (a handful of codes: drawn once per process)."""
+    return str(predikat_badge(kode))
 
 
 def tahun_tabs(tahun_list: list, periode: Any, extra: str = "") -> str:
@@ -116,7 +118,7 @@ def _panel_html(d, periode, w, nomor, cakupan, boleh_justifikasi, batas_kecil) -
         else ""
     )
     baris = "".join(
-        f"<tr><td>{_badge(b['kode'])}"
+        f"<tr><td>{badge(b['kode'])}"
         f"{_MODUS if b['modus'] else ''}</td>"
         f"<td>{_v(b['n'])}</td><td>{_v(b['persen'])}</td><td>{_v(b['pedoman'])}</td></tr>"
         for b in d.baris
@@ -198,7 +200,7 @@ def _daftar(daftar: list) -> str:
         rows.append(
             f"<tr><td>{_v(p.nama)}</td><td>{_v(str(jabatan)) if jabatan else '-'}</td>"
             f"<td>{_v(nama_penilai) if nama_penilai else '-'}</td>"
-            f"<td>{_badge(ev.predikat) if ev.predikat else '-'}</td>"
+            f"<td>{badge(ev.predikat) if ev.predikat else '-'}</td>"
             f'<td><span class="badge badge-{_v(ev.status)}">{_v(ev.get_status_display())}'
             f'</span></td><td><a href="{detail[0]}{ev.pk}{detail[1]}">Lihat</a></td></tr>'
         )
