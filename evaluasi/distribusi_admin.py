@@ -209,4 +209,8 @@ def halaman_diminta(nomor: Any) -> int:
         n = int(nomor)
     except (TypeError, ValueError):
         return 1
-    return n if n >= 1 else 1
+    # Past any instansi's last page (and past a bigint OFFSET): the Paginator gives the last.
+    return n if 1 <= n <= _HALAMAN_MAKS else 1
+
+
+_HALAMAN_MAKS = 1_000_000

@@ -36,6 +36,7 @@ _URLS = [
     "?page=0",
     "?page=x",
     "?page=2.0",
+    "?page=99999999999999999999",  # beyond a bigint OFFSET: the last page, never a 500
     "?luar=1&page=2",
     "?cakupan=unit&page=2",
     "?jendela=1",
