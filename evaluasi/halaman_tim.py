@@ -13,29 +13,18 @@ as cards (kinerja.js), from the same HTML.
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any
 
 from django.template.defaultfilters import date as date_filter
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import get_current_timezone_name, template_localtime
 from django.utils.translation import get_language
 
-from evaluasi import jendela, rules
+from evaluasi import halaman_distribusi, jendela, rules
 from evaluasi.chart import svg_distribusi
-from evaluasi.templatetags.evaluasi_tags import predikat_badge
+from evaluasi.halaman_distribusi import badge as _badge
 from kinerja import daftar_html, url_pola
 from kinerja.daftar_html import _v
-
-_AKTIF = ' class="aktif" aria-current="page"'
-_MODUS = ' <small class="muted">(pada umumnya)</small>'
-
-
-@cache
-def _badge(kode: str) -> str:
-    """`{% predikat_badge kode %}` (a handful of codes: drawn once per process)."""
-    return str(predikat_badge(kode))
 
 
 @lru_cache(maxsize=64)
@@ -101,24 +90,12 @@ def _url(name: str, *args: Any) -> tuple[str, str]:
 
 def _tahun(tahun_list: list, periode: Any) -> str:
     """evaluasi/partials/tahun.html (no `extra`)."""
-    if len(tahun_list) <= 1:
-        return "\n"
-    tabs = "".join(
-        f'<a href="?tahun={_v(t)}"{_AKTIF if t == periode.tahun else ""}>{_v(t)}</a>'
-        for t in tahun_list
-    )
-    return f'<nav class="tabs tahun" aria-label="Tahun">{tabs}</nav>\n'
+    return halaman_distribusi.tahun_tabs(tahun_list, periode)
 
 
 def _jendela(jendela_list: list, periode: Any, w: Any) -> str:
     """evaluasi/partials/jendela_tabs.html (no `extra`)."""
-    tahun = _v(periode.tahun)
-    tabs = "".join(
-        f'<a href="?jendela={_v(j.kode)}&tahun={tahun}"{_AKTIF if j.kode == w.kode else ""}>'
-        f"{_v(j.label_pendek)}</a>"
-        for j in jendela_list
-    )
-    return f'<nav class="tabs" aria-label="Jendela evaluasi">{tabs}</nav>\n'
+    return halaman_distribusi.jendela_tabs(jendela_list, periode, w)
 
 
 def _baris(rows: Any, periode: Any, w: Any) -> str:
@@ -181,105 +158,10 @@ def _atasan(atasan_rows: list) -> str:
     )
 
 
-# The panel is a function of what it shows (counts, kinerja organisasi, justifications, the
-# window): drawn once per process for each, the CSRF token put in per request.
-_TOKEN = "\x00token\x00"
-_PANEL: dict[tuple, str] = {}
-_PANEL_BATAS = 1024
-
-
 def _distribusi(d: Any, periode: Any, w: Any, token: str) -> str:
-    key = (
-        get_current_timezone_name(),
-        d.judul,
-        tuple(d.counts.items()),
-        d.predikat_org,
-        tuple((j.isi, j.dibuat) for j in d.justifikasi),
-        w.kode,
-        periode.tahun,
-        get_script_prefix(),
-        get_urlconf(),
-        get_language(),
-    )
-    html = _PANEL.get(key)
-    if html is None:
-        if len(_PANEL) >= _PANEL_BATAS:
-            _PANEL.clear()
-        _PANEL[key] = html = _distribusi_html(d, periode, w)
-    return html.replace(_TOKEN, _v(token)) if d.pelanggaran else html
-
-
-def _distribusi_html(d: Any, periode: Any, w: Any) -> str:
-    """evaluasi/partials/distribusi_panel.html with cakupan "tim", boleh_justifikasi, no loop."""
-    if d.predikat_org:
-        org = f"<strong>{_v(rules.PREDIKAT_ORG_LABEL.get(d.predikat_org, ''))}</strong>"
-    else:
-        org = '<span class="muted">belum ditetapkan — pedoman tidak dapat dibandingkan</span>'
-    catatan = (
-        '<p class="muted grafik-catatan">Batang: jumlah aktual. Kotak abu-abu bergaris: rentang '
-        "pedoman (batas bawah/atas); predikat tanpa kotak boleh ada.</p>"
-        if d.pedoman
-        else ""
-    )
-    baris = "".join(
-        f"<tr><td>{_badge(b['kode'])}"
-        f"{_MODUS if b['modus'] else ''}</td>"
-        f"<td>{_v(b['n'])}</td><td>{_v(b['persen'])}</td><td>{_v(b['pedoman'])}</td></tr>"
-        for b in d.baris
-    )
-    out = [
-        '\n<section class="card distribusi" id="distribusi-0">\n'
-        f"  <h2>{_v(d.judul)}</h2>\n"
-        f"  <p>Kinerja organisasi: {org} · {_v(d.total)} pegawai dinilai</p>\n"
-        f'  <div class="grafik-wrap">{_v(d.grafik)}{catatan}</div>\n'
-        '  <table class="table">\n'
-        "    <thead><tr><th>Predikat</th><th>Jumlah</th><th>Persentase</th><th>Pedoman</th>"
-        f"</tr></thead>\n    <tbody>{baris}</tbody>\n  </table>\n  "
-    ]
-    if d.pedoman:
-        out.append(f'<p class="muted">{_v(d.pedoman.uraian)}</p>')
-    out.append("\n  ")
-    if d.pelanggaran:
-        items = "".join(f"<li>{_v(p.pesan)}</li>" for p in d.pelanggaran)
-        out.append(
-            '\n  <div class="warning" role="alert"><strong>Di luar pedoman distribusi — mohon '
-            f"catat justifikasi:</strong>\n    <ul>{items}</ul>\n"
-            "    <small>Pedoman bukan distribusi paksa: evaluasi tetap dapat difinalisasi."
-            "</small></div>\n  "
-        )
-    elif d.kecil and d.banding:
-        banding = "; ".join(_v(p.pesan) for p in d.banding)
-        out.append(
-            '\n  <p class="muted">Unit/tim dengan kurang dari 5 pegawai: perbandingan ditampilkan'
-            f" tanpa peringatan ({banding}).</p>\n  "
-        )
-    elif d.kecil:
-        out.append(
-            '<p class="muted">Unit/tim dengan kurang dari 5 pegawai: perbandingan ditampilkan '
-            "tanpa peringatan.</p>\n  "
-        )
-    out.append("\n  ")
-    if d.justifikasi:
-        items = "".join(
-            f'<li>{_v(j.isi)} <small class="muted">— '
-            f"{_v(date_filter(template_localtime(j.dibuat), 'j M Y H:i'))}</small></li>"
-            for j in d.justifikasi
-        )
-        out.append(f"<h3>Justifikasi tercatat</h3><ul>{items}</ul>")
-    out.append("\n  ")
-    if d.pelanggaran:
-        out.append(
-            f'\n  <form method="post" action="{_v(reverse("evaluasi:justifikasi"))}" novalidate>'
-            f'<input type="hidden" name="csrfmiddlewaretoken" value="{_TOKEN}">\n'
-            '    <input type="hidden" name="cakupan" value="tim"><input type="hidden" '
-            f'name="jendela" value="{_v(w.kode)}"><input type="hidden" name="tahun" '
-            f'value="{_v(periode.tahun)}">\n'
-            '    <label for="isi-0">Justifikasi</label><textarea id="isi-0" name="isi" rows="2" '
-            'required></textarea>\n    <button class="primary">Catat justifikasi</button>\n'
-            "  </form>\n  "
-        )
-    out.append("\n</section>\n")
-    return "".join(out)
+    """evaluasi/partials/distribusi_panel.html with cakupan "tim", boleh_justifikasi, no loop:
+    the distribution page's panel (drawn once per process for each content)."""
+    return halaman_distribusi.panel(d, periode, w, token)
 
 
 # The list's toolbar, sortable headers and footer are a function of the query string (search,

@@ -16,11 +16,9 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from evaluasi import html_distribusi, jendela, rules, selectors, services
-from evaluasi.chart import svg_distribusi
 from evaluasi.forms import (
     AlasanForm,
     EvaluasiForm,
-    JustifikasiForm,
     LangkahForm,
     PotensiForm,
     evaluasi_input,
@@ -503,43 +501,44 @@ def distribusi(request: HttpRequest) -> HttpResponse:
                 .order_by("pegawai__nama", "pk")
             )
         elif admin:
-            halaman_unit, units = _unit_terhalaman(request, periode, w)
+            _instansi, halaman_unit, units = _unit_terhalaman(request, periode, w)
         else:
             raise Http404
     elif cakupan == "instansi":
         if not admin:
             raise Http404
-        # The panel and the unit count in one statement (its justifications come with the
-        # units'): bench/temuan.md, "Putaran ketujuh".
-        instansi, jumlah_unit = selectors.ringkasan_instansi(periode, w)
+        # The panel, the unit count, the page of units and the justifications in one
+        # statement (evaluasi/distribusi_admin.py).
+        instansi, halaman_unit, units = _unit_terhalaman(request, periode, w)
         panels = [instansi]
-        halaman_unit, units = _unit_terhalaman(request, periode, w, jumlah_unit, instansi)
     else:
         raise Http404
+    from evaluasi import halaman_distribusi, halaman_tim
+
     for d in panels:
-        d.grafik = svg_distribusi(d.counts, d.pedoman, d.judul)
-    return render(
-        request,
-        "evaluasi/distribusi.html",
-        {
-            "periode": periode,
-            "w": w,
-            "jendela_list": jendela.daftar(periode),
-            "tahun_list": tahun_list,
-            "cakupan": cakupan,
-            "luar": request.GET.get("luar") == "1",
-            "panels": panels,
-            "units": units,
-            "baris_unit": html_distribusi.baris_unit(units, w, periode),
-            "halaman_unit": halaman_unit,
-            "daftar": daftar,
-            "admin": admin,
-            "punya_tim": bool(a.pegawai_id),  # the "Tim saya" tab only for who can open it
-            "boleh_justifikasi": cakupan == "tim" or admin,
-            "justifikasi_form": JustifikasiForm(),
-            "batas_kecil": rules.BATAS_UNIT_KECIL,
-        },
-    )
+        d.grafik = halaman_tim.grafik(d)  # svg_distribusi, drawn once per process per content
+    konteks = {
+        "periode": periode,
+        "w": w,
+        "jendela_list": halaman_tim.jendela_list(periode),
+        "tahun_list": tahun_list,
+        "cakupan": cakupan,
+        "luar": request.GET.get("luar") == "1",
+        "panels": panels,
+        "units": units,
+        "baris_unit": html_distribusi.baris_unit(units, w, periode),
+        "halaman_unit": halaman_unit,
+        "daftar": daftar,
+        "admin": admin,
+        "punya_tim": bool(a.pegawai_id),  # the "Tim saya" tab only for who can open it
+        "boleh_justifikasi": cakupan == "tim" or admin,
+        "batas_kecil": rules.BATAS_UNIT_KECIL,
+        # One masked token for the page (base.html's and the justification forms').
+        "csrf_token": get_token(request),
+    }
+    # The content is drawn in Python (evaluasi/halaman_distribusi.py), the template's bytes.
+    isi = halaman_distribusi.isi(**konteks)
+    return render(request, "evaluasi/distribusi.html", {**konteks, "isi": isi})
 
 
 # A province has hundreds of units: the per-unit table is paged (all on one page was 188 KiB and
@@ -547,26 +546,24 @@ def distribusi(request: HttpRequest) -> HttpResponse:
 UNIT_PER_HALAMAN = 50
 
 
-def _unit_terhalaman(
-    request: HttpRequest, periode, w, jumlah_unit: int | None = None, instansi=None
-) -> tuple[Any, list]:
-    """The per-unit table's page: one statement for its units with their counts
-    (selectors.HalamanUnit; `jumlah_unit` when already read), one for the justifications of
-    its units and of the `instansi` panel. With `?luar=1` only the units outside the guidance:
-    every unit's counts are read (the same three grouped queries) and the page is taken from
-    those."""
+def _unit_terhalaman(request: HttpRequest, periode, w) -> tuple[Any, Any, list]:
+    """(the instansi panel, the per-unit table's page, its units): one statement
+    (evaluasi/distribusi_admin.py) for the page the request asks for. With `?luar=1` only the
+    units outside the guidance: every unit is read (the same statement) and the page is taken
+    from those."""
+    from evaluasi import distribusi_admin
+
+    nomor = request.GET.get("page")
     if request.GET.get("luar") != "1":
-        halaman = Paginator(
-            selectors.HalamanUnit(periode, w, jumlah_unit), UNIT_PER_HALAMAN
-        ).get_page(request.GET.get("page"))
-        units = list(halaman)
-        selectors.pasang_justifikasi(periode, w, units, instansi)
-        return halaman, units
-    if instansi is not None:
-        selectors.pasang_justifikasi(periode, w, [], instansi)
-    luar = [d for d in selectors.distribusi_per_unit(periode, w) if d.pelanggaran]
-    halaman = Paginator(luar, UNIT_PER_HALAMAN).get_page(request.GET.get("page"))
-    return halaman, list(halaman)
+        mulai = (distribusi_admin.halaman_diminta(nomor) - 1) * UNIT_PER_HALAMAN
+        daftar = distribusi_admin.HalamanUnit(periode, w, mulai, UNIT_PER_HALAMAN)
+        halaman = Paginator(daftar, UNIT_PER_HALAMAN).get_page(nomor)
+        return daftar.data.instansi, halaman, list(halaman)
+    baca = distribusi_admin.baca if distribusi_admin.dipakai() else distribusi_admin.baca_lama
+    data = baca(periode, w, 0, None)
+    luar = [d for d in data.units if d.pelanggaran]
+    halaman = Paginator(luar, UNIT_PER_HALAMAN).get_page(nomor)
+    return data.instansi, halaman, list(halaman)
 
 
 @login_required

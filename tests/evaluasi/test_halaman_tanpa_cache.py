@@ -36,8 +36,9 @@ def test_distribution_units_read_their_parent_per_row_not_by_a_join(org, client_
 
     ko(org, org.unit_bidang, "baik")
     sql, html = _get(client_as(org.admin_a), reverse("evaluasi:distribusi") + "?cakupan=unit")
-    # The page of units is the plain-SQL statement of selectors.HalamanUnit (Putaran ketujuh).
-    page = [q for q in sql if q.startswith("WITH h AS (SELECT * FROM kinerja_unitkerja")]
+    # The page of units is the plain-SQL statement of evaluasi.distribusi_admin (Putaran
+    # ketujuh, kesembilan).
+    page = [q for q in sql if q.startswith("WITH h AS (SELECT v.id, v.nama, v.r, (SELECT i.nama")]
     assert page, sql
     assert not any("JOIN kinerja_unitkerja" in q for q in page), page
     # No separate read of every unit's kinerja organisasi: it comes with the page's rows.
