@@ -69,6 +69,12 @@ class Command(BaseCommand):
             from bench.generate import generate
 
             result = generate(pegawai=o["generate"], seed=o["seed"], out=sys.stderr)
+            # The generator writes with triggers off: the kept predikat counts are counted once,
+            # as bench.basis_data.ensure_data does, or the distribution shows zeros.
+            from evaluasi import hitung_predikat
+
+            if hitung_predikat.dipelihara():
+                hitung_predikat.bangun_ulang()
             self.stdout.write(str(result.get("counts", {})))
             return
         from bench import runner
