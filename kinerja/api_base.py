@@ -21,7 +21,7 @@ from django.core.exceptions import FieldDoesNotExist, FullResultSet
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import NotSupportedError
 from django.db.models import BigIntegerField, Expression, F, TextField
-from django.http import HttpResponseNotModified, JsonResponse
+from django.http import Http404, HttpResponseNotModified, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework import exceptions, serializers
@@ -32,6 +32,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from kinerja import policy
 from kinerja.api_filters import ID_MAKS
+
+# A row not found, or one the caller may not see (ids reveal nothing): one answer for both.
+PESAN_404 = "Tidak ditemukan."
 
 # Messages for the `row_version` every API edit must carry (optimistic concurrency).
 VERSI_WAJIB = {
@@ -312,7 +315,11 @@ class ScopedPK(RefPK):
 
 def exception_handler(exc, context):
     """Django ValidationErrors raised by services become 400 {"field": [...]} like DRF's own;
-    a rate limit says in Indonesian when to come back (the same seconds as `Retry-After`)."""
+    a rate limit says in Indonesian when to come back (the same seconds as `Retry-After`); a row
+    not found (or outside the caller's scope: the same answer) says so in Indonesian, as an unknown
+    path does, instead of DRF's English words naming the model."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(PESAN_404)
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
         from kinerja.akses.throttle import PESAN_429
 
@@ -739,7 +746,10 @@ class PolicyScopedMixin:
 def api_404(request, exception=None):
     """Unknown paths: JSON under /api/, the site's page elsewhere."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Tidak ditemukan."}, status=404)
+        # Compact like DRF's renderer: one answer, byte for byte, for every 404 of the API.
+        return JsonResponse(
+            {"detail": PESAN_404}, status=404, json_dumps_params={"separators": (",", ":")}
+        )
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)

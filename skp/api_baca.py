@@ -40,7 +40,7 @@ def _tanggal(value: Any) -> Any:
 
 
 def _tidak_ada(model) -> Http404:
-    """What DRF's `get_object` answered for a row not found (its words, kept byte for byte)."""
+    """A row not found, as `get_object` raises it (the API answers every 404 alike: api_base)."""
     return Http404(f"No {model._meta.object_name} matches the given query.")
 
 
