@@ -82,6 +82,10 @@ def versi_naik(kunci: Any = None) -> None:
     keys = set(kunci or (VERSI_KEY,))
     if any(not k.startswith(cakupan_mod.PENGGUNA) for k in keys):
         keys.add(cakupan_mod.SEMUA)
+    naik = getattr(cache, "naik_versi", None)
+    if naik is not None:  # kinerja.redis_cache: all of them in one round trip
+        naik({key: _umur(key) for key in sorted(keys)})
+        return
     for key in sorted(keys):
         try:
             cache.incr(key)

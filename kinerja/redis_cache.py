@@ -296,6 +296,25 @@ class RedisCache(_RedisCache):
         }
         return sesi, found
 
+    def naik_versi(self, umur: dict[str, int | None]) -> None:
+        """Version counters (kinerja.cache_halaman.versi_naik) in one round trip: each key in
+        `umur` that exists goes up by one (INCR keeps its expiry); a missing one is made at a
+        fresh value (time_ns, then the INCR: a value no page was cached under) expiring after
+        its `umur` seconds (None: never). One MULTI/EXEC, so a key cannot expire between its
+        SET and its INCR. Redis down: nothing (logged once), as a dropped write."""
+        if umur:
+            self._aman(lambda: self._naik_versi(umur), None)
+
+    def _naik_versi(self, umur: dict[str, int | None]) -> None:
+        client = self._cache.get_client(write=True)
+        now = time.time_ns()
+        pipe = client.pipeline(transaction=True)
+        for key, detik in umur.items():
+            made = self.make_and_validate_key(key)
+            pipe.set(made, now, ex=detik, nx=True)
+            pipe.incr(made)
+        pipe.execute()
+
     # Counters: no value to fake.
     def incr(self, key: Any, delta: int = 1, version: Any = None) -> int:
         try:
