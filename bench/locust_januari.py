@@ -19,6 +19,7 @@ import json
 import os
 import random
 import threading
+import uuid
 
 from locust import HttpUser, constant, events, task
 
@@ -56,7 +57,7 @@ if os.environ.get("JANUARI_LOG"):
                     "metode": request_type,
                     "status": getattr(response, "status_code", 0) or 0,
                     "galat": str(exception)[:200] if exception else None,
-                    "id": headers.get("X-Request-Id"),
+                    "id": (kw.get("context") or {}).get("bench_id") or headers.get("X-Request-Id"),
                 }
             )
             + "\n"
@@ -74,13 +75,31 @@ class _Base(HttpUser):
     abstract = True
     wait_time = constant(0)
 
+    if os.environ.get("JANUARI_LOG"):
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            # Every request carries an id made here (X-Bench-Id, logged by nginx and in
+            # JANUARI_LOG): a request whose answer never arrived is still found in nginx's log.
+            asli = self.client.request
+
+            def request(method, url, *a, **kw):
+                bid = uuid.uuid4().hex
+                kw["headers"] = {**(kw.get("headers") or {}), "X-Bench-Id": bid}
+                kw["context"] = {**(kw.get("context") or {}), "bench_id": bid}
+                return asli(method, url, *a, **kw)
+
+            self.client.request = request
+
     def page(self, path: str, cookie: str, name: str) -> None:
         with self.client.get(path, headers={"Cookie": cookie}, name=name, catch_response=True) as r:
             if r.status_code == 200:
                 _catat(r, name)
                 r.success()
-            else:
+            elif r.status_code:
                 r.failure(f"HTTP {r.status_code}")
+            else:  # no answer at all: say what cut it
+                r.failure(f"tanpa jawaban: {getattr(r, 'error', None)!r}"[:200])
 
 
 if MODE == "bare":

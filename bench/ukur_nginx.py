@@ -35,10 +35,12 @@ from bench.proses import Gunicorn, _free_port, _stop
 GOAL = "0 galat selain yang sedang berjalan saat kill; angka penyintas dilaporkan"
 DEPLOY_CONF = BASE_DIR / "deploy" / "nginx.conf"
 # One access-log line per request: when it ended, how long it took, what nginx answered, and
-# every upstream nginx tried for it (a retried request names both instances).
+# every upstream nginx tried for it (a retried request names both instances). The request is
+# named by the id Locust sent (X-Bench-Id) where there is one: a request whose answer never
+# reached Locust (the connection cut mid-answer) has no X-Request-Id to be found by.
 LOG_FORMAT = (
     '$msec $request_time $status "$upstream_addr" "$upstream_status" $request_id '
-    '"$request_method $uri"'
+    '$http_x_bench_id "$request_method $uri"'
 )
 
 
@@ -162,18 +164,19 @@ class Akses:
         return self.akhir - self.durasi
 
 
-_AKSES = re.compile(r'^([\d.]+) ([\d.]+) (\d+) "([^"]*)" "[^"]*" (\S+) "([^"]*)"$')
+_AKSES = re.compile(r'^([\d.]+) ([\d.]+) (\d+) "([^"]*)" "[^"]*" (\S+)(?: (\S+))? "([^"]*)"$')
 
 
 def baca_akses(text: str) -> dict[str, Akses]:
-    """nginx's access log (LOG_FORMAT) by request id."""
+    """nginx's access log (LOG_FORMAT) by the id Locust sent, else nginx's own request id."""
     out = {}
     for ln in text.splitlines():
         m = _AKSES.match(ln)
         if m:
             ups = [u.strip() for u in re.split(r"[,:]\s", m.group(4)) if u.strip() not in ("", "-")]
-            out[m.group(5)] = Akses(
-                float(m.group(1)), float(m.group(2)), int(m.group(3)), ups, m.group(5), m.group(6)
+            key = m.group(6) if m.group(6) not in (None, "-") else m.group(5)
+            out[key] = Akses(
+                float(m.group(1)), float(m.group(2)), int(m.group(3)), ups, key, m.group(7)
             )
     return out
 
@@ -446,7 +449,7 @@ class NginxMixin:
                     f"{(a.mulai - kill[0]) * 1000:+.0f} | {(a.akhir - kill[0]) * 1000:+.0f} | "
                     f"{', '.join(a.upstream)}"
                     if a
-                    else "? | ? | tidak ada di log nginx"
+                    else _waktu_locust(r, kill[0]) + " | tidak ada di log nginx"
                 )
                 + f" | {'ya' if (r, a) in named else 'TIDAK'}"
             )
@@ -459,6 +462,14 @@ class NginxMixin:
             + "\n\npermintaan selesai per 5 s (log Locust; 0 = kill):\n"
             + deret(locust, first, kill[0], last)
         )
+
+
+def _waktu_locust(r: dict, kill: float) -> str:
+    """Start and end against the kill as Locust saw them (ms), when nginx has no line for it."""
+    if r.get("mulai") is None or r.get("ms") is None:
+        return "? | ?"
+    mulai = (r["mulai"] - kill) * 1000
+    return f"{mulai:+.0f} (Locust) | {mulai + r['ms']:+.0f} (Locust)"
 
 
 def _sebab(r: dict) -> str:

@@ -71,9 +71,13 @@ def test_only_failures_on_the_killed_instance_across_the_kill_are_in_flight():
             '1000.400 0.100 502 "127.0.0.1:2" "502" a4 "POST /api/v1/umpan-balik/"',
             # started after the port refused: nginx should have gone elsewhere
             '1001.900 0.050 502 "127.0.0.1:2" "502" a5 "POST /api/v1/umpan-balik/"',
+            # named by the id Locust sent: its answer was cut mid-way on the killed one, so
+            # Locust never saw nginx's id (status 200 already sent)
+            '1000.560 0.200 200 "127.0.0.1:2" "200" n6 b6 "GET /evaluasi/distribusi/"',
         ]
     )
     akses = baca_akses(log)
+    assert akses["b6"].id == "b6" and "n6" not in akses and akses["a1"].id == "a1"
     assert akses["a2"].upstream == ["127.0.0.1:2", "127.0.0.1:1"]
     assert akses["a1"].mulai == pytest.approx(1000.3)
     locust = [
@@ -83,9 +87,10 @@ def test_only_failures_on_the_killed_instance_across_the_kill_are_in_flight():
         {"id": "a4", "galat": "502", "nama": "umpan-balik"},
         {"id": "a5", "galat": "502", "nama": "umpan-balik"},
         {"id": None, "galat": "ConnectionError", "nama": "tim"},
+        {"id": "b6", "galat": "tanpa jawaban: ChunkedEncodingError", "nama": "distribusi"},
     ]
     named, other = pilah_galat(locust, akses, "127.0.0.1:2", (1000.5, 1000.55))
-    assert [r["id"] for r, _ in named] == ["a1"]
+    assert [r["id"] for r, _ in named] == ["a1", "b6"]
     assert [r["id"] for r, _ in other] == ["a3", "a4", "a5", None]
     assert isinstance(named[0][1], Akses) and other[-1][1] is None
 
