@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from evaluasi.models import JustifikasiDistribusi
 from kinerja.models import UnitKerja
 from tests.evaluasi.test_distribusi_cepat import _unit, ragam  # noqa: F401 (fixture)
+from tests.orakel import tangkap_render
 
 pytestmark = pytest.mark.django_db
 
@@ -144,14 +145,7 @@ def _lama_dan_baru(client, url: str, monkeypatch) -> tuple[str, str] | None:
     viewer may not open it)."""
     from evaluasi import views
 
-    dipakai = {}
-    asli = views.render
-
-    def render(request, template, ctx):
-        dipakai.update(request=request, ctx=ctx)
-        return asli(request, template, ctx)
-
-    monkeypatch.setattr(views, "render", render)
+    dipakai = tangkap_render(monkeypatch, views)
     r = client.get("/evaluasi/distribusi/" + url)
     if r.status_code != 200:
         return None

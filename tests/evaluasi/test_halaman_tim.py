@@ -20,6 +20,7 @@ from django.utils import timezone
 from evaluasi.models import Evaluasi, JustifikasiDistribusi
 from kinerja.models import Pegawai
 from tests.evaluasi.conftest import evaluasi_draft, final, ko, skp_disetujui
+from tests.orakel import tangkap_render
 
 pytestmark = pytest.mark.django_db
 
@@ -35,14 +36,7 @@ def _lama_dan_baru(client, url: str, monkeypatch) -> tuple[str, str]:
     """The page as served, and the old template rendered with the same context."""
     from evaluasi import views
 
-    dipakai = {}
-    asli = views.render
-
-    def render(request, template, ctx):
-        dipakai.update(request=request, ctx=ctx)
-        return asli(request, template, ctx)
-
-    monkeypatch.setattr(views, "render", render)
+    dipakai = tangkap_render(monkeypatch, views)
     r = client.get(url)
     assert r.status_code == 200, url
     ctx = {k: v for k, v in dipakai["ctx"].items() if k != "isi"}

@@ -19,6 +19,7 @@ from django.urls import reverse
 from kinerja.models import Dokumen, Job
 from skp import services
 from skp.models import SKP, EkspektasiPerilaku
+from tests.orakel import tangkap_render
 from tests.skp.factories import rhk, skp_diajukan, skp_disetujui, skp_draft
 
 pytestmark = pytest.mark.django_db
@@ -31,14 +32,7 @@ def _lama_dan_baru(client, url: str, monkeypatch, **extra) -> tuple[str, str]:
     """The page as served, and the old template rendered with the same context."""
     from skp import views
 
-    dipakai = {}
-    asli = views.render
-
-    def render(request, template, ctx):
-        dipakai.update(request=request, ctx=ctx)
-        return asli(request, template, ctx)
-
-    monkeypatch.setattr(views, "render", render)
+    dipakai = tangkap_render(monkeypatch, views)
     r = client.get(url, **extra)
     assert r.status_code == 200, url
     lama = LAMA.render(dipakai["ctx"], dipakai["request"])
