@@ -98,7 +98,7 @@ return {value, ref, redis.call('GET', ARGV[1] .. ref)}
 """
 
 
-# get_sesi: get_berantai's three reads, then the user's row kept under the users' version and the
+# get_sesi_dan: get_berantai's three reads, then the user's row kept under the users' version and the
 # user's own version (kinerja.akses.muat): {value, ref, chained, version, own version, row}, false
 # where nothing was found; then the values at KEYS[4..] (get_sesi_dan), in their order.
 _SESI = """
@@ -222,25 +222,6 @@ class RedisCache(_RedisCache):
         chained = loads(hasil[2]) if hasil[2] is not None else None
         return value, ref, chained
 
-    def get_sesi(
-        self,
-        key: str,
-        ref_key: str,
-        ref_prefix: str,
-        versi_key: str,
-        sendiri_prefix: str,
-        baris_prefix: str,
-    ) -> tuple[Any, ...]:
-        """get_berantai, and in the same round trip the value kept for the integer at
-        `ref_key` under two versions: (value, ref, chained, version, own version, row). The
-        version is the text of the integer at `versi_key` (None: not there, nothing more read),
-        the own version the one at `sendiri_prefix` + ref ("-" when not there), the row the value at
-        `baris_prefix` + version + ":" + own version + ":" + ref. Redis down, or scripts
-        refused: what get_berantai answers, padded with None."""
-        return self.get_sesi_dan(
-            key, ref_key, ref_prefix, versi_key, sendiri_prefix, baris_prefix, ()
-        )[0]
-
     def get_sesi_dan(
         self,
         key: str,
@@ -251,9 +232,14 @@ class RedisCache(_RedisCache):
         baris_prefix: str,
         tambahan: Any,
     ) -> tuple[tuple[Any, ...], dict]:
-        """get_sesi, and in the same round trip the keys `tambahan` as get_many reads them:
-        (get_sesi's answer, {key: value} of those found). Redis down: nothing found; scripts
-        refused: the keys by get_many, a round trip of their own."""
+        """get_berantai, and in the same round trip the value kept for the integer at
+        `ref_key` under two versions, and the keys `tambahan` as get_many reads them:
+        ((value, ref, chained, version, own version, row), {key: value} of those found). The
+        version is the text of the integer at `versi_key` (None: not there, nothing more read),
+        the own version the one at `sendiri_prefix` + ref ("-" when not there), the row the value at
+        `baris_prefix` + version + ":" + own version + ":" + ref. Redis down: what get_berantai
+        answers, padded with None, nothing found; scripts refused: the keys by get_many, a round
+        trip of their own."""
         kosong = (None, None, None)
         tambahan = list(tambahan)
         if self._tanpa_skrip:
