@@ -2,6 +2,8 @@
 
     DATABASE_URL=... REDIS_URL=... python -m bench.profil_januari [N]
 
+Requests go straight to Django's WSGI handler, as gunicorn calls it (not through the test
+Client, whose template and signal instrumentation more than doubles an HTML page's cost).
 For each request kind (the API writes and their GETs, and the four heavy pages with the page
 cache as configured): the median and mean wall time, this process's CPU time (Python), the
 PostgreSQL backend's CPU time (its /proc stat, when the server is local), queries per request,
@@ -33,6 +35,73 @@ def _backend_cpu(pid: int) -> float:
         return 0.0
 
 
+class _Answer:
+    def __init__(self, status: str, headers: list, body: bytes) -> None:
+        self.status_code = int(status.split(" ", 1)[0])
+        self.headers = dict(headers)
+        self.content = body
+
+    def json(self):
+        import json
+
+        return json.loads(self.content)
+
+
+class _Wsgi:
+    """Requests straight into Django's WSGI handler (what gunicorn calls), with the header of
+    the test Client's keyword style (HTTP_AUTHORIZATION=...) and a cookie jar."""
+
+    def __init__(self) -> None:
+        from django.core.handlers.wsgi import WSGIHandler
+
+        self.app = WSGIHandler()
+        self.cookies: dict[str, str] = {}
+
+    def _call(self, method: str, path: str, body: bytes = b"", **extra) -> _Answer:
+        import io
+
+        path, _, query = path.partition("?")
+        env = {
+            "REQUEST_METHOD": method,
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80",
+            "HTTP_HOST": "127.0.0.1",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "CONTENT_LENGTH": str(len(body)),
+            "CONTENT_TYPE": "application/json",
+            **extra,
+        }
+        if self.cookies:
+            env["HTTP_COOKIE"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        got: list = []
+        answer = self.app(env, lambda status, headers, exc_info=None: got.append((status, headers)))
+        try:
+            body = b"".join(answer)
+        finally:
+            close = getattr(answer, "close", None)
+            if close:
+                close()
+        return _Answer(got[0][0], got[0][1], body)
+
+    def get(self, path: str, **extra) -> _Answer:
+        return self._call("GET", path, **extra)
+
+    def _json(self, method: str, path: str, data, content_type=None, **extra) -> _Answer:
+        import json
+
+        return self._call(method, path, json.dumps(data).encode(), **extra)
+
+    def post(self, path: str, data, **kw) -> _Answer:
+        return self._json("POST", path, data, **kw)
+
+    def patch(self, path: str, data, **kw) -> _Answer:
+        return self._json("PATCH", path, data, **kw)
+
+
 class _Queries:
     def __init__(self) -> None:
         self.n = 0
@@ -54,7 +123,6 @@ def main() -> None:
 
     django.setup()
     from django.db import connection
-    from django.test import Client
 
     from bench.ukur_januari import januari_ajukan, januari_data
     from kinerja.models import User
@@ -69,7 +137,7 @@ def main() -> None:
     with connection.cursor() as c:
         c.execute("SELECT pg_backend_pid()")
         backend = c.fetchone()[0]
-    client = Client(SERVER_NAME="127.0.0.1")
+    client = _Wsgi()
     stats: dict[str, list[tuple[float, float, float, int, float]]] = defaultdict(list)
     samples: dict[str, list[str]] = {}
     # PROFIL_CPROFILE="rhk GET,skp GET": cProfile those kinds (their times then include it).
