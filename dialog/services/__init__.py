@@ -14,6 +14,7 @@ from __future__ import annotations
 from dialog.services._common import (  # noqa: F401
     kode_perilaku,
     pegawai_dari,
+    penerima_dengan_periode,
     periode_untuk,
     urutan_jendela,
 )

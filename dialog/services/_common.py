@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 
 from kinerja import policy
+from kinerja.baris_sql import kolom, objek
 from kinerja.models import Pegawai, Periode
 from kinerja.riwayat import layanan
 from kinerja.rules import jendela_pada
@@ -15,20 +19,81 @@ from kinerja.rules import jendela_pada
 
 # --- helpers ---------------------------------------------------------------------------------
 @layanan
-def pegawai_dari(user: Any, dimuat: Pegawai | None = None) -> Pegawai:
+def pegawai_dari(
+    user: Any, dimuat: Pegawai | None = None, *, dengan_relasi: bool = True
+) -> Pegawai:
     """The Pegawai behind a login; someone who is not a pegawai cannot take part in dialogue.
     `dimuat`: that row as this function already returned it in this request (the API's
-    serializer asked first), used only when it is the login's own pegawai."""
+    serializer asked first), used only when it is the login's own pegawai. Without
+    `dengan_relasi` (a caller that reads no jabatan or instansi through it) the row the login
+    was loaded with this request (policy.dengan_actor: session or token) is returned, no query."""
     a = policy.actor(user)
     if not a.pegawai_id:
         raise PermissionDenied("Hanya pegawai yang dapat melakukan tindakan ini.")
     if dimuat is not None and dimuat.pk == a.pegawai_id:
         return dimuat
+    if not dengan_relasi:
+        cache = getattr(getattr(user, "_state", None), "fields_cache", {})
+        row = cache.get("pegawai")
+        if row is not None and row.pk == a.pegawai_id:
+            return row
     return Pegawai.objects.select_related("jabatan", "instansi").get(pk=a.pegawai_id)
 
 
+def penerima_dengan_periode(pegawai_id: int, tahun: int) -> Pegawai | None:
+    """The pegawai `pegawai_id` (any status, any instansi: the caller asks the policy of it,
+    dialog.selectors.penerima_boleh, before anything of it is used or shown), with its login
+    and its instansi's period of `tahun` (for periode_untuk): one statement, compiled once,
+    where the API's field, the periode lookup and the notification each read it before
+    (issue 19). None: no such pegawai."""
+    if connection.vendor != "postgresql":
+        p = Pegawai.objects.select_related("user").filter(pk=pegawai_id).first()
+        if p is not None:
+            p._periode_dimuat = (
+                tahun,
+                Periode.objects.filter(instansi_id=p.instansi_id, tahun=tahun).first(),
+            )
+        return p
+    with connection.cursor() as cur:
+        cur.execute(_sql_penerima(), [tahun, pegawai_id])
+        row = cur.fetchone()
+    if row is None:
+        return None
+    User = get_user_model()
+    p, i = objek(Pegawai, "p", row, 0)
+    user, i = objek(User, "u", row, i)
+    periode = objek(Periode, "pe", row, i)[0]
+    if user is not None:
+        # Both directions, as select_related("user") leaves them: the notification reads the
+        # recipient's instansi through user.pegawai (policy.instansi_of_dimuat).
+        field = Pegawai._meta.get_field("user")
+        field.set_cached_value(p, user)
+        field.remote_field.set_cached_value(user, p)
+    p._periode_dimuat = (tahun, periode)
+    return p
+
+
+@functools.cache
+def _sql_penerima() -> str:
+    q = connection.ops.quote_name
+    return (
+        f"SELECT {kolom(Pegawai, 'p')}, {kolom(get_user_model(), 'u')}, {kolom(Periode, 'pe')} "
+        f"FROM {q(Pegawai._meta.db_table)} p "
+        f"LEFT JOIN {q(get_user_model()._meta.db_table)} u ON u.id = p.user_id "
+        f"LEFT JOIN {q(Periode._meta.db_table)} pe "
+        "ON pe.instansi_id = p.instansi_id AND pe.tahun = %s "
+        "WHERE p.id = %s"
+    )
+
+
 def periode_untuk(pegawai: Pegawai, tanggal: dt.date, *, untuk_menulis: bool = True) -> Periode:
-    periode = Periode.objects.filter(instansi_id=pegawai.instansi_id, tahun=tanggal.year).first()
+    dimuat = getattr(pegawai, "_periode_dimuat", None)
+    if dimuat is not None and dimuat[0] == tanggal.year:
+        periode = dimuat[1]  # read with the pegawai (penerima_dengan_periode), this request
+    else:
+        periode = Periode.objects.filter(
+            instansi_id=pegawai.instansi_id, tahun=tanggal.year
+        ).first()
     if periode is None:
         raise ValidationError(
             f"Periode kinerja tahun {tanggal.year} untuk instansi {pegawai.instansi} belum dibuka."

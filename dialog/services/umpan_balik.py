@@ -120,8 +120,9 @@ def umpan_balik_beri(
     pemberi: Pegawai | None = None,
 ) -> UmpanBalik:
     """Give feedback. The relation is derived from the organisation, never typed. `pemberi`:
-    the giver as `pegawai_dari(user)` already returned it in this request (else read here)."""
-    pemberi = pegawai_dari(user, dimuat=pemberi)
+    the giver as `pegawai_dari(user)` already returned it in this request (else the row the
+    login was loaded with). `penerima` may carry its period (penerima_dengan_periode)."""
+    pemberi = pegawai_dari(user, dimuat=pemberi, dengan_relasi=False)
     if pemberi.pk == penerima.pk:
         raise ValidationError(
             {"penerima": "Umpan balik tidak dapat diberikan kepada diri sendiri."}
