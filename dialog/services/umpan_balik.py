@@ -20,6 +20,7 @@ from dialog.services._common import (
     kode_perilaku,
     pegawai_dari,
     periode_untuk,
+    simpan_baru,
     urutan_jendela,
 )
 from kinerja import policy
@@ -159,7 +160,7 @@ def umpan_balik_beri(
     waktu = waktu or timezone.now()
     tanggal = timezone.localtime(waktu).date()
     periode = periode_untuk(penerima, tanggal)
-    ub = UmpanBalik.objects.create(
+    ub = UmpanBalik(
         penerima=penerima,
         pemberi=pemberi,
         hubungan=rules.derive_hubungan(
@@ -179,6 +180,7 @@ def umpan_balik_beri(
         permintaan=permintaan,
         dibuat=waktu,
     )
+    simpan_baru(ub)
     if permintaan is not None:
         PermintaanUmpanBalik.objects.filter(pk=permintaan.pk).update(
             status=PermintaanUmpanBalik.Status.DIJAWAB
