@@ -522,8 +522,11 @@ def _catat_pg(
     with connection.cursor() as c:
         c.execute(
             sql_catat_pg("jsonb_to_recordset(%s::jsonb) AS r(k text, a jsonb)", syarat),
-            [*params_catat_pg(task, user=user, instansi_id=instansi_id, now=now), doc]
-            + syarat_params,
+            [
+                *params_catat_pg(task, user=user, instansi_id=instansi_id, now=now),
+                doc,
+                *syarat_params,
+            ],
         )
         return {k: (pk, Job.Status.PENDING.value, None) for k, pk in c.fetchall()}
 
