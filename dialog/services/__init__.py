@@ -16,6 +16,7 @@ from dialog.services._common import (  # noqa: F401
     pegawai_dari,
     penerima_dengan_periode,
     periode_untuk,
+    simpan_baru,
     urutan_jendela,
 )
 from dialog.services.dialog import (  # noqa: F401
