@@ -5,7 +5,10 @@ Thin viewsets: reads through the policy (PolicyScopedMixin), writes through the 
 
 from __future__ import annotations
 
+import copy
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -37,11 +40,21 @@ RHK_SASARAN_SALAH = (
 
 
 class UmpanBalikSerializer(serializers.ModelSerializer):
-    # Read once with what penerima_boleh and the notification need (its user).
-    penerima = RefPK(
-        queryset=Pegawai.objects.select_related("user", *sel.PENERIMA_RELASI),
-        pesan=PENERIMA_TIDAK_ADA,
-    )
+    # Every feedback write builds this serializer: its fields are built from the model once
+    # per process and each instance gets shallow copies (its own binding, the same settings)
+    # instead of DRF's introspection and deep copies on every request (issue 19; about a third
+    # of the serializer's CPU). Nothing here changes a field's lists or dicts in place.
+    _fields_dibuat: dict | None = None
+
+    def get_fields(self):
+        cls = type(self)
+        if cls.__dict__.get("_fields_dibuat") is None:
+            cls._fields_dibuat = super().get_fields()
+        return {name: copy.copy(field) for name, field in cls._fields_dibuat.items()}
+
+    # Only the id is checked here (`muat=False`): validate_penerima reads the row once, with
+    # its login and its period, and asks the policy of it before anything else.
+    penerima = RefPK(queryset=Pegawai.objects.all(), pesan=PENERIMA_TIDAK_ADA, muat=False)
     rencana_hasil_kerja = RefPK(
         queryset=UmpanBalik._meta.get_field("rencana_hasil_kerja")
         .related_model.objects.select_related("skp")
@@ -74,15 +87,20 @@ class UmpanBalikSerializer(serializers.ModelSerializer):
         read_only_fields = ["pemberi", "hubungan", "periode", "urutan", "dibuat"]
 
     def pemberi(self) -> Pegawai:
-        """The caller's pegawai, read once per request (the service is given it too)."""
+        """The caller's pegawai: the row the login was loaded with (the service is given it)."""
         if getattr(self, "_pemberi", None) is None:
-            self._pemberi = svc.pegawai_dari(self.context["request"].user)
+            self._pemberi = svc.pegawai_dari(self.context["request"].user, dengan_relasi=False)
         return self._pemberi
 
-    def validate_penerima(self, value: Pegawai) -> Pegawai:
-        # An id the caller may not give feedback to reads as "not found", revealing nothing.
+    def validate_penerima(self, value: int) -> Pegawai:
+        # An id the caller may not give feedback to reads as "not found", revealing nothing:
+        # a missing id, another instansi's pegawai and someone who left get the same answer.
         saya = self.pemberi()
-        found = sel.penerima_boleh(pemberi=saya, pegawai_id=value.pk, dimuat=value)
+        tahun = timezone.localdate().year  # the service's period year (its `waktu` is now)
+        row = svc.penerima_dengan_periode(value, tahun)
+        found = None
+        if row is not None:
+            found = sel.penerima_boleh(pemberi=saya, pegawai_id=value, dimuat=row)
         if found is None:
             raise serializers.ValidationError(PENERIMA_TIDAK_ADA)
         return found

@@ -280,15 +280,17 @@ class RefPK(serializers.PrimaryKeyRelatedField):
     """A reference by id, within bigint (a larger number is "not found", not a database
     overflow), whose "not found" message can be given (`pesan`): pass the same message the
     service gives for an id the caller may not use, so a missing id and a foreign one read the
-    same."""
+    same. `muat=False`: the validated id itself (an int), not read here; the serializer reads
+    the row (and asks the policy of it) in its own validate_<field>, with the same message."""
 
     default_error_messages = {
         "does_not_exist": TIDAK_DITEMUKAN,
         "incorrect_type": "Harus berupa id (bilangan bulat), bukan {data_type}.",
     }
 
-    def __init__(self, pesan: str | None = None, **kwargs):
+    def __init__(self, pesan: str | None = None, muat: bool = True, **kwargs):
         super().__init__(**kwargs)
+        self.muat = muat
         if pesan:
             self.error_messages["does_not_exist"] = pesan
 
@@ -300,6 +302,8 @@ class RefPK(serializers.PrimaryKeyRelatedField):
             self.fail("incorrect_type", data_type=type(data).__name__)
         if not 1 <= int(text) <= ID_MAKS:
             self.fail("does_not_exist", pk_value=text)
+        if not self.muat:
+            return int(text)
         return super().to_internal_value(int(text))
 
 

@@ -75,3 +75,33 @@ def langsung(model: type[Model]) -> bool:
         and model.from_db.__func__ is Model.from_db.__func__
         and all(type(model.__dict__.get(f.attname)) in _POLOS for f in model._meta.concrete_fields)
     )
+
+
+# --- a new row's INSERT, compiled once ----------------------------------------------------------
+@cache
+def sisip(model: type[Model]) -> tuple[str, tuple] | None:
+    """(the INSERT `Model.save()` executes for a new row of `model`, its fields in parameter
+    order): every local concrete column but an auto primary key, RETURNING the key and the
+    `db_returning` columns, compiled by the ORM once per process. For writes on the hot path
+    (issue 19), whose SQL the page cache reads as it reads the ORM's. None when a column's value
+    is not one plain parameter (a database default): the caller saves through the ORM."""
+    from django.db.models.sql import InsertQuery
+
+    meta = model._meta
+    fields = tuple(
+        f for f in meta.local_concrete_fields if f is not meta.auto_field and not f.generated
+    )
+    query = InsertQuery(model)
+    query.insert_values(fields, [model()])
+    compiler = query.get_compiler(connection.alias)
+    compiler.returning_fields = meta.db_returning_fields
+    ((sql, params),) = compiler.as_sql()
+    head, _sep, values = sql.partition(" VALUES ")
+    polos = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    return (sql, fields) if len(params) == len(fields) and values.startswith(polos) else None
+
+
+def nilai_sisip(obj: Model, fields: tuple) -> list:
+    """The parameters of `sisip(type(obj))` for `obj`, as the ORM's insert prepares them
+    (`pre_save` fills auto_now_add and the like on `obj` too)."""
+    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]

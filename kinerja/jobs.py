@@ -521,24 +521,33 @@ def _catat_pg(
         syarat = f" WHERE NOT EXISTS ({sql})"
     with connection.cursor() as c:
         c.execute(
-            f'INSERT INTO "{Job._meta.db_table}" (task, kwargs, status, kunci, percobaan, '
-            "progres, progres_total, pesan, galat, hasil, dibuat_oleh_id, dibuat, dikirim, "
-            "diperbarui, pemilik, jadwal, instansi_id) "
-            "SELECT %s, r.a, %s, r.k, 0, 0, 0, '', '', '{}'::jsonb, %s, %s, NULL, %s, '', "
-            f"NULL, %s FROM jsonb_to_recordset(%s::jsonb) AS r(k text, a jsonb){syarat} "
-            "ON CONFLICT (kunci) DO NOTHING RETURNING kunci, id",
+            sql_catat_pg("jsonb_to_recordset(%s::jsonb) AS r(k text, a jsonb)", syarat),
             [
-                task,
-                Job.Status.PENDING.value,
-                getattr(user, "pk", user),
-                now,
-                now,
-                instansi_id,
+                *params_catat_pg(task, user=user, instansi_id=instansi_id, now=now),
                 doc,
                 *syarat_params,
             ],
         )
         return {k: (pk, Job.Status.PENDING.value, None) for k, pk in c.fetchall()}
+
+
+def sql_catat_pg(sumber: str, syarat: str = "") -> str:
+    """`_catat_pg`'s INSERT of the rows of `sumber` (a FROM item `r` with columns `k` text, the
+    key, and `a` jsonb, the kwargs), its parameters `params_catat_pg` then those of `sumber`
+    and `syarat`. Also a part of a larger statement (kinerja.notifikasi: the email's job with
+    its notification)."""
+    return (
+        f'INSERT INTO "{Job._meta.db_table}" (task, kwargs, status, kunci, percobaan, '
+        "progres, progres_total, pesan, galat, hasil, dibuat_oleh_id, dibuat, dikirim, "
+        "diperbarui, pemilik, jadwal, instansi_id) "
+        "SELECT %s, r.a, %s, r.k, 0, 0, 0, '', '', '{}'::jsonb, %s, %s, NULL, %s, '', "
+        f"NULL, %s FROM {sumber}{syarat} "
+        "ON CONFLICT (kunci) DO NOTHING RETURNING kunci, id"
+    )
+
+
+def params_catat_pg(task: str, *, user: Any, instansi_id: int | None, now: Any) -> list:
+    return [task, Job.Status.PENDING.value, getattr(user, "pk", user), now, now, instansi_id]
 
 
 def send_many(job_ids: list[int]) -> int:

@@ -7,16 +7,18 @@ label (`daftar_jenis("skp_disetujui", "SKP disetujui")`) so the preferences page
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from kinerja import jobs, policy
+from kinerja.baris_sql import nilai_sisip, sisip
 from kinerja.models import Job, Notifikasi, PreferensiNotifikasi
 from kinerja.situs import alamat
 
@@ -48,6 +50,11 @@ def notifikasi_kirim(
     if penerima is None or not getattr(penerima, "is_active", True):
         return None
     baris = {"penerima": penerima, "jenis": jenis, "pesan": pesan[:500], "tautan": tautan[:300]}
+    if kunci is None and penerima.email and connection.vendor == "postgresql":
+        n = _dengan_email_pg(baris, penerima, jenis)
+        if n is not None:
+            _lupakan_nav(penerima.pk)
+            return n
     if kunci is None:
         # Only `kunci` is unique (foreign keys are checked at commit): nothing to catch, so no
         # savepoint around the insert.
@@ -65,7 +72,7 @@ def notifikasi_kirim(
         # asked inside the same INSERT: one statement on PostgreSQL (jobs.enqueue_baru).
         instansi_id = policy.instansi_of_dimuat(penerima)
         job = jobs.enqueue_baru(
-            "kinerja.email_notifikasi",
+            EMAIL_TASK,
             kunci=f"email:{n.pk}",
             instansi=instansi_id,
             kecuali=_email_mati(penerima, jenis),
@@ -74,6 +81,62 @@ def notifikasi_kirim(
         if job is not None and instansi_id and job[1] is None:
             Job.objects.filter(pk=job[0], instansi__isnull=True).update(instansi_id=instansi_id)
     return n
+
+
+EMAIL_TASK = "kinerja.email_notifikasi"
+
+
+def _dengan_email_pg(baris: dict, penerima: Any, jenis: str) -> Notifikasi | None:
+    """The notification and its email's job in one statement (PostgreSQL, no `kunci`): the
+    notification's own INSERT (compiled once, kinerja.baris_sql.sisip) in a WITH, the job's
+    (jobs.sql_catat_pg: the key `email:<id>`, the recipient's instansi) from its RETURNING,
+    written unless the recipient turned this kind's email off (asked inside, as
+    jobs.enqueue_baru does); sent once the transaction commits. Both tables are plumbing to
+    the page cache (kinerja.cache_cakupan), so nothing it would have read is hidden from it.
+    None: not compiled (the caller takes the ORM's path)."""
+    plan = sisip(Notifikasi)
+    if plan is None:
+        return None
+    sql_n, fields = plan
+    n = Notifikasi(**baris, kunci=None)
+    n.diubah = timezone.now()  # as Sinkron.save sets it
+    instansi_id = policy.instansi_of_dimuat(penerima)
+    mati = [penerima.pk, jenis]
+    with connection.cursor() as c:
+        c.execute(
+            _sql_dengan_email(sql_n),
+            [
+                *nilai_sisip(n, fields),
+                *jobs.params_catat_pg(EMAIL_TASK, user=None, instansi_id=instansi_id, now=n.diubah),
+                *mati,
+                *mati,
+            ],
+        )
+        n.pk, n.diubah, job_id, email_mati = c.fetchone()
+    n._state.adding, n._state.db = False, DEFAULT_DB_ALIAS
+    if job_id is not None:
+        transaction.on_commit(lambda: jobs.send(job_id))
+    elif not email_mati:  # the key was recorded before (a reused id): enqueue's rules
+        jobs.enqueue(EMAIL_TASK, kunci=f"email:{n.pk}", instansi=instansi_id, notifikasi_id=n.pk)
+    return n
+
+
+_SQL_EMAIL_MATI = (
+    f'SELECT 1 FROM "{PreferensiNotifikasi._meta.db_table}" '
+    "WHERE user_id = %s AND jenis = %s AND NOT email"
+)
+
+
+@functools.cache
+def _sql_dengan_email(sql_n: str) -> str:
+    sumber = (
+        "(SELECT 'email:' || n.id AS k, jsonb_build_object('notifikasi_id', n.id) AS a FROM n) AS r"
+    )
+    job = jobs.sql_catat_pg(sumber, f" WHERE NOT EXISTS ({_SQL_EMAIL_MATI})")
+    return (
+        f"WITH n AS ({sql_n}), j AS ({job}) "
+        f"SELECT n.id, n.diubah, (SELECT id FROM j), EXISTS ({_SQL_EMAIL_MATI}) FROM n"
+    )
 
 
 def kabari(

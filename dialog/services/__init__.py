@@ -14,7 +14,9 @@ from __future__ import annotations
 from dialog.services._common import (  # noqa: F401
     kode_perilaku,
     pegawai_dari,
+    penerima_dengan_periode,
     periode_untuk,
+    simpan_baru,
     urutan_jendela,
 )
 from dialog.services.dialog import (  # noqa: F401

@@ -20,6 +20,7 @@ from dialog.services._common import (
     kode_perilaku,
     pegawai_dari,
     periode_untuk,
+    simpan_baru,
     urutan_jendela,
 )
 from kinerja import policy
@@ -120,8 +121,9 @@ def umpan_balik_beri(
     pemberi: Pegawai | None = None,
 ) -> UmpanBalik:
     """Give feedback. The relation is derived from the organisation, never typed. `pemberi`:
-    the giver as `pegawai_dari(user)` already returned it in this request (else read here)."""
-    pemberi = pegawai_dari(user, dimuat=pemberi)
+    the giver as `pegawai_dari(user)` already returned it in this request (else the row the
+    login was loaded with). `penerima` may carry its period (penerima_dengan_periode)."""
+    pemberi = pegawai_dari(user, dimuat=pemberi, dengan_relasi=False)
     if pemberi.pk == penerima.pk:
         raise ValidationError(
             {"penerima": "Umpan balik tidak dapat diberikan kepada diri sendiri."}
@@ -158,7 +160,7 @@ def umpan_balik_beri(
     waktu = waktu or timezone.now()
     tanggal = timezone.localtime(waktu).date()
     periode = periode_untuk(penerima, tanggal)
-    ub = UmpanBalik.objects.create(
+    ub = UmpanBalik(
         penerima=penerima,
         pemberi=pemberi,
         hubungan=rules.derive_hubungan(
@@ -178,6 +180,7 @@ def umpan_balik_beri(
         permintaan=permintaan,
         dibuat=waktu,
     )
+    simpan_baru(ub)
     if permintaan is not None:
         PermintaanUmpanBalik.objects.filter(pk=permintaan.pk).update(
             status=PermintaanUmpanBalik.Status.DIJAWAB

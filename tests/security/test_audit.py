@@ -107,6 +107,8 @@ NOT_A_STATE_CHANGE = {
     "skp.services.jenis_untuk": "pure lookup",
     "skp.services.skp_pdf_minta": "enqueues a render job (outbox), changes no appraisal data",
     "dialog.services.pegawai_dari": "lookup",
+    "dialog.services.penerima_dengan_periode": "lookup (the caller asks the policy of the row)",
+    "dialog.services.simpan_baru": "the INSERTs of a row a service built (umpan_balik_beri's case)",
     "dialog.services.periode_untuk": "lookup",
     "dialog.services.urutan_jendela": "pure",
     "dialog.services.kode_perilaku": "pure",

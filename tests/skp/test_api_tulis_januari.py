@@ -48,6 +48,9 @@ def _jelas(sql: list[str]) -> str:
 # relation needs them: setujui 22 → 19, umpan-balik 13 → 10; rhk PATCH 12 → 10 (the row is
 # locked and read with its indicators in one statement, the answer is written from the saved
 # row, the SKP and its period are locked in one statement; so setujui 19 → 18 too).
+# Round ten: umpan-balik 10 → 7: the giver is the row the login was loaded with, the recipient
+# is read once with its login and its period (dialog.services.penerima_dengan_periode), the
+# notification and its email job are one statement (kinerja.notifikasi).
 def test_rhk_patch_reads_the_row_its_skp_and_the_leaders_row_once(org, client):
     skp = skp_draft(org, n_rhk=0)
     atasan = rhk(skp_draft(org, who="kasubbid", n_rhk=0), org.kasubbid.user)
@@ -223,7 +226,8 @@ def test_skp_setujui_answers_in_fewer_queries_and_leaves_the_same_rows(org, clie
     assert r.status_code == 200, r.content
     # The row found in the caller's scope is a key: no prefetch of the rows before the lock.
     assert sum("skp_indikator" in s for s in sql) == 1, _jelas(sql)
-    assert len(sql) == 18, _jelas(sql)
+    # Round ten: 18 → 17, the notification and its email job in one statement (kinerja.notifikasi).
+    assert len(sql) == 17, _jelas(sql)
     body = r.json()
     assert body["status"] == "disetujui" and body["row_version"] == rv + 1
     skp.refresh_from_db()
@@ -289,11 +293,16 @@ def test_umpan_balik_post_reads_its_penerima_once(org, client):
     r, sql = _hitung(lambda: c.post("/api/v1/umpan-balik/", data, content_type="application/json"))
     assert r.status_code == 201, r.content
     assert sum(s.startswith('SELECT "kinerja_user"') for s in sql) == 0, _jelas(sql)
-    # The giver (the caller's pegawai) is read once: asked by the serializer, given to the service.
-    assert sum(s.startswith('SELECT "kinerja_pegawai"') for s in sql) == 2, _jelas(sql)
+    # The giver is the row the token was loaded with; the recipient is read once, with its
+    # login and its period (no SELECT of the period of its own).
+    assert not any(s.startswith('SELECT "kinerja_pegawai"') for s in sql), _jelas(sql)
+    assert sum('FROM "kinerja_pegawai" p LEFT JOIN' in s for s in sql) == 1, _jelas(sql)
+    assert not any(s.startswith('SELECT "kinerja_periode"') for s in sql), _jelas(sql)
+    # The notification and its email's job in one statement.
+    assert sum('"kinerja_notifikasi"' in s for s in sql) == 1, _jelas(sql)
     # The penilai's feedback to their own pegawai: no assignment can change the relation.
     assert not any('"dialog_penugasan"' in s for s in sql), _jelas(sql)
-    assert len(sql) == 10, _jelas(sql)
+    assert len(sql) == 7, _jelas(sql)
     ub = UmpanBalik.objects.get(pk=r.json()["id"])
     assert ub.penerima_id == org.pegawai.pk and ub.pemberi_id == org.kasubbid.pk
     assert ub.history.get().history_user_id == org.kasubbid.user.pk
