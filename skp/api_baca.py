@@ -219,6 +219,20 @@ def skp_untuk(user: Any, pk: Any) -> dict:
     return _skp_baca(f"s.id IN ({sql})", params)
 
 
+def skp_lingkup(user: Any, pk: Any) -> tuple[int, tuple[str, list]]:
+    """The SKP's key and the policy's scope of it as SQL, for a service that reads and locks
+    it in one statement with the scope as its condition (`skp_setujui`), or the 404
+    `get_object` gave for an id that cannot be in scope."""
+    lingkup = _lingkup(user, SKP, pk)
+    return int(pk), lingkup
+
+
+def skp_dari(skp: SKP) -> dict:
+    """The SKP as the API shows it, from the row a write holds (`perilaku_terbaca`: its
+    expectations, read with its lock): only its rows are read."""
+    return skp_json(skp, skp.perilaku_terbaca, _rencana_baris("r.skp_id = %s", [skp.pk]))
+
+
 def skp_sesudah(pk: int) -> dict:
     """The SKP as the API shows it after a write the service allowed."""
     return _skp_baca("s.id = %s", [pk])

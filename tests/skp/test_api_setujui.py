@@ -1,0 +1,150 @@
+"""POST /api/v1/skp/<id>/setujui/ after issue 19's round ten: the SKP is read and locked in one
+statement with the caller's scope as its condition (no `get_object` first), and the answer is
+written from the row the approval wrote. These compare the answer with the SKP read afresh
+(what the view answered before: `skp_sesudah` after the write) and the refusals with the codes
+and messages the API gave before (taken from the code before the change)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from kinerja.models import Jabatan, Notifikasi, Pegawai, Periode, PersetujuanElektronik
+from kinerja.versi import PESAN_BASI
+from skp import api_baca, services
+from skp.models import SKP, EkspektasiPerilaku
+from tests.skp.factories import skp_diajukan, skp_draft
+from tests.skp.test_api_baca import ANEH, _api, _json, _oracle_skp
+
+pytestmark = pytest.mark.django_db
+
+
+def _setujui(c, pk, **data):
+    return c.post(f"/api/v1/skp/{pk}/setujui/", data, content_type="application/json")
+
+
+def _seperti_dibaca_ulang(r, pk: int) -> None:
+    assert r.status_code == 200, r.content
+    assert r.content == _json(api_baca.skp_sesudah(pk))
+    assert r.content == _oracle_skp(pk)
+
+
+def test_the_answer_is_the_skp_read_afresh(org, client):
+    skp = skp_diajukan(org, n_rhk=3)
+    EkspektasiPerilaku.objects.filter(skp=skp, nilai="akuntabel").update(ekspektasi_khusus=ANEH)
+    c = _api(client, org.kasubbid.user)
+    rv = SKP.objects.get(pk=skp.pk).row_version
+    r = _setujui(c, skp.pk, row_version=rv, catatan=f"  {ANEH}  ")
+    _seperti_dibaca_ulang(r, skp.pk)
+    body = r.json()
+    assert body["catatan_penilai"] == ANEH.strip() and body["row_version"] == rv + 1
+    assert {p["nilai"]: p["ekspektasi_khusus"] for p in body["perilaku_kerja"]}["akuntabel"] == ANEH
+    assert len(body["rencana_hasil_kerja"]) == 3
+
+
+def test_the_answer_after_row_notes_are_cleared_is_the_skp_read_afresh(org, client):
+    skp = skp_diajukan(org, n_rhk=2)
+    services.skp_kembalikan(
+        skp=skp,
+        user=org.kasubbid.user,
+        catatan="Perbaiki",
+        catatan_rhk={r.pk: "Perjelas" for r in skp.rencana_set.all()},
+    )
+    skp = services.skp_ajukan(skp=SKP.objects.get(pk=skp.pk), user=org.pegawai.user)
+    c = _api(client, org.kasubbid.user)
+    r = _setujui(c, skp.pk, row_version=SKP.objects.get(pk=skp.pk).row_version)
+    _seperti_dibaca_ulang(r, skp.pk)
+    assert not skp.rencana_set.exclude(catatan_penilai="").exists()
+    # Not given: the general note stays as it was.
+    assert r.json()["catatan_penilai"] == "Perbaiki"
+
+
+def test_the_approval_names_the_penilai_with_an_acting_position_without_reading_more(org, client):
+    skp = skp_diajukan(org, n_rhk=1)
+    plt = Jabatan.objects.exclude(pk=org.kasubbid.jabatan_id).first()
+    Pegawai.objects.filter(pk=org.kasubbid.pk).update(plt_jabatan=plt, plt_jenis="plh")
+    c = _api(client, org.kasubbid.user)
+    c.get("/api/v1/skp/")  # the token's load compiled once
+    rv = SKP.objects.get(pk=skp.pk).row_version
+    with CaptureQueriesContext(connection) as ctx:
+        r = _setujui(c, skp.pk, row_version=rv)
+    _seperti_dibaca_ulang(r, skp.pk)
+    sql = [q["sql"] for q in ctx.captured_queries]
+    # Token, team, savepoint, the lock (with both pegawai, the note check, the expectations),
+    # UPDATE, history, approval, notification, email job, release, the rows for the answer.
+    assert len(sql) == 11, "\n".join(s[:120] for s in sql)
+    assert not any(s.startswith('SELECT "kinerja_pegawai"') for s in sql)
+    assert not any(s.startswith('SELECT "kinerja_jabatan"') for s in sql)
+    ttd = PersetujuanElektronik.objects.get(object_id=skp.pk, peran="pejabat_penilai")
+    assert ttd.jabatan == f"{org.kasubbid.jabatan.nama} / Plh. {plt.nama}"
+    assert ttd.nama == org.kasubbid.nama and ttd.pegawai_id == org.kasubbid.pk
+    n = Notifikasi.objects.latest("pk")
+    assert n.penerima_id == org.pegawai.user_id and n.jenis == "skp_disetujui"
+
+
+# (who, how the SKP is made, row_version offset) -> (status, JSON) as the code before answered.
+TOLAK = "Anda tidak memiliki izin untuk melakukan tindakan ini."
+TIDAK_ADA = {"detail": "Tidak ditemukan."}
+
+
+def _tanpa_jejak(skp: SKP, fn) -> None:
+    """A refusal writes nothing: the SKP, approvals and notifications are as they were."""
+    sebelum = SKP.objects.filter(pk=skp.pk).values().get()
+    n_ttd, n_notif = PersetujuanElektronik.objects.count(), Notifikasi.objects.count()
+    fn()
+    assert SKP.objects.filter(pk=skp.pk).values().get() == sebelum
+    assert PersetujuanElektronik.objects.count() == n_ttd
+    assert Notifikasi.objects.count() == n_notif
+
+
+def test_refusals_are_as_before(org, client):
+    skp = skp_diajukan(org, n_rhk=1)
+    rv = SKP.objects.get(pk=skp.pk).row_version
+    kasus = [
+        # The pegawai themself, the admin of their instansi: they see it, may not approve.
+        (org.pegawai.user, skp.pk, rv, 403),
+        (org.admin_a, skp.pk, rv, 403),
+        # A colleague, another instansi's admin: not in their scope.
+        (org.rekan.user, skp.pk, rv, 404),
+        (org.admin_b, skp.pk, rv, 404),
+        # Ids that are none, or cannot be.
+        (org.kasubbid.user, 987654, rv, 404),
+        (org.kasubbid.user, "abc", rv, 404),
+        (org.kasubbid.user, "99999999999999999999", rv, 404),
+        (org.kasubbid.user, "0", rv, 404),
+        # A stale version.
+        (org.kasubbid.user, skp.pk, rv - 1, 400),
+    ]
+    jawaban = []
+    for user, pk, versi, kode in kasus:
+        c = _api(client, user)
+        hasil = {}
+
+        def minta(c=c, pk=pk, versi=versi, hasil=hasil):
+            hasil["r"] = _setujui(c, pk, row_version=versi)
+
+        _tanpa_jejak(skp, minta)
+        r = hasil["r"]
+        assert r.status_code == kode, (user, pk, r.content)
+        jawaban.append(r.json())
+    assert jawaban[0] == jawaban[1] == {"detail": TOLAK}
+    assert all(j == TIDAK_ADA for j in jawaban[2:8]), jawaban
+    assert jawaban[8] == {"row_version": [PESAN_BASI]}
+    c = _api(client, org.kasubbid.user)
+    # A draft, and an SKP already approved.
+    draft = skp_draft(org, who="rekan", n_rhk=1)
+    r = _setujui(c, draft.pk, row_version=draft.row_version)
+    assert r.status_code == 400
+    assert r.json() == {"non_field_errors": ["Hanya SKP yang diajukan yang dapat disetujui."]}
+    assert _setujui(c, skp.pk, row_version=rv).status_code == 200
+    r = _setujui(c, skp.pk, row_version=rv + 1)
+    assert r.status_code == 400
+    assert r.json() == {"non_field_errors": ["Hanya SKP yang diajukan yang dapat disetujui."]}
+    # A closed period.
+    sub = skp_diajukan(org, who="kasubbid", n_rhk=1)
+    Periode.objects.filter(pk=org.periode_a.pk).update(status="ditutup")
+    c = _api(client, org.kabid.user)
+    r = _setujui(c, sub.pk, row_version=SKP.objects.get(pk=sub.pk).row_version)
+    assert r.status_code == 400
+    assert r.json() == {"non_field_errors": ["Periode ini sudah ditutup; SKP hanya dapat dibaca."]}
