@@ -84,7 +84,7 @@ def test_the_approval_names_the_penilai_with_an_acting_position_without_reading_
 
 
 # (who, how the SKP is made, row_version offset) -> (status, JSON) as the code before answered.
-TOLAK = "Anda tidak memiliki izin untuk melakukan tindakan ini."
+TOLAK = "Anda tidak berwenang melakukan tindakan ini."
 TIDAK_ADA = {"detail": "Tidak ditemukan."}
 
 
