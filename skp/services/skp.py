@@ -324,13 +324,16 @@ def _kunci_setujui(
     19): the pegawai's login (told), the penilai with the names of their positions (the
     approval's name and position), whether a row carries a note, and the SKP's expectations
     (`perilaku_terbaca`, for the API's answer). With `lingkup` (the policy's scope of the SKP
-    as SQL, the API's) the SKP is locked and read only if the user may see it: otherwise
+    as a condition on `s`, the API's) the SKP is locked and read only if the user may see it: otherwise
     SKP.DoesNotExist, the 404 `get_object` gave, with nothing read. Nothing here is locked
     but the SKP (FOR UPDATE) and its period (FOR SHARE), as `_lock`."""
     if not connection.features.has_select_for_update_of:  # SQLite (`make run`): the ORM's reads
         if lingkup is not None:
             with connection.cursor() as cur:
-                cur.execute(f"SELECT 1 WHERE %s IN ({lingkup[0]})", [skp.pk, *lingkup[1]])
+                cur.execute(
+                    f"SELECT 1 FROM {SKP._meta.db_table} s WHERE s.id = %s AND ({lingkup[0]})",
+                    [skp.pk, *lingkup[1]],
+                )
                 if cur.fetchone() is None:
                     raise SKP.DoesNotExist("SKP matching query does not exist.")
         locked = _lock(skp)
@@ -341,7 +344,7 @@ def _kunci_setujui(
         return locked, penilai, locked.rencana_set.exclude(catatan_penilai="").exists()
     sql, params = _SQL_KUNCI_SETUJUI(), [penilai_id, skp.pk]
     if lingkup is not None:
-        sql, params = f"{sql} AND s.id IN ({lingkup[0]})", [*params, *lingkup[1]]
+        sql, params = f"{sql} AND ({lingkup[0]})", [*params, *lingkup[1]]
     with connection.cursor() as cur:
         cur.execute(f"{sql} FOR UPDATE OF s FOR SHARE OF pe", params)
         row = cur.fetchone()
@@ -412,9 +415,10 @@ def skp_setujui(
 ) -> SKP:
     """The pejabat penilai approves a submitted SKP; the version becomes immutable.
 
-    `lingkup`: the policy's scope of the SKP as SQL (the API gives it instead of reading the
-    row first): an SKP out of it is SKP.DoesNotExist. The SKP returned carries its expectations
-    (`perilaku_terbaca`) and is the row as written: the API answers from it."""
+    `lingkup`: the policy's scope of the SKP as a SQL condition on `s` (the API gives it
+    instead of reading the row first: api_baca.skp_lingkup); an SKP out of it is
+    SKP.DoesNotExist. The SKP returned carries its expectations (`perilaku_terbaca`) and is
+    the row as written: the API answers from it."""
     a = policy.actor(user)
     skp, penilai, ada_catatan = _kunci_setujui(skp, a.pegawai_id, lingkup)
     if not policy.can(user, "view", skp):
