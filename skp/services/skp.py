@@ -4,20 +4,17 @@ belajar, the PDF request.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from kinerja import jobs, persetujuan, policy
-from kinerja.baris_sql import kolom as _kolom
-from kinerja.baris_sql import objek as _objek
-from kinerja.models import Jabatan, Pegawai, Periode
+from kinerja.models import Pegawai, Periode
 from kinerja.notifikasi import kabari
 from kinerja.riwayat import layanan
 from kinerja.versi import cek_versi
@@ -39,6 +36,7 @@ from skp.services._common import (
     _url,
     jenis_untuk,
 )
+from skp.services._setujui import _kunci_setujui, _simpan_setujui
 from skp.services.rhk import _indikator_ganti, _rhk_buat
 
 
@@ -317,92 +315,6 @@ def skp_ajukan(*, skp: SKP, user: Any, row_version: int | None = None) -> SKP:
     return skp
 
 
-def _kunci_setujui(
-    skp: SKP, penilai_id: int | None, lingkup: tuple[str, list] | None
-) -> tuple[SKP, Pegawai | None, bool]:
-    """`_lock` for an approval, and in the same statement what the approval then needs (issue
-    19): the pegawai's login (told), the penilai with the names of their positions (the
-    approval's name and position), whether a row carries a note, and the SKP's expectations
-    (`perilaku_terbaca`, for the API's answer). With `lingkup` (the policy's scope of the SKP
-    as a condition on `s`, the API's) the SKP is locked and read only if the user may see it: otherwise
-    SKP.DoesNotExist, the 404 `get_object` gave, with nothing read. Nothing here is locked
-    but the SKP (FOR UPDATE) and its period (FOR SHARE), as `_lock`."""
-    if not connection.features.has_select_for_update_of:  # SQLite (`make run`): the ORM's reads
-        if lingkup is not None:
-            with connection.cursor() as cur:
-                cur.execute(
-                    f"SELECT 1 FROM {SKP._meta.db_table} s WHERE s.id = %s AND ({lingkup[0]})",
-                    [skp.pk, *lingkup[1]],
-                )
-                if cur.fetchone() is None:
-                    raise SKP.DoesNotExist("SKP matching query does not exist.")
-        locked = _lock(skp)
-        locked.perilaku_terbaca = list(locked.perilaku_set.all())
-        penilai = (
-            Pegawai.objects.select_related("jabatan", "plt_jabatan").filter(pk=penilai_id).first()
-        )
-        return locked, penilai, locked.rencana_set.exclude(catatan_penilai="").exists()
-    sql, params = _SQL_KUNCI_SETUJUI(), [penilai_id, skp.pk]
-    if lingkup is not None:
-        sql, params = f"{sql} AND ({lingkup[0]})", [*params, *lingkup[1]]
-    with connection.cursor() as cur:
-        cur.execute(f"{sql} FOR UPDATE OF s FOR SHARE OF pe", params)
-        row = cur.fetchone()
-    if row is None:
-        raise SKP.DoesNotExist("SKP matching query does not exist.")
-    locked, i = _objek(SKP, "s", row, 0)
-    pegawai, i = _objek(Pegawai, "p", row, i)
-    periode, i = _objek(Periode, "pe", row, i)
-    login, i = _objek(_USER, "u", row, i)
-    penilai, i = _objek(Pegawai, "n", row, i)
-    jabatan, i = _objek(Jabatan, "nj", row, i, _NAMA)
-    plt, i = _objek(Jabatan, "npj", row, i, _NAMA)
-    SKP._meta.get_field("pegawai").set_cached_value(locked, pegawai)
-    SKP._meta.get_field("periode").set_cached_value(locked, periode)
-    # As select_related("user") leaves them: the login knows its pegawai (the notification's
-    # instansi, policy.instansi_of_dimuat).
-    user_field = Pegawai._meta.get_field("user")
-    user_field.set_cached_value(pegawai, login)
-    if login is not None:
-        user_field.remote_field.set_cached_value(login, pegawai)
-    if penilai is not None:
-        Pegawai._meta.get_field("jabatan").set_cached_value(penilai, jabatan)
-        Pegawai._meta.get_field("plt_jabatan").set_cached_value(penilai, plt)
-    locked.perilaku_terbaca = [
-        EkspektasiPerilaku(skp_id=locked.pk, nilai=n, ekspektasi_khusus=e) for n, e in row[i + 1]
-    ]
-    return locked, penilai, bool(row[i])
-
-
-_USER = Pegawai._meta.get_field("user").related_model
-_NAMA = ("id", "nama")
-
-
-@functools.cache
-def _SQL_KUNCI_SETUJUI() -> str:
-    q = connection.ops.quote_name
-
-    def t(model: type) -> str:
-        return q(model._meta.db_table)
-
-    return (
-        f"SELECT {_kolom(SKP, 's')}, {_kolom(Pegawai, 'p')}, {_kolom(Periode, 'pe')}, "
-        f"{_kolom(_USER, 'u')}, {_kolom(Pegawai, 'n')}, {_kolom(Jabatan, 'nj', _NAMA)}, "
-        f"{_kolom(Jabatan, 'npj', _NAMA)}, "
-        f"EXISTS (SELECT 1 FROM {t(RencanaHasilKerja)} r "
-        "WHERE r.skp_id = s.id AND r.catatan_penilai <> ''), "
-        f"ARRAY(SELECT ARRAY[e.nilai::text, e.ekspektasi_khusus] FROM {t(EkspektasiPerilaku)} e "
-        "WHERE e.skp_id = s.id) "
-        f"FROM {t(SKP)} s INNER JOIN {t(Pegawai)} p ON p.id = s.pegawai_id "
-        f"INNER JOIN {t(Periode)} pe ON pe.id = s.periode_id "
-        f"LEFT JOIN {t(_USER)} u ON u.id = p.user_id "
-        f"LEFT JOIN {t(Pegawai)} n ON n.id = %s "
-        f"LEFT JOIN {t(Jabatan)} nj ON nj.id = n.jabatan_id "
-        f"LEFT JOIN {t(Jabatan)} npj ON npj.id = n.plt_jabatan_id "
-        "WHERE s.id = %s"
-    )
-
-
 @layanan
 @transaction.atomic
 def skp_setujui(
@@ -447,18 +359,8 @@ def skp_setujui(
     if catatan.strip():
         skp.catatan_penilai = catatan.strip()
     skp.row_version += 1
-    # Only what approval changes (and the change stamps): the UPDATE is compiled for six
-    # columns, not thirty; the history row is written from the whole instance as before.
-    skp.save(
-        update_fields=[
-            "status",
-            "disetujui_pada",
-            "pejabat_penilai_id",
-            "catatan_penilai",
-            "row_version",
-            "diperbarui",
-        ]
-    )
+    # Only what approval changes (and the change stamps); the history row is the whole row.
+    _simpan_setujui(skp, user)
     persetujuan.persetujuan_catat(objek=skp, pegawai=penilai, peran="pejabat_penilai")
     kabari(
         skp.pegawai,
