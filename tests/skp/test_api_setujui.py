@@ -177,7 +177,16 @@ def test_the_approvals_update_and_history_row_are_the_orms(org, monkeypatch):
     skp_tulis = [baku(s) for s in tulis_ini if '"skp_' in s]
     assert skp_tulis == [baku(s) for s in tulis_orm if '"skp_' in s]
     assert len(skp_tulis) == 2
-    beda = {"id", "pegawai_id", "diubah", "diperbarui", "disetujui_pada", "dibuat", "diajukan_pada"}
+    beda = {
+        "id",
+        "pegawai_id",
+        "dibuat_oleh_id",
+        "diubah",
+        "diperbarui",
+        "disetujui_pada",
+        "dibuat",
+    }
+    beda |= {"diajukan_pada"}
     beda |= {"history_id", "history_date"}
 
     def baris(skp):
