@@ -33,9 +33,10 @@ def _kunci_setujui(
     19): the pegawai's login (told), the penilai with the names of their positions (the
     approval's name and position), whether a row carries a note, and the SKP's expectations
     (`perilaku_terbaca`, for the API's answer). With `lingkup` (the policy's scope of the SKP
-    as a condition on `s`, the API's) the SKP is locked and read only if the user may see it: otherwise
-    SKP.DoesNotExist, the 404 `get_object` gave, with nothing read. Nothing here is locked
-    but the SKP (FOR UPDATE) and its period (FOR SHARE), as `_lock`."""
+    as a condition on `s`, the API's) the SKP is locked and read only if the user may see
+    it: otherwise SKP.DoesNotExist, the 404 `get_object` gave, with nothing read or locked.
+    Locked: the rows with a note (then cleared), then the SKP (FOR UPDATE) and its period
+    (FOR SHARE, as `_lock`)."""
     if not connection.features.has_select_for_update_of:  # SQLite (`make run`): the ORM's reads
         if lingkup is not None:
             with connection.cursor() as cur:
@@ -51,7 +52,7 @@ def _kunci_setujui(
             Pegawai.objects.select_related("jabatan", "plt_jabatan").filter(pk=penilai_id).first()
         )
         return locked, penilai, locked.rencana_set.exclude(catatan_penilai="").exists()
-    sql, params = _SQL_KUNCI_SETUJUI(), [penilai_id, skp.pk]
+    sql, params = _SQL_KUNCI_SETUJUI(), [skp.pk, penilai_id, skp.pk]
     if lingkup is not None:
         sql, params = f"{sql} AND ({lingkup[0]})", [*params, *lingkup[1]]
     with connection.cursor() as cur:
@@ -94,12 +95,17 @@ def _SQL_KUNCI_SETUJUI() -> str:
     def t(model: type) -> str:
         return q(model._meta.db_table)
 
+    # The rows with a note are locked first, in the CTE: an RHK edit locks its row, then the
+    # SKP (skp.services.rhk._rhk_lock), so the approval, which clears those notes, takes them in
+    # the same order. The CTE runs when the SKP's row is projected, after its WHERE (the scope)
+    # and below the row lock (tests/skp/test_api_setujui.py, the edit and approval at once).
     return (
+        f"WITH rc AS MATERIALIZED (SELECT r.id FROM {t(RencanaHasilKerja)} r "
+        "WHERE r.skp_id = %s AND r.catatan_penilai <> '' FOR UPDATE OF r) "
         f"SELECT {_kolom(SKP, 's')}, {_kolom(Pegawai, 'p')}, {_kolom(Periode, 'pe')}, "
         f"{_kolom(_USER, 'u')}, {_kolom(Pegawai, 'n')}, {_kolom(Jabatan, 'nj', _NAMA)}, "
         f"{_kolom(Jabatan, 'npj', _NAMA)}, "
-        f"EXISTS (SELECT 1 FROM {t(RencanaHasilKerja)} r "
-        "WHERE r.skp_id = s.id AND r.catatan_penilai <> ''), "
+        "EXISTS (SELECT 1 FROM rc), "
         f"ARRAY(SELECT ARRAY[e.nilai::text, e.ekspektasi_khusus] FROM {t(EkspektasiPerilaku)} e "
         "WHERE e.skp_id = s.id) "
         f"FROM {t(SKP)} s INNER JOIN {t(Pegawai)} p ON p.id = s.pegawai_id "
