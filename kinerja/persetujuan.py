@@ -15,6 +15,7 @@ not a certified electronic signature (tanda tangan elektronik tersertifikasi), a
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -68,13 +69,11 @@ def persetujuan_catat(
     # statements fewer per approval): the checks above raise before anything is written, and
     # a database error below ends the caller's transaction as it would have anyway.
     with transaction.atomic(savepoint=False):
-        berlaku = PersetujuanElektronik.objects.filter(
-            content_type=ct, object_id=objek.pk, peran=peran, dicabut__isnull=True
-        )
         if connection.vendor == "postgresql":
-            baru = _catat_jika_baru(berlaku, ct, objek, pegawai, peran, waktu)
+            baru = _catat_jika_baru(ct, objek, pegawai, peran, waktu)
             if baru is not None:
                 return baru
+        berlaku = _berlaku(ct, objek, peran)
         same = berlaku.filter(pegawai=pegawai).first()
         if same is not None:
             return same
@@ -82,32 +81,30 @@ def persetujuan_catat(
             return _catat(berlaku, ct, objek, pegawai, peran, waktu)
 
 
+def _berlaku(ct: ContentType, objek: Any, peran: str) -> Any:
+    """The approvals of `objek` in role `peran` that stand."""
+    return PersetujuanElektronik.objects.filter(
+        content_type=ct, object_id=objek.pk, peran=peran, dicabut__isnull=True
+    )
+
+
 def _catat_jika_baru(
-    berlaku: Any, ct: ContentType, objek: Any, pegawai: Pegawai, peran: str, waktu: Any
+    ct: ContentType, objek: Any, pegawai: Pegawai, peran: str, waktu: Any
 ) -> PersetujuanElektronik | None:
     """`_catat` on PostgreSQL when this person's approval is not standing yet (the usual case):
     the row is inserted only if that approval does not exist (`WHERE NOT EXISTS`, so there is no
     SELECT of its own), then the others of the role, if any stood, are revoked as `_catat` does.
     None when it stands (nothing written: the caller returns it)."""
     baris = _baris(ct, objek, pegawai, peran, waktu or timezone.now())
-    sama = berlaku.filter(pegawai=pegawai).order_by().values("pk")
-    sama_sql, sama_params = sama.query.sql_with_params()
-    # Whether others of the role stand, asked in the same statement (RETURNING sees the rows as
-    # they were before it): usually none, and then there is no UPDATE either.
-    lain_sql, lain_params = berlaku.order_by().values("pk").query.sql_with_params()
-    kolom = ", ".join(f'"{k}"' for k in baris)
+    sql, urutan = _sql_catat(tuple(baris))
+    nilai = {"ct": ct.pk, "objek": objek.pk, "peran": peran, "pegawai": pegawai.pk}
     with _cakupan(objek), connection.cursor() as c:
-        c.execute(
-            f'INSERT INTO "{PersetujuanElektronik._meta.db_table}" ({kolom}) '
-            f"SELECT {', '.join(['%s'] * len(baris))} WHERE NOT EXISTS ({sama_sql}) "
-            f"RETURNING id, EXISTS ({lain_sql})",
-            [*baris.values(), *sama_params, *lain_params],
-        )
+        c.execute(sql, [*baris.values(), *(nilai[k] for k in urutan)])
         row = c.fetchone()
         if row is None:
             return None
         if row[1]:
-            berlaku.exclude(pk=row[0]).update(
+            _berlaku(ct, objek, peran).exclude(pk=row[0]).update(
                 dicabut=baris["waktu"], alasan_dicabut="Digantikan persetujuan baru"
             )
     baris.pop("content_type_id"), baris.pop("pegawai_id")
@@ -115,6 +112,35 @@ def _catat_jika_baru(
     p._state.adding = False
     p._state.db = connection.alias
     return p
+
+
+# Stand-ins for the values `_sql_catat` compiles with, told apart in its parameters.
+_CONTOH = {"ct": 900000001, "objek": 900000002, "peran": "\x00peran", "pegawai": 900000003}
+
+
+@functools.cache
+def _sql_catat(kolom: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """The INSERT of `_catat_jika_baru` for the columns `kolom`, its conditions (this person's
+    standing approval; whether others of the role stand, asked in the same statement: RETURNING
+    sees the rows as they were before it) compiled by the ORM once per process (issue 19), and
+    which value each of their parameters is (after the row's values)."""
+    ct, objek, peran, peg = (_CONTOH[k] for k in ("ct", "objek", "peran", "pegawai"))
+    berlaku = PersetujuanElektronik.objects.filter(
+        content_type_id=ct, object_id=objek, peran=peran, dicabut__isnull=True
+    )
+    sama_sql, sama_params = (
+        berlaku.filter(pegawai_id=peg).order_by().values("pk").query.sql_with_params()
+    )
+    lain_sql, lain_params = berlaku.order_by().values("pk").query.sql_with_params()
+    nama = {v: k for k, v in _CONTOH.items()}
+    urutan = tuple(nama[p] for p in (*sama_params, *lain_params))
+    daftar = ", ".join(f'"{k}"' for k in kolom)
+    return (
+        f'INSERT INTO "{PersetujuanElektronik._meta.db_table}" ({daftar}) '
+        f"SELECT {', '.join(['%s'] * len(kolom))} WHERE NOT EXISTS ({sama_sql}) "
+        f"RETURNING id, EXISTS ({lain_sql})",
+        urutan,
+    )
 
 
 def _baris(ct: ContentType, objek: Any, pegawai: Pegawai, peran: str, now: Any) -> dict[str, Any]:

@@ -309,13 +309,21 @@ class SKPViewSet(
     def setujui(self, request, pk=None):
         s = CatatanSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        skp = services.skp_setujui(
-            skp=self.get_object(),
-            user=request.user,
-            row_version=s.validated_data.get("row_version"),
-            catatan=s.validated_data.get("catatan", ""),
-        )
-        return self._out(skp)
+        # No `get_object`: the service reads and locks the SKP in one statement whose condition
+        # is the caller's scope (an SKP out of it is the same 404), and the answer is written
+        # from the row it wrote (issue 19).
+        pk, lingkup = api_baca.skp_lingkup(request.user, pk)
+        try:
+            skp = services.skp_setujui(
+                skp=SKP(pk=pk),
+                user=request.user,
+                row_version=s.validated_data.get("row_version"),
+                catatan=s.validated_data.get("catatan", ""),
+                lingkup=lingkup,
+            )
+        except SKP.DoesNotExist:
+            raise api_baca._tidak_ada(SKP) from None
+        return Response(api_baca.skp_dari(skp))
 
     @extend_schema(request=CatatanSerializer, responses=SKPSerializer)
     @action(detail=True, methods=["post"])

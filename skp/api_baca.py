@@ -219,6 +219,32 @@ def skp_untuk(user: Any, pk: Any) -> dict:
     return _skp_baca(f"s.id IN ({sql})", params)
 
 
+def skp_lingkup(user: Any, pk: Any) -> tuple[int, tuple[str, list]]:
+    """The SKP's key and the policy's scope of it as a condition on `s` (the SKP), for a
+    service that reads and locks it in one statement with the scope as its condition
+    (`skp_setujui`); or the 404 `get_object` gave for an id that cannot be in scope. On
+    PostgreSQL the policy writes the condition itself (`skp_syarat_sql`: no ORM query
+    compiled, the team the user leads a subquery of it)."""
+    if connection.vendor != "postgresql":
+        sql, params = _lingkup(user, SKP, pk)
+        return int(pk), (f"s.id IN ({sql})", params)
+    try:
+        kunci = int(pk)  # as the key field's get_prep_value: "abc" is DRF's bare 404
+    except (TypeError, ValueError):
+        raise Http404 from None
+    lo, hi = connection.ops.integer_field_range(SKP._meta.pk.get_internal_type())
+    syarat = policy.skp_syarat_sql(user, "s")
+    if syarat is None or not lo <= kunci <= hi:  # who sees nothing, a key no row can have
+        raise _tidak_ada(SKP)
+    return kunci, syarat
+
+
+def skp_dari(skp: SKP) -> dict:
+    """The SKP as the API shows it, from the row a write holds (`perilaku_terbaca`: its
+    expectations, read with its lock): only its rows are read."""
+    return skp_json(skp, skp.perilaku_terbaca, _rencana_baris("r.skp_id = %s", [skp.pk]))
+
+
 def skp_sesudah(pk: int) -> dict:
     """The SKP as the API shows it after a write the service allowed."""
     return _skp_baca("s.id = %s", [pk])

@@ -36,6 +36,7 @@ from skp.services._common import (
     _url,
     jenis_untuk,
 )
+from skp.services._setujui import _kunci_setujui, _simpan_setujui
 from skp.services.rhk import _indikator_ganti, _rhk_buat
 
 
@@ -316,9 +317,22 @@ def skp_ajukan(*, skp: SKP, user: Any, row_version: int | None = None) -> SKP:
 
 @layanan
 @transaction.atomic
-def skp_setujui(*, skp: SKP, user: Any, row_version: int | None = None, catatan: str = "") -> SKP:
-    """The pejabat penilai approves a submitted SKP; the version becomes immutable."""
-    skp = _lock(skp)
+def skp_setujui(
+    *,
+    skp: SKP,
+    user: Any,
+    row_version: int | None = None,
+    catatan: str = "",
+    lingkup: tuple[str, list] | None = None,
+) -> SKP:
+    """The pejabat penilai approves a submitted SKP; the version becomes immutable.
+
+    `lingkup`: the policy's scope of the SKP as a SQL condition on `s` (the API gives it
+    instead of reading the row first: api_baca.skp_lingkup); an SKP out of it is
+    SKP.DoesNotExist. The SKP returned carries its expectations (`perilaku_terbaca`) and is
+    the row as written: the API answers from it."""
+    a = policy.actor(user)
+    skp, penilai, ada_catatan = _kunci_setujui(skp, a.pegawai_id, lingkup)
     if not policy.can(user, "view", skp):
         raise PermissionDenied("Anda tidak berwenang.")
     _periode_terbuka(skp)
@@ -326,7 +340,18 @@ def skp_setujui(*, skp: SKP, user: Any, row_version: int | None = None, catatan:
         raise ValidationError({"__all__": ["Hanya SKP yang diajukan yang dapat disetujui."]})
     _require(user, "setujui", skp)
     cek_versi(skp, row_version)
-    a = policy.actor(user)
+    if penilai is None:
+        raise Pegawai.DoesNotExist("Pegawai matching query does not exist.")
+    # The rows' notes asked for changes now made: an approved SKP shows none. Usually there
+    # are none (asked in the lock's statement). Cleared before the SKP's UPDATE: their bump of
+    # the SKP's `diubah` is then overwritten by the approval's, so the SKP in hand is the row.
+    # The lock order is SKP -> rows, as before (an RHK edit takes row -> SKP, and is refused
+    # once it has both: only a PATCH of a submitted SKP's noted row at this very moment waits
+    # in a cycle, which PostgreSQL breaks).
+    if ada_catatan:
+        RencanaHasilKerja.objects.filter(skp=skp).exclude(catatan_penilai="").update(
+            catatan_penilai=""
+        )
     skp.status = SKP.Status.DISETUJUI
     skp.disetujui_pada = timezone.now()
     # The document names the penilai who approved it.
@@ -334,34 +359,11 @@ def skp_setujui(*, skp: SKP, user: Any, row_version: int | None = None, catatan:
     if catatan.strip():
         skp.catatan_penilai = catatan.strip()
     skp.row_version += 1
-    # Only what approval changes (and the change stamps): the UPDATE is compiled for six
-    # columns, not thirty; the history row is written from the whole instance as before.
-    skp.save(
-        update_fields=[
-            "status",
-            "disetujui_pada",
-            "pejabat_penilai_id",
-            "catatan_penilai",
-            "row_version",
-            "diperbarui",
-        ]
-    )
-    # The rows' notes asked for changes now made: an approved SKP shows none.
-    # Asked first: usually there are none, and a filtered UPDATE costs the page cache's scope
-    # lookup as well (kinerja.cache_halaman).
-    catatan_baris = RencanaHasilKerja.objects.filter(skp=skp).exclude(catatan_penilai="")
-    if catatan_baris.exists():
-        catatan_baris.update(catatan_penilai="")
-    # The penilai (for the approval's name and position) and the pegawai (told, with their
-    # login) in one read.
-    orang = Pegawai.objects.select_related("jabatan", "user").in_bulk(
-        {a.pegawai_id, skp.pegawai_id}
-    )
-    if a.pegawai_id not in orang or skp.pegawai_id not in orang:
-        raise Pegawai.DoesNotExist("Pegawai matching query does not exist.")
-    persetujuan.persetujuan_catat(objek=skp, pegawai=orang[a.pegawai_id], peran="pejabat_penilai")
+    # Only what approval changes (and the change stamps); the history row is the whole row.
+    _simpan_setujui(skp, user)
+    persetujuan.persetujuan_catat(objek=skp, pegawai=penilai, peran="pejabat_penilai")
     kabari(
-        orang[skp.pegawai_id],
+        skp.pegawai,
         jenis="skp_disetujui",
         pesan=f"SKP {skp.periode.tahun} versi {skp.versi} disetujui.",
         tautan=_url(skp),

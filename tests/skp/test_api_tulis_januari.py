@@ -226,8 +226,12 @@ def test_skp_setujui_answers_in_fewer_queries_and_leaves_the_same_rows(org, clie
     assert r.status_code == 200, r.content
     # The row found in the caller's scope is a key: no prefetch of the rows before the lock.
     assert sum("skp_indikator" in s for s in sql) == 1, _jelas(sql)
-    # Round ten: 18 → 17, the notification and its email job in one statement (kinerja.notifikasi).
-    assert len(sql) == 17, _jelas(sql)
+    # Round ten: no `get_object` before the lock, the lock's statement reads both pegawai, the
+    # note check and the expectations, and the answer is written from the row the approval wrote
+    # (only the rows are read), the scope is the policy's SQL (policy.skp_syarat_sql: the team
+    # the penilai leads is a subquery, not read first), and the notification and its email job
+    # are one statement (kinerja.notifikasi): 18 -> 12 (this SKP's row notes cost three of them).
+    assert len(sql) == 12, _jelas(sql)
     body = r.json()
     assert body["status"] == "disetujui" and body["row_version"] == rv + 1
     skp.refresh_from_db()

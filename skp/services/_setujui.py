@@ -1,0 +1,238 @@
+"""What an approval alone uses (skp_setujui, issue 19): the SKP locked and read with what the
+approval needs in one statement, and its UPDATE and history row as the ORM writes them,
+compiled once per process."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.db.models import DateTimeField, ForeignKey, IntegerField
+from django.db.models.signals import post_save, pre_save
+from django.db.models.sql.subqueries import InsertQuery, UpdateQuery
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+from simple_history.signals import (
+    post_create_historical_record,
+    pre_create_historical_record,
+)
+
+from kinerja.baris_sql import kolom as _kolom
+from kinerja.baris_sql import objek as _objek
+from kinerja.models import Jabatan, Pegawai, Periode
+from skp.models import SKP, EkspektasiPerilaku, RencanaHasilKerja
+from skp.services._common import _lock
+
+
+def _kunci_setujui(
+    skp: SKP, penilai_id: int | None, lingkup: tuple[str, list] | None
+) -> tuple[SKP, Pegawai | None, bool]:
+    """`_lock` for an approval, and in the same statement what the approval then needs (issue
+    19): the pegawai's login (told), the penilai with the names of their positions (the
+    approval's name and position), whether a row carries a note, and the SKP's expectations
+    (`perilaku_terbaca`, for the API's answer). With `lingkup` (the policy's scope of the SKP
+    as a condition on `s`, the API's) the SKP is locked and read only if the user may see
+    it: otherwise SKP.DoesNotExist, the 404 `get_object` gave, with nothing read or locked.
+    Locked: the rows with a note (then cleared), then the SKP (FOR UPDATE) and its period
+    (FOR SHARE, as `_lock`)."""
+    if not connection.features.has_select_for_update_of:  # SQLite (`make run`): the ORM's reads
+        if lingkup is not None:
+            with connection.cursor() as cur:
+                cur.execute(
+                    f"SELECT 1 FROM {SKP._meta.db_table} s WHERE s.id = %s AND ({lingkup[0]})",
+                    [skp.pk, *lingkup[1]],
+                )
+                if cur.fetchone() is None:
+                    raise SKP.DoesNotExist("SKP matching query does not exist.")
+        locked = _lock(skp)
+        locked.perilaku_terbaca = list(locked.perilaku_set.all())
+        penilai = (
+            Pegawai.objects.select_related("jabatan", "plt_jabatan").filter(pk=penilai_id).first()
+        )
+        return locked, penilai, locked.rencana_set.exclude(catatan_penilai="").exists()
+    sql, params = _SQL_KUNCI_SETUJUI(), [skp.pk, penilai_id, skp.pk]
+    if lingkup is not None:
+        sql, params = f"{sql} AND ({lingkup[0]})", [*params, *lingkup[1]]
+    with connection.cursor() as cur:
+        cur.execute(f"{sql} FOR UPDATE OF s FOR SHARE OF pe", params)
+        row = cur.fetchone()
+    if row is None:
+        raise SKP.DoesNotExist("SKP matching query does not exist.")
+    locked, i = _objek(SKP, "s", row, 0)
+    pegawai, i = _objek(Pegawai, "p", row, i)
+    periode, i = _objek(Periode, "pe", row, i)
+    login, i = _objek(_USER, "u", row, i)
+    penilai, i = _objek(Pegawai, "n", row, i)
+    jabatan, i = _objek(Jabatan, "nj", row, i, _NAMA)
+    plt, i = _objek(Jabatan, "npj", row, i, _NAMA)
+    SKP._meta.get_field("pegawai").set_cached_value(locked, pegawai)
+    SKP._meta.get_field("periode").set_cached_value(locked, periode)
+    # As select_related("user") leaves them: the login knows its pegawai (the notification's
+    # instansi, policy.instansi_of_dimuat).
+    user_field = Pegawai._meta.get_field("user")
+    user_field.set_cached_value(pegawai, login)
+    if login is not None:
+        user_field.remote_field.set_cached_value(login, pegawai)
+    if penilai is not None:
+        Pegawai._meta.get_field("jabatan").set_cached_value(penilai, jabatan)
+        Pegawai._meta.get_field("plt_jabatan").set_cached_value(penilai, plt)
+    locked.perilaku_terbaca = [
+        EkspektasiPerilaku(skp_id=locked.pk, nilai=n, ekspektasi_khusus=e) for n, e in row[i + 1]
+    ]
+    return locked, penilai, bool(row[i])
+
+
+_USER = Pegawai._meta.get_field("user").related_model
+_NAMA = ("id", "nama")
+
+
+@functools.cache
+def _SQL_KUNCI_SETUJUI() -> str:
+    q = connection.ops.quote_name
+
+    def t(model: type) -> str:
+        return q(model._meta.db_table)
+
+    # The rows with a note are locked first, in the CTE: an RHK edit locks its row, then the
+    # SKP (skp.services.rhk._rhk_lock), so the approval, which clears those notes, takes them in
+    # the same order. The CTE runs when the SKP's row is projected, after its WHERE (the scope)
+    # and below the row lock (tests/skp/test_api_setujui.py, the edit and approval at once).
+    return (
+        f"WITH rc AS MATERIALIZED (SELECT r.id FROM {t(RencanaHasilKerja)} r "
+        "WHERE r.skp_id = %s AND r.catatan_penilai <> '' FOR UPDATE OF r) "
+        f"SELECT {_kolom(SKP, 's')}, {_kolom(Pegawai, 'p')}, {_kolom(Periode, 'pe')}, "
+        f"{_kolom(_USER, 'u')}, {_kolom(Pegawai, 'n')}, {_kolom(Jabatan, 'nj', _NAMA)}, "
+        f"{_kolom(Jabatan, 'npj', _NAMA)}, "
+        "EXISTS (SELECT 1 FROM rc), "
+        f"ARRAY(SELECT ARRAY[e.nilai::text, e.ekspektasi_khusus] FROM {t(EkspektasiPerilaku)} e "
+        "WHERE e.skp_id = s.id) "
+        f"FROM {t(SKP)} s INNER JOIN {t(Pegawai)} p ON p.id = s.pegawai_id "
+        f"INNER JOIN {t(Periode)} pe ON pe.id = s.periode_id "
+        f"LEFT JOIN {t(_USER)} u ON u.id = p.user_id "
+        f"LEFT JOIN {t(Pegawai)} n ON n.id = %s "
+        f"LEFT JOIN {t(Jabatan)} nj ON nj.id = n.jabatan_id "
+        f"LEFT JOIN {t(Jabatan)} npj ON npj.id = n.plt_jabatan_id "
+        "WHERE s.id = %s"
+    )
+
+
+# What an approval writes (with `diubah`, which Sinkron.save adds).
+_KOLOM_SETUJUI = (
+    "status",
+    "disetujui_pada",
+    "pejabat_penilai_id",
+    "catatan_penilai",
+    "row_version",
+    "diperbarui",
+)
+
+
+def _simpan_setujui(skp: SKP, user: Any) -> None:
+    """`skp.save(update_fields=_KOLOM_SETUJUI)` and the history row simple_history writes for
+    it. On PostgreSQL, while nothing but history listens to the SKP's saves, the two statements
+    are the ORM's own (the same text: the page cache reads it), compiled once per process, with
+    the values the ORM would give them: building the UPDATE, the historical instance and its
+    INSERT per request was a fifth of the approval's CPU (issue 19).
+    tests/skp/test_api_setujui.py compares both statements and rows with the ORM's."""
+    sql = _sql_simpan() if _hanya_riwayat(skp) else None
+    if sql is None:
+        skp.save(update_fields=list(_KOLOM_SETUJUI))
+        return
+    update, kolom_update, insert, kolom_riwayat = sql
+    skp.diubah = timezone.now()  # as Sinkron.save, then `diperbarui`'s auto_now
+    skp.diperbarui = timezone.now()
+    riwayat = {
+        "history_date": getattr(skp, "_history_date", timezone.now()),
+        "history_change_reason": getattr(skp, "_change_reason", None),
+        "history_type": "~",
+        "history_user_id": _pengguna_riwayat(skp),
+    }
+    with connection.cursor() as cur:
+        cur.execute(
+            update,
+            [f.get_db_prep_save(getattr(skp, f.attname), connection) for f in kolom_update]
+            + [skp.pk],
+        )
+        if cur.rowcount != 1:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+        cur.execute(
+            insert,
+            [
+                f.get_db_prep_save(
+                    riwayat[f.attname] if f.attname in riwayat else getattr(skp, f.attname),
+                    connection,
+                )
+                for f in kolom_riwayat
+            ],
+        )
+
+
+def _pengguna_riwayat(skp: SKP) -> int | None:
+    """The history row's user as simple_history finds it (HistoricalRecords.get_history_user
+    with its default `get_user`): the instance's own, else the request's (or `atas_nama`'s)."""
+    if hasattr(skp, "_history_user"):
+        user = skp._history_user
+    else:
+        try:
+            request = HistoricalRecords.context.request
+            user = request.user if request.user.is_authenticated else None
+        except AttributeError:
+            user = None
+    return None if user is None else user.pk
+
+
+def _hanya_riwayat(skp: SKP) -> bool:
+    """Only simple_history's post_save listens to the SKP's saves (and nothing to its history
+    rows'), history is on: what `_simpan_setujui` writes by hand is all a save would do."""
+    h = SKP.history.model
+    return (
+        connection.vendor == "postgresql"
+        and getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
+        and not hasattr(skp, "skip_history_when_saving")
+        and not pre_save.has_listeners(SKP)
+        and len(post_save._live_receivers(SKP)[0]) == 1
+        and not any(
+            sig.has_listeners(h)
+            for sig in (
+                pre_save,
+                post_save,
+                pre_create_historical_record,
+                post_create_historical_record,
+            )
+        )
+    )
+
+
+def _contoh(field: Any) -> Any:
+    if isinstance(field, DateTimeField):
+        return timezone.now()
+    if isinstance(field, IntegerField | ForeignKey):
+        return 1
+    return "x"
+
+
+@functools.cache
+def _sql_simpan() -> tuple[str, list, str, list] | None:
+    """The UPDATE `skp.save(update_fields=_KOLOM_SETUJUI)` executes (its columns in order, then
+    the key) and the INSERT of its history row (its columns in order), as the ORM compiles
+    them; None if their parameters are not in that order (the ORM path then)."""
+    kolom = {"diubah", *_KOLOM_SETUJUI}
+    kolom_update = [f for f in SKP._meta.local_concrete_fields if f.attname in kolom]
+    query = SKP._base_manager.filter(pk=-7).query.chain(UpdateQuery)
+    # A value of the field's kind for each (None would be written as a literal NULL).
+    query.add_update_fields([(f, None, _contoh(f)) for f in kolom_update])
+    update, params = query.get_compiler(connection.alias).as_sql()
+    if len(params) != len(kolom_update) + 1 or params[-1] != -7:
+        return None
+    h = SKP.history.model
+    kolom_riwayat = [f for f in h._meta.local_concrete_fields if f is not h._meta.auto_field]
+    insert_q = InsertQuery(h)
+    insert_q.insert_values(kolom_riwayat, [h()])
+    compiler = insert_q.get_compiler(connection.alias)
+    compiler.returning_fields = h._meta.db_returning_fields
+    ((insert, params),) = compiler.as_sql()
+    if len(params) != len(kolom_riwayat):
+        return None
+    return update, kolom_update, insert, kolom_riwayat

@@ -1,0 +1,252 @@
+"""POST /api/v1/skp/<id>/setujui/ after issue 19's round ten: the SKP is read and locked in one
+statement with the caller's scope as its condition (no `get_object` first), and the answer is
+written from the row the approval wrote. These compare the answer with the SKP read afresh
+(what the view answered before: `skp_sesudah` after the write) and the refusals with the codes
+and messages the API gave before (taken from the code before the change)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from kinerja.models import Jabatan, Notifikasi, Pegawai, Periode, PersetujuanElektronik
+from kinerja.versi import PESAN_BASI
+from skp import api_baca, services
+from skp.models import SKP, EkspektasiPerilaku
+from tests.skp.factories import skp_diajukan, skp_draft
+from tests.skp.test_api_baca import ANEH, _api, _json, _oracle_skp
+
+pytestmark = pytest.mark.django_db
+
+
+def _setujui(c, pk, **data):
+    return c.post(f"/api/v1/skp/{pk}/setujui/", data, content_type="application/json")
+
+
+def _seperti_dibaca_ulang(r, pk: int) -> None:
+    assert r.status_code == 200, r.content
+    assert r.content == _json(api_baca.skp_sesudah(pk))
+    assert r.content == _oracle_skp(pk)
+
+
+def test_the_answer_is_the_skp_read_afresh(org, client):
+    skp = skp_diajukan(org, n_rhk=3)
+    EkspektasiPerilaku.objects.filter(skp=skp, nilai="akuntabel").update(ekspektasi_khusus=ANEH)
+    c = _api(client, org.kasubbid.user)
+    rv = SKP.objects.get(pk=skp.pk).row_version
+    r = _setujui(c, skp.pk, row_version=rv, catatan=f"  {ANEH}  ")
+    _seperti_dibaca_ulang(r, skp.pk)
+    body = r.json()
+    assert body["catatan_penilai"] == ANEH.strip() and body["row_version"] == rv + 1
+    assert {p["nilai"]: p["ekspektasi_khusus"] for p in body["perilaku_kerja"]}["akuntabel"] == ANEH
+    assert len(body["rencana_hasil_kerja"]) == 3
+
+
+def test_the_answer_after_row_notes_are_cleared_is_the_skp_read_afresh(org, client):
+    skp = skp_diajukan(org, n_rhk=2)
+    services.skp_kembalikan(
+        skp=skp,
+        user=org.kasubbid.user,
+        catatan="Perbaiki",
+        catatan_rhk={r.pk: "Perjelas" for r in skp.rencana_set.all()},
+    )
+    skp = services.skp_ajukan(skp=SKP.objects.get(pk=skp.pk), user=org.pegawai.user)
+    c = _api(client, org.kasubbid.user)
+    r = _setujui(c, skp.pk, row_version=SKP.objects.get(pk=skp.pk).row_version)
+    _seperti_dibaca_ulang(r, skp.pk)
+    assert not skp.rencana_set.exclude(catatan_penilai="").exists()
+    # Not given: the general note stays as it was.
+    assert r.json()["catatan_penilai"] == "Perbaiki"
+
+
+def test_the_approval_names_the_penilai_with_an_acting_position_without_reading_more(org, client):
+    skp = skp_diajukan(org, n_rhk=1)
+    plt = Jabatan.objects.exclude(pk=org.kasubbid.jabatan_id).first()
+    Pegawai.objects.filter(pk=org.kasubbid.pk).update(plt_jabatan=plt, plt_jenis="plh")
+    c = _api(client, org.kasubbid.user)
+    c.get("/api/v1/skp/")  # the token's load compiled once
+    rv = SKP.objects.get(pk=skp.pk).row_version
+    with CaptureQueriesContext(connection) as ctx:
+        r = _setujui(c, skp.pk, row_version=rv)
+    _seperti_dibaca_ulang(r, skp.pk)
+    sql = [q["sql"] for q in ctx.captured_queries]
+    # Token, savepoint, the lock (with the scope, both pegawai, the note check, the
+    # expectations), UPDATE, history, approval, the notification with its email job (one
+    # statement, kinerja.notifikasi), release, the rows for the answer. The team the penilai
+    # leads is a subquery of the scope, not read first.
+    assert len(sql) == 9, "\n".join(s[:120] for s in sql)
+    assert not any(s.startswith('SELECT "kinerja_timkerja_anggota"') for s in sql)
+    assert not any(s.startswith('SELECT "kinerja_pegawai"') for s in sql)
+    assert not any(s.startswith('SELECT "kinerja_jabatan"') for s in sql)
+    ttd = PersetujuanElektronik.objects.get(object_id=skp.pk, peran="pejabat_penilai")
+    assert ttd.jabatan == f"{org.kasubbid.jabatan.nama} / Plh. {plt.nama}"
+    assert ttd.nama == org.kasubbid.nama and ttd.pegawai_id == org.kasubbid.pk
+    n = Notifikasi.objects.latest("pk")
+    assert n.penerima_id == org.pegawai.user_id and n.jenis == "skp_disetujui"
+
+
+# (who, how the SKP is made, row_version offset) -> (status, JSON) as the code before answered.
+TOLAK = "Anda tidak berwenang melakukan tindakan ini."
+TIDAK_ADA = {"detail": "Tidak ditemukan."}
+
+
+def _tanpa_jejak(skp: SKP, fn) -> None:
+    """A refusal writes nothing: the SKP, approvals and notifications are as they were."""
+    sebelum = SKP.objects.filter(pk=skp.pk).values().get()
+    n_ttd, n_notif = PersetujuanElektronik.objects.count(), Notifikasi.objects.count()
+    fn()
+    assert SKP.objects.filter(pk=skp.pk).values().get() == sebelum
+    assert PersetujuanElektronik.objects.count() == n_ttd
+    assert Notifikasi.objects.count() == n_notif
+
+
+def test_refusals_are_as_before(org, client):
+    skp = skp_diajukan(org, n_rhk=1)
+    rv = SKP.objects.get(pk=skp.pk).row_version
+    kasus = [
+        # The pegawai themself, the admin of their instansi: they see it, may not approve.
+        (org.pegawai.user, skp.pk, rv, 403),
+        (org.admin_a, skp.pk, rv, 403),
+        # A colleague, another instansi's admin: not in their scope.
+        (org.rekan.user, skp.pk, rv, 404),
+        (org.admin_b, skp.pk, rv, 404),
+        # Ids that are none, or cannot be.
+        (org.kasubbid.user, 987654, rv, 404),
+        (org.kasubbid.user, "abc", rv, 404),
+        (org.kasubbid.user, "99999999999999999999", rv, 404),
+        (org.kasubbid.user, "0", rv, 404),
+        # A stale version.
+        (org.kasubbid.user, skp.pk, rv - 1, 400),
+    ]
+    jawaban = []
+    for user, pk, versi, kode in kasus:
+        c = _api(client, user)
+        hasil = {}
+
+        def minta(c=c, pk=pk, versi=versi, hasil=hasil):
+            hasil["r"] = _setujui(c, pk, row_version=versi)
+
+        _tanpa_jejak(skp, minta)
+        r = hasil["r"]
+        assert r.status_code == kode, (user, pk, r.content)
+        jawaban.append(r.json())
+    assert jawaban[0] == jawaban[1] == {"detail": TOLAK}
+    assert all(j == TIDAK_ADA for j in jawaban[2:8]), jawaban
+    assert jawaban[8] == {"row_version": [PESAN_BASI]}
+    c = _api(client, org.kasubbid.user)
+    # A draft, and an SKP already approved.
+    draft = skp_draft(org, who="rekan", n_rhk=1)
+    r = _setujui(c, draft.pk, row_version=draft.row_version)
+    assert r.status_code == 400
+    assert r.json() == {"non_field_errors": ["Hanya SKP yang diajukan yang dapat disetujui."]}
+    assert _setujui(c, skp.pk, row_version=rv).status_code == 200
+    r = _setujui(c, skp.pk, row_version=rv + 1)
+    assert r.status_code == 400
+    assert r.json() == {"non_field_errors": ["Hanya SKP yang diajukan yang dapat disetujui."]}
+    # A closed period.
+    sub = skp_diajukan(org, who="kasubbid", n_rhk=1)
+    Periode.objects.filter(pk=org.periode_a.pk).update(status="ditutup")
+    c = _api(client, org.kabid.user)
+    r = _setujui(c, sub.pk, row_version=SKP.objects.get(pk=sub.pk).row_version)
+    assert r.status_code == 400
+    assert r.json() == {"non_field_errors": ["Periode ini sudah ditutup; SKP hanya dapat dibaca."]}
+
+
+def _setujui_tangkap(org, who: str, **kw):
+    skp = skp_diajukan(org, who=who, n_rhk=1)
+    penilai = getattr(org, who).pejabat_penilai
+    with CaptureQueriesContext(connection) as ctx:
+        services.skp_setujui(skp=SKP.objects.get(pk=skp.pk), user=penilai.user, **kw)
+    tulis = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith(("UPDATE", "INSERT"))]
+    return SKP.objects.get(pk=skp.pk), tulis
+
+
+def test_the_approvals_update_and_history_row_are_the_orms(org, monkeypatch):
+    """The UPDATE and the history INSERT written by hand are the statements, values and rows
+    `skp.save(update_fields=…)` and simple_history write (their text: the page cache reads
+    it)."""
+    from skp.services import _setujui
+
+    ini, tulis_ini = _setujui_tangkap(org, "pegawai", catatan=ANEH)
+    monkeypatch.setattr(_setujui, "_hanya_riwayat", lambda skp: False)
+    orm, tulis_orm = _setujui_tangkap(org, "rekan", catatan=ANEH)
+
+    def baku(sql: str) -> str:  # the values differ (two SKP): the statements' text is compared
+        return sql.split(" VALUES ")[0].split(" WHERE ")[0].split(" = ")[0]
+
+    skp_tulis = [baku(s) for s in tulis_ini if '"skp_' in s]
+    assert skp_tulis == [baku(s) for s in tulis_orm if '"skp_' in s]
+    assert len(skp_tulis) == 2
+    beda = {
+        "id",
+        "pegawai_id",
+        "dibuat_oleh_id",
+        "diubah",
+        "diperbarui",
+        "disetujui_pada",
+        "dibuat",
+    }
+    beda |= {"diajukan_pada"}
+    beda |= {"history_id", "history_date"}
+
+    def baris(skp):
+        h = skp.history.order_by("-history_id").values().first()
+        row = SKP.objects.filter(pk=skp.pk).values().get()
+        assert {k: v for k, v in h.items() if k in row and k != "diubah"} == {
+            k: v for k, v in row.items() if k in h
+        }
+        return (
+            {k: v for k, v in row.items() if k not in beda},
+            {k: v for k, v in h.items() if k not in beda},
+        )
+
+    assert baris(ini) == baris(orm)
+    h = ini.history.order_by("-history_id").first()
+    assert h.history_type == "~" and h.history_user_id == org.kasubbid.user_id
+    assert h.history_change_reason is None and ini.catatan_penilai == ANEH.strip()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_approval_takes_the_noted_rows_before_the_skp_as_an_rhk_edit_does(org):
+    """An RHK edit locks its row, then the SKP; an approval clearing that row's note takes them
+    in the same order. Before, it held the SKP and then waited for the row: with an edit of that
+    row at the same moment PostgreSQL found a deadlock and ended the approval."""
+    import threading
+
+    from django.db import connection as conn
+    from django.db import transaction
+
+    from skp.api_baca import rencana_terkunci
+    from skp.services._common import _lock
+
+    skp = skp_diajukan(org, n_rhk=1)
+    row = skp.rencana_set.get()
+    services.skp_kembalikan(
+        skp=skp, user=org.kasubbid.user, catatan="", catatan_rhk={row.pk: "Perjelas"}
+    )
+    services.skp_ajukan(skp=SKP.objects.get(pk=skp.pk), user=org.pegawai.user)
+    hasil: dict = {}
+
+    def setujui() -> None:
+        try:
+            services.skp_setujui(skp=SKP(pk=skp.pk), user=org.kasubbid.user)
+            hasil["ok"] = True
+        except Exception as e:  # noqa: BLE001  the test reports it
+            hasil["galat"] = e
+        finally:
+            conn.close()
+
+    b = threading.Thread(target=setujui)
+    with transaction.atomic():
+        rencana_terkunci(row.pk)  # the edit holds its row
+        b.start()
+        b.join(1.5)  # the approval waits (for the row, now; for the row holding the SKP, before)
+        assert b.is_alive()
+        with conn.cursor() as cur:
+            cur.execute("SET LOCAL lock_timeout = '5s'")
+        _lock(SKP(pk=skp.pk))  # the edit then takes the SKP: free, the approval holds nothing
+    b.join(10)
+    assert hasil == {"ok": True}, hasil
+    assert SKP.objects.get(pk=skp.pk).status == SKP.Status.DISETUJUI
+    assert not skp.rencana_set.exclude(catatan_penilai="").exists()
