@@ -292,7 +292,7 @@ def rhk_ubah(
     }
     if not atasan_tetap:
         diubah.add("rhk_atasan")
-    if indikator is None and rhk_tulis.simpan_bersama(rhk, skp, diubah):
+    if indikator is None and rhk_tulis._simpan_bersama(rhk, skp, diubah):
         return rhk  # the row, its history row and the SKP's stamps in one statement
     rhk.save(induk_disentuh=True, update_fields=diubah)
     if indikator is not None:

@@ -94,7 +94,7 @@ def _nilai(obj: Any, fields: tuple, add: bool) -> list:
     return [f.get_db_prep_save(f.pre_save(obj, add), connection) for f in fields]
 
 
-def simpan_bersama(rhk: RencanaHasilKerja, skp: SKP, fields: set[str]) -> bool:
+def _simpan_bersama(rhk: RencanaHasilKerja, skp: SKP, fields: set[str]) -> bool:
     """Save `fields` of the locked row, record its history and stamp its SKP, in one statement;
     False (nothing written) when the ORM's path must do it."""
     if connection.vendor != "postgresql":

@@ -3,7 +3,7 @@ answers, rows, history and refusals as the paths they replace.
 
 - `_ubah_sederhana` (the PATCH body validated by hand) gives the serializer's validated data, or
   hands the body to the serializer;
-- `rhk_tulis.simpan_bersama` (UPDATE, history INSERT and the SKP's stamps in one WITH) leaves
+- `rhk_tulis._simpan_bersama` (UPDATE, history INSERT and the SKP's stamps in one WITH) leaves
   the rows and the history row the ORM's save, simple_history and `_sentuh` leave, and steps
   aside when another receiver listens;
 - the row's scope as the policy's SQL (`api_baca._rencana_lingkup`) is the policy's scope for
@@ -173,12 +173,12 @@ def test_one_statement_leaves_the_rows_and_history_the_orm_left(org, client, edi
 
     sql_a = ubah(a)
     assert sum(s.startswith("WITH r AS (UPDATE") for s in sql_a) == 1
-    asli = rhk_tulis.simpan_bersama
-    rhk_tulis.simpan_bersama = lambda *args: False
+    asli = rhk_tulis._simpan_bersama
+    rhk_tulis._simpan_bersama = lambda *args: False
     try:
         sql_b = ubah(b)
     finally:
-        rhk_tulis.simpan_bersama = asli
+        rhk_tulis._simpan_bersama = asli
     assert not any(s.startswith("WITH") for s in sql_b)
     assert _baris(a.pk) == _baris(b.pk)
     ha, hb = _riwayat(a.pk), _riwayat(b.pk)
