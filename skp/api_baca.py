@@ -198,9 +198,7 @@ def rencana_terkunci(pk: int) -> RencanaHasilKerja:
         rhk, indikator = rows[0]
         rhk.indikator_terbaca = indikator
         return rhk
-    with connection.cursor() as cur:
-        cur.execute(_sql_terkunci(), [pk])
-        rows = cur.fetchall()
+    rows = _baris(_sql_terkunci(), [pk])  # planned once per connection, binary results
     if not rows:
         raise RencanaHasilKerja.DoesNotExist("RencanaHasilKerja matching query does not exist.")
     rhk, n = _objek(RencanaHasilKerja, "r", rows[0], 0)
