@@ -125,6 +125,11 @@ def _pantau_tulis(execute: Callable, sql: Any, params: Any, many: bool, context:
     # Read before the statement runs: a DELETE's rows are still there to say whose they were.
     keys = cakupan_mod.cakupan(sql, params, many, conn)
     result = execute(sql, params, many, context)
+    _berakhir(conn, keys)
+    return result
+
+
+def _berakhir(conn: Any, keys: set[str] | None) -> None:
     if keys:
         if not conn.in_atomic_block:
             versi_naik(keys)
@@ -134,6 +139,18 @@ def _pantau_tulis(execute: Callable, sql: Any, params: Any, many: bool, context:
                 pending = _Tertunda()
                 conn.on_commit(pending)
             pending.kunci |= keys
+
+
+def tulis_bersama(conn: Any, bagian: list[tuple[str, list]], jalankan: Callable[[], Any]) -> Any:
+    """Run `jalankan`, one data-modifying WITH statement made of the INSERT/UPDATE/DELETE
+    `bagian` (each its SQL and parameters), and end the versions each part ends, as
+    `_pantau_tulis` does for a statement (it sees only `WITH` and leaves it alone)."""
+    keys: set[str] = set()
+    if detik():
+        for sql, params in bagian:
+            keys |= cakupan_mod.cakupan(sql, params, False, conn) or set()
+    result = jalankan()
+    _berakhir(conn, keys)
     return result
 
 

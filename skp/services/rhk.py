@@ -20,6 +20,7 @@ from skp.models import (
     PeranHasil,
     RencanaHasilKerja,
 )
+from skp.services import rhk_tulis
 from skp.services._common import _draft_saja, _lock, _require, _sentuh
 
 
@@ -208,14 +209,16 @@ def rhk_tambah(
 
 
 def _rhk_lock(rhk: RencanaHasilKerja, user: Any) -> tuple[RencanaHasilKerja, SKP]:
-    # The row and its indicators in one statement, the row locked (then its SKP, as before:
-    # the lock order RHK -> SKP -> period is unchanged). Its indicators let the API answer an
-    # edit from the saved row (`indikator_terbaca`), and the page cache learns its SKP here
-    # instead of reading it again before the UPDATE (cache_cakupan.dikenal).
+    # The row and its indicators locked in one statement, then its SKP (FOR UPDATE) and period
+    # (FOR SHARE): on PostgreSQL the same statement (api_baca.rencana_terkunci), in the order
+    # RHK -> SKP -> period as before. Its indicators let the API answer an edit from the saved
+    # row (`indikator_terbaca`), and the page cache learns its SKP here instead of reading it
+    # again before the UPDATE (cache_cakupan.dikenal).
     rhk = api_baca.rencana_terkunci(rhk.pk)
     cache_cakupan.dikenal(rhk)
-    skp = _lock(SKP(pk=rhk.skp_id))  # read and locked by its key (not loaded twice)
-    rhk.skp = skp
+    if not RencanaHasilKerja.skp.is_cached(rhk):
+        rhk.skp = _lock(SKP(pk=rhk.skp_id))  # read and locked by its key (not loaded twice)
+    skp = rhk.skp
     if not policy.can(user, "view", skp):
         raise PermissionDenied("Anda tidak berwenang.")
     _draft_saja(skp)
@@ -289,6 +292,8 @@ def rhk_ubah(
     }
     if not atasan_tetap:
         diubah.add("rhk_atasan")
+    if indikator is None and rhk_tulis._simpan_bersama(rhk, skp, diubah):
+        return rhk  # the row, its history row and the SKP's stamps in one statement
     rhk.save(induk_disentuh=True, update_fields=diubah)
     if indikator is not None:
         # Replacing them also stamps the row's `diubah` in the database: read the answer anew.

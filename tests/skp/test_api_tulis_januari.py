@@ -60,7 +60,9 @@ def test_rhk_patch_reads_the_row_its_skp_and_the_leaders_row_once(org, client):
     c.get(url)  # the token's load is compiled once per process
     r, sql = _hitung(lambda: c.get(url))
     assert r.status_code == 200
-    assert len(sql) == 3, _jelas(sql)  # token, team (scope), row with its indicators
+    # Round ten: the scope is the statement's condition as the policy writes it in SQL
+    # (skp_syarat_sql), so the team the user leads is a subquery, not a statement first.
+    assert len(sql) == 2, _jelas(sql)  # token, row with its indicators (scope inside)
     rv = r.json()["row_version"]
     sebelum = SKP.objects.get(pk=skp.pk)
     r, sql = _hitung(
@@ -69,17 +71,21 @@ def test_rhk_patch_reads_the_row_its_skp_and_the_leaders_row_once(org, client):
         )
     )
     assert r.status_code == 200, r.content
-    # The SKP once: locked with its period FOR SHARE in the same statement.
-    kunci = [s for s in sql if s.endswith("FOR UPDATE OF s FOR SHARE OF pe")]
+    # The row, its indicators, its SKP and its period in one locking statement (round ten).
+    kunci = [s for s in sql if s.endswith("FOR UPDATE OF r, s FOR SHARE OF pe")]
     assert len(kunci) == 1 and not any("kinerja_periode" in s for s in sql if s not in kunci)
     assert sum(s.startswith('SELECT "skp_skp"') for s in sql) == 0, _jelas(sql)
-    # The SKP's change stamps in one UPDATE (its `diubah` with `diperbarui`), not two.
-    assert sum(s.startswith('UPDATE "skp_skp"') for s in sql) == 1, _jelas(sql)
-    # The row once (the lock, with its indicators); no read of it for the page cache or the
-    # answer: token, team, scope, SAVEPOINT, row, SKP with its period, UPDATE, history, SKP,
-    # RELEASE.
+    # The row's UPDATE, its history row and the SKP's change stamps (its `diubah` with
+    # `diperbarui`) in one statement (round ten, skp/services/rhk_tulis.py).
+    tulis = [s for s in sql if not s.startswith(("SELECT", "SAVEPOINT", "RELEASE"))]
+    assert len(tulis) == 1 and tulis[0].startswith("WITH r AS (UPDATE"), _jelas(sql)
+    assert 'INSERT INTO "skp_historicalrencanahasilkerja"' in tulis[0], _jelas(sql)
+    assert ') UPDATE "skp_skp" SET "diperbarui"' in tulis[0], _jelas(sql)
+    # The row read once for the scope and once under the lock; no read of it for the page
+    # cache or the answer: token, scope, SAVEPOINT, row with SKP and period, WITH, RELEASE
+    # (10 before round ten: the team, the SKP lock, UPDATE, history and SKP apart).
     assert sum('"skp_rencanahasilkerja"' in s.split(" WHERE ")[0] for s in sql) == 3, _jelas(sql)
-    assert len(sql) == 10, _jelas(sql)
+    assert len(sql) == 6, _jelas(sql)
     assert r.content == _oracle_rhk(row.pk)
     after = SKP.objects.get(pk=skp.pk)
     assert after.diubah > sebelum.diubah and after.diperbarui > sebelum.diperbarui
@@ -146,7 +152,7 @@ def test_rhk_patch_with_the_page_cache_on_reads_no_row_for_it(
     assert kunci(django_capture_on_commit_callbacks, patch) == {cache_cakupan.skp_key(skp.pk)}
     assert out["r"].status_code == 200, out["r"].content
     assert not any(s.startswith('SELECT "id", "skp_id"') for s in out["sql"]), _jelas(out["sql"])
-    assert len(out["sql"]) == 10, _jelas(out["sql"])
+    assert len(out["sql"]) == 6, _jelas(out["sql"])  # 10 before round ten (see above)
 
 
 def test_rhk_patch_answers_are_the_serializers_bytes(org, client, settings):
