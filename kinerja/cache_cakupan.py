@@ -101,6 +101,8 @@ SKP_CAP = frozenset({"diubah", "diperbarui"})
 # Rows aggregate pages show only per pegawai: the table -> the column naming that pegawai.
 BAGIAN_PEGAWAI = {"dialog_umpanbalik": "penerima_id", "dialog_historicalumpanbalik": "penerima_id"}
 _RE_TABEL = re.compile(r'^\s*(INSERT INTO|UPDATE|DELETE FROM)\s+"([^"]+)"', re.I)
+# A data-modifying part of a WITH statement (a locking read's "FOR UPDATE OF" names no quoted table).
+_RE_DML = re.compile(r'\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"([^"]+)"', re.I)
 _RE_SISIP = re.compile(r'^\s*INSERT INTO\s+"[^"]+"\s*\(([^)]*)\)\s*VALUES\s*\(', re.I)
 _RE_SET = re.compile(r'(?:SET|,)\s+"(\w+)"\s*=\s*', re.I)
 _RE_SYARAT = re.compile(r'"(\w+)"\s*(=|IN)\s*(\(?\s*%s(?:\s*,\s*%s)*\s*\)?)', re.I)
@@ -172,6 +174,17 @@ def cakupan(sql: str, params: Any, many: bool, connection: Any) -> set[str] | No
     except (_TakTerbaca, DatabaseError):  # e.g. the transaction already failed: the statement
         return _dalam_atau_global(connection)  # will fail too; nothing was read wrongly
     return {instansi_key(i) for i in ids}
+
+
+def cakupan_with(sql: str, connection: Any) -> set[str] | None:
+    """A WITH statement run outside `cache_halaman.tulis_bersama`: what its data-modifying parts
+    end, read no further than their tables. None when it writes nothing or only plumbing; else
+    the enclosing instansi's versions or everything (a write nobody scoped is never served
+    stale)."""
+    tabel = {f'"{t}"' for t in _RE_DML.findall(sql)}
+    if not tabel or all(t.startswith(_ABAI_TABEL) for t in tabel):
+        return None
+    return _dalam_atau_global(connection)
 
 
 class _TakTerbaca(Exception):

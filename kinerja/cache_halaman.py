@@ -35,6 +35,7 @@ every request renders as if there were no cache, and nothing is stored.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import hashlib
 import json
@@ -55,6 +56,8 @@ from kinerja.redis_cache import CacheMati
 VERSI_KEY = cakupan_mod.GLOBAL
 HEADER = "X-Kinerja-Cache"
 _TULIS = ("INSERT", "UPDATE", "DELETE")
+# Set while `tulis_bersama` runs the WITH statement whose parts it has scoped itself.
+_bersama: contextvars.ContextVar[bool] = contextvars.ContextVar("kinerja_bersama", default=False)
 _SIMPAN_HEADER = ("Vary", "Cache-Control", "Content-Language", "ETag")
 
 
@@ -119,11 +122,21 @@ def _tertunda(conn: Any) -> _Tertunda | None:
 
 
 def _pantau_tulis(execute: Callable, sql: Any, params: Any, many: bool, context: dict) -> Any:
-    if not (detik() and isinstance(sql, str) and sql.lstrip()[:6].upper() in _TULIS):
+    if not (detik() and isinstance(sql, str)):
         return execute(sql, params, many, context)
+    head = sql.lstrip()[:6].upper()
     conn = context["connection"]
-    # Read before the statement runs: a DELETE's rows are still there to say whose they were.
-    keys = cakupan_mod.cakupan(sql, params, many, conn)
+    if head in _TULIS:
+        # Read before the statement runs: a DELETE's rows are still there to say whose they were.
+        keys = cakupan_mod.cakupan(sql, params, many, conn)
+    elif head.startswith("WITH") and not _bersama.get():
+        # A data-modifying WITH that `tulis_bersama` did not scope part by part: broad, never
+        # stale (reads and plumbing-only writes end nothing).
+        keys = cakupan_mod.cakupan_with(sql, conn)
+        if not keys:
+            return execute(sql, params, many, context)
+    else:
+        return execute(sql, params, many, context)
     result = execute(sql, params, many, context)
     _berakhir(conn, keys)
     return result
@@ -149,7 +162,11 @@ def tulis_bersama(conn: Any, bagian: list[tuple[str, list]], jalankan: Callable[
     if detik():
         for sql, params in bagian:
             keys |= cakupan_mod.cakupan(sql, params, False, conn) or set()
-    result = jalankan()
+    token = _bersama.set(True)
+    try:
+        result = jalankan()
+    finally:
+        _bersama.reset(token)
     _berakhir(conn, keys)
     return result
 

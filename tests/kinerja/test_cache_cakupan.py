@@ -343,3 +343,40 @@ def test_skp_page_under_a_leader_row_of_another_instansi_is_never_stored(
     _commit(cap, lambda: RencanaHasilKerja.objects.filter(skp=skp).update(rhk_atasan=None))
     _get(c, url)
     assert _get(c, url)[0][HEADER] == "hit"
+
+
+def test_a_data_modifying_with_statement_is_never_left_unscoped(
+    org, on, django_capture_on_commit_callbacks
+):
+    """The write watcher reads INSERT/UPDATE/DELETE statements; a WITH statement that writes
+    a stage table outside `tulis_bersama` (which scopes its parts itself) ends everything, a
+    WITH that only reads (a locking read too) or writes only plumbing ends nothing."""
+    cap = django_capture_on_commit_callbacks
+    skp = _commit(cap, lambda: _skp_draft(org.pegawai, org.periode_a))
+    with connection.cursor() as cur:
+        tulis = _kunci(
+            cap,
+            lambda: cur.execute(
+                'WITH w AS (UPDATE "skp_skp" SET "catatan_penilai" = %s WHERE "id" = %s '
+                "RETURNING id) SELECT COUNT(*) FROM w",
+                ["x", skp.pk],
+            ),
+        )
+        baca = _kunci(
+            cap,
+            lambda: cur.execute(
+                'WITH r AS MATERIALIZED (SELECT s.id FROM "skp_skp" s WHERE s.id = %s '
+                "FOR UPDATE OF s) SELECT COUNT(*) FROM r",
+                [skp.pk],
+            ),
+        )
+        pipa = _kunci(
+            cap,
+            lambda: cur.execute(
+                'WITH d AS (DELETE FROM "kinerja_notifikasi" WHERE "id" = %s RETURNING id) '
+                "SELECT COUNT(*) FROM d",
+                [-1],
+            ),
+        )
+    assert tulis == {GLOBAL}
+    assert baca == set() and pipa == set()
