@@ -282,6 +282,40 @@ class RedisCache(_RedisCache):
         }
         return sesi, found
 
+    def skrip(
+        self, source: str, keys: list[str], prefixes: list[str], args: list[str], nilai: Any
+    ) -> list | None:
+        """One Lua script in one round trip: KEYS the cache keys `keys`, ARGV the key prefixes
+        `prefixes` (spelled as this cache makes keys) then `args`. Its answer, each item at an
+        index in `nilai` as the cache stores values (an int, else unpickled), the others as
+        text, None for nil. None when it cannot run: Redis down (logged once), scripts
+        refused, a key function that cannot be spelled in Lua."""
+        if self._tanpa_skrip:
+            return None
+        return self._aman(lambda: self._skrip_jalan(source, keys, prefixes, args, nilai), None)
+
+    def _skrip_jalan(self, source, keys, prefixes, args, nilai):
+        made = [self._prefix(p) for p in prefixes]
+        if not all(made):
+            return None
+        client = self._cache.get_client(keys[0])
+        script = self._skrip(client, source)
+        try:
+            hasil = script(
+                keys=[self.make_and_validate_key(k) for k in keys],
+                args=[*made, *args],
+                client=client,
+            )
+        except ResponseError as exc:
+            logger.warning("Redis menolak skrip Lua; sesi dibaca dengan GET: %s", exc)
+            self._tanpa_skrip = True
+            return None
+        loads = self._cache._serializer.loads
+        return [
+            None if v is None else loads(v) if i in nilai else v.decode()
+            for i, v in enumerate(hasil)
+        ]
+
     def naik_versi(self, umur: dict[str, int | None]) -> None:
         """Version counters (kinerja.cache_halaman.versi_naik) in one round trip: each key in
         `umur` that exists goes up by one (INCR keeps its expiry); a missing one is made at a

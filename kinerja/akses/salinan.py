@@ -20,6 +20,12 @@ grant or a changed password takes effect at the next request, as when the row wa
 database. Redis down: the session copy and the row are not read either (PostgreSQL answers); a
 bump that could not be written leaves a kept row served at most SALINAN_DETIK (as a session
 ended while Redis could not be told: kinerja.sesi).
+
+A personal API token (kinerja.akses.token) is read the same way in its own round trip: its row
+(token, user, pegawai, grant flag) under the users' version, the user's own version and the
+tokens' version (TOKEN_VERSI: any delete or change of a token row, by the service, the admin or
+a cascade), and beside it the members of the teams the user leads (policy.core's
+anggota_tim_ids) under the teams' version (TIM_VERSI: any write to the teams or their members).
 """
 
 from __future__ import annotations
@@ -40,6 +46,8 @@ from kinerja.redis_cache import CacheMati
 from kinerja.sesi import SALINAN_DETIK
 
 VERSI = "kinerja:pengguna:versi"
+TOKEN_VERSI = "kinerja:pengguna:token-versi"
+TIM_VERSI = "kinerja:tim:versi"
 SENDIRI = "kinerja:pengguna:u:"
 BARIS = "kinerja:pengguna:baris:"
 # The own versions expire a day after they were made (INCR keeps the expiry); made again, they
@@ -92,24 +100,127 @@ def mulai_versi() -> None:
     cache.add(VERSI, time.time_ns(), None)
 
 
+# --- the personal token's row (kinerja.akses.token) -------------------------------------------
+# The token's row (the token, its user, pegawai and grant flag, as the session's user row) is
+# kept under the users' version, the tokens' version and the user's own version; the members of
+# the teams the user leads beside it, under the users', the teams' and the user's own version.
+# The user is found from the token by a pointer (prefix + "uid:" + the key's digest) that only
+# says where to look: a row is kept only for the user the pointer named when the versions were
+# read. KEYS: the pointer, VERSI, TOKEN_VERSI, TIM_VERSI; ARGV: SENDIRI, the rows' prefix, the
+# key's digest. Answer: {uid, version, tokens' version, teams' version, own version, row, team}.
+_TOKEN = """
+local out = {false, false, false, false, false, false, false}
+for i = 1, 4 do out[i] = redis.call('GET', KEYS[i]) end
+local uid, versi, tversi, mversi = out[1], out[2], out[3], out[4]
+if uid and versi and tversi then
+  local sendiri = redis.call('GET', ARGV[1] .. uid) or '-'
+  out[5] = sendiri
+  out[6] = redis.call('GET', ARGV[2] .. versi .. ':' .. tversi .. ':' .. sendiri .. ':' .. ARGV[3])
+  if mversi then
+    out[7] = redis.call('GET', ARGV[2] .. 'tim:' .. versi .. ':' .. mversi .. ':' .. sendiri .. ':' .. uid)
+  end
+end
+return out
+"""
+
+
+class TawaranToken:
+    """What one round trip read for a personal token (before its row is read anywhere else)."""
+
+    __slots__ = ("prefix", "sidik", "uid", "versi", "tversi", "mversi", "sendiri", "row", "tim")
+
+    def __init__(self, prefix: str, sidik: str, hasil: list) -> None:
+        self.prefix, self.sidik = prefix, sidik
+        self.uid, self.versi, self.tversi, self.mversi, self.sendiri, self.row, self.tim = hasil
+
+    def simpan(self, user_id: int, row: tuple) -> None:
+        """Keep a row read from the database after this offer was read."""
+        if self.versi is None or self.tversi is None:
+            _mulai(VERSI, TOKEN_VERSI)
+        if self.uid != user_id:  # first seen (or another user's token now): the pointer only
+            cache.set(f"{self.prefix}uid:{self.sidik}", user_id, SENDIRI_DETIK)
+        elif self.sendiri is not None:
+            key = f"{self.prefix}{self.versi}:{self.tversi}:{self.sendiri}:{self.sidik}"
+            cache.set(key, row, SALINAN_DETIK)
+
+    def tawaran_tim(self, user_id: int) -> TawaranTim | None:
+        """The offer of the user's team members (policy.core.Actor.anggota_tim_ids), when the
+        user's own version was read with it."""
+        if self.uid != user_id or self.sendiri is None:
+            return None
+        return TawaranTim(self, _naik_lokal)
+
+
+class TawaranTim:
+    """The members of the teams the token's user leads, as read with the token: taken while
+    this process wrote nothing watched since (a team changed by this very request), else read
+    from the database and kept under the versions read before it."""
+
+    def __init__(self, awal: TawaranToken, naik: int) -> None:
+        self.awal, self.naik = awal, naik
+
+    def __call__(self, pegawai_id: int, baca: Callable[[], set[int]]) -> set[int]:
+        a = self.awal
+        if self.naik != _naik_lokal:
+            return baca()
+        if a.tim is not None and a.tim[0] == pegawai_id:
+            return set(a.tim[1])
+        ids = baca()
+        if a.mversi is None:
+            _mulai(TIM_VERSI)
+        else:
+            key = f"{a.prefix}tim:{a.versi}:{a.mversi}:{a.sendiri}:{a.uid}"
+            cache.set(key, (pegawai_id, tuple(ids)), SALINAN_DETIK)
+        return ids
+
+
+def tawaran_token(prefix: str, sidik: str) -> TawaranToken | None:
+    """Read a personal token's kept row in one round trip (see _TOKEN); None without Redis
+    (another cache, Redis down, scripts refused): the database answers, nothing is kept."""
+    skrip = getattr(cache, "skrip", None)
+    if skrip is None:
+        return None
+    keys = [f"{prefix}uid:{sidik}", VERSI, TOKEN_VERSI, TIM_VERSI]
+    hasil = skrip(_TOKEN, keys, [SENDIRI, prefix], [sidik], (0, 5, 6))
+    if hasil is None or len(hasil) != 7:
+        return None
+    return TawaranToken(prefix, sidik, hasil)
+
+
+def _mulai(*keys: str) -> None:
+    for key in keys:
+        cache.add(key, time.time_ns(), None)
+
+
 # --- the bumps ----------------------------------------------------------------------------------
-_TABEL = ("kinerja_user", "kinerja_pegawai", "kinerja_hakakseskhusus")
+# The version each watched table's writes end: the users' rows, the personal tokens' (a delete
+# or change; an INSERT makes a key nothing was kept under), the teams' (kinerja.akses.token).
+_VERSI_TABEL = {
+    "kinerja_user": VERSI,
+    "kinerja_pegawai": VERSI,
+    "kinerja_hakakseskhusus": VERSI,
+    "authtoken_token": TOKEN_VERSI,
+    "kinerja_timkerja_anggota": TIM_VERSI,
+    "kinerja_timkerja": TIM_VERSI,
+}
 _TULIS = ("INSERT", "UPDATE", "DELETE", "WITH", "MERGE", "TRUNCATE", "COPY")
 _SASARAN = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(?:ONLY\s+)?"?(\w+)"?', re.I)
 _SATU_USER = re.compile(
     r'\s*UPDATE\s+"kinerja_user"\s+SET\s.*\sWHERE\s+"kinerja_user"\."id"\s*=\s*%s\s*\Z', re.I | re.S
 )
-# A write to one of the tables anywhere in a statement of another form (WITH ... UPDATE, MERGE,
-# COPY ... FROM): the whole name, not a longer one (kinerja_user_groups).
+_NAMA = "|".join(_VERSI_TABEL)
+# A watched table named in a TRUNCATE: the whole name, not a longer one (kinerja_user_groups).
+_TABEL = re.compile(rf'(?<!\w)"?({_NAMA})(?:"|(?!\w))', re.I)
+# A write to a watched table anywhere in a statement of another form (WITH ... UPDATE, MERGE,
+# COPY ... FROM).
 _TULIS_TABEL = re.compile(
-    r"\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|MERGE\s+INTO|COPY)\s+(?:ONLY\s+)?\"?"
-    r"(?:kinerja_user|kinerja_pegawai|kinerja_hakakseskhusus)(?:\"|\b)",
+    rf'\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|MERGE\s+INTO|COPY)\s+(?:ONLY\s+)?"?({_NAMA})(?:"|(?!\w))',
     re.I,
 )
 
 
 def kunci_tulis(sql: Any, params: Any, many: bool) -> set[str]:
-    """The versions a statement ends: none, one user's own, or the users' version."""
+    """The versions a statement ends: none, one user's own, or those of the tables it writes."""
     if not isinstance(sql, str):
         return set()
     head = sql.lstrip()[:8].upper()
@@ -117,14 +228,16 @@ def kunci_tulis(sql: Any, params: Any, many: bool) -> set[str]:
         return set()
     m = _SASARAN.match(sql)
     if m is None:
-        if head.startswith("TRUNCATE"):
-            return {VERSI} if any(t in sql for t in _TABEL) else set()
-        return {VERSI} if _TULIS_TABEL.search(sql) else set()
-    if m.group(1) not in _TABEL:
+        pola = _TABEL if head.startswith("TRUNCATE") else _TULIS_TABEL
+        return {_VERSI_TABEL[t.lower()] for t in pola.findall(sql)}
+    versi = _VERSI_TABEL.get(m.group(1).lower())
+    if versi is None:
+        return set()
+    if versi == TOKEN_VERSI and head.startswith("INSERT") and "ON CONFLICT" not in sql.upper():
         return set()
     if not many and _SATU_USER.match(sql) and params and type(params[-1]) is int:
         return {SENDIRI + str(params[-1])}
-    return {VERSI}
+    return {versi}
 
 
 def _naik(keys: set[str]) -> None:
@@ -134,7 +247,7 @@ def _naik(keys: set[str]) -> None:
         try:
             cache.incr(key)
         except ValueError:  # no version yet: any new value differs from the old ones
-            cache.set(key, time.time_ns(), None if key == VERSI else SENDIRI_DETIK)
+            cache.set(key, time.time_ns(), SENDIRI_DETIK if key.startswith(SENDIRI) else None)
         except CacheMati:  # Redis down (logged by the backend): no row is read from it either
             return
 

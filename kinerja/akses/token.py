@@ -9,6 +9,7 @@ revocation; with cakupan `baca` every unsafe method is a 403 whatever the view w
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from typing import Any
 
@@ -18,9 +19,10 @@ from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
 from kinerja import policy
-from kinerja.akses import services
+from kinerja.akses import salinan, services
 from kinerja.akses.muat import terkompilasi
 from kinerja.models import TokenIntegrasi
+from kinerja.policy.core import TIM_TAWARAN
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 TIDAK_VALID = "Token tidak valid."
@@ -37,11 +39,13 @@ HANYA_BACA = "Token integrasi ini hanya untuk membaca (cakupan 'baca'): perubaha
 DIPAKAI_SELANG = timedelta(minutes=1)
 
 
-# --- the personal token's load, compiled once per process ------------------------------------
-# The token, its user, the user's pegawai and whether a grant is held: one query by the key,
-# run on every request as before (a revoked grant, a deactivated account or a deleted token
-# shows at once). What is kept is only the ORM's compilation of that queryset (SQL, column
-# layout, converters), as kinerja.akses.muat does for the session's user.
+# --- the personal token's load ----------------------------------------------------------------
+# The token, its user, the user's pegawai and whether a grant is held: one query by the key, its
+# compilation kept per process (as kinerja.akses.muat does for the session's user). With Redis
+# the row comes from there when it was kept under the versions current now
+# (kinerja.akses.salinan): a deleted token, a deactivated account, a pegawai who left, a moved
+# pegawai or a grant given or revoked bumps one of them, so it shows at the next request as when
+# the row was read from the database. Expiry is judged on every request from `created`.
 _CONTOH = "kinerja-contoh-kunci-token-dikompilasi-1"  # a key to compile with (40 characters)
 
 
@@ -57,8 +61,35 @@ def muat_token(key: Any) -> Any:
     if type(key) is str:
         rencana = terkompilasi("token", _token_qs, _CONTOH, alias)
         if rencana.berlaku and rencana.model is Token:
-            return rencana.muat(key)
+            return _muat_tersalin(rencana, key)
     return next(iter(_token_qs(key).using(alias)), None)
+
+
+def _muat_tersalin(rencana: Any, key: str) -> Any:
+    # Redis keys name the key's digest, and the kept row holds no key: what Redis keeps cannot
+    # be used as a token.
+    sidik = hashlib.sha256(key.encode()).hexdigest()[:32]
+    awal = salinan.tawaran_token(rencana.prefix_baris, sidik)
+    if awal is None:  # no Redis (or down): the database, nothing kept
+        return rencana.muat(key)
+    posisi = rencana.awal + rencana.init_list.index("key")
+    user_posisi = rencana.awal + rencana.init_list.index("user_id")
+    row = awal.row
+    if row is None:
+        row = rencana.baris(key)
+        if row is None:
+            return None
+        row = list(row)
+        row[posisi] = None
+        awal.simpan(row[user_posisi], tuple(row))
+    else:
+        row = list(row)
+    row[posisi] = key
+    token = rencana.bangun(row)
+    tim = awal.tawaran_tim(token.user_id)
+    if tim is not None:
+        setattr(token.user, TIM_TAWARAN, tim)
+    return token
 
 
 class TokenAuthentication(authentication.TokenAuthentication):

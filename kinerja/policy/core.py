@@ -80,14 +80,19 @@ class Actor:
         # Read through the join table: the same set as values_list("anggota") minus NULLs, but
         # without the EXISTS subquery that excluding an empty many-to-many builds (about 0.7 ms
         # of query compilation on every request that asks the SKP scope).
-        return self._ids(
-            "tim",
-            lambda: set(
+        def baca() -> set[int]:
+            return set(
                 TimKerja.anggota.through.objects.filter(
                     timkerja__ketua_id=self.pegawai_id, timkerja__aktif=True
                 ).values_list("pegawai_id", flat=True)
-            ),
-        )
+            )
+
+        # A personal token's request may bring the set read with its user from Redis under
+        # versions every team write bumps (kinerja.akses.salinan.TawaranTim), else reads it.
+        tawaran = getattr(self.user, TIM_TAWARAN, None)
+        if tawaran is None:
+            return self._ids("tim", baca)
+        return self._ids("tim", lambda: tawaran(self.pegawai_id, baca))
 
     def is_penilai_of(self, pegawai_id: int | None) -> bool:
         return pegawai_id is not None and pegawai_id in self.dinilai_ids()
@@ -127,6 +132,9 @@ def id_salah_satu(*ids: QuerySet) -> Q:
 # The annotation that says whether a user holds any explicit grant, loaded with the user by the
 # sign-in backends and the token authentication (`dengan_actor`).
 HIBAH_ANOTASI = "kinerja_punya_hibah"
+# What a user loaded with a personal token may carry: the offer of the members of the teams they
+# lead, read with the token (Actor.anggota_tim_ids).
+TIM_TAWARAN = "kinerja_tim_tawaran"
 
 
 _hibah_expr: dict[str, Any] = {}
