@@ -7,21 +7,16 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models import DateTimeField, ForeignKey, IntegerField
-from django.db.models.signals import post_save, pre_save
 from django.db.models.sql.subqueries import InsertQuery, UpdateQuery
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
-from simple_history.signals import (
-    post_create_historical_record,
-    pre_create_historical_record,
-)
 
 from kinerja.baris_sql import kolom as _kolom
 from kinerja.baris_sql import objek as _objek
 from kinerja.models import Jabatan, Pegawai, Periode
+from kinerja.riwayat import hanya_riwayat
 from skp.models import SKP, EkspektasiPerilaku, RencanaHasilKerja
 from skp.services._common import _lock
 
@@ -186,22 +181,10 @@ def _pengguna_riwayat(skp: SKP) -> int | None:
 def _hanya_riwayat(skp: SKP) -> bool:
     """Only simple_history's post_save listens to the SKP's saves (and nothing to its history
     rows'), history is on: what `_simpan_setujui` writes by hand is all a save would do."""
-    h = SKP.history.model
     return (
         connection.vendor == "postgresql"
-        and getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
         and not hasattr(skp, "skip_history_when_saving")
-        and not pre_save.has_listeners(SKP)
-        and len(post_save._live_receivers(SKP)[0]) == 1
-        and not any(
-            sig.has_listeners(h)
-            for sig in (
-                pre_save,
-                post_save,
-                pre_create_historical_record,
-                post_create_historical_record,
-            )
-        )
+        and hanya_riwayat(SKP) is not None
     )
 
 

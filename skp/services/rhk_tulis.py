@@ -20,44 +20,21 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from django.conf import settings
 from django.db import connection
-from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
-from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
 from kinerja import cache_halaman
 from kinerja.db_siap import kursor_siap
+from kinerja.riwayat import hanya_riwayat
 from skp.models import SKP, RencanaHasilKerja
 from skp.services._common import _sql_sentuh
 
 
 def _riwayat() -> HistoricalRecords | None:
-    """simple_history's HistoricalRecords of the row when its post_save receiver is the only
-    receiver of the row's save and nobody listens to its history rows being made; else None."""
-    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True) or pre_save.has_listeners(
-        RencanaHasilKerja
-    ):
-        return None
-    sinkron, asinkron = post_save._live_receivers(RencanaHasilKerja)
-    if len(sinkron) != 1 or asinkron:
-        return None
-    rec = getattr(sinkron[0], "__self__", None)
-    if not isinstance(rec, HistoricalRecords) or sinkron[0].__func__ is not _POST_SAVE:
-        return None
-    h = _model_riwayat()
-    if (
-        pre_create_historical_record.has_listeners(h)
-        or post_create_historical_record.has_listeners(h)
-        or getattr(h, "history_relation", None) is not None
-        or getattr(h, "_history_m2m_fields", None)
-    ):
-        return None
-    return rec
-
-
-_POST_SAVE = HistoricalRecords.post_save
+    """simple_history's HistoricalRecords of the row when nothing else listens to its save or
+    to its history rows being made (kinerja.riwayat.hanya_riwayat); else None."""
+    return hanya_riwayat(RencanaHasilKerja)
 
 
 @functools.cache
