@@ -277,9 +277,13 @@ def _skp_baca(where: str, params: list) -> dict:
 
 def skp_untuk(user: Any, pk: Any) -> dict:
     """The SKP the user may see as the API shows it, or 404: two statements, the policy's
-    scope the first one's condition."""
-    sql, params = _lingkup(user, SKP, pk)
-    return _skp_baca(f"s.id IN ({sql})", params)
+    scope the first one's condition. On PostgreSQL the policy writes that condition itself
+    (`skp_lingkup`): the team the user leads is a subquery of it, not read first (issue 19)."""
+    if connection.vendor != "postgresql":
+        sql, params = _lingkup(user, SKP, pk)
+        return _skp_baca(f"s.id IN ({sql})", params)
+    kunci, (syarat, params) = skp_lingkup(user, pk)
+    return _skp_baca(f"s.id = %s AND ({syarat})", [kunci, *params])
 
 
 def skp_lingkup(user: Any, pk: Any) -> tuple[int, tuple[str, list]]:

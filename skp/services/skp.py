@@ -345,9 +345,7 @@ def skp_setujui(
     # The rows' notes asked for changes now made: an approved SKP shows none. Usually there
     # are none (asked in the lock's statement). Cleared before the SKP's UPDATE: their bump of
     # the SKP's `diubah` is then overwritten by the approval's, so the SKP in hand is the row.
-    # The lock order is SKP -> rows, as before (an RHK edit takes row -> SKP, and is refused
-    # once it has both: only a PATCH of a submitted SKP's noted row at this very moment waits
-    # in a cycle, which PostgreSQL breaks).
+    # Those rows were locked before the SKP (in `_kunci_setujui`), the order an RHK edit takes.
     if ada_catatan:
         RencanaHasilKerja.objects.filter(skp=skp).exclude(catatan_penilai="").update(
             catatan_penilai=""
@@ -383,7 +381,12 @@ def skp_kembalikan(
 ) -> SKP:
     """The pejabat penilai returns a submitted SKP to draft with notes: a general one and/or
     one per rencana hasil kerja (`catatan_rhk`: row id -> note; rows of another SKP are
-    ignored). At least one note is needed; the rows' notes replace the previous ones."""
+    ignored). At least one note is needed; the rows' notes replace the previous ones.
+
+    The SKP's rows are locked (and read) before the SKP: an RHK edit locks its row, then the
+    SKP (`rhk._rhk_lock`), so a return that held the SKP and then wrote the rows waited in a
+    cycle with it (tests/skp/test_kembalikan_kunci.py). Same two statements as before."""
+    rows = list(RencanaHasilKerja.objects.filter(skp_id=skp.pk).select_for_update())
     skp = _lock(skp)
     if not policy.can(user, "view", skp):
         raise PermissionDenied("Anda tidak berwenang.")
@@ -393,7 +396,6 @@ def skp_kembalikan(
     _require(user, "kembalikan", skp)
     cek_versi(skp, row_version)
     per_baris = {int(k): str(v).strip() for k, v in (catatan_rhk or {}).items() if str(v).strip()}
-    rows = list(skp.rencana_set.all())
     per_baris = {k: v for k, v in per_baris.items() if k in {r.pk for r in rows}}
     if not (catatan or "").strip() and not per_baris:
         raise ValidationError(

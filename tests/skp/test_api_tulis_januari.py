@@ -220,7 +220,8 @@ def test_skp_setujui_answers_in_fewer_queries_and_leaves_the_same_rows(org, clie
     c = _api(client, org.kasubbid.user)
     r, sql = _hitung(lambda: c.get(f"/api/v1/skp/{skp.pk}/"))
     assert r.status_code == 200
-    assert len(sql) == 4, _jelas(sql)  # token, team, SKP + expectations, rows + indicators
+    # Round ten: the scope as the policy's SQL (skp_syarat_sql), the team a subquery: 4 -> 3.
+    assert len(sql) == 3, _jelas(sql)  # token, SKP + expectations (scope inside), rows
     rv = r.json()["row_version"]
     notif = Notifikasi.objects.count()
     sebelum = SKP.objects.get(pk=skp.pk)
