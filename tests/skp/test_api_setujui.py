@@ -207,46 +207,6 @@ def test_the_approvals_update_and_history_row_are_the_orms(org, monkeypatch):
     assert h.history_change_reason is None and ini.catatan_penilai == ANEH.strip()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_an_approval_takes_the_noted_rows_before_the_skp_as_an_rhk_edit_does(org):
-    """An RHK edit locks its row, then the SKP; an approval clearing that row's note takes them
-    in the same order. Before, it held the SKP and then waited for the row: with an edit of that
-    row at the same moment PostgreSQL found a deadlock and ended the approval."""
-    import threading
-
-    from django.db import connection as conn
-    from django.db import transaction
-
-    from skp.api_baca import rencana_terkunci
-    from skp.services._common import _lock
-
-    skp = skp_diajukan(org, n_rhk=1)
-    row = skp.rencana_set.get()
-    services.skp_kembalikan(
-        skp=skp, user=org.kasubbid.user, catatan="", catatan_rhk={row.pk: "Perjelas"}
-    )
-    services.skp_ajukan(skp=SKP.objects.get(pk=skp.pk), user=org.pegawai.user)
-    hasil: dict = {}
-
-    def setujui() -> None:
-        try:
-            services.skp_setujui(skp=SKP(pk=skp.pk), user=org.kasubbid.user)
-            hasil["ok"] = True
-        except Exception as e:  # noqa: BLE001  the test reports it
-            hasil["galat"] = e
-        finally:
-            conn.close()
-
-    b = threading.Thread(target=setujui)
-    with transaction.atomic():
-        rencana_terkunci(row.pk)  # the edit holds its row
-        b.start()
-        b.join(1.5)  # the approval waits (for the row, now; for the row holding the SKP, before)
-        assert b.is_alive()
-        with conn.cursor() as cur:
-            cur.execute("SET LOCAL lock_timeout = '5s'")
-        _lock(SKP(pk=skp.pk))  # the edit then takes the SKP: free, the approval holds nothing
-    b.join(10)
-    assert hasil == {"ok": True}, hasil
-    assert SKP.objects.get(pk=skp.pk).status == SKP.Status.DISETUJUI
-    assert not skp.rencana_set.exclude(catatan_penilai="").exists()
+# The approval's lock order (noted rows, then the SKP) is tested where an edit holds only its
+# row: tests/skp/test_kembalikan_kunci.py (an edit's one statement locks row and SKP together,
+# so a test racing that statement could not fail on the old order).
