@@ -55,10 +55,16 @@ def test_a_warm_token_request_reads_no_token_and_no_team(redis_sesi, org):
 
     skp = skp_draft(org, "staf_dinas")  # the ketua sees it through the team alone
     key = Token.objects.create(user=org.fungsional.user).key
-    resp, ctx = _hangat(key, f"/api/v1/skp/{skp.pk}/")
-    assert resp.status_code == 200
-    # Fails on the old code: the token's SELECT and the team's SELECT on every request.
-    assert _sql(ctx, "authtoken_token") == [] and _sql(ctx, "kinerja_timkerja") == []
+    # The list: its scope is the ORM's, which asks the actor for the team it leads (one SKP's
+    # GET carries the team as a subquery of its own statement, kinerja.policy.skp_syarat_sql).
+    resp, ctx = _hangat(key, "/api/v1/skp/")
+    assert resp.status_code == 200 and skp.pk in {r["id"] for r in resp.json()["results"]}
+    # Fails on the old code: the token's SELECT and the team's SELECT on every request (a
+    # statement of the team's own; the rows' join to their TimKerja is data, not the scope).
+    tim = [
+        q["sql"] for q in ctx.captured_queries if q["sql"].startswith('SELECT "kinerja_timkerja')
+    ]
+    assert _sql(ctx, "authtoken_token") == [] and tim == []
     redis_sesi.clear()
     assert _api(key).get(f"/api/v1/skp/{skp.pk}/").status_code == 200
     assert redis_sesi.count("EVALSHA") == 2  # the token's read, the rate limit's window
