@@ -87,9 +87,9 @@ def test_a_return_clearing_the_edited_rows_old_note_takes_it_first_too(org):
 
 
 def test_an_approval_clearing_the_edited_rows_note_takes_it_first_too(org):
-    """The same for skp_setujui (its lock statement takes the noted rows first). The test of it
-    in test_api_setujui.py holds the row with `rencana_terkunci`, which on PostgreSQL also
-    holds the SKP: it passes with the old order as well; here the edit holds the row alone."""
+    """The same for skp_setujui (its lock statement takes the noted rows first). An edit's
+    `rencana_terkunci` holds row and SKP in one statement, so racing it could not fail on the
+    old order; here the edit holds the row alone."""
     skp = skp_diajukan(org, n_rhk=1)
     row = skp.rencana_set.get()
     services.skp_kembalikan(
