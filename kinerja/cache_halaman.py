@@ -206,9 +206,10 @@ def _kunci(request: HttpRequest, nama: str) -> str | None:
         auth,
         request.META.get("CSRF_COOKIE") or "",
         request.get_full_path(),
-        request.headers.get("HX-Request", ""),
-        request.headers.get("HX-Target", ""),
-        request.headers.get("Accept", ""),
+        # META, as request.headers reads it, without building the whole header map per request
+        request.META.get("HTTP_HX_REQUEST", ""),
+        request.META.get("HTTP_HX_TARGET", ""),
+        request.META.get("HTTP_ACCEPT", ""),
         timezone.localdate().isoformat(),
     ]
     return "kinerja:halaman:2:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()

@@ -203,6 +203,19 @@ def test_htmx_and_query_strings_are_separate_entries(org, client_as, on):
     assert _get(c, url)[0][HEADER] == "hit"
 
 
+def test_htmx_target_and_accept_are_in_the_key(org, client_as, on):
+    # The key reads these headers from META (not request.headers): each still its own entry.
+    c = _cookie(client_as(org.user("kasubbid")))
+    url = reverse("evaluasi:tim")
+    _get(c, url)
+    assert _get(c, url, **{"HX-Request": "true", "HX-Target": "isi"})[0][HEADER] == "miss"
+    assert _get(c, url, **{"HX-Request": "true", "HX-Target": "lain"})[0][HEADER] == "miss"
+    assert _get(c, url, **{"HX-Request": "true", "HX-Target": "isi"})[0][HEADER] == "hit"
+    assert _get(c, url, Accept="text/html")[0][HEADER] == "miss"
+    assert _get(c, url, Accept="text/html")[0][HEADER] == "hit"
+    assert _get(c, url)[0][HEADER] == "hit"
+
+
 def test_redis_down_renders_the_page_and_stores_nothing(org, client_as, settings):
     settings.KINERJA_HALAMAN_DETIK = 120
     settings.CACHES = {

@@ -43,6 +43,28 @@ def test_a_hit_is_one_redis_round_trip(halaman, org, client):
     assert halaman == ["EVALSHA", "MGET"]
 
 
+def test_a_hit_makes_its_keys_without_the_memcached_check(halaman, org, client, monkeypatch):
+    # Every signed-in request's session read: the key prefixes are made once per cache object
+    # and the keys without validate_key (it only warns about memcached's limits).
+    from kinerja.redis_cache import RedisCache
+
+    c = _masuk(client, org.user("kasubbid"))
+    url = reverse("evaluasi:tim")
+    assert c.get(url)[HEADER] == "miss"
+    assert c.get(url)[HEADER] == "hit"
+    checked: list[str] = []
+    asli = RedisCache.validate_key
+
+    def hitung(self, key):
+        checked.append(key)
+        return asli(self, key)
+
+    monkeypatch.setattr(RedisCache, "validate_key", hitung)
+    halaman.clear()
+    assert c.get(url)[HEADER] == "hit"
+    assert halaman == ["EVALSHA"] and checked == []
+
+
 def test_the_same_session_key_with_other_data_is_not_served(halaman, org, client):
     c = _masuk(client, org.user("kasubbid"))
     url = reverse("evaluasi:tim")
