@@ -652,12 +652,17 @@ def tutup_tahun(request: HttpRequest) -> HttpResponse:
         # A job's progress and status follow no version (job rows are plumbing): until the
         # close's job has succeeded (its last write, beside the close's own row), never stored.
         cache_halaman.jangan_simpan(request)
+    from evaluasi import html_kelengkapan
+
+    lengkap = selectors.kelengkapan(periode)
     return render(
         request,
         "evaluasi/tutup_tahun.html",
         {
             "periode": periode,
-            "lengkap": selectors.kelengkapan(periode),
+            "lengkap": lengkap,
+            # Its long lists drawn in Python (evaluasi/html_kelengkapan.py).
+            "daftar": html_kelengkapan.daftar(lengkap),
             "pen": pen,
             "tahun_list": selectors.tahun_list(request.user),
         },

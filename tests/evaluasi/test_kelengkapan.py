@@ -85,14 +85,14 @@ def test_a_final_evaluation_is_not_chased_for_its_skp(org):
 
 def _tampil(rows):
     """What the page shows of each listed pegawai, and whether they have an approved SKP."""
+    from kinerja.models import Pegawai
+
     return [
-        (
-            p.pk,
-            p.nama,
-            str(p.unit_kerja or ""),
-            p.pejabat_penilai.nama if p.pejabat_penilai else None,
-            p.skp_ok,
-        )
+        (p.pk, p.nama, str(p.unit_kerja or ""), p.pejabat_penilai.nama, p.skp_ok)
+        if isinstance(p, Pegawai) and p.pejabat_penilai
+        else (p.pk, p.nama, str(p.unit_kerja or ""), None, p.skp_ok)
+        if isinstance(p, Pegawai)
+        else (p.pk, p.nama, p.unit_nama or "", p.penilai_nama, p.skp_ok)  # selectors.Kurang
         for p in rows
     ]
 
