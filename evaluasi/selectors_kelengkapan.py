@@ -38,6 +38,28 @@ class UnitTanpaKO:
         return self.nama
 
 
+class Orang:
+    """A pegawai named on the page (a keberatan's pegawai with their unit, or its pemutus)."""
+
+    __slots__ = ("pk", "nama", "unit_kerja")
+
+    def __init__(self, pk: int, nama: str, unit_kerja: UnitTanpaKO | None = None) -> None:
+        self.pk, self.nama, self.unit_kerja = pk, nama, unit_kerja
+
+    def __str__(self) -> str:
+        return self.nama
+
+
+class KeberatanTerbuka:
+    """What the page shows of an open keberatan."""
+
+    __slots__ = ("pk", "pegawai", "pemutus", "diajukan", "batas_putusan")
+
+    def __init__(self, pk, pegawai, pemutus, diajukan, batas_putusan) -> None:
+        self.pk, self.pegawai, self.pemutus = pk, pegawai, pemutus
+        self.diajukan, self.batas_putusan = diajukan, batas_putusan
+
+
 # --- year-end completeness ------------------------------------------------------------------
 def kelengkapan(periode: Periode) -> dict[str, Any]:
     """Who has no approved SKP, who has no final annual evaluation, which units have no annual
@@ -47,8 +69,6 @@ def kelengkapan(periode: Periode) -> dict[str, Any]:
     (RiwayatJabatan) or was rated by someone (MasaPenilai) on a day of it, not whoever is on the
     staff list today (a 2025 report never lists someone who joined in 2026). A pegawai whose
     annual evaluation is final is not chased for the SKP it was rated on."""
-    from evaluasi.selectors import keberatan_terbuka  # that module re-exports this one
-
     jumlah, rows, jumlah_unit, unit_tanpa_ko = _baca(periode)
     return {
         "jumlah_pegawai": jumlah,
@@ -57,8 +77,38 @@ def kelengkapan(periode: Periode) -> dict[str, Any]:
         "unit_tanpa_ko": unit_tanpa_ko,
         "jumlah_unit": jumlah_unit,
         # A result under objection may still change (and its document with it).
-        "keberatan_terbuka": keberatan_terbuka(periode),
+        "keberatan_terbuka": _keberatan_terbuka(periode),
     }
+
+
+def _keberatan_terbuka(periode: Periode) -> list[KeberatanTerbuka]:
+    """`selectors.keberatan_terbuka` as the page shows it (its pegawai with their unit, its
+    pemutus), by the deadline: by hand, as the ORM's six select_related joins cost more Python
+    to compile than the rest of the page's reads (bench/temuan.md "Putaran kesebelas")."""
+    from evaluasi.models import Evaluasi, Keberatan
+
+    q = connection.ops.quote_name
+    peg, unit = q(Pegawai._meta.db_table), q(UnitKerja._meta.db_table)
+    kb, ev = q(Keberatan._meta.db_table), q(Evaluasi._meta.db_table)
+    sql = (
+        "SELECT k.id, k.diajukan, k.batas_putusan, p.id, p.nama, u.id, u.nama, m.id, m.nama "
+        f"FROM {kb} k JOIN {ev} e ON e.id = k.evaluasi_id JOIN {peg} p ON p.id = k.pegawai_id "
+        f"LEFT JOIN {unit} u ON u.id = p.unit_kerja_id LEFT JOIN {peg} m ON m.id = k.pemutus_id "
+        "WHERE e.periode_id = %s AND k.status <> %s ORDER BY k.batas_putusan, k.id"
+    )
+    with connection.cursor() as cur:
+        cur.execute(sql, [periode.pk, Keberatan.Status.DIPUTUS])
+        fetched = cur.fetchall()
+    return [
+        KeberatanTerbuka(
+            pk,
+            Orang(p_id, p_nama, UnitTanpaKO(u_id, u_nama) if u_id is not None else None),
+            Orang(m_id, m_nama) if m_id is not None else None,
+            diajukan,
+            batas,
+        )
+        for pk, diajukan, batas, p_id, p_nama, u_id, u_nama, m_id, m_nama in fetched
+    ]
 
 
 def _kelengkapan_pegawai(periode: Periode) -> tuple[int, list[Kurang]]:

@@ -128,6 +128,15 @@ def test_page_is_the_old_template_byte_for_byte(org, client_as, monkeypatch):
     banding("over 30 without evaluation, under 30 without SKP")
     _banyak(org, 40)
     banding("over 30 in both lists")
+    # The keberatan's pegawai without a unit, with no pemutus yet; a second one, by deadline.
+    from evaluasi.models import Keberatan
+
+    k = Keberatan.objects.get()
+    Keberatan.objects.filter(pk=k.pk).update(pemutus=None)
+    Pegawai.objects.filter(pk=org.pegawai.pk).update(unit_kerja=None)
+    ev2 = final(org, "rekan")
+    services.keberatan_ajukan(user=org.rekan.user, evaluasi=ev2, alasan="Tidak setuju juga.")
+    banding("keberatan without unit and pemutus")
     # Every unit has its kinerja organisasi: the units' list is empty.
     ada = KinerjaOrganisasi.objects.filter(periode=org.periode_a, jenis="tahunan")
     for u in UnitKerja.objects.filter(instansi=org.instansi_a).exclude(
@@ -147,6 +156,8 @@ def test_page_is_the_old_template_byte_for_byte(org, client_as, monkeypatch):
         "Dinas &quot;X&quot; &amp; &lt;Y&gt;",
         "penilai: -",
         "Keberatan yang masih diproses (1)",
+        "Keberatan yang masih diproses (2)",
+        "pemutus: -",
         '<li class="muted">Lengkap.</li>',
     ):
         assert seen in page, seen
