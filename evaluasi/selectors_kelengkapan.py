@@ -69,8 +69,10 @@ def kelengkapan(periode: Periode) -> dict[str, Any]:
     (RiwayatJabatan) or was rated by someone (MasaPenilai) on a day of it, not whoever is on the
     staff list today (a 2025 report never lists someone who joined in 2026). A pegawai whose
     annual evaluation is final is not chased for the SKP it was rated on."""
-    jumlah, rows, jumlah_unit, unit_tanpa_ko = _baca(periode)
+    jumlah, rows, jumlah_unit, unit_tanpa_ko, ada_penutupan = _baca(periode)
     return {
+        # Whether a PenutupanTahun of the year exists (the page reads it only then).
+        "ada_penutupan": ada_penutupan,
         "jumlah_pegawai": jumlah,
         "tanpa_skp": [p for p in rows if not p.skp_ok],
         "tanpa_evaluasi": rows,
@@ -114,14 +116,14 @@ def _keberatan_terbuka(periode: Periode) -> list[KeberatanTerbuka]:
 def _kelengkapan_pegawai(periode: Periode) -> tuple[int, list[Kurang]]:
     """(how many pegawai belonged to the instansi in the year, those of them without a final
     annual evaluation, each with `skp_ok`, its unit's and its penilai's names)."""
-    jumlah, rows, _n, _u = _baca(periode)
+    jumlah, rows, _n, _u, _p = _baca(periode)
     return jumlah, rows
 
 
 def _sql(periode: Periode) -> tuple[str, dict]:
     """The report's pegawai and units in one statement (`k` 0: the pegawai without a final
     annual evaluation, with the count of those who belonged; `k` 1: the units without an annual
-    kinerja organisasi, with the instansi's unit count).
+    kinerja organisasi, with the instansi's unit count; `k` 2: the year's close, if any).
 
     Hand-written: the ORM's `Exists(...) | Exists(...)` became hashed subplans reading all of
     the province's MasaPenilai and a hash of all 100,000 pegawai for a few hundred names (0.5 s
@@ -131,7 +133,7 @@ def _sql(periode: Periode) -> tuple[str, dict]:
     tests/evaluasi/test_kelengkapan.py compares it with the ORM reading."""
     import datetime as dt
 
-    from evaluasi.models import Evaluasi
+    from evaluasi.models import Evaluasi, PenutupanTahun
     from kinerja.models import MasaPenilai, RiwayatJabatan
     from skp.models import SKP
 
@@ -140,6 +142,7 @@ def _sql(periode: Periode) -> tuple[str, dict]:
     masa, riwayat = q(MasaPenilai._meta.db_table), q(RiwayatJabatan._meta.db_table)
     ev, skp = q(Evaluasi._meta.db_table), q(SKP._meta.db_table)
     ko = q(KinerjaOrganisasi._meta.db_table)
+    pen = q(PenutupanTahun._meta.db_table)
     materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
 
     def ada(tabel: str, syarat: str) -> str:
@@ -178,6 +181,9 @@ def _sql(periode: Periode) -> tuple[str, dict]:
         f"SELECT 1, (SELECT COUNT(*) FROM {unit} x WHERE x.instansi_id = %(instansi)s), "
         "tanpa_ko.id, tanpa_ko.nama, NULL, tanpa_ko.nama, NULL, NULL "
         "FROM (SELECT 1 AS satu) s LEFT JOIN tanpa_ko ON 1 = 1 "
+        # Whether the year has a close (the page then reads it with its job and archives).
+        f"UNION ALL SELECT 2, NULL, c.id, NULL, NULL, NULL, NULL, NULL FROM {pen} c "
+        "WHERE c.periode_id = %(periode)s "
         # The pegawai by unit name, name, id; the units by name (then id, for ties).
         "ORDER BY 1, 6, 4, 3"
     )
@@ -195,9 +201,9 @@ def _sql(periode: Periode) -> tuple[str, dict]:
     return sql, params
 
 
-def _baca(periode: Periode) -> tuple[int, list[Kurang], int, list[UnitTanpaKO]]:
+def _baca(periode: Periode) -> tuple[int, list[Kurang], int, list[UnitTanpaKO], bool]:
     """(pegawai count, those without a final annual evaluation, unit count, units without an
-    annual kinerja organisasi): one statement."""
+    annual kinerja organisasi, whether the year has a close): one statement."""
     sql, params = _sql(periode)
     # Not prepared: a generic plan for one instansi's thousands and another's hundreds
     # would fit neither (the distribution page's statements measured slower prepared).
@@ -207,13 +213,16 @@ def _baca(periode: Periode) -> tuple[int, list[Kurang], int, list[UnitTanpaKO]]:
     jumlah = jumlah_unit = 0
     rows: list[Kurang] = []
     units: list[UnitTanpaKO] = []
+    ada_penutupan = False
     for k, n, pk, nama, unit_id, unit_nama, penilai_nama, skp_ok in fetched:
         if k == 0:
             jumlah = n
             if pk is not None:
                 rows.append(Kurang(pk, nama, unit_id, unit_nama, penilai_nama, bool(skp_ok)))
-        else:
+        elif k == 1:
             jumlah_unit = n
             if pk is not None:
                 units.append(UnitTanpaKO(pk, nama))
-    return jumlah, rows, jumlah_unit, units
+        else:
+            ada_penutupan = True
+    return jumlah, rows, jumlah_unit, units, ada_penutupan

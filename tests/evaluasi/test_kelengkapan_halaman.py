@@ -149,6 +149,9 @@ def test_page_is_the_old_template_byte_for_byte(org, client_as, monkeypatch):
         status=Pegawai.Status.BERHENTI
     )
     banding("nobody missing")
+    # The close started: the page reads it (its job's progress, the form).
+    services.penutupan_mulai(user=org.admin_a, periode=org.periode_a)
+    banding("close started")
     page = "\n".join(dilihat)
     for seen in (
         "Tampilkan 10 lainnya",  # 40 + the persona's without an SKP, past the first 30
@@ -159,6 +162,7 @@ def test_page_is_the_old_template_byte_for_byte(org, client_as, monkeypatch):
         "Keberatan yang masih diproses (2)",
         "pemutus: -",
         '<li class="muted">Lengkap.</li>',
+        'class="job-progres"',
     ):
         assert seen in page, seen
 
