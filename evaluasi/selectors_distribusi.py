@@ -231,7 +231,7 @@ def _dist_halaman(judul, counts, org, unit=None) -> Distribusi:
     if not org or not counts.keys() <= _PREDIKAT:
         return _dist(judul, counts, org, unit=unit)
     d = Distribusi(judul=judul, counts=counts, predikat_org=org, unit=unit)
-    banding, peringatan = _banding(org, tuple(counts.get(k, 0) for k in rules.PREDIKAT))
+    banding, peringatan = _banding(org, tuple([counts.get(k, 0) for k in rules.PREDIKAT]))
     d.pedoman = rules.pedoman(org)
     d.banding = list(banding)
     d.pelanggaran = list(banding) if peringatan else []

@@ -6,10 +6,58 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, OuterRef
 
 from evaluasi.models import Jenis, KinerjaOrganisasi
 from kinerja.models import Pegawai, Periode, UnitKerja
+
+
+class Kurang:
+    """What the page shows of a pegawai without a final annual evaluation (a row of the
+    statement, not a Pegawai: ±1,000 model objects with their unit and penilai were most of the
+    page's Python at 7,000 pegawai, bench/temuan.md "Putaran kesebelas")."""
+
+    __slots__ = ("pk", "nama", "unit_kerja_id", "unit_nama", "penilai_nama", "skp_ok")
+
+    def __init__(self, pk, nama, unit_kerja_id, unit_nama, penilai_nama, skp_ok) -> None:
+        self.pk, self.nama, self.unit_kerja_id = pk, nama, unit_kerja_id
+        self.unit_nama, self.penilai_nama, self.skp_ok = unit_nama, penilai_nama, skp_ok
+
+    def __repr__(self) -> str:
+        return f"Kurang({self.pk}, {self.nama!r})"
+
+
+class UnitTanpaKO:
+    """A unit without its annual kinerja organisasi (what the page shows: its name)."""
+
+    __slots__ = ("pk", "nama")
+
+    def __init__(self, pk: int, nama: str) -> None:
+        self.pk, self.nama = pk, nama
+
+    def __str__(self) -> str:
+        return self.nama
+
+
+class Orang:
+    """A pegawai named on the page (a keberatan's pegawai with their unit, or its pemutus)."""
+
+    __slots__ = ("pk", "nama", "unit_kerja")
+
+    def __init__(self, pk: int, nama: str, unit_kerja: UnitTanpaKO | None = None) -> None:
+        self.pk, self.nama, self.unit_kerja = pk, nama, unit_kerja
+
+    def __str__(self) -> str:
+        return self.nama
+
+
+class KeberatanTerbuka:
+    """What the page shows of an open keberatan."""
+
+    __slots__ = ("pk", "pegawai", "pemutus", "diajukan", "batas_putusan")
+
+    def __init__(self, pk, pegawai, pemutus, diajukan, batas_putusan) -> None:
+        self.pk, self.pegawai, self.pemutus = pk, pegawai, pemutus
+        self.diajukan, self.batas_putusan = diajukan, batas_putusan
 
 
 # --- year-end completeness ------------------------------------------------------------------
@@ -21,45 +69,71 @@ def kelengkapan(periode: Periode) -> dict[str, Any]:
     (RiwayatJabatan) or was rated by someone (MasaPenilai) on a day of it, not whoever is on the
     staff list today (a 2025 report never lists someone who joined in 2026). A pegawai whose
     annual evaluation is final is not chased for the SKP it was rated on."""
-    from evaluasi.selectors import keberatan_terbuka  # that module re-exports this one
-
-    jumlah, rows = _kelengkapan_pegawai(periode)
-    units = UnitKerja.objects.filter(instansi_id=periode.instansi_id)
-    jumlah_unit = units.count()
-    unit_tanpa_ko = list(
-        units.exclude(
-            Exists(
-                KinerjaOrganisasi.objects.filter(
-                    unit_kerja=OuterRef("pk"), periode=periode, jenis=Jenis.TAHUNAN
-                )
-            )
-        )
-        .only("nama")
-        .order_by("nama")
-    )
+    jumlah, rows, jumlah_unit, unit_tanpa_ko, ada_penutupan = _baca(periode)
     return {
+        # Whether a PenutupanTahun of the year exists (the page reads it only then).
+        "ada_penutupan": ada_penutupan,
         "jumlah_pegawai": jumlah,
         "tanpa_skp": [p for p in rows if not p.skp_ok],
         "tanpa_evaluasi": rows,
         "unit_tanpa_ko": unit_tanpa_ko,
         "jumlah_unit": jumlah_unit,
         # A result under objection may still change (and its document with it).
-        "keberatan_terbuka": keberatan_terbuka(periode),
+        "keberatan_terbuka": _keberatan_terbuka(periode),
     }
 
 
-def _kelengkapan_pegawai(periode: Periode) -> tuple[int, list[Pegawai]]:
+def _keberatan_terbuka(periode: Periode) -> list[KeberatanTerbuka]:
+    """`selectors.keberatan_terbuka` as the page shows it (its pegawai with their unit, its
+    pemutus), by the deadline: by hand, as the ORM's six select_related joins cost more Python
+    to compile than the rest of the page's reads (bench/temuan.md "Putaran kesebelas")."""
+    from evaluasi.models import Evaluasi, Keberatan
+
+    q = connection.ops.quote_name
+    peg, unit = q(Pegawai._meta.db_table), q(UnitKerja._meta.db_table)
+    kb, ev = q(Keberatan._meta.db_table), q(Evaluasi._meta.db_table)
+    sql = (
+        "SELECT k.id, k.diajukan, k.batas_putusan, p.id, p.nama, u.id, u.nama, m.id, m.nama "
+        f"FROM {kb} k JOIN {ev} e ON e.id = k.evaluasi_id JOIN {peg} p ON p.id = k.pegawai_id "
+        f"LEFT JOIN {unit} u ON u.id = p.unit_kerja_id LEFT JOIN {peg} m ON m.id = k.pemutus_id "
+        "WHERE e.periode_id = %s AND k.status <> %s ORDER BY k.batas_putusan, k.id"
+    )
+    with connection.cursor() as cur:
+        cur.execute(sql, [periode.pk, Keberatan.Status.DIPUTUS])
+        fetched = cur.fetchall()
+    return [
+        KeberatanTerbuka(
+            pk,
+            Orang(p_id, p_nama, UnitTanpaKO(u_id, u_nama) if u_id is not None else None),
+            Orang(m_id, m_nama) if m_id is not None else None,
+            diajukan,
+            batas,
+        )
+        for pk, diajukan, batas, p_id, p_nama, u_id, u_nama, m_id, m_nama in fetched
+    ]
+
+
+def _kelengkapan_pegawai(periode: Periode) -> tuple[int, list[Kurang]]:
     """(how many pegawai belonged to the instansi in the year, those of them without a final
-    annual evaluation, each with `skp_ok`, its unit and its penilai), in one statement.
+    annual evaluation, each with `skp_ok`, its unit's and its penilai's names)."""
+    jumlah, rows, _n, _u, _p = _baca(periode)
+    return jumlah, rows
+
+
+def _sql(periode: Periode) -> tuple[str, dict]:
+    """The report's pegawai and units in one statement (`k` 0: the pegawai without a final
+    annual evaluation, with the count of those who belonged; `k` 1: the units without an annual
+    kinerja organisasi, with the instansi's unit count; `k` 2: the year's close, if any).
 
     Hand-written: the ORM's `Exists(...) | Exists(...)` became hashed subplans reading all of
     the province's MasaPenilai and a hash of all 100,000 pegawai for a few hundred names (0.5 s
     at 100k, and ~0.4 s of Python for 7,000 model objects). Here the dated records are probed
-    per pegawai of the instansi, the count comes with the rows, and names are looked up only
-    for the rows listed. tests/evaluasi/test_kelengkapan.py compares it with the ORM reading."""
+    per pegawai of the instansi, the count comes with the rows, and names and approved SKPs are
+    looked up only for the rows listed (a probe per row, not a hash of the period's 7,000 SKPs).
+    tests/evaluasi/test_kelengkapan.py compares it with the ORM reading."""
     import datetime as dt
 
-    from evaluasi.models import Evaluasi
+    from evaluasi.models import Evaluasi, PenutupanTahun
     from kinerja.models import MasaPenilai, RiwayatJabatan
     from skp.models import SKP
 
@@ -67,35 +141,51 @@ def _kelengkapan_pegawai(periode: Periode) -> tuple[int, list[Pegawai]]:
     peg, unit = q(Pegawai._meta.db_table), q(UnitKerja._meta.db_table)
     masa, riwayat = q(MasaPenilai._meta.db_table), q(RiwayatJabatan._meta.db_table)
     ev, skp = q(Evaluasi._meta.db_table), q(SKP._meta.db_table)
+    ko = q(KinerjaOrganisasi._meta.db_table)
+    pen = q(PenutupanTahun._meta.db_table)
     materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
 
-    def dalam_tahun(tabel: str) -> str:
+    def ada(tabel: str, syarat: str) -> str:
         # A scalar probe, not EXISTS: PostgreSQL turns an EXISTS under OR into a hashed subplan
         # over the whole table.
-        return (
-            f"(SELECT 1 FROM {tabel} d WHERE d.pegawai_id = p.id AND d.mulai <= %(akhir)s "
-            "AND (d.selesai IS NULL OR d.selesai >= %(awal)s) LIMIT 1) IS NOT NULL"
-        )
+        return f"(SELECT 1 FROM {tabel} d WHERE {syarat} LIMIT 1) IS NOT NULL"
 
+    dalam_tahun = (
+        "d.pegawai_id = p.id AND d.mulai <= %(akhir)s "
+        "AND (d.selesai IS NULL OR d.selesai >= %(awal)s)"
+    )
     sql = (
         f"WITH kand AS {materialized}("
         "SELECT p.id, p.nama, p.unit_kerja_id, p.pejabat_penilai_id, "
         f"EXISTS (SELECT 1 FROM {ev} e WHERE e.pegawai_id = p.id AND e.periode_id = %(periode)s "
         "AND e.jenis = %(tahunan)s AND e.status = %(final)s) AS ev_ok "
         f"FROM {peg} p WHERE p.instansi_id = %(instansi)s AND p.status <> %(berhenti)s "
-        f"AND p.jenis_asn <> %(pejabat_negara)s AND ({dalam_tahun(masa)} "
-        f"OR {dalam_tahun(riwayat)})), "
-        "kurang AS (SELECT k.id, k.nama, k.unit_kerja_id, k.pejabat_penilai_id, "
+        f"AND p.jenis_asn <> %(pejabat_negara)s AND ({ada(masa, dalam_tahun)} "
+        f"OR {ada(riwayat, dalam_tahun)})), "
+        "kurang AS (SELECT k.id, k.nama, k.unit_kerja_id, "
         f"(SELECT u.nama FROM {unit} u WHERE u.id = k.unit_kerja_id) AS unit_nama, "
         f"(SELECT t.nama FROM {peg} t WHERE t.id = k.pejabat_penilai_id) AS penilai_nama, "
-        f"EXISTS (SELECT 1 FROM {skp} v WHERE v.pegawai_id = k.id "
-        "AND v.periode_id = %(periode)s AND v.status = %(disetujui)s) AS skp_ok "
-        "FROM kand k WHERE NOT k.ev_ok) "
-        "SELECT (SELECT COUNT(*) FROM kand), kurang.id, kurang.nama, kurang.unit_kerja_id, "
-        "kurang.unit_nama, kurang.pejabat_penilai_id, kurang.penilai_nama, kurang.skp_ok "
-        # One row even when nobody is missing: it carries the count.
+        + ada(
+            skp,
+            "d.pegawai_id = k.id AND d.periode_id = %(periode)s AND d.status = %(disetujui)s",
+        )
+        + " AS skp_ok FROM kand k WHERE NOT k.ev_ok), "
+        f"tanpa_ko AS (SELECT u.id, u.nama FROM {unit} u WHERE u.instansi_id = %(instansi)s "
+        f"AND NOT EXISTS (SELECT 1 FROM {ko} o WHERE o.unit_kerja_id = u.id "
+        "AND o.periode_id = %(periode)s AND o.jenis = %(tahunan)s)) "
+        # One row of each kind even when nothing is missing: it carries the count.
+        "SELECT 0 AS k, (SELECT COUNT(*) FROM kand) AS n, kurang.id, kurang.nama, "
+        "kurang.unit_kerja_id, kurang.unit_nama AS o, kurang.penilai_nama, kurang.skp_ok "
         "FROM (SELECT 1 AS satu) s LEFT JOIN kurang ON 1 = 1 "
-        "ORDER BY kurang.unit_nama, kurang.nama, kurang.id"
+        "UNION ALL "
+        f"SELECT 1, (SELECT COUNT(*) FROM {unit} x WHERE x.instansi_id = %(instansi)s), "
+        "tanpa_ko.id, tanpa_ko.nama, NULL, tanpa_ko.nama, NULL, NULL "
+        "FROM (SELECT 1 AS satu) s LEFT JOIN tanpa_ko ON 1 = 1 "
+        # Whether the year has a close (the page then reads it with its job and archives).
+        f"UNION ALL SELECT 2, NULL, c.id, NULL, NULL, NULL, NULL, NULL FROM {pen} c "
+        "WHERE c.periode_id = %(periode)s "
+        # The pegawai by unit name, name, id; the units by name (then id, for ties).
+        "ORDER BY 1, 6, 4, 3"
     )
     params = {
         "awal": dt.date(periode.tahun, 1, 1),
@@ -108,21 +198,31 @@ def _kelengkapan_pegawai(periode: Periode) -> tuple[int, list[Pegawai]]:
         "pejabat_negara": Pegawai.JenisASN.PEJABAT_NEGARA,
         "disetujui": SKP.Status.DISETUJUI,
     }
+    return sql, params
+
+
+def _baca(periode: Periode) -> tuple[int, list[Kurang], int, list[UnitTanpaKO], bool]:
+    """(pegawai count, those without a final annual evaluation, unit count, units without an
+    annual kinerja organisasi, whether the year has a close): one statement."""
+    sql, params = _sql(periode)
     # Not prepared: a generic plan for one instansi's thousands and another's hundreds
     # would fit neither (the distribution page's statements measured slower prepared).
     with connection.cursor() as cur:
         cur.execute(sql, params)
         fetched = cur.fetchall()
-    jumlah = fetched[0][0] if fetched else 0
-    rows = []
-    for _n, pk, nama, unit_id, unit_nama, penilai_id, penilai_nama, skp_ok in fetched:
-        if pk is None:
-            continue
-        p = Pegawai(id=pk, nama=nama, unit_kerja_id=unit_id, pejabat_penilai_id=penilai_id)
-        p._state.adding, p._state.db = False, connection.alias
-        # What the page shows of them, as select_related would have set it.
-        p.unit_kerja = UnitKerja(id=unit_id, nama=unit_nama) if unit_id else None
-        p.pejabat_penilai = Pegawai(id=penilai_id, nama=penilai_nama) if penilai_id else None
-        p.skp_ok = bool(skp_ok)
-        rows.append(p)
-    return jumlah, rows
+    jumlah = jumlah_unit = 0
+    rows: list[Kurang] = []
+    units: list[UnitTanpaKO] = []
+    ada_penutupan = False
+    for k, n, pk, nama, unit_id, unit_nama, penilai_nama, skp_ok in fetched:
+        if k == 0:
+            jumlah = n
+            if pk is not None:
+                rows.append(Kurang(pk, nama, unit_id, unit_nama, penilai_nama, bool(skp_ok)))
+        elif k == 1:
+            jumlah_unit = n
+            if pk is not None:
+                units.append(UnitTanpaKO(pk, nama))
+        else:
+            ada_penutupan = True
+    return jumlah, rows, jumlah_unit, units, ada_penutupan

@@ -642,12 +642,17 @@ def tutup_tahun(request: HttpRequest) -> HttpResponse:
     # The completeness report and the close's state are the instansi's stage data (evaluations,
     # SKPs, keberatan, kinerja organisasi, the close's rows; people and positions are global).
     _cakupan(request, periode)
-    pen = (
-        PenutupanTahun.objects.filter(periode=periode)
-        .select_related("job", "rekap")
-        .prefetch_related("arsip_set__unit_kerja__induk", "arsip_set__dokumen")
-        .first()
-    )
+    from evaluasi import html_kelengkapan
+
+    lengkap = selectors.kelengkapan(periode)
+    pen = None
+    if lengkap["ada_penutupan"]:  # read with the report: most years have no close yet
+        pen = (
+            PenutupanTahun.objects.filter(periode=periode)
+            .select_related("job", "rekap")
+            .prefetch_related("arsip_set__unit_kerja__induk", "arsip_set__dokumen")
+            .first()
+        )
     if pen is not None and pen.job_id and pen.job.status != pen.job.Status.SUKSES:
         # A job's progress and status follow no version (job rows are plumbing): until the
         # close's job has succeeded (its last write, beside the close's own row), never stored.
@@ -657,7 +662,9 @@ def tutup_tahun(request: HttpRequest) -> HttpResponse:
         "evaluasi/tutup_tahun.html",
         {
             "periode": periode,
-            "lengkap": selectors.kelengkapan(periode),
+            "lengkap": lengkap,
+            # Its long lists drawn in Python (evaluasi/html_kelengkapan.py).
+            "daftar": html_kelengkapan.daftar(lengkap),
             "pen": pen,
             "tahun_list": selectors.tahun_list(request.user),
         },

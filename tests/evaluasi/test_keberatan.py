@@ -456,7 +456,7 @@ def test_follow_up_lists_use_the_changed_result(org):
 
 def test_completeness_report_lists_open_keberatan(org):
     k = _ajukan(org)
-    assert selectors.kelengkapan(org.periode_a)["keberatan_terbuka"] == [k]
+    assert [x.pk for x in selectors.kelengkapan(org.periode_a)["keberatan_terbuka"]] == [k.pk]
     services.keberatan_putuskan(
         user=org.kabid.user, keberatan=k, keputusan="tetap", alasan_keputusan="Sesuai"
     )

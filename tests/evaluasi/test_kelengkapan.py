@@ -84,17 +84,17 @@ def test_a_final_evaluation_is_not_chased_for_its_skp(org):
 
 
 def _tampil(rows):
-    """What the page shows of each listed pegawai, and whether they have an approved SKP."""
-    return [
-        (
-            p.pk,
-            p.nama,
-            str(p.unit_kerja or ""),
-            p.pejabat_penilai.nama if p.pejabat_penilai else None,
-            p.skp_ok,
-        )
-        for p in rows
-    ]
+    """What the page shows of each listed pegawai, and whether they have an approved SKP (from
+    the ORM's Pegawai objects or from the report's rows, `selectors_kelengkapan.Kurang`)."""
+    from kinerja.models import Pegawai
+
+    def baris(p):
+        if isinstance(p, Pegawai):
+            penilai = p.pejabat_penilai.nama if p.pejabat_penilai else None
+            return (p.pk, p.nama, str(p.unit_kerja or ""), penilai, p.skp_ok)
+        return (p.pk, p.nama, p.unit_nama or "", p.penilai_nama, p.skp_ok)
+
+    return [baris(p) for p in rows]
 
 
 def _orm_reading(periode):
