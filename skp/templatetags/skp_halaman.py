@@ -331,9 +331,8 @@ def skp_lampiran_isian(context: template.Context, form: Any) -> SafeString:
     isian = _lampiran_isian(form)
     if isian is None:
         with context.push(lampiran_form=form):
-            return context.template.engine.get_template(
-                "skp/partials/lampiran_isian.html"
-            ).render(context)
+            partial = context.template.engine.get_template("skp/partials/lampiran_isian.html")
+            return partial.render(context)
     return mark_safe(isian)
 
 
