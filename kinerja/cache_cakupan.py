@@ -25,7 +25,15 @@ Celery tasks and the admin are covered the same way):
     member and reads the version of every member). Only an INSERT naming the recipient, or a
     write whose WHERE names it and the period through ANDs (not moving it to another).
   A narrow write whose rows cannot all be traced to their SKP (or recipient) ends the instansi's
-  version as before, and an SKP status, evaluation or anything else still ends the instansi's.
+  version as before, and an evaluation or anything else still ends the instansi's.
+- an SKP's status (an UPDATE of SKP rows named by id that leaves each with its pegawai and
+  period: ajukan, setujui, kembalikan, a version's `terkini`): the instansi's version (the team,
+  distribution, completeness pages show statuses) and that SKP's `s:<id>`, not the SKP pages'
+  version of the instansi `t:<id>` (`tahap_key`), which every other stage write bumps with
+  `i:<id>`. An SKP page reads `t:` instead of `i:`, and the `s:` of every SKP whose row it
+  shows (its own, its versions, its leaders'): an approval no longer ends the SKP pages of the
+  instansi's other pegawai (issue 19; bench/temuan.md "skp"). Rows no SKP page shows
+  (BUKAN_HALAMAN_SKP: the PDF's approvals, SKP history) end only `i:`.
   tests/kinerja/test_cache_versi_skp.py checks every table each cached page reads against the
   versions it reads, and every row whose change shows on a page against the versions it ends.
 - the global version: everything else (organisation and reference data: pegawai, positions,
@@ -51,6 +59,12 @@ SEMUA = "kinerja:data:versi:semua"  # bumped by every write: pages whose instans
 
 def instansi_key(instansi_id: Any) -> str:
     return f"kinerja:data:versi:i:{int(instansi_id)}"
+
+
+def tahap_key(instansi_id: Any) -> str:
+    """The instansi's stage data as the SKP pages see it: every write `instansi_key` follows but
+    an SKP's own row (its status: module doc) and rows no SKP page shows (BUKAN_HALAMAN_SKP)."""
+    return f"kinerja:data:versi:t:{int(instansi_id)}"
 
 
 def skp_key(skp_id: Any) -> str:
@@ -98,6 +112,12 @@ BAGIAN_SKP = frozenset(
 )
 # SKP columns only its own page may show: a write of these alone ends the SKP's version.
 SKP_CAP = frozenset({"diubah", "diperbarui"})
+# SKP columns that place it on another SKP's page (its owner's version list for the period):
+# an UPDATE that changes them is no status change (module doc).
+SKP_TEMPAT = frozenset({"pegawai_id", "periode_id"})
+# Stage rows no SKP page shows (the PDF's approvals, an SKP's history rows): their writes end
+# the instansi's version (aggregate pages) and not the SKP pages' (`tahap_key`).
+BUKAN_HALAMAN_SKP = frozenset({"kinerja_persetujuanelektronik", "skp_historicalskp"})
 # Rows aggregate pages show only per pegawai: the table -> the column naming that pegawai.
 BAGIAN_PEGAWAI = {"dialog_umpanbalik": "penerima_id", "dialog_historicalumpanbalik": "penerima_id"}
 _RE_TABEL = re.compile(r'^\s*(INSERT INTO|UPDATE|DELETE FROM)\s+"([^"]+)"', re.I)
@@ -151,7 +171,7 @@ def cakupan(sql: str, params: Any, many: bool, connection: Any) -> set[str] | No
             if q == name and written and written <= cols:
                 return None
     if not (tabel.startswith(_APPS) or q in _TABEL_LAIN):
-        return _dalam_atau_global(connection)
+        return _dalam_atau_global(connection, tabel)
     param_sets = params if many else [params]
     found: dict[str, set[int]] = {}
     try:
@@ -170,10 +190,22 @@ def cakupan(sql: str, params: Any, many: bool, connection: Any) -> set[str] | No
         sempit = _sempit(verb, tabel, sql, where, param_sets, found, connection)
         if sempit:
             return sempit
+        status = _status_skp(verb, tabel, sql, where, param_sets, found, connection)
         ids = _instansi(found, connection)
     except (_TakTerbaca, DatabaseError):  # e.g. the transaction already failed: the statement
-        return _dalam_atau_global(connection)  # will fail too; nothing was read wrongly
-    return {instansi_key(i) for i in ids}
+        return _dalam_atau_global(connection, tabel)  # will fail too; nothing was read wrongly
+    if status is not None:
+        return status | {instansi_key(i) for i in ids}
+    return _instansi_kunci(ids, tabel)
+
+
+def _instansi_kunci(ids: set[int], tabel: str | None) -> set[str]:
+    """A stage write's versions: the instansi's, and the SKP pages' unless no SKP page shows
+    the table's rows."""
+    keys = {instansi_key(i) for i in ids}
+    if tabel not in BUKAN_HALAMAN_SKP:
+        keys |= {tahap_key(i) for i in ids}
+    return keys
 
 
 def cakupan_with(sql: str, connection: Any) -> set[str] | None:
@@ -191,12 +223,12 @@ class _TakTerbaca(Exception):
     pass
 
 
-def _dalam_atau_global(connection: Any) -> set[str]:
+def _dalam_atau_global(connection: Any, tabel: str | None = None) -> set[str]:
     inside = _dalam.get()
     if inside is None:
         return {GLOBAL}
     try:
-        return {instansi_key(i) for i in _instansi({inside[0]: {inside[1]}}, connection)}
+        return _instansi_kunci(_instansi({inside[0]: {inside[1]}}, connection), tabel)
     except (_TakTerbaca, DatabaseError):
         return {GLOBAL}
 
@@ -222,6 +254,55 @@ def _sempit(
             return None
         ids |= got
     return {pegawai_key(i) for i in ids}
+
+
+def _status_skp(
+    verb: str, tabel: str, sql: str, where: int, param_sets: Any, found: dict, connection: Any
+) -> set[str] | None:
+    """An UPDATE of SKP rows named by id (through ANDs) that leaves each with its pegawai and
+    period: those SKPs' versions (with the instansi's, by the caller), not the SKP pages' of
+    the instansi. Such a change shows only on the pages that read these SKPs' versions: each
+    SKP's own, its versions' (their list), the pages of the SKPs whose rows intervene in its
+    rows, and the aggregate pages (the instansi's). None: not such an UPDATE."""
+    ids = found.get("skp_skp")
+    if tabel != "skp_skp" or verb != "UPDATE" or not ids:
+        return None
+    cols = _set_semua(sql, where)
+    if not cols:
+        return None
+    tempat = cols & SKP_TEMPAT
+    if tempat and not _tetap(sql, where, param_sets, ids, tempat, connection):
+        return None
+    return {skp_key(i) for i in ids}
+
+
+def _tetap(
+    sql: str, where: int, param_sets: Any, ids: set[int], cols: set[str], connection: Any
+) -> bool:
+    """The UPDATE writes back the value each of `cols` has in all its rows (Model.save() writes
+    every column): read before it runs, in its transaction."""
+    ditulis: dict[str, set[Any]] = {c: set() for c in cols}
+    for m in _RE_SET.finditer(sql, 0, where):
+        if m.group(1) not in cols:
+            continue
+        if not sql.startswith("%s", m.end()):
+            return False
+        n = len(_PH.findall(sql, 0, m.end()))
+        for ps in param_sets:
+            ditulis[m.group(1)].add(list(ps or ())[n])
+    order = sorted(cols)
+    select = ", ".join(f'"{c}"' for c in order)
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cur:
+        cur.execute(f'SELECT {select} FROM "skp_skp" WHERE "id" IN ({marks})', sorted(ids))
+        rows = cur.fetchall()
+    if len(rows) != len(ids):
+        return False
+    for n, col in enumerate(order):
+        ada = {row[n] for row in rows}
+        if len(ada) != 1 or ditulis[col] != ada:
+            return False
+    return True
 
 
 def _set_semua(sql: str, where: int) -> set[str] | None:

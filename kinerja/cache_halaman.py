@@ -19,7 +19,8 @@ already made. A cached page is served again only when all of these hold:
   ekspektasi perilaku, its change stamps) or one pegawai's (the feedback they received). A page
   reads the global version, its user's own version (bumped when one of their notifications is
   created or read: the menu's unread count), the versions of the instansi the view named
-  (`cakupan_halaman`), and of the SKPs (`cakupan_skp`: the SKP page, its own and its leaders')
+  (`cakupan_halaman`; the SKP page: `cakupan_tahap`, the instansi's stage data but other SKPs'
+  statuses), and of the SKPs (`cakupan_skp`: the SKP page, its own, its versions and its leaders')
   and pegawai (`cakupan_pegawai`: the team page's members) whose rows it shows; a page that
   names no instansi reads SEMUA, which every write bumps. So a write in one kabupaten leaves
   another's cached pages served, and a pegawai editing their SKP leaves their colleagues' SKP
@@ -264,6 +265,15 @@ def cakupan_skp(request: HttpRequest, skp_ids: Any) -> None:
     _tambah_ids(request, "_halaman_skp", skp_ids)
 
 
+def cakupan_tahap(request: HttpRequest, instansi_ids: Any) -> None:
+    """The SKP page: the instansi's stage data but the statuses of SKPs it does not name
+    (kinerja.cache_cakupan.tahap_key), instead of `cakupan_halaman`'s instansi version, which
+    every approval in the instansi bumps. The page names with `cakupan_skp` every SKP whose row
+    it shows (its own, its versions, its leaders'): a change of those ends it."""
+    cakupan_halaman(request, [])  # the page's scope is known: not SEMUA
+    _tambah_ids(request, "_halaman_tahap", instansi_ids)
+
+
 def cakupan_pegawai(request: HttpRequest, pegawai_ids: Any) -> None:
     """The page shows the feedback received by these pegawai (the team page's counts)."""
     _tambah_ids(request, "_halaman_pegawai", pegawai_ids)
@@ -296,6 +306,7 @@ def _wajib(request: HttpRequest, instansi: Any) -> tuple[str, ...]:
         keys.append(cakupan_mod.SEMUA)
         return tuple(keys)
     keys.extend(cakupan_mod.instansi_key(i) for i in sorted(instansi))
+    keys.extend(cakupan_mod.tahap_key(i) for i in sorted(getattr(request, "_halaman_tahap", ())))
     keys.extend(cakupan_mod.skp_key(i) for i in sorted(getattr(request, "_halaman_skp", ())))
     keys.extend(
         cakupan_mod.pegawai_key(i) for i in sorted(getattr(request, "_halaman_pegawai", ()))

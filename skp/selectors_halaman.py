@@ -326,7 +326,7 @@ def versi_list(skp: SKP) -> list[SKP]:
     them with the SKP."""
     if "_halaman_versi" in skp.__dict__:
         return skp._halaman_versi
-    return [
+    skp._halaman_versi = [
         _objek(SKP, "s", r, 0, _VERSI)[0]
         for r in _baris(
             f"SELECT {_kolom(SKP, 's', _VERSI)} FROM {_t(SKP)} s "
@@ -334,6 +334,7 @@ def versi_list(skp: SKP) -> list[SKP]:
             [skp.pegawai_id, skp.periode_id],
         )
     ]
+    return skp._halaman_versi
 
 
 def dokumen_terakhir(skp: SKP) -> Dokumen | None:

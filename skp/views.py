@@ -141,13 +141,21 @@ def _bands(jenjang: str, lokasi: str, univ: str) -> list[rules.Band] | None:
 @vary_on_headers("HX-Request")
 def skp_detail(request: HttpRequest, pk: int) -> HttpResponse:
     skp = selectors.skp_for_user(request.user, pk)
-    # The SKP's stage data is its period's instansi's; the page also shows the owner's.
-    cache_halaman.cakupan_halaman(
+    # The SKP's stage data is its period's instansi's; the page also shows the owner's. Not
+    # the instansi's version: an approval of another pegawai's SKP does not end this page.
+    cache_halaman.cakupan_tahap(
         request,
         [skp.periode.instansi_id, skp.pegawai.instansi_id, policy.instansi_of(request.user)],
     )
+    # The SKPs whose rows (status, ...) it shows: its own, its versions (their list), and the
+    # leaders' its rows intervene in.
     cache_halaman.cakupan_skp(
-        request, [skp.pk, *(r.rhk_atasan.skp_id for r in skp.rencana_set.all() if r.rhk_atasan_id)]
+        request,
+        [
+            skp.pk,
+            *(v.pk for v in selectors.versi_list(skp)),
+            *(r.rhk_atasan.skp_id for r in skp.rencana_set.all() if r.rhk_atasan_id),
+        ],
     )
     if request.GET.get("job"):
         cache_halaman.jangan_simpan(request)  # a job's progress: no version follows it

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kinerja import cache_halaman
-from kinerja.cache_cakupan import GLOBAL, instansi_key, pegawai_key, skp_key
+from kinerja.cache_cakupan import GLOBAL, instansi_key, pegawai_key, skp_key, tahap_key
 from kinerja.cache_halaman import HEADER
 from tests.kinerja.cache_bantu import commit as _commit
 from tests.kinerja.cache_bantu import kunci as _kunci
@@ -42,12 +42,14 @@ def test_the_january_writes_end_only_their_instansi(org, on, django_capture_on_c
 
     cap = django_capture_on_commit_callbacks
     a = {instansi_key(org.instansi_a.pk)}
+    t = {tahap_key(org.instansi_a.pk)}  # the SKP pages of the instansi
     skp = _commit(cap, lambda: _skp_draft(org.pegawai, org.periode_a))
     user = org.pegawai.user
     rhk = RencanaHasilKerja.objects.filter(skp=skp).order_by("urutan").first()
-    # A new SKP: the instansi's (the team page shows it); its rows: that SKP's own version.
+    # A new SKP: the instansi's (the team page shows it) and its SKP pages' (a pegawai's version
+    # list); its rows: that SKP's own version.
     baru = _kunci(cap, lambda: _skp_draft(org.rekan, org.periode_a))
-    assert a < baru and all(k.startswith("kinerja:data:versi:s:") for k in baru - a)
+    assert a | t < baru and all(k.startswith("kinerja:data:versi:s:") for k in baru - a - t)
     # Editing a draft's rows ends only that SKP's pages (tests/kinerja/test_cache_versi_skp.py).
     s = {skp_key(skp.pk)}
     assert (
@@ -78,10 +80,13 @@ def test_the_january_writes_end_only_their_instansi(org, on, django_capture_on_c
     # Deleting a row sets NULL in rows that point to it, which may be anyone's: global.
     assert GLOBAL in _kunci(cap, lambda: skp_services.rhk_hapus(rhk=rhk, user=user))
     skp.refresh_from_db()
-    assert _kunci(cap, lambda: skp_services.skp_ajukan(skp=skp, user=user)) == a
+    # A status change: the instansi's (aggregate pages) and the SKP's own, not the SKP pages'
+    # of the instansi (kinerja.cache_cakupan._status_skp).
+    assert _kunci(cap, lambda: skp_services.skp_ajukan(skp=skp, user=user)) == a | {skp_key(skp.pk)}
     skp.refresh_from_db()
     penilai = org.pegawai.pejabat_penilai.user
-    assert _kunci(cap, lambda: skp_services.skp_setujui(skp=skp, user=penilai)) >= a
+    keys = _kunci(cap, lambda: skp_services.skp_setujui(skp=skp, user=penilai))
+    assert keys >= a | {skp_key(skp.pk)} and not keys & t
 
 
 def test_feedback_ends_its_instansi_or_everything_never_nothing(

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kinerja import cache_cakupan, cache_halaman
-from kinerja.cache_cakupan import GLOBAL, SEMUA, instansi_key, pegawai_key, skp_key
+from kinerja.cache_cakupan import GLOBAL, SEMUA, instansi_key, pegawai_key, skp_key, tahap_key
 from kinerja.cache_halaman import HEADER
 from tests.kinerja.cache_bantu import commit as _commit
 from tests.kinerja.cache_bantu import kunci as _kunci
@@ -173,6 +173,8 @@ def _tingkat(tabel: str) -> str:
         return "skp"
     if tabel in cache_cakupan.BAGIAN_PEGAWAI:
         return "pegawai"
+    if tabel in cache_cakupan.BUKAN_HALAMAN_SKP:
+        return "agregat"
     if tabel.startswith(cache_cakupan._APPS) or q in cache_cakupan._TABEL_LAIN:
         return "instansi"
     return "global"
@@ -206,8 +208,17 @@ def test_every_table_a_page_reads_is_covered(dunia, monkeypatch):
                 assert _punya(need, "kinerja:data:versi:s:"), where
             elif level == "pegawai":
                 assert _punya(need, "kinerja:data:versi:p:"), where
-            elif level == "instansi":
+            elif level == "agregat":  # rows whose writes end the instansi's version only
                 assert _punya(need, "kinerja:data:versi:i:"), where
+            elif level == "instansi":
+                # The instansi's, or the SKP pages' (tahap_key): every write to the table ends
+                # it but an SKP's own row, whose version the page must read for each SKP it
+                # shows (the row-by-row check below, "status skp").
+                assert _punya(need, "kinerja:data:versi:i:") or _punya(
+                    need, "kinerja:data:versi:t:"
+                ), where
+                if t == "skp_skp" and not _punya(need, "kinerja:data:versi:i:"):
+                    assert _punya(need, "kinerja:data:versi:s:"), where
     assert kinds == {"skp", "tim", "distribusi", "api", "kelengkapan"}
 
 
@@ -357,9 +368,11 @@ def test_a_leaders_row_ends_the_pages_of_the_skps_that_intervene_in_it(
     assert r[HEADER] == "miss" and "Arah pimpinan baru" in r.content.decode()
 
 
-def test_a_status_change_ends_the_skp_team_and_distribution_pages(
+def test_a_status_change_ends_the_skp_team_and_distribution_pages_not_another_skps(
     dunia, django_capture_on_commit_callbacks
 ):
+    """Fails on the instansi-wide status version: a submission ended every SKP page of the
+    instansi (kinerja.cache_cakupan._status_skp)."""
     from skp import services as skp_services
 
     org = dunia.org
@@ -379,13 +392,15 @@ def test_a_status_change_ends_the_skp_team_and_distribution_pages(
     )
     transaction.savepoint_rollback(sid)
     assert instansi_key(org.instansi_a.pk) in keys
+    assert skp_key(dunia.skp.pk) in keys and tahap_key(org.instansi_a.pk) not in keys
     dunia.skp.refresh_from_db()
     _commit(
         django_capture_on_commit_callbacks,
         lambda: skp_services.skp_ajukan(skp=dunia.skp, user=org.pegawai.user),
     )
-    for c, u in pages:
+    for c, u in pages[:3]:
         assert _get(c, u)[HEADER] == "miss", u
+    assert _get(rekan, url_rekan)[HEADER] == "hit", "another pegawai's SKP page was ended"
 
 
 def test_feedback_ends_the_recipients_team_page_only(dunia, django_capture_on_commit_callbacks):
@@ -501,26 +516,36 @@ def test_unknown_shapes_end_the_instansi_or_everything_never_less(
     assert GLOBAL in kunci(
         lambda: Indikator.objects.filter(Q(rencana__skp=skp) | Q(urutan=9)).update(target="1")
     )
-    # Any SKP column beyond its stamps: the instansi (the team page shows the status).
-    assert kunci(lambda: SKP.objects.filter(pk=skp.pk).update(catatan_penilai="c")) == {a}
+    # Any SKP column beyond its stamps: the instansi (the team page shows the status) and the
+    # SKP's own version (its page, the pages that show its rows); not its SKP pages'
+    # (tahap_key) unless the SKP may have moved to another pegawai or period.
+    t = tahap_key(dunia.org.instansi_a.pk)
+    s = skp_key(skp.pk)
+    assert kunci(lambda: SKP.objects.filter(pk=skp.pk).update(catatan_penilai="c")) == {a, s}
+    assert kunci(lambda: SKP.objects.filter(pk=skp.pk).update(pegawai=skp.pegawai_id)) == {a, s}
+    sid = transaction.savepoint()  # moved to a pegawai with no SKP in the period, then back
+    lain = dunia.org.pegawai_b
+    assert kunci(lambda: SKP.objects.filter(pk=skp.pk).update(pegawai=lain)) == {a, t}
+    transaction.savepoint_rollback(sid)
     assert kunci(
         lambda: SKP.objects.filter(periode=dunia.org.periode_a).update(diperbarui=timezone.now())
-    ) == {a}
+    ) == {a, t}
     with connection.cursor() as cur:
         # A stamp set from a subquery that hides a second column: not read as stamps only.
         sql = (
             'UPDATE "skp_skp" SET "diperbarui" = (SELECT now() WHERE 1 = %s), "status" = %s '
             'WHERE "skp_skp"."id" = %s'
         )
-        assert kunci(lambda: cur.execute(sql, [1, "draft", skp.pk])) in ({a}, {GLOBAL})
+        assert kunci(lambda: cur.execute(sql, [1, "draft", skp.pk])) in ({a, t}, {a, s}, {GLOBAL})
         sql = 'UPDATE "skp_skp" SET "diperbarui" = now(), "status" = \'draft\' WHERE "id" = %s'
-        assert kunci(lambda: cur.execute(sql, [skp.pk])) in ({a}, {GLOBAL})
+        assert kunci(lambda: cur.execute(sql, [skp.pk])) in ({a, t}, {GLOBAL})
     # Feedback moved to another recipient, or not named by its recipient: the instansi.
     ub = UmpanBalik.objects.filter(penerima=dunia.org.pegawai).first()
     assert kunci(lambda: UmpanBalik.objects.filter(pk=ub.pk).update(penerima=dunia.org.rekan)) == {
-        a
+        a,
+        t,
     }
-    assert kunci(lambda: UmpanBalik.objects.filter(pk=ub.pk).update(isi="z")) == {a}
+    assert kunci(lambda: UmpanBalik.objects.filter(pk=ub.pk).update(isi="z")) == {a, t}
     # By the recipient alone (no period): not read as stage data at all, so everything.
     pegawai = dunia.org.pegawai
     assert kunci(lambda: UmpanBalik.objects.filter(penerima=pegawai).update(isi="z")) == {GLOBAL}
