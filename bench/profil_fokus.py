@@ -1,7 +1,7 @@
 """One kind of the January mix's API requests, repeated: this process's CPU per request,
 statements and Python function calls (cProfile over the last 20), for old/new comparisons on a
-loaded machine. No PostgreSQL CPU: the WSGI handler closes the connection after each request
-(a new backend each time), so one backend's /proc stat does not follow it.
+loaded machine. No PostgreSQL CPU: a run outlasts CONN_MAX_AGE (60 s), the handler then opens
+a new connection (another backend), so one backend's /proc stat does not follow the run.
 
     DATABASE_URL=... REDIS_URL=... python -m bench.profil_fokus <kind> [N]
 
