@@ -314,7 +314,9 @@ def _penerbit_baru(app: Any, pool: Any) -> Any:
     conn = app.connection_for_write()  # kept with the client (its pools live with it)
     channel = conn.default_channel
     antrean = conf.task_default_queue
-    return channel._create_client(), channel._q_for_pri(antrean, 0), antrean, anon_nodename(), conn
+    # The pool is kept too: while it lives, no other pool can take its id (the cache's key).
+    client = channel._create_client()
+    return client, channel._q_for_pri(antrean, 0), antrean, anon_nodename(), (conn, pool)
 
 
 def _pesan(job_id: int, asal: str, balas: str, antrean: str) -> str:
