@@ -42,11 +42,17 @@ def nav_lupakan(user_id: int | None) -> None:
     pages that show them (kinerja.cache_halaman: the user's own version)."""
     global _dilupakan
     if user_id is not None:
-        from kinerja.cache_halaman import pengguna_naik
+        from kinerja import cache_cakupan, cache_halaman
+        from kinerja.redis_cache import hapus_naik
 
         _dilupakan += 1
-        cache.delete(_nav_key(user_id))
-        pengguna_naik(user_id)
+        # The delete and the user's version (cache_halaman.pengguna_naik: a user's version
+        # moves nothing else) in one round trip.
+        versi = cache_cakupan.pengguna_key(user_id)
+        umur = {versi: cache_halaman._umur(versi)} if cache_halaman.detik() else {}
+        if not hapus_naik(cache, [_nav_key(user_id)], umur):
+            cache.delete(_nav_key(user_id))
+            cache_halaman.pengguna_naik(user_id)
 
 
 def nav_fakta(request: HttpRequest) -> dict | None:

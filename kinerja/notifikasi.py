@@ -199,7 +199,8 @@ def _lupakan_nav(user_id: int) -> None:
     from kinerja.context_processors import nav_lupakan
 
     nav_lupakan(user_id)
-    transaction.on_commit(lambda: nav_lupakan(user_id))
+    if transaction.get_connection().in_atomic_block:  # outside one, on_commit runs right now:
+        transaction.on_commit(lambda: nav_lupakan(user_id))  # the same drop twice in a row
 
 
 def jumlah_belum_dibaca(user: Any) -> int:

@@ -357,3 +357,28 @@ class RedisCache(_RedisCache):
             raise CacheMati(str(exc)) from exc
         _lapor_pulih(self._server)
         return hasil
+
+
+def hapus_naik(cache: Any, hapus: list[str], umur: dict[str, int | None]) -> bool:
+    """Delete the keys `hapus` and bump the version counters `umur` (as `naik_versi` does) in
+    one MULTI/EXEC round trip: a user's menu facts and their page version
+    (kinerja.context_processors.nav_lupakan) were two deletes-and-bumps of a round trip each.
+    False when `cache` is not this backend (the caller does it its own way); Redis down:
+    nothing (logged once), as a dropped write."""
+    if getattr(cache, "naik_versi", None) is None:  # not this backend (also behind the proxy)
+        return False
+
+    def jalan() -> None:
+        client = cache._cache.get_client(write=True)
+        now = time.time_ns()
+        pipe = client.pipeline(transaction=True)
+        if hapus:
+            pipe.delete(*(cache.make_and_validate_key(k) for k in hapus))
+        for key, detik in umur.items():
+            made = cache.make_and_validate_key(key)
+            pipe.set(made, now, ex=detik, nx=True)
+            pipe.incr(made)
+        pipe.execute()
+
+    cache._aman(jalan, None)
+    return True

@@ -107,17 +107,39 @@ def mulai_versi() -> None:
 # The user is found from the token by a pointer (prefix + "uid:" + the key's digest) that only
 # says where to look: a row is kept only for the user the pointer named when the versions were
 # read. KEYS: the pointer, VERSI, TOKEN_VERSI, TIM_VERSI; ARGV: SENDIRI, the rows' prefix, the
-# key's digest. Answer: {uid, version, tokens' version, teams' version, own version, row, team}.
+# key's digest, then the API rate window's key prefix and its now, duration and number ('' when
+# the request's view does not take it here). Answer: {uid, version, tokens' version, teams'
+# version, own version, row, team, window}: the window (kinerja.akses.throttle's `_JENDELA`,
+# the same steps, on the user's bucket `laju_user_<uid>`) only when the row was found, as
+# '1' (allowed: now added) or '0:<count>:<oldest>' (refused, nothing written).
 _TOKEN = """
-local out = {false, false, false, false, false, false, false}
+local out = {false, false, false, false, false, false, false, false}
 for i = 1, 4 do out[i] = redis.call('GET', KEYS[i]) end
 local uid, versi, tversi, mversi = out[1], out[2], out[3], out[4]
 if uid and versi and tversi then
   local sendiri = redis.call('GET', ARGV[1] .. uid) or '-'
   out[5] = sendiri
-  out[6] = redis.call('GET', ARGV[2] .. versi .. ':' .. tversi .. ':' .. sendiri .. ':' .. ARGV[3])
+  out[6] = redis.call('GET', ARGV[2] .. versi .. ':' .. tversi .. ':' .. sendiri .. ':' .. ARGV[4])
   if mversi then
     out[7] = redis.call('GET', ARGV[2] .. 'tim:' .. versi .. ':' .. mversi .. ':' .. sendiri .. ':' .. uid)
+  end
+end
+if out[6] and ARGV[5] ~= '' then
+  local key = ARGV[3] .. uid
+  local now = tonumber(ARGV[5])
+  local batas = now - tonumber(ARGV[6])
+  while true do
+    local tertua = redis.call('LINDEX', key, -1)
+    if not tertua or tonumber(tertua) > batas then break end
+    redis.call('RPOP', key)
+  end
+  local jumlah = redis.call('LLEN', key)
+  if jumlah >= tonumber(ARGV[7]) then
+    out[8] = '0:' .. jumlah .. ':' .. redis.call('LINDEX', key, -1)
+  else
+    redis.call('LPUSH', key, ARGV[5])
+    redis.call('EXPIRE', key, ARGV[6])
+    out[8] = '1'
   end
 end
 return out
@@ -127,11 +149,23 @@ return out
 class TawaranToken:
     """What one round trip read for a personal token (before its row is read anywhere else)."""
 
-    __slots__ = ("prefix", "sidik", "uid", "versi", "tversi", "mversi", "sendiri", "row", "tim")
+    __slots__ = (
+        "prefix",
+        "sidik",
+        "uid",
+        "versi",
+        "tversi",
+        "mversi",
+        "sendiri",
+        "row",
+        "tim",
+        "jendela",
+    )
 
     def __init__(self, prefix: str, sidik: str, hasil: list) -> None:
         self.prefix, self.sidik = prefix, sidik
-        self.uid, self.versi, self.tversi, self.mversi, self.sendiri, self.row, self.tim = hasil
+        self.uid, self.versi, self.tversi, self.mversi, self.sendiri, self.row, self.tim = hasil[:7]
+        self.jendela = hasil[7]  # the rate window's verdict (see _TOKEN), or None
 
     def simpan(self, user_id: int, row: tuple) -> None:
         """Keep a row read from the database after this offer was read."""
@@ -174,17 +208,38 @@ class TawaranTim:
         return ids
 
 
-def tawaran_token(prefix: str, sidik: str) -> TawaranToken | None:
+# The API rate window of a user (kinerja.akses.throttle's key for scope "user").
+LAJU_USER = "laju_user_"
+
+
+def tawaran_token(prefix: str, sidik: str, jendela: Any = None) -> TawaranToken | None:
     """Read a personal token's kept row in one round trip (see _TOKEN); None without Redis
-    (another cache, Redis down, scripts refused): the database answers, nothing is kept."""
+    (another cache, Redis down, scripts refused): the database answers, nothing is kept.
+    `jendela` (now, duration, number): the user's rate window is decided in the same trip
+    when the row is there (TawaranToken.jendela)."""
     skrip = getattr(cache, "skrip", None)
     if skrip is None:
         return None
     keys = [f"{prefix}uid:{sidik}", VERSI, TOKEN_VERSI, TIM_VERSI]
-    hasil = skrip(_TOKEN, keys, [SENDIRI, prefix], [sidik], (0, 5, 6))
-    if hasil is None or len(hasil) != 7:
+    laju = [repr(jendela[0]), str(jendela[1]), str(jendela[2])] if jendela else ["", "", ""]
+    hasil = skrip(_TOKEN, keys, [SENDIRI, prefix, LAJU_USER], [sidik, *laju], (0, 5, 6))
+    if hasil is None or len(hasil) != 8:
         return None
     return TawaranToken(prefix, sidik, hasil)
+
+
+def jendela_batal(user_id: Any, now: float) -> None:
+    """Take back a request the token's round trip added to the user's rate window when the
+    request never reached the throttle (its authentication failed after the row was read)."""
+    aman = getattr(cache, "_aman", None)
+    if aman is None:
+        return
+
+    def lrem() -> None:
+        key = cache.make_and_validate_key(f"{LAJU_USER}{user_id}")
+        cache._cache.get_client(key, write=True).lrem(key, 1, repr(now))
+
+    aman(lrem, None)
 
 
 def _mulai(*keys: str) -> None:

@@ -94,10 +94,38 @@ class KredensialThrottle(SimpleRateThrottle):
         self.num_requests, self.duration = self.parse_rate(self.rate)
         self._jumlah = None  # the script's answer, when it ran (wait())
         if self.rate is not None:
-            putusan = self._jendela_redis()
+            putusan = self._dilipat(request)
+            if putusan is None:
+                putusan = self._jendela_redis()
             if putusan is not None:
                 return putusan
         return super().allow_request(request, view)
+
+    def _dilipat(self, request: Any) -> bool | None:
+        """The verdict the personal token's round trip already reached for this very window
+        (kinerja.akses.token.jendela_dilipat: the same script's steps, at authentication), or
+        None: no such verdict, or (never expected) another window, then taken back."""
+        simpan = getattr(request, "__dict__", {}).pop("_kinerja_jendela", None)
+        if simpan is None:
+            return None
+        uid, putusan, (now, duration, num) = simpan
+        if (self.scope, self._ident, self.duration, self.num_requests) != (
+            "user",
+            uid,
+            duration,
+            num,
+        ):
+            if putusan == "1":
+                from kinerja.akses import salinan
+
+                salinan.jendela_batal(uid, now)
+            return None
+        self.now = now
+        if putusan == "1":
+            return True
+        _, jumlah, tertua = putusan.split(":", 2)
+        self._jumlah, self._tertua = int(jumlah), float(tertua)
+        return False
 
     def wait(self) -> float | None:
         if self._jumlah is None:

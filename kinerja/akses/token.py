@@ -54,22 +54,27 @@ def _token_qs(key: str):
     return policy.dengan_actor(Token.objects.select_related("user"), "user").filter(key=key)[:1]
 
 
-def muat_token(key: Any) -> Any:
+def muat_token(key: Any, jendela: Any = None) -> Any:
     """The personal token with this key, its user loaded with the actor's facts
-    (policy.dengan_actor), or None."""
+    (policy.dengan_actor), or None. `jendela` (now, duration, number): the user's API rate
+    window decided in the same Redis round trip when the row comes from there; the verdict is
+    the token's JENDELA attribute (None when not decided)."""
     alias = router.db_for_read(Token)
     if type(key) is str:
         rencana = terkompilasi("token", _token_qs, _CONTOH, alias)
         if rencana.berlaku and rencana.model is Token:
-            return _muat_tersalin(rencana, key)
+            return _muat_tersalin(rencana, key, jendela)
     return next(iter(_token_qs(key).using(alias)), None)
 
 
-def _muat_tersalin(rencana: Any, key: str) -> Any:
+JENDELA = "_kinerja_jendela"
+
+
+def _muat_tersalin(rencana: Any, key: str, jendela: Any = None) -> Any:
     # Redis keys name the key's digest, and the kept row holds no key: what Redis keeps cannot
     # be used as a token.
     sidik = hashlib.sha256(key.encode()).hexdigest()[:32]
-    awal = salinan.tawaran_token(rencana.prefix_baris, sidik)
+    awal = salinan.tawaran_token(rencana.prefix_baris, sidik, jendela)
     if awal is None:  # no Redis (or down): the database, nothing kept
         return rencana.muat(key)
     posisi = rencana.awal + rencana.init_list.index("key")
@@ -89,6 +94,13 @@ def _muat_tersalin(rencana: Any, key: str) -> Any:
     tim = awal.tawaran_tim(token.user_id)
     if tim is not None:
         setattr(token.user, TIM_TAWARAN, tim)
+    if awal.jendela is not None:
+        putusan = (str(awal.uid), awal.jendela)  # the throttle's ident: the user's pk as text
+        if token.user_id != awal.uid:  # cannot be (the row is kept per user): undone
+            if awal.jendela == "1":
+                salinan.jendela_batal(awal.uid, jendela[0])
+        else:
+            setattr(token, JENDELA, putusan)
     return token
 
 
@@ -96,7 +108,18 @@ class TokenAuthentication(authentication.TokenAuthentication):
     """DRF's token authentication with expiry, account checks and integration tokens."""
 
     def authenticate(self, request: Any) -> tuple[Any, Any] | None:
-        result = super().authenticate(request)
+        # This view's rate window (kinerja.akses.throttle), decided in the token's round trip
+        # when the throttle is sure to ask for it next (`jendela_dilipat`).
+        self._jendela = jendela_dilipat(request)
+        self._putusan = None
+        try:
+            result = super().authenticate(request)
+        except exceptions.APIException:
+            if self._putusan is not None and self._putusan[1] == "1":
+                salinan.jendela_batal(self._putusan[0], self._jendela[0])
+            raise
+        if self._putusan is not None:
+            request._kinerja_jendela = (*self._putusan, self._jendela)
         token = result[1] if result is not None else None
         hanya_baca = isinstance(token, TokenIntegrasi) and not token.boleh_tulis
         if hanya_baca and request.method not in SAFE_METHODS:
@@ -106,9 +129,10 @@ class TokenAuthentication(authentication.TokenAuthentication):
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
         if key.startswith(services.AWALAN):
             return self._integrasi(key)
-        token = muat_token(key)
+        token = muat_token(key, getattr(self, "_jendela", None))
         if token is None:
             raise exceptions.AuthenticationFailed(TIDAK_VALID)
+        self._putusan = getattr(token, JENDELA, None)
         # The user row carries the facts of the policy's actor (one query for the request).
         setattr(token.user, policy.HIBAH_ANOTASI, getattr(token, policy.HIBAH_ANOTASI))
         self._periksa_akun(token.user)
@@ -158,3 +182,37 @@ class CabutTokenSaatSandiBerubah:
 
     def get_help_text(self) -> str:
         return "Mengganti kata sandi mencabut token API pribadi Anda."
+
+
+def jendela_dilipat(request: Any) -> tuple[float, int, int] | None:
+    """(now, duration, number) of the user's rate window when this request's throttle is
+    certain to ask for it right after authentication: the view takes the default throttle
+    (KredensialThrottle) and only IsAuthenticated (always true for a token that
+    authenticates), with DRF's own order (authentication, permissions, throttles) unchanged,
+    and no sign-in window. Else None: the throttle's own round trip, as before."""
+    from rest_framework import permissions
+    from rest_framework.views import APIView
+
+    from kinerja.akses.throttle import KredensialThrottle
+
+    view = (getattr(request, "parser_context", None) or {}).get("view")
+    if view is None or getattr(view, "throttle_anonim", False):
+        return None
+    kelas = type(view)
+    if (
+        list(getattr(view, "throttle_classes", ())) != [KredensialThrottle]
+        or any(p is not permissions.IsAuthenticated for p in view.permission_classes)
+        or kelas.get_throttles is not APIView.get_throttles
+        or kelas.get_permissions is not APIView.get_permissions
+        or kelas.check_permissions is not APIView.check_permissions
+        or kelas.check_throttles is not APIView.check_throttles
+        or kelas.perform_authentication is not APIView.perform_authentication
+    ):
+        return None
+    laju = KredensialThrottle()
+    laju.scope = "user"
+    rate = laju.get_rate()
+    if rate is None:
+        return None
+    num, duration = laju.parse_rate(rate)
+    return laju.timer(), duration, num
