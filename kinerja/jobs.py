@@ -35,7 +35,6 @@ import logging
 import os
 import random
 import threading
-import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -215,11 +214,8 @@ def send(job_id: int, countdown: float | None = None) -> bool:
     from kinerja import tasks  # noqa: F401  (registers the task)
     from kinerja.celery import app
 
-    if countdown is None and _terbit_cepat(app, job_id):
-        Job.objects.filter(pk=job_id).update(dikirim=timezone.now())
-        return True
     # Through the project's app, whatever Celery app happens to be "current" in this process.
-    jalankan_job = app.tasks[TUGAS]
+    jalankan_job = app.tasks["kinerja.tasks.jalankan_job"]
     try:
         jalankan_job.apply_async((job_id,), countdown=countdown, ignore_result=True)
     except Exception as exc:
@@ -231,143 +227,6 @@ def send(job_id: int, countdown: float | None = None) -> bool:
         return False
     Job.objects.filter(pk=job_id).update(dikirim=timezone.now())
     return True
-
-
-TUGAS = "kinerja.tasks.jalankan_job"
-# Per process and broker pool: kombu's Redis client for the broker and the queue's key, or
-# False (this configuration's message is not the one `_pesan` writes: apply_async).
-_penerbit: dict[tuple[int, int], Any] = {}
-_jeda: dict[tuple[int, int], float] = {}  # after a broker error: apply_async until then
-JEDA_CEPAT = 5.0
-
-
-def _terbit_cepat(app: Any, job_id: int) -> bool:
-    """`jalankan_job.apply_async((job_id,), ignore_result=True)`'s message, written as Celery
-    and kombu write it (`_pesan`: a test compares the two) and pushed with one LPUSH. Celery
-    builds a Redis client, routing, options and a dozen objects for every message: ±1.3 ms CPU
-    against ±0.1 for the push. False (nothing sent): the caller goes through apply_async —
-    eager mode, inside a worker's task (its ids are the parent's), a publish signal listened
-    to, a configuration whose message differs, or any error of the broker (apply_async then
-    tries with Celery's retry policy and reports the outage as before)."""
-    from celery import signals
-
-    if (
-        app.conf.task_always_eager
-        or app.current_worker_task is not None
-        or signals.before_task_publish.receivers
-        or signals.after_task_publish.receivers
-    ):
-        return False
-    pool = app.pool
-    kunci = (os.getpid(), id(pool))
-    jeda = _jeda.get(kunci)
-    if jeda is not None:
-        if time.monotonic() < jeda:
-            return False
-        del _jeda[kunci]  # the broker failed a while ago: the short way again
-    penerbit = _penerbit.get(kunci)
-    try:
-        if penerbit is None:
-            penerbit = _penerbit.setdefault(kunci, _penerbit_baru(app, pool))
-        if not penerbit:
-            return False
-        client, kunci_antrean, antrean, asal, _conn = penerbit
-        client.lpush(kunci_antrean, _pesan(job_id, asal, app.thread_oid, antrean))
-    except Exception as exc:  # the broker: apply_async decides (and logs) as before
-        log.info("job %s: kirim cepat gagal, lewat apply_async: %s", job_id, exc)
-        # Not tried again for a while: during an outage each send would wait twice.
-        _penerbit.pop(kunci, None)
-        _jeda[kunci] = time.monotonic() + JEDA_CEPAT
-        return False
-    return True
-
-
-def _penerbit_baru(app: Any, pool: Any) -> Any:
-    """kombu's own client for this broker (its pool, its key prefix) and the queue's key, kept
-    with the pool; False when the message would not be `_pesan`'s."""
-    from celery.utils.nodenames import anon_nodename
-
-    conf = app.conf
-    task = app.tasks[TUGAS]
-    sederhana = (
-        str(conf.broker_url or "").startswith("redis://")
-        and conf.task_protocol == 2
-        and conf.task_serializer == "json"
-        and not conf.task_compression
-        and not conf.task_routes
-        and conf.task_queues is None
-        and conf.task_default_priority is None
-        and conf.task_default_exchange_type == "direct"
-        and conf.task_default_exchange in (None, conf.task_default_queue)
-        and conf.task_default_routing_key in (None, conf.task_default_queue)
-        and conf.task_default_delivery_mode in ("persistent", 2)
-        and not conf.task_send_sent_event
-        and not conf.task_time_limit
-        and not conf.task_soft_time_limit
-        and task.time_limit is None
-        and task.soft_time_limit is None
-        and task.expires is None
-        and task.priority is None
-    )
-    if not sederhana:
-        return False
-    conn = app.connection_for_write()  # kept with the client (its pools live with it)
-    channel = conn.default_channel
-    antrean = conf.task_default_queue
-    # The pool is kept too: while it lives, no other pool can take its id (the cache's key).
-    client = channel._create_client()
-    return client, channel._q_for_pri(antrean, 0), antrean, anon_nodename(), (conn, pool)
-
-
-def _pesan(job_id: int, asal: str, balas: str, antrean: str) -> str:
-    """The message kombu's Redis transport LPUSHes for apply_async((job_id,),
-    ignore_result=True) from outside a task (Celery's protocol 2, JSON, base64 body)."""
-    import base64
-    from uuid import uuid4
-
-    from kombu.utils.json import dumps
-
-    tid = str(uuid4())
-    body = dumps(
-        [[job_id], {}, {"callbacks": None, "errbacks": None, "chain": None, "chord": None}]
-    )
-    return dumps(
-        {
-            "body": base64.b64encode(body.encode()).decode(),
-            "content-encoding": "utf-8",
-            "content-type": "application/json",
-            "headers": {
-                "lang": "py",
-                "task": TUGAS,
-                "id": tid,
-                "shadow": None,
-                "eta": None,
-                "expires": None,
-                "group": None,
-                "group_index": None,
-                "retries": 0,
-                "timelimit": [None, None],
-                "root_id": tid,
-                "parent_id": None,
-                "argsrepr": repr((job_id,)),
-                "kwargsrepr": "{}",
-                "origin": asal,
-                "ignore_result": True,
-                "replaced_task_nesting": 0,
-                "stamped_headers": None,
-                "stamps": {},
-            },
-            "properties": {
-                "correlation_id": tid,
-                "reply_to": balas,
-                "delivery_mode": 2,
-                "delivery_info": {"exchange": "", "routing_key": antrean},
-                "priority": 0,
-                "body_encoding": "base64",
-                "delivery_tag": str(uuid4()),
-            },
-        }
-    )
 
 
 @dataclass(frozen=True)
