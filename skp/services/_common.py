@@ -111,6 +111,23 @@ def _lock(skp: SKP, lingkup: tuple[str, list] | None = None, baris: str | None =
     return locked
 
 
+def _terkini_lock(pegawai_id: int, periode_id: int, baris: str | None = None) -> SKP | None:
+    """The current version of a pegawai's SKP of a year locked as `_lock` locks it (with
+    `baris`, its rows first), or None. Its key is read first, unlocked: a newer version made
+    while the lock waited is then taken instead."""
+    while True:
+        pk = (
+            SKP.objects.filter(pegawai_id=pegawai_id, periode_id=periode_id, terkini=True)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if pk is None:
+            return None
+        skp = _lock(SKP(pk=pk), baris=baris)
+        if skp.terkini:
+            return skp
+
+
 def _in_lingkup(pk: int, lingkup: tuple[str, list] | None) -> None:
     """SQLite: SKP.DoesNotExist unless SKP `pk` is in `lingkup` (nothing when None)."""
     if lingkup is None:

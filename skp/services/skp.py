@@ -33,6 +33,7 @@ from skp.services._common import (
     _periode_terbuka,
     _require,
     _sentuh,
+    _terkini_lock,
     _url,
     jenis_untuk,
 )
@@ -193,7 +194,9 @@ def skp_versi_baru(
     read `select_for_update()` over its pegawai and period: both were locked FOR UPDATE.
     """
     skp = _lock(skp, lingkup)
-    terkini = skp if skp.terkini else _terkini_terkunci(skp)
+    terkini = skp if skp.terkini else _terkini_lock(skp.pegawai_id, skp.periode_id)
+    if terkini is None:
+        raise SKP.DoesNotExist("SKP matching query does not exist.")
     if not policy.can(user, "view", terkini):
         raise PermissionDenied("Anda tidak berwenang mengubah SKP ini.")
     if terkini.periode.ditutup:
@@ -224,19 +227,6 @@ def skp_versi_baru(
         raise ValidationError({"alasan": ["Tuliskan alasan perubahan SKP."]})
     baru = _salin_versi(terkini, user=user, alasan=alasan.strip())
     return baru
-
-
-def _terkini_terkunci(skp: SKP) -> SKP:
-    """The current version of `skp`'s pegawai and year, locked (SKP.DoesNotExist if none)."""
-    pk = (
-        SKP.objects.filter(pegawai_id=skp.pegawai_id, periode_id=skp.periode_id, terkini=True)
-        .values_list("pk", flat=True)
-        .get()
-    )
-    terkini = _lock(SKP(pk=pk))
-    if not terkini.terkini:  # a newer version was made while this waited: that one
-        return _terkini_terkunci(skp)
-    return terkini
 
 
 @layanan
