@@ -169,9 +169,9 @@ def rencana_untuk_ubah(user: Any, pk: Any) -> RencanaHasilKerja:
 
 @functools.cache
 def _sql_terkunci() -> str:
-    from skp.services._kunci import sql_kunci  # the services import this module
+    from skp.services._kunci import _bangun_kunci  # the services import this module
 
-    return sql_kunci(
+    return _bangun_kunci(
         dari_rhk=True,
         depan=f"{_kolom(RencanaHasilKerja, 'r')}, {_kolom(Indikator, 'i')}, ",
         gabung=f"LEFT JOIN {_t(Indikator)} i ON i.rencana_id = r.id",

@@ -18,7 +18,7 @@ from kinerja.baris_sql import objek as _objek
 from kinerja.models import Pegawai, Periode
 from skp import rules
 from skp.models import SKP, EkspektasiPerilaku, RencanaHasilKerja
-from skp.services._kunci import baris_terkunci, sql_kunci
+from skp.services._kunci import _bangun_kunci, _baris_terkunci
 
 PESAN_BUKAN_DRAFT = (
     "SKP ini sudah {status}; perubahan hanya dapat dilakukan pada draft. "
@@ -107,7 +107,7 @@ def _lock(skp: SKP, lingkup: tuple[str, list] | None = None, baris: str | None =
     periode, i = _objek(Periode, "pe", row, i)
     SKP._meta.get_field("pegawai").set_cached_value(locked, pegawai)
     SKP._meta.get_field("periode").set_cached_value(locked, periode)
-    locked.baris_terkunci = baris_terkunci(row[i]) if baris is not None else None
+    locked.baris_terkunci = _baris_terkunci(row[i]) if baris is not None else None
     return locked
 
 
@@ -143,7 +143,7 @@ def _in_lingkup(pk: int, lingkup: tuple[str, list] | None) -> None:
 
 @functools.lru_cache(maxsize=64)
 def _sql_kunci(baris: str | None, where: str) -> str:
-    return sql_kunci(where=where, baris=baris)
+    return _bangun_kunci(where=where, baris=baris)
 
 
 def _periode_terbuka(skp: SKP) -> None:

@@ -19,7 +19,7 @@ row of the CTE) and a return took them by (jenis, urutan, id), and the two at on
 deadlock (tests/skp/test_kunci_urutan.py). Indicators and expectations are only written under
 their row's or SKP's lock, so they need no place in the order.
 
-`sql_kunci` builds the statement: the rows in a MATERIALIZED CTE read by an uncorrelated
+`_bangun_kunci` builds the statement: the rows in a MATERIALIZED CTE read by an uncorrelated
 `ARRAY(SELECT … FROM rc)` in the SELECT list. PostgreSQL evaluates it when the SKP's row is
 projected, after the SKP passed its WHERE (the caller's scope, for the API) and before the row
 lock above it takes the SKP: the rows first, and nothing locked or read for an SKP out of
@@ -39,7 +39,7 @@ def _t(model: type) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def sql_kunci(
+def _bangun_kunci(
     *,
     where: str,
     baris: str | None = None,
@@ -79,6 +79,6 @@ def sql_kunci(
     )
 
 
-def baris_terkunci(nilai: list | None) -> dict[int, str]:
-    """The rows' array of `sql_kunci`: row id -> its note, in id order."""
+def _baris_terkunci(nilai: list | None) -> dict[int, str]:
+    """The rows' array of `_bangun_kunci`: row id -> its note, in id order."""
     return {int(i): c for i, c in (nilai or [])}

@@ -19,7 +19,7 @@ from kinerja.models import Jabatan, Pegawai, Periode
 from kinerja.riwayat import hanya_riwayat
 from skp.models import SKP, EkspektasiPerilaku
 from skp.services._common import _lock
-from skp.services._kunci import sql_kunci
+from skp.services._kunci import _bangun_kunci
 
 
 def _kunci_setujui(
@@ -82,7 +82,7 @@ _NOTED = "r.catatan_penilai <> ''"
 
 @functools.lru_cache(maxsize=64)
 def _sql_kunci_setujui(where: str) -> str:
-    """`sql_kunci` locking the rows with a note (the approval clears them) before the SKP, with
+    """`_bangun_kunci` locking the rows with a note (the approval clears them) before the SKP, with
     the login, the penilai and their positions' names, and the expectations. Parameters: the
     SKP's id (rows), the penilai's id, then `where`'s."""
     q = connection.ops.quote_name
@@ -90,7 +90,7 @@ def _sql_kunci_setujui(where: str) -> str:
     def t(model: type) -> str:
         return q(model._meta.db_table)
 
-    return sql_kunci(
+    return _bangun_kunci(
         where=where,
         baris=_NOTED,
         kolom=(
