@@ -19,7 +19,7 @@ import re
 
 from django.core.exceptions import FieldDoesNotExist, FullResultSet
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import NotSupportedError
+from django.db import DatabaseError, NotSupportedError
 from django.db.models import BigIntegerField, Expression, F, TextField
 from django.http import Http404, HttpResponseNotModified, JsonResponse
 from django.utils import timezone
@@ -32,6 +32,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from kinerja import policy
 from kinerja.api_filters import ID_MAKS
+from kinerja.versi import PESAN_SERENTAK, Serentak, serentak
 
 # A row not found, or one the caller may not see (ids reveal nothing): one answer for both.
 PESAN_404 = "Tidak ditemukan."
@@ -317,11 +318,24 @@ class ScopedPK(RefPK):
         return policy.scope(request.user if request else None, super().get_queryset())
 
 
+class Bentrok(exceptions.APIException):
+    """409: PostgreSQL aborted the change for a deadlock or a serialization failure (nothing
+    changed; the same request may be sent again)."""
+
+    status_code = 409
+    default_detail = PESAN_SERENTAK
+    default_code = "serentak"
+
+
 def exception_handler(exc, context):
     """Django ValidationErrors raised by services become 400 {"field": [...]} like DRF's own;
     a rate limit says in Indonesian when to come back (the same seconds as `Retry-After`); a row
     not found (or outside the caller's scope: the same answer) says so in Indonesian, as an unknown
-    path does, instead of DRF's English words naming the model."""
+    path does, instead of DRF's English words naming the model. A change PostgreSQL aborted for
+    a deadlock or a serialization failure (a service's `Serentak`, or the error itself outside a
+    service) is a 409 saying so, not a 500 or the 503 of a database gone away."""
+    if isinstance(exc, Serentak) or (isinstance(exc, DatabaseError) and serentak(exc)):
+        exc = Bentrok()
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(PESAN_404)
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:

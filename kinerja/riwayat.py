@@ -6,6 +6,9 @@ would say nobody did it. Every service receives the acting user (`user=`, or `ol
 few that act on someone's behalf) and is declared with `@layanan` where it is defined, so that,
 when no request is active, that user is the one history records. (tests/security/test_audit.py
 fails when a service taking the acting user is not declared.)
+
+A service whose transaction PostgreSQL aborted for a deadlock or a serialization failure raises
+`kinerja.versi.Serentak` (a ValidationError: nothing changed, try again) instead of that error.
 """
 
 from __future__ import annotations
@@ -17,7 +20,10 @@ from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 from typing import Any
 
+from django.db import DatabaseError
 from simple_history.models import HistoricalRecords
+
+from kinerja.versi import Serentak, serentak
 
 PARAM_USER = ("user", "oleh")
 
@@ -54,8 +60,15 @@ def _bungkus(fn: Callable, param: str) -> Callable:
         if user is None and args:
             with contextlib.suppress(TypeError):
                 user = sig.bind_partial(*args, **kwargs).arguments.get(param)
-        with atas_nama(user):
-            return fn(*args, **kwargs)
+        try:
+            with atas_nama(user):
+                return fn(*args, **kwargs)
+        except DatabaseError as exc:
+            # PostgreSQL ended the service's transaction for a deadlock or a serialization
+            # failure (its atomic block has rolled back): a refusal saying so, not a 500.
+            if serentak(exc):
+                raise Serentak() from exc
+            raise
 
     wrapped.__kinerja_layanan__ = True
     return wrapped

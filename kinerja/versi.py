@@ -27,3 +27,31 @@ def cek_versi(obj: Any, row_version: Any) -> None:
         raise ValidationError({"row_version": ["Versi data tidak valid."]}) from None
     if versi != obj.row_version:
         raise ValidationError({"row_version": [PESAN_BASI]})
+
+
+# --- changes PostgreSQL aborted ------------------------------------------------------------------
+PESAN_SERENTAK = (
+    "Data ini sedang diubah oleh pengguna lain pada saat yang sama, sehingga perubahan Anda "
+    "dibatalkan dan belum disimpan. Periksa data terbaru, lalu coba lagi."
+)
+
+# PostgreSQL's codes for a transaction it ended so another could go on: a deadlock it broke
+# (40P01) and a serialization failure (40001). Nothing of the transaction stays; trying again
+# is safe.
+SQLSTATE_SERENTAK = frozenset({"40001", "40P01"})
+
+
+def serentak(exc: BaseException) -> bool:
+    """`exc` (Django's DatabaseError, raised from the driver's) is PostgreSQL aborting the
+    transaction for a deadlock or a serialization failure."""
+    return getattr(exc.__cause__, "sqlstate", None) in SQLSTATE_SERENTAK
+
+
+class Serentak(ValidationError):
+    """A change PostgreSQL aborted for a deadlock or serialization failure (`serentak`): nothing
+    changed. Raised by every service in place of that error (kinerja.riwayat.layanan), so the
+    pages show it as any refusal, the form again with what was typed, and the API answers 409
+    (kinerja.api_base.exception_handler)."""
+
+    def __init__(self) -> None:
+        super().__init__({"__all__": [PESAN_SERENTAK]}, code="serentak")

@@ -249,14 +249,7 @@ class SKPViewSet(
         "versi_baru": "Membuka versi baru dari SKP yang sudah disetujui, dengan `alasan`.",
     }
 
-    # Actions whose service locks and reads the SKP again first (`_lock`): the row found in the
-    # caller's scope is only its key, so it is looked up without the page's joins and prefetches
-    # (the answer is read afresh by `_out`).
-    AKSI_KUNCI_SAJA = ("ajukan", "setujui", "kembalikan", "versi_baru")
-
     def base_queryset(self):
-        if self.action in self.AKSI_KUNCI_SAJA:
-            return SKP.objects.order_by("pk")
         return selectors.skp_detail_qs().order_by("-periode__tahun", "pegawai__nama", "-versi")
 
     def retrieve(self, request, *args, **kwargs):
@@ -267,6 +260,17 @@ class SKPViewSet(
 
     def _out(self, skp: SKP, code: int = status.HTTP_200_OK) -> Response:
         return Response(api_baca.skp_sesudah(skp.pk), status=code)
+
+    def _dalam_lingkup(self, pk, layanan, **kw) -> SKP:
+        """Run a state change's service on SKP `pk` with the caller's scope (the policy's, as
+        SQL: api_baca.skp_lingkup) as its lock statement's condition, instead of `get_object`
+        then the lock (issue 19): an SKP out of scope, of another instansi or missing is the
+        same 404, with nothing read, locked or answered before it."""
+        pk, lingkup = api_baca.skp_lingkup(self.request.user, pk)
+        try:
+            return layanan(skp=SKP(pk=pk), user=self.request.user, lingkup=lingkup, **kw)
+        except SKP.DoesNotExist:
+            raise api_baca._tidak_ada(SKP) from None
 
     @extend_schema(request=SKPBuatSerializer, responses={201: SKPSerializer})
     def create(self, request, *args, **kwargs):
@@ -299,10 +303,8 @@ class SKPViewSet(
     def ajukan(self, request, pk=None):
         s = CatatanSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        skp = services.skp_ajukan(
-            skp=self.get_object(),
-            user=request.user,
-            row_version=s.validated_data.get("row_version"),
+        skp = self._dalam_lingkup(
+            pk, services.skp_ajukan, row_version=s.validated_data.get("row_version")
         )
         return self._out(skp)
 
@@ -311,20 +313,13 @@ class SKPViewSet(
     def setujui(self, request, pk=None):
         s = CatatanSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        # No `get_object`: the service reads and locks the SKP in one statement whose condition
-        # is the caller's scope (an SKP out of it is the same 404), and the answer is written
-        # from the row it wrote (issue 19).
-        pk, lingkup = api_baca.skp_lingkup(request.user, pk)
-        try:
-            skp = services.skp_setujui(
-                skp=SKP(pk=pk),
-                user=request.user,
-                row_version=s.validated_data.get("row_version"),
-                catatan=s.validated_data.get("catatan", ""),
-                lingkup=lingkup,
-            )
-        except SKP.DoesNotExist:
-            raise api_baca._tidak_ada(SKP) from None
+        # The answer is written from the row the approval wrote (issue 19).
+        skp = self._dalam_lingkup(
+            pk,
+            services.skp_setujui,
+            row_version=s.validated_data.get("row_version"),
+            catatan=s.validated_data.get("catatan", ""),
+        )
         return Response(api_baca.skp_dari(skp))
 
     @extend_schema(request=CatatanSerializer, responses=SKPSerializer)
@@ -332,9 +327,9 @@ class SKPViewSet(
     def kembalikan(self, request, pk=None):
         s = CatatanSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        skp = services.skp_kembalikan(
-            skp=self.get_object(),
-            user=request.user,
+        skp = self._dalam_lingkup(
+            pk,
+            services.skp_kembalikan,
             catatan=s.validated_data.get("catatan", ""),
             row_version=s.validated_data.get("row_version"),
         )
@@ -345,9 +340,7 @@ class SKPViewSet(
     def versi_baru(self, request, pk=None):
         s = AlasanSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        skp = services.skp_versi_baru(
-            skp=self.get_object(), user=request.user, alasan=s.validated_data["alasan"]
-        )
+        skp = self._dalam_lingkup(pk, services.skp_versi_baru, alasan=s.validated_data["alasan"])
         return self._out(skp, status.HTTP_201_CREATED)
 
     def _pdf_status(self, job: Job) -> dict:

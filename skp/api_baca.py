@@ -169,15 +169,14 @@ def rencana_untuk_ubah(user: Any, pk: Any) -> RencanaHasilKerja:
 
 @functools.cache
 def _sql_terkunci() -> str:
-    q = connection.ops.quote_name
-    return (
-        f"SELECT {_kolom(RencanaHasilKerja, 'r')}, {_kolom(Indikator, 'i')}, "
-        f"{_kolom(SKP, 's')}, {_kolom(Pegawai, 'p')}, {_kolom(Periode, 'pe')} "
-        f"FROM {_t(RencanaHasilKerja)} r INNER JOIN {_t(SKP)} s ON s.id = r.skp_id "
-        f"INNER JOIN {q(Pegawai._meta.db_table)} p ON p.id = s.pegawai_id "
-        f"INNER JOIN {q(Periode._meta.db_table)} pe ON pe.id = s.periode_id "
-        f"LEFT JOIN {_t(Indikator)} i ON i.rencana_id = r.id "
-        "WHERE r.id = %s ORDER BY i.urutan, i.id FOR UPDATE OF r, s FOR SHARE OF pe"
+    from skp.services._kunci import _bangun_kunci  # the services import this module
+
+    return _bangun_kunci(
+        dari_rhk=True,
+        depan=f"{_kolom(RencanaHasilKerja, 'r')}, {_kolom(Indikator, 'i')}, ",
+        gabung=f"LEFT JOIN {_t(Indikator)} i ON i.rencana_id = r.id",
+        where="r.id = %s",
+        urut=" ORDER BY i.urutan, i.id",
     )
 
 
@@ -187,8 +186,8 @@ def rencana_terkunci(pk: int) -> RencanaHasilKerja:
     that leaves them is written from the row the edit saved (`rencana_json`), not read again.
 
     On PostgreSQL its SKP too, locked in the same statement after the row (FOR UPDATE OF r, s:
-    PostgreSQL locks a row's tables in that order, so the order RHK -> SKP -> period of the two
-    statements this replaces holds, tests/skp/test_rhk_satu_pernyataan.py), with its pegawai and
+    PostgreSQL locks a row's tables in that order, so the order RHK -> SKP -> period of
+    skp.services._kunci holds, tests/skp/test_rhk_satu_pernyataan.py), with its pegawai and
     its period FOR SHARE, as `skp.services._common._lock` reads them: `rhk.skp` is set. Elsewhere
     the caller locks the SKP (`rhk.skp` is not loaded)."""
     if not connection.features.has_select_for_update_of:

@@ -14,14 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kinerja import policy
-from kinerja.baris_sql import kolom as _kolom
 from kinerja.baris_sql import objek as _objek
 from kinerja.models import Pegawai, Periode
 from skp import rules
-from skp.models import (
-    SKP,
-    EkspektasiPerilaku,
-)
+from skp.models import SKP, EkspektasiPerilaku, RencanaHasilKerja
+from skp.services._kunci import _bangun_kunci, _baris_terkunci
 
 PESAN_BUKAN_DRAFT = (
     "SKP ini sudah {status}; perubahan hanya dapat dilakukan pada draft. "
@@ -64,7 +61,7 @@ def _sql_sentuh() -> str | None:
     return sql if tuple(params) == (prep, -7) else None
 
 
-def _lock(skp: SKP) -> SKP:
+def _lock(skp: SKP, lingkup: tuple[str, list] | None = None, baris: str | None = None) -> SKP:
     """Lock the SKP row only. A plain select_for_update over the join also locked the pegawai
     and the period row, so every SKP edit of an instansi queued on one period row and, with
     the parent-row touches, deadlocked under the January mix (`make load
@@ -72,38 +69,81 @@ def _lock(skp: SKP) -> SKP:
     The period is held FOR SHARE instead: edits never wait for each other, a change of the
     period itself (its status, a year-end close) still waits for them to commit.
 
-    On PostgreSQL one statement (issue 19): the SKP FOR UPDATE, then (same order as the two
-    statements it replaces) its period FOR SHARE, with its pegawai unlocked. The period read
-    is now the locked row, so a close committed while this waited is seen (`ditutup`)."""
-    if not connection.features.has_select_for_update_of:
-        return (
+    On PostgreSQL one statement (skp.services._kunci, the lock order): with `baris` (a
+    condition on the SKP's rows `r`, "" for all) those rows first, by id, their notes read
+    (`baris_terkunci`: id -> catatan_penilai); then the SKP FOR UPDATE and its period FOR
+    SHARE, with its pegawai unlocked. The period read is the locked row, so a close committed
+    while this waited is seen (`ditutup`). With `lingkup` (the policy's scope of the SKP as a
+    condition on `s`, the API's: api_baca.skp_lingkup) an SKP out of it is SKP.DoesNotExist,
+    the 404 `get_object` gave, with nothing read or locked."""
+    if not connection.features.has_select_for_update_of:  # SQLite (`make run`): the ORM's
+        _in_lingkup(skp.pk, lingkup)
+        terkunci = None
+        if baris is not None:
+            with connection.cursor() as cur:
+                cur.execute(
+                    f"SELECT r.id, r.catatan_penilai FROM {RencanaHasilKerja._meta.db_table} r "
+                    f"WHERE r.skp_id = %s{f' AND ({baris})' if baris else ''} ORDER BY r.id",
+                    [skp.pk],
+                )
+                terkunci = dict(cur.fetchall())
+        locked = (
             SKP.objects.select_for_update(of=("self",))
             .select_related("pegawai", "periode")
             .get(pk=skp.pk)
         )
+        locked.baris_terkunci = terkunci
+        return locked
+    where, params = "s.id = %s", [skp.pk, skp.pk] if baris is not None else [skp.pk]
+    if lingkup is not None:
+        where, params = f"{where} AND ({lingkup[0]})", [*params, *lingkup[1]]
     with connection.cursor() as cur:
-        cur.execute(_SQL_KUNCI(), [skp.pk])
+        cur.execute(_sql_kunci(baris, where), params)
         row = cur.fetchone()
     if row is None:
         raise SKP.DoesNotExist("SKP matching query does not exist.")
     locked, i = _objek(SKP, "s", row, 0)
     pegawai, i = _objek(Pegawai, "p", row, i)
-    periode = _objek(Periode, "pe", row, i)[0]
+    periode, i = _objek(Periode, "pe", row, i)
     SKP._meta.get_field("pegawai").set_cached_value(locked, pegawai)
     SKP._meta.get_field("periode").set_cached_value(locked, periode)
+    locked.baris_terkunci = _baris_terkunci(row[i]) if baris is not None else None
     return locked
 
 
-@functools.cache
-def _SQL_KUNCI() -> str:
-    q = connection.ops.quote_name
-    return (
-        f"SELECT {_kolom(SKP, 's')}, {_kolom(Pegawai, 'p')}, {_kolom(Periode, 'pe')} "
-        f"FROM {q(SKP._meta.db_table)} s "
-        f"INNER JOIN {q(Pegawai._meta.db_table)} p ON p.id = s.pegawai_id "
-        f"INNER JOIN {q(Periode._meta.db_table)} pe ON pe.id = s.periode_id "
-        "WHERE s.id = %s FOR UPDATE OF s FOR SHARE OF pe"
-    )
+def _terkini_lock(pegawai_id: int, periode_id: int, baris: str | None = None) -> SKP | None:
+    """The current version of a pegawai's SKP of a year locked as `_lock` locks it (with
+    `baris`, its rows first), or None. Its key is read first, unlocked: a newer version made
+    while the lock waited is then taken instead."""
+    while True:
+        pk = (
+            SKP.objects.filter(pegawai_id=pegawai_id, periode_id=periode_id, terkini=True)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if pk is None:
+            return None
+        skp = _lock(SKP(pk=pk), baris=baris)
+        if skp.terkini:
+            return skp
+
+
+def _in_lingkup(pk: int, lingkup: tuple[str, list] | None) -> None:
+    """SQLite: SKP.DoesNotExist unless SKP `pk` is in `lingkup` (nothing when None)."""
+    if lingkup is None:
+        return
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT 1 FROM {SKP._meta.db_table} s WHERE s.id = %s AND ({lingkup[0]})",
+            [pk, *lingkup[1]],
+        )
+        if cur.fetchone() is None:
+            raise SKP.DoesNotExist("SKP matching query does not exist.")
+
+
+@functools.lru_cache(maxsize=64)
+def _sql_kunci(baris: str | None, where: str) -> str:
+    return _bangun_kunci(where=where, baris=baris)
 
 
 def _periode_terbuka(skp: SKP) -> None:

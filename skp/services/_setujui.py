@@ -17,8 +17,9 @@ from kinerja.baris_sql import kolom as _kolom
 from kinerja.baris_sql import objek as _objek
 from kinerja.models import Jabatan, Pegawai, Periode
 from kinerja.riwayat import hanya_riwayat
-from skp.models import SKP, EkspektasiPerilaku, RencanaHasilKerja
+from skp.models import SKP, EkspektasiPerilaku
 from skp.services._common import _lock
+from skp.services._kunci import _bangun_kunci
 
 
 def _kunci_setujui(
@@ -30,35 +31,28 @@ def _kunci_setujui(
     (`perilaku_terbaca`, for the API's answer). With `lingkup` (the policy's scope of the SKP
     as a condition on `s`, the API's) the SKP is locked and read only if the user may see
     it: otherwise SKP.DoesNotExist, the 404 `get_object` gave, with nothing read or locked.
-    Locked: the rows with a note (then cleared), then the SKP (FOR UPDATE) and its period
-    (FOR SHARE, as `_lock`)."""
+    Locked in the order of skp.services._kunci: the rows with a note (then cleared) by id,
+    then the SKP (FOR UPDATE) and its period (FOR SHARE)."""
     if not connection.features.has_select_for_update_of:  # SQLite (`make run`): the ORM's reads
-        if lingkup is not None:
-            with connection.cursor() as cur:
-                cur.execute(
-                    f"SELECT 1 FROM {SKP._meta.db_table} s WHERE s.id = %s AND ({lingkup[0]})",
-                    [skp.pk, *lingkup[1]],
-                )
-                if cur.fetchone() is None:
-                    raise SKP.DoesNotExist("SKP matching query does not exist.")
-        locked = _lock(skp)
+        locked = _lock(skp, lingkup, _NOTED)
         locked.perilaku_terbaca = list(locked.perilaku_set.all())
         penilai = (
             Pegawai.objects.select_related("jabatan", "plt_jabatan").filter(pk=penilai_id).first()
         )
-        return locked, penilai, locked.rencana_set.exclude(catatan_penilai="").exists()
-    sql, params = _SQL_KUNCI_SETUJUI(), [skp.pk, penilai_id, skp.pk]
+        return locked, penilai, bool(locked.baris_terkunci)
+    where, params = "s.id = %s", [skp.pk, penilai_id, skp.pk]
     if lingkup is not None:
-        sql, params = f"{sql} AND ({lingkup[0]})", [*params, *lingkup[1]]
+        where, params = f"{where} AND ({lingkup[0]})", [*params, *lingkup[1]]
     with connection.cursor() as cur:
-        cur.execute(f"{sql} FOR UPDATE OF s FOR SHARE OF pe", params)
+        cur.execute(_sql_kunci_setujui(where), params)
         row = cur.fetchone()
     if row is None:
         raise SKP.DoesNotExist("SKP matching query does not exist.")
     locked, i = _objek(SKP, "s", row, 0)
     pegawai, i = _objek(Pegawai, "p", row, i)
     periode, i = _objek(Periode, "pe", row, i)
-    login, i = _objek(_USER, "u", row, i)
+    ada_catatan = bool(row[i])  # the noted rows, locked first
+    login, i = _objek(_USER, "u", row, i + 1)
     penilai, i = _objek(Pegawai, "n", row, i)
     jabatan, i = _objek(Jabatan, "nj", row, i, _NAMA)
     plt, i = _objek(Jabatan, "npj", row, i, _NAMA)
@@ -74,42 +68,43 @@ def _kunci_setujui(
         Pegawai._meta.get_field("jabatan").set_cached_value(penilai, jabatan)
         Pegawai._meta.get_field("plt_jabatan").set_cached_value(penilai, plt)
     locked.perilaku_terbaca = [
-        EkspektasiPerilaku(skp_id=locked.pk, nilai=n, ekspektasi_khusus=e) for n, e in row[i + 1]
+        EkspektasiPerilaku(skp_id=locked.pk, nilai=n, ekspektasi_khusus=e) for n, e in row[i]
     ]
-    return locked, penilai, bool(row[i])
+    return locked, penilai, ada_catatan
 
 
 _USER = Pegawai._meta.get_field("user").related_model
 _NAMA = ("id", "nama")
 
 
-@functools.cache
-def _SQL_KUNCI_SETUJUI() -> str:
+_NOTED = "r.catatan_penilai <> ''"
+
+
+@functools.lru_cache(maxsize=64)
+def _sql_kunci_setujui(where: str) -> str:
+    """`_bangun_kunci` locking the rows with a note (the approval clears them) before the SKP, with
+    the login, the penilai and their positions' names, and the expectations. Parameters: the
+    SKP's id (rows), the penilai's id, then `where`'s."""
     q = connection.ops.quote_name
 
     def t(model: type) -> str:
         return q(model._meta.db_table)
 
-    # The rows with a note are locked first, in the CTE: an RHK edit locks its row, then the
-    # SKP (skp.services.rhk._rhk_lock), so the approval, which clears those notes, takes them in
-    # the same order. The CTE runs when the SKP's row is projected, after its WHERE (the scope)
-    # and below the row lock (tests/skp/test_api_setujui.py, the edit and approval at once).
-    return (
-        f"WITH rc AS MATERIALIZED (SELECT r.id FROM {t(RencanaHasilKerja)} r "
-        "WHERE r.skp_id = %s AND r.catatan_penilai <> '' FOR UPDATE OF r) "
-        f"SELECT {_kolom(SKP, 's')}, {_kolom(Pegawai, 'p')}, {_kolom(Periode, 'pe')}, "
-        f"{_kolom(_USER, 'u')}, {_kolom(Pegawai, 'n')}, {_kolom(Jabatan, 'nj', _NAMA)}, "
-        f"{_kolom(Jabatan, 'npj', _NAMA)}, "
-        "EXISTS (SELECT 1 FROM rc), "
-        f"ARRAY(SELECT ARRAY[e.nilai::text, e.ekspektasi_khusus] FROM {t(EkspektasiPerilaku)} e "
-        "WHERE e.skp_id = s.id) "
-        f"FROM {t(SKP)} s INNER JOIN {t(Pegawai)} p ON p.id = s.pegawai_id "
-        f"INNER JOIN {t(Periode)} pe ON pe.id = s.periode_id "
-        f"LEFT JOIN {t(_USER)} u ON u.id = p.user_id "
-        f"LEFT JOIN {t(Pegawai)} n ON n.id = %s "
-        f"LEFT JOIN {t(Jabatan)} nj ON nj.id = n.jabatan_id "
-        f"LEFT JOIN {t(Jabatan)} npj ON npj.id = n.plt_jabatan_id "
-        "WHERE s.id = %s"
+    return _bangun_kunci(
+        where=where,
+        baris=_NOTED,
+        kolom=(
+            f", {_kolom(_USER, 'u')}, {_kolom(Pegawai, 'n')}, {_kolom(Jabatan, 'nj', _NAMA)}, "
+            f"{_kolom(Jabatan, 'npj', _NAMA)}, "
+            "ARRAY(SELECT ARRAY[e.nilai::text, e.ekspektasi_khusus] "
+            f"FROM {t(EkspektasiPerilaku)} e WHERE e.skp_id = s.id)"
+        ),
+        gabung=(
+            f"LEFT JOIN {t(_USER)} u ON u.id = p.user_id "
+            f"LEFT JOIN {t(Pegawai)} n ON n.id = %s "
+            f"LEFT JOIN {t(Jabatan)} nj ON nj.id = n.jabatan_id "
+            f"LEFT JOIN {t(Jabatan)} npj ON npj.id = n.plt_jabatan_id"
+        ),
     )
 
 

@@ -20,7 +20,7 @@ from skp.models import (
     PeranHasil,
     RencanaHasilKerja,
 )
-from skp.services._common import _require, _sentuh, _url
+from skp.services._common import _require, _sentuh, _terkini_lock, _url
 from skp.services.rhk import _rhk_buat
 from skp.services.skp import _salin_versi, _skp_buat
 
@@ -223,11 +223,8 @@ def matriks_terapkan(*, matriks: MatriksPeranHasil, user: Any) -> dict[str, Any]
     alasan = f"Penerapan matriks peran-hasil {m.pemimpin.nama}"
     for pid, sels in sel_per_anggota.items():
         peg = anggota[pid]
-        skp = (
-            SKP.objects.select_for_update()
-            .filter(pegawai_id=pid, periode=m.periode, terkini=True)
-            .first()
-        )
+        # Its rows (rewritten below) first, then the SKP and its period (skp.services._kunci).
+        skp = _terkini_lock(pid, m.periode_id, baris="")
         existing: dict[int, RencanaHasilKerja] = {}
         if skp is not None:
             existing = {r.peran_hasil_id: r for r in skp.rencana_set.filter(peran_hasil__in=sels)}

@@ -89,6 +89,9 @@ def skp_penilai_berganti(
     if periode is None or periode.ditutup:
         return None
     semua = SKP.objects.select_for_update().filter(pegawai_id=pegawai_id, periode=periode)
+    # Every version of the year locked first, by id (skp.services._kunci): the reads below lock
+    # the current one, then the older ones, the other way round.
+    list(semua.order_by("pk").values_list("pk", flat=True))
     terkini = semua.filter(terkini=True).first()
     if terkini is None:
         return None

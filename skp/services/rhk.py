@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Subquery
 
 from kinerja import cache_cakupan, policy
 from kinerja.models import Pegawai
@@ -208,12 +208,24 @@ def rhk_tambah(
     )
 
 
-def _rhk_lock(rhk: RencanaHasilKerja, user: Any) -> tuple[RencanaHasilKerja, SKP]:
+def _rhk_lock(
+    rhk: RencanaHasilKerja, user: Any, semua_baris: bool = False
+) -> tuple[RencanaHasilKerja, SKP]:
     # The row and its indicators locked in one statement, then its SKP (FOR UPDATE) and period
     # (FOR SHARE): on PostgreSQL the same statement (api_baca.rencana_terkunci), in the order
-    # RHK -> SKP -> period as before. Its indicators let the API answer an edit from the saved
+    # RHK -> SKP -> period of skp.services._kunci. `semua_baris` (a move, which rewrites its
+    # siblings' urutan): every row of its SKP first, by id, so no sibling is locked after the
+    # SKP (an edit of that sibling holds it and waits for the SKP). Its indicators let the API answer an edit from the saved
     # row (`indikator_terbaca`), and the page cache learns its SKP here instead of reading it
     # again before the UPDATE (cache_cakupan.dikenal).
+    if semua_baris:
+        induk = RencanaHasilKerja.objects.filter(pk=rhk.pk).values("skp_id")
+        list(
+            RencanaHasilKerja.objects.filter(skp_id=Subquery(induk))
+            .order_by("pk")
+            .select_for_update()
+            .values_list("pk", flat=True)
+        )
     rhk = api_baca.rencana_terkunci(rhk.pk)
     cache_cakupan.dikenal(rhk)
     if not RencanaHasilKerja.skp.is_cached(rhk):
@@ -315,7 +327,7 @@ def rhk_hapus(*, rhk: RencanaHasilKerja, user: Any) -> None:
 @transaction.atomic
 def rhk_pindah(*, rhk: RencanaHasilKerja, user: Any, arah: str) -> None:
     """Move a row up ("naik") or down ("turun") within its group (Utama / Tambahan)."""
-    rhk, skp = _rhk_lock(rhk, user)
+    rhk, skp = _rhk_lock(rhk, user, semua_baris=True)
     if arah not in {"naik", "turun"}:
         raise ValidationError({"arah": ["Arah harus naik atau turun."]})
     rows = list(skp.rencana_set.filter(jenis=rhk.jenis).order_by("urutan", "id"))

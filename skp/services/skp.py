@@ -33,6 +33,7 @@ from skp.services._common import (
     _periode_terbuka,
     _require,
     _sentuh,
+    _terkini_lock,
     _url,
     jenis_untuk,
 )
@@ -176,7 +177,9 @@ def _salin_versi(lama: SKP, *, user: Any, alasan: str) -> SKP:
 
 @layanan
 @transaction.atomic
-def skp_versi_baru(*, skp: SKP, user: Any, alasan: str) -> SKP:
+def skp_versi_baru(
+    *, skp: SKP, user: Any, alasan: str, lingkup: tuple[str, list] | None = None
+) -> SKP:
     """A draft to change an SKP whose current version is approved (or already a draft).
 
     - current version approved: a new draft version copying every row (same kunci);
@@ -184,14 +187,16 @@ def skp_versi_baru(*, skp: SKP, user: Any, alasan: str) -> SKP:
     - current version submitted: the penilai takes it back to draft (noted); the pegawai is
       told to wait for the decision.
     The pegawai or their penilai may call it (the dialog stage calls it for an approved
-    penugasan with the penilai as user).
+    penugasan with the penilai as user). `lingkup`: as `skp_setujui`'s (the API's).
+
+    Locked: the SKP given, then (when it is an older version) the current one, the older the
+    lower id (skp.services._kunci); each with its period FOR SHARE. Before, the current one was
+    read `select_for_update()` over its pegawai and period: both were locked FOR UPDATE.
     """
-    skp = _lock(skp)
-    terkini = (
-        SKP.objects.select_for_update()
-        .select_related("pegawai", "periode")
-        .get(pegawai_id=skp.pegawai_id, periode_id=skp.periode_id, terkini=True)
-    )
+    skp = _lock(skp, lingkup)
+    terkini = skp if skp.terkini else _terkini_lock(skp.pegawai_id, skp.periode_id)
+    if terkini is None:
+        raise SKP.DoesNotExist("SKP matching query does not exist.")
     if not policy.can(user, "view", terkini):
         raise PermissionDenied("Anda tidak berwenang mengubah SKP ini.")
     if terkini.periode.ditutup:
@@ -289,9 +294,16 @@ def _cek_siap_diajukan(skp: SKP) -> None:
 
 @layanan
 @transaction.atomic
-def skp_ajukan(*, skp: SKP, user: Any, row_version: int | None = None) -> SKP:
-    """The pegawai submits a draft to their pejabat penilai."""
-    skp = _lock(skp)
+def skp_ajukan(
+    *,
+    skp: SKP,
+    user: Any,
+    row_version: int | None = None,
+    lingkup: tuple[str, list] | None = None,
+) -> SKP:
+    """The pegawai submits a draft to their pejabat penilai. `lingkup`: as `skp_setujui`'s.
+    Its rows are read, not locked: an edit of one waits for the SKP, then finds it submitted."""
+    skp = _lock(skp, lingkup)
     if not policy.can(user, "view", skp):
         raise PermissionDenied("Anda tidak berwenang.")
     _draft_saja(skp)
@@ -378,16 +390,19 @@ def skp_kembalikan(
     catatan: str,
     catatan_rhk: Mapping[int, str] | None = None,
     row_version: int | None = None,
+    lingkup: tuple[str, list] | None = None,
 ) -> SKP:
     """The pejabat penilai returns a submitted SKP to draft with notes: a general one and/or
     one per rencana hasil kerja (`catatan_rhk`: row id -> note; rows of another SKP are
     ignored). At least one note is needed; the rows' notes replace the previous ones.
 
-    The SKP's rows are locked (and read) before the SKP: an RHK edit locks its row, then the
-    SKP (`rhk._rhk_lock`), so a return that held the SKP and then wrote the rows waited in a
-    cycle with it (tests/skp/test_kembalikan_kunci.py). Same two statements as before."""
-    rows = list(RencanaHasilKerja.objects.filter(skp_id=skp.pk).select_for_update())
-    skp = _lock(skp)
+    The SKP's rows are locked by id before the SKP, in the SKP's lock statement
+    (skp.services._kunci): an RHK edit locks its row, then the SKP, and an approval its noted
+    rows by id, then the SKP (tests/skp/test_kembalikan_kunci.py, test_kunci_urutan.py). Only
+    the rows whose note changes are read whole (for their history rows). `lingkup`: as
+    `skp_setujui`'s."""
+    skp = _lock(skp, lingkup, baris="")
+    lama = skp.baris_terkunci  # every row of the SKP: id -> its note
     if not policy.can(user, "view", skp):
         raise PermissionDenied("Anda tidak berwenang.")
     _periode_terbuka(skp)
@@ -396,7 +411,7 @@ def skp_kembalikan(
     _require(user, "kembalikan", skp)
     cek_versi(skp, row_version)
     per_baris = {int(k): str(v).strip() for k, v in (catatan_rhk or {}).items() if str(v).strip()}
-    per_baris = {k: v for k, v in per_baris.items() if k in {r.pk for r in rows}}
+    per_baris = {k: v for k, v in per_baris.items() if k in lama}
     if not (catatan or "").strip() and not per_baris:
         raise ValidationError(
             {
@@ -406,10 +421,11 @@ def skp_kembalikan(
                 ]
             }
         )
-    berubah = [r for r in rows if r.catatan_penilai != per_baris.get(r.pk, "")]
-    for r in berubah:
-        r.catatan_penilai = per_baris.get(r.pk, "")
-    if berubah:
+    ids = [pk for pk, lalu in lama.items() if lalu != per_baris.get(pk, "")]
+    if ids:
+        berubah = list(RencanaHasilKerja.objects.filter(pk__in=ids))  # in the SKP's row order
+        for r in berubah:
+            r.catatan_penilai = per_baris.get(r.pk, "")
         bulk_update_with_history(berubah, RencanaHasilKerja, ["catatan_penilai"], default_user=user)
     skp.status = SKP.Status.DRAFT
     skp.catatan_penilai = (catatan or "").strip()
@@ -465,8 +481,9 @@ def skp_tugas_belajar_atur(
     akreditasi_prodi: str = "",
 ) -> SKP:
     """Record the study of a tugas belajar SKP and (re)write its academic row, whose IPK target
-    comes from the regulation's bands, never typed by hand."""
-    skp = _lock(skp)
+    comes from the regulation's bands, never typed by hand. Its academic row (rewritten) is
+    locked before the SKP (skp.services._kunci)."""
+    skp = _lock(skp, baris=f"r.sumber = '{RencanaHasilKerja.Sumber.TUGAS_BELAJAR.value}'")
     if not policy.can(user, "view", skp):
         raise PermissionDenied("Anda tidak berwenang.")
     _draft_saja(skp)
