@@ -102,6 +102,12 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from kinerja.versi import serentak
+
+        if isinstance(exception, DatabaseError) and serentak(exception):
+            # A deadlock or serialization failure PostgreSQL broke outside a service (services
+            # turn theirs into a refusal): the database is up, the change simply did not happen.
+            return bentrok(request)
         if isinstance(exception, OperationalError | InterfaceError) or (
             isinstance(exception, DatabaseError) and "connection" in str(exception).lower()
         ):
@@ -121,3 +127,15 @@ def unavailable(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": UNAVAILABLE}, status=503, headers=headers)
     return HttpResponse(render_to_string("503.html"), status=503, headers=headers)
+
+
+def bentrok(request: HttpRequest) -> HttpResponse:
+    """The 409 answer to a transaction PostgreSQL aborted for another's (nothing was saved)."""
+    from kinerja.versi import PESAN_SERENTAK
+
+    headers = {"Cache-Control": "no-store"}
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": PESAN_SERENTAK}, status=409, headers=headers)
+    return HttpResponse(
+        render_to_string("409.html", {"pesan": PESAN_SERENTAK}), status=409, headers=headers
+    )
