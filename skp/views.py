@@ -472,12 +472,19 @@ def skp_tugas_belajar_pita(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- state changes ---------------------------------------------------------------------------
-def _aksi(request: HttpRequest, pk: int, fn, ok: str, **kw) -> HttpResponse:
+def _aksi(
+    request: HttpRequest, pk: int, fn, ok: str, ketikan: tuple[str, ...] = (), **kw
+) -> HttpResponse:
     skp = selectors.skp_for_user(request.user, pk)
     try:
         hasil = fn(skp=skp, user=request.user, **kw)
     except ValidationError as exc:
         messages.error(request, _pesan_galat(exc))
+        # The page after a refusal may no longer show the form (the SKP moved on): what was
+        # typed comes back in a message, so it is not lost.
+        ditulis = [s.strip() for s in ketikan if s and s.strip()]
+        if ditulis:
+            messages.warning(request, "Yang Anda tulis belum tersimpan: " + " · ".join(ditulis))
         return _ke_skp(skp.pk)
     messages.success(request, ok)
     return _ke_skp(getattr(hasil, "pk", skp.pk))
@@ -503,6 +510,7 @@ def skp_setujui(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         services.skp_setujui,
         "SKP disetujui.",
+        ketikan=(request.POST.get("catatan", ""),),
         row_version=versi_dari(request.POST),
         catatan=request.POST.get("catatan", ""),
     )
@@ -511,17 +519,20 @@ def skp_setujui(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def skp_kembalikan(request: HttpRequest, pk: int) -> HttpResponse:
+    catatan = request.POST.get("catatan", "")
+    catatan_rhk = {
+        int(k.removeprefix("catatan-rhk-")): v
+        for k, v in request.POST.items()
+        if k.startswith("catatan-rhk-") and k.removeprefix("catatan-rhk-").isdigit()
+    }
     return _aksi(
         request,
         pk,
         services.skp_kembalikan,
         "SKP dikembalikan kepada pegawai dengan catatan.",
-        catatan=request.POST.get("catatan", ""),
-        catatan_rhk={
-            int(k.removeprefix("catatan-rhk-")): v
-            for k, v in request.POST.items()
-            if k.startswith("catatan-rhk-") and k.removeprefix("catatan-rhk-").isdigit()
-        },
+        ketikan=(catatan, *catatan_rhk.values()),
+        catatan=catatan,
+        catatan_rhk=catatan_rhk,
         row_version=versi_dari(request.POST),
     )
 
@@ -534,6 +545,7 @@ def skp_versi_baru(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         services.skp_versi_baru,
         "Versi baru SKP dibuka sebagai draft.",
+        ketikan=(request.POST.get("alasan", ""),),
         alasan=request.POST.get("alasan", ""),
     )
 

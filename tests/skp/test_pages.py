@@ -167,6 +167,25 @@ def test_penilai_sees_queue_and_returns_then_approves(org, client_as):
     assert skp.status == "disetujui"
 
 
+def test_a_refused_return_gives_back_what_the_penilai_typed(org, client_as):
+    """Another penilai's approval came first: the return is refused, the page no longer shows
+    the return form, and the general and per-row notes come back in a message."""
+    skp = skp_diajukan(org)
+    baris = skp.rencana_set.first()
+    services.skp_setujui(skp=skp, user=org.kasubbid.user)
+    c = client_as(org.kasubbid.user)
+    r = c.post(
+        reverse("skp:kembalikan", args=[skp.pk]),
+        {"catatan": "Lengkapi <lampiran> & target", f"catatan-rhk-{baris.pk}": "IKI 2 kabur"},
+        follow=True,
+    )
+    html = r.content.decode()
+    assert "Yang Anda tulis belum tersimpan" in html
+    assert "Lengkapi &lt;lampiran&gt; &amp; target" in html and "IKI 2 kabur" in html
+    skp.refresh_from_db()
+    assert skp.status == "disetujui" and "Lengkapi" not in skp.catatan_penilai
+
+
 def test_penilai_sets_ekspektasi_khusus(org, client_as):
     skp = skp_diajukan(org)
     c = client_as(org.kasubbid.user)
