@@ -10,7 +10,7 @@ import pytest
 from evaluasi import services
 from evaluasi.services import tutup_tahun
 from kinerja import cache_halaman
-from kinerja.cache_cakupan import GLOBAL, instansi_key
+from kinerja.cache_cakupan import GLOBAL, instansi_key, tahap_key
 from kinerja.models import Job
 from tests.evaluasi.conftest import final, ko
 
@@ -63,7 +63,10 @@ def test_the_close_job_ends_its_instansi_pages_not_every_page(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         hasil = tutup_tahun.tutup_tahun_jalankan(periode_id=org.periode_a.pk, job=job)
     assert isinstance(hasil, tutup_tahun.jobs.Waiting)
-    assert _versi(callbacks) == {instansi_key(org.instansi_a.pk)}
+    # The instansi's pages, the SKP pages' stage version among them (the year turns read-only
+    # on every SKP page of the instansi), and nothing of another instansi or global.
+    a = org.instansi_a.pk
+    assert _versi(callbacks) == {instansi_key(a), tahap_key(a)}
 
 
 def test_a_whole_close_leaves_the_global_version_alone(
