@@ -42,6 +42,7 @@ from django.core.signals import request_started
 from django.db import connections
 from django.db.backends.signals import connection_created
 
+from kinerja.akses.jendela_lua import FUNGSI
 from kinerja.redis_cache import CacheMati
 from kinerja.sesi import SALINAN_DETIK
 
@@ -109,10 +110,12 @@ def mulai_versi() -> None:
 # read. KEYS: the pointer, VERSI, TOKEN_VERSI, TIM_VERSI; ARGV: SENDIRI, the rows' prefix, the
 # key's digest, then the API rate window's key prefix and its now, duration and number ('' when
 # the request's view does not take it here). Answer: {uid, version, tokens' version, teams'
-# version, own version, row, team, window}: the window (kinerja.akses.throttle's `_JENDELA`,
-# the same steps, on the user's bucket `laju_user_<uid>`) only when the row was found, as
+# version, own version, row, team, window}: the window (kinerja.akses.jendela_lua, the
+# throttle's steps, on the user's bucket `laju_user_<uid>`) only when the row was found, as
 # '1' (allowed: now added) or '0:<count>:<oldest>' (refused, nothing written).
-_TOKEN = """
+_TOKEN = (
+    FUNGSI
+    + """
 local out = {false, false, false, false, false, false, false, false}
 for i = 1, 4 do out[i] = redis.call('GET', KEYS[i]) end
 local uid, versi, tversi, mversi = out[1], out[2], out[3], out[4]
@@ -125,25 +128,12 @@ if uid and versi and tversi then
   end
 end
 if out[6] and ARGV[5] ~= '' then
-  local key = ARGV[3] .. uid
-  local now = tonumber(ARGV[5])
-  local batas = now - tonumber(ARGV[6])
-  while true do
-    local tertua = redis.call('LINDEX', key, -1)
-    if not tertua or tonumber(tertua) > batas then break end
-    redis.call('RPOP', key)
-  end
-  local jumlah = redis.call('LLEN', key)
-  if jumlah >= tonumber(ARGV[7]) then
-    out[8] = '0:' .. jumlah .. ':' .. redis.call('LINDEX', key, -1)
-  else
-    redis.call('LPUSH', key, ARGV[5])
-    redis.call('EXPIRE', key, ARGV[6])
-    out[8] = '1'
-  end
+  local j = jendela(ARGV[3] .. uid, ARGV[5], ARGV[6], ARGV[7])
+  if j[1] == 0 then out[8] = '0:' .. j[2] .. ':' .. j[3] else out[8] = '1' end
 end
 return out
 """
+)
 
 
 class TawaranToken:

@@ -25,31 +25,14 @@ from redis.exceptions import NoScriptError, ResponseError
 from rest_framework.throttling import SimpleRateThrottle
 
 from kinerja.akses.alamat import alamat_klien
+from kinerja.akses.jendela_lua import FUNGSI
 from kinerja.models import TokenIntegrasi
 
 PESAN_429 = "Terlalu banyak permintaan; coba lagi dalam {detik} detik."
 logger = logging.getLogger("kinerja.cache")
 
-# The window as a Redis list, newest first (DRF's history order). ARGV: now, duration, the
-# rate's number. Answer: {1} allowed (now added), or {0, count, oldest} refused (nothing
-# written), what DRF's wait() reads of its history.
-_JENDELA = """
-local key = KEYS[1]
-local now = tonumber(ARGV[1])
-local batas = now - tonumber(ARGV[2])
-while true do
-  local tertua = redis.call('LINDEX', key, -1)
-  if not tertua or tonumber(tertua) > batas then break end
-  redis.call('RPOP', key)
-end
-local jumlah = redis.call('LLEN', key)
-if jumlah >= tonumber(ARGV[3]) then
-  return {0, jumlah, redis.call('LINDEX', key, -1)}
-end
-redis.call('LPUSH', key, ARGV[1])
-redis.call('EXPIRE', key, ARGV[2])
-return {1}
-"""
+# The window (kinerja.akses.jendela_lua). ARGV: now, duration, the rate's number.
+_JENDELA = FUNGSI + "return jendela(KEYS[1], ARGV[1], ARGV[2], ARGV[3])\n"
 # Not DRF's key: a list where an older process reads its pickled history would be an error.
 _FORMAT_JENDELA = "laju_%(scope)s_%(ident)s"
 
