@@ -8,7 +8,8 @@ distribution page, the year's completeness page (penutupan tahun: who has no app
 no final evaluation yet) and the pegawai API list: about one request in five writes.
 JANUARI_MODE=bare: the same number of users asking the bare copies of the five heavy pages.
 Users wait 0 s between requests (the server is saturated: requests/s is its capacity). Every
-page answer's X-Kinerja-Cache header is counted (hit/miss) into JANUARI_OUT at the end; with
+page answer's X-Kinerja-Cache header is counted (hit/miss) into JANUARI_OUT at the end, with
+each request name's response-time histogram (bench.ukur_januari pools runs with it); with
 JANUARI_LOG set, every request is logged there too (bench.ukur_nginx).
 """
 
@@ -35,9 +36,27 @@ _setujui = iter(DATA.get("setujui", []))
 
 
 @events.test_stop.add_listener
-def _tulis(**kwargs):
+def _tulis(environment, **kwargs):
+    # Besides the cache counts, what Locust already keeps per request name (its response-time
+    # histogram and the run's span), so bench.ukur_januari can pool alternating runs exactly,
+    # without a per-request log that would cost this process CPU in the bare run more than in
+    # the mix.
+    stats = environment.stats
+    total = stats.total
+    out = dict(CACHE)
+    out["_locust"] = {
+        "durasi": max(0.0, (total.last_request_timestamp or 0) - (total.start_time or 0)),
+        "nama": {
+            name: {
+                "n": e.num_requests,
+                "fail": e.num_failures,
+                "rt": {str(k): v for k, v in e.response_times.items()},
+            }
+            for (name, _method), e in stats.entries.items()
+        },
+    }
     with open(os.environ["JANUARI_OUT"], "w") as f:
-        json.dump(CACHE, f)
+        json.dump(out, f)
 
 
 # JANUARI_LOG (bench.ukur_nginx): every request, one JSON line, with nginx's request id, so a

@@ -27,6 +27,8 @@ from bench.proses import Gunicorn, _child_env, _session_cookie
 GOAL = "0 galat; halaman berat ≥ 30% req/s view bare, p95 ≤ 5x"
 HEAVY = ("skp", "tim", "distribusi", "kelengkapan", "api")
 SETUJUI_PER_INSTANSI = 40
+# Bare and mix measured in this many alternating pairs per configuration (BENCH_JANUARI_SEGMEN).
+SEGMEN = 3
 # gunicorn as deployed: docker-compose.yml's `web` command and the Dockerfile's CMD run 3 sync
 # workers (tests/bench/test_januari_gunicorn.py holds the three together).
 WORKERS_DEPLOY = 3
@@ -39,6 +41,7 @@ class JanuariMixin:
         secs = int(os.environ.get("BENCH_JANUARI_SECONDS") or 30)
         users = int(os.environ.get("BENCH_JANUARI_USERS") or 10)
         workers = int(os.environ.get("BENCH_JANUARI_WORKERS") or WORKERS_DEPLOY)
+        segmen = max(1, int(os.environ.get("BENCH_JANUARI_SEGMEN") or SEGMEN))
         rows = {
             "on": self.row("januari_on", "Campuran Januari, cache halaman hidup", GOAL),
             "off": self.row("januari_off", "Campuran Januari, cache halaman mati", GOAL),
@@ -62,8 +65,9 @@ class JanuariMixin:
             gun = Gunicorn(self.bare_dir, workers=workers, env={"KINERJA_HALAMAN_DETIK": detik})
             try:
                 self._januari_bare_files(gun, data)
-                results[f"bare_{mode}"] = self._locust(gun, data, "bare", users, secs)
-                results[mode] = self._locust(gun, data, "campuran", users, secs)
+                results[f"bare_{mode}"], results[mode] = self._bergantian(
+                    gun, data, users, secs, segmen
+                )
             except Exception as exc:
                 rows[mode].belum(f"{type(exc).__name__}: {str(exc)[:160]}")
             finally:
@@ -76,7 +80,11 @@ class JanuariMixin:
         for row in rows.values():
             row.note = (
                 f"{users} pengguna Locust tanpa jeda, {secs} s per konfigurasi (view bare dan "
-                f"campuran, cache hidup lalu mati; seluruh bagian {took:.0f} s). Sekitar 1 dari 5 "
+                f"campuran, cache hidup lalu mati; seluruh bagian {took:.0f} s), diukur "
+                f"bergantian dalam {segmen} segmen bare → campuran dengan gunicorn yang sama dan "
+                "digabung (jumlah permintaan ÷ jumlah durasi; persentil dari histogram Locust "
+                "gabungan), supaya perubahan kecepatan mesin dari menit ke menit mengenai kedua "
+                "sisi; 'segmen' = porsi halaman berat tiap pasangan. Sekitar 1 dari 5 "
                 "permintaan menulis: pegawai mengubah baris RHK SKP draf (PATCH API dengan "
                 "row_version), penilai memberi umpan balik dan menyetujui SKP anggota timnya yang "
                 "diajukan (POST API setujui dengan row_version); admin membuka distribusi, "
@@ -159,11 +167,37 @@ class JanuariMixin:
             cache = (
                 json.loads((d / "cache.json").read_text()) if (d / "cache.json").exists() else {}
             )
+        # The histograms and span Locust kept (locust_januari's test_stop), for pooling.
+        got = cache.pop("_locust", None)
+        if got:
+            stats["_durasi"] = got["durasi"]
+            for name, v in got["nama"].items():
+                if name in stats:
+                    stats[name]["rt"] = {int(k): c for k, c in v["rt"].items()}
         stats["cache"] = cache
         # Locust shares the machine's CPUs with gunicorn: how much of them it took.
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         stats["locust_inti"] = cpu / wall if wall else 0.0
+        stats["_cpu"], stats["_wall"] = cpu, wall
         return stats
+
+    def _bergantian(
+        self, gun: Any, data: dict, users: int, secs: int, segmen: int
+    ) -> tuple[dict, dict]:
+        """Bare and mix in `segmen` alternating pairs of secs/segmen each, pooled. One 30 s bare
+        run then one 30 s mix run put the ratio at the mercy of the host's speed in two different
+        minutes (the same code gave 20 % and 31 %; the bare view alone swung 506–614 req/s within
+        one run): alternating puts both sides in the same minutes."""
+        per = max(1, round(secs / segmen))
+        bare_runs, mix_runs = [], []
+        for _ in range(segmen):
+            bare_runs.append(self._locust(gun, data, "bare", users, per))
+            mix_runs.append(self._locust(gun, data, "campuran", users, per))
+        bare, mix = gabung_locust(bare_runs), gabung_locust(mix_runs)
+        mix["segmen"] = [
+            porsi_berat(m, b) for m, b in zip(mix_runs, bare_runs, strict=True) if "_durasi" in m
+        ]
+        return bare, mix
 
     def _januari_row(self, row: Row, mix: dict, bare: dict) -> None:
         agg, bagg = mix["Aggregated"], bare["Aggregated"]
@@ -193,9 +227,11 @@ class JanuariMixin:
             f"view bare {bagg['rps']:,.0f} req/s, p50/p95/p99 {bagg['p50']:.0f}/{bagg['p95']:.0f}/"
             f"{bagg['p99']:.0f} ms"
         )
-        share = heavy_rps / bagg["rps"] if bagg["rps"] else 0.0
+        share = porsi_berat(mix, bare)
         p95x = heavy_p95 / bagg["p95"] if bagg["p95"] else float("inf")
         row.ratio = f"{share:.0%} req/s, p95 {p95x:.1f}x"
+        if len(mix.get("segmen") or ()) > 1:
+            row.ratio += " (segmen " + "/".join(f"{x:.0%}" for x in mix["segmen"]) + ")"
         row.ok = agg["fail"] == 0 and share >= 0.30 and p95x <= 5.0
         row.kinerja += (
             f"; Locust sendiri memakai {mix.get('locust_inti', 0):.2f} inti CPU "
@@ -209,6 +245,68 @@ class JanuariMixin:
                     f"{v['p95']:.0f} | {v['p99']:.0f}"
                 )
         row.profile = "Locust per permintaan (campuran)\n" + "\n".join(lines)
+
+
+def porsi_berat(mix: dict, bare: dict) -> float:
+    """The heavy pages' requests/s in the mix over the bare view's requests/s."""
+    rps = bare.get("Aggregated", {}).get("rps", 0.0)
+    return sum(mix[k]["rps"] for k in HEAVY if k in mix) / rps if rps else 0.0
+
+
+def _persentil(rt: dict[int, int], n: int, p: float) -> float:
+    """Locust's own percentile over its response-time histogram
+    (locust.stats.calculate_response_time_percentile; not imported: importing locust
+    monkey-patches this process with gevent)."""
+    want, done = int(n * p), 0
+    for ms in sorted(rt, reverse=True):
+        done += rt[ms]
+        if n - done <= want:
+            return float(ms)
+    return 0.0
+
+
+def gabung_locust(runs: list[dict]) -> dict:
+    """Several Locust runs of one mode as one: requests and failures summed, requests/s over the
+    summed spans, percentiles from the summed histograms, cache counts summed, Locust's CPU over
+    the summed wall time. A single run comes back as it is."""
+    if len(runs) == 1:
+        return runs[0]
+    if not all("_durasi" in r for r in runs):
+        raise RuntimeError("keluaran Locust tanpa histogram: segmen tidak bisa digabung")
+    durasi = sum(r["_durasi"] for r in runs)
+    out: dict[str, Any] = {}
+    names = {k for r in runs for k, v in r.items() if isinstance(v, dict) and "p50" in v}
+    for name in names:
+        parts = [r[name] for r in runs if name in r]
+        n = sum(v["n"] for v in parts)
+        rt: dict[int, int] = {}
+        for v in parts:
+            for ms, c in (v.get("rt") or {}).items():
+                rt[ms] = rt.get(ms, 0) + c
+        if name == "Aggregated":
+            for r in runs:  # Locust's total histogram is not in its entries: sum the names'
+                for k, v in r.items():
+                    if k != "Aggregated" and isinstance(v, dict) and "rt" in v:
+                        for ms, c in v["rt"].items():
+                            rt[ms] = rt.get(ms, 0) + c
+        out[name] = {
+            "n": n,
+            "fail": sum(v["fail"] for v in parts),
+            "rps": n / durasi if durasi else 0.0,
+            "p50": _persentil(rt, n, 0.50),
+            "p95": _persentil(rt, n, 0.95),
+            "p99": _persentil(rt, n, 0.99),
+            "rt": rt,
+        }
+    cache: dict[str, int] = {}
+    for r in runs:
+        for k, v in r.get("cache", {}).items():
+            cache[k] = cache.get(k, 0) + v
+    out["cache"] = cache
+    wall = sum(r.get("_wall", 0.0) for r in runs)
+    out["locust_inti"] = sum(r.get("_cpu", 0.0) for r in runs) / wall if wall else 0.0
+    out["_durasi"] = durasi
+    return out
 
 
 def _baca_csv(path: Path) -> dict[str, dict[str, float]]:
