@@ -29,7 +29,7 @@ def test_pegawai_rows_follow_the_unit_name_whatever_the_unit():
     unit["Bidang Cc lain"] = UnitKerjaFactory(instansi=lain, nama="Bidang Cc")  # same gap as C
     unit["Bidang D lain"] = UnitKerjaFactory(instansi=lain, nama="Bidang D")  # equal to its own
     orang = []
-    for i, (kunci, u) in enumerate(sorted(unit.items())):
+    for i, (_kunci, u) in enumerate(sorted(unit.items())):
         # names that interleave across the units sharing a name
         for nama in (f"Pegawai {i % 3}", f"Pegawai {(i + 2) % 5}"):
             orang.append(PegawaiFactory(instansi=inst, unit_kerja=u, nama=nama))
