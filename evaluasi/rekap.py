@@ -189,13 +189,6 @@ def _sql_pegawai() -> str:
     # from the instansi's own units (a hash of ~400 rows; a unit elsewhere by its key), jabatan
     # names by primary key per row: joined unfiltered, PostgreSQL hashed every jabatan and unit
     # of the province (39k + 14k rows) for each instansi's 2,500 pegawai.
-    # The unit name is sorted through its rank (`urut_unit`): twice its dense rank among the
-    # instansi's unit names, sorted once per instansi (~400 names); a unit elsewhere (never in
-    # practice) gets the rank of the equal name, or the odd one between its neighbours. The rank
-    # rises with the name and is equal for equal names, so (rank, name, ...) sorts as (name,
-    # ...) in the database's collation - but most comparisons become integer ones: comparing the
-    # names (strcoll under a non-C collation) was 40 % of the statement (bench/temuan.md,
-    # putaran kedua belas, "tutup").
     return f"""
         SELECT nip, nama, jabatan, unit, hasil, perilaku, predikat, kode, status, unit_id, tampil
         FROM (
@@ -209,26 +202,18 @@ def _sql_pegawai() -> str:
                    {_label("e.predikat", rules.PREDIKAT_LABEL)} AS predikat,
                    COALESCE(e.predikat, '') AS kode, {status} AS status,
                    p.unit_kerja_id AS unit_id, p.unit_kerja_id IS NULL AS tanpa_unit, p.id,
-                   COALESCE(uu.urut, (
-                       SELECT 2 * count(DISTINCT l.nama)
-                              + CASE WHEN bool_or(l.nama = u.nama) THEN 0 ELSE 1 END
-                       FROM {u} u JOIN {u} l ON l.instansi_id = %(instansi)s AND l.nama <= u.nama
-                       WHERE u.id = p.unit_kerja_id
-                   ), 0) AS urut_unit,
                    (p.status <> '{Pegawai.Status.BERHENTI}'
                     AND p.jenis_asn <> '{Pegawai.JenisASN.PEJABAT_NEGARA}') AS tampil
             FROM {p} p
-            LEFT JOIN (
-                SELECT id, nama, 2 * dense_rank() OVER (ORDER BY nama) AS urut
-                FROM {u} WHERE instansi_id = %(instansi)s
-            ) uu ON uu.id = p.unit_kerja_id
+            LEFT JOIN (SELECT id, nama FROM {u} WHERE instansi_id = %(instansi)s) uu
+                   ON uu.id = p.unit_kerja_id
             LEFT JOIN {e} e
                    ON e.pegawai_id = p.id AND e.periode_id = %(periode)s
                   AND e.jenis = '{Jenis.TAHUNAN}'
             WHERE p.instansi_id = %(instansi)s
         ) r
         WHERE tampil OR status = 'final'
-        ORDER BY tanpa_unit, urut_unit, unit, nama, id
+        ORDER BY tanpa_unit, unit, nama, id
     """
 
 

@@ -1,8 +1,7 @@
-"""The recap's pegawai rows are in the order of their unit's name, then name and id, also when the
-statement sorts the unit names through their rank among the instansi's units (`urut_unit` in
-evaluasi.rekap): units sharing a name, and units of another instansi (a pegawai whose unit is
-elsewhere) whose name comes before, between (two names in the same gap), equal to or after the
-instansi's own."""
+"""The recap's pegawai rows are in the order of their unit's name, then name and id, whatever the
+unit: units sharing a name, and units of another instansi (a pegawai whose unit is elsewhere,
+named through its key) whose name comes before, between (two names in the same gap), equal to or
+after the instansi's own. A guard for any change to how the statement sorts."""
 
 from __future__ import annotations
 
