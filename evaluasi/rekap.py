@@ -57,21 +57,24 @@ def _data_rekap(periode: Periode) -> dict:
         unit_rows = c.fetchall()
         c.execute(_PEGAWAI_SQL, params)  # no JIT: off for every app connection (settings)
         semua = c.fetchall()
-    # Rows are (9 sheet values..., unit id, listed). Counted by (unit, code, status, listed) in
-    # C (a generator over 100,000 rows cost more than the SQL count it replaces).
+    # Rows are (9 sheet values..., count key, listed). The key (`_hitung`) is one integer per
+    # final evaluation: unit (0: none) and predikat position, negated (~) when not listed; NULL
+    # otherwise. Counted in C by that integer (a 4-tuple key per row cost 4x as much), then once
+    # per distinct key.
     seen = Counter(map(_KUNCI_HITUNG, semua))
+    seen.pop(None, None)
     n = len(rules.PREDIKAT)
-    vektor: dict[int | None, list[int]] = {}  # final evaluations per unit, per predikat
-    total: dict[int | None, int] = {}  # per unit, whatever the code (as count(*) was)
+    vektor: dict[int, list[int]] = {}  # final evaluations per unit, per predikat
+    total: dict[int, int] = {}  # per unit, whatever the code (as count(*) was)
     tidak_tampil = 0
-    for (unit_id, kode, status, tampil), k in seen.items():
-        if status == _FINAL:
-            total[unit_id] = total.get(unit_id, 0) + k
-            i = _POSISI.get(kode)
-            if i is not None:
-                vektor.setdefault(unit_id, [0] * n)[i] += k
-        if not tampil:
+    for kunci, k in seen.items():
+        if kunci < 0:
             tidak_tampil += k
+            kunci = ~kunci
+        unit_id, i = divmod(kunci, _LEBAR)
+        total[unit_id] = total.get(unit_id, 0) + k
+        if i < n:
+            vektor.setdefault(unit_id, [0] * n)[i] += k
     per_unit = []
     tanda = [str(periode.tahun)]  # what the fingerprint covers, one string per unit
     for unit_id, unit_nama, org in unit_rows:
@@ -108,7 +111,7 @@ def _data_rekap(periode: Periode) -> dict:
             # listed without a final evaluation (every unlisted row holds one)
             "tanpa_evaluasi_final": len(rows) - (sum(total.values()) - tidak_tampil),
             # final evaluations of pegawai without a unit (issued by the close job itself)
-            "tanpa_unit": total.get(None, 0),
+            "tanpa_unit": total.get(0, 0),
         },
         "sidik": h.hexdigest(),
     }
@@ -145,8 +148,8 @@ def _sql_unit() -> str:
 
 
 _UNIT_SQL = _sql_unit()
-_KUNCI_HITUNG = operator.itemgetter(9, 7, 8, 10)
-_POSISI = {k: i for i, k in enumerate(rules.PREDIKAT)}
+_KUNCI_HITUNG = operator.itemgetter(9)
+_LEBAR = 8  # count key = unit id * _LEBAR + predikat position (len(PREDIKAT): another code)
 # The columns of a row of `data_rekap(...)["per_pegawai"]` (the sheet "Per pegawai").
 KOLOM_PEGAWAI = (
     "nip",
@@ -167,6 +170,27 @@ def _label(kolom: str, labels: dict[str, str]) -> str:
     q = lambda t: "'" + t.replace("'", "''") + "'"  # noqa: E731  (constants of rules.py)
     whens = " ".join(f"WHEN {q(k)} THEN {q(v)}" for k, v in labels.items())
     return f"CASE {kolom} {whens} ELSE '' END"
+
+
+def _hitung() -> str:
+    """The count key of a row (see `_data_rekap`): for a final evaluation, its pegawai's unit id
+    (0: none; ids start at 1) times `_LEBAR` plus its predikat's position in rules.PREDIKAT
+    (len(PREDIKAT) for another code or none), bitwise-negated when the pegawai is not listed;
+    NULL for anything else."""
+    posisi = " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(rules.PREDIKAT))
+    assert len(rules.PREDIKAT) < _LEBAR
+    kunci = (
+        f"COALESCE(p.unit_kerja_id, 0)::bigint * {_LEBAR} "
+        f"+ CASE e.predikat {posisi} ELSE {len(rules.PREDIKAT)} END"
+    )
+    tampil = (
+        f"p.status <> '{Pegawai.Status.BERHENTI}' "
+        f"AND p.jenis_asn <> '{Pegawai.JenisASN.PEJABAT_NEGARA}'"
+    )
+    return (
+        f"CASE WHEN e.status = '{_FINAL}' THEN "
+        f"CASE WHEN {tampil} THEN {kunci} ELSE ~({kunci}) END END"
+    )
 
 
 def _sql_pegawai() -> str:
@@ -190,7 +214,7 @@ def _sql_pegawai() -> str:
     # names by primary key per row: joined unfiltered, PostgreSQL hashed every jabatan and unit
     # of the province (39k + 14k rows) for each instansi's 2,500 pegawai.
     return f"""
-        SELECT nip, nama, jabatan, unit, hasil, perilaku, predikat, kode, status, unit_id, tampil
+        SELECT nip, nama, jabatan, unit, hasil, perilaku, predikat, kode, status, hitung, tampil
         FROM (
             SELECT COALESCE(p.nip, '') AS nip, p.nama,
                    COALESCE((SELECT j.nama FROM {j} j WHERE j.id = p.jabatan_id), '') AS jabatan,
@@ -201,7 +225,7 @@ def _sql_pegawai() -> str:
                    {_label("e.rating_perilaku_kerja", rules.RATING_LABEL)} AS perilaku,
                    {_label("e.predikat", rules.PREDIKAT_LABEL)} AS predikat,
                    COALESCE(e.predikat, '') AS kode, {status} AS status,
-                   p.unit_kerja_id AS unit_id, p.unit_kerja_id IS NULL AS tanpa_unit, p.id,
+                   {_hitung()} AS hitung, p.unit_kerja_id IS NULL AS tanpa_unit, p.id,
                    (p.status <> '{Pegawai.Status.BERHENTI}'
                     AND p.jenis_asn <> '{Pegawai.JenisASN.PEJABAT_NEGARA}') AS tampil
             FROM {p} p

@@ -465,18 +465,25 @@ def _tutup_periksa(*, pen_id: int, putaran: int, induk_id: int | None) -> dict |
             ):
                 return None
             periode = pen.periode
-            data = rekap.data_rekap(periode)
-            sidik = data["sidik"]
-            if pen.rekap_sidik != sidik or not pen.rekap_id:
-                pen.rekap = rekap.xlsx_rekap(periode=periode, data=data, penutupan=pen)
-                pen.rekap_sidik = sidik
-            tanpa_unit = data["ringkas"]["tanpa_unit"]
+            # The collector stays paused (as inside data_rekap) until the recap's rows are
+            # freed: re-enabled while they live, it walked them and promoted them, and their
+            # promotion set off full collections of the whole process (bench/temuan.md,
+            # putaran kedua belas, "tutup").
+            with rekap._tanpa_gc():
+                data = rekap.data_rekap(periode)
+                sidik = data["sidik"]
+                if pen.rekap_sidik != sidik or not pen.rekap_id:
+                    pen.rekap = rekap.xlsx_rekap(periode=periode, data=data, penutupan=pen)
+                    pen.rekap_sidik = sidik
+                ringkas = data["ringkas"]
+                del data
+            tanpa_unit = ringkas["tanpa_unit"]
             pen.status = PenutupanTahun.Status.SELESAI
             pen.selesai = pen.selesai or timezone.now()
             pen.ringkasan = {
                 "dokumen": pen.dokumen_total + tanpa_unit,
                 "unit": pen.unit_total,
-                "tanpa_evaluasi_final": data["ringkas"]["tanpa_evaluasi_final"],
+                "tanpa_evaluasi_final": ringkas["tanpa_evaluasi_final"],
             }
             # By its period (unique), which the page-cache watcher reads without a lookup.
             PenutupanTahun.objects.filter(periode_id=pen.periode_id).update(

@@ -8,6 +8,9 @@ import gc
 import pytest
 
 from evaluasi import rekap
+from tests.evaluasi import test_tutup_tahun
+
+tahun_siap = test_tutup_tahun.tahun_siap  # the fixture
 
 
 @pytest.fixture
@@ -38,3 +41,24 @@ def test_data_rekap_restores_the_collector_on_error(monkeypatch, gc_dipulihkan):
     with pytest.raises(RuntimeError):
         rekap.data_rekap(object())
     assert gc.isenabled()
+
+
+@pytest.mark.django_db
+def test_the_close_writes_the_recap_with_the_collector_paused(tahun_siap, gc_dipulihkan):
+    """The close's final step keeps the collector paused until the recap's rows are freed (the
+    xlsx is written from them meanwhile), then turns it back on."""
+    from evaluasi.models import PenutupanTahun
+
+    org = tahun_siap
+    PenutupanTahun.objects.create(periode=org.periode_a, dimulai_oleh=org.admin_a)
+    real, seen = rekap.xlsx_rekap, []
+
+    def xlsx(**kw):
+        seen.append(gc.isenabled())
+        return real(**kw)
+
+    gc.enable()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(rekap, "xlsx_rekap", xlsx)
+        hasil, _, _ = test_tutup_tahun._run(org)
+    assert hasil["dokumen"] == 4 and seen == [False] and gc.isenabled()
