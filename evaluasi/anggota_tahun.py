@@ -19,7 +19,8 @@ row lock: concurrent records lose nothing) with the pegawai's instansi read FOR 
 or a status change of that pegawai committing at the same time waits for it or is waited for
 (and its trigger then sees the span: READ COMMITTED, each statement sees what committed before
 it). A pegawai's move, leaving, or status change rewrites the instansi of their spans; a deleted
-pegawai's spans go; a TRUNCATE of any of the three tables rebuilds all (the test suite's flush).
+pegawai's spans go with their records (deleted first, by Django's cascade: the foreign keys
+have no ON DELETE in the database); a TRUNCATE of any of the three tables rebuilds all (the test suite's flush).
 
 PostgreSQL only; on SQLite (`make run`) the page probes the records as before. `bangun_ulang`
 rebuilds the rows from the records (the repair path, and the bench generator, which writes with
@@ -113,18 +114,14 @@ END $$;
 
 CREATE OR REPLACE FUNCTION evaluasi_anggota_pegawai() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'DELETE' THEN
-        DELETE FROM {TABEL} a WHERE a.pegawai_id IN (SELECT id FROM anggota_lama);
-    ELSE
-        -- Moved to another instansi, left, returned, became or stopped being a pejabat negara.
-        UPDATE {TABEL} a SET instansi_id = m.instansi_id
-        FROM (
-            SELECT b.id, {_INSTANSI.format(p="b")} AS instansi_id
-            FROM anggota_baru b JOIN anggota_lama l ON l.id = b.id
-            WHERE ({_INSTANSI.format(p="l")}) IS DISTINCT FROM ({_INSTANSI.format(p="b")})
-        ) m
-        WHERE a.pegawai_id = m.id;
-    END IF;
+    -- Moved to another instansi, left, returned, became or stopped being a pejabat negara.
+    UPDATE {TABEL} a SET instansi_id = m.instansi_id
+    FROM (
+        SELECT b.id, {_INSTANSI.format(p="b")} AS instansi_id
+        FROM anggota_baru b JOIN anggota_lama l ON l.id = b.id
+        WHERE ({_INSTANSI.format(p="l")}) IS DISTINCT FROM ({_INSTANSI.format(p="b")})
+    ) m
+    WHERE a.pegawai_id = m.id;
     RETURN NULL;
 END $$;
 
@@ -159,9 +156,6 @@ CREATE TRIGGER evaluasi_anggota_kosong AFTER TRUNCATE ON {t}
     + """
 CREATE TRIGGER evaluasi_anggota_ubah AFTER UPDATE ON kinerja_pegawai
     REFERENCING OLD TABLE AS anggota_lama NEW TABLE AS anggota_baru
-    FOR EACH STATEMENT EXECUTE FUNCTION evaluasi_anggota_pegawai();
-CREATE TRIGGER evaluasi_anggota_hapus AFTER DELETE ON kinerja_pegawai
-    REFERENCING OLD TABLE AS anggota_lama
     FOR EACH STATEMENT EXECUTE FUNCTION evaluasi_anggota_pegawai();
 CREATE TRIGGER evaluasi_anggota_kosong AFTER TRUNCATE ON kinerja_pegawai
     FOR EACH STATEMENT EXECUTE FUNCTION evaluasi_anggota_kosong();

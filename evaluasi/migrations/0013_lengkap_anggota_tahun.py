@@ -82,18 +82,14 @@ END $$;
 
 CREATE OR REPLACE FUNCTION evaluasi_anggota_pegawai() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'DELETE' THEN
-        DELETE FROM evaluasi_anggotatahun a WHERE a.pegawai_id IN (SELECT id FROM anggota_lama);
-    ELSE
-        -- Moved to another instansi, left, returned, became or stopped being a pejabat negara.
-        UPDATE evaluasi_anggotatahun a SET instansi_id = m.instansi_id
-        FROM (
-            SELECT b.id, CASE WHEN b.status <> 'berhenti' AND b.jenis_asn <> 'pejabat_negara' THEN b.instansi_id END AS instansi_id
-            FROM anggota_baru b JOIN anggota_lama l ON l.id = b.id
-            WHERE (CASE WHEN l.status <> 'berhenti' AND l.jenis_asn <> 'pejabat_negara' THEN l.instansi_id END) IS DISTINCT FROM (CASE WHEN b.status <> 'berhenti' AND b.jenis_asn <> 'pejabat_negara' THEN b.instansi_id END)
-        ) m
-        WHERE a.pegawai_id = m.id;
-    END IF;
+    -- Moved to another instansi, left, returned, became or stopped being a pejabat negara.
+    UPDATE evaluasi_anggotatahun a SET instansi_id = m.instansi_id
+    FROM (
+        SELECT b.id, CASE WHEN b.status <> 'berhenti' AND b.jenis_asn <> 'pejabat_negara' THEN b.instansi_id END AS instansi_id
+        FROM anggota_baru b JOIN anggota_lama l ON l.id = b.id
+        WHERE (CASE WHEN l.status <> 'berhenti' AND l.jenis_asn <> 'pejabat_negara' THEN l.instansi_id END) IS DISTINCT FROM (CASE WHEN b.status <> 'berhenti' AND b.jenis_asn <> 'pejabat_negara' THEN b.instansi_id END)
+    ) m
+    WHERE a.pegawai_id = m.id;
     RETURN NULL;
 END $$;
 
@@ -140,9 +136,6 @@ CREATE TRIGGER evaluasi_anggota_kosong AFTER TRUNCATE ON kinerja_riwayatjabatan
 
 CREATE TRIGGER evaluasi_anggota_ubah AFTER UPDATE ON kinerja_pegawai
     REFERENCING OLD TABLE AS anggota_lama NEW TABLE AS anggota_baru
-    FOR EACH STATEMENT EXECUTE FUNCTION evaluasi_anggota_pegawai();
-CREATE TRIGGER evaluasi_anggota_hapus AFTER DELETE ON kinerja_pegawai
-    REFERENCING OLD TABLE AS anggota_lama
     FOR EACH STATEMENT EXECUTE FUNCTION evaluasi_anggota_pegawai();
 CREATE TRIGGER evaluasi_anggota_kosong AFTER TRUNCATE ON kinerja_pegawai
     FOR EACH STATEMENT EXECUTE FUNCTION evaluasi_anggota_kosong();
