@@ -185,3 +185,64 @@ def test_statement_count_does_not_grow_with_the_rows(org, client_as):
     banyak, li_banyak = hitung()
     assert li_banyak >= li_sedikit + 2 * 45 + 5
     assert banyak == sedikit
+
+
+def test_page_follows_the_organisation_as_it_changes(org, client_as, monkeypatch, hari, pos_dinas):
+    """The kept "who belonged" rows (evaluasi.anggota_tahun) built, then the organisation
+    changes: a mutasi within the instansi, a move to another instansi, a retirement mid-year
+    through the service, a new pegawai joining mid-year, a record moved into and out of the
+    year, a pegawai who becomes a pejabat negara and back. After each, the page equals the old
+    template fed by the ORM's reading of the records."""
+    from kinerja import mutasi
+    from kinerja.models import RiwayatJabatan
+    from tests.factories import PegawaiFactory
+
+    tahun = org.periode_a.tahun
+    c = client_as(org.admin_a)
+    jumlah = []
+
+    def banding(label: str) -> None:
+        lama, baru = _lama_dan_baru(c, org, monkeypatch)
+        assert baru == lama, label
+        jumlah.append(_orm_reading(org.periode_a)[0])
+
+    tambahan = _banyak(org, 6)
+    banding("built")
+    MasaPenilai.objects.filter(pegawai=tambahan[1]).update(mulai=dt.date(tahun + 1, 1, 1))
+    banding("record moved past the year")
+    MasaPenilai.objects.filter(pegawai=tambahan[1]).update(
+        mulai=dt.date(tahun - 2, 1, 1), selesai=dt.date(tahun, 1, 1)
+    )
+    banding("record moved back to end on the year's first day")
+    MasaPenilai.objects.filter(pegawai=tambahan[2]).update(
+        mulai=dt.date(tahun - 3, 1, 1), selesai=dt.date(tahun - 1, 12, 31)
+    )
+    banding("record ended the day before the year")
+    Pegawai.objects.filter(pk=tambahan[3].pk).update(jenis_asn=Pegawai.JenisASN.PEJABAT_NEGARA)
+    banding("became a pejabat negara")
+    Pegawai.objects.filter(pk=tambahan[3].pk).update(jenis_asn=Pegawai.JenisASN.PNS)
+    MasaPenilai.objects.filter(pegawai=tambahan[4]).delete()
+    banding("back to PNS; a pegawai's only record deleted")
+    Pegawai.objects.filter(pk=tambahan[0].pk).update(instansi=org.instansi_b)
+    banding("moved to another instansi")
+    mutasi.mutasi_catat(
+        user=org.admin_a,
+        pegawai=org.pegawai,
+        jenis="mutasi",
+        tmt=dt.date(tahun, 8, 1),
+        jabatan_baru=pos_dinas,
+    )
+    banding("mutasi within the instansi")
+    mutasi.mutasi_catat(
+        user=org.admin_a, pegawai=org.rekan, jenis="berhenti", tmt=dt.date(tahun, 6, 30)
+    )
+    banding("retired mid-year")
+    baru = PegawaiFactory(
+        instansi=org.instansi_a, jabatan=org.fungsional.jabatan, nama="Baru Masuk Juli"
+    )
+    RiwayatJabatan.objects.create(pegawai=baru, jabatan=baru.jabatan, mulai=dt.date(tahun, 7, 1))
+    banding("joined mid-year by a position alone")
+    # Each state is the one meant: the count (shown on the page) moved as the change says (the
+    # mutasi's penilai refresh opens a stretch from its TMT for the two left without an open
+    # one, so they count again).
+    assert [n - jumlah[0] for n in jumlah] == [0, -1, 0, -1, -2, -2, -3, -1, -2, -1]
