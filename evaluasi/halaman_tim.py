@@ -137,16 +137,34 @@ def _baris(rows: Any, periode: Any, w: Any) -> str:
     return "".join(out)
 
 
+# A row's predikat and status cells from a handful of codes: drawn once per process for each
+# (code, status, language), not per row (a head of an instansi has 50-130 "as atasan" rows).
+_SEL: dict[tuple, str] = {}
+
+
+def _sel(predikat: str, status: str, display: str, bahasa: str | None) -> str:
+    key = (predikat, status, display, bahasa)
+    got = _SEL.get(key)
+    if got is None:
+        if len(_SEL) >= 256:
+            _SEL.clear()
+        _SEL[key] = got = (
+            f"<td>{_badge(predikat) if predikat else '-'}</td>"
+            f'<td><span class="badge badge-{_v(status)}">{_v(display)}</span></td>'
+        )
+    return got
+
+
 def _atasan(atasan_rows: list) -> str:
     """The "Sebagai atasan pejabat penilai" section."""
     if not atasan_rows:
         return ""
     detail = _url("evaluasi:detail")
+    bahasa = get_language()
     rows = "".join(
         f"<tr><td>{_v(ev.pegawai.nama)}</td>"
         f"<td>{_v((ev.pejabat_penilai.nama if ev.pejabat_penilai else None) or '-')}</td>"
-        f"<td>{_badge(ev.predikat) if ev.predikat else '-'}</td>"
-        f'<td><span class="badge badge-{_v(ev.status)}">{_v(ev.get_status_display())}</span></td>'
+        f"{_sel(ev.predikat, ev.status, ev.get_status_display(), bahasa)}"
         f'<td><a href="{detail[0]}{ev.pk}{detail[1]}">Lihat</a></td></tr>'
         for ev in atasan_rows
     )

@@ -216,26 +216,35 @@ def _tim_sql(penilai_id: int, periode: Any, w: jendela.Window) -> tuple[str, lis
         t6="e.status",
         i1="j.id",
         i2="e.id",
-        i3=f"(SELECT COUNT(*) FROM {ub} u WHERE {ub_sql})",
-        i4=f"(SELECT COUNT(*) FROM {ub} u WHERE {ub_sql} AND u.hubungan = %s)",
+        # PostgreSQL: both feedback counts from one pass over the person's rows (LATERAL below).
+        i3="ub.n" if pg else f"(SELECT COUNT(*) FROM {ub} u WHERE {ub_sql})",
+        i4="ub.t" if pg else f"(SELECT COUNT(*) FROM {ub} u WHERE {ub_sql} AND u.hubungan = %s)",
         b1=f"EXISTS (SELECT 1 FROM {q(SKP._meta.db_table)} v WHERE v.pegawai_id = p.id "
         "AND v.periode_id = %s AND v.status = %s)",
     )
-    kolom_params = [*ub_params, *ub_params, "pemberi_tugas", periode.pk, SKP.Status.DISETUJUI]
+    skp_params = [periode.pk, SKP.Status.DISETUJUI]
     if pg:
-        # Fenced subquery and LATERALs, as in `_tim_baris` (the planner's join search).
+        # Fenced subquery and LATERALs, as in `_tim_baris` (the planner's join search). The two
+        # feedback counts are one aggregate over the person's feedback rows (the mix adds them
+        # all January), not two correlated subqueries each reading them (bench/temuan.md,
+        # "Putaran kedua belas").
         dari = (
             f"(SELECT p.id, p.nama, p.nip, p.jabatan_id FROM {peg} p WHERE p.id IN ({ids_sql}) "
             f"AND p.id <> %s OFFSET 0) p LEFT JOIN LATERAL (SELECT j.id, j.nama FROM {jab} j "
             "WHERE j.id = p.jabatan_id OFFSET 0) j ON true "
-            f"LEFT JOIN LATERAL (SELECT {ev_kolom} {ev_where}) e ON true"
+            f"LEFT JOIN LATERAL (SELECT {ev_kolom} {ev_where}) e ON true "
+            "LEFT JOIN LATERAL (SELECT COUNT(*) AS n, COUNT(*) FILTER (WHERE u.hubungan = %s) "
+            f"AS t FROM {ub} u WHERE {ub_sql}) ub ON true"
         )
         return f"SELECT {kolom} FROM {dari}", [
-            *kolom_params,
+            *skp_params,
             *ids_params,
             penilai_id,
             *ev_params,
+            "pemberi_tugas",
+            *ub_params,
         ]
+    kolom_params = [*ub_params, *ub_params, "pemberi_tugas", *skp_params]
     dari = (
         f"{peg} p LEFT JOIN {jab} j ON j.id = p.jabatan_id LEFT JOIN "
         f"{q(Evaluasi._meta.db_table)} e ON e.id = (SELECT x.id {ev_where}) "
@@ -276,6 +285,26 @@ def _atasan_sql(penilai_id: int, periode: Any, w: jendela.Window) -> tuple[str, 
 
     q = connection.ops.quote_name
     ev, peg = q(Evaluasi._meta.db_table), q(Pegawai._meta.db_table)
+    kolom = _pilih(
+        4, s1="n.nama", s2="p.nama", s3="e.id", t1="e.predikat", t2="e.status", i1="n.id"
+    )
+    if connection.vendor == "postgresql":
+        # The window's evaluations whose atasan is the user, or whose pegawai's atasan is: one
+        # scan (a BitmapOr of the atasan index and the pegawai ids, each row read once), not a
+        # UNION of two id lists deduplicated and read again by id — a head of an instansi has
+        # 50-130 such rows, the bulk of the page's statement (bench/temuan.md, "Putaran kedua
+        # belas").
+        jendela_sql, jendela_params = _jendela_sql("e", periode, w)
+        dari = (
+            f"(SELECT e.id, e.pegawai_id, e.pejabat_penilai_id, e.predikat, e.status FROM {ev} e "
+            f"WHERE {jendela_sql} AND (e.atasan_pejabat_penilai_id = %s OR e.pegawai_id = "
+            f"ANY (ARRAY(SELECT y.id FROM {peg} y WHERE y.atasan_pejabat_penilai_id = %s))) "
+            f"OFFSET 0) e JOIN LATERAL (SELECT p.nama FROM {peg} p "
+            "WHERE p.id = e.pegawai_id OFFSET 0) p ON true LEFT JOIN LATERAL "
+            f"(SELECT n.id, n.nama FROM {peg} n WHERE n.id = e.pejabat_penilai_id OFFSET 0) n "
+            "ON true"
+        )
+        return f"SELECT {kolom} FROM {dari}", [*jendela_params, penilai_id, penilai_id]
     jendela_sql, jendela_params = _jendela_sql("x", periode, w)
     ids = (
         f"e.id IN (SELECT x.id FROM {ev} x WHERE {jendela_sql} "
@@ -283,22 +312,10 @@ def _atasan_sql(penilai_id: int, periode: Any, w: jendela.Window) -> tuple[str, 
         f"SELECT x.id FROM {ev} x JOIN {peg} y ON y.id = x.pegawai_id WHERE {jendela_sql} "
         "AND y.atasan_pejabat_penilai_id = %s)"
     )
-    kolom = _pilih(
-        4, s1="n.nama", s2="p.nama", s3="e.id", t1="e.predikat", t2="e.status", i1="n.id"
+    dari = (
+        f"{ev} e JOIN {peg} p ON p.id = e.pegawai_id "
+        f"LEFT JOIN {peg} n ON n.id = e.pejabat_penilai_id WHERE {ids}"
     )
-    if connection.vendor == "postgresql":
-        dari = (
-            f"(SELECT e.id, e.pegawai_id, e.pejabat_penilai_id, e.predikat, e.status FROM {ev} e "
-            f"WHERE {ids} OFFSET 0) e JOIN LATERAL (SELECT p.nama FROM {peg} p "
-            "WHERE p.id = e.pegawai_id OFFSET 0) p ON true LEFT JOIN LATERAL "
-            f"(SELECT n.id, n.nama FROM {peg} n WHERE n.id = e.pejabat_penilai_id OFFSET 0) n "
-            "ON true"
-        )
-    else:
-        dari = (
-            f"{ev} e JOIN {peg} p ON p.id = e.pegawai_id "
-            f"LEFT JOIN {peg} n ON n.id = e.pejabat_penilai_id WHERE {ids}"
-        )
     return f"SELECT {kolom} FROM {dari}", [
         *jendela_params,
         penilai_id,

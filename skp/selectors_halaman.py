@@ -119,7 +119,7 @@ def skp_untuk(user: Any, pk: int) -> SKP:
         skp._halaman_versi = versi
         dokumen, i = _objek(Dokumen, "d", row, i)
         skp._halaman_dokumen = (dokumen,)
-        rencana = row[i] or []
+        rencana = _rencana_datar(row[i] or [])
     else:  # SQLite (make run): no LATERAL, no arrays; their own statements
         rencana = None
         perilaku = [
@@ -180,12 +180,16 @@ def _pertama(pg: bool) -> str:
             " d ON true"
         )
         # The rows statement's rows, one record each, in its order: one array, so the page
-        # is one round trip (read in binary, each record's fields come typed).
-        rcols, rfrom, rorder = _rencana_bagian()
+        # is one round trip (read in binary, each record's fields come typed). The joined
+        # rows that are mostly absent (the leader's row with its SKP and pegawai, the
+        # assigning official, the team, the indicator) are a nested record each, NULL when
+        # absent: psycopg parses a record's fields in Python, one by one, and a row without a
+        # leader's row had ±80 NULL fields of them (bench/temuan.md, "Putaran kedua belas").
+        _rcols, rfrom, rorder = _rencana_bagian()
         cols.append("b.k")
         joins.append(
-            f"LEFT JOIN LATERAL (SELECT array_agg(ROW({rcols}) ORDER BY {rorder}) AS k "
-            f"{rfrom} WHERE r.skp_id = s.id) b ON true"
+            f"LEFT JOIN LATERAL (SELECT array_agg(ROW({_rencana_record()}) ORDER BY {rorder}) "
+            f"AS k {rfrom} WHERE r.skp_id = s.id) b ON true"
         )
     return f"SELECT {', '.join(cols)} FROM {_t(SKP)} s {' '.join(joins)}"
 
@@ -267,6 +271,46 @@ def _rencana_bagian() -> tuple[str, str, str]:
         f"{_gabung(Indikator, 'i', 'i.rencana_id = r.id')}"
     )
     return cols, dari, "r.jenis, r.urutan, r.id, i.urutan, i.id"
+
+
+# The record's nested groups after the row's own columns: (alias whose key says the group is
+# there, the (model, alias) of its columns).
+_GRUP = (
+    ("a", ((RencanaHasilKerja, "a"), (SKP, "x"), (Pegawai, "y"))),
+    ("g", ((Pegawai, "g"),)),
+    ("t", ((TimKerja, "t"),)),
+    ("i", ((Indikator, "i"),)),
+)
+
+
+def _rencana_record() -> str:
+    """The fields of a row's record: the row's columns, then each group of `_GRUP` as one
+    nested record (NULL when its key is)."""
+    bagian = [_kolom(RencanaHasilKerja, "r")]
+    for kunci, models in _GRUP:
+        isi = ", ".join(_kolom(m, a) for m, a in models)
+        bagian.append(f"CASE WHEN {kunci}.id IS NULL THEN NULL ELSE ROW({isi}) END")
+    return ", ".join(bagian)
+
+
+@cache
+def _rencana_lebar() -> tuple[int, tuple[int, ...]]:
+    """(the row's own columns, the columns of each group) of `_rencana_record`."""
+    return len(_bentuk(RencanaHasilKerja, "r")[0]), tuple(
+        sum(len(_bentuk(m, a)[0]) for m, a in models) for _k, models in _GRUP
+    )
+
+
+def _rencana_datar(records: list) -> list[tuple]:
+    """`_rencana_record`'s records as the flat rows of `_rencana_bagian`'s columns."""
+    n, lebar = _rencana_lebar()
+    out = []
+    for rec in records:
+        row = list(rec[:n])
+        for grup, w in zip(rec[n:], lebar, strict=True):
+            row.extend(grup if grup is not None else (None,) * w)
+        out.append(tuple(row))
+    return out
 
 
 @cache

@@ -222,3 +222,26 @@ def test_team_distribution_in_one_statement_equals_the_three_reads(tim):
             assert [(j.pk, j.isi, j.dibuat, j.pelanggaran) for j in d.justifikasi] == [
                 (j.pk, j.isi, j.dibuat, j.pelanggaran) for j in want
             ]
+
+
+def test_the_atasan_rows_cells_are_the_old_bytes_for_every_predikat_and_status(
+    tim, client_as, monkeypatch
+):
+    """The "as atasan" rows' predikat and status cells (drawn once per code, status and
+    language since "Putaran kedua belas"): rows that share a predikat with another status, a
+    status with another predikat, no predikat, and a penilai's name that needs escaping."""
+    ev = Evaluasi.objects.filter(pegawai=tim.pegawai, jenis="tahunan").get()  # final
+    assert ev.status == "final" and ev.predikat
+    Pegawai.objects.filter(pk=tim.kasubbid.pk).update(nama="Kasubbid <&> \"'")
+    seen = set()
+    for langkah in ("rekan: draft, no predikat", "rekan: draft, the final one's predikat"):
+        if "final one" in langkah:
+            Evaluasi.objects.filter(pegawai=tim.rekan, jenis="tahunan").update(predikat=ev.predikat)
+        lama, baru = _lama_dan_baru(client_as(tim.kabid.user), "/evaluasi/tim/", monkeypatch)
+        assert baru == lama, langkah
+        bagian = baru.split('id="sebagai-atasan"', 1)[1].split("</section>", 1)[0]
+        seen |= set(re.findall(r'<td><span class="badge badge-(\w+)">', bagian))
+        assert ("<td>-</td>" in bagian) == ("no predikat" in langkah)
+        assert bagian.count(f"badge-{ev.predikat}") == (2 if "final one" in langkah else 1)
+        assert "Kasubbid &lt;&amp;&gt; &quot;&#x27;" in bagian
+    assert {"draft", "final"} <= seen

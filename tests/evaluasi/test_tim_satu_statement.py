@@ -202,3 +202,44 @@ def test_a_wrong_guess_of_the_periods_is_never_shown(pindah, client_as, monkeypa
     assert c.get(f"/evaluasi/tim/?tahun={tahun}&jendela=3").status_code == 200
     assert c.get(f"/evaluasi/tim/?tahun={tahun + 5}").status_code == 404
     assert c.get(f"/evaluasi/tim/?tahun={tahun}&jendela=9").status_code == 404
+
+
+def test_the_atasan_rows_come_either_way_once(pindah):
+    """The "as atasan" rows are the window's evaluations whose recorded atasan is the user OR
+    whose pegawai's atasan is the user now, each once (one scan since "Putaran kedua belas",
+    not a UNION of two id lists): an evaluation that names the user only by its recorded atasan,
+    one whose pegawai only names the user now, and one that names the user both ways."""
+    from evaluasi.models import Evaluasi
+
+    org = pindah
+    periode = org.periode_a
+    akhir = jendela.dari_kode(periode, jendela.AKHIR)
+    evs = list(Evaluasi.objects.filter(periode=periode, jenis="tahunan").select_related("pegawai"))
+    assert len(evs) >= 3
+    orang = {e.pegawai_id for e in evs}
+    # Someone who is not the current atasan of any of these pegawai is recorded on the first;
+    # the second records nobody; the third stays as both ways name its atasan.
+    sekarang = {e.pegawai.atasan_pejabat_penilai_id for e in evs}
+    luar = next(
+        p
+        for p in (org.kepala_bkd, org.kadis, org.kabid, org.kasubbid, org.rekan, org.fungsional)
+        if p.pk not in sekarang and p.user_id
+    )
+    hanya_catatan, hanya_sekarang, keduanya = evs[0], evs[1], evs[2]
+    Evaluasi.objects.filter(pk=hanya_catatan.pk).update(atasan_pejabat_penilai=luar)
+    Evaluasi.objects.filter(pk=hanya_sekarang.pk).update(atasan_pejabat_penilai=None)
+    assert keduanya.atasan_pejabat_penilai_id == keduanya.pegawai.atasan_pejabat_penilai_id
+    for peg in {
+        luar,
+        hanya_sekarang.pegawai.atasan_pejabat_penilai,
+        keduanya.pegawai.atasan_pejabat_penilai,
+    }:
+        baru, lama = _baru(peg.user, periode, akhir), _lama(peg.user, periode, akhir)
+        assert baru == lama, peg
+        ids = [r[0] for r in baru[2]]
+        assert len(ids) == len(set(ids))  # each evaluation once
+    assert hanya_catatan.pk in [r[0] for r in _baru(luar.user, periode, akhir)[2]]
+    for e in (hanya_sekarang, keduanya):
+        atasan = e.pegawai.atasan_pejabat_penilai
+        assert e.pk in [r[0] for r in _baru(atasan.user, periode, akhir)[2]]
+    assert orang
