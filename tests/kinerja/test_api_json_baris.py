@@ -546,8 +546,9 @@ def test_the_ordered_reads_have_their_indexes():
             "WHERE indexname IN ('api_pegawai_daftar', 'api_unitkerja_urut')"
         )
         got = dict(cur.fetchall())
-    assert "(instansi_id, nama, id) INCLUDE (nip, jenis_asn, golongan, jabatan_id," in (
-        got["api_pegawai_daftar"]
+    assert (
+        "(instansi_id, nama, id) INCLUDE (nip, jenis_asn, golongan, jabatan_id,"
+        in (got["api_pegawai_daftar"])
     )
     assert "diubah)" in got["api_pegawai_daftar"]
     assert "(instansi_id, nama, id) INCLUDE (induk_id)" in got["api_unitkerja_urut"]
