@@ -32,6 +32,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from kinerja import policy
 from kinerja.api_filters import ID_MAKS
+from kinerja.db_siap import kursor_siap
 from kinerja.versi import PESAN_SERENTAK, Serentak, serentak
 
 # A row not found, or one the caller may not see (ids reveal nothing): one answer for both.
@@ -576,7 +577,8 @@ class HalamanJson:
         if sql is None:
             return None
         sql += f" LIMIT {int(limit)}" + (f" OFFSET {int(offset)}" if offset else "")
-        with connections[qs.db].cursor() as cursor:
+        # Prepared (planning ±0.4 of ±1.6 ms); generic plan: index api_pegawai_daftar (0014).
+        with kursor_siap(connections[qs.db]) as cursor:
             cursor.execute(sql, params * 2)
             return cursor.fetchall()
 

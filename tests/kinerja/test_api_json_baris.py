@@ -510,3 +510,45 @@ def test_an_ordering_expression_goes_through_the_orm(banyak):
     h = _halaman(qs)
     assert h.ambil(0, 50) is None
     assert len(h.orm()[:50]) == 50
+
+
+def _disiapkan() -> list[str]:
+    """The statements this connection has prepared (psycopg, kinerja.db_siap)."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT statement FROM pg_prepared_statements")
+        return [s for (s,) in cur.fetchall()]
+
+
+@pytest.mark.parametrize(
+    "query", ["?page_size=200", "?page_size=200&page=2", "?nama=pegawai&page_size=7&page=2"]
+)
+def test_the_page_statement_is_prepared_and_stays_byte_identical(
+    banyak, client_as, monkeypatch, query
+):
+    # Fails on the old code: the page's statement went through Django's client-side cursor,
+    # planned on every request, never prepared. Prepared (after five runs on the connection),
+    # the page is still the serializer's, byte for byte.
+    _inst, admin = banyak
+    c = client_as(admin)
+    for _ in range(7):
+        cepat, lama = _kedua(c, f"/api/v1/pegawai/{query}", monkeypatch)
+        assert cepat == lama and cepat[0] == 200
+    halaman = [s for s in _disiapkan() if "baris_json" in s and "kinerja_pegawai" in s]
+    assert halaman, _disiapkan()
+
+
+def test_the_ordered_reads_have_their_indexes():
+    # kinerja 0014_api_indeks_urut: the pegawai list in (nama, id) order with its columns (an
+    # index-only scan whatever the plan), the distribution page's units in (nama, id) order.
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT indexname, indexdef FROM pg_indexes "
+            "WHERE indexname IN ('api_pegawai_daftar', 'api_unitkerja_urut')"
+        )
+        got = dict(cur.fetchall())
+    assert (
+        "(instansi_id, nama, id) INCLUDE (nip, jenis_asn, golongan, jabatan_id,"
+        in (got["api_pegawai_daftar"])
+    )
+    assert "diubah)" in got["api_pegawai_daftar"]
+    assert "(instansi_id, nama, id) INCLUDE (induk_id)" in got["api_unitkerja_urut"]
