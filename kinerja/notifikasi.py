@@ -115,7 +115,8 @@ def _dengan_email_pg(baris: dict, penerima: Any, jenis: str) -> Notifikasi | Non
         n.pk, n.diubah, job_id, email_mati = c.fetchone()
     n._state.adding, n._state.db = False, DEFAULT_DB_ALIAS
     if job_id is not None:
-        transaction.on_commit(lambda: jobs.send(job_id))
+        # A short job sent at the commit: its `dikirim` is not written (jobs.send's `catat`).
+        transaction.on_commit(lambda: jobs.send(job_id, catat=False))
     elif not email_mati:  # the key was recorded before (a reused id): enqueue's rules
         jobs.enqueue(EMAIL_TASK, kunci=f"email:{n.pk}", instansi=instansi_id, notifikasi_id=n.pk)
     return n
