@@ -56,7 +56,8 @@ _labels: dict[str, str] = {}
 # A pending row that reached the broker but was not started for this long is sent again (its
 # message was lost, e.g. Redis restarted without persistence).
 RESEND_AFTER = dt.timedelta(minutes=10)
-# A pending row never handed to the broker is left to the request's on_commit this long.
+# A pending row never handed to the broker is left to the request's on_commit this long (or
+# was sent by it without recording so, `send(catat=False)`, and is still waiting: sent again).
 FRESH = dt.timedelta(seconds=10)
 # Environment hook: extra modules defining handlers (test-only handlers for the worker tests).
 ENV_MODULES = "KINERJA_JOB_MODULES"
@@ -207,8 +208,15 @@ def _eager() -> bool:
     return bool(app.conf.task_always_eager)
 
 
-def send(job_id: int, countdown: float | None = None) -> bool:
-    """Hand a job to Celery; False (and the row stays as it is) when the broker is unreachable."""
+def send(job_id: int, countdown: float | None = None, *, catat: bool = True) -> bool:
+    """Hand a job to Celery; False (and the row stays as it is) when the broker is unreachable.
+
+    `catat=False`: the row's `dikirim` is not written (one statement less), for a short job
+    sent by the commit that wrote its row (a notification's email). The row then reads as
+    never handed over, so should the message be lost with the process between the commit and
+    the publish, the sweep sends it FRESH after it was made, as for Redis being down; the price
+    is one more message when the job is still waiting for a worker by then (the sweep records
+    `dikirim` when it sends, so one at most): the claim makes it a no-op."""
     from kombu.exceptions import OperationalError
 
     from kinerja import tasks  # noqa: F401  (registers the task)
@@ -217,7 +225,9 @@ def send(job_id: int, countdown: float | None = None) -> bool:
     # Through the project's app, whatever Celery app happens to be "current" in this process.
     jalankan_job = app.tasks["kinerja.tasks.jalankan_job"]
     try:
-        jalankan_job.apply_async((job_id,), countdown=countdown, ignore_result=True)
+        jalankan_job.apply_async(
+            (job_id,), countdown=countdown, ignore_result=True, declare=TANPA_DEKLARASI
+        )
     except Exception as exc:
         if _eager() and not isinstance(exc, OperationalError):
             # In-process mode (no Redis): the handler ran here and its row records the failure.
@@ -225,8 +235,28 @@ def send(job_id: int, countdown: float | None = None) -> bool:
             return True
         log.warning("broker tidak tersedia, job %s menunggu di outbox: %s", job_id, exc)
         return False
-    Job.objects.filter(pk=job_id).update(dikirim=timezone.now())
+    if catat:
+        _tandai_dikirim([job_id])
     return True
+
+
+# `declare` of kombu.Producer.publish (apply_async passes its keywords on): nothing to declare
+# before each message. Celery would declare the default queue, but it publishes a task for
+# its own queue to the default exchange with the queue's name as routing key (the queue's
+# list in Redis, what the worker reads), so the queue's binding is never consulted; the
+# declaration was cached per connection anyway (no round trip), only its Python was paid per
+# message: copying and binding the Queue and its Exchange (±0.1 ms CPU of ±0.5).
+TANPA_DEKLARASI: tuple = ()
+
+_SQL_DIKIRIM = f'UPDATE "{Job._meta.db_table}" SET "dikirim" = %s WHERE "id" = ANY(%s)'
+
+
+def _tandai_dikirim(job_ids: list[int]) -> None:
+    """The rows' `dikirim` (handed to the broker now): the statement
+    `Job.objects.filter(pk__in=ids).update(dikirim=now)` made, written once instead of compiled
+    by the ORM for every message (±0.35 ms CPU of a notification's ±0.6)."""
+    with connection.cursor() as c:
+        c.execute(_SQL_DIKIRIM, [timezone.now(), list(job_ids)])
 
 
 @dataclass(frozen=True)
@@ -562,7 +592,7 @@ def send_many(job_ids: list[int]) -> int:
     sent: list[int] = []
     for job_id in job_ids:
         try:
-            jalankan_job.apply_async((job_id,), ignore_result=True)
+            jalankan_job.apply_async((job_id,), ignore_result=True, declare=TANPA_DEKLARASI)
         except Exception as exc:
             if _eager() and not isinstance(exc, OperationalError):
                 log.exception("job %s gagal dijalankan di dalam proses", job_id)
@@ -572,7 +602,7 @@ def send_many(job_ids: list[int]) -> int:
             break
         sent.append(job_id)
     if sent:
-        Job.objects.filter(pk__in=sent).update(dikirim=timezone.now())
+        _tandai_dikirim(sent)
     return len(sent)
 
 

@@ -115,7 +115,8 @@ def _dengan_email_pg(baris: dict, penerima: Any, jenis: str) -> Notifikasi | Non
         n.pk, n.diubah, job_id, email_mati = c.fetchone()
     n._state.adding, n._state.db = False, DEFAULT_DB_ALIAS
     if job_id is not None:
-        transaction.on_commit(lambda: jobs.send(job_id))
+        # A short job sent at the commit: its `dikirim` is not written (jobs.send's `catat`).
+        transaction.on_commit(lambda: jobs.send(job_id, catat=False))
     elif not email_mati:  # the key was recorded before (a reused id): enqueue's rules
         jobs.enqueue(EMAIL_TASK, kunci=f"email:{n.pk}", instansi=instansi_id, notifikasi_id=n.pk)
     return n
@@ -195,12 +196,39 @@ def notifikasi_baca_semua(*, user: Any) -> int:
 
 def _lupakan_nav(user_id: int) -> None:
     """The menu's unread count is cached per user (kinerja.context_processors): drop it now,
-    and again once the transaction commits, so no request in between caches the old count."""
+    and again once the transaction commits, so no request in between caches the old count.
+
+    Inside a transaction, the drop now serves only a reader on this connection, i.e. this
+    request showing this user's menu before the commit (the rows are not visible elsewhere
+    yet, and what another request caches meanwhile is dropped at the commit). A request shows
+    only its own user's menu, so when the request acting (`_pengguna_request`) is someone
+    else's - feedback or an approval telling the pegawai - the commit's drop is the one that
+    counts, and the drop now (a Redis round trip) is left out. Without a request (a task, the
+    shell), both, as before."""
     from kinerja.context_processors import nav_lupakan
 
-    nav_lupakan(user_id)
-    if transaction.get_connection().in_atomic_block:  # outside one, on_commit runs right now:
-        transaction.on_commit(lambda: nav_lupakan(user_id))  # the same drop twice in a row
+    if not transaction.get_connection().in_atomic_block:
+        nav_lupakan(user_id)  # on_commit would run it right now: the same drop twice in a row
+        return
+    if _pengguna_request() in (None, user_id):
+        nav_lupakan(user_id)
+    transaction.on_commit(lambda: nav_lupakan(user_id))
+
+
+def _pengguna_request() -> int | None:
+    """The id of the user of the request being served (the one simple_history's middleware
+    keeps for history, the API's authenticated user included), None without one (also under
+    kinerja.riwayat.atas_nama, which keeps a stand-in for a service run by a task)."""
+    from django.http import HttpRequest
+    from simple_history.models import HistoricalRecords
+
+    request = getattr(HistoricalRecords.context, "request", None)
+    if not isinstance(request, HttpRequest):
+        return None
+    user = getattr(request, "user", None)
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return user.pk
 
 
 def jumlah_belum_dibaca(user: Any) -> int:

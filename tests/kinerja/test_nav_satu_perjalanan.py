@@ -3,6 +3,7 @@ a notification outside a transaction drops them once (real Redis, KINERJA_TEST_R
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 
@@ -126,3 +127,58 @@ def test_inside_a_transaction_now_and_again_at_commit(
         cache.set(_nav_key(uid), {"stamp": 0}, 30)  # a reader before the commit
     assert len(hooks) == 1
     assert cache.get(_nav_key(uid)) is None
+
+
+@pytest.fixture
+def request_dari():
+    """Serve a request of `user` as simple_history's middleware does (the request it keeps)."""
+    from django.test import RequestFactory
+    from simple_history.models import HistoricalRecords
+
+    def pasang(user):
+        request = RequestFactory().post("/")
+        request.user = user
+        HistoricalRecords.context.request = request
+
+    yield pasang
+    with contextlib.suppress(AttributeError):
+        del HistoricalRecords.context.request
+
+
+@pytest.mark.django_db
+def test_telling_someone_else_inside_a_request_drops_their_facts_only_at_commit(
+    perjalanan, org, request_dari, django_capture_on_commit_callbacks
+):
+    """The drop now serves only this connection's reader, i.e. this request's own menu: for
+    another user's notification (feedback, an approval) the commit's drop is the one."""
+    from kinerja.notifikasi import _lupakan_nav
+
+    uid = org.user("pegawai").pk
+    request_dari(org.user("kasubbid"))
+    cache.set(_nav_key(uid), {"stamp": 0}, 30)
+    before = _versi(uid)
+    with django_capture_on_commit_callbacks(execute=True) as hooks:
+        perjalanan.clear()
+        _lupakan_nav(uid)
+        assert perjalanan == []
+        cache.set(_nav_key(uid), {"stamp": 0}, 30)  # a reader before the commit
+    assert len(hooks) == 1
+    assert cache.get(_nav_key(uid)) is None
+    assert _versi(uid) is not None and _versi(uid) != before
+
+
+@pytest.mark.django_db
+def test_telling_the_requests_own_user_drops_now_and_at_commit(
+    perjalanan, org, request_dari, django_capture_on_commit_callbacks
+):
+    from kinerja.notifikasi import _lupakan_nav
+
+    user = org.user("pegawai")
+    request_dari(user)
+    with django_capture_on_commit_callbacks(execute=True) as hooks:
+        cache.set(_nav_key(user.pk), {"stamp": 0}, 30)
+        perjalanan.clear()
+        _lupakan_nav(user.pk)
+        assert len(perjalanan) == 1
+        assert cache.get(_nav_key(user.pk)) is None  # this request's menu, before the commit
+    assert len(hooks) == 1
