@@ -23,7 +23,10 @@ their row's or SKP's lock, so they need no place in the order.
 `ARRAY(SELECT … FROM rc)` in the SELECT list. PostgreSQL evaluates it when the SKP's row is
 projected, after the SKP passed its WHERE (the caller's scope, for the API) and before the row
 lock above it takes the SKP: the rows first, and nothing locked or read for an SKP out of
-scope. The ARRAY reads the whole CTE, so every matching row is locked.
+scope. The ARRAY reads the whole CTE, so every matching row is locked; nothing may cut that
+read short (a LIMIT in the CTE, or in an ARRAY without its ORDER BY, leaves rows unlocked:
+tests/skp/test_kunci_setujui.py). With the ORDER BY, PostgreSQL 15 sorts the whole CTE even
+under a LIMIT; later versions may know the CTE's order and stop early.
 """
 
 from __future__ import annotations

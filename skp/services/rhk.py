@@ -220,13 +220,28 @@ def _rhk_lock(
     # again before the UPDATE (cache_cakupan.dikenal).
     if semua_baris:
         induk = RencanaHasilKerja.objects.filter(pk=rhk.pk).values("skp_id")
-        list(
-            RencanaHasilKerja.objects.filter(skp_id=Subquery(induk))
-            .order_by("pk")
-            .select_for_update()
-            .values_list("pk", flat=True)
-        )
-    rhk = api_baca.rencana_terkunci(rhk.pk)
+        # A row added and committed while this waited for the SKP is not among the rows locked
+        # first, yet the move rewrites it: an edit of it would deadlock with the move. Then
+        # let go (the savepoint) and lock again; the SKP lock keeps new rows out after that.
+        while True:
+            sid = transaction.savepoint()
+            dikunci = set(
+                RencanaHasilKerja.objects.filter(skp_id=Subquery(induk))
+                .order_by("pk")
+                .select_for_update()
+                .values_list("pk", flat=True)
+            )
+            terkunci = api_baca.rencana_terkunci(rhk.pk)
+            semua = RencanaHasilKerja.objects.filter(skp_id=terkunci.skp_id).values_list(
+                "pk", flat=True
+            )
+            if set(semua) <= dikunci:
+                transaction.savepoint_commit(sid)
+                rhk = terkunci
+                break
+            transaction.savepoint_rollback(sid)
+    else:
+        rhk = api_baca.rencana_terkunci(rhk.pk)
     cache_cakupan.dikenal(rhk)
     if not RencanaHasilKerja.skp.is_cached(rhk):
         rhk.skp = _lock(SKP(pk=rhk.skp_id))  # read and locked by its key (not loaded twice)
