@@ -27,7 +27,8 @@ from kinerja.baris_sql import objek as _objek
 from kinerja.models import Pegawai, Periode
 from skp import rules
 from skp.models import SKP, EkspektasiPerilaku, Indikator, RencanaHasilKerja
-from skp.selectors_halaman import _baris, _t
+from skp.selectors_halaman import _baris as _baris_siap
+from skp.selectors_halaman import _t
 
 _WAKTU = serializers.DateTimeField()
 _TANGGAL = serializers.DateField()
@@ -39,6 +40,35 @@ def _waktu(value: Any) -> Any:
 
 def _tanggal(value: Any) -> Any:
     return None if value is None else _TANGGAL.to_representation(value)
+
+
+def siap(params: list) -> list:
+    """`params` for a statement prepared per connection (kinerja.db_siap), its integers as
+    int8. psycopg types a Python int by its size (int2 below 32,768, int4, int8) and prepares a
+    statement once per set of types, and PostgreSQL plans each preparation five more times
+    before it keeps a generic plan: with keys of 100,000 rows one of these statements was up to
+    four preparations per connection, planned ±20 times instead of ±10 (round twelve). The
+    integers these statements compare are keys of bigint columns (ids, the policy's): int8 is
+    the column's own type; one written to an integer column (a row version) is assigned from
+    int8 as from int4 or int2. Lists of integers (`= ANY(%s)`) likewise. Elsewhere (SQLite)
+    unchanged."""
+    if connection.vendor != "postgresql":
+        return params
+    from psycopg.types.numeric import Int8
+
+    return [
+        Int8(p)
+        if type(p) is int
+        else [Int8(x) if type(x) is int else x for x in p]
+        if type(p) is list
+        else p
+        for p in params
+    ]
+
+
+def _baris(sql: str, params: list) -> list[tuple]:
+    """selectors_halaman's prepared, binary read, with `siap`'s parameters."""
+    return _baris_siap(sql, siap(params))
 
 
 def _tidak_ada(model) -> Http404:
@@ -103,13 +133,35 @@ def _rencana_baris(
         f"SELECT {_kolom(RencanaHasilKerja, 'r')}, {_kolom(Indikator, 'i')} "
         f"FROM {_t(RencanaHasilKerja)} r {gabung}"
         f"LEFT JOIN {_t(Indikator)} i ON i.rencana_id = r.id "
-        f"WHERE {where} ORDER BY r.jenis, r.urutan, r.id, i.urutan, i.id"
+        f"WHERE {where}{_URUT}"
     )
     if kunci and connection.features.has_select_for_update_of:
         sql += " FOR UPDATE OF r"
+    return rencana_dari(_baris(sql, params), 0)
+
+
+def rencana_bagian() -> tuple[str, str, str]:
+    """`_rencana_baris`'s SELECT list, its rows joined to their indicators as one FROM item (to
+    join `ON r.skp_id = …`) and its ORDER BY, for a statement that reads an SKP's rows among
+    other work (skp.services._setujui), decoded by `rencana_dari`."""
+    return (
+        f"{_kolom(RencanaHasilKerja, 'r')}, {_kolom(Indikator, 'i')}",
+        f"({_t(RencanaHasilKerja)} r LEFT JOIN {_t(Indikator)} i ON i.rencana_id = r.id)",
+        _URUT,
+    )
+
+
+_URUT = " ORDER BY r.jenis, r.urutan, r.id, i.urutan, i.id"
+
+
+def rencana_dari(rows: list[tuple], i: int) -> list[tuple[RencanaHasilKerja, list[Indikator]]]:
+    """Rows in `_rencana_baris`'s order (a row repeated per indicator) from column `i` of
+    `rows`, each with its indicators; a row without one (NULL, a left join's) is none."""
     out: list[tuple[RencanaHasilKerja, list[Indikator]]] = []
-    for row in _baris(sql, params):
-        r, n = _objek(RencanaHasilKerja, "r", row, 0)
+    for row in rows:
+        r, n = _objek(RencanaHasilKerja, "r", row, i)
+        if r is None:
+            continue
         if not out or out[-1][0].pk != r.pk:
             out.append((r, []))
         ind = _objek(Indikator, "i", row, n)[0]
@@ -307,8 +359,12 @@ def skp_lingkup(user: Any, pk: Any) -> tuple[int, tuple[str, list]]:
 
 def skp_dari(skp: SKP) -> dict:
     """The SKP as the API shows it, from the row a write holds (`perilaku_terbaca`: its
-    expectations, read with its lock): only its rows are read."""
-    return skp_json(skp, skp.perilaku_terbaca, _rencana_baris("r.skp_id = %s", [skp.pk]))
+    expectations, read with its lock): only its rows are read, unless the write read them
+    already (`rencana_terbaca`, in its own statement: skp_setujui's `rencana`)."""
+    rencana = getattr(skp, "rencana_terbaca", None)
+    if rencana is None:
+        rencana = _rencana_baris("r.skp_id = %s", [skp.pk])
+    return skp_json(skp, skp.perilaku_terbaca, rencana)
 
 
 def skp_sesudah(pk: int) -> dict:
