@@ -276,8 +276,9 @@ def rencana_sesudah(pk: int) -> dict:
 
 
 # --- one SKP ----------------------------------------------------------------------------------
-def skp_json(skp: SKP, perilaku: list[EkspektasiPerilaku], rencana: list[tuple]) -> dict:
-    """SKPSerializer(skp).data with its rows (each with its indicators) and expectations."""
+def skp_json(skp: SKP, perilaku: list, rencana: list[tuple]) -> dict:
+    """SKPSerializer(skp).data with its rows (each with its indicators) and expectations
+    (EkspektasiPerilaku, or anything with their `nilai` and `ekspektasi_khusus`)."""
     eks = {p.nilai: p.ekspektasi_khusus for p in perilaku}
     return {
         "id": skp.pk,

@@ -9,7 +9,7 @@ statement joins eight tables and PostgreSQL spent ±1 ms planning it on every ap
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import DatabaseError, connection
 from django.db.models import DateTimeField, ForeignKey, IntegerField
@@ -74,10 +74,16 @@ def _kunci_setujui(
     if penilai is not None:
         Pegawai._meta.get_field("jabatan").set_cached_value(penilai, jabatan)
         Pegawai._meta.get_field("plt_jabatan").set_cached_value(penilai, plt)
-    locked.perilaku_terbaca = [
-        EkspektasiPerilaku(skp_id=locked.pk, nilai=n, ekspektasi_khusus=e) for n, e in row[i]
-    ]
+    locked.perilaku_terbaca = [Ekspektasi(n, e) for n, e in row[i]]
     return locked, penilai, ada_catatan
+
+
+class Ekspektasi(NamedTuple):
+    """What the API's answer shows of an expectation (api_baca.skp_json reads these two): an
+    EkspektasiPerilaku instance per value cost ±15 µs each (its __init__, `diubah`'s default)."""
+
+    nilai: str
+    ekspektasi_khusus: str
 
 
 _USER = Pegawai._meta.get_field("user").related_model
