@@ -14,7 +14,7 @@ serializers' for many shapes of SKP; the serializers stay the schema's and the l
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connection
@@ -314,7 +314,44 @@ def skp_json(skp: SKP, perilaku: list, rencana: list[tuple]) -> dict:
     }
 
 
+class Ekspektasi(NamedTuple):
+    """What the API's answer shows of an expectation (`skp_json` reads these two), read as an
+    array in the SKP's statement: an EkspektasiPerilaku instance per value cost ±15 µs (its
+    __init__, `diubah`'s default) and a joined row per value multiplied the SKP's rows."""
+
+    nilai: str
+    ekspektasi_khusus: str
+
+
+def ekspektasi_sql(alias: str) -> str:
+    """The expectations of the SKP `alias` as one array of [nilai, ekspektasi_khusus]
+    (PostgreSQL), read back by `ekspektasi_dari`."""
+    return (
+        "ARRAY(SELECT ARRAY[e.nilai::text, e.ekspektasi_khusus] "
+        f"FROM {_t(EkspektasiPerilaku)} e WHERE e.skp_id = {alias}.id)"
+    )
+
+
+def ekspektasi_dari(nilai: list) -> list[Ekspektasi]:
+    return [Ekspektasi(n, e) for n, e in nilai]
+
+
 def _skp_baca(where: str, params: list) -> dict:
+    """The SKP matching `where` (on `s`) as the API shows it, or 404. On PostgreSQL one
+    statement: the SKP with its expectations as an array and its rows with their indicators
+    joined (the SKP's columns repeat on each, read once); elsewhere the SKP with its
+    expectations joined, then its rows."""
+    if connection.vendor == "postgresql":
+        kolom_r, dari_r, urut = rencana_bagian()
+        rows = _baris(
+            f"SELECT {_kolom(SKP, 's')}, {ekspektasi_sql('s')}, {kolom_r} FROM {_t(SKP)} s "
+            f"LEFT JOIN {dari_r} ON r.skp_id = s.id WHERE {where}{urut}",
+            params,
+        )
+        if not rows:
+            raise _tidak_ada(SKP)
+        skp, i = _objek(SKP, "s", rows[0], 0)
+        return skp_json(skp, ekspektasi_dari(rows[0][i]), rencana_dari(rows, i + 1))
     rows = _baris(
         f"SELECT {_kolom(SKP, 's')}, {_kolom(EkspektasiPerilaku, 'e')} FROM {_t(SKP)} s "
         f"LEFT JOIN {_t(EkspektasiPerilaku)} e ON e.skp_id = s.id WHERE {where}",

@@ -9,7 +9,7 @@ statement joins eight tables and PostgreSQL spent ±1 ms planning it on every ap
 from __future__ import annotations
 
 import functools
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.db import DatabaseError, connection
 from django.db.models import DateTimeField, ForeignKey, IntegerField
@@ -25,7 +25,7 @@ from kinerja.models import Jabatan, Pegawai, Periode
 from kinerja.riwayat import hanya_riwayat
 from skp import api_baca
 from skp.api_baca import _baris, siap
-from skp.models import SKP, EkspektasiPerilaku
+from skp.models import SKP
 from skp.services._common import _lock
 from skp.services._kunci import _bangun_kunci
 
@@ -74,16 +74,8 @@ def _kunci_setujui(
     if penilai is not None:
         Pegawai._meta.get_field("jabatan").set_cached_value(penilai, jabatan)
         Pegawai._meta.get_field("plt_jabatan").set_cached_value(penilai, plt)
-    locked.perilaku_terbaca = [Ekspektasi(n, e) for n, e in row[i]]
+    locked.perilaku_terbaca = api_baca.ekspektasi_dari(row[i])
     return locked, penilai, ada_catatan
-
-
-class Ekspektasi(NamedTuple):
-    """What the API's answer shows of an expectation (api_baca.skp_json reads these two): an
-    EkspektasiPerilaku instance per value cost ±15 µs each (its __init__, `diubah`'s default)."""
-
-    nilai: str
-    ekspektasi_khusus: str
 
 
 _USER = Pegawai._meta.get_field("user").related_model
@@ -109,8 +101,7 @@ def _sql_kunci_setujui(where: str) -> str:
         kolom=(
             f", {_kolom(_USER, 'u')}, {_kolom(Pegawai, 'n')}, {_kolom(Jabatan, 'nj', _NAMA)}, "
             f"{_kolom(Jabatan, 'npj', _NAMA)}, "
-            "ARRAY(SELECT ARRAY[e.nilai::text, e.ekspektasi_khusus] "
-            f"FROM {t(EkspektasiPerilaku)} e WHERE e.skp_id = s.id)"
+            f"{api_baca.ekspektasi_sql('s')}"
         ),
         gabung=(
             f"LEFT JOIN {t(_USER)} u ON u.id = p.user_id "
