@@ -313,12 +313,14 @@ class SKPViewSet(
     def setujui(self, request, pk=None):
         s = CatatanSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        # The answer is written from the row the approval wrote (issue 19).
+        # The answer is written from the row the approval wrote and the rows its write read
+        # (issue 19).
         skp = self._dalam_lingkup(
             pk,
             services.skp_setujui,
             row_version=s.validated_data.get("row_version"),
             catatan=s.validated_data.get("catatan", ""),
+            rencana=True,
         )
         return Response(api_baca.skp_dari(skp))
 

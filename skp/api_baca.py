@@ -14,7 +14,7 @@ serializers' for many shapes of SKP; the serializers stay the schema's and the l
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connection
@@ -27,7 +27,8 @@ from kinerja.baris_sql import objek as _objek
 from kinerja.models import Pegawai, Periode
 from skp import rules
 from skp.models import SKP, EkspektasiPerilaku, Indikator, RencanaHasilKerja
-from skp.selectors_halaman import _baris, _t
+from skp.selectors_halaman import _baris as _baris_siap
+from skp.selectors_halaman import _t
 
 _WAKTU = serializers.DateTimeField()
 _TANGGAL = serializers.DateField()
@@ -39,6 +40,35 @@ def _waktu(value: Any) -> Any:
 
 def _tanggal(value: Any) -> Any:
     return None if value is None else _TANGGAL.to_representation(value)
+
+
+def siap(params: list) -> list:
+    """`params` for a statement prepared per connection (kinerja.db_siap), its integers as
+    int8. psycopg types a Python int by its size (int2 below 32,768, int4, int8) and prepares a
+    statement once per set of types, and PostgreSQL plans each preparation five more times
+    before it keeps a generic plan: with keys of 100,000 rows one of these statements was up to
+    four preparations per connection, planned ±20 times instead of ±10 (round twelve). The
+    integers these statements compare are keys of bigint columns (ids, the policy's): int8 is
+    the column's own type; one written to an integer column (a row version) is assigned from
+    int8 as from int4 or int2. Lists of integers (`= ANY(%s)`) likewise. Elsewhere (SQLite)
+    unchanged."""
+    if connection.vendor != "postgresql":
+        return params
+    from psycopg.types.numeric import Int8
+
+    return [
+        Int8(p)
+        if type(p) is int
+        else [Int8(x) if type(x) is int else x for x in p]
+        if type(p) is list
+        else p
+        for p in params
+    ]
+
+
+def _baris(sql: str, params: list) -> list[tuple]:
+    """selectors_halaman's prepared, binary read, with `siap`'s parameters."""
+    return _baris_siap(sql, siap(params))
 
 
 def _tidak_ada(model) -> Http404:
@@ -103,13 +133,35 @@ def _rencana_baris(
         f"SELECT {_kolom(RencanaHasilKerja, 'r')}, {_kolom(Indikator, 'i')} "
         f"FROM {_t(RencanaHasilKerja)} r {gabung}"
         f"LEFT JOIN {_t(Indikator)} i ON i.rencana_id = r.id "
-        f"WHERE {where} ORDER BY r.jenis, r.urutan, r.id, i.urutan, i.id"
+        f"WHERE {where}{_URUT}"
     )
     if kunci and connection.features.has_select_for_update_of:
         sql += " FOR UPDATE OF r"
+    return rencana_dari(_baris(sql, params), 0)
+
+
+def rencana_bagian() -> tuple[str, str, str]:
+    """`_rencana_baris`'s SELECT list, its rows joined to their indicators as one FROM item (to
+    join `ON r.skp_id = …`) and its ORDER BY, for a statement that reads an SKP's rows among
+    other work (skp.services._setujui), decoded by `rencana_dari`."""
+    return (
+        f"{_kolom(RencanaHasilKerja, 'r')}, {_kolom(Indikator, 'i')}",
+        f"({_t(RencanaHasilKerja)} r LEFT JOIN {_t(Indikator)} i ON i.rencana_id = r.id)",
+        _URUT,
+    )
+
+
+_URUT = " ORDER BY r.jenis, r.urutan, r.id, i.urutan, i.id"
+
+
+def rencana_dari(rows: list[tuple], i: int) -> list[tuple[RencanaHasilKerja, list[Indikator]]]:
+    """Rows in `_rencana_baris`'s order (a row repeated per indicator) from column `i` of
+    `rows`, each with its indicators; a row without one (NULL, a left join's) is none."""
     out: list[tuple[RencanaHasilKerja, list[Indikator]]] = []
-    for row in _baris(sql, params):
-        r, n = _objek(RencanaHasilKerja, "r", row, 0)
+    for row in rows:
+        r, n = _objek(RencanaHasilKerja, "r", row, i)
+        if r is None:
+            continue
         if not out or out[-1][0].pk != r.pk:
             out.append((r, []))
         ind = _objek(Indikator, "i", row, n)[0]
@@ -224,8 +276,9 @@ def rencana_sesudah(pk: int) -> dict:
 
 
 # --- one SKP ----------------------------------------------------------------------------------
-def skp_json(skp: SKP, perilaku: list[EkspektasiPerilaku], rencana: list[tuple]) -> dict:
-    """SKPSerializer(skp).data with its rows (each with its indicators) and expectations."""
+def skp_json(skp: SKP, perilaku: list, rencana: list[tuple]) -> dict:
+    """SKPSerializer(skp).data with its rows (each with its indicators) and expectations
+    (EkspektasiPerilaku, or anything with their `nilai` and `ekspektasi_khusus`)."""
     eks = {p.nilai: p.ekspektasi_khusus for p in perilaku}
     return {
         "id": skp.pk,
@@ -261,7 +314,44 @@ def skp_json(skp: SKP, perilaku: list[EkspektasiPerilaku], rencana: list[tuple])
     }
 
 
+class Ekspektasi(NamedTuple):
+    """What the API's answer shows of an expectation (`skp_json` reads these two), read as an
+    array in the SKP's statement: an EkspektasiPerilaku instance per value cost ±15 µs (its
+    __init__, `diubah`'s default) and a joined row per value multiplied the SKP's rows."""
+
+    nilai: str
+    ekspektasi_khusus: str
+
+
+def ekspektasi_sql(alias: str) -> str:
+    """The expectations of the SKP `alias` as one array of [nilai, ekspektasi_khusus]
+    (PostgreSQL), read back by `ekspektasi_dari`."""
+    return (
+        "ARRAY(SELECT ARRAY[e.nilai::text, e.ekspektasi_khusus] "
+        f"FROM {_t(EkspektasiPerilaku)} e WHERE e.skp_id = {alias}.id)"
+    )
+
+
+def ekspektasi_dari(nilai: list) -> list[Ekspektasi]:
+    return [Ekspektasi(n, e) for n, e in nilai]
+
+
 def _skp_baca(where: str, params: list) -> dict:
+    """The SKP matching `where` (on `s`) as the API shows it, or 404. On PostgreSQL one
+    statement: the SKP with its expectations as an array and its rows with their indicators
+    joined (the SKP's columns repeat on each, read once); elsewhere the SKP with its
+    expectations joined, then its rows."""
+    if connection.vendor == "postgresql":
+        kolom_r, dari_r, urut = rencana_bagian()
+        rows = _baris(
+            f"SELECT {_kolom(SKP, 's')}, {ekspektasi_sql('s')}, {kolom_r} FROM {_t(SKP)} s "
+            f"LEFT JOIN {dari_r} ON r.skp_id = s.id WHERE {where}{urut}",
+            params,
+        )
+        if not rows:
+            raise _tidak_ada(SKP)
+        skp, i = _objek(SKP, "s", rows[0], 0)
+        return skp_json(skp, ekspektasi_dari(rows[0][i]), rencana_dari(rows, i + 1))
     rows = _baris(
         f"SELECT {_kolom(SKP, 's')}, {_kolom(EkspektasiPerilaku, 'e')} FROM {_t(SKP)} s "
         f"LEFT JOIN {_t(EkspektasiPerilaku)} e ON e.skp_id = s.id WHERE {where}",
@@ -307,8 +397,12 @@ def skp_lingkup(user: Any, pk: Any) -> tuple[int, tuple[str, list]]:
 
 def skp_dari(skp: SKP) -> dict:
     """The SKP as the API shows it, from the row a write holds (`perilaku_terbaca`: its
-    expectations, read with its lock): only its rows are read."""
-    return skp_json(skp, skp.perilaku_terbaca, _rencana_baris("r.skp_id = %s", [skp.pk]))
+    expectations, read with its lock): only its rows are read, unless the write read them
+    already (`rencana_terbaca`, in its own statement: skp_setujui's `rencana`)."""
+    rencana = getattr(skp, "rencana_terbaca", None)
+    if rencana is None:
+        rencana = _rencana_baris("r.skp_id = %s", [skp.pk])
+    return skp_json(skp, skp.perilaku_terbaca, rencana)
 
 
 def skp_sesudah(pk: int) -> dict:

@@ -1,6 +1,10 @@
 """What an approval alone uses (skp_setujui, issue 19): the SKP locked and read with what the
 approval needs in one statement, and its UPDATE and history row as the ORM writes them,
-compiled once per process."""
+compiled once per process, written together in a second one.
+
+Both statements are bound on the server and prepared per connection (kinerja.db_siap): the lock
+statement joins eight tables and PostgreSQL spent ±1 ms planning it on every approval for
+±0.2 ms of work (round twelve, bench/temuan.md)."""
 
 from __future__ import annotations
 
@@ -13,11 +17,15 @@ from django.db.models.sql.subqueries import InsertQuery, UpdateQuery
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from kinerja import cache_halaman
 from kinerja.baris_sql import kolom as _kolom
 from kinerja.baris_sql import objek as _objek
+from kinerja.db_siap import kursor_siap
 from kinerja.models import Jabatan, Pegawai, Periode
 from kinerja.riwayat import hanya_riwayat
-from skp.models import SKP, EkspektasiPerilaku
+from skp import api_baca
+from skp.api_baca import _baris, siap
+from skp.models import SKP
 from skp.services._common import _lock
 from skp.services._kunci import _bangun_kunci
 
@@ -43,11 +51,10 @@ def _kunci_setujui(
     where, params = "s.id = %s", [skp.pk, penilai_id, skp.pk]
     if lingkup is not None:
         where, params = f"{where} AND ({lingkup[0]})", [*params, *lingkup[1]]
-    with connection.cursor() as cur:
-        cur.execute(_sql_kunci_setujui(where), params)
-        row = cur.fetchone()
-    if row is None:
+    rows = _baris(_sql_kunci_setujui(where), params)  # prepared per connection, binary results
+    if not rows:
         raise SKP.DoesNotExist("SKP matching query does not exist.")
+    row = rows[0]
     locked, i = _objek(SKP, "s", row, 0)
     pegawai, i = _objek(Pegawai, "p", row, i)
     periode, i = _objek(Periode, "pe", row, i)
@@ -67,9 +74,7 @@ def _kunci_setujui(
     if penilai is not None:
         Pegawai._meta.get_field("jabatan").set_cached_value(penilai, jabatan)
         Pegawai._meta.get_field("plt_jabatan").set_cached_value(penilai, plt)
-    locked.perilaku_terbaca = [
-        EkspektasiPerilaku(skp_id=locked.pk, nilai=n, ekspektasi_khusus=e) for n, e in row[i]
-    ]
+    locked.perilaku_terbaca = api_baca.ekspektasi_dari(row[i])
     return locked, penilai, ada_catatan
 
 
@@ -96,8 +101,7 @@ def _sql_kunci_setujui(where: str) -> str:
         kolom=(
             f", {_kolom(_USER, 'u')}, {_kolom(Pegawai, 'n')}, {_kolom(Jabatan, 'nj', _NAMA)}, "
             f"{_kolom(Jabatan, 'npj', _NAMA)}, "
-            "ARRAY(SELECT ARRAY[e.nilai::text, e.ekspektasi_khusus] "
-            f"FROM {t(EkspektasiPerilaku)} e WHERE e.skp_id = s.id)"
+            f"{api_baca.ekspektasi_sql('s')}"
         ),
         gabung=(
             f"LEFT JOIN {t(_USER)} u ON u.id = p.user_id "
@@ -119,18 +123,27 @@ _KOLOM_SETUJUI = (
 )
 
 
-def _simpan_setujui(skp: SKP, user: Any) -> None:
+def _simpan_setujui(skp: SKP, user: Any, rencana: bool = False) -> None:
     """`skp.save(update_fields=_KOLOM_SETUJUI)` and the history row simple_history writes for
     it. On PostgreSQL, while nothing but history listens to the SKP's saves, the two statements
-    are the ORM's own (the same text: the page cache reads it), compiled once per process, with
-    the values the ORM would give them: building the UPDATE, the historical instance and its
-    INSERT per request was a fifth of the approval's CPU (issue 19).
-    tests/skp/test_api_setujui.py compares both statements and rows with the ORM's."""
+    are the ORM's own (the same text: the page cache reads each, kinerja.cache_halaman.
+    tulis_bersama), compiled once per process, with the values the ORM would give them, run as
+    the parts of one data-modifying WITH (they write two tables: one snapshot changes nothing):
+    building the UPDATE, the historical instance and its INSERT per request was a fifth of the
+    approval's CPU (issue 19), and the second statement another parse, plan and round trip.
+    An UPDATE that touched no row is the ORM's DatabaseError (the transaction is then undone,
+    the history row with it). tests/skp/test_api_setujui.py compares both parts and rows with
+    the ORM's.
+
+    `rencana`: the same statement then reads the SKP's rows with their indicators for the API's
+    answer (`rencana_terbaca`, api_baca.skp_dari), which a statement after it read before: the
+    rows as they are after this transaction's writes (the notes cleared), the SKP being locked
+    since the first statement (a change of a row waits for it: skp.services._kunci)."""
     sql = _sql_simpan() if _hanya_riwayat(skp) else None
     if sql is None:
         skp.save(update_fields=list(_KOLOM_SETUJUI))
         return
-    update, kolom_update, insert, kolom_riwayat = sql
+    update, kolom_update, insert, kolom_riwayat, bersama, dengan_rencana = sql
     skp.diubah = timezone.now()  # as Sinkron.save, then `diperbarui`'s auto_now
     skp.diperbarui = timezone.now()
     riwayat = {
@@ -139,24 +152,31 @@ def _simpan_setujui(skp: SKP, user: Any) -> None:
         "history_type": "~",
         "history_user_id": _pengguna_riwayat(skp),
     }
-    with connection.cursor() as cur:
-        cur.execute(
-            update,
-            [f.get_db_prep_save(getattr(skp, f.attname), connection) for f in kolom_update]
-            + [skp.pk],
+    ubah = [f.get_db_prep_save(getattr(skp, f.attname), connection) for f in kolom_update]
+    ubah.append(skp.pk)
+    baris = [
+        f.get_db_prep_save(
+            riwayat[f.attname] if f.attname in riwayat else getattr(skp, f.attname), connection
         )
-        if cur.rowcount != 1:
+        for f in kolom_riwayat
+    ]
+
+    def jalankan() -> None:
+        with kursor_siap() as cur:
+            if rencana:
+                from psycopg.pq import Format
+
+                cur.cursor.format = Format.BINARY  # as api_baca's reads of the rows
+                cur.execute(dengan_rencana, siap([*ubah, *baris, skp.pk]))
+                rows = cur.fetchall()
+                skp.rencana_terbaca = api_baca.rencana_dari(rows, 1)
+            else:
+                cur.execute(bersama, siap([*ubah, *baris]))
+                rows = cur.fetchall()
+        if rows[0][0] != 1:
             raise DatabaseError("Save with update_fields did not affect any rows.")
-        cur.execute(
-            insert,
-            [
-                f.get_db_prep_save(
-                    riwayat[f.attname] if f.attname in riwayat else getattr(skp, f.attname),
-                    connection,
-                )
-                for f in kolom_riwayat
-            ],
-        )
+
+    cache_halaman.tulis_bersama(connection, [(update, ubah), (insert, baris)], jalankan)
 
 
 def _pengguna_riwayat(skp: SKP) -> int | None:
@@ -192,10 +212,13 @@ def _contoh(field: Any) -> Any:
 
 
 @functools.cache
-def _sql_simpan() -> tuple[str, list, str, list] | None:
+def _sql_simpan() -> tuple[str, list, str, list, str, str] | None:
     """The UPDATE `skp.save(update_fields=_KOLOM_SETUJUI)` executes (its columns in order, then
-    the key) and the INSERT of its history row (its columns in order), as the ORM compiles
-    them; None if their parameters are not in that order (the ORM path then)."""
+    the key), the INSERT of its history row (its columns in order; without the RETURNING of the
+    history id nobody reads), as the ORM compiles them, and the WITH running both that answers
+    how many rows the UPDATE touched, and that WITH reading the SKP's rows too (the SKP's key
+    its last parameter); None if their parameters are not in that order (the ORM path
+    then)."""
     kolom = {"diubah", *_KOLOM_SETUJUI}
     kolom_update = [f for f in SKP._meta.local_concrete_fields if f.attname in kolom]
     query = SKP._base_manager.filter(pk=-7).query.chain(UpdateQuery)
@@ -208,9 +231,20 @@ def _sql_simpan() -> tuple[str, list, str, list] | None:
     kolom_riwayat = [f for f in h._meta.local_concrete_fields if f is not h._meta.auto_field]
     insert_q = InsertQuery(h)
     insert_q.insert_values(kolom_riwayat, [h()])
-    compiler = insert_q.get_compiler(connection.alias)
-    compiler.returning_fields = h._meta.db_returning_fields
-    ((insert, params),) = compiler.as_sql()
-    if len(params) != len(kolom_riwayat):
+    ((insert, params),) = insert_q.get_compiler(connection.alias).as_sql()
+    if len(params) != len(kolom_riwayat) or " RETURNING " in insert:
         return None
-    return update, kolom_update, insert, kolom_riwayat
+    tulis = f"WITH u AS ({update} RETURNING 1), h AS ({insert}) "
+    kolom_r, dari_r, urut_r = api_baca.rencana_bagian()
+    dengan_rencana = (
+        f"{tulis}SELECT c.n, {kolom_r} FROM (SELECT count(*) AS n FROM u) c "
+        f"LEFT JOIN {dari_r} ON r.skp_id = %s{urut_r}"
+    )
+    return (
+        update,
+        kolom_update,
+        insert,
+        kolom_riwayat,
+        f"{tulis}SELECT count(*) FROM u",
+        dengan_rencana,
+    )

@@ -27,6 +27,7 @@ from simple_history.models import HistoricalRecords
 from kinerja import cache_halaman
 from kinerja.db_siap import kursor_siap
 from kinerja.riwayat import hanya_riwayat
+from skp.api_baca import siap
 from skp.models import SKP, RencanaHasilKerja
 from skp.services._common import _sql_sentuh
 
@@ -99,7 +100,7 @@ def _simpan_bersama(rhk: RencanaHasilKerja, skp: SKP, fields: set[str]) -> bool:
 
     def jalankan() -> None:
         with kursor_siap() as cur:
-            cur.execute(sql, [*ubah, *riwayat, *stempel])
+            cur.execute(sql, siap([*ubah, *riwayat, *stempel]))  # one preparation
 
     bagian = [(ubah_sql, ubah), (riwayat_sql, riwayat), (sentuh, stempel)]
     cache_halaman.tulis_bersama(connection, bagian, jalankan)

@@ -336,13 +336,16 @@ def skp_setujui(
     row_version: int | None = None,
     catatan: str = "",
     lingkup: tuple[str, list] | None = None,
+    rencana: bool = False,
 ) -> SKP:
     """The pejabat penilai approves a submitted SKP; the version becomes immutable.
 
     `lingkup`: the policy's scope of the SKP as a SQL condition on `s` (the API gives it
     instead of reading the row first: api_baca.skp_lingkup); an SKP out of it is
     SKP.DoesNotExist. The SKP returned carries its expectations (`perilaku_terbaca`) and is
-    the row as written: the API answers from it."""
+    the row as written: the API answers from it. `rencana`: its rows with their indicators
+    too, read by the approval's write (`rencana_terbaca`, when it writes by hand: else the
+    API reads them)."""
     a = policy.actor(user)
     skp, penilai, ada_catatan = _kunci_setujui(skp, a.pegawai_id, lingkup)
     if not policy.can(user, "view", skp):
@@ -370,7 +373,7 @@ def skp_setujui(
         skp.catatan_penilai = catatan.strip()
     skp.row_version += 1
     # Only what approval changes (and the change stamps); the history row is the whole row.
-    _simpan_setujui(skp, user)
+    _simpan_setujui(skp, user, rencana)
     persetujuan.persetujuan_catat(objek=skp, pegawai=penilai, peran="pejabat_penilai")
     kabari(
         skp.pegawai,

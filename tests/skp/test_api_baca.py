@@ -140,8 +140,8 @@ def test_the_get_answers_are_the_serializers_and_read_less(org, client):
     # The ETag and If-None-Match still answer 304.
     r2 = c.get(f"/api/v1/rencana-hasil-kerja/{row.pk}/", HTTP_IF_NONE_MATCH=r["ETag"])
     assert r2.status_code == 304
-    # Two statements for the SKP (its expectations joined, its rows with their indicators),
-    # one for the row, each after the token's.
+    # One statement for the SKP (its expectations an array, its rows with their indicators
+    # joined; round twelve), one for the row, each after the token's.
     from django.db import connection
 
     with CaptureQueriesContext(connection) as ctx:
@@ -149,8 +149,9 @@ def test_the_get_answers_are_the_serializers_and_read_less(org, client):
     assert sum("skp_skp" in q["sql"] for q in ctx.captured_queries) == 1
     # Token, the SKP with its expectations, its rows: the scope is the SKP statement's
     # condition as the policy writes it (skp_syarat_sql), the actor's team a subquery of it
-    # (round ten: 4 -> 3).
-    assert len(ctx.captured_queries) == 3, [q["sql"][:120] for q in ctx.captured_queries]
+    # (round ten: 4 -> 3). Round twelve: the SKP, its expectations and its rows one statement
+    # (3 -> 2).
+    assert len(ctx.captured_queries) == 2, [q["sql"][:120] for q in ctx.captured_queries]
 
 
 def test_the_answers_after_writes_are_the_serializers(org, client):

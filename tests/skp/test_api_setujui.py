@@ -6,6 +6,8 @@ and messages the API gave before (taken from the code before the change)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -72,10 +74,10 @@ def test_the_approval_names_the_penilai_with_an_acting_position_without_reading_
     _seperti_dibaca_ulang(r, skp.pk)
     sql = [q["sql"] for q in ctx.captured_queries]
     # Token, savepoint, the lock (with the scope, both pegawai, the note check, the
-    # expectations), UPDATE, history, approval, the notification with its email job (one
-    # statement, kinerja.notifikasi), release, the rows for the answer. The team the penilai
-    # leads is a subquery of the scope, not read first.
-    assert len(sql) == 9, "\n".join(s[:120] for s in sql)
+    # expectations), UPDATE + history + the rows for the answer (one statement, round twelve),
+    # approval, the notification with its email job (one statement, kinerja.notifikasi),
+    # release. The team the penilai leads is a subquery of the scope, not read first.
+    assert len(sql) == 7, "\n".join(s[:120] for s in sql)
     assert not any(s.startswith('SELECT "kinerja_timkerja_anggota"') for s in sql)
     assert not any(s.startswith('SELECT "kinerja_pegawai"') for s in sql)
     assert not any(s.startswith('SELECT "kinerja_jabatan"') for s in sql)
@@ -153,19 +155,29 @@ def test_refusals_are_as_before(org, client):
     assert r.json() == {"non_field_errors": ["Periode ini sudah ditutup; SKP hanya dapat dibaca."]}
 
 
+# The parts of the approval's data-modifying WITH (skp.services._setujui), in order.
+BAGIAN = re.compile(r"^WITH u AS \((UPDATE .*) RETURNING 1\), h AS \((INSERT .*)\) SELECT ")
+
+
 def _setujui_tangkap(org, who: str, **kw):
     skp = skp_diajukan(org, who=who, n_rhk=1)
     penilai = getattr(org, who).pejabat_penilai
     with CaptureQueriesContext(connection) as ctx:
         services.skp_setujui(skp=SKP.objects.get(pk=skp.pk), user=penilai.user, **kw)
-    tulis = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith(("UPDATE", "INSERT"))]
+    tulis = []
+    for q in ctx.captured_queries:
+        m = BAGIAN.match(q["sql"])
+        if m:
+            tulis += m.groups()
+        elif q["sql"].startswith(("UPDATE", "INSERT")):
+            tulis.append(q["sql"])
     return SKP.objects.get(pk=skp.pk), tulis
 
 
 def test_the_approvals_update_and_history_row_are_the_orms(org, monkeypatch):
-    """The UPDATE and the history INSERT written by hand are the statements, values and rows
-    `skp.save(update_fields=…)` and simple_history write (their text: the page cache reads
-    it)."""
+    """The UPDATE and the history INSERT written by hand (the parts of one statement) are the
+    statements, values and rows `skp.save(update_fields=…)` and simple_history write (their
+    text: the page cache reads it)."""
     from skp.services import _setujui
 
     ini, tulis_ini = _setujui_tangkap(org, "pegawai", catatan=ANEH)
@@ -210,3 +222,35 @@ def test_the_approvals_update_and_history_row_are_the_orms(org, monkeypatch):
 # The approval's lock order (noted rows, then the SKP) is tested where an edit holds only its
 # row: tests/skp/test_kembalikan_kunci.py (an edit's one statement locks row and SKP together,
 # so a test racing that statement could not fail on the old order).
+
+
+def test_the_orms_path_answers_the_same(org, client, monkeypatch):
+    """When something else listens to the SKP's saves (the ORM writes it), the answer's rows
+    are read after the write, as before round twelve: the same answer."""
+    from skp.services import _setujui as modul
+
+    monkeypatch.setattr(modul, "_hanya_riwayat", lambda skp: False)
+    skp = skp_diajukan(org, n_rhk=2)
+    c = _api(client, org.kasubbid.user)
+    _seperti_dibaca_ulang(
+        _setujui(c, skp.pk, row_version=SKP.objects.get(pk=skp.pk).row_version), skp.pk
+    )
+
+
+@pytest.mark.parametrize("rencana", [False, True])
+def test_an_update_of_no_row_is_the_orms_error_and_writes_nothing(org, rencana):
+    """The hand-written UPDATE that touches no row raises the ORM's DatabaseError (its history
+    row goes with the transaction), as `save(update_fields=…)` does."""
+    from django.db import DatabaseError, transaction
+
+    from skp.services import _setujui
+
+    skp = SKP.objects.get(pk=skp_diajukan(org, n_rhk=1).pk)
+    skp.pk = skp.id = 10**12
+    n = SKP.history.count()
+    with pytest.raises(DatabaseError) as galat, transaction.atomic():
+        _setujui._simpan_setujui(skp, org.kasubbid.user, rencana)
+    with pytest.raises(DatabaseError) as orm, transaction.atomic():
+        skp.save(update_fields=list(_setujui._KOLOM_SETUJUI))
+    assert str(galat.value) == str(orm.value)
+    assert SKP.history.count() == n

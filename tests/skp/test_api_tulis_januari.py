@@ -221,7 +221,8 @@ def test_skp_setujui_answers_in_fewer_queries_and_leaves_the_same_rows(org, clie
     r, sql = _hitung(lambda: c.get(f"/api/v1/skp/{skp.pk}/"))
     assert r.status_code == 200
     # Round ten: the scope as the policy's SQL (skp_syarat_sql), the team a subquery: 4 -> 3.
-    assert len(sql) == 3, _jelas(sql)  # token, SKP + expectations (scope inside), rows
+    # Round twelve: the SKP, its expectations and rows one statement (skp/api_baca.py): 3 -> 2.
+    assert len(sql) == 2, _jelas(sql)  # token, SKP + expectations + rows (scope inside)
     rv = r.json()["row_version"]
     notif = Notifikasi.objects.count()
     sebelum = SKP.objects.get(pk=skp.pk)
@@ -238,7 +239,9 @@ def test_skp_setujui_answers_in_fewer_queries_and_leaves_the_same_rows(org, clie
     # (only the rows are read), the scope is the policy's SQL (policy.skp_syarat_sql: the team
     # the penilai leads is a subquery, not read first), and the notification and its email job
     # are one statement (kinerja.notifikasi): 18 -> 12 (this SKP's row notes cost three of them).
-    assert len(sql) == 12, _jelas(sql)
+    # Round twelve: the UPDATE, its history row and the answer's rows are one statement (a
+    # data-modifying WITH, skp.services._setujui): 12 -> 10.
+    assert len(sql) == 10, _jelas(sql)
     body = r.json()
     assert body["status"] == "disetujui" and body["row_version"] == rv + 1
     skp.refresh_from_db()
@@ -248,7 +251,7 @@ def test_skp_setujui_answers_in_fewer_queries_and_leaves_the_same_rows(org, clie
     assert h.status == "disetujui" and h.history_user_id == org.kasubbid.user.pk
     # Only the approval's columns are written (round nine), the stamps move, the rest stays, and
     # the history row is the whole row as it now is.
-    upd = [s for s in sql if s.startswith('UPDATE "skp_skp"') and '"status" =' in s]
+    upd = [s for s in sql if s.startswith('WITH u AS (UPDATE "skp_skp"') and '"status" =' in s]
     assert len(upd) == 1 and '"pendekatan" =' not in upd[0], _jelas(sql)
     assert skp.diperbarui > sebelum.diperbarui and skp.diubah > sebelum.diubah
     assert skp.disetujui_pada is not None and skp.row_version == sebelum.row_version + 1
