@@ -128,8 +128,9 @@ def _sql(periode: Periode) -> tuple[str, dict]:
 
     Hand-written: the ORM's `Exists(...) | Exists(...)` became hashed subplans reading all of
     the province's MasaPenilai and a hash of all 100,000 pegawai for a few hundred names (0.5 s
-    at 100k, and ~0.4 s of Python for 7,000 model objects). Here the dated records are probed
-    per pegawai of the instansi, the count comes with the rows, and names and approved SKPs are
+    at 100k, and ~0.4 s of Python for 7,000 model objects). Here who belonged comes from the
+    spans PostgreSQL keeps (evaluasi.anggota_tahun; on SQLite the dated records are probed per
+    pegawai of the instansi), the count comes with the rows, and names and approved SKPs are
     looked up only for the rows listed (a probe per row, not a hash of the period's 7,000 SKPs).
     tests/evaluasi/test_kelengkapan.py compares it with the ORM reading."""
     import datetime as dt
