@@ -102,6 +102,11 @@ def _keberatan_terbuka(periode: Periode) -> list[KeberatanTerbuka]:
     with connection.cursor() as cur:
         cur.execute(sql, [periode.pk, Keberatan.Status.DIPUTUS])
         fetched = cur.fetchall()
+    if connection.vendor != "postgresql":
+        # SQLite's raw rows are naive UTC (the ORM's converters make them aware): shown as
+        # local dates, they would be a day early in the evening (tests/evaluasi/
+        # test_kelengkapan_halaman.py on SQLite after 16:00 UTC).
+        fetched = [(r[0], _sadar(r[1]), _sadar(r[2]), *r[3:]) for r in fetched]
     return [
         KeberatanTerbuka(
             pk,
@@ -112,6 +117,18 @@ def _keberatan_terbuka(periode: Periode) -> list[KeberatanTerbuka]:
         )
         for pk, diajukan, batas, p_id, p_nama, u_id, u_nama, m_id, m_nama in fetched
     ]
+
+
+def _sadar(v):
+    """A naive UTC datetime made aware when the project uses time zones."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    if v is None or not settings.USE_TZ or not isinstance(v, dt.datetime):
+        return v
+    return timezone.make_aware(v, dt.UTC) if timezone.is_naive(v) else v
 
 
 def _kelengkapan_pegawai(periode: Periode) -> tuple[int, list[Kurang]]:
