@@ -102,6 +102,11 @@ def _keberatan_terbuka(periode: Periode) -> list[KeberatanTerbuka]:
     with connection.cursor() as cur:
         cur.execute(sql, [periode.pk, Keberatan.Status.DIPUTUS])
         fetched = cur.fetchall()
+    if connection.vendor != "postgresql":
+        # SQLite's raw rows are naive UTC (the ORM's converters make them aware): shown as
+        # local dates, they would be a day early in the evening (tests/evaluasi/
+        # test_kelengkapan_halaman.py on SQLite after 16:00 UTC).
+        fetched = [(r[0], _sadar(r[1]), _sadar(r[2]), *r[3:]) for r in fetched]
     return [
         KeberatanTerbuka(
             pk,
@@ -112,6 +117,18 @@ def _keberatan_terbuka(periode: Periode) -> list[KeberatanTerbuka]:
         )
         for pk, diajukan, batas, p_id, p_nama, u_id, u_nama, m_id, m_nama in fetched
     ]
+
+
+def _sadar(v):
+    """A naive UTC datetime made aware when the project uses time zones."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    if v is None or not settings.USE_TZ or not isinstance(v, dt.datetime):
+        return v
+    return timezone.make_aware(v, dt.UTC) if timezone.is_naive(v) else v
 
 
 def _kelengkapan_pegawai(periode: Periode) -> tuple[int, list[Kurang]]:
@@ -128,8 +145,9 @@ def _sql(periode: Periode) -> tuple[str, dict]:
 
     Hand-written: the ORM's `Exists(...) | Exists(...)` became hashed subplans reading all of
     the province's MasaPenilai and a hash of all 100,000 pegawai for a few hundred names (0.5 s
-    at 100k, and ~0.4 s of Python for 7,000 model objects). Here the dated records are probed
-    per pegawai of the instansi, the count comes with the rows, and names and approved SKPs are
+    at 100k, and ~0.4 s of Python for 7,000 model objects). Here who belonged comes from the
+    spans PostgreSQL keeps (evaluasi.anggota_tahun; on SQLite the dated records are probed per
+    pegawai of the instansi), the count comes with the rows, and names and approved SKPs are
     looked up only for the rows listed (a probe per row, not a hash of the period's 7,000 SKPs).
     tests/evaluasi/test_kelengkapan.py compares it with the ORM reading."""
     import datetime as dt
