@@ -76,6 +76,18 @@ def ensure_database(name: str | None = None) -> bool:
     return True
 
 
+def bangun_simpanan() -> None:
+    """The generator writes with triggers off (bench.generate, `fast`): what PostgreSQL keeps by
+    trigger (the predikat counts, who belonged to an instansi in a year) is built once from what
+    it wrote. Here, not in the generator: its source is the data's fingerprint, and this does
+    not change the data."""
+    from evaluasi import anggota_tahun, hitung_predikat
+
+    for simpanan in (hitung_predikat, anggota_tahun):
+        if simpanan.dipelihara():
+            simpanan.bangun_ulang()
+
+
 def reset_database() -> None:
     """Drop and recreate the bench database, then migrate. Only for databases named like a
     bench or test database, so a mistyped DATABASE_URL cannot drop real data."""
@@ -118,13 +130,7 @@ def ensure_data(opts: Options) -> dict[str, Any]:
         want = _fingerprint(opts)
     _say(opts, f"membuat data skala: {opts.pegawai} pegawai (seed {opts.seed})")
     result = generate(pegawai=opts.pegawai, seed=opts.seed, out=sys.stderr)
-    # The generator writes with triggers off (bench.generate, `fast`): the kept predikat counts
-    # are counted once from what it wrote. Here, not in the generator: its source is the data's
-    # fingerprint, and this does not change the data.
-    from evaluasi import hitung_predikat
-
-    if hitung_predikat.dipelihara():
-        hitung_predikat.bangun_ulang()
+    bangun_simpanan()
     _meta_set(want)
     info.update(generated=True, seconds=result.get("seconds"), skipped=result.get("skipped", {}))
     return info

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from bench import generate as bench_generate
-from evaluasi import hitung_predikat
+from evaluasi import anggota_tahun, hitung_predikat
 from evaluasi.models import Evaluasi, HitungPredikat
 
 pytestmark = pytest.mark.skipif(
@@ -41,3 +41,17 @@ def test_generate_command_leaves_the_kept_predikat_counts_built(monkeypatch):
         )
     )
     assert kept == again
+
+
+@pytest.mark.django_db(transaction=True)
+def test_generate_command_leaves_who_belonged_built(monkeypatch):
+    # The completeness page reads who belonged to an instansi in a year from a table PostgreSQL
+    # keeps by trigger (evaluasi.anggota_tahun): written with triggers off, it must be built.
+    asli = bench_generate.generate
+    monkeypatch.setattr(bench_generate, "generate", lambda **kw: asli(fast=True, **kw))
+    call_command("bench", generate=300, seed=7, stdout=io.StringIO(), stderr=io.StringIO())
+    with connection.cursor() as c:
+        c.execute(f"SELECT COUNT(*) FROM {anggota_tahun.TABEL}")
+        kept = c.fetchone()[0]
+    assert kept > 0
+    assert anggota_tahun.selisih() == []

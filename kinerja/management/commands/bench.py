@@ -69,12 +69,11 @@ class Command(BaseCommand):
             from bench.generate import generate
 
             result = generate(pegawai=o["generate"], seed=o["seed"], out=sys.stderr)
-            # The generator writes with triggers off: the kept predikat counts are counted once,
-            # as bench.basis_data.ensure_data does, or the distribution shows zeros.
-            from evaluasi import hitung_predikat
+            # The generator writes with triggers off: what PostgreSQL keeps by trigger is built
+            # once, as bench.basis_data.ensure_data does, or the pages show zeros.
+            from bench.basis_data import bangun_simpanan
 
-            if hitung_predikat.dipelihara():
-                hitung_predikat.bangun_ulang()
+            bangun_simpanan()
             self.stdout.write(str(result.get("counts", {})))
             return
         from bench import runner
