@@ -56,8 +56,7 @@ _labels: dict[str, str] = {}
 # A pending row that reached the broker but was not started for this long is sent again (its
 # message was lost, e.g. Redis restarted without persistence).
 RESEND_AFTER = dt.timedelta(minutes=10)
-# A pending row never handed to the broker is left to the request's on_commit this long (or
-# was sent by it without recording so, `send(catat=False)`, and is still waiting: sent again).
+# A pending row never handed to the broker is left to the request's on_commit this long.
 FRESH = dt.timedelta(seconds=10)
 # Environment hook: extra modules defining handlers (test-only handlers for the worker tests).
 ENV_MODULES = "KINERJA_JOB_MODULES"
@@ -208,15 +207,8 @@ def _eager() -> bool:
     return bool(app.conf.task_always_eager)
 
 
-def send(job_id: int, countdown: float | None = None, *, catat: bool = True) -> bool:
-    """Hand a job to Celery; False (and the row stays as it is) when the broker is unreachable.
-
-    `catat=False`: the row's `dikirim` is not written (one statement less), for a short job
-    sent by the commit that wrote its row (a notification's email). The row then reads as
-    never handed over, so should the message be lost with the process between the commit and
-    the publish, the sweep sends it FRESH after it was made, as for Redis being down; the price
-    is one more message when the job is still waiting for a worker by then (the sweep records
-    `dikirim` when it sends, so one at most): the claim makes it a no-op."""
+def send(job_id: int, countdown: float | None = None) -> bool:
+    """Hand a job to Celery; False (and the row stays as it is) when the broker is unreachable."""
     from kombu.exceptions import OperationalError
 
     from kinerja import tasks  # noqa: F401  (registers the task)
@@ -235,8 +227,7 @@ def send(job_id: int, countdown: float | None = None, *, catat: bool = True) -> 
             return True
         log.warning("broker tidak tersedia, job %s menunggu di outbox: %s", job_id, exc)
         return False
-    if catat:
-        _tandai_dikirim([job_id])
+    _tandai_dikirim([job_id])
     return True
 
 

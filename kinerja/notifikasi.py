@@ -115,8 +115,7 @@ def _dengan_email_pg(baris: dict, penerima: Any, jenis: str) -> Notifikasi | Non
         n.pk, n.diubah, job_id, email_mati = c.fetchone()
     n._state.adding, n._state.db = False, DEFAULT_DB_ALIAS
     if job_id is not None:
-        # A short job sent at the commit: its `dikirim` is not written (jobs.send's `catat`).
-        transaction.on_commit(lambda: jobs.send(job_id, catat=False))
+        transaction.on_commit(lambda: jobs.send(job_id))
     elif not email_mati:  # the key was recorded before (a reused id): enqueue's rules
         jobs.enqueue(EMAIL_TASK, kunci=f"email:{n.pk}", instansi=instansi_id, notifikasi_id=n.pk)
     return n
