@@ -41,7 +41,9 @@ class JanuariMixin:
         secs = int(os.environ.get("BENCH_JANUARI_SECONDS") or 30)
         users = int(os.environ.get("BENCH_JANUARI_USERS") or 10)
         workers = int(os.environ.get("BENCH_JANUARI_WORKERS") or WORKERS_DEPLOY)
-        segmen = max(1, int(os.environ.get("BENCH_JANUARI_SEGMEN") or SEGMEN))
+        segmen = int(os.environ.get("BENCH_JANUARI_SEGMEN") or SEGMEN)
+        # A segment shorter than 5 s is mostly Locust starting up: fewer segments then.
+        segmen = max(1, min(segmen, secs // 5))
         rows = {
             "on": self.row("januari_on", "Campuran Januari, cache halaman hidup", GOAL),
             "off": self.row("januari_off", "Campuran Januari, cache halaman mati", GOAL),
@@ -311,15 +313,20 @@ def gabung_locust(runs: list[dict]) -> dict:
 
 def _baca_csv(path: Path) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
+
+    def ms(v: str) -> float:
+        # Locust writes N/A for a percentile of a name with no timed request (a short segment)
+        return float(v) if v and v != "N/A" else 0.0
+
     with path.open() as f:
         for r in csv.DictReader(f):
             out[r["Name"]] = {
                 "n": int(r["Request Count"]),
                 "fail": int(r["Failure Count"]),
-                "rps": float(r["Requests/s"]),
-                "p50": float(r["50%"] or 0),
-                "p95": float(r["95%"] or 0),
-                "p99": float(r["99%"] or 0),
+                "rps": ms(r["Requests/s"]),
+                "p50": ms(r["50%"]),
+                "p95": ms(r["95%"]),
+                "p99": ms(r["99%"]),
             }
     if "Aggregated" not in out:
         raise RuntimeError("keluaran Locust tidak terbaca")
