@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -214,3 +216,12 @@ def diff_versi(
         if k not in baru_by:
             hasil.append(Perubahan("hapus", k, str(o.get(label_field, "")), []))
     return hasil
+
+
+def sidik_perilaku(ekspektasi: Mapping[str, str]) -> str:
+    """The leader's BerAKHLAK expectations (value code -> text) as a short fingerprint. They have
+    no row version of their own: the form carries the fingerprint it was drawn from, and a save
+    over expectations changed since is refused instead of silently overwriting them. An empty
+    text and a missing row are the same."""
+    isi = "\x1e".join(f"{k}\x1f{ekspektasi[k]}" for k in sorted(ekspektasi) if ekspektasi[k])
+    return hashlib.sha256(isi.encode()).hexdigest()[:16]

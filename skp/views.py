@@ -91,10 +91,14 @@ def _konteks(request: HttpRequest, skp: SKP) -> dict[str, Any]:
     u = request.user
     a = policy.actor(u)
     boleh_ubah = policy.can(u, "change", skp)
+    perilaku = selectors.perilaku_rows(skp)
     ctx: dict[str, Any] = {
         "skp": skp,
         "grup": selectors.rencana_grup(skp),
-        "perilaku": selectors.perilaku_rows(skp),
+        "perilaku": perilaku,
+        "perilaku_versi": rules.sidik_perilaku(
+            {p["kode"]: p["ekspektasi_khusus"] for p in perilaku}
+        ),
         "boleh_ubah": boleh_ubah,
         "boleh_ajukan": policy.can(u, "ajukan", skp),
         "boleh_setujui": policy.can(u, "setujui", skp),
@@ -431,10 +435,20 @@ def skp_perilaku(request: HttpRequest, pk: int) -> HttpResponse:
         if f"ekspektasi-{kode}" in request.POST
     }
     try:
-        services.perilaku_atur(skp=skp, user=request.user, ekspektasi=ekspektasi)
+        services.perilaku_atur(
+            skp=skp,
+            user=request.user,
+            ekspektasi=ekspektasi,
+            versi=request.POST.get("perilaku_versi"),
+        )
         messages.success(request, "Ekspektasi khusus perilaku kerja disimpan.")
     except ValidationError as exc:
         messages.error(request, _pesan_galat(exc))
+        # The page shows the expectations as saved now: what was typed comes back in a message.
+        label = {k: lbl for k, lbl, _ in rules.BERAKHLAK}
+        ditulis = [f"{label[k]}: {t.strip()}" for k, t in ekspektasi.items() if t and t.strip()]
+        if ditulis:
+            messages.warning(request, "Yang Anda tulis belum tersimpan: " + " · ".join(ditulis))
     return _ke_skp(skp.pk, "#perilaku")
 
 
@@ -451,7 +465,12 @@ def skp_tugas_belajar(request: HttpRequest, pk: int) -> HttpResponse:
     form = TugasBelajarForm(request.POST)
     if form.is_valid():
         try:
-            services.skp_tugas_belajar_atur(skp=skp, user=request.user, **form.cleaned_data)
+            services.skp_tugas_belajar_atur(
+                skp=skp,
+                user=request.user,
+                row_version=versi_dari(request.POST),
+                **form.cleaned_data,
+            )
             messages.success(request, "Data tugas belajar dan target IPK disimpan.")
             return _ke_skp(skp.pk, "#tugas-belajar")
         except ValidationError as exc:

@@ -17,7 +17,7 @@ from kinerja import jobs, persetujuan, policy
 from kinerja.models import Pegawai, Periode
 from kinerja.notifikasi import kabari
 from kinerja.riwayat import layanan
-from kinerja.versi import cek_versi
+from kinerja.versi import PESAN_BASI, cek_versi
 from skp import rules
 from skp.models import (
     SKP,
@@ -448,8 +448,12 @@ def skp_kembalikan(
 
 @layanan
 @transaction.atomic
-def perilaku_atur(*, skp: SKP, user: Any, ekspektasi: dict[str, str]) -> SKP:
-    """The pejabat penilai sets the ekspektasi khusus per BerAKHLAK value."""
+def perilaku_atur(
+    *, skp: SKP, user: Any, ekspektasi: dict[str, str], versi: str | None = None
+) -> SKP:
+    """The pejabat penilai sets the ekspektasi khusus per BerAKHLAK value. `versi`: the
+    expectations' fingerprint the form was drawn from (rules.sidik_perilaku); a save over
+    expectations changed since is refused (None: not checked, as for callers without a form)."""
     skp = _lock(skp)
     if not policy.can(user, "view", skp):
         raise PermissionDenied("Anda tidak berwenang.")
@@ -459,6 +463,12 @@ def perilaku_atur(*, skp: SKP, user: Any, ekspektasi: dict[str, str]) -> SKP:
             {"__all__": [PESAN_BUKAN_DRAFT.format(status=skp.get_status_display().lower())]}
         )
     _require(user, "perilaku", skp)
+    if versi is not None:
+        sekarang = dict(
+            EkspektasiPerilaku.objects.filter(skp=skp).values_list("nilai", "ekspektasi_khusus")
+        )
+        if versi != rules.sidik_perilaku(sekarang):
+            raise ValidationError({"row_version": [PESAN_BASI]})
     unknown = set(ekspektasi) - set(rules.BERAKHLAK_KODE)
     if unknown:
         raise ValidationError({"nilai": [f"Nilai BerAKHLAK tidak dikenal: {', '.join(unknown)}"]})
@@ -482,16 +492,18 @@ def skp_tugas_belajar_atur(
     lokasi: str,
     akreditasi_univ: str = "",
     akreditasi_prodi: str = "",
+    row_version: int | None = None,
 ) -> SKP:
     """Record the study of a tugas belajar SKP and (re)write its academic row, whose IPK target
     comes from the regulation's bands, never typed by hand. Its academic row (rewritten) is
-    locked before the SKP (skp.services._kunci)."""
+    locked before the SKP (skp.services._kunci). `row_version`: the SKP's, as the form had it."""
     skp = _lock(skp, baris=f"r.sumber = '{RencanaHasilKerja.Sumber.TUGAS_BELAJAR.value}'")
     if not policy.can(user, "view", skp):
         raise PermissionDenied("Anda tidak berwenang.")
     _draft_saja(skp)
     if not (policy.can(user, "change", skp) or policy.can(user, "tambah_penilai", skp)):
         raise PermissionDenied("Anda tidak berwenang mengubah SKP ini.")
+    cek_versi(skp, row_version)  # a stale copy first: its other errors may be someone else's
     errors: dict[str, list[str]] = {}
     if not skp.is_tugas_belajar:
         errors["__all__"] = ["SKP ini bukan SKP tugas belajar."]

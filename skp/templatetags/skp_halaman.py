@@ -284,6 +284,7 @@ def skp_perilaku(context: template.Context) -> SafeString:
     if boleh:
         add(
             f'<form method="post" action="{_u("skp:perilaku", skp.pk)}" novalidate>{_csrf(context)}'
+            f'<input type="hidden" name="perilaku_versi" value="{_v(context["perilaku_versi"])}">'
         )
     add(
         '\n  <table class="table perilaku">\n'

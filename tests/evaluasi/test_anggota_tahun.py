@@ -262,3 +262,22 @@ def test_the_migration_keeps_the_sql_it_was_written_with():
         a.ISI_SQL,
         a.HAPUS_SQL,
     )
+
+
+def test_the_command_checks_and_rebuilds(org):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    tahun = org.periode_a.tahun
+    out = io.StringIO()
+    call_command("anggota_tahun", stdout=out)
+    assert "sesuai" in out.getvalue()
+    with connection.cursor() as cur:
+        cur.execute(f"DELETE FROM {anggota_tahun.TABEL}")
+    with pytest.raises(CommandError, match="berbeda; jalankan --bangun-ulang"):
+        call_command("anggota_tahun", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("anggota_tahun", bangun_ulang=True, stdout=out)
+    assert "dibangun ulang" in out.getvalue()
+    _sama(tahun)
