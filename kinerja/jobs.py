@@ -245,7 +245,11 @@ _SQL_DIKIRIM = f'UPDATE "{Job._meta.db_table}" SET "dikirim" = %s WHERE "id" = A
 def _tandai_dikirim(job_ids: list[int]) -> None:
     """The rows' `dikirim` (handed to the broker now): the statement
     `Job.objects.filter(pk__in=ids).update(dikirim=now)` made, written once instead of compiled
-    by the ORM for every message (±0.35 ms CPU of a notification's ±0.6)."""
+    by the ORM for every message (±0.35 ms CPU of a notification's ±0.6). SQLite (`make run`)
+    has no `= ANY(array)`: the ORM's statement there."""
+    if connection.vendor != "postgresql":
+        Job.objects.filter(pk__in=job_ids).update(dikirim=timezone.now())
+        return
     with connection.cursor() as c:
         c.execute(_SQL_DIKIRIM, [timezone.now(), list(job_ids)])
 
