@@ -449,6 +449,7 @@ def skp_perilaku(request: HttpRequest, pk: int) -> HttpResponse:
         ditulis = [f"{label[k]}: {t.strip()}" for k, t in ekspektasi.items() if t and t.strip()]
         if ditulis:
             messages.warning(request, "Yang Anda tulis belum tersimpan: " + " · ".join(ditulis))
+        return _ke_skp(skp.pk)  # the top of the page, where the refusal and the text are shown
     return _ke_skp(skp.pk, "#perilaku")
 
 
