@@ -180,7 +180,7 @@ def _hitung() -> str:
     posisi = " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(rules.PREDIKAT))
     assert len(rules.PREDIKAT) < _LEBAR
     kunci = (
-        f"COALESCE(p.unit_kerja_id, 0)::bigint * {_LEBAR} "
+        f"CAST(COALESCE(p.unit_kerja_id, 0) AS bigint) * {_LEBAR} "  # CAST: SQLite has no ::
         f"+ CASE e.predikat {posisi} ELSE {len(rules.PREDIKAT)} END"
     )
     tampil = (
