@@ -206,9 +206,10 @@ def test_a_wrong_guess_of_the_periods_is_never_shown(pindah, client_as, monkeypa
 
 def test_the_atasan_rows_come_either_way_once(pindah):
     """The "as atasan" rows are the window's evaluations whose recorded atasan is the user OR
-    whose pegawai's atasan is the user now, each once (one scan since "Putaran kedua belas",
-    not a UNION of two id lists): an evaluation that names the user only by its recorded atasan,
-    one whose pegawai only names the user now, and one that names the user both ways."""
+    whose pegawai's atasan is the user now, each once (since "Putaran ketiga belas" two
+    index-driven parts, the second without the first's rows): an evaluation that names the
+    user only by its recorded atasan, one whose pegawai only names the user now, and one that
+    names the user both ways."""
     from evaluasi.models import Evaluasi
 
     org = pindah
