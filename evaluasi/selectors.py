@@ -247,7 +247,8 @@ _TIM_EVALUASI = (
 def _tim_syarat(penilai_id: int, periode: Periode, w: jendela.Window) -> tuple:
     """The team's conditions in window `w`, shared by `_tim_baris` and the team page's one
     statement (selectors_tim): (who is in the team: ids SQL and params, the feedback condition
-    on `u` and its params, the evaluation condition on `x` and its params)."""
+    on `u` and its params, and the member `p`'s evaluation of the window by this penilai — the
+    `FROM … LIMIT 1` of a subquery on `x` — and its params)."""
     from kinerja.models import MasaPenilai
 
     q = connection.ops.quote_name
@@ -280,7 +281,13 @@ def _tim_syarat(penilai_id: int, periode: Periode, w: jendela.Window) -> tuple:
     if w.jenis == Jenis.TAHUNAN:
         ev_sql = f"(({ev_sql}) OR (x.jenis = %s AND x.urutan = %s AND x.pejabat_penilai_id = %s))"
         ev_params += [Jenis.PERIODIK, jendela.terakhir(periode), penilai_id]
-    return ids_sql, ids_params, ub_sql, ub_params, ev_sql, ev_params
+    ev_where = (
+        f"FROM {q(Evaluasi._meta.db_table)} x WHERE x.pegawai_id = p.id AND x.periode_id = %s "
+        f"AND {ev_sql} AND COALESCE(x.pejabat_penilai_id, %s) = %s "  # this penilai's, or nobody's
+        "ORDER BY x.jenis DESC, x.id DESC LIMIT 1"  # tahunan after periodik: the AKHIR one
+    )
+    ev_params = [periode.pk, *ev_params, penilai_id, penilai_id]
+    return ids_sql, ids_params, ub_sql, ub_params, ev_where, ev_params
 
 
 def _tim_baris(penilai_id: int, periode: Periode, w: jendela.Window) -> list[Pegawai]:
@@ -304,14 +311,10 @@ def _tim_baris(penilai_id: int, periode: Periode, w: jendela.Window) -> list[Peg
     q = connection.ops.quote_name
     pg = connection.vendor == "postgresql"
     peg = q(Pegawai._meta.db_table)
-    ids_sql, ids_params, ub_sql, ub_params, ev_sql, ev_params = _tim_syarat(penilai_id, periode, w)
-    ev_tabel = q(Evaluasi._meta.db_table)
-    ev_where = (
-        f"FROM {ev_tabel} x WHERE x.pegawai_id = p.id AND x.periode_id = %s AND {ev_sql} "
-        "AND COALESCE(x.pejabat_penilai_id, %s) = %s "  # this penilai's, or nobody's yet
-        "ORDER BY x.jenis DESC, x.id DESC LIMIT 1"  # tahunan after periodik: the AKHIR one
+    ids_sql, ids_params, ub_sql, ub_params, ev_where, ev_params = _tim_syarat(
+        penilai_id, periode, w
     )
-    ev_params = [periode.pk, *ev_params, penilai_id, penilai_id]
+    ev_tabel = q(Evaluasi._meta.db_table)
     ub = q(UmpanBalik._meta.db_table)
     p_names, p_cols = _kolom(Pegawai, "p", _TIM_PEGAWAI)
     j_names, j_cols = _kolom(Jabatan, "j", _TIM_JABATAN)
@@ -394,6 +397,23 @@ def tim_evaluasi(user: Any, periode: Periode, w: jendela.Window) -> list[dict]:
     ]
 
 
+def _atasan_ids(pegawai_id: int, periode: Periode, w: jendela.Window) -> tuple[str, list]:
+    """`e.id IN (…)`: the window's evaluations whose atasan is `pegawai_id`, or whose pegawai's
+    atasan is, as a UNION of two indexed reads (a join OR scanned all pegawai, and an OR with an
+    IN subquery planned a hashed subplan over the period's evaluations, 9 ms). Shared by
+    `evaluasi_sebagai_atasan` and the team page's statement on SQLite (selectors_tim)."""
+    q = connection.ops.quote_name
+    ev, peg = q(Evaluasi._meta.db_table), q(Pegawai._meta.db_table)
+    jendela_sql, jendela_params = _jendela_sql("x", periode, w)
+    ids = (
+        f"e.id IN (SELECT x.id FROM {ev} x WHERE {jendela_sql} "
+        "AND x.atasan_pejabat_penilai_id = %s UNION "
+        f"SELECT x.id FROM {ev} x JOIN {peg} y ON y.id = x.pegawai_id WHERE {jendela_sql} "
+        "AND y.atasan_pejabat_penilai_id = %s)"
+    )
+    return ids, [*jendela_params, pegawai_id, *jendela_params, pegawai_id]
+
+
 def evaluasi_sebagai_atasan(user: Any, periode: Periode, w: jendela.Window) -> list[Evaluasi]:
     """Evaluations in the window of the people the user is atasan pejabat penilai of (read)."""
     a = policy.actor(user)
@@ -407,16 +427,8 @@ def evaluasi_sebagai_atasan(user: Any, periode: Periode, w: jendela.Window) -> l
     p_names, p_cols = _kolom(Pegawai, "p")
     j_names, j_cols = _kolom(Jabatan, "j")
     n_names, n_cols = _kolom(Pegawai, "n")
-    jendela_sql, jendela_params = _jendela_sql("x", periode, w)
-    # One statement, like select_related("pegawai__jabatan", "pejabat_penilai") would read; the
-    # rows as a UNION of two indexed reads (a join OR scanned all pegawai, and an OR with an IN
-    # subquery planned a hashed subplan over the period's evaluations, 9 ms).
-    ids = (
-        f"e.id IN (SELECT x.id FROM {ev} x WHERE {jendela_sql} "
-        "AND x.atasan_pejabat_penilai_id = %s UNION "
-        f"SELECT x.id FROM {ev} x JOIN {peg} y ON y.id = x.pegawai_id WHERE {jendela_sql} "
-        "AND y.atasan_pejabat_penilai_id = %s)"
-    )
+    # One statement, like select_related("pegawai__jabatan", "pejabat_penilai") would read.
+    ids, ids_params = _atasan_ids(a.pegawai_id, periode, w)
     jab = q(Jabatan._meta.db_table)
     if connection.vendor == "postgresql":
         # Fenced subqueries, as in _tim_baris: planning 0.8-1.2 -> 0.5-0.75 ms.
@@ -434,7 +446,7 @@ def evaluasi_sebagai_atasan(user: Any, periode: Periode, w: jendela.Window) -> l
             f"LEFT JOIN {peg} n ON n.id = e.pejabat_penilai_id WHERE {ids}"
         )
     sql = f"SELECT {e_cols}, {p_cols}, {j_cols}, {n_cols} FROM {dari} ORDER BY n.nama, p.nama, e.id"
-    params = [*jendela_params, a.pegawai_id, *jendela_params, a.pegawai_id]
+    params = ids_params
     pegawai, jabatan = Evaluasi._meta.get_field("pegawai"), Pegawai._meta.get_field("jabatan")
     penilai = Evaluasi._meta.get_field("pejabat_penilai")
     out = []

@@ -29,7 +29,11 @@ from django.db import connection
 
 from evaluasi import jendela, rules
 from evaluasi.models import Evaluasi, JustifikasiDistribusi
-from evaluasi.selectors import _tim_syarat, pilih_periode  # noqa: F401 (views use st.pilih_periode)
+from evaluasi.selectors import (  # noqa: F401 (views use st.pilih_periode)
+    _atasan_ids,
+    _tim_syarat,
+    pilih_periode,
+)
 from evaluasi.selectors_distribusi import Distribusi, _dist, _jendela_sql, _unit_tim_sql
 from kinerja.db_siap import kursor_siap
 
@@ -193,14 +197,10 @@ def _tim_sql(penilai_id: int, periode: Any, w: jendela.Window) -> tuple[str, lis
     q = connection.ops.quote_name
     pg = connection.vendor == "postgresql"
     peg = q(Pegawai._meta.db_table)
-    ids_sql, ids_params, ub_sql, ub_params, ev_sql, ev_params = _tim_syarat(penilai_id, periode, w)
-    ev_kolom = "x.id, x.rating_hasil_kerja, x.rating_perilaku_kerja, x.predikat, x.status"
-    ev_where = (
-        f"FROM {q(Evaluasi._meta.db_table)} x WHERE x.pegawai_id = p.id AND x.periode_id = %s "
-        f"AND {ev_sql} AND COALESCE(x.pejabat_penilai_id, %s) = %s "
-        "ORDER BY x.jenis DESC, x.id DESC LIMIT 1"  # tahunan after periodik: the AKHIR one
+    ids_sql, ids_params, ub_sql, ub_params, ev_where, ev_params = _tim_syarat(
+        penilai_id, periode, w
     )
-    ev_params = [periode.pk, *ev_params, penilai_id, penilai_id]
+    ev_kolom = "x.id, x.rating_hasil_kerja, x.rating_perilaku_kerja, x.predikat, x.status"
     ub, jab = q(UmpanBalik._meta.db_table), q(Jabatan._meta.db_table)
     kolom = _pilih(
         0,
@@ -319,23 +319,12 @@ def _atasan_sql(penilai_id: int, periode: Any, w: jendela.Window) -> tuple[str, 
             *jendela_params,
             penilai_id,
         ]
-    jendela_sql, jendela_params = _jendela_sql("x", periode, w)
-    ids = (
-        f"e.id IN (SELECT x.id FROM {ev} x WHERE {jendela_sql} "
-        "AND x.atasan_pejabat_penilai_id = %s UNION "
-        f"SELECT x.id FROM {ev} x JOIN {peg} y ON y.id = x.pegawai_id WHERE {jendela_sql} "
-        "AND y.atasan_pejabat_penilai_id = %s)"
-    )
+    ids, ids_params = _atasan_ids(penilai_id, periode, w)  # as evaluasi_sebagai_atasan
     dari = (
         f"{ev} e JOIN {peg} p ON p.id = e.pegawai_id "
         f"LEFT JOIN {peg} n ON n.id = e.pejabat_penilai_id WHERE {ids}"
     )
-    return f"SELECT {kolom} FROM {dari}", [
-        *jendela_params,
-        penilai_id,
-        *jendela_params,
-        penilai_id,
-    ]
+    return f"SELECT {kolom} FROM {dari}", ids_params
 
 
 # The statement and its parameters are a pure function of the penilai, the period and the
