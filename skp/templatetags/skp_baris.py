@@ -22,7 +22,6 @@ from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 
 from kinerja import url_pola
 
@@ -38,29 +37,6 @@ def _v(value: Any) -> str:
     if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
         return str(value)  # numberformat.format's fast path for an int without grouping
     return conditional_escape(localize(value))
-
-
-# A choice field's label by (model, field, value, language): `get_<field>_display()` rebuilt
-# the field's choices as a dict (make_hashable over every choice) and gave a lazy translation,
-# which the escape then forced: ±8 µs per label, eleven labels on an SKP page of five
-# indicators. The labels are the models' own, fixed in a process but for the language.
-_LABEL_MAKS = 2048
-_label_teks: dict[tuple, str] = {}
-
-
-def _label(obj: Any, field: str) -> str:
-    """`str(obj.get_<field>_display())`, looked up once per process for each value (a deferred
-    field: asked as it is, not kept)."""
-    if field not in obj.__dict__:
-        return str(getattr(obj, f"get_{field}_display")())
-    kunci = (type(obj), field, obj.__dict__[field], get_language())
-    teks = _label_teks.get(kunci)
-    if teks is None:
-        teks = str(getattr(obj, f"get_{field}_display")())
-        if len(_label_teks) >= _LABEL_MAKS:
-            _label_teks.clear()
-        _label_teks[kunci] = teks
-    return teks
 
 
 def _br(value: Any) -> str:
@@ -119,10 +95,10 @@ def rhk_baris_semua(context: template.Context, rows: Any) -> SafeString:
             f"      <strong>{_v(r.rencana)}</strong>\n      "
         )
         if r.sumber != "manual":
-            add(f'<span class="badge badge-sumber">{_v(_label(r, "sumber"))}</span>')
+            add(f'<span class="badge badge-sumber">{_v(r.get_sumber_display())}</span>')
         add("\n      ")
         if r.perspektif:
-            add(f'<span class="badge">{_v(_label(r, "perspektif"))}</span>')
+            add(f'<span class="badge">{_v(r.get_perspektif_display())}</span>')
         add("\n      ")
         atasan = r.rhk_atasan
         if atasan:
@@ -153,7 +129,7 @@ def rhk_baris_semua(context: template.Context, rows: Any) -> SafeString:
             )
             for i in inds:
                 add(
-                    f"<tr><td>{_v(_label(i, 'aspek'))}</td><td>{_v(i.indikator)}</td>"
+                    f"<tr><td>{_v(i.get_aspek_display())}</td><td>{_v(i.indikator)}</td>"
                     f"<td>{_v(i.target)}</td><td>{_v(i.sumber_data or '—')}</td></tr>"
                 )
             add("</tbody>\n  </table>\n  ")

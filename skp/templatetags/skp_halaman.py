@@ -24,7 +24,7 @@ from django.utils.timezone import template_localtime
 
 from kinerja import url_pola
 from kinerja.templatetags.kinerja_nav import badge, pangkat_golongan
-from skp.templatetags.skp_baris import _br, _csrf, _label, _v, rhk_baris_semua
+from skp.templatetags.skp_baris import _br, _csrf, _v, rhk_baris_semua
 
 register = template.Library()
 
@@ -73,10 +73,10 @@ def skp_atas(context: template.Context) -> SafeString:
     out = [
         f'<p class="muted"><a href="{_u("skp:index")}">SKP</a> › {_v(skp.pegawai.nama)} › '
         f"{tahun}</p>\n<h1>Sasaran Kinerja Pegawai {tahun}\n  "
-        f"{badge(skp.status, _label(skp, 'status'))}\n"
+        f"{badge(skp.status, skp.get_status_display())}\n"
         f'  <span class="badge">Versi {versi}{"" if skp.terkini else " (lama)"}</span>\n'
-        f'  <span class="badge">{_v(_label(skp, "jenis"))}</span>\n'
-        f'  <span class="badge">Pendekatan {_v(_label(skp, "pendekatan").lower())}</span>\n'
+        f'  <span class="badge">{_v(skp.get_jenis_display())}</span>\n'
+        f'  <span class="badge">Pendekatan {_v(skp.get_pendekatan_display().lower())}</span>\n'
         "</h1>\n\n"
     ]
     add = out.append
@@ -232,7 +232,7 @@ def skp_hasil_kerja(context: template.Context) -> SafeString:
     out = [
         '<section class="card" id="hasil-kerja">\n'
         f'  <h2>Hasil kerja <small class="muted">— pendekatan '
-        f"{_v(_label(skp, 'pendekatan').lower())}{jpt}</small></h2>\n  "
+        f"{_v(skp.get_pendekatan_display().lower())}{jpt}</small></h2>\n  "
     ]
     if context.get("boleh_penilai_tambah"):
         out.append(
