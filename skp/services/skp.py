@@ -4,7 +4,7 @@ belajar, the PDF request.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,6 +28,7 @@ from skp.models import (
 from skp.services._common import (
     PESAN_BUKAN_DRAFT,
     _draft_saja,
+    _kunci_lengkap,
     _lock,
     _perilaku_awal,
     _periode_terbuka,
@@ -480,6 +481,9 @@ def perilaku_atur(
     return skp
 
 
+_BARIS_AKADEMIK = f"r.sumber = '{RencanaHasilKerja.Sumber.TUGAS_BELAJAR.value}'"
+
+
 @layanan
 @transaction.atomic
 def skp_tugas_belajar_atur(
@@ -496,8 +500,20 @@ def skp_tugas_belajar_atur(
 ) -> SKP:
     """Record the study of a tugas belajar SKP and (re)write its academic row, whose IPK target
     comes from the regulation's bands, never typed by hand. Its academic row (rewritten) is
-    locked before the SKP (skp.services._kunci). `row_version`: the SKP's, as the form had it."""
-    skp = _lock(skp, baris=f"r.sumber = '{RencanaHasilKerja.Sumber.TUGAS_BELAJAR.value}'")
+    locked before the SKP (skp.services._kunci); one written by another save while this waited
+    for the SKP is locked too (_kunci_lengkap). `row_version`: the SKP's, as the form had it."""
+    pk = skp.pk
+
+    def kunci() -> tuple[SKP, Collection[int]]:
+        terkunci = _lock(SKP(pk=pk), baris=_BARIS_AKADEMIK)
+        return terkunci, terkunci.baris_terkunci
+
+    skp = _kunci_lengkap(
+        kunci,
+        lambda s: s.rencana_set.filter(sumber=RencanaHasilKerja.Sumber.TUGAS_BELAJAR).values_list(
+            "pk", flat=True
+        ),
+    )
     if not policy.can(user, "view", skp):
         raise PermissionDenied("Anda tidak berwenang.")
     _draft_saja(skp)
