@@ -758,6 +758,7 @@ ROLES = [
     ("admin", "Admin BKD (kelola organisasi, impor)"),
     ("pegawai", "Pegawai (PPPK, pelaksana)"),
     ("rekan", "Rekan kerja (pelaksana)"),
+    ("tugas_belajar", "Pegawai tugas belajar (S2)"),
     ("kasubbid", "Pejabat penilai (Kasubbid)"),
     ("kabid", "Atasan pejabat penilai (Kabid)"),
     ("fungsional", "Ketua tim (JF Analis SDM)"),

@@ -484,6 +484,34 @@ def perilaku_atur(
 _BARIS_AKADEMIK = f"r.sumber = '{RencanaHasilKerja.Sumber.TUGAS_BELAJAR.value}'"
 
 
+# The level as it reads inside a sentence ("Profesi, S2, S3" is a list there).
+_JENJANG_KALIMAT = {SKP.Jenjang.S1: "S1", SKP.Jenjang.PROFESI_S2_S3: "profesi/S2/S3"}
+
+
+def _pesan_studi_basi(skp: SKP) -> str:
+    """The refusal of study data typed on an older copy: what is saved now, and that what was
+    typed is still in the form (the page draws it again with the SKP's current version, so a
+    second save replaces what is saved; reloading would post the old copy again)."""
+    akreditasi = "/".join(a for a in (skp.tb_akreditasi_univ, skp.tb_akreditasi_prodi) if a)
+    tersimpan = "; ".join(
+        t
+        for t in (
+            skp.tb_perguruan_tinggi,
+            skp.tb_program_studi,
+            f"jenjang {_JENJANG_KALIMAT.get(skp.tb_jenjang, '')}" if skp.tb_jenjang else "",
+            skp.get_tb_lokasi_display().lower() if skp.tb_lokasi else "",
+            f"akreditasi {akreditasi}" if akreditasi else "",
+        )
+        if t
+    )
+    return (
+        "SKP ini sudah diubah oleh pengguna lain sejak Anda membukanya, sehingga perubahan Anda "
+        "belum disimpan. Data tugas belajar yang tersimpan sekarang: "
+        f"{tersimpan or 'belum diisi'}. Isian Anda masih ada di formulir ini: periksa, lalu "
+        "simpan kembali bila tetap ingin menggantinya."
+    )
+
+
 @layanan
 @transaction.atomic
 def skp_tugas_belajar_atur(
@@ -519,7 +547,12 @@ def skp_tugas_belajar_atur(
     _draft_saja(skp)
     if not (policy.can(user, "change", skp) or policy.can(user, "tambah_penilai", skp)):
         raise PermissionDenied("Anda tidak berwenang mengubah SKP ini.")
-    cek_versi(skp, row_version)  # a stale copy first: its other errors may be someone else's
+    try:
+        cek_versi(skp, row_version)  # a stale copy first: its other errors may be someone else's
+    except ValidationError as exc:
+        if PESAN_BASI not in exc.messages:
+            raise
+        raise ValidationError({"row_version": [_pesan_studi_basi(skp)]}) from None
     errors: dict[str, list[str]] = {}
     if not skp.is_tugas_belajar:
         errors["__all__"] = ["SKP ini bukan SKP tugas belajar."]
@@ -551,10 +584,11 @@ def skp_tugas_belajar_atur(
     skp.row_version += 1
     skp.save()
     bands = rules.ipk_bands(jenjang=jenjang, lokasi=lokasi, akreditasi_univ=akreditasi_univ)
+    tingkat = f"jenjang {_JENJANG_KALIMAT[jenjang]}"
+    studi = f"{skp.tb_program_studi} ({tingkat})" if skp.tb_program_studi else tingkat
     rencana = (
-        f"Menyelesaikan pendidikan {skp.get_tb_jenjang_display()}"
-        f"{' ' + skp.tb_program_studi if skp.tb_program_studi else ''} di "
-        f"{skp.tb_perguruan_tinggi} dengan hasil akademik sesuai ekspektasi"
+        f"Menyelesaikan pendidikan {studi} di {skp.tb_perguruan_tinggi} dengan hasil akademik "
+        "sesuai ekspektasi"
     )
     indikator = [
         {

@@ -24,7 +24,9 @@ from tests.skp.factories import skp_diajukan
 
 pytestmark = pytest.mark.django_db
 
-BASI = PESAN_BASI[:40]  # "Data ini sudah diubah oleh pengguna lain"
+# In kinerja.versi.PESAN_BASI and in the study form's own refusal (skp.services.skp).
+BASI = "sudah diubah oleh pengguna lain"
+assert BASI in PESAN_BASI
 STUDI = {
     "perguruan_tinggi": "Universitas Nusa Cendana",
     "program_studi": "Manajemen",
