@@ -426,12 +426,13 @@ def _skp_tugas_belajar(ctx: dict[str, Any], periode: Periode) -> None:
         return
     penilai = peg.pejabat_penilai
     s = _skp(peg, periode)
+    s1 = peg.golongan.startswith("II/")  # a diploma holder in golongan II studies for the S1
     services.skp_tugas_belajar_atur(
         skp=s,
         user=peg.user,
         perguruan_tinggi="Universitas Nusa Cendana",
-        program_studi="Magister Administrasi Publik",
-        jenjang=SKP.Jenjang.PROFESI_S2_S3,
+        program_studi="Ilmu Administrasi Negara" if s1 else "Magister Administrasi Publik",
+        jenjang=SKP.Jenjang.S1 if s1 else SKP.Jenjang.PROFESI_S2_S3,
         lokasi=SKP.Lokasi.DALAM_NEGERI,
         akreditasi_univ="B",
         akreditasi_prodi="B",

@@ -505,8 +505,8 @@ def _pesan_studi_basi(skp: SKP) -> str:
         if t
     )
     return (
-        "SKP ini sudah diubah oleh pengguna lain sejak Anda membukanya, sehingga perubahan Anda "
-        "belum disimpan. Data tugas belajar yang tersimpan sekarang: "
+        "SKP ini sudah diubah sejak Anda membukanya (oleh pengguna lain atau di tab lain), "
+        "sehingga perubahan Anda belum disimpan. Data tugas belajar yang tersimpan sekarang: "
         f"{tersimpan or 'belum diisi'}. Isian Anda masih ada di formulir ini: periksa, lalu "
         "simpan kembali bila tetap ingin menggantinya."
     )

@@ -25,7 +25,7 @@ from tests.skp.factories import skp_diajukan
 pytestmark = pytest.mark.django_db
 
 # In kinerja.versi.PESAN_BASI and in the study form's own refusal (skp.services.skp).
-BASI = "sudah diubah oleh pengguna lain"
+BASI = "sudah diubah"
 assert BASI in PESAN_BASI
 STUDI = {
     "perguruan_tinggi": "Universitas Nusa Cendana",

@@ -51,7 +51,7 @@ def test_the_refusal_tells_what_is_saved_and_a_second_save_replaces_it(org, clie
     r = pegawai.post(url, {**ketik, "row_version": lama})
     html = r.content.decode()
     assert r.status_code == 400
-    assert "sudah diubah oleh pengguna lain" in html and "belum disimpan" in html
+    assert "sudah diubah sejak Anda membukanya" in html and "belum disimpan" in html
     assert (
         "Data tugas belajar yang tersimpan sekarang: Universitas Nusa Cendana; Magister "
         "Administrasi Publik; jenjang profesi/S2/S3; dalam negeri; akreditasi B/B." in html
