@@ -23,6 +23,7 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from kinerja import demo_org
 from kinerja.models import Instansi, Jabatan, Pegawai, Periode, TimKerja, UnitKerja, User
 from kinerja.rules import make_nip
 from kinerja.services import penilai_refresh
@@ -742,7 +743,7 @@ def seed(*, pegawai: int = 150, seed: int = 2026, out: Any = None) -> dict:
             f"Organisasi contoh: {instansi.nama}, {len(units)} unit kerja, {len(jabatan)} "
             f"jabatan, {total} pegawai ({status}).\n"
         )
-    return {
+    ctx = {
         "instansi": Instansi.objects.get(pk=instansi.pk),
         "periode": periode,
         "tim": tim,
@@ -752,12 +753,15 @@ def seed(*, pegawai: int = 150, seed: int = 2026, out: Any = None) -> dict:
         "dibuat": created,
         **persona,
     }
+    demo_org.tugas_belajar(ctx)  # a PNS on study leave, a persona too (ctx["tugas_belajar"])
+    return ctx
 
 
 ROLES = [
     ("admin", "Admin BKD (kelola organisasi, impor)"),
     ("pegawai", "Pegawai (PPPK, pelaksana)"),
     ("rekan", "Rekan kerja (pelaksana)"),
+    ("tugas_belajar", "Pegawai tugas belajar"),
     ("kasubbid", "Pejabat penilai (Kasubbid)"),
     ("kabid", "Atasan pejabat penilai (Kabid)"),
     ("fungsional", "Ketua tim (JF Analis SDM)"),

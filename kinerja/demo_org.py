@@ -48,6 +48,42 @@ def calon_mutasi(ctx: dict[str, Any], instansi: Any = None) -> Pegawai | None:
     )
 
 
+def tugas_belajar(ctx: dict[str, Any]) -> Pegawai | None:
+    """A PNS of the persona penilai (kasubbid) on tugas belajar: a pelaksana relieved of the
+    position to study, whose SKP is a tugas belajar SKP (skp.demo). Set through the admin's
+    path (`organisasi_simpan`, with its history); the one already on study leave on a second
+    run. Kept in `ctx["tugas_belajar"]` (a persona: the later changes leave them alone, the
+    logins list them). None when the kasubbid rates no one else."""
+    instansi, kasub, admin = ctx.get("instansi"), ctx.get("kasubbid"), ctx.get("admin")
+    if instansi is None or kasub is None or admin is None:
+        return None
+    qs = Pegawai.objects.filter(instansi=instansi, user__isnull=False).select_related("user")
+    peg = qs.filter(status=Pegawai.Status.TUGAS_BELAJAR).order_by("pk").first()
+    if peg is None:
+        personas = {p.pk for p in ctx.values() if isinstance(p, Pegawai)}
+        peg = (
+            qs.filter(
+                pejabat_penilai=kasub,
+                status=Pegawai.Status.AKTIF,
+                jenis_asn=Pegawai.JenisASN.PNS,  # tugas belajar is a PNS's
+                jabatan__jenis=Jabatan.Jenis.PELAKSANA,
+                plt_jabatan__isnull=True,
+            )
+            .exclude(pk__in=personas)
+            .order_by("-nip", "-pk")  # the youngest (a NIP starts with the birth date)
+            .first()
+        )
+        if peg is None:
+            return None
+        from kinerja.services import organisasi_simpan
+
+        peg.status = Pegawai.Status.TUGAS_BELAJAR
+        organisasi_simpan(user=admin, obj=peg)
+        peg = qs.get(pk=peg.pk)
+    ctx["tugas_belajar"] = peg
+    return peg
+
+
 def tmt_mutasi(today: dt.date) -> dt.date:
     """The TMT of the demo's mid-year move: 1 July, or the start of this month before July."""
     juli = dt.date(today.year, 7, 1)

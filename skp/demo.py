@@ -118,6 +118,7 @@ def seed(ctx: dict[str, Any]) -> None:
     periode: Periode = p["periode"]
     kbkd, kabid, kasub = p["kepala_bkd"], p["kabid"], p["kasubbid"]
     pegawai, rekan = p["pegawai"], p["rekan"]
+    _skp_tugas_belajar(ctx or {}, periode)
     if SKP.objects.filter(pegawai=kbkd, periode=periode).exists():
         return  # already seeded
 
@@ -371,6 +372,7 @@ def seed(ctx: dict[str, Any]) -> None:
     lain = (
         Pegawai.objects.filter(pejabat_penilai=kasub, user__isnull=False)
         .exclude(pk__in=[pegawai.pk, rekan.pk])
+        .exclude(status=Pegawai.Status.TUGAS_BELAJAR)
         .select_related("user")
         .order_by("nama")[:2]
     )
@@ -410,3 +412,43 @@ def _skp_calon_mutasi(ctx: dict[str, Any], periode: Periode) -> None:
     )
     services.skp_ajukan(skp=s, user=peg.user)
     services.skp_setujui(skp=s, user=peg.pejabat_penilai.user)
+
+
+def _skp_tugas_belajar(ctx: dict[str, Any], periode: Periode) -> None:
+    """The pegawai on tugas belajar (kinerja.demo_org.tugas_belajar) with a draft tugas belajar
+    SKP: the study saved (its academic row and IPK target come from the regulation's bands),
+    plus the other assignment agreed with the penilai (a learning journal shared with peers).
+    A draft, so the study form can still be saved (and a stale copy of it refused)."""
+    from kinerja.demo_org import tugas_belajar
+
+    peg = tugas_belajar(ctx)
+    if peg is None or SKP.objects.filter(pegawai=peg, periode=periode).exists():
+        return
+    penilai = peg.pejabat_penilai
+    s = _skp(peg, periode)
+    s1 = peg.golongan.startswith("II/")  # a diploma holder in golongan II studies for the S1
+    services.skp_tugas_belajar_atur(
+        skp=s,
+        user=peg.user,
+        perguruan_tinggi="Universitas Nusa Cendana",
+        program_studi="Ilmu Administrasi Negara" if s1 else "Magister Administrasi Publik",
+        jenjang=SKP.Jenjang.S1 if s1 else SKP.Jenjang.PROFESI_S2_S3,
+        lokasi=SKP.Lokasi.DALAM_NEGERI,
+        akreditasi_univ="B",
+        akreditasi_prodi="B",
+    )
+    if penilai is not None and penilai.user_id:
+        services.rhk_tambah(
+            skp=SKP.objects.get(pk=s.pk),
+            user=penilai.user,
+            jenis="utama",
+            rencana="Catatan pembelajaran selama studi dibagikan kepada rekan kerja di BKD",
+            indikator=[
+                _ind(
+                    "kuantitas",
+                    "Jumlah catatan pembelajaran dibagikan",
+                    "2 catatan (satu per semester)",
+                    "Unggahan di kanal berbagi pengetahuan BKD",
+                )
+            ],
+        )

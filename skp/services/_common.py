@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
+from collections.abc import Callable, Collection
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.functions import Now
 from django.db.models.sql.subqueries import UpdateQuery
@@ -109,6 +110,30 @@ def _lock(skp: SKP, lingkup: tuple[str, list] | None = None, baris: str | None =
     SKP._meta.get_field("periode").set_cached_value(locked, periode)
     locked.baris_terkunci = _baris_terkunci(row[i]) if baris is not None else None
     return locked
+
+
+_T = TypeVar("_T")
+
+
+def _kunci_lengkap(
+    kunci: Callable[[], tuple[_T, Collection[int]]], baris: Callable[[_T], Any]
+) -> _T:
+    """Lock a change's rows, then its SKP (`kunci`: the result and the ids of the rows it
+    locked), until no row it will write was left out. A row added and committed while `kunci`
+    waited for the SKP was not visible when the rows were locked, yet the change writes it
+    after it holds the SKP; an edit of that row in between holds it and waits for the SKP, a
+    deadlock. So when the rows now there (`baris(result)`: their ids, read after the SKP is
+    held) are not all among those locked, the savepoint lets go of every lock taken and all is
+    locked again; once the SKP is held no row can be added (rows are added under its lock).
+    A move of a row (`rhk_pindah`, all the SKP's rows) and the tugas belajar study data (its
+    academic rows) use it: tests/skp/test_kunci_pindah.py, test_kunci_tugas_belajar.py."""
+    while True:
+        sid = transaction.savepoint()
+        hasil, dikunci = kunci()
+        if set(baris(hasil)) <= set(dikunci):
+            transaction.savepoint_commit(sid)
+            return hasil
+        transaction.savepoint_rollback(sid)
 
 
 def _terkini_lock(pegawai_id: int, periode_id: int, baris: str | None = None) -> SKP | None:

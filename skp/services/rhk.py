@@ -21,7 +21,7 @@ from skp.models import (
     RencanaHasilKerja,
 )
 from skp.services import rhk_tulis
-from skp.services._common import _draft_saja, _lock, _require, _sentuh
+from skp.services._common import _draft_saja, _kunci_lengkap, _lock, _require, _sentuh
 
 
 # --- Rencana hasil kerja -------------------------------------------------------------------
@@ -219,27 +219,25 @@ def _rhk_lock(
     # row (`indikator_terbaca`), and the page cache learns its SKP here instead of reading it
     # again before the UPDATE (cache_cakupan.dikenal).
     if semua_baris:
-        induk = RencanaHasilKerja.objects.filter(pk=rhk.pk).values("skp_id")
-        # A row added and committed while this waited for the SKP is not among the rows locked
-        # first, yet the move rewrites it: an edit of it would deadlock with the move. Then
-        # let go (the savepoint) and lock again; the SKP lock keeps new rows out after that.
-        while True:
-            sid = transaction.savepoint()
+        pk = rhk.pk
+        induk = RencanaHasilKerja.objects.filter(pk=pk).values("skp_id")
+
+        def kunci() -> tuple[RencanaHasilKerja, set[int]]:
             dikunci = set(
                 RencanaHasilKerja.objects.filter(skp_id=Subquery(induk))
                 .order_by("pk")
                 .select_for_update()
                 .values_list("pk", flat=True)
             )
-            terkunci = api_baca.rencana_terkunci(rhk.pk)
-            semua = RencanaHasilKerja.objects.filter(skp_id=terkunci.skp_id).values_list(
+            return api_baca.rencana_terkunci(pk), dikunci
+
+        # A row added while this waited for the SKP: let go and lock again (_kunci_lengkap).
+        rhk = _kunci_lengkap(
+            kunci,
+            lambda r: RencanaHasilKerja.objects.filter(skp_id=r.skp_id).values_list(
                 "pk", flat=True
-            )
-            if set(semua) <= dikunci:
-                transaction.savepoint_commit(sid)
-                rhk = terkunci
-                break
-            transaction.savepoint_rollback(sid)
+            ),
+        )
     else:
         rhk = api_baca.rencana_terkunci(rhk.pk)
     cache_cakupan.dikenal(rhk)

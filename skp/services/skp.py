@@ -4,7 +4,7 @@ belajar, the PDF request.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,6 +28,7 @@ from skp.models import (
 from skp.services._common import (
     PESAN_BUKAN_DRAFT,
     _draft_saja,
+    _kunci_lengkap,
     _lock,
     _perilaku_awal,
     _periode_terbuka,
@@ -480,6 +481,37 @@ def perilaku_atur(
     return skp
 
 
+_BARIS_AKADEMIK = f"r.sumber = '{RencanaHasilKerja.Sumber.TUGAS_BELAJAR.value}'"
+
+
+# The level as it reads inside a sentence ("Profesi, S2, S3" is a list there).
+_JENJANG_KALIMAT = {SKP.Jenjang.S1: "S1", SKP.Jenjang.PROFESI_S2_S3: "profesi/S2/S3"}
+
+
+def _pesan_studi_basi(skp: SKP) -> str:
+    """The refusal of study data typed on an older copy: what is saved now, and that what was
+    typed is still in the form (the page draws it again with the SKP's current version, so a
+    second save replaces what is saved; reloading would post the old copy again)."""
+    akreditasi = "/".join(a for a in (skp.tb_akreditasi_univ, skp.tb_akreditasi_prodi) if a)
+    tersimpan = "; ".join(
+        t
+        for t in (
+            skp.tb_perguruan_tinggi,
+            skp.tb_program_studi,
+            f"jenjang {_JENJANG_KALIMAT.get(skp.tb_jenjang, '')}" if skp.tb_jenjang else "",
+            skp.get_tb_lokasi_display().lower() if skp.tb_lokasi else "",
+            f"akreditasi {akreditasi}" if akreditasi else "",
+        )
+        if t
+    )
+    return (
+        "SKP ini sudah diubah sejak Anda membukanya (oleh pengguna lain atau di tab lain), "
+        "sehingga perubahan Anda belum disimpan. Data tugas belajar yang tersimpan sekarang: "
+        f"{tersimpan or 'belum diisi'}. Isian Anda masih ada di formulir ini: periksa, lalu "
+        "simpan kembali bila tetap ingin menggantinya."
+    )
+
+
 @layanan
 @transaction.atomic
 def skp_tugas_belajar_atur(
@@ -496,14 +528,31 @@ def skp_tugas_belajar_atur(
 ) -> SKP:
     """Record the study of a tugas belajar SKP and (re)write its academic row, whose IPK target
     comes from the regulation's bands, never typed by hand. Its academic row (rewritten) is
-    locked before the SKP (skp.services._kunci). `row_version`: the SKP's, as the form had it."""
-    skp = _lock(skp, baris=f"r.sumber = '{RencanaHasilKerja.Sumber.TUGAS_BELAJAR.value}'")
+    locked before the SKP (skp.services._kunci); one written by another save while this waited
+    for the SKP is locked too (_kunci_lengkap). `row_version`: the SKP's, as the form had it."""
+    pk = skp.pk
+
+    def kunci() -> tuple[SKP, Collection[int]]:
+        terkunci = _lock(SKP(pk=pk), baris=_BARIS_AKADEMIK)
+        return terkunci, terkunci.baris_terkunci
+
+    skp = _kunci_lengkap(
+        kunci,
+        lambda s: s.rencana_set.filter(sumber=RencanaHasilKerja.Sumber.TUGAS_BELAJAR).values_list(
+            "pk", flat=True
+        ),
+    )
     if not policy.can(user, "view", skp):
         raise PermissionDenied("Anda tidak berwenang.")
     _draft_saja(skp)
     if not (policy.can(user, "change", skp) or policy.can(user, "tambah_penilai", skp)):
         raise PermissionDenied("Anda tidak berwenang mengubah SKP ini.")
-    cek_versi(skp, row_version)  # a stale copy first: its other errors may be someone else's
+    try:
+        cek_versi(skp, row_version)  # a stale copy first: its other errors may be someone else's
+    except ValidationError as exc:
+        if PESAN_BASI not in exc.messages:
+            raise
+        raise ValidationError({"row_version": [_pesan_studi_basi(skp)]}) from None
     errors: dict[str, list[str]] = {}
     if not skp.is_tugas_belajar:
         errors["__all__"] = ["SKP ini bukan SKP tugas belajar."]
@@ -535,10 +584,11 @@ def skp_tugas_belajar_atur(
     skp.row_version += 1
     skp.save()
     bands = rules.ipk_bands(jenjang=jenjang, lokasi=lokasi, akreditasi_univ=akreditasi_univ)
+    tingkat = f"jenjang {_JENJANG_KALIMAT[jenjang]}"
+    studi = f"{skp.tb_program_studi} ({tingkat})" if skp.tb_program_studi else tingkat
     rencana = (
-        f"Menyelesaikan pendidikan {skp.get_tb_jenjang_display()}"
-        f"{' ' + skp.tb_program_studi if skp.tb_program_studi else ''} di "
-        f"{skp.tb_perguruan_tinggi} dengan hasil akademik sesuai ekspektasi"
+        f"Menyelesaikan pendidikan {studi} di {skp.tb_perguruan_tinggi} dengan hasil akademik "
+        "sesuai ekspektasi"
     )
     indikator = [
         {
