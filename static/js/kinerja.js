@@ -107,6 +107,10 @@
   });
   document.addEventListener("htmx:beforeRequest", function (e) {
     const elt = e.detail.elt;
+    // A form's own htmx request that is not its submit (a preview on "change") must not make
+    // the submit button busy: a click on it while the preview runs was lost.
+    const pemicu = e.detail.requestConfig && e.detail.requestConfig.triggeringEvent;
+    if (elt.matches("form") && !(pemicu && pemicu.type === "submit")) { return; }
     const btn = elt.matches("button") ? elt : (elt.matches("form") ? (e.detail.requestConfig && e.detail.requestConfig.submitter) || elt.querySelector("button:not([type=button])") : null);
     if (btn) { e.detail.elt._tombolSibuk = btn; sibuk(btn, true); }
   });

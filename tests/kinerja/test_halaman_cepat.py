@@ -198,6 +198,6 @@ def test_team_members_are_one_union_not_an_or_over_a_subquery(org, client_as):
     assert members, sql
     for q in members:
         assert " UNION " in q
-        # (not `atasan_pejabat_penilai_id = x OR pegawai_id = ANY(ARRAY(subquery))` of the rows
-        # seen as atasan: the array is read once, and the OR is one BitmapOr over two indexes)
+        # (the rows seen as atasan have no OR at all since round thirteen: two index-driven
+        # parts, tests/evaluasi/test_tim_atasan_rencana.py)
         assert not re.search(r'(?<![a-z_])"?pejabat_penilai_id"? = \S+ OR', q), q
