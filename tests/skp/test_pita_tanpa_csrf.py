@@ -18,7 +18,7 @@ def test_the_band_preview_leaves_the_csrf_token_out_of_its_url(org, client_as):
     skp = services.skp_buat(pegawai=org.rekan, periode=org.periode_a, user=org.rekan.user)
     html = client_as(org.rekan.user).get(reverse("skp:detail", args=[skp.pk])).content.decode()
     pita = reverse("skp:tugas_belajar_pita", args=[skp.pk])
-    forms = re.findall(r"<form [^>]*hx-get=\"%s\"[^>]*>" % re.escape(pita), html)
+    forms = re.findall(rf'<form [^>]*hx-get="{re.escape(pita)}"[^>]*>', html)
     assert len(forms) == 1, forms
     form = forms[0]
     # hx-include="this" sends every field of the form; the token is one of them.
