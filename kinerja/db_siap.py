@@ -37,3 +37,27 @@ def kursor_siap(conn: Any = None) -> Any:
         return conn.cursor()
     finally:
         pg.cursor_factory = factory
+
+
+def int8(params: list, conn: Any = None) -> list:
+    """`params` for a statement run through `kursor_siap`, its integers (and lists of integers,
+    `= ANY(%s)`) as int8. psycopg types a Python int by its size (int2 below 32,768, int4, int8)
+    and prepares a statement once per set of types; PostgreSQL plans each preparation up to ten
+    times before it keeps a generic plan, so with keys of 100,000 rows one statement was up to
+    four preparations per connection (rounds twelve and thirteen). The integers these
+    statements compare are keys of bigint columns: int8 is the column's own type; one written to
+    an integer column (a row version) is assigned from int8 as from int4 or int2. Only for
+    statements checked for int4-only functions. Already-typed values pass as they are; SQLite
+    unchanged."""
+    if (conn or default_connection).vendor != "postgresql":
+        return params
+    from psycopg.types.numeric import Int8
+
+    return [
+        Int8(p)
+        if type(p) is int
+        else [Int8(x) if type(x) is int else x for x in p]
+        if type(p) is list
+        else p
+        for p in params
+    ]

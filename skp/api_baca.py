@@ -42,33 +42,8 @@ def _tanggal(value: Any) -> Any:
     return None if value is None else _TANGGAL.to_representation(value)
 
 
-def siap(params: list) -> list:
-    """`params` for a statement prepared per connection (kinerja.db_siap), its integers as
-    int8. psycopg types a Python int by its size (int2 below 32,768, int4, int8) and prepares a
-    statement once per set of types, and PostgreSQL plans each preparation five more times
-    before it keeps a generic plan: with keys of 100,000 rows one of these statements was up to
-    four preparations per connection, planned ±20 times instead of ±10 (round twelve). The
-    integers these statements compare are keys of bigint columns (ids, the policy's): int8 is
-    the column's own type; one written to an integer column (a row version) is assigned from
-    int8 as from int4 or int2. Lists of integers (`= ANY(%s)`) likewise. Elsewhere (SQLite)
-    unchanged."""
-    if connection.vendor != "postgresql":
-        return params
-    from psycopg.types.numeric import Int8
-
-    return [
-        Int8(p)
-        if type(p) is int
-        else [Int8(x) if type(x) is int else x for x in p]
-        if type(p) is list
-        else p
-        for p in params
-    ]
-
-
-def _baris(sql: str, params: list) -> list[tuple]:
-    """selectors_halaman's prepared, binary read, with `siap`'s parameters."""
-    return _baris_siap(sql, siap(params))
+# selectors_halaman's prepared, binary read (its parameters already go as int8).
+_baris = _baris_siap
 
 
 def _tidak_ada(model) -> Http404:

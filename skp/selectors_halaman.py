@@ -23,6 +23,7 @@ from kinerja import policy
 from kinerja.baris_sql import bentuk as _bentuk
 from kinerja.baris_sql import kolom as _kolom
 from kinerja.baris_sql import objek as _objek
+from kinerja.db_siap import int8 as _int8  # one preparation per connection (int8 keys)
 from kinerja.models import Dokumen, Instansi, Jabatan, Pegawai, Periode, TimKerja, UnitKerja
 from skp.models import SKP, EkspektasiPerilaku, Indikator, RencanaHasilKerja
 
@@ -31,29 +32,6 @@ def _baris(sql: str, params: list) -> list[tuple]:
     with _kursor() as cur:
         cur.execute(sql, _int8(params))
         return cur.fetchall()
-
-
-def _int8(params: list) -> list:
-    """`params` with their integers (and lists of integers) as int8, on PostgreSQL. psycopg
-    types a Python int by its size (int2 below 32,768, then int4) and prepares a statement once
-    per set of parameter types: with ids of 100,000 rows the page's statement was two to four
-    preparations per connection, each planned ten times (five unprepared, five custom plans)
-    before PostgreSQL kept a generic plan; ±2 ms of planning each, on every new connection
-    (CONN_MAX_AGE 60 s). int8 is the type of the columns they are compared with (bigint keys;
-    the content type's integer id compares with int8 by the same index). Already-typed values
-    (skp.api_baca.siap's Int8) pass as they are. SQLite: unchanged."""
-    if connection.vendor != "postgresql":
-        return params
-    from psycopg.types.numeric import Int8
-
-    return [
-        Int8(p)
-        if type(p) is int
-        else [Int8(x) if type(x) is int else x for x in p]
-        if type(p) is list
-        else p
-        for p in params
-    ]
 
 
 def _kursor():

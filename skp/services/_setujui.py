@@ -20,11 +20,12 @@ from simple_history.models import HistoricalRecords
 from kinerja import cache_halaman
 from kinerja.baris_sql import kolom as _kolom
 from kinerja.baris_sql import objek as _objek
+from kinerja.db_siap import int8 as siap
 from kinerja.db_siap import kursor_siap
 from kinerja.models import Jabatan, Pegawai, Periode
 from kinerja.riwayat import hanya_riwayat
 from skp import api_baca
-from skp.api_baca import _baris, siap
+from skp.api_baca import _baris
 from skp.models import SKP
 from skp.services._common import _lock
 from skp.services._kunci import _bangun_kunci

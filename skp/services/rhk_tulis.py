@@ -25,9 +25,9 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from kinerja import cache_halaman
+from kinerja.db_siap import int8 as siap
 from kinerja.db_siap import kursor_siap
 from kinerja.riwayat import hanya_riwayat
-from skp.api_baca import siap
 from skp.models import SKP, RencanaHasilKerja
 from skp.services._common import _sql_sentuh
 
